@@ -1,0 +1,9 @@
+/**
+ * Stream names. Each learner has one stream; reference data and the erasure
+ * audit have their own.
+ */
+export const learnerStream = (learnerId: string): string => `learner-${learnerId}`;
+export const learnerIdOfStream = (stream: string): string | null => (stream.startsWith('learner-') ? stream.slice(8) : null);
+export const AREAS_STREAM = 'reference-areas';
+export const INSTITUTIONS_STREAM = 'reference-institutions';
+export const ERASURE_AUDIT_STREAM = 'audit-erasures';

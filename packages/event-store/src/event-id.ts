@@ -1,0 +1,16 @@
+import { createHash, randomUUID } from 'node:crypto';
+
+/**
+ * A deterministic UUID (version 5 layout over SHA-1) for content-addressed
+ * events: deriving the same fact twice yields the same id, which is what makes
+ * re-imports idempotent.
+ */
+export function deterministicEventId(...parts: readonly string[]): string {
+  const h = createHash('sha1').update(parts.join('\u001f')).digest();
+  h[6] = (h[6]! & 0x0f) | 0x50;
+  h[8] = (h[8]! & 0x3f) | 0x80;
+  const x = h.subarray(0, 16).toString('hex');
+  return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20, 32)}`;
+}
+
+export const newEventId = (): string => randomUUID();

@@ -1,0 +1,15 @@
+import type { Command } from './command.js';
+
+/**
+ * Every CLI command, in the order `pathways help` lists them. Adding a command
+ * is one file under commands/ and one line here.
+ */
+export async function loadCommands(): Promise<Command[]> {
+  const modules = await Promise.all([
+    // import('./commands/import.js'),
+  ]);
+  return modules.map((m: { command: Command }) => m.command);
+}
+
+/** Flags that never take a value. */
+export const BOOLEAN_FLAGS = new Set(['help', 'unsuppressed', 'quiet', 'no-progress', 'json', 'force', 'with-errors']);
