@@ -1,0 +1,35 @@
+/**
+ * CONTRACT STUB (to be implemented): the pure fold of one learner's events into
+ * the learner's pathway. Pure: no I/O, no clock.
+ */
+import type { DomainEvent } from '@leerroutes/domain';
+
+/** A stored event as the fold needs it (a subset of the store's RecordedEvent). */
+export interface PathwayInputEvent {
+  readonly eventId: string;
+  readonly type: string;
+  readonly schemaVersion: number;
+  /** Global store position: breaks ties in valid-time order. */
+  readonly position: number;
+  readonly occurredOn: string | null;
+  readonly knownAt: string;
+  readonly data: unknown;
+}
+
+/** JSON-serialisable; the full shape is defined by the implementation. */
+export interface Pathway {
+  readonly learnerId: string;
+  /** Advice cohort per rule set name (school year of the reference advice), null if none. */
+  readonly adviceCohort: Readonly<Record<string, string | null>>;
+  /** Intake cohort: school year of the first VO row with grade 1, null if none. */
+  readonly intakeCohort: string | null;
+  readonly [key: string]: unknown;
+}
+
+/** Fold a learner's events (any order) into the pathway: Retracted applied, valid-time order, ties by position. */
+export function foldPathway(learnerId: string, events: readonly PathwayInputEvent[]): Pathway {
+  void learnerId; void events;
+  throw new Error('foldPathway: not implemented yet');
+}
+
+export type { DomainEvent };
