@@ -32,4 +32,12 @@ export function foldPathway(learnerId: string, events: readonly PathwayInputEven
   throw new Error('foldPathway: not implemented yet');
 }
 
+/** Reference data: the area hierarchy and institutions with their board. */
+export interface AreaInfo { readonly name: string; readonly parent: string | null }
+export interface InstitutionInfo { readonly name: string; readonly board: string | null; readonly municipality: string | null; readonly kind: string | null }
+export interface ReferenceData {
+  readonly areas: ReadonlyMap<string, AreaInfo>;
+  readonly institutions: ReadonlyMap<string, InstitutionInfo>;
+}
+
 export type { DomainEvent };
