@@ -40,4 +40,19 @@ export interface ReferenceData {
   readonly institutions: ReadonlyMap<string, InstitutionInfo>;
 }
 
+/**
+ * Read access to projected pathways, implemented by the learner-pathway
+ * projection's views (and by in-memory sources in tests and as-known-on replays).
+ */
+export interface PathwaySource {
+  /** Learners of one cohort: `advice` cohorts depend on the rule set, `intake` cohorts do not. */
+  cohortPathways(cohortType: 'advice' | 'intake', rules: string, cohort: string): Promise<Pathway[]>;
+  /** Every learner, in batches (bounded memory). */
+  allPathways(batchSize?: number): AsyncIterable<Pathway[]>;
+  pathway(learnerId: string): Promise<Pathway | null>;
+  referenceData(): Promise<ReferenceData>;
+  /** Store position the views reflect. */
+  checkpoint(): Promise<number>;
+}
+
 export type { DomainEvent };
