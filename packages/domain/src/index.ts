@@ -10,3 +10,6 @@ export * from './events/common.js';
 export * from './events/schemas.js';
 export * from './events/upcast.js';
 export * from './events/identity.js';
+export * from './registration/facts.js';
+export * from './registration/derive.js';
+export * from './registration/reconcile.js';
