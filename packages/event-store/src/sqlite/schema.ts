@@ -38,12 +38,13 @@ CREATE TABLE event_types (
 ) WITHOUT ROWID;
 `;
 
-export function applyPragmas(db: Database): void {
+export function applyPragmas(db: Database, busyTimeoutMs = 5000): void {
   // WAL lets readers (projections, other processes) run while one writer appends.
   db.pragma('journal_mode = WAL');
   // NORMAL in WAL mode only risks the last commits on power loss, never corruption.
   db.pragma('synchronous = NORMAL');
-  db.pragma('busy_timeout = 5000');
+  // Another process holding the write lock makes us wait this long before the append reports StoreUnavailable.
+  db.pragma(`busy_timeout = ${Math.max(0, Math.floor(busyTimeoutMs))}`);
   db.pragma('foreign_keys = OFF');
   db.pragma('cache_size = -65536'); // 64 MiB per connection
   db.pragma('temp_store = MEMORY');

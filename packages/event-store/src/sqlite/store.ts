@@ -24,6 +24,8 @@ export interface SqliteEventStoreOptions {
   readonly path: string;
   /** Source of recordedAt; injectable so tests and replays can pin transaction time. */
   readonly clock?: () => Date;
+  /** How long to wait for another connection's write lock (default 5000 ms). */
+  readonly busyTimeoutMs?: number;
 }
 
 export interface SqliteEventStore extends EventStore {
@@ -81,7 +83,7 @@ function isBusy(err: unknown): boolean {
 export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEventStore {
   const clock = options.clock ?? (() => new Date());
   const db = new Database(options.path);
-  applyPragmas(db);
+  applyPragmas(db, options.busyTimeoutMs);
   migrate(db);
 
   const raw = <T extends unknown[]>(sql: string): Statement<T> => db.prepare<T>(sql).raw(true) as Statement<T>;

@@ -1,0 +1,139 @@
+import Database from 'better-sqlite3';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openSqliteEventStore, SCHEMA_VERSION } from '../src/sqlite/index.js';
+import { expectLeft, expectRight, newEvent } from '../test-support/conformance/helpers.js';
+
+let dir: string | undefined;
+function tempPath(): string {
+  dir = mkdtempSync(join(tmpdir(), 'leerroutes-es-'));
+  return join(dir, 'events.db');
+}
+afterEach(() => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+  dir = undefined;
+});
+
+describe('sqlite event store specifics', () => {
+  it('takes recordedAt from the injected clock, once per append call', async () => {
+    let tick = Date.parse('2018-03-01T10:00:00.000Z');
+    const store = openSqliteEventStore({ path: ':memory:', clock: () => new Date((tick += 1000)) });
+    expectRight(await store.appendToStream('l-1', [newEvent(), newEvent({ knownAt: '2017-10-01T00:00:00.000Z' })]));
+    expectRight(await store.appendToStream('l-1', [newEvent()]));
+    const [a, b, c] = await store.readStream('l-1');
+    expect(a!.recordedAt).toBe('2018-03-01T10:00:01.000Z');
+    expect(b!.recordedAt).toBe('2018-03-01T10:00:01.000Z');
+    expect(a!.knownAt).toBe(a!.recordedAt);
+    expect(b!.knownAt).toBe('2017-10-01T00:00:00.000Z');
+    expect(c!.recordedAt).toBe('2018-03-01T10:00:02.000Z');
+    await store.close();
+  });
+
+  it('skips an id already stored in another stream, without creating the new stream', async () => {
+    const store = openSqliteEventStore({ path: ':memory:' });
+    const e = newEvent();
+    expectRight(await store.appendToStream('l-a', [e]));
+    const again = expectRight(await store.appendToStream('l-b', [e], { expectedRevision: 'no_stream' }));
+    expect(again).toEqual({ stream: 'l-b', revision: 'no_stream', position: null, appended: 0, duplicates: 1 });
+    expect(await store.streamRevision('l-b')).toBeNull();
+    expect((await store.stats()).streams).toBe(1);
+    await store.close();
+  });
+
+  it('uses the compact versioned schema in WAL mode and keeps data across reopening', async () => {
+    const path = tempPath();
+    const store = openSqliteEventStore({ path });
+    expectRight(await store.appendToStream('l-1', [newEvent({ data: { kept: true } })]));
+    await store.close();
+
+    const raw = new Database(path, { readonly: true });
+    expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(raw.prepare('SELECT MAX(version) AS v FROM schema_version').get()).toEqual({ v: SCHEMA_VERSION });
+    const columns = (raw.prepare("SELECT name FROM pragma_table_info('events')").all() as { name: string }[]).map((c) => c.name);
+    expect(columns).toEqual([
+      'position', 'event_id', 'stream_id', 'revision', 'type', 'schema_version',
+      'occurred_on', 'recorded_at', 'known_at', 'data', 'metadata',
+    ]);
+    raw.close();
+
+    const reopened = openSqliteEventStore({ path });
+    expect((await reopened.readStream('l-1'))[0]!.data).toEqual({ kept: true });
+    await reopened.close();
+  });
+
+  it('never reuses positions of erased newest events, even after reopening', async () => {
+    const path = tempPath();
+    const store = openSqliteEventStore({ path });
+    expectRight(await store.appendToStream('l-keep', [newEvent()]));
+    const erased = expectRight(await store.appendToStream('l-gone', [newEvent(), newEvent()]));
+    expect(await store.eraseStream('l-gone')).toBe(2);
+    await store.close();
+
+    const reopened = openSqliteEventStore({ path });
+    expect(await reopened.headPosition()).toBe(1);
+    const next = expectRight(await reopened.appendToStream('l-new', [newEvent()]));
+    expect(next.position).toBe(erased.position! + 1);
+    await reopened.close();
+  });
+
+  it('lets an erased stream start again from revision 0', async () => {
+    const store = openSqliteEventStore({ path: ':memory:' });
+    expectRight(await store.appendToStream('l-1', [newEvent(), newEvent()]));
+    await store.eraseStream('l-1');
+    const again = expectRight(await store.appendToStream('l-1', [newEvent()], { expectedRevision: 'no_stream' }));
+    expect(again.revision).toBe(0);
+    await store.close();
+  });
+
+  it('leaves no bytes of an erased payload in the database files', async () => {
+    const path = tempPath();
+    const marker = 'ZZ-ERASE-ME-3141592653-ZZ';
+    const store = openSqliteEventStore({ path });
+    expectRight(await store.appendToStream('l-keep', [newEvent({ data: { note: 'stays' } })]));
+    expectRight(await store.appendToStream('l-gone', [newEvent({ data: { note: marker.repeat(20) } })]));
+    expectRight(await store.appendToStream('l-keep', [newEvent({ data: { note: 'stays too' } })]));
+    const files = () => [path, `${path}-wal`].filter(existsSync).map((f) => readFileSync(f).toString('latin1'));
+    expect(files().some((content) => content.includes(marker))).toBe(true);
+
+    await store.eraseStream('l-gone');
+    expect(files().some((content) => content.includes(marker))).toBe(false);
+    await store.close();
+    expect(files().some((content) => content.includes(marker))).toBe(false);
+  });
+
+  it('reports StoreUnavailable when another connection keeps the write lock past the busy timeout', async () => {
+    const path = tempPath();
+    openSqliteEventStore({ path }).close();
+    const blocker = new Database(path);
+    const store = openSqliteEventStore({ path, busyTimeoutMs: 50 });
+    blocker.exec('BEGIN IMMEDIATE');
+    try {
+      const err = expectLeft(await store.appendToStream('l-1', [newEvent()]));
+      expect(err.kind).toBe('StoreUnavailable');
+    } finally {
+      blocker.exec('ROLLBACK');
+      blocker.close();
+    }
+    expectRight(await store.appendToStream('l-1', [newEvent()]));
+    await store.close();
+  });
+
+  it('refuses a database written by a newer schema version', async () => {
+    const path = tempPath();
+    await openSqliteEventStore({ path }).close();
+    const raw = new Database(path);
+    raw.prepare('INSERT INTO schema_version (version) VALUES (?)').run(SCHEMA_VERSION + 1);
+    raw.close();
+    expect(() => openSqliteEventStore({ path })).toThrow(/newer/);
+  });
+
+  it('close() stops running subscriptions', async () => {
+    const store = openSqliteEventStore({ path: ':memory:' });
+    const sub = store.subscribeToAll(() => undefined, { pollIntervalMs: 10 });
+    await sub.caughtUp();
+    await store.close();
+    await expect(sub.done).resolves.toBeUndefined();
+  });
+});
