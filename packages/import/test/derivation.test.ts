@@ -1,0 +1,127 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { row, types, workspace, type Workspace } from './fixtures.js';
+
+/** Each derivation rule of SPEC section 7 on a small hand-written case. */
+describe('deriving transition events from yearly registrations', () => {
+  let ws: Workspace;
+  beforeEach(async () => { ws = await workspace(); });
+  afterEach(async () => { await ws.close(); });
+
+  const enrolmentTypes = async (id: string) => types((await ws.stream(id)).filter((e) => e.type !== 'LearnerRegistered' && e.type !== 'BackgroundRecorded'));
+
+  it('places the first VO row, then promotes, repeats and changes level', async () => {
+    await ws.import(ws.delivery('d1', {
+      'enrollments.csv': [
+        row('A', 2011, 'po', '01PO', '', 8),
+        row('A', 2012, 'vo', '10AA', 'havo/vwo', 1),
+        row('A', 2013, 'vo', '10AA', 'havo', 2), // half-afstroom from the dakpan, promoted
+        row('A', 2014, 'vo', '10AA', 'havo', 2), // doubleren
+        row('A', 2015, 'vo', '10AA', 'vwo', 3), // up
+      ],
+    }));
+    expect(await enrolmentTypes('A')).toEqual([
+      '2012-10-01 Placed',
+      '2013-10-01 LevelChanged', '2013-10-01 Promoted',
+      '2014-10-01 Repeated',
+      '2015-10-01 LevelChanged', '2015-10-01 Promoted',
+    ]);
+    const events = await ws.stream('A');
+    const placed = events.find((e) => e.type === 'Placed')!.data as { enrolment: { level: { code: string; span: unknown }; grade: number; institution: string } };
+    expect(placed.enrolment).toMatchObject({ institution: '10AA', grade: 1, level: { code: 'havo/vwo', span: { low: 4, high: 5 } } });
+    const changes = events.filter((e) => e.type === 'LevelChanged').map((e) => e.data as { from: { code: string }; enrolment: { level: { code: string } } });
+    expect(changes.map((c) => `${c.from.code}->${c.enrolment.level.code}`)).toEqual(['havo/vwo->havo', 'havo->vwo']);
+    const repeated = events.find((e) => e.type === 'Repeated')!.data as { fromGrade: number; enrolment: { grade: number } };
+    expect([repeated.fromGrade, repeated.enrolment.grade]).toEqual([2, 2]);
+  });
+
+  it('records a school switch together with a level change and a promotion in one yearly step', async () => {
+    await ws.import(ws.delivery('d1', {
+      'enrollments.csv': [row('B', 2012, 'vo', '10AA', 'vwo', 1), row('B', 2013, 'vo', '20BB', 'vmbo-t', 2)],
+    }));
+    expect(await enrolmentTypes('B')).toEqual(['2012-10-01 Placed', '2013-10-01 SchoolSwitched', '2013-10-01 LevelChanged', '2013-10-01 Promoted']);
+    const sw = (await ws.stream('B')).find((e) => e.type === 'SchoolSwitched')!.data as { fromInstitution: string; enrolment: { institution: string } };
+    expect([sw.fromInstitution, sw.enrolment.institution]).toEqual(['10AA', '20BB']);
+  });
+
+  it('treats a higher VO level after a VO diploma as next education (stacking into havo 4)', async () => {
+    await ws.import(ws.delivery('d1', {
+      'enrollments.csv': [
+        row('C', 2012, 'vo', '10AA', 'vmbo-t', 3), row('C', 2013, 'vo', '10AA', 'vmbo-t', 4),
+        row('C', 2014, 'vo', '10AA', 'havo', 4), row('C', 2015, 'vo', '10AA', 'havo', 5),
+        row('C', 2016, 'hbo', '30HB', 'hbo-ba', 1),
+      ],
+      'diplomas.csv': ['C,2013-2014,2014-06-30,10AA,vmbo-t,', 'C,2015-2016,2016-07-01,10AA,havo,'],
+    }));
+    expect(await enrolmentTypes('C')).toEqual([
+      '2012-10-01 Placed', '2013-10-01 Promoted', '2014-06-30 DiplomaAwarded', '2014-10-01 NextEducationStarted',
+      '2015-10-01 Promoted', '2016-07-01 DiplomaAwarded', '2016-10-01 NextEducationStarted',
+    ]);
+    const next = (await ws.stream('C')).filter((e) => e.type === 'NextEducationStarted').map((e) => e.data as { afterDiploma: string; enrolment: { sector: string; level: { code: string } } });
+    expect(next.map((n) => `${n.afterDiploma}->${n.enrolment.sector}:${n.enrolment.level.code}`)).toEqual(['vmbo-t->vo:havo', 'havo->hbo:hbo-ba']);
+  });
+
+  it('concludes leaving only on a covered later reference date, and re-entry after it', async () => {
+    await ws.import(ws.delivery('d1', {
+      'enrollments.csv': [
+        row('D', 2012, 'vo', '10AA', 'vmbo-b', 3), row('D', 2013, 'vo', '10AA', 'vmbo-b', 4),
+        // E keeps 2014 and 2016 covered; it is also on the newest date.
+        row('E', 2012, 'vo', '10AA', 'havo', 1), row('E', 2013, 'vo', '10AA', 'havo', 2), row('E', 2014, 'vo', '10AA', 'havo', 3),
+        row('E', 2015, 'vo', '10AA', 'havo', 4),
+        row('D', 2015, 'mbo', '40MB', 'mbo-2', 1, 'bol'),
+      ],
+    }));
+    expect(await enrolmentTypes('D')).toEqual(['2012-10-01 Placed', '2013-10-01 Promoted', '2014-10-01 LeftEducation', '2015-10-01 ReEntered']);
+    const left = (await ws.stream('D')).find((e) => e.type === 'LeftEducation')!.data as { withStartkwalificatie: boolean; lastEnrolment: { referenceDate: string } };
+    expect(left).toMatchObject({ withStartkwalificatie: false, lastEnrolment: { referenceDate: '2013-10-01' } });
+    // E is on the newest covered date: nothing says E left.
+    expect((await ws.stream('E')).some((e) => e.type === 'LeftEducation')).toBe(false);
+  });
+
+  it('does not conclude leaving from the newest snapshot alone, but does once the next count arrives without the learner', async () => {
+    await ws.import(ws.delivery('d1', { 'enrollments.csv': [row('F', 2012, 'vo', '10AA', 'vwo', 1), row('G', 2012, 'vo', '10AA', 'vwo', 1)] }));
+    await ws.import(ws.delivery('d2', { 'enrollments.csv': [row('F', 2013, 'vo', '10AA', 'vwo', 2)] }));
+    expect(types(await ws.stream('F'))).toEqual(['2012-10-01 Placed', '2013-10-01 Promoted']);
+    // G is not in the 2013 count: only now can the engine tell G left.
+    expect(types(await ws.stream('G'))).toEqual(['2012-10-01 Placed', '2013-10-01 LeftEducation']);
+  });
+
+  it('records leaving with a startkwalificatie after a havo diploma', async () => {
+    await ws.import(ws.delivery('d1', {
+      'enrollments.csv': [row('H', 2012, 'vo', '10AA', 'havo', 5), row('X', 2012, 'vo', '10AA', 'havo', 1), row('X', 2013, 'vo', '10AA', 'havo', 2)],
+      'diplomas.csv': ['H,2012-2013,2013-07-01,10AA,havo,'],
+    }));
+    const left = (await ws.stream('H')).find((e) => e.type === 'LeftEducation')!.data as { withStartkwalificatie: boolean };
+    expect(left.withStartkwalificatie).toBe(true);
+  });
+
+  it('derives advice, a revision after the test with a flag for downward ones, and the test score', async () => {
+    await ws.import(ws.delivery('d1', {
+      'advice.csv': [
+        'K,2011-2012,2012-01-15,01PO,provisional,vmbo-t,',
+        'K,2011-2012,2012-03-01,01PO,final,vmbo-t/havo,541',
+        'K,2011-2012,2012-05-20,01PO,revised,havo/vwo,',
+        'L,2011-2012,2012-03-01,01PO,final,havo,',
+        'L,2011-2012,2012-05-20,01PO,revised,vmbo-t,',
+      ],
+    }));
+    expect(types(await ws.stream('K'))).toEqual(['2012-01-15 AdviceGiven', '2012-03-01 TestScoreRecorded', '2012-03-01 AdviceGiven', '2012-05-20 AdviceRevised']);
+    const k = await ws.stream('K');
+    expect(k[1]!.data).toMatchObject({ score: 541, indicatedLevel: { code: 'havo/vwo' } });
+    expect(k[3]!.data).toMatchObject({ from: { code: 'vmbo-t/havo' }, to: { code: 'havo/vwo' }, downward: false });
+    const l = (await ws.stream('L')).find((e) => e.type === 'AdviceRevised')!;
+    expect(l.data).toMatchObject({ from: { code: 'havo' }, to: { code: 'vmbo-t' }, downward: true });
+  });
+
+  it('registers the learner and records dated background with the area and its parents', async () => {
+    await ws.import(ws.delivery('d1', {
+      'areas.csv': ['NL,Nederland,', 'GM0599,Rotterdam,NL', 'RTD-ZUID,Rotterdam Zuid,GM0599'],
+      'learners.csv': ['M,2000-03,f,2011-08-01,1.2,low,non-western,RTD-ZUID', 'M,2000-03,f,2014-01-01,0,middle,non-western,NL'],
+    }));
+    const events = await ws.stream('M');
+    expect(types(events)).toEqual(['2011-08-01 LearnerRegistered', '2011-08-01 BackgroundRecorded', '2014-01-01 BackgroundRecorded']);
+    expect(events[0]!.data).toMatchObject({ birthMonth: '2000-03', gender: 'f' });
+    expect(events[1]!.data).toMatchObject({ pupilWeight: 1.2, parentalEducation: 'low', area: { code: 'RTD-ZUID', parents: ['GM0599', 'NL'] } });
+    const areas = await ws.store.readStream('reference-areas');
+    expect(areas.map((e) => (e.data as { area: string }).area)).toEqual(['NL', 'GM0599', 'RTD-ZUID']);
+  });
+});
