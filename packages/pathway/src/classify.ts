@@ -1,0 +1,86 @@
+/**
+ * Classifications of one pathway under one rule set, each with the rule in
+ * words and the events behind it: the substance of `explain`.
+ */
+import { classify, effectiveSpan, spanLabel, type Classification, type LevelRef, type RuleSet } from '@leerroutes/domain';
+import {
+  diplomaLevelRef, effectiveCode, highestVoDiploma, referenceAdviceOf, stepClass, voSteps, yearThreeRow,
+} from './derive.js';
+import type { AdviceRecord, ClassificationRecord, DiplomaRecord, Pathway, TimelineRow } from './types.js';
+
+type Input = Pick<Pathway, 'advices' | 'timeline' | 'diplomas'>;
+
+function levelWords(rules: RuleSet, level: LevelRef): string {
+  const eff = effectiveCode(rules, level);
+  if (level.span === null) return `${level.code} (unranked)`;
+  const collapsed = eff !== level.code ? ` (collapsed to its lower level ${eff} under ${rules.name})` : '';
+  return `${level.code}${collapsed} [rank ${spanLabel(effectiveSpan(rules, level.span))}]`;
+}
+
+const adviceWords = (rules: RuleSet, a: AdviceRecord): string =>
+  `reference advice ${levelWords(rules, a.level)} from event ${a.eventId} (${a.type} ${a.kind} ${a.occurredOn}${a.downward ? ', flagged: downward revision' : ''})`;
+
+const rowWords = (what: string, rules: RuleSet, r: TimelineRow): string =>
+  `${what} ${levelWords(rules, r.level)} from event ${r.events.map((e) => `${e.eventId} (${e.type} ${r.referenceDate}, ${r.institution}, grade ${r.grade ?? '?'})`).join(' + ')}`;
+
+const rowIds = (r: TimelineRow): string[] => r.events.map((e) => e.eventId);
+
+export interface Classified {
+  readonly category: string;
+  readonly rule: string;
+  readonly eventIds: string[];
+}
+
+/** Position in leerjaar 3 against the reference advice; null without a year-3 position. */
+export function advicePositionOf(p: Input, rules: RuleSet): Classified | null {
+  const row = yearThreeRow(p);
+  if (!row) return null;
+  const advice = referenceAdviceOf(p.advices, rules);
+  if (!advice) {
+    return { category: 'not-comparable', rule: `not-comparable: no reference advice under ${rules.name}; ${rowWords('year-3 position', rules, row)}`, eventIds: rowIds(row) };
+  }
+  const category: Classification = classify(rules, advice.level, row.level);
+  return {
+    category,
+    rule: `${category}: ${adviceWords(rules, advice)}, ${rowWords('year-3 position', rules, row)}`,
+    eventIds: [advice.eventId, ...rowIds(row)],
+  };
+}
+
+/** Highest VO diploma against the reference advice. */
+export function outcomeOf(p: Input, rules: RuleSet): Classified {
+  const diploma: DiplomaRecord | null = highestVoDiploma(p);
+  const advice = referenceAdviceOf(p.advices, rules);
+  if (!diploma) {
+    return { category: 'no-vo-diploma', rule: 'no-vo-diploma: no VO diploma awarded', eventIds: advice ? [advice.eventId] : [] };
+  }
+  const dWords = `highest VO diploma ${levelWords(rules, diplomaLevelRef(diploma.level))} from event ${diploma.eventId} (DiplomaAwarded ${diploma.occurredOn}, ${diploma.institution})`;
+  if (!advice) return { category: 'not-comparable', rule: `not-comparable: no reference advice under ${rules.name}; ${dWords}`, eventIds: [diploma.eventId] };
+  const category = classify(rules, advice.level, diplomaLevelRef(diploma.level));
+  return { category, rule: `${category}: ${adviceWords(rules, advice)}, ${dWords}`, eventIds: [advice.eventId, diploma.eventId] };
+}
+
+/** Every VO step with its class and flags. */
+export function classifyPathway(p: Input, rules: RuleSet): ClassificationRecord[] {
+  const out: ClassificationRecord[] = [];
+  const ap = advicePositionOf(p, rules);
+  const y3 = yearThreeRow(p);
+  if (ap) out.push({ subject: 'advice-position', category: ap.category, referenceDate: y3?.referenceDate ?? null, rule: ap.rule, eventIds: ap.eventIds });
+  const oc = outcomeOf(p, rules);
+  out.push({ subject: 'outcome', category: oc.category, referenceDate: null, rule: oc.rule, eventIds: oc.eventIds });
+  for (const s of voSteps(p)) {
+    const cls = stepClass(rules, s);
+    const flags = [s.repeated ? 'repeated (later grade not higher)' : null, s.switchedSchool ? `switched-school (${s.from.institution} -> ${s.to.institution})` : null].filter(Boolean);
+    const head = cls === 'stacked'
+      ? `stacked: VO diploma ${s.stackedOn!.level} from event ${s.stackedOn!.eventId} awarded in ${s.from.schoolYear}`
+      : `${cls}`;
+    out.push({
+      subject: 'step',
+      category: cls,
+      referenceDate: s.from.referenceDate,
+      rule: `${head}; step ${s.from.referenceDate} -> ${s.to.referenceDate}: ${rowWords('from', rules, s.from)}, ${rowWords('to', rules, s.to)}${flags.length ? '; ' + flags.join('; ') : ''}`,
+      eventIds: [...(s.stackedOn ? [s.stackedOn.eventId] : []), ...rowIds(s.from), ...rowIds(s.to)],
+    });
+  }
+  return out;
+}

@@ -1,0 +1,163 @@
+import type { LevelRef, Sector } from '@leerroutes/domain';
+
+/** A stored event as the fold needs it (a subset of the store's RecordedEvent). */
+export interface PathwayInputEvent {
+  readonly eventId: string;
+  readonly type: string;
+  readonly schemaVersion: number;
+  /** Global store position: breaks ties in valid-time order. */
+  readonly position: number;
+  readonly occurredOn: string | null;
+  readonly knownAt: string;
+  readonly data: unknown;
+}
+
+/** An event behind a fact, so every classification can name its evidence. */
+export interface EventRef {
+  readonly eventId: string;
+  readonly type: string;
+  readonly occurredOn: string;
+}
+
+/** The learner's enrolment on one reference date (one row of the yearly count). */
+export interface TimelineRow {
+  readonly referenceDate: string;
+  readonly schoolYear: string;
+  readonly sector: Sector;
+  readonly institution: string;
+  readonly branch: string | null;
+  readonly level: LevelRef;
+  readonly grade: number | null;
+  readonly programme: string | null;
+  readonly track: 'bol' | 'bbl' | null;
+  /** Every enrolment event of that yearly step (a switch, a level change and a promotion may come together). */
+  readonly events: readonly EventRef[];
+}
+
+export interface BackgroundRecord {
+  readonly validFrom: string;
+  readonly pupilWeight: number | null;
+  readonly parentalEducation: string | null;
+  readonly migrationBackground: string | null;
+  readonly area: { readonly code: string; readonly parents: readonly string[] } | null;
+  readonly eventId: string;
+}
+
+export interface AdviceRecord {
+  readonly eventId: string;
+  readonly type: 'AdviceGiven' | 'AdviceRevised';
+  readonly kind: 'provisional' | 'final' | 'revised';
+  /** The advised level (for a revision: the level revised to). */
+  readonly level: LevelRef;
+  /** For a revision: the level revised from. */
+  readonly from: LevelRef | null;
+  /** A revision downward: accepted but flagged (by law revisions only go up). */
+  readonly downward: boolean;
+  readonly reason: string | null;
+  readonly poSchool: string;
+  readonly occurredOn: string;
+  readonly schoolYear: string;
+}
+
+export interface DiplomaRecord {
+  readonly eventId: string;
+  readonly level: string;
+  readonly institution: string;
+  readonly programme: string | null;
+  readonly occurredOn: string;
+  readonly schoolYear: string;
+}
+
+export interface LeftRecord {
+  readonly eventId: string;
+  readonly occurredOn: string;
+  readonly schoolYear: string;
+  readonly withStartkwalificatie: boolean;
+}
+
+/** One classified fact under one rule set, with the rule in words and the events behind it. */
+export interface ClassificationRecord {
+  readonly subject: 'advice-position' | 'outcome' | 'step';
+  readonly category: string;
+  /** Reference date of the (earlier) row, for steps and the year-3 position. */
+  readonly referenceDate: string | null;
+  readonly rule: string;
+  readonly eventIds: readonly string[];
+}
+
+export interface PathwaySummary {
+  /** Diploma levels then the final enrolment, e.g. `vmbo-t > havo > hbo`; `none` without either. */
+  readonly route: string;
+  /** The route contains a stacking step (a diploma followed by enrolment at a higher level). */
+  readonly stacked: boolean;
+  /** For a stacked route: a diploma at the level of the last stacking step. */
+  readonly stackSuccess: boolean | null;
+  /** Number of reference dates with a VO row. */
+  readonly yearsInVo: number;
+  /** VO steps (consecutive years) whose later grade is not higher, outside stacking. */
+  readonly repetitions: number;
+  /** Steps (consecutive rows, any sector) with a different institution. */
+  readonly switches: number;
+  /** State on the newest own row: `vo:<level>`, `mbo-n`, `hbo`, `wo`, `po`, or `left-...` after LeftEducation. */
+  readonly currentStatus: string;
+  readonly startkwalificatie: boolean;
+  /** The latest LeftEducation is without a startkwalificatie and no row follows it. */
+  readonly earlyLeaver: boolean;
+}
+
+/** JSON-serialisable; the projection stores it whole per learner. */
+export interface Pathway {
+  readonly learnerId: string;
+  /** Advice cohort per rule set name (school year of the reference advice), null if none. */
+  readonly adviceCohort: Readonly<Record<string, string | null>>;
+  /** Intake cohort: school year of the first VO row, when that row has grade 1; null otherwise. */
+  readonly intakeCohort: string | null;
+  readonly registration: { readonly birthMonth: string; readonly gender: string; readonly eventId: string } | null;
+  /** Background values by valid-from date, ascending; each record is the full state from that date. */
+  readonly background: readonly BackgroundRecord[];
+  readonly testScore: { readonly score: number; readonly indicatedLevel: LevelRef | null; readonly eventId: string; readonly occurredOn: string } | null;
+  /** Advices and revisions in valid-time order. */
+  readonly advices: readonly AdviceRecord[];
+  /** Reference advice per rule set name. */
+  readonly referenceAdvice: Readonly<Record<string, AdviceRecord | null>>;
+  /** One row per reference date, ascending. */
+  readonly timeline: readonly TimelineRow[];
+  readonly diplomas: readonly DiplomaRecord[];
+  readonly left: readonly LeftRecord[];
+  readonly reEntered: readonly EventRef[];
+  readonly summary: PathwaySummary;
+  /** Classifications per rule set name (advice-position, outcome, every VO step). */
+  readonly classifications: Readonly<Record<string, readonly ClassificationRecord[]>>;
+  /** Highest store position folded in (0 without events). */
+  readonly lastPosition: number;
+  /** Event ids retracted by a correction in the input (kept for audit; their facts are gone). */
+  readonly retractedEventIds: readonly string[];
+}
+
+/** Reference data: the area hierarchy and institutions with their board. */
+export interface AreaInfo { readonly name: string; readonly parent: string | null }
+export interface InstitutionInfo { readonly name: string; readonly board: string | null; readonly municipality: string | null; readonly kind: string | null }
+export interface ReferenceData {
+  readonly areas: ReadonlyMap<string, AreaInfo>;
+  readonly institutions: ReadonlyMap<string, InstitutionInfo>;
+}
+
+/**
+ * Read access to projected pathways, implemented by the learner-pathway
+ * projection's views (and by in-memory sources in tests and as-known-on replays).
+ */
+export interface PathwaySource {
+  /** Learners of one cohort: `advice` cohorts depend on the rule set, `intake` cohorts do not. */
+  cohortPathways(cohortType: 'advice' | 'intake', rules: string, cohort: string): Promise<Pathway[]>;
+  /** Every learner, in batches (bounded memory). */
+  allPathways(batchSize?: number): AsyncIterable<Pathway[]>;
+  pathway(learnerId: string): Promise<Pathway | null>;
+  referenceData(): Promise<ReferenceData>;
+  /** Store position the views reflect. */
+  checkpoint(): Promise<number>;
+  /**
+   * Reference dates on which any learner of the whole population has a row,
+   * ascending. Optional: without it the indicators scan allPathways().
+   */
+  coveredReferenceDates?(): Promise<string[]>;
+}
