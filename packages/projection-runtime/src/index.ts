@@ -1,0 +1,11 @@
+export type { Projection, ProjectionContext, TableNames, Slot } from './projection.js';
+export { tableNames } from './projection.js';
+export { openViewsDatabase, type ViewsDatabase, type ViewsDatabaseOptions } from './views-database.js';
+export { listCheckpoints, readCheckpoint, readCheckpoints, type Checkpoint, CHECKPOINT_TABLE } from './checkpoints.js';
+export { catchUp, rebuild, type RebuildOptions, type RunOptions, type RunSummary } from './catch-up.js';
+export { applyBatch, DEFAULT_BATCH_SIZE, type Progress, type ProgressListener } from './runner.js';
+export { startSubscriber } from './subscriber.js';
+export { learnerHistories, type LearnerHistory } from './learner-histories.js';
+export { forgetLearner } from './forget.js';
+export { dumpViews } from './dump.js';
+export { insertChunked } from './insert.js';

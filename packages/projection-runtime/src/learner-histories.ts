@@ -1,0 +1,44 @@
+import { learnerIdOfStream } from '@leerroutes/domain';
+import type { RecordedEvent } from '@leerroutes/event-store';
+import type { ProjectionContext } from './projection.js';
+
+export interface LearnerHistory {
+  readonly learnerId: string;
+  /** Every event of the learner's stream up to the batch's last position, in revision order. */
+  readonly events: readonly RecordedEvent[];
+  /**
+   * True when this batch holds the start of the stream, so the view has
+   * nothing of this learner yet; false when an earlier batch already wrote it.
+   */
+  readonly startsHere: boolean;
+}
+
+/**
+ * For per-learner folds that start from scratch (valid-time order, Retracted,
+ * late corrections for earlier dates): the full history of every learner the
+ * batch touches. A batch that starts a stream already holds its whole prefix;
+ * otherwise the stream is re-read from the log, cut at the batch's last
+ * position so a rebuild sees exactly what an incremental run saw. Memory stays
+ * bounded by the batch.
+ */
+export async function learnerHistories(batch: readonly RecordedEvent[], ctx: Pick<ProjectionContext, 'store' | 'until'>): Promise<LearnerHistory[]> {
+  const touched = new Map<string, RecordedEvent[]>();
+  for (const e of batch) {
+    const learnerId = learnerIdOfStream(e.stream);
+    if (learnerId === null) continue;
+    const events = touched.get(learnerId);
+    if (events) events.push(e);
+    else touched.set(learnerId, [e]);
+  }
+  const out: LearnerHistory[] = [];
+  for (const [learnerId, events] of touched) {
+    const first = events[0]!;
+    if (first.revision === 0) {
+      out.push({ learnerId, events, startsHere: true });
+      continue;
+    }
+    const stream = await ctx.store.readStream(first.stream);
+    out.push({ learnerId, events: stream.filter((e) => e.position <= ctx.until), startsHere: false });
+  }
+  return out;
+}

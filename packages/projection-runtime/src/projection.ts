@@ -1,0 +1,57 @@
+import type { Kysely } from 'kysely';
+import type { EventStore, RecordedEvent } from '@leerroutes/event-store';
+
+/**
+ * Resolves a projection's logical table name to the physical table it writes
+ * right now: the live table during catch-up, `<name>__next` during a rebuild.
+ * Readers always use the logical name.
+ */
+export type TableNames = (logical: string) => string;
+
+export interface ProjectionContext {
+  /** The views database, inside the batch's write transaction. */
+  readonly db: Kysely<any>;
+  readonly t: TableNames;
+  /** The log, for projections that re-read a stream (see learnerHistories). */
+  readonly store: EventStore;
+  /** The last store position of this batch: re-reads never look past it, so a replay sees what the batch saw. */
+  readonly until: number;
+}
+
+/**
+ * A projection: `apply` folds batches of events into tables it owns. The
+ * runtime calls `apply` and writes the checkpoint in one transaction, so a batch
+ * is either fully in the view or not at all.
+ *
+ * Bump `version` whenever the code changes what the tables hold: the runtime
+ * then rebuilds the projection from position 0.
+ */
+export interface Projection {
+  readonly name: string;
+  readonly version: number;
+  /** Logical names of every table the projection writes (renamed together on a swap). */
+  readonly tables: readonly string[];
+  /** DDL for fresh, empty tables under the names `t` gives (indexes named after `t(table)` too). */
+  createTables(db: Kysely<any>, t: TableNames): Promise<void>;
+  /** Fold events (global order, strictly after the checkpoint) into the tables. */
+  apply(batch: readonly RecordedEvent[], ctx: ProjectionContext): Promise<void>;
+  /**
+   * Remove every trace of one learner (privacy erasure). `events` are the
+   * learner's events this view has already applied, read before the stream was erased.
+   */
+  forgetLearner?(learnerId: string, events: readonly RecordedEvent[], ctx: ProjectionContext): Promise<void>;
+}
+
+export type Slot = 'live' | 'next';
+
+export const NEXT_SUFFIX = '__next';
+
+/** The physical table names of a projection in one slot; unknown logical names are a bug in the projection. */
+export function tableNames(projection: Projection, slot: Slot): TableNames {
+  return (logical) => {
+    if (!projection.tables.includes(logical)) {
+      throw new Error(`projection ${projection.name} writes table '${logical}' but does not list it in 'tables'`);
+    }
+    return slot === 'live' ? logical : `${logical}${NEXT_SUFFIX}`;
+  };
+}

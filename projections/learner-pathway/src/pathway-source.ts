@@ -1,0 +1,56 @@
+import type { Kysely } from 'kysely';
+import type { Pathway, PathwaySource } from '@leerroutes/pathway';
+import { readCheckpoint } from '@leerroutes/projection-runtime';
+import { readReferenceData, referenceData } from '@leerroutes/projection-reference-data';
+import { LEARNER_COHORT, LEARNER_PATHWAY, learnerPathway } from './projection.js';
+
+const parse = (rows: readonly { pathway: string }[]): Pathway[] => rows.map((r) => JSON.parse(r.pathway) as Pathway);
+
+/**
+ * The PathwaySource the indicators read, over the live views. Pass the views
+ * database's read side (`views.db`). Learners come in learner-id order, so
+ * every reader sees the same order.
+ */
+export function createViewsPathwaySource(db: Kysely<any>): PathwaySource {
+  return {
+    async cohortPathways(cohortType, rules, cohort) {
+      const rows = await db
+        .selectFrom(`${LEARNER_COHORT} as c`)
+        .innerJoin(`${LEARNER_PATHWAY} as p`, 'p.learner_id', 'c.learner_id')
+        .select('p.pathway')
+        .where('c.cohort_type', '=', cohortType)
+        .where('c.rules', '=', rules)
+        .where('c.cohort', '=', cohort)
+        .orderBy('c.learner_id')
+        .execute();
+      return parse(rows);
+    },
+
+    async *allPathways(batchSize = 10_000) {
+      let after: string | null = null;
+      for (;;) {
+        let q = db.selectFrom(LEARNER_PATHWAY).select(['learner_id', 'pathway']).orderBy('learner_id').limit(batchSize);
+        if (after !== null) q = q.where('learner_id', '>', after);
+        const rows = await q.execute();
+        if (rows.length === 0) return;
+        yield parse(rows);
+        after = rows[rows.length - 1]!.learner_id as string;
+        if (rows.length < batchSize) return;
+      }
+    },
+
+    async pathway(learnerId) {
+      const row = await db.selectFrom(LEARNER_PATHWAY).select('pathway').where('learner_id', '=', learnerId).executeTakeFirst();
+      return row ? (JSON.parse(row.pathway) as Pathway) : null;
+    },
+
+    referenceData: () => readReferenceData(db),
+
+    /** The views reflect the log up to the lower of the two projections they join. */
+    async checkpoint() {
+      const pathways = await readCheckpoint(db, learnerPathway.name, 'live');
+      const reference = await readCheckpoint(db, referenceData.name, 'live');
+      return Math.min(pathways?.position ?? 0, reference?.position ?? 0);
+    },
+  };
+}

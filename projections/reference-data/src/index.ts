@@ -1,0 +1,85 @@
+import type { Kysely } from 'kysely';
+import { fromStored } from '@leerroutes/domain';
+import type { ReferenceData } from '@leerroutes/pathway';
+import { insertChunked, type Projection } from '@leerroutes/projection-runtime';
+
+/**
+ * The area hierarchy and the institutions with their board, from the
+ * AreaDefined / InstitutionDefined events of the reference streams. A later
+ * definition of the same code replaces the earlier one.
+ */
+export const REFERENCE_AREA = 'reference_area';
+export const REFERENCE_INSTITUTION = 'reference_institution';
+
+type AreaRow = { area: string; name: string; parent: string | null };
+type InstitutionRow = { institution: string; name: string; board: string | null; municipality: string | null; kind: string | null };
+
+export const referenceData: Projection = {
+  name: 'reference-data',
+  version: 1,
+  tables: [REFERENCE_AREA, REFERENCE_INSTITUTION],
+
+  async createTables(db, t) {
+    await db.schema
+      .createTable(t(REFERENCE_AREA))
+      .addColumn('area', 'text', (c) => c.primaryKey())
+      .addColumn('name', 'text', (c) => c.notNull())
+      .addColumn('parent', 'text')
+      .execute();
+    await db.schema
+      .createTable(t(REFERENCE_INSTITUTION))
+      .addColumn('institution', 'text', (c) => c.primaryKey())
+      .addColumn('name', 'text', (c) => c.notNull())
+      .addColumn('board', 'text')
+      .addColumn('municipality', 'text')
+      .addColumn('kind', 'text')
+      .execute();
+  },
+
+  async apply(batch, { db, t }) {
+    // Keyed maps: within a batch, too, the last definition wins.
+    const areas = new Map<string, AreaRow>();
+    const institutions = new Map<string, InstitutionRow>();
+    for (const e of batch) {
+      if (e.type !== 'AreaDefined' && e.type !== 'InstitutionDefined') continue;
+      const event = fromStored(e.type, e.schemaVersion, e.data as Record<string, unknown>);
+      if (event.type === 'AreaDefined') {
+        const { area, name, parent } = event.data;
+        areas.set(area, { area, name, parent });
+      } else if (event.type === 'InstitutionDefined') {
+        const { institution, name, board, municipality, kind } = event.data;
+        institutions.set(institution, { institution, name, board, municipality, kind });
+      }
+    }
+    await insertChunked(db, t(REFERENCE_AREA), [...areas.values()], (q) =>
+      q.onConflict((oc) => oc.column('area').doUpdateSet((eb) => ({ name: eb.ref('excluded.name'), parent: eb.ref('excluded.parent') }))),
+    );
+    await insertChunked(db, t(REFERENCE_INSTITUTION), [...institutions.values()], (q) =>
+      q.onConflict((oc) =>
+        oc.column('institution').doUpdateSet((eb) => ({
+          name: eb.ref('excluded.name'),
+          board: eb.ref('excluded.board'),
+          municipality: eb.ref('excluded.municipality'),
+          kind: eb.ref('excluded.kind'),
+        })),
+      ),
+    );
+  },
+};
+
+/** The live reference tables as the pathway contract's ReferenceData (empty before the first catch-up). */
+export async function readReferenceData(db: Kysely<any>): Promise<ReferenceData> {
+  const exists = async (table: string) =>
+    (await db.selectFrom('sqlite_master').select('name').where('type', '=', 'table').where('name', '=', table).executeTakeFirst()) !== undefined;
+  const areas = new Map<string, { name: string; parent: string | null }>();
+  const institutions = new Map<string, { name: string; board: string | null; municipality: string | null; kind: string | null }>();
+  if (await exists(REFERENCE_AREA)) {
+    for (const r of await db.selectFrom(REFERENCE_AREA).selectAll().orderBy('area').execute()) areas.set(r.area, { name: r.name, parent: r.parent });
+  }
+  if (await exists(REFERENCE_INSTITUTION)) {
+    for (const r of await db.selectFrom(REFERENCE_INSTITUTION).selectAll().orderBy('institution').execute()) {
+      institutions.set(r.institution, { name: r.name, board: r.board, municipality: r.municipality, kind: r.kind });
+    }
+  }
+  return { areas, institutions };
+}

@@ -1,0 +1,23 @@
+import type { Projection } from '@leerroutes/projection-runtime';
+import { eventCounts } from '@leerroutes/projection-event-counts';
+import { learnerPathway } from '@leerroutes/projection-learner-pathway';
+import { referenceData } from '@leerroutes/projection-reference-data';
+
+/**
+ * Every projection the engine keeps current, in the order they are applied
+ * to each batch. Adding a projection is one folder under projections/ and one
+ * line here (plus its package in this package's dependencies).
+ */
+export const PROJECTIONS: readonly Projection[] = [
+  referenceData,
+  learnerPathway,
+  eventCounts,
+];
+
+export const defaultProjections = (): readonly Projection[] => PROJECTIONS;
+
+export function projectionNamed(name: string): Projection | undefined {
+  return PROJECTIONS.find((p) => p.name === name);
+}
+
+export { createViewsPathwaySource } from '@leerroutes/projection-learner-pathway';
