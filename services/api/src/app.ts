@@ -1,0 +1,263 @@
+/**
+ * The HTTP API: indicators as long-format JSON or CSV for every role,
+ * learner-level reads (audited) for analysts, operations for engineers.
+ */
+import { Hono, type Context } from 'hono';
+import { compress } from 'hono/compress';
+import { z } from 'zod';
+import { DIMENSIONS, INDICATORS, type Report, type ReportRequest } from '@leerroutes/indicators';
+import { DEFAULT_MIN_CELL, looksLikeBsn } from '@leerroutes/domain';
+import { roleAtLeast, type AccessStore, type ApiKey } from './access.js';
+import { ComputeCache, etagOf, negotiate, notModified, RouteTable, type Env } from './http.js';
+import { openApiDocument } from './openapi.js';
+import { ProblemError } from './problem.js';
+import { disclosureChecked, reportCsv, sideBySide } from './report-view.js';
+import * as S from './schemas.js';
+import { requestErrorCode, type CohortList, type ReportService } from './service.js';
+
+export interface StaticAsset { readonly body: string | Uint8Array; readonly type: string; readonly etag: string }
+export interface DashboardAssets {
+  /** The page; `dashboardKey` is handed to it when the server was started with --open-dashboard. */
+  index(options: { dashboardKey: string | null }): string;
+  asset(path: string): StaticAsset | undefined;
+}
+
+export interface AppOptions {
+  readonly service: ReportService;
+  readonly access: AccessStore;
+  /** Server-wide suppression threshold; the dashboard role can raise it per request, never lower it. */
+  readonly minCell?: number;
+  readonly dashboard?: DashboardAssets;
+  /** A dashboard-role key handed to the page (local use only). */
+  readonly dashboardKey?: string | null;
+  /** Readiness beyond "answers": false while the engine is still catching up. */
+  readonly isReady?: () => boolean;
+  readonly maxAgeSeconds?: number;
+  readonly version?: string;
+}
+
+const IndicatorParams = z.strictObject({ indicator: S.IndicatorNameSchema });
+
+function parseGroup(text: string | undefined): Record<string, string> {
+  if (!text) return {};
+  const out: Record<string, string> = {};
+  for (const pair of text.split(';')) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new ProblemError('validation', 400, `group: '${pair}' is not dimension=value`, [{ location: 'query', pointer: '#/group', detail: 'dimension=value pairs joined by ;' }]);
+    out[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  return out;
+}
+
+export function createApp(options: AppOptions): { app: Hono<Env>; openapi: object } {
+  const { service, access } = options;
+  const serverMinCell = Math.max(5, options.minCell ?? DEFAULT_MIN_CELL);
+  const maxAge = options.maxAgeSeconds ?? 60;
+  const app = new Hono<Env>();
+  const table = new RouteTable(app, access);
+  const reports = new ComputeCache<Report>(256);
+  const cohortCache = new ComputeCache<CohortList>(4);
+
+  app.use('*', compress({ threshold: 2048 }));
+  app.use('*', async (c, next) => {
+    await next();
+    c.header('X-Content-Type-Options', 'nosniff');
+  });
+
+  app.onError((err, c) => {
+    let problem: ProblemError;
+    if (err instanceof ProblemError) problem = err;
+    else {
+      const code = requestErrorCode(err);
+      if (code === 'bad-request') problem = new ProblemError('bad-request', 400, err.message);
+      else if (code === 'not-found') problem = new ProblemError('not-found', 404, err.message);
+      else {
+        process.stderr.write(`api: ${c.req.method} ${c.req.path}: ${err.stack ?? err.message}\n`);
+        problem = new ProblemError('internal', 500, 'The server failed to answer; the error is in its log.');
+      }
+    }
+    if (problem.status === 401) c.header('WWW-Authenticate', 'Bearer realm="leerroutes"');
+    c.header('Cache-Control', 'no-store');
+    return c.body(JSON.stringify(problem.toProblem(c.req.path)), problem.status as 400, { 'Content-Type': 'application/problem+json' });
+  });
+  app.notFound((c) => c.body(JSON.stringify(new ProblemError('not-found', 404, `No resource at ${c.req.path}.`).toProblem(c.req.path)), 404, { 'Content-Type': 'application/problem+json' }));
+
+  /** The query as a report request, with the role's limits applied (the dashboard never sees unsuppressed cells). */
+  function reportRequest(indicator: ReportRequest['indicator'], q: Omit<S.ReportQuery, 'rules'> & { rules: string }, key: ApiKey): ReportRequest {
+    const by = q.by ? q.by.split(',') : [];
+    if (by.length === 2 && by[0]!.split(':')[0] === by[1]!.split(':')[0]) {
+      throw new ProblemError('validation', 400, 'by: the two breakdowns must be different dimensions', [{ location: 'query', pointer: '#/by', detail: 'the two breakdowns must be different dimensions' }]);
+    }
+    if (!q.cohort && indicator !== 'early-leavers') {
+      throw new ProblemError('validation', 400, `cohort: ${indicator} needs a cohort`, [{ location: 'query', pointer: '#/cohort', detail: `required for ${indicator}` }]);
+    }
+    if (!service.ruleSets().some((r) => r.name === q.rules)) {
+      throw new ProblemError('validation', 400, `rules: unknown rule set '${q.rules}'`, [{ location: 'query', pointer: '#/rules', detail: `one of ${service.ruleSets().map((r) => r.name).join(', ')}` }]);
+    }
+    const unsuppressed = q.unsuppressed === 'true';
+    if (unsuppressed && !roleAtLeast(key.role, 'engineer')) throw new ProblemError('forbidden', 403, 'Unsuppressed statistics need the engineer role.');
+    const minCell = key.role === 'dashboard' ? Math.max(serverMinCell, q.minCell ?? serverMinCell) : (q.minCell ?? serverMinCell);
+    return {
+      indicator, cohortType: q.cohortType, cohort: q.cohort ?? null, rules: q.rules, by,
+      ...(q.asKnownOn ? { asKnownOn: q.asKnownOn } : {}),
+      ...(unsuppressed ? { unsuppressed: true } : {}),
+      minCell,
+    };
+  }
+
+  /** Views answers change with the checkpoint; as-known-on answers are fixed for a given head of the log. */
+  const versionOf = async (request: ReportRequest): Promise<number> => request.asKnownOn ? service.head() : service.checkpoint();
+
+  async function computeReport(request: ReportRequest, version: number): Promise<Report> {
+    const report = await reports.get(JSON.stringify([version, request]), () => service.report(request));
+    return request.unsuppressed ? report : disclosureChecked(report, request.minCell ?? serverMinCell);
+  }
+
+  function cacheHeaders(c: Context, etag: string): void {
+    c.header('ETag', etag);
+    c.header('Cache-Control', `private, max-age=${maxAge}, must-revalidate`);
+    c.header('Vary', 'Accept, Authorization, X-API-Key');
+  }
+
+  // --- public
+  table.add({ method: 'get', path: '/health', operationId: 'health', summary: 'Liveness: the process answers', tag: 'operations', role: null,
+    responses: { 200: { description: 'Alive', schema: 'Health' } } },
+  (c) => c.json({ status: 'ok' as const }));
+
+  table.add({ method: 'get', path: '/ready', operationId: 'ready', summary: 'Readiness: the engine is open and its views caught up at startup', tag: 'operations', role: null,
+    responses: { 200: { description: 'Ready', schema: 'Ready' }, 503: { description: 'Not ready yet', schema: 'Ready' } } },
+  async (c) => {
+    c.header('Cache-Control', 'no-store');
+    try {
+      const [checkpoint, head] = await Promise.all([service.checkpoint(), service.head()]);
+      const ready = options.isReady?.() ?? true;
+      return c.json({ ready, checkpoint, head, ...(ready ? {} : { detail: 'catching up' }) }, ready ? 200 : 503);
+    } catch (err) {
+      return c.json({ ready: false, checkpoint: null, head: null, detail: err instanceof Error ? err.message : String(err) }, 503);
+    }
+  });
+
+  // --- dashboard and up
+  table.add({ method: 'get', path: '/api/whoami', operationId: 'whoami', summary: "The key's name and role", tag: 'access', role: 'dashboard',
+    responses: { 200: { description: 'The caller', schema: 'WhoAmI' } } },
+  (c, { key }) => c.json({ name: key.name, role: key.role }));
+
+  table.add({ method: 'get', path: '/api/meta', operationId: 'meta', summary: 'Indicators, dimensions, rule sets and the cohorts present in the data', tag: 'indicators', role: 'dashboard',
+    responses: { 200: { description: 'What can be asked', schema: 'Meta' } } },
+  async (c) => {
+    const checkpoint = await service.checkpoint();
+    const etag = etagOf(['meta', checkpoint, serverMinCell]);
+    cacheHeaders(c, etag);
+    if (notModified(c, etag)) return c.body(null, 304);
+    const cohorts = await cohortCache.get(String(checkpoint), () => service.cohorts());
+    return c.json({ indicators: [...INDICATORS], dimensions: [...DIMENSIONS], ruleSets: [...service.ruleSets()], cohorts, minCell: serverMinCell, checkpoint });
+  });
+
+  table.add({ method: 'get', path: '/api/indicators/{indicator}', operationId: 'indicator', summary: 'One indicator in long format (JSON, or CSV with Accept: text/csv)', tag: 'indicators', role: 'dashboard',
+    params: IndicatorParams, query: S.ReportQuerySchema,
+    responses: { 200: { description: 'The report', schema: 'Report', csv: true }, 304: { description: 'Not modified since the ETag' }, 406: { description: 'Neither JSON nor CSV acceptable', schema: 'Problem' } } },
+  async (c, { params, query, key }) => {
+    const request = reportRequest(params.indicator, query, key);
+    const format = negotiate(c, query.format);
+    const version = await versionOf(request);
+    const etag = etagOf(['report', version, request, format]);
+    cacheHeaders(c, etag);
+    if (notModified(c, etag)) return c.body(null, 304);
+    const report = await computeReport(request, version);
+    if (format === 'csv') {
+      c.header('Content-Disposition', `inline; filename="${params.indicator}-${request.cohort ?? 'all'}-${request.rules}.csv"`);
+      return c.body(reportCsv(report), 200, { 'Content-Type': 'text/csv; charset=utf-8; header=present' });
+    }
+    return c.json(report);
+  });
+
+  table.add({ method: 'get', path: '/api/compare/{indicator}', operationId: 'compare', summary: 'One indicator under two rule sets, side by side', tag: 'indicators', role: 'dashboard',
+    params: IndicatorParams, query: S.CompareQuerySchema,
+    responses: { 200: { description: 'Joined rows', schema: 'Compare' }, 304: { description: 'Not modified since the ETag' } } },
+  async (c, { params, query, key }) => {
+    const a = reportRequest(params.indicator, { ...query, rules: query.rulesA }, key);
+    const b = reportRequest(params.indicator, { ...query, rules: query.rulesB }, key);
+    const version = await versionOf(a);
+    const etag = etagOf(['compare', version, a, b]);
+    cacheHeaders(c, etag);
+    if (notModified(c, etag)) return c.body(null, 304);
+    const [ra, rb] = await Promise.all([computeReport(a, version), computeReport(b, version)]);
+    return c.json(sideBySide(ra, rb));
+  });
+
+  // --- analyst and up: learner-level, every read audited before it happens
+  table.add({ method: 'get', path: '/api/learners/{learnerId}', operationId: 'learner', summary: "One learner's pathway with the events and rules behind each classification (audited)", tag: 'learners', role: 'analyst',
+    params: S.LearnerParamsSchema, query: S.LearnerQuerySchema,
+    responses: { 200: { description: 'The explained pathway' }, 404: { description: 'Unknown learner', schema: 'Problem' } } },
+  async (c, { params, query, key }) => {
+    if (looksLikeBsn(params.learnerId)) throw new ProblemError('validation', 400, 'learnerId: a citizen service number is never a learner id', [{ location: 'path', pointer: '#/learnerId', detail: 'BSN-shaped ids are refused' }]);
+    access.audit(key, 'learner', [params.learnerId], { asKnownOn: query.asKnownOn ?? null });
+    const learner = await service.learner(params.learnerId, query.asKnownOn ? { asKnownOn: query.asKnownOn } : {});
+    c.header('Cache-Control', 'no-store');
+    if (!learner) throw new ProblemError('not-found', 404, `No learner '${params.learnerId}'.`);
+    return c.json(learner);
+  });
+
+  table.add({ method: 'get', path: '/api/explain/{indicator}', operationId: 'explainCell', summary: 'The learner ids behind one cell of a report (audited)', tag: 'learners', role: 'analyst',
+    params: IndicatorParams, query: S.ExplainQuerySchema,
+    responses: { 200: { description: 'The learners in the cell', schema: 'Explain' } } },
+  async (c, { params, query, key }) => {
+    const { category, offset, schoolYear, group, ...rest } = query;
+    const request = reportRequest(params.indicator, rest, key);
+    const cell = { group: parseGroup(group), offset: offset ?? null, schoolYear: schoolYear ?? null, category };
+    const { learnerIds } = await service.explainCell(request, cell);
+    access.audit(key, 'explain-cell', learnerIds, { request, cell });
+    c.header('Cache-Control', 'no-store');
+    return c.json({ cell, learnerIds });
+  });
+
+  // --- engineer
+  table.add({ method: 'post', path: '/api/admin/import', operationId: 'import', summary: 'Import a directory of registration CSVs on the server, then catch the views up', tag: 'operations', role: 'engineer',
+    body: S.ImportBodySchema, responses: { 200: { description: 'Import summary' } } },
+  async (c, { body, key }) => {
+    access.audit(key, 'import', [], body);
+    const result = await service.importDirectory(body.dir, body.knownAt ? { knownAt: body.knownAt } : {});
+    return c.json({ result: result ?? null, checkpoint: await service.checkpoint() });
+  });
+
+  table.add({ method: 'post', path: '/api/admin/rebuild', operationId: 'rebuild', summary: 'Rebuild the projections from the log', tag: 'operations', role: 'engineer',
+    responses: { 200: { description: 'Rebuild summary' } } },
+  async (c, { key }) => {
+    access.audit(key, 'rebuild', [], undefined);
+    const result = await service.rebuild();
+    return c.json({ result: result ?? null, checkpoint: await service.checkpoint() });
+  });
+
+  table.add({ method: 'get', path: '/api/admin/audit', operationId: 'audit', summary: 'The audit log of learner-level reads and operations, newest first', tag: 'operations', role: 'engineer',
+    query: S.AuditQuerySchema, responses: { 200: { description: 'Audit entries', schema: 'Audit' } } },
+  (c, { query }) => {
+    c.header('Cache-Control', 'no-store');
+    return c.json({ entries: access.auditEntries(query) });
+  });
+
+  const openapi = openApiDocument(table.routes, {
+    Report: S.ReportSchema, Compare: S.CompareSchema, Problem: S.ProblemSchema, Meta: S.MetaSchema, WhoAmI: S.WhoAmISchema,
+    Health: S.HealthSchema, Ready: S.ReadySchema, Explain: S.ExplainSchema, Audit: S.AuditSchema,
+  }, { version: options.version ?? '0.1.0' });
+  app.get('/api/openapi.json', (c) => c.json(openapi));
+
+  // --- the dashboard: static files, no key needed to load the page itself
+  const dash = options.dashboard;
+  if (dash) {
+    app.get('/', (c) => {
+      c.header('Cache-Control', 'no-cache');
+      c.header('Content-Security-Policy', "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; script-src 'self'; connect-src 'self'");
+      return c.html(dash.index({ dashboardKey: options.dashboardKey ?? null }));
+    });
+    app.get('/assets/:file', (c) => {
+      const asset = dash.asset(c.req.param('file'));
+      if (!asset) return c.notFound();
+      c.header('ETag', asset.etag);
+      c.header('Cache-Control', 'public, max-age=300, must-revalidate');
+      if (notModified(c, asset.etag)) return c.body(null, 304);
+      return c.body(typeof asset.body === 'string' ? asset.body : new Uint8Array(asset.body), 200, { 'Content-Type': asset.type });
+    });
+  }
+
+  return { app, openapi };
+}

@@ -1,0 +1,6 @@
+export { createApp, type AppOptions, type DashboardAssets, type StaticAsset } from './app.js';
+export { startServer, type RunningServer } from './server.js';
+export { AccessStore, ROLES, roleAtLeast, accessPath, type Role, type ApiKey, type AuditEntry } from './access.js';
+export { ServiceError, type ReportService, type CellRef, type CohortList } from './service.js';
+export { ProblemError, type Problem } from './problem.js';
+export * as schemas from './schemas.js';

@@ -1,0 +1,69 @@
+/**
+ * What the API does to a report on its way out: the disclosure check for
+ * suppressed roles, the side-by-side of two rule sets, and CSV.
+ */
+import type { Report, ReportRow } from '@leerroutes/indicators';
+import { ProblemError } from './problem.js';
+
+/**
+ * Defence in depth: the indicators suppress, the API verifies. A shown count
+ * between 1 and minCell-1 means suppression failed, and nothing is sent.
+ * A denominator under the threshold (a small group whose counts are all
+ * hidden) only reveals a group size, so it is hidden too: hiding more never
+ * lets a suppressed cell be recomputed.
+ */
+export function disclosureChecked(report: Report, minCell: number): Report {
+  const threshold = Math.max(minCell, report.minCell);
+  let changed = false;
+  const rows = report.rows.map((row): ReportRow => {
+    if (row.count !== null && row.count > 0 && row.count < threshold) {
+      throw new ProblemError('suppression-guard', 500, `A ${report.request.indicator} cell under the threshold of ${threshold} was about to be sent; the response was withheld.`);
+    }
+    if (row.denominator !== null && row.denominator > 0 && row.denominator < threshold) {
+      changed = true;
+      return { ...row, denominator: null, percent: null };
+    }
+    return row;
+  });
+  return changed ? { ...report, rows } : report;
+}
+
+const rowKey = (r: Pick<ReportRow, 'group' | 'offset' | 'schoolYear' | 'category'>): string =>
+  JSON.stringify([Object.entries(r.group).sort(), r.offset, r.schoolYear, r.category]);
+
+const side = (r: ReportRow | undefined) => r ? { count: r.count, denominator: r.denominator, percent: r.percent, suppressed: r.suppressed } : null;
+
+/** Rows of two reports on the same cohort joined on their coordinates; a cell one rule set does not produce is null on that side. */
+export function sideBySide(a: Report, b: Report) {
+  const byKey = new Map<string, { row: ReportRow; a?: ReportRow; b?: ReportRow }>();
+  for (const r of a.rows) byKey.set(rowKey(r), { row: r, a: r });
+  for (const r of b.rows) {
+    const hit = byKey.get(rowKey(r));
+    if (hit) hit.b = r; else byKey.set(rowKey(r), { row: r, b: r });
+  }
+  return {
+    indicator: a.request.indicator,
+    rulesA: a.ruleSet,
+    rulesB: b.ruleSet,
+    minCell: Math.max(a.minCell, b.minCell),
+    rows: [...byKey.values()].map(({ row, a: ra, b: rb }) => ({
+      group: row.group, offset: row.offset, schoolYear: row.schoolYear, category: row.category, a: side(ra), b: side(rb),
+    })),
+  };
+}
+
+const cell = (v: unknown): string => {
+  const s = v === null || v === undefined ? '' : String(v);
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+};
+
+/** One column per breakdown dimension, then the row coordinates and numbers; suppressed numbers are empty. */
+export function reportCsv(report: Report): string {
+  const dims = report.request.by;
+  const header = [...dims, 'offset', 'school_year', 'from', 'to', 'category', 'count', 'denominator', 'percent', 'suppressed'];
+  const lines = [header.map(cell).join(',')];
+  for (const r of report.rows) {
+    lines.push([...dims.map((d) => r.group[d]), r.offset, r.schoolYear, r.from, r.to, r.category, r.count, r.denominator, r.percent, r.suppressed].map(cell).join(','));
+  }
+  return lines.join('\r\n') + '\r\n';
+}

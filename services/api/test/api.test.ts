@@ -1,0 +1,281 @@
+/**
+ * The HTTP layer against an in-memory service: roles, problem details,
+ * content negotiation, caching, the audit log and the disclosure guard.
+ * The same API on the real engine with generated data: api-engine.test.ts.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { AccessStore, type Role } from '../src/access.js';
+import { createApp } from '../src/app.js';
+import { ProblemSchema, ReportSchema } from '../src/schemas.js';
+import { FakeService } from './fake-service.js';
+
+let dir: string;
+let access: AccessStore;
+let service: FakeService;
+let app: ReturnType<typeof createApp>['app'];
+let openapi: any;
+const keys = {} as Record<Role, string>;
+let ready = true;
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'api-test-'));
+  access = new AccessStore(join(dir, 'x.api.sqlite'));
+  service = new FakeService();
+  ready = true;
+  for (const role of ['dashboard', 'analyst', 'engineer'] as const) keys[role] = access.createKey(`test-${role}`, role).key;
+  ({ app, openapi } = createApp({ service, access, isReady: () => ready }));
+});
+afterEach(() => { access.close(); rmSync(dir, { recursive: true, force: true }); });
+
+const get = (path: string, role?: Role | null, headers: Record<string, string> = {}) =>
+  app.request(path, { headers: { ...(role ? { authorization: `Bearer ${keys[role]}` } : {}), ...headers } });
+const post = (path: string, role: Role, body: unknown) =>
+  app.request(path, { method: 'POST', headers: { authorization: `Bearer ${keys[role]}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+async function problem(res: Response, status: number) {
+  expect(res.status).toBe(status);
+  expect(res.headers.get('content-type')).toBe('application/problem+json');
+  const body = ProblemSchema.parse(await res.json());
+  expect(body.status).toBe(status);
+  return body;
+}
+
+const Q = '?cohortType=advice&cohort=2012-2013&rules=monitor';
+
+describe('operations endpoints', () => {
+  it('health answers without a key; readiness follows the engine', async () => {
+    expect(await (await get('/health')).json()).toEqual({ status: 'ok' });
+    const r = await get('/ready');
+    expect(r.status).toBe(200);
+    expect(await r.json()).toMatchObject({ ready: true, checkpoint: 100, head: 100 });
+    ready = false;
+    expect((await get('/ready')).status).toBe(503);
+  });
+
+  it('publishes an OpenAPI document with every route and the query schema of the handlers', async () => {
+    const doc = await (await get('/api/openapi.json')).json() as any;
+    expect(doc).toEqual(JSON.parse(JSON.stringify(openapi)));
+    expect(Object.keys(doc.paths).sort()).toEqual([
+      '/api/admin/audit', '/api/admin/import', '/api/admin/rebuild', '/api/compare/{indicator}', '/api/explain/{indicator}',
+      '/api/indicators/{indicator}', '/api/learners/{learnerId}', '/api/meta', '/api/whoami', '/health', '/ready',
+    ]);
+    const op = doc.paths['/api/indicators/{indicator}'].get;
+    const names = op.parameters.map((p: any) => p.name);
+    expect(names).toEqual(expect.arrayContaining(['indicator', 'cohortType', 'cohort', 'rules', 'by', 'asKnownOn', 'minCell']));
+    expect(op.parameters.find((p: any) => p.name === 'indicator').schema.enum).toContain('advice-position');
+    expect(op.responses['200'].content).toHaveProperty('text/csv');
+    expect(op.responses['403'].content).toHaveProperty('application/problem+json');
+    expect(doc.components.schemas.Report.properties.rows.type).toBe('array');
+    expect(doc.paths['/api/learners/{learnerId}'].get['x-required-role']).toBe('analyst');
+  });
+});
+
+describe('authentication and roles', () => {
+  it('refuses data without a key, with an unknown key and with a revoked key (401)', async () => {
+    const none = await problem(await get(`/api/indicators/outcome${Q}`), 401);
+    expect(none.type).toBe('urn:leerroutes:problem:unauthorized');
+    expect((await get(`/api/indicators/outcome${Q}`, null, { authorization: 'Bearer lr_x_nonsense' })).status).toBe(401);
+    const { key, apiKey } = access.createKey('temp', 'engineer');
+    expect((await get(`/api/indicators/outcome${Q}`, null, { 'x-api-key': key })).status).toBe(200);
+    access.revokeKey(apiKey.id);
+    const res = await get(`/api/indicators/outcome${Q}`, null, { 'x-api-key': key });
+    await problem(res, 401);
+    expect(service.requests).toHaveLength(1);
+  });
+
+  const cases: [string, 'get' | 'post', string, Role][] = [
+    ['whoami', 'get', '/api/whoami', 'dashboard'],
+    ['meta', 'get', '/api/meta', 'dashboard'],
+    ['indicator', 'get', `/api/indicators/advice-position${Q}`, 'dashboard'],
+    ['compare', 'get', '/api/compare/advice-position?cohort=2012-2013', 'dashboard'],
+    ['learner', 'get', '/api/learners/L0001', 'analyst'],
+    ['explain', 'get', `/api/explain/advice-position${Q}&category=afstroom&offset=3`, 'analyst'],
+    ['import', 'post', '/api/admin/import', 'engineer'],
+    ['rebuild', 'post', '/api/admin/rebuild', 'engineer'],
+    ['audit', 'get', '/api/admin/audit', 'engineer'],
+  ];
+  const roles: Role[] = ['dashboard', 'analyst', 'engineer'];
+  for (const [name, method, path, least] of cases) {
+    it(`${name}: allowed from ${least} up, 403 below`, async () => {
+      for (const role of roles) {
+        const res = method === 'get' ? await get(path, role) : await post(path, role, { dir: '/data/x' });
+        const allowed = roles.indexOf(role) >= roles.indexOf(least);
+        if (allowed) expect(res.status, `${role} on ${path}`).toBe(200);
+        else expect((await problem(res, 403)).type).toBe('urn:leerroutes:problem:forbidden');
+      }
+    });
+  }
+
+  it('whoami tells the role', async () => {
+    expect(await (await get('/api/whoami', 'analyst')).json()).toEqual({ name: 'test-analyst', role: 'analyst' });
+  });
+
+  it('only engineers may ask for unsuppressed cells', async () => {
+    await problem(await get(`/api/indicators/outcome${Q}&unsuppressed=true`, 'dashboard'), 403);
+    await problem(await get(`/api/indicators/outcome${Q}&unsuppressed=true`, 'analyst'), 403);
+    expect((await get(`/api/indicators/outcome${Q}&unsuppressed=true`, 'engineer')).status).toBe(200);
+    expect(service.requests.map((r) => r.unsuppressed)).toEqual([true]);
+  });
+
+  it('the dashboard role cannot lower the threshold; an analyst can, to 5', async () => {
+    await get(`/api/indicators/outcome${Q}&minCell=5`, 'dashboard');
+    await get(`/api/indicators/outcome${Q}&minCell=20`, 'dashboard');
+    await get(`/api/indicators/outcome${Q}&minCell=5`, 'analyst');
+    expect(service.requests.map((r) => r.minCell)).toEqual([10, 20, 5]);
+  });
+});
+
+describe('indicator endpoints', () => {
+  it('pass the CLI parameters through as a report request and return the long-format report', async () => {
+    const res = await get('/api/indicators/streams?cohort-type=intake&cohort=2012-2013&rules=inspectie&by=area:2&by=gender&as-known-on=2017-06-01', 'dashboard');
+    expect(res.status).toBe(200);
+    const report = ReportSchema.parse(await res.json());
+    expect(service.requests[0]).toEqual({
+      indicator: 'streams', cohortType: 'intake', cohort: '2012-2013', rules: 'inspectie', by: ['area:2', 'gender'], asKnownOn: '2017-06-01', minCell: 10,
+    });
+    expect(report.rows).toHaveLength(3);
+  });
+
+  it('serve CSV when asked by Accept, JSON by default, 406 otherwise', async () => {
+    const csv = await get(`/api/indicators/advice-position${Q}&by=gender`, 'dashboard', { accept: 'text/csv' });
+    expect(csv.headers.get('content-type')).toMatch(/^text\/csv/);
+    const lines = (await csv.text()).trim().split('\r\n');
+    expect(lines[0]).toBe('gender,offset,school_year,from,to,category,count,denominator,percent,suppressed');
+    expect(lines).toContain(',3,,,,afstroom,40,200,20,false');
+    expect(lines).toContain('x,3,,,,afstroom,,,,true');
+    expect((await get(`/api/indicators/advice-position${Q}`, 'dashboard', { accept: 'text/html,application/json;q=0.9' })).headers.get('content-type')).toMatch(/json/);
+    expect((await get(`/api/indicators/advice-position${Q}&format=csv`, 'dashboard')).headers.get('content-type')).toMatch(/csv/);
+    await problem(await get(`/api/indicators/advice-position${Q}`, 'dashboard', { accept: 'image/png' }), 406);
+  });
+
+  it('answer a repeated request with 304 until the checkpoint moves', async () => {
+    const first = await get(`/api/indicators/outcome${Q}`, 'dashboard');
+    const etag = first.headers.get('etag')!;
+    expect(etag).toMatch(/^".+"$/);
+    expect(first.headers.get('cache-control')).toMatch(/private, max-age=\d+/);
+    const again = await get(`/api/indicators/outcome${Q}`, 'dashboard', { 'if-none-match': etag });
+    expect(again.status).toBe(304);
+    expect(service.requests).toHaveLength(1);
+    const csv = await get(`/api/indicators/outcome${Q}`, 'dashboard', { 'if-none-match': etag, accept: 'text/csv' });
+    expect(csv.status).toBe(200);
+    service.checkpointValue = 101;
+    const moved = await get(`/api/indicators/outcome${Q}`, 'dashboard', { 'if-none-match': etag });
+    expect(moved.status).toBe(200);
+    expect(moved.headers.get('etag')).not.toBe(etag);
+  });
+
+  it('tie as-known-on answers to the head of the log, not to the views', async () => {
+    const path = `/api/indicators/outcome${Q}&asKnownOn=2016-01-01`;
+    const etag = (await get(path, 'dashboard')).headers.get('etag')!;
+    service.checkpointValue = 150;
+    expect((await get(path, 'dashboard', { 'if-none-match': etag })).status).toBe(304);
+    service.headValue = 150;
+    expect((await get(path, 'dashboard', { 'if-none-match': etag })).status).toBe(200);
+  });
+
+  it('compare joins two rule sets on the row coordinates', async () => {
+    const body = await (await get('/api/compare/advice-position?cohort=2012-2013&rulesA=monitor&rulesB=inspectie', 'dashboard')).json() as any;
+    expect(body.rulesA.name).toBe('monitor');
+    expect(body.rulesB.name).toBe('inspectie');
+    expect(body.rows.find((r: any) => r.category === 'afstroom').a).toEqual({ count: 40, denominator: 200, percent: 20, suppressed: false });
+    expect(service.requests.map((r) => r.rules)).toEqual(['monitor', 'inspectie']);
+  });
+
+  it('meta lists the cohorts for the pickers', async () => {
+    const body = await (await get('/api/meta', 'dashboard')).json() as any;
+    expect(body.cohorts.intake).toEqual(['2012-2013']);
+    expect(body.indicators).toContain('flows');
+    expect(body.minCell).toBe(10);
+  });
+});
+
+describe('problem details for bad parameters', () => {
+  const bad: [string, string, string][] = [
+    ['unknown indicator', '/api/indicators/happiness?cohort=2012-2013', '#/indicator'],
+    ['malformed cohort', '/api/indicators/outcome?cohort=2012', '#/cohort'],
+    ['missing cohort', '/api/indicators/outcome', '#/cohort'],
+    ['unknown dimension', '/api/indicators/outcome?cohort=2012-2013&by=shoe_size', '#/by'],
+    ['three breakdowns', '/api/indicators/outcome?cohort=2012-2013&by=gender,advice,area', '#/by'],
+    ['the same dimension twice', '/api/indicators/outcome?cohort=2012-2013&by=area:1,area:2', '#/by'],
+    ['bad date', '/api/indicators/outcome?cohort=2012-2013&asKnownOn=2017-13-45', '#/asKnownOn'],
+    ['threshold under 5', '/api/indicators/outcome?cohort=2012-2013&minCell=3', '#/minCell'],
+    ['unknown rule set', '/api/indicators/outcome?cohort=2012-2013&rules=lenient', '#/rules'],
+    ['bad cohort type', '/api/indicators/outcome?cohort=2012-2013&cohortType=birth', '#/cohortType'],
+    ['unknown parameter', '/api/indicators/outcome?cohort=2012-2013&colour=red', '#/'],
+    ['BSN as learner id', '/api/learners/111222333', '#/learnerId'],
+    ['explain without category', `/api/explain/outcome?cohort=2012-2013`, '#/category'],
+  ];
+  for (const [name, path, pointer] of bad) {
+    it(name, async () => {
+      const body = await problem(await get(path, 'analyst'), 400);
+      expect(body.type).toBe('urn:leerroutes:problem:validation');
+      expect(body.errors?.map((e) => e.pointer)).toContain(pointer);
+      expect(body.detail).toBeTruthy();
+    });
+  }
+  it('a request error of the engine is a 4xx problem, not a crash', async () => {
+    expect((await problem(await get('/api/indicators/outcome?cohort=1999-2000', 'dashboard'), 404)).detail).toBe('no such cohort');
+  });
+  it('an unknown path is a 404 problem', async () => {
+    await problem(await get('/api/nothing', 'dashboard'), 404);
+  });
+  it('a body that is not JSON is a validation problem', async () => {
+    const res = await app.request('/api/admin/import', { method: 'POST', headers: { authorization: `Bearer ${keys.engineer}` }, body: 'dir=/x' });
+    await problem(res, 400);
+    expect(service.imports).toEqual([]);
+  });
+});
+
+describe('audit log', () => {
+  it('records every learner-level read with the key, action and learner, newest first', async () => {
+    await get('/api/learners/L0001', 'analyst');
+    await problem(await get('/api/learners/L9999', 'analyst'), 404);
+    await get(`/api/explain/advice-position${Q}&category=afstroom&offset=3&group=gender%3Df`, 'engineer');
+    await get(`/api/indicators/outcome${Q}`, 'analyst');
+    await get('/api/learners/L0001', 'dashboard');
+    const { entries } = await (await get('/api/admin/audit', 'engineer')).json() as any;
+    expect(entries.map((e: any) => [e.keyName, e.action, e.learnerId])).toEqual([
+      ['test-engineer', 'explain-cell', 'L0002'],
+      ['test-engineer', 'explain-cell', 'L0001'],
+      ['test-analyst', 'learner', 'L9999'],
+      ['test-analyst', 'learner', 'L0001'],
+    ]);
+    expect(JSON.parse(entries[0].detail).cell).toEqual({ group: { gender: 'f' }, offset: 3, schoolYear: null, category: 'afstroom' });
+    const forOne = await (await get('/api/admin/audit?learnerId=L0001', 'engineer')).json() as any;
+    expect(forOne.entries).toHaveLength(2);
+  });
+
+  it('operations are audited too', async () => {
+    await post('/api/admin/import', 'engineer', { dir: '/data/2017', knownAt: '2017-11-01' });
+    expect(service.imports).toEqual([{ dir: '/data/2017', knownAt: '2017-11-01' }]);
+    const { entries } = await (await get('/api/admin/audit', 'engineer')).json() as any;
+    expect(entries[0]).toMatchObject({ action: 'import', learnerId: null, keyName: 'test-engineer' });
+  });
+
+  it('stores only a hash of each key', async () => {
+    const Database = (await import('better-sqlite3')).default;
+    const db = new Database(join(dir, 'x.api.sqlite'), { readonly: true });
+    const dump = JSON.stringify(db.prepare('SELECT * FROM api_keys').all());
+    db.close();
+    for (const key of Object.values(keys)) expect(dump).not.toContain(key);
+    expect(dump).toMatch(/[0-9a-f]{64}/);
+  });
+});
+
+describe('disclosure guard', () => {
+  it('withholds a report in which suppression failed, unless an engineer asked for unsuppressed cells', async () => {
+    service.rows = () => [{ group: { gender: 'x' }, offset: 3, schoolYear: null, category: 'afstroom', count: 3, denominator: 40, percent: 7.5, suppressed: false }];
+    const body = await problem(await get(`/api/indicators/outcome${Q}&by=gender`, 'dashboard'), 500);
+    expect(body.type).toBe('urn:leerroutes:problem:suppression-guard');
+    expect(JSON.stringify(body)).not.toContain('7.5');
+    expect((await get(`/api/indicators/outcome${Q}&by=gender&unsuppressed=true`, 'engineer')).status).toBe(200);
+  });
+  it('hides the size of a small group whose counts are all suppressed', async () => {
+    service.rows = () => [{ group: { gender: 'x' }, offset: 3, schoolYear: null, category: 'afstroom', count: null, denominator: 7, percent: null, suppressed: true }];
+    const report = await (await get(`/api/indicators/outcome${Q}&by=gender`, 'dashboard')).json() as any;
+    expect(report.rows[0]).toMatchObject({ count: null, denominator: null, suppressed: true });
+  });
+});

@@ -1,0 +1,42 @@
+/**
+ * An in-memory ReportService for testing the HTTP layer alone: it records the
+ * requests it gets and answers with rows the test controls.
+ */
+import type { Report, ReportRequest, ReportRow } from '@leerroutes/indicators';
+import { ServiceError, type CellRef, type ReportService } from '../src/service.js';
+
+export class FakeService implements ReportService {
+  requests: ReportRequest[] = [];
+  imports: { dir: string; knownAt?: string }[] = [];
+  rebuilds = 0;
+  checkpointValue = 100;
+  headValue = 100;
+  rows: (request: ReportRequest) => ReportRow[] = (request) => [
+    { group: {}, offset: 3, schoolYear: null, category: 'afstroom', count: 40, denominator: 200, percent: 20, suppressed: false },
+    { group: {}, offset: 3, schoolYear: null, category: 'gelijk', count: 160, denominator: 200, percent: 80, suppressed: false },
+    ...(request.by.length ? [{ group: { [request.by[0]!]: 'x' }, offset: 3, schoolYear: null, category: 'afstroom', count: null, denominator: null, percent: null, suppressed: true }] : []),
+  ];
+  learners = new Map<string, object>([['L0001', { learnerId: 'L0001', explanation: ['afstroom: advice havo, year 3 vmbo-t'] }]]);
+
+  async report(request: ReportRequest): Promise<Report> {
+    this.requests.push(request);
+    if (request.cohort === '1999-2000') throw new ServiceError('not-found', 'no such cohort');
+    const minCell = request.minCell ?? 10;
+    return {
+      request, ruleSet: { name: request.rules, version: 1 }, rows: this.rows(request),
+      source: request.asKnownOn ? { kind: 'log', asKnownOn: request.asKnownOn, head: this.headValue } : { kind: 'views', checkpoint: this.checkpointValue },
+      minCell, suppressed: !request.unsuppressed,
+    };
+  }
+  async explainCell(request: ReportRequest, cell: CellRef) {
+    this.requests.push(request);
+    return { learnerIds: cell.category === 'afstroom' ? ['L0001', 'L0002'] : [] };
+  }
+  async learner(learnerId: string) { return this.learners.get(learnerId) ?? null; }
+  async checkpoint() { return this.checkpointValue; }
+  async head() { return this.headValue; }
+  async cohorts() { return { advice: { monitor: ['2011-2012'], inspectie: ['2011-2012'] }, intake: ['2012-2013'] }; }
+  ruleSets() { return [{ name: 'monitor', version: 1 }, { name: 'inspectie', version: 1 }]; }
+  async importDirectory(dir: string, options: { knownAt?: string }) { this.imports.push({ dir, ...options }); return { files: 1 }; }
+  async rebuild() { this.rebuilds++; return { rebuilt: true }; }
+}
