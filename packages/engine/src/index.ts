@@ -1,13 +1,20 @@
 /**
- * CONTRACT STUB: the composition root. Opens the embedded event log, the
- * import ledger and the read models from one path, and wires the import to
- * the projections. Services (CLI, HTTP API) start here.
+ * The composition root: opens the embedded event log (with the import ledger
+ * in the same file) and the read models next to it, and wires the import to
+ * the projections. The CLI and the HTTP API start here; the domain and the
+ * projections never see a file path.
  */
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import type { EventStore } from '@leerroutes/event-store';
+import { openSqliteEventStore } from '@leerroutes/event-store/sqlite';
+import { importDirectory, type ImportProgress, type ImportSummary } from '@leerroutes/import';
 import type { PathwaySource } from '@leerroutes/pathway';
+import { catchUp, openViewsDatabase, type ProgressListener, type RunSummary, type ViewsDatabase } from '@leerroutes/projection-runtime';
+import { createViewsPathwaySource, defaultProjections } from '@leerroutes/projections';
 
 export interface EngineOptions {
-  /** Event log file (SQLite). ':memory:' is not supported: the views and the ledger need files. */
+  /** Event log file (SQLite). */
   readonly db: string;
   /** Read-model file; default: the log path with `.views.sqlite`. */
   readonly views?: string;
@@ -16,21 +23,54 @@ export interface EngineOptions {
 export interface ImportOptions {
   readonly knownAt?: string;
   readonly rejectsFile?: string;
-  readonly onProgress?: (p: { file: string; rows: number; bytes: number; totalBytes: number; phase: string }) => void;
+  readonly onProgress?: (p: ImportProgress) => void;
+  readonly onProjectionProgress?: ProgressListener;
+  /** Leave the projections behind (a subscriber or a later catch-up brings them up to date). */
+  readonly skipProjections?: boolean;
 }
 
 export interface Engine {
+  readonly dbPath: string;
+  readonly viewsPath: string;
   readonly store: EventStore;
+  readonly views: ViewsDatabase;
   /** The projected pathways (live views). */
   readonly pathways: PathwaySource;
-  /** Import a directory of registration CSVs, then bring the projections up to date. */
-  importDirectory(dir: string, options?: ImportOptions): Promise<unknown>;
+  /** Import a directory of registration CSVs, then bring the projections up to date (inline). */
+  importDirectory(dir: string, options?: ImportOptions): Promise<{ import: ImportSummary; projections: RunSummary | null }>;
   /** Bring every projection up to the head of the log. */
-  catchUp(): Promise<void>;
+  catchUp(onProgress?: ProgressListener): Promise<RunSummary>;
   close(): Promise<void>;
 }
 
+export const defaultViewsPath = (db: string): string => db.replace(/(\.sqlite)?$/, '.views.sqlite');
+
 export async function openEngine(options: EngineOptions): Promise<Engine> {
-  void options;
-  throw new Error('openEngine: not implemented yet');
+  const dbPath = resolve(options.db);
+  const viewsPath = resolve(options.views ?? defaultViewsPath(options.db));
+  mkdirSync(dirname(dbPath), { recursive: true });
+  mkdirSync(dirname(viewsPath), { recursive: true });
+  const store = openSqliteEventStore({ path: dbPath });
+  const views = await openViewsDatabase(viewsPath);
+  const projections = defaultProjections();
+  const engine: Engine = {
+    dbPath, viewsPath, store, views,
+    pathways: createViewsPathwaySource(views.db),
+    async importDirectory(dir, opts = {}) {
+      const summary = await importDirectory({
+        dir, store, ledgerPath: dbPath,
+        ...(opts.knownAt !== undefined ? { knownAt: opts.knownAt } : {}),
+        ...(opts.rejectsFile !== undefined ? { rejectsFile: opts.rejectsFile } : {}),
+        ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+      });
+      const run = opts.skipProjections ? null : await engine.catchUp(opts.onProjectionProgress);
+      return { import: summary, projections: run };
+    },
+    catchUp: (onProgress) => catchUp({ store, views, projections, ...(onProgress ? { onProgress } : {}) }),
+    async close() {
+      await views.close();
+      await store.close();
+    },
+  };
+  return engine;
 }

@@ -94,6 +94,8 @@ export interface StoreStats {
   readonly streams: number;
   readonly lastPosition: Position;
   readonly byType: Readonly<Record<string, number>>;
+  /** Streams per category: the name up to its first '-' (`learner-L1` is in `learner`), as EventStoreDB's $by_category. */
+  readonly streamsByCategory: Readonly<Record<string, number>>;
 }
 
 export interface EventStore {

@@ -6,10 +6,11 @@ import type { Command } from './command.js';
  */
 export async function loadCommands(): Promise<Command[]> {
   const modules = await Promise.all([
-    // import('./commands/import.js'),
+    import('./commands/import.js'),
+    import('./commands/stats.js'),
   ]);
   return modules.map((m: { command: Command }) => m.command);
 }
 
 /** Flags that never take a value. */
-export const BOOLEAN_FLAGS = new Set(['help', 'unsuppressed', 'quiet', 'no-progress', 'json', 'force', 'with-errors']);
+export const BOOLEAN_FLAGS = new Set(['help', 'unsuppressed', 'quiet', 'no-progress', 'json', 'force', 'with-errors', 'no-projections']);

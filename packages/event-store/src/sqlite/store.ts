@@ -113,6 +113,7 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
     ),
     head: raw<[]>('SELECT COALESCE(MAX(position), 0) FROM events'),
     countStreams: raw<[]>('SELECT COUNT(*) FROM streams'),
+    streamCategories: raw<[]>("SELECT CASE WHEN instr(name, '-') > 0 THEN substr(name, 1, instr(name, '-') - 1) ELSE name END AS category, COUNT(*) FROM streams GROUP BY category ORDER BY category"),
     typeCounts: raw<[]>('SELECT type, events FROM event_types WHERE events > 0 ORDER BY type'),
   };
 
@@ -302,6 +303,7 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
         streams: (q.countStreams.get() as [number])[0],
         lastPosition: headPosition(),
         byType,
+        streamsByCategory: Object.fromEntries(q.streamCategories.all() as [string, number][]),
       };
     },
 

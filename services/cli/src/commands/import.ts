@@ -1,0 +1,55 @@
+import { existsSync } from 'node:fs';
+import { CsvHeaderError, formatSummary, ImportError } from '@leerroutes/import';
+import { CommandError, stringFlag, UsageError, type Command } from '../command.js';
+import { engineFor } from '../engine.js';
+import { createProgress } from '../progress.js';
+
+export const command: Command = {
+  name: 'import',
+  summary: 'Import a directory of yearly registration CSVs and bring the projections up to date',
+  usage: `Usage: pnpm pathways import <dir> [--known-at DATE] [--rejects FILE] [--db PATH] [--json] [--quiet]
+
+Reads enrollments.csv, advice.csv, diplomas.csv, learners.csv and the optional
+areas.csv and institutions.csv from <dir> (see docs/file-formats.md), derives the
+learners' transition events and appends what is new. Importing the same files
+again adds nothing; a changed row or a re-delivered reference date is a correction.
+
+  --known-at DATE   when the source delivered these facts (default: now); "as known on" replays use it
+  --rejects FILE    where refused rows go (default: data/rejects/delivery-<n>.csv next to the db)
+  --json            print the summary as JSON
+  --no-projections  only append events; the projections catch up later (rebuild or serve)`,
+  async run(ctx) {
+    const dir = ctx.args[0];
+    if (!dir) throw new UsageError('which directory?');
+    if (!existsSync(dir)) throw new CommandError(`no such directory: ${dir}`);
+    const knownAt = stringFlag(ctx, 'known-at');
+    const rejectsFile = stringFlag(ctx, 'rejects');
+    const engine = await engineFor(ctx);
+    const progress = createProgress(ctx, 'learners');
+    try {
+      const result = await engine.importDirectory(dir, {
+        ...(knownAt ? { knownAt } : {}),
+        ...(rejectsFile ? { rejectsFile } : {}),
+        skipProjections: Boolean(ctx.flags['no-projections']),
+        onProgress: (p) => {
+          if (p.phase === 'read') progress.update(Math.round(p.bytes / 1024), Math.round(p.totalBytes / 1024), `reading ${p.file} (KiB)`);
+          else progress.update(p.learnersDone, p.learnersTotal, 'deriving events (learners)');
+        },
+        onProjectionProgress: (p) => progress.update(p.position, p.head, `projections ${p.phase} (position)`),
+      });
+      progress.stop();
+      if (ctx.flags['json']) ctx.stdout.write(JSON.stringify(result, null, 2) + '\n');
+      else {
+        ctx.stdout.write(formatSummary(result.import) + '\n');
+        if (result.projections) ctx.stdout.write(`  projections up to date at position ${result.projections.head}${result.projections.rebuilt.length ? ` (rebuilt: ${result.projections.rebuilt.join(', ')})` : ''}\n`);
+      }
+      return 0;
+    } catch (err) {
+      progress.stop();
+      if (err instanceof ImportError || err instanceof CsvHeaderError) throw new CommandError(err.message);
+      throw err;
+    } finally {
+      await engine.close();
+    }
+  },
+};

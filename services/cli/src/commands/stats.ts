@@ -1,0 +1,30 @@
+import { existsSync } from 'node:fs';
+import { openSqliteEventStore } from '@leerroutes/event-store/sqlite';
+import { CommandError, dbPath, type Command } from '../command.js';
+
+export const command: Command = {
+  name: 'stats',
+  summary: 'Counts per event type, learners, and the last position of the event log',
+  usage: 'Usage: pnpm pathways stats [--db PATH] [--json]',
+  async run(ctx) {
+    const path = dbPath(ctx);
+    if (!existsSync(path)) throw new CommandError(`no event log at ${path} (import something first, or pass --db)`);
+    const store = openSqliteEventStore({ path });
+    try {
+      const s = await store.stats();
+      const learners = s.streamsByCategory['learner'] ?? 0;
+      const out = { path, events: s.events, streams: s.streams, learners, lastPosition: s.lastPosition, byType: s.byType };
+      if (ctx.flags['json']) ctx.stdout.write(JSON.stringify(out, null, 2) + '\n');
+      else {
+        const lines = [`Event log ${path}`, `  events         ${s.events}`, `  streams        ${s.streams}`];
+        lines.push(`  learners       ${learners}`);
+        lines.push(`  last position  ${s.lastPosition}`, '  per event type:');
+        for (const [type, n] of Object.entries(s.byType).sort()) lines.push(`    ${type.padEnd(22)} ${n}`);
+        ctx.stdout.write(lines.join('\n') + '\n');
+      }
+      return 0;
+    } finally {
+      await store.close();
+    }
+  },
+};
