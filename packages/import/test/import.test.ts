@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { looksLikeBsn } from '@leerroutes/domain';
+import * as E from 'fp-ts/lib/Either.js';
+import { decodeEvent, looksLikeBsn } from '@leerroutes/domain';
 import { meaning, row, workspace, type Workspace } from './fixtures.js';
 
 const original = {
@@ -41,6 +42,20 @@ describe('importing registrations', () => {
     expect(second.learnersRederived).toBe(0);
     expect(second.files.find((f) => f.file === 'enrollments.csv')).toMatchObject({ rows: 9, unchanged: 9, inserted: 0, changed: 0 });
     expect(await ws.store.headPosition()).toBe(head);
+  });
+
+  it('derives only events that pass their schema (derived events skip re-validation on the hot path)', async () => {
+    await ws.import(ws.delivery('d1', { ...original, 'areas.csv': ['NL,Nederland,'], 'institutions.csv': ['10AA,School,B1,Rotterdam,vo'] }));
+    await ws.import(ws.delivery('d2', corrected));
+    let n = 0;
+    for await (const batch of ws.store.readAll()) {
+      for (const e of batch) {
+        const decoded = decodeEvent(e.type, e.schemaVersion, e.data);
+        expect(E.isRight(decoded) ? 'ok' : decoded.left.message, `${e.type} at ${e.position}`).toBe('ok');
+        n++;
+      }
+    }
+    expect(n).toBeGreaterThan(30);
   });
 
   it('applies a corrected re-delivery so the pathways equal a clean import of the corrected files', async () => {
