@@ -1,0 +1,57 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pathways } from './run-cli.js';
+
+describe('pnpm pathways import / stats', () => {
+  let root: string;
+  let db: string;
+  let dir: string;
+  beforeAll(() => {
+    root = mkdtempSync(join(tmpdir(), 'leerroutes-cli-'));
+    db = join(root, 'p.sqlite');
+    dir = join(root, 'delivery');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'enrollments.csv'), [
+      'learner_id,school_year,reference_date,sector,institution,branch,level,grade,programme,track',
+      'A,2012-2013,2012-10-01,vo,10AA,,havo,1,,', 'A,2013-2014,2013-10-01,vo,10AA,,havo,2,,',
+      'B,2012-2013,2012-10-01,vo,10AA,,hovo,1,,',
+    ].join('\n'));
+  });
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  it('imports, reports the rejected row, and is idempotent', () => {
+    const first = pathways(['import', dir, '--db', db, '--no-progress']);
+    expect(first.stderr).toBe('');
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(/enrollments\.csv\s+3 rows: 2 accepted/);
+    expect(first.stdout).toMatch(/rejected rows: 1 \(unknown-level: 1\)/);
+    expect(first.stdout).toMatch(/events appended: 2/);
+    const again = pathways(['import', dir, '--db', db, '--json', '--no-progress']);
+    expect(again.code).toBe(0);
+    expect(JSON.parse(again.stdout).import.eventsAppended).toBe(0);
+  });
+
+  it('reads the database from PATHWAYS_DB and prints counts per type and learners', () => {
+    const r = pathways(['stats', '--json'], { PATHWAYS_DB: db });
+    expect(r.code).toBe(0);
+    const s = JSON.parse(r.stdout);
+    expect(s).toMatchObject({ events: 2, learners: 1, byType: { Placed: 1, Promoted: 1 } });
+  });
+
+  it('fails with a clear message and a non-zero code on bad input', () => {
+    const missing = pathways(['import', join(root, 'nope'), '--db', db]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/no such directory/);
+    const noArg = pathways(['import', '--db', db]);
+    expect(noArg.code).toBe(2);
+    expect(noArg.stderr).toMatch(/Usage: pnpm pathways import/);
+    const unknown = pathways(['frobnicate']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/Unknown command 'frobnicate'/);
+    const noDb = pathways(['stats', '--db', join(root, 'absent.sqlite')]);
+    expect(noDb.code).toBe(1);
+    expect(noDb.stderr).toMatch(/no event log/);
+  });
+});
