@@ -1,0 +1,63 @@
+/** The report shapes as the browser sees them (the API's long format), and how the charts read them. */
+export interface Row {
+  readonly group: Readonly<Record<string, string>>;
+  readonly offset: number | null;
+  readonly schoolYear: string | null;
+  readonly from?: string;
+  readonly to?: string;
+  readonly category: string;
+  readonly count: number | null;
+  readonly denominator: number | null;
+  readonly percent: number | null;
+  readonly suppressed: boolean;
+}
+export interface Report {
+  readonly request: { indicator: string; cohortType: string; cohort: string | null; rules: string; by: string[] };
+  readonly ruleSet: { name: string; version: number };
+  readonly rows: Row[];
+  readonly minCell: number;
+  readonly source: { kind: string; checkpoint?: number };
+}
+export interface CompareSide { count: number | null; denominator: number | null; percent: number | null; suppressed: boolean }
+export interface Compare {
+  readonly indicator: string;
+  readonly rulesA: { name: string; version: number };
+  readonly rulesB: { name: string; version: number };
+  readonly minCell: number;
+  readonly rows: { group: Record<string, string>; offset: number | null; schoolYear: string | null; category: string; a: CompareSide | null; b: CompareSide | null }[];
+}
+export interface Meta {
+  indicators: string[];
+  dimensions: string[];
+  ruleSets: { name: string; version: number }[];
+  cohorts: { advice: Record<string, string[]>; intake: string[] };
+  minCell: number;
+}
+
+export const groupLabel = (group: Readonly<Record<string, string>>): string =>
+  Object.keys(group).length ? Object.entries(group).map(([k, v]) => `${k}=${v}`).join(', ') : 'all';
+
+/** Groups in a stable order (as the report lists them). */
+export function groups(rows: readonly Row[]): { key: string; group: Readonly<Record<string, string>> }[] {
+  const seen = new Map<string, Readonly<Record<string, string>>>();
+  for (const r of rows) { const k = groupLabel(r.group); if (!seen.has(k)) seen.set(k, r.group); }
+  return [...seen].map(([key, group]) => ({ key, group }));
+}
+
+const CATEGORY_ORDER = ['opstroom', 'half-opstroom', 'gelijk', 'half-afstroom', 'afstroom', 'not-comparable', 'no-vo-diploma',
+  'po', 'vo:vmbo-b', 'vo:vmbo-k', 'vo:vmbo-bk', 'vo:vmbo-g', 'vo:vmbo-t', 'vo:vmbo-gt', 'vo:havo', 'vo:havo/vwo', 'vo:vwo',
+  'mbo-1', 'mbo-2', 'mbo-3', 'mbo-4', 'hbo', 'wo', 'left-with-startkwalificatie', 'left-without-startkwalificatie', 'unknown'];
+export function categoryOrder(categories: Iterable<string>): string[] {
+  const rank = (c: string) => { const i = CATEGORY_ORDER.indexOf(c); return i < 0 ? CATEGORY_ORDER.indexOf('unknown') - 0.5 : i; };
+  return [...new Set(categories)].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+}
+
+export const shown = (n: number | null, minCell: number): string => n === null ? `<${minCell}` : String(n);
+export const pct = (p: number | null): string => p === null ? '–' : `${p.toFixed(1)}%`;
+
+/** The report rows as CSV (what the chart shows, for the download button). */
+export function rowsCsv(rows: readonly Row[], by: readonly string[]): string {
+  const q = (v: unknown) => { const s = v === null || v === undefined ? '' : String(v); return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s; };
+  const head = [...by, 'offset', 'school_year', 'from', 'to', 'category', 'count', 'denominator', 'percent', 'suppressed'];
+  return [head.join(','), ...rows.map((r) => [...by.map((d) => r.group[d]), r.offset, r.schoolYear, r.from, r.to, r.category, r.count, r.denominator, r.percent, r.suppressed].map(q).join(','))].join('\n') + '\n';
+}
