@@ -112,11 +112,13 @@ export const hasStartkwalificatieBefore = (p: Pick<Pathway, 'diplomas'>, date: s
  * else left with or without a startkwalificatie from diplomas awarded before it.
  */
 export function stateOn(p: Pick<Pathway, 'timeline' | 'diplomas'>, date: string, newestCovered: string | null): string {
-  const row = p.timeline.find((r) => r.referenceDate === date);
+  // Rows are matched by school year: a count date that is not exactly 1 October is still that year's row.
+  const sy = schoolYearOf(date);
+  const row = p.timeline.find((r) => r.schoolYear === sy);
   if (row) return rowState(row);
-  if (newestCovered === null || date > newestCovered) return 'unknown';
+  if (newestCovered === null || sy > schoolYearOf(newestCovered)) return 'unknown';
   const first = p.timeline[0];
-  if (!first || first.referenceDate > date) return 'po';
+  if (!first || first.schoolYear > sy) return 'po';
   return hasStartkwalificatieBefore(p, date) ? 'left-with-startkwalificatie' : 'left-without-startkwalificatie';
 }
 

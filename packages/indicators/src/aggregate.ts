@@ -1,0 +1,141 @@
+/**
+ * From counting units to long-format rows: counts and denominators per group,
+ * offset or school year, family and category, with small-cell suppression.
+ */
+import type { ReportRow } from './contract.js';
+import { newCell, suppress, type Cell } from './suppress.js';
+import { familyDef, type FamilyDef, type IndicatorDef, type Unit } from './units.js';
+
+export interface GroupedUnit {
+  readonly learnerId: string;
+  /** Requested dimensions in order, then any extra keys of the unit. */
+  readonly group: Readonly<Record<string, string>>;
+  readonly unit: Unit;
+}
+
+interface Instance {
+  readonly entries: readonly [string, string][];
+  readonly offset: number | null;
+  readonly schoolYear: string | null;
+  readonly family: FamilyDef;
+  denominator: number;
+  readonly counts: Map<string, number>;
+  readonly edges: Map<string, { from: string; to: string }>;
+}
+
+export interface Aggregated {
+  readonly rows: ReportRow[];
+  /** The relations suppression respected (for tests of the non-recomputability property). */
+  readonly relations: readonly (readonly Cell[])[];
+}
+
+const key = (...parts: unknown[]): string => JSON.stringify(parts);
+
+export function aggregate(units: readonly GroupedUnit[], def: IndicatorDef, dims: readonly string[], minCell: number, unsuppressed: boolean): Aggregated {
+  const instances = new Map<string, Instance>();
+  for (const { group, unit } of units) {
+    const entries = Object.entries(group);
+    const k = key(entries, unit.offset, unit.schoolYear, unit.family);
+    let inst = instances.get(k);
+    if (!inst) {
+      inst = { entries, offset: unit.offset, schoolYear: unit.schoolYear, family: familyDef(def, unit.family), denominator: 0, counts: new Map(), edges: new Map() };
+      instances.set(k, inst);
+    }
+    inst.denominator++;
+    for (const c of unit.categories) {
+      inst.counts.set(c, (inst.counts.get(c) ?? 0) + 1);
+      if (unit.from !== undefined && unit.to !== undefined) inst.edges.set(c, { from: unit.from, to: unit.to });
+    }
+  }
+
+  const familyOrder = (name: string): number => {
+    const i = def.families.findIndex((f) => f.name === name);
+    return i < 0 ? def.families.length : i;
+  };
+  const sorted = [...instances.values()].sort((a, b) => {
+    for (let i = 0; i < Math.max(a.entries.length, b.entries.length); i++) {
+      const c = (a.entries[i]?.[1] ?? '').localeCompare(b.entries[i]?.[1] ?? '');
+      if (c) return c;
+    }
+    return (a.offset ?? -1e9) - (b.offset ?? -1e9) || (a.schoolYear ?? '').localeCompare(b.schoolYear ?? '')
+      || familyOrder(a.family.name) - familyOrder(b.family.name) || a.family.name.localeCompare(b.family.name);
+  });
+
+  // Cells: one per category of an instance, one denominator per group/offset/year
+  // (shared by the families that count the same units), one unpublished complement per binary instance.
+  const denCells = new Map<string, Cell>();
+  const catCells = new Map<string, Cell>();
+  const relations: Cell[][] = [];
+  const columns = new Map<string, Cell[]>();
+  const addToColumns = (entries: readonly [string, string][], tail: unknown[], cell: Cell) => {
+    for (let d = 0; d < dims.length; d++) {
+      const k = key(entries.filter((_, i) => i !== d), ...tail);
+      const col = columns.get(k);
+      if (col) col.push(cell);
+      else columns.set(k, [cell]);
+    }
+  };
+  const categoriesOf = (inst: Instance): string[] => {
+    const fixed = inst.family.fixed;
+    const extra = [...inst.counts.keys()].filter((c) => !fixed.includes(c)).sort();
+    return [...fixed, ...extra];
+  };
+  const plan: { inst: Instance; den: Cell; cats: [string, Cell][] }[] = [];
+  for (const inst of sorted) {
+    const route = inst.family.name.startsWith('success ') ? inst.family.name.slice('success '.length) : null;
+    let den: Cell;
+    if (route !== null) {
+      // A route's success is counted among the learners of that route: its denominator is the route's cell.
+      den = catCells.get(key(inst.entries, inst.offset, inst.schoolYear, 'route', route)) ?? newCell(inst.denominator, { isDenominator: true });
+    } else {
+      const dk = key(inst.entries, inst.offset, inst.schoolYear);
+      const found = denCells.get(dk);
+      if (found) den = found;
+      else {
+        den = newCell(inst.denominator, { isDenominator: true });
+        denCells.set(dk, den);
+        addToColumns(inst.entries, [inst.offset, inst.schoolYear, '#denominator'], den);
+      }
+    }
+    const cats: [string, Cell][] = categoriesOf(inst).map((c) => {
+      const cell = newCell(inst.counts.get(c) ?? 0);
+      catCells.set(key(inst.entries, inst.offset, inst.schoolYear, inst.family.name, c), cell);
+      addToColumns(inst.entries, [inst.offset, inst.schoolYear, inst.family.name, c], cell);
+      return [c, cell];
+    });
+    const relation = [den, ...cats.map(([, c]) => c)];
+    if (inst.family.kind === 'binary') {
+      const counted = cats.reduce((n, [, c]) => n + c.count, 0);
+      const complement = newCell(inst.denominator - counted, { virtual: true });
+      relation.push(complement);
+      addToColumns(inst.entries, [inst.offset, inst.schoolYear, inst.family.name, '#complement'], complement);
+    }
+    relations.push(relation);
+    plan.push({ inst, den, cats });
+  }
+  for (const col of columns.values()) relations.push(col);
+
+  const allCells = [...new Set(relations.flat())];
+  if (!unsuppressed) suppress(allCells, relations, minCell);
+
+  const rows: ReportRow[] = [];
+  for (const { inst, den, cats } of plan) {
+    for (const [category, cell] of cats) {
+      const edge = inst.edges.get(category);
+      const denShown = !den.hidden;
+      const percentShown = !cell.hidden && denShown && den.count > 0 && (unsuppressed || den.count > minCell);
+      rows.push({
+        group: Object.fromEntries(inst.entries),
+        offset: inst.offset,
+        schoolYear: inst.schoolYear,
+        ...(edge ? { from: edge.from, to: edge.to } : {}),
+        category,
+        count: cell.hidden ? null : cell.count,
+        denominator: denShown ? den.count : null,
+        percent: percentShown ? Math.round((cell.count / den.count) * 1000) / 10 : null,
+        suppressed: cell.hidden,
+      });
+    }
+  }
+  return { rows, relations };
+}

@@ -1,0 +1,58 @@
+/**
+ * Report output: a readable table, JSON, or flat CSV (group dimensions as their
+ * own columns) that R, Python and DuckDB read directly.
+ */
+import type { Report, ReportRow } from './contract.js';
+
+export type ReportFormat = 'table' | 'json' | 'csv';
+
+/** Group keys in request order, then any extra keys (e.g. `sector`). */
+function groupColumns(report: Report): string[] {
+  const cols = [...report.request.by];
+  for (const r of report.rows) for (const k of Object.keys(r.group)) if (!cols.includes(k)) cols.push(k);
+  return cols;
+}
+
+const hasEdges = (rows: readonly ReportRow[]) => rows.some((r) => r.from !== undefined);
+
+function csvCell(v: unknown): string {
+  if (v === null || v === undefined) return '';
+  const s = String(v);
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+function columns(report: Report): { header: string[]; values: (r: ReportRow) => unknown[] } {
+  const groups = groupColumns(report);
+  const edges = hasEdges(report.rows);
+  const header = [...groups, 'offset', 'school_year', ...(edges ? ['from', 'to'] : []), 'category', 'count', 'denominator', 'percent', 'suppressed'];
+  const values = (r: ReportRow): unknown[] => [
+    ...groups.map((g) => r.group[g] ?? ''), r.offset, r.schoolYear, ...(edges ? [r.from, r.to] : []),
+    r.category, r.count, r.denominator, r.percent, r.suppressed,
+  ];
+  return { header, values };
+}
+
+export function formatReport(report: Report, format: ReportFormat): string {
+  if (format === 'json') return JSON.stringify(report, null, 2) + '\n';
+  const { header, values } = columns(report);
+  if (format === 'csv') {
+    return [header.join(','), ...report.rows.map((r) => values(r).map(csvCell).join(','))].join('\n') + '\n';
+  }
+  const cells = report.rows.map((r) => values(r).map((v, i) => {
+    if (v === null || v === undefined) return header[i] === 'count' || header[i] === 'denominator' || header[i] === 'percent' ? (r.suppressed || v === null ? '*' : '') : '';
+    if (typeof v === 'boolean') return v ? 'yes' : '';
+    return String(v);
+  }));
+  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
+  const numeric = new Set(['offset', 'count', 'denominator', 'percent']);
+  const line = (c: string[]) => c.map((v, i) => (numeric.has(header[i]!) ? v.padStart(widths[i]!) : v.padEnd(widths[i]!))).join('  ').trimEnd();
+  const req = report.request;
+  const src = report.source.kind === 'views' ? `views at position ${report.source.checkpoint}` : `log as known on ${report.source.asKnownOn} (head ${report.source.head})`;
+  const title = [
+    `${req.indicator} — ${req.cohort ? `${req.cohortType} cohort ${req.cohort}` : 'everyone'} — rules ${report.ruleSet.name} v${report.ruleSet.version}${req.by.length ? ` — by ${req.by.join(', ')}` : ''}`,
+    `source: ${src}; ${report.suppressed ? `cells under ${report.minCell} suppressed (*)` : 'UNSUPPRESSED'}`,
+    '',
+  ];
+  if (report.rows.length === 0) return [...title, '(no rows)'].join('\n') + '\n';
+  return [...title, line(header), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)].join('\n') + '\n';
+}

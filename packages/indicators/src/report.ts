@@ -1,0 +1,122 @@
+/**
+ * Running reports against the live views, or against a replay of the log as
+ * known on a date; explaining a cell; comparing two rule sets.
+ */
+import { effectiveMinCell, ruleSetNamed, type RuleSet } from '@leerroutes/domain';
+import type { EventStore } from '@leerroutes/event-store';
+import { coveredDatesOf, type Pathway, type PathwaySource, type ReferenceData } from '@leerroutes/pathway';
+import type { Report, ReportRequest } from './contract.js';
+import { rowsOf, unitInCell, unitsOf } from './compute.js';
+import type { GroupedUnit } from './aggregate.js';
+import { ReportError, checkRequest } from './request.js';
+import { replayAsKnownOn } from './replay.js';
+
+export interface ReportDeps {
+  readonly pathways: PathwaySource;
+  readonly store: EventStore;
+}
+
+interface Resolved {
+  readonly source: PathwaySource;
+  readonly origin: Report['source'];
+}
+
+async function resolveSource(request: ReportRequest, deps: ReportDeps): Promise<Resolved> {
+  if (request.asKnownOn) {
+    const replay = await replayAsKnownOn(deps.store, request.asKnownOn);
+    return { source: replay.source, origin: { kind: 'log', asKnownOn: request.asKnownOn, head: replay.head } };
+  }
+  return { source: deps.pathways, origin: { kind: 'views', checkpoint: await deps.pathways.checkpoint() } };
+}
+
+async function coveredOf(source: PathwaySource): Promise<string[]> {
+  if (source.coveredReferenceDates) return source.coveredReferenceDates();
+  const dates = new Set<string>();
+  for await (const batch of source.allPathways()) for (const d of coveredDatesOf(batch)) dates.add(d);
+  return [...dates].sort();
+}
+
+/** The learners a request is about: its cohort, or everyone (per-school-year indicators without a cohort). */
+async function* learnersOf(request: ReportRequest, source: PathwaySource): AsyncIterable<Pathway[]> {
+  if (request.cohort === null) yield* source.allPathways();
+  else yield await source.cohortPathways(request.cohortType, request.rules, request.cohort);
+}
+
+async function collectUnits(request: ReportRequest, rules: RuleSet, source: PathwaySource): Promise<GroupedUnit[]> {
+  const [ref, covered]: [ReferenceData, string[]] = await Promise.all([source.referenceData(), coveredOf(source)]);
+  const units: GroupedUnit[] = [];
+  for await (const batch of learnersOf(request, source)) {
+    for (const u of unitsOf(request, rules, batch, { ref, covered })) units.push(u);
+  }
+  return units;
+}
+
+export async function runReport(request: ReportRequest, deps: ReportDeps): Promise<Report> {
+  const rules = checkRequest(request);
+  const { source, origin } = await resolveSource(request, deps);
+  const units = await collectUnits(request, rules, source);
+  const { rows } = rowsOf(request, units);
+  return {
+    request,
+    ruleSet: { name: rules.name, version: rules.version },
+    rows,
+    source: origin,
+    minCell: effectiveMinCell(request.minCell),
+    suppressed: request.unsuppressed !== true,
+  };
+}
+
+export interface CellRef {
+  readonly group: Readonly<Record<string, string>>;
+  readonly offset: number | null;
+  readonly schoolYear: string | null;
+  readonly category: string;
+}
+
+/** The learner ids behind one cell (privileged: the caller checks the role and audits the read). */
+export async function explainCell(request: ReportRequest, cell: CellRef, deps: ReportDeps): Promise<{ learnerIds: string[] }> {
+  const rules = checkRequest(request);
+  const { source } = await resolveSource(request, deps);
+  const units = await collectUnits(request, rules, source);
+  const ids = new Set<string>();
+  for (const u of units) if (unitInCell(u, cell)) ids.add(u.learnerId);
+  return { learnerIds: [...ids].sort() };
+}
+
+export interface RuleSetComparison {
+  readonly a: Report;
+  readonly b: Report;
+  /** Learners whose classification (or cohort membership) differs between the rule sets; privileged. */
+  readonly differing: readonly { readonly learnerId: string; readonly a: readonly string[]; readonly b: readonly string[] }[];
+}
+
+const signature = (units: readonly GroupedUnit[]): string[] =>
+  units.map((u) => `${u.unit.offset ?? ''}|${u.unit.schoolYear ?? ''}|${u.unit.family}: ${u.unit.categories.join(',') || '-'}`).sort();
+
+export async function compareRuleSets(request: ReportRequest, rulesA: string, rulesB: string, deps: ReportDeps): Promise<RuleSetComparison> {
+  for (const r of [rulesA, rulesB]) if (!ruleSetNamed(r)) throw new ReportError('not-found', `unknown rule set '${r}'`);
+  const reqA = { ...request, rules: rulesA };
+  const reqB = { ...request, rules: rulesB };
+  const [a, b] = [await runReport(reqA, deps), await runReport(reqB, deps)];
+  const { source } = await resolveSource(request, deps);
+  const unitsA = await collectUnits(reqA, ruleSetNamed(rulesA)!, source);
+  const unitsB = await collectUnits(reqB, ruleSetNamed(rulesB)!, source);
+  const byLearner = (units: GroupedUnit[]) => {
+    const m = new Map<string, GroupedUnit[]>();
+    for (const u of units) {
+      const l = m.get(u.learnerId);
+      if (l) l.push(u);
+      else m.set(u.learnerId, [u]);
+    }
+    return m;
+  };
+  const ma = byLearner(unitsA);
+  const mb = byLearner(unitsB);
+  const differing: { learnerId: string; a: string[]; b: string[] }[] = [];
+  for (const id of [...new Set([...ma.keys(), ...mb.keys()])].sort()) {
+    const sa = ma.has(id) ? signature(ma.get(id)!) : ['not in cohort'];
+    const sb = mb.has(id) ? signature(mb.get(id)!) : ['not in cohort'];
+    if (sa.join('\n') !== sb.join('\n')) differing.push({ learnerId: id, a: sa, b: sb });
+  }
+  return { a, b, differing };
+}
