@@ -5,13 +5,13 @@
 import { Hono, type Context } from 'hono';
 import { compress } from 'hono/compress';
 import { z } from 'zod';
-import { DIMENSIONS, INDICATORS, type Report, type ReportRequest } from '@leerroutes/indicators';
+import { COHORT_OPTIONAL, DIMENSIONS, INDICATORS, formatReport, type Report, type ReportRequest } from '@leerroutes/indicators';
 import { DEFAULT_MIN_CELL, looksLikeBsn } from '@leerroutes/domain';
 import { roleAtLeast, type AccessStore, type ApiKey } from './access.js';
 import { ComputeCache, etagOf, negotiate, notModified, RouteTable, type Env } from './http.js';
 import { openApiDocument } from './openapi.js';
 import { ProblemError } from './problem.js';
-import { disclosureChecked, reportCsv, sideBySide } from './report-view.js';
+import { disclosureChecked, sideBySide } from './report-view.js';
 import * as S from './schemas.js';
 import { requestErrorCode, type CohortList, type ReportService } from './service.js';
 
@@ -88,7 +88,7 @@ export function createApp(options: AppOptions): { app: Hono<Env>; openapi: objec
     if (by.length === 2 && by[0]!.split(':')[0] === by[1]!.split(':')[0]) {
       throw new ProblemError('validation', 400, 'by: the two breakdowns must be different dimensions', [{ location: 'query', pointer: '#/by', detail: 'the two breakdowns must be different dimensions' }]);
     }
-    if (!q.cohort && indicator !== 'early-leavers') {
+    if (!q.cohort && !COHORT_OPTIONAL.includes(indicator)) {
       throw new ProblemError('validation', 400, `cohort: ${indicator} needs a cohort`, [{ location: 'query', pointer: '#/cohort', detail: `required for ${indicator}` }]);
     }
     if (!service.ruleSets().some((r) => r.name === q.rules)) {
@@ -166,7 +166,7 @@ export function createApp(options: AppOptions): { app: Hono<Env>; openapi: objec
     const report = await computeReport(request, version);
     if (format === 'csv') {
       c.header('Content-Disposition', `inline; filename="${params.indicator}-${request.cohort ?? 'all'}-${request.rules}.csv"`);
-      return c.body(reportCsv(report), 200, { 'Content-Type': 'text/csv; charset=utf-8; header=present' });
+      return c.body(formatReport(report, 'csv'), 200, { 'Content-Type': 'text/csv; charset=utf-8; header=present' });
     }
     return c.json(report);
   });

@@ -4,3 +4,4 @@ export { AccessStore, ROLES, roleAtLeast, accessPath, type Role, type ApiKey, ty
 export { ServiceError, type ReportService, type CellRef, type CohortList } from './service.js';
 export { ProblemError, type Problem } from './problem.js';
 export * as schemas from './schemas.js';
+export { engineService } from './engine-service.js';

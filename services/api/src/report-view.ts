@@ -1,6 +1,6 @@
 /**
  * What the API does to a report on its way out: the disclosure check for
- * suppressed roles, the side-by-side of two rule sets, and CSV.
+ * suppressed roles and the side-by-side of two rule sets.
  */
 import type { Report, ReportRow } from '@leerroutes/indicators';
 import { ProblemError } from './problem.js';
@@ -50,20 +50,4 @@ export function sideBySide(a: Report, b: Report) {
       group: row.group, offset: row.offset, schoolYear: row.schoolYear, category: row.category, a: side(ra), b: side(rb),
     })),
   };
-}
-
-const cell = (v: unknown): string => {
-  const s = v === null || v === undefined ? '' : String(v);
-  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-};
-
-/** One column per breakdown dimension, then the row coordinates and numbers; suppressed numbers are empty. */
-export function reportCsv(report: Report): string {
-  const dims = report.request.by;
-  const header = [...dims, 'offset', 'school_year', 'from', 'to', 'category', 'count', 'denominator', 'percent', 'suppressed'];
-  const lines = [header.map(cell).join(',')];
-  for (const r of report.rows) {
-    lines.push([...dims.map((d) => r.group[d]), r.offset, r.schoolYear, r.from, r.to, r.category, r.count, r.denominator, r.percent, r.suppressed].map(cell).join(','));
-  }
-  return lines.join('\r\n') + '\r\n';
 }

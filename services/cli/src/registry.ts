@@ -8,9 +8,12 @@ export async function loadCommands(): Promise<Command[]> {
   const modules = await Promise.all([
     import('./commands/import.js'),
     import('./commands/stats.js'),
+    import('./commands/serve.js'),
+    import('./commands/keys.js'),
+    import('./commands/rebuild.js'),
   ]);
   return modules.map((m: { command: Command }) => m.command);
 }
 
 /** Flags that never take a value. */
-export const BOOLEAN_FLAGS = new Set(['help', 'unsuppressed', 'quiet', 'no-progress', 'json', 'force', 'with-errors', 'no-projections']);
+export const BOOLEAN_FLAGS = new Set(['help', 'unsuppressed', 'quiet', 'no-progress', 'json', 'force', 'with-errors', 'no-projections', 'open-dashboard']);

@@ -48,6 +48,7 @@ export function applyPragmas(db: Database, busyTimeoutMs = 5000): void {
   db.pragma('foreign_keys = OFF');
   db.pragma('cache_size = -65536'); // 64 MiB per connection
   db.pragma('temp_store = MEMORY');
+  db.pragma('wal_autocheckpoint = 8192');
 }
 
 export function migrate(db: Database): void {

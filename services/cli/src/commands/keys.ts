@@ -1,0 +1,47 @@
+import { AccessStore, ROLES, accessPath, type Role } from '@leerroutes/api';
+import { CommandError, UsageError, intFlag, stringFlag, viewsPath, type Command } from '../command.js';
+
+export const command: Command = {
+  name: 'keys',
+  summary: 'API keys for the HTTP API: create (shown once), list, revoke',
+  usage: [
+    'Usage: pnpm pathways keys create --role dashboard|analyst|engineer --name NAME [--db PATH]',
+    '       pnpm pathways keys list [--json]',
+    '       pnpm pathways keys revoke --id N',
+    '',
+    'Roles: dashboard (suppressed aggregates), analyst (+ learner pathways and cell explanations, audited),',
+    'engineer (+ import, rebuild, the audit log, unsuppressed statistics). Only a hash of each key is stored.',
+  ].join('\n'),
+  async run(ctx) {
+    const [action] = ctx.args;
+    const access = new AccessStore(accessPath(viewsPath(ctx)));
+    try {
+      if (action === 'create') {
+        const role = stringFlag(ctx, 'role');
+        const name = stringFlag(ctx, 'name');
+        if (!role || !(ROLES as readonly string[]).includes(role)) throw new UsageError(`--role must be one of ${ROLES.join(', ')}`);
+        if (!name) throw new UsageError('--name is needed (who or what uses the key; it appears in the audit log)');
+        const { key, apiKey } = access.createKey(name, role as Role);
+        ctx.stderr.write(`Created key ${apiKey.id} '${name}' with role ${role}. It is shown only now:\n`);
+        ctx.stdout.write(`${key}\n`);
+        return 0;
+      }
+      if (action === 'list') {
+        const keys = access.listKeys();
+        if (ctx.flags['json']) ctx.stdout.write(JSON.stringify(keys, null, 2) + '\n');
+        else ctx.stdout.write(keys.map((k) => `${String(k.id).padStart(4)}  ${k.role.padEnd(9)}  ${k.name.padEnd(24)}  created ${k.createdAt}${k.revokedAt ? `  REVOKED ${k.revokedAt}` : ''}`).join('\n') + (keys.length ? '\n' : '(no keys)\n'));
+        return 0;
+      }
+      if (action === 'revoke') {
+        const id = intFlag(ctx, 'id');
+        if (id === undefined) throw new UsageError('--id is needed (see `pathways keys list`)');
+        if (!access.revokeKey(id)) throw new CommandError(`no active key with id ${id}`);
+        ctx.stdout.write(`revoked key ${id}\n`);
+        return 0;
+      }
+      throw new UsageError(action ? `unknown action '${action}'` : 'an action is needed: create, list or revoke');
+    } finally {
+      access.close();
+    }
+  },
+};

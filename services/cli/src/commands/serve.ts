@@ -1,0 +1,64 @@
+import { existsSync } from 'node:fs';
+import { AccessStore, accessPath, engineService, startServer } from '@leerroutes/api';
+import { loadDashboard } from '@leerroutes/dashboard';
+import { openEngine } from '@leerroutes/engine';
+import { CommandError, UsageError, dbPath, intFlag, stringFlag, viewsPath, type Command } from '../command.js';
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
+
+export const command: Command = {
+  name: 'serve',
+  summary: 'HTTP API and web dashboard over the projected views',
+  usage: [
+    'Usage: pnpm pathways serve [--port N] [--host ADDR] [--db PATH] [--views PATH] [--min-cell N] [--open-dashboard]',
+    '',
+    '  --port N           port to listen on (default 8080; 0 picks a free one)',
+    '  --host ADDR        address to bind (default 127.0.0.1)',
+    '  --min-cell N       suppression threshold for aggregate roles (default 10, never below 5)',
+    '  --open-dashboard   hand the dashboard page a dashboard-role key made for this run only',
+    '                     (loopback addresses only; otherwise sign in with a key from `pathways keys create`)',
+    '',
+    'API keys: `pnpm pathways keys create --role dashboard|analyst|engineer --name NAME`.',
+    'OpenAPI document: GET /api/openapi.json.',
+  ].join('\n'),
+  async run(ctx) {
+    const db = dbPath(ctx);
+    if (!existsSync(db)) throw new CommandError(`no event log at ${db} (import something first, or pass --db)`);
+    const port = intFlag(ctx, 'port') ?? 8080;
+    if (port < 0 || port > 65535) throw new UsageError('--port must be 0..65535');
+    const host = stringFlag(ctx, 'host') ?? '127.0.0.1';
+    const minCell = intFlag(ctx, 'min-cell');
+    if (minCell !== undefined && minCell < 5) throw new UsageError('--min-cell is never below 5');
+    const open = ctx.flags['open-dashboard'] === true;
+    if (open && !LOOPBACK.has(host)) throw new UsageError('--open-dashboard only on a loopback address: anyone who can reach the page gets the key');
+
+    const views = viewsPath(ctx);
+    const engine = await openEngine({ db, views });
+    const access = new AccessStore(accessPath(views));
+    const dashboard = await loadDashboard();
+    const dashboardKey = open ? access.createEphemeralKey('open-dashboard', 'dashboard') : null;
+    let ready = false;
+    const server = await startServer({
+      service: engineService(engine), access, dashboard, dashboardKey, port, host,
+      ...(minCell !== undefined ? { minCell } : {}),
+      isReady: () => ready,
+    });
+    ctx.stdout.write(`Leerroutes API and dashboard on ${server.url}/ (OpenAPI: ${server.url}/api/openapi.json)\n`);
+    if (!open) ctx.stdout.write('Sign in to the dashboard with an API key (pnpm pathways keys create --role dashboard --name NAME).\n');
+    // Serve at once (health answers), become ready once the views have caught up with the log.
+    await engine.catchUp();
+    ready = true;
+    ctx.stdout.write(`ready at position ${await engine.pathways.checkpoint()}\n`);
+
+    await new Promise<void>((resolve) => {
+      const stop = () => { process.off('SIGINT', stop); process.off('SIGTERM', stop); resolve(); };
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
+    });
+    ctx.stdout.write('stopping\n');
+    await server.close();
+    access.close();
+    await engine.close();
+    return 0;
+  },
+};
