@@ -63,8 +63,12 @@ export function suppress(cells: readonly Cell[], relations: readonly (readonly C
   }
 }
 
-/** Virtual cells first, then the smallest count; a category before a denominator of the same size. */
-const rank = (c: Cell): number => (c.virtual ? -1 : c.count * 2 + (c.isDenominator ? 1 : 0));
+/**
+ * Virtual cells first (free), then the smallest non-zero count (a category
+ * before a denominator of the same size); zero cells last, because a hidden
+ * zero next to a hidden small cell is easily guessed.
+ */
+const rank = (c: Cell): number => (c.virtual ? -1 : c.count === 0 ? Number.MAX_SAFE_INTEGER : c.count * 2 + (c.isDenominator ? 1 : 0));
 
 /** Whether some hidden cell is the only unknown of a relation, i.e. could be recomputed (what suppression must prevent). */
 export function recomputable(relations: readonly (readonly Cell[])[]): boolean {

@@ -35,7 +35,8 @@ export class TestLog {
   knownAt = '2020-01-01';
 
   append(stream: string, type: EventType, data: Record<string, unknown>, occurredOn: string | null): string {
-    const eventId = `e${++this.seq}`;
+    // UUID-shaped, so the same events can be appended to a real store.
+    const eventId = `00000000-0000-4000-8000-${String(++this.seq).padStart(12, '0')}`;
     this.all.push({ eventId, stream, type, schemaVersion: CURRENT_SCHEMA_VERSION[type], position: ++this.position, occurredOn, knownAt: this.knownAt, data });
     return eventId;
   }

@@ -1,0 +1,37 @@
+import { AREAS_STREAM, INSTITUTIONS_STREAM } from '@leerroutes/domain';
+import { createMemoryPathwaySource, foldPathway, foldReferenceData, type PathwaySource } from '@leerroutes/pathway';
+import type { TestLog } from '@leerroutes/pathway/testing';
+import type { EventStore } from '@leerroutes/event-store';
+import { runReport, type ReportRequest, type ReportRow } from '../src/index.js';
+
+/** The views' job done in memory: fold every learner of the log. */
+export function sourceOf(log: TestLog, asKnownOn?: string): PathwaySource {
+  const pathways = log.learnerIds().map((id) => foldPathway(id, log.eventsOf(id, asKnownOn)));
+  const ref = foldReferenceData(log.all.filter((e) => e.stream === AREAS_STREAM || e.stream === INSTITUTIONS_STREAM));
+  return createMemoryPathwaySource(pathways, { referenceData: ref });
+}
+
+/** Stores are only used by as-known-on replays and learner explanations; elsewhere any access is a bug. */
+export const noStore = new Proxy({}, { get: () => { throw new Error('store not expected here'); } }) as EventStore;
+
+export async function rowsFor(source: PathwaySource, request: Partial<ReportRequest> & Pick<ReportRequest, 'indicator'>): Promise<ReportRow[]> {
+  const full: ReportRequest = { cohortType: 'advice', cohort: '2011-2012', rules: 'monitor', by: [], unsuppressed: true, ...request };
+  return (await runReport(full, { pathways: source, store: noStore })).rows;
+}
+
+/** The one row of a cell; fails the test when absent or ambiguous. */
+export function cell(rows: readonly ReportRow[], where: { category: string; offset?: number | null; schoolYear?: string | null; group?: Record<string, string> }): ReportRow {
+  const found = rows.filter((r) =>
+    r.category === where.category &&
+    (where.offset === undefined || r.offset === where.offset) &&
+    (where.schoolYear === undefined || r.schoolYear === where.schoolYear) &&
+    JSON.stringify(r.group) === JSON.stringify(where.group ?? {}));
+  if (found.length !== 1) throw new Error(`expected one row for ${JSON.stringify(where)}, found ${found.length}`);
+  return found[0]!;
+}
+
+/** count/denominator of a cell, for compact expectations. */
+export const cd = (rows: readonly ReportRow[], where: Parameters<typeof cell>[1]): [number | null, number | null] => {
+  const r = cell(rows, where);
+  return [r.count, r.denominator];
+};

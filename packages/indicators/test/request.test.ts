@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import * as E from 'fp-ts/lib/Either.js';
+import { ReportError, parseReportRequest, runReport } from '../src/index.js';
+import { createMemoryPathwaySource } from '@leerroutes/pathway';
+import { noStore } from './helpers.js';
+
+describe('parseReportRequest', () => {
+  it('accepts CLI-shaped input with kebab-case keys and a comma list', () => {
+    const r = parseReportRequest({ indicator: 'advice-position', 'cohort-type': 'intake', cohort: '2012-2013', rules: 'inspectie', by: 'area:2,gender', 'as-known-on': '2017-06-01', unsuppressed: 'true' });
+    expect(r).toEqual(E.right({ indicator: 'advice-position', cohortType: 'intake', cohort: '2012-2013', rules: 'inspectie', by: ['area:2', 'gender'], asKnownOn: '2017-06-01', unsuppressed: true }));
+  });
+
+  it('defaults: advice cohorts under the monitor rules, no breakdown', () => {
+    expect(parseReportRequest({ indicator: 'outcome', cohort: '2011-2012' })).toEqual(E.right({ indicator: 'outcome', cohortType: 'advice', cohort: '2011-2012', rules: 'monitor', by: [] }));
+  });
+
+  it.each([
+    [{ indicator: 'nope', cohort: '2011-2012' }, /indicator/],
+    [{ indicator: 'outcome', cohort: '2011' }, /school year/],
+    [{ indicator: 'outcome', cohort: '2011-2013' }, /school year/],
+    [{ indicator: 'outcome' }, /needs a cohort/],
+    [{ indicator: 'outcome', cohort: '2011-2012', rules: 'cbs' }, /rule set/],
+    [{ indicator: 'outcome', cohort: '2011-2012', by: 'postcode' }, /unknown dimension/],
+    [{ indicator: 'outcome', cohort: '2011-2012', by: 'gender:2' }, /only area/],
+    [{ indicator: 'outcome', cohort: '2011-2012', by: 'gender,area,advice' }, /at most two/],
+    [{ indicator: 'outcome', cohort: '2011-2012', by: 'gender,gender' }, /repeated/],
+    [{ indicator: 'outcome', cohort: '2011-2012', asKnownOn: '2017-13-01' }, /as-known-on/],
+    [{ indicator: 'outcome', cohort: '2011-2012', 'cohort-type': 'birth' }, /cohort type/],
+  ])('refuses %j', (input, message) => {
+    const r = parseReportRequest(input as Record<string, unknown>);
+    expect(E.isLeft(r)).toBe(true);
+    if (E.isLeft(r)) expect(r.left.join('; ')).toMatch(message);
+  });
+
+  it('early-leavers and the per-school-year indicators may run without a cohort', () => {
+    expect(E.isRight(parseReportRequest({ indicator: 'early-leavers' }))).toBe(true);
+    expect(E.isRight(parseReportRequest({ indicator: 'bovenbouwsucces' }))).toBe(true);
+  });
+
+  it('runReport refuses a hand-built bad request with a ReportError', async () => {
+    const deps = { pathways: createMemoryPathwaySource([]), store: noStore };
+    const bad = { indicator: 'outcome', cohortType: 'advice', cohort: '2011-2012', rules: 'cbs', by: [] } as const;
+    await expect(runReport(bad, deps)).rejects.toMatchObject({ name: 'ReportError', code: 'not-found' });
+    await expect(runReport({ ...bad, rules: 'monitor', by: ['postcode'] }, deps)).rejects.toBeInstanceOf(ReportError);
+    await expect(runReport({ ...bad, rules: 'monitor', indicator: 'x' as never }, deps)).rejects.toMatchObject({ code: 'not-found' });
+  });
+});
