@@ -41,6 +41,8 @@ export function erasureSuite(ctx: ConformanceContext): void {
       const after = await store.stats();
       expect(after.events - before.events).toBe(3);
       expect(after.streams - before.streams).toBe(2);
+      // Conformance streams are named learner-…, so they land in the `learner` category.
+      expect((after.streamsByCategory.learner ?? 0) - (before.streamsByCategory.learner ?? 0)).toBe(2);
       expect(after.byType[registered]).toBe(2);
       expect(after.byType[placed]).toBe(1);
       expect(after.lastPosition).toBe(await store.headPosition());
@@ -51,6 +53,7 @@ export function erasureSuite(ctx: ConformanceContext): void {
         const erased = await store.stats();
         expect(erased.events - before.events).toBe(1);
         expect(erased.streams - before.streams).toBe(1);
+        expect((erased.streamsByCategory.learner ?? 0) - (before.streamsByCategory.learner ?? 0)).toBe(1);
         expect(erased.byType[registered]).toBe(1);
         expect(erased.byType[placed] ?? 0).toBe(0);
       }

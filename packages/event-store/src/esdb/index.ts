@@ -1,0 +1,2 @@
+export { openEsdbEventStore } from './store.js';
+export type { EsdbEventStore } from './store.js';
