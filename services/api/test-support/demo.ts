@@ -1,0 +1,62 @@
+/**
+ * A server on generated data, for the end-to-end tests, the browser test, the
+ * load test and the README screenshot: generate a seeded population, import
+ * it into a fresh engine, make one key per role, serve API and dashboard on a
+ * free loopback port.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadDashboard } from '@leerroutes/dashboard';
+import { openEngine, type Engine } from '@leerroutes/engine';
+import { generatePopulation } from '@leerroutes/synthetic';
+import { AccessStore, type Role } from '../src/access.js';
+import { engineService } from '../src/engine-service.js';
+import { startServer, type RunningServer } from '../src/server.js';
+import type { ReportService } from '../src/service.js';
+
+export interface Demo {
+  readonly dir: string;
+  readonly engine: Engine;
+  readonly service: ReportService;
+  readonly access: AccessStore;
+  readonly keys: Readonly<Record<Role, string>>;
+  readonly server: RunningServer;
+  close(): Promise<void>;
+}
+
+export interface DemoOptions {
+  readonly learners?: number;
+  /** Intake years, as for the generator. */
+  readonly cohorts?: string;
+  readonly seed?: number;
+  readonly port?: number;
+  readonly withDashboard?: boolean;
+  readonly minCell?: number;
+}
+
+export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
+  const dir = mkdtempSync(join(tmpdir(), 'leerroutes-demo-'));
+  try {
+    await generatePopulation({ out: join(dir, 'csv'), learners: options.learners ?? 2000, cohorts: options.cohorts ?? '2012-2013', seed: options.seed ?? 20170601 });
+    const engine = await openEngine({ db: join(dir, 'log.sqlite') });
+    await engine.importDirectory(join(dir, 'csv'), { knownAt: '2022-11-01' });
+    const access = new AccessStore(join(dir, 'log.api.sqlite'));
+    const keys = Object.fromEntries((['dashboard', 'analyst', 'engineer'] as const).map((role) => [role, access.createKey(`demo-${role}`, role).key])) as Record<Role, string>;
+    const service = engineService(engine);
+    const dashboard = options.withDashboard === false ? undefined : await loadDashboard();
+    const server = await startServer({ service, access, port: options.port ?? 0, host: '127.0.0.1', ...(dashboard ? { dashboard } : {}), ...(options.minCell ? { minCell: options.minCell } : {}) });
+    return {
+      dir, engine, service, access, keys, server,
+      async close() {
+        await server.close();
+        access.close();
+        await engine.close();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  } catch (err) {
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
+}
