@@ -14,7 +14,7 @@ export function sourceOf(log: TestLog, asKnownOn?: string): PathwaySource {
 /** Stores are only used by as-known-on replays and learner explanations; elsewhere any access is a bug. */
 export const noStore = new Proxy({}, { get: () => { throw new Error('store not expected here'); } }) as EventStore;
 
-export async function rowsFor(source: PathwaySource, request: Partial<ReportRequest> & Pick<ReportRequest, 'indicator'>): Promise<ReportRow[]> {
+export async function rowsFor(source: PathwaySource, request: Partial<ReportRequest> & Pick<ReportRequest, 'indicator'>): Promise<readonly ReportRow[]> {
   const full: ReportRequest = { cohortType: 'advice', cohort: '2011-2012', rules: 'monitor', by: [], unsuppressed: true, ...request };
   return (await runReport(full, { pathways: source, store: noStore })).rows;
 }
