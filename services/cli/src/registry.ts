@@ -6,6 +6,7 @@ import type { Command } from './command.js';
  */
 export async function loadCommands(): Promise<Command[]> {
   const modules = await Promise.all([
+    import('./commands/generate.js'),
     import('./commands/import.js'),
     import('./commands/stats.js'),
     import('./commands/serve.js'),
