@@ -53,8 +53,7 @@ describe('sqlite: two OS processes appending to one stream', () => {
   it('stores every event exactly once, with contiguous revisions, retrying on conflicts', async () => {
     const { dir, path } = tempDb();
     try {
-      // Create the schema first so the workers do not both race to migrate an empty file.
-      await openSqliteEventStore({ path }).close();
+      // No schema yet: both workers open the fresh file at the same moment, so migration races too.
       const worker = fileURLToPath(new URL('./fixtures/append-worker.ts', import.meta.url));
       const perWorker = 300;
       const spawn = (label: string) =>

@@ -78,6 +78,14 @@ describe('sqlite event store specifics', () => {
     await reopened.close();
   });
 
+  it('checks the expected revision of an empty append', async () => {
+    const store = openSqliteEventStore({ path: ':memory:' });
+    expect(expectLeft(await store.appendToStream('l-1', [], { expectedRevision: 'stream_exists' }))).toMatchObject({ actual: 'no_stream' });
+    expectRight(await store.appendToStream('l-1', [newEvent()]));
+    expect(expectRight(await store.appendToStream('l-1', [], { expectedRevision: 0 }))).toMatchObject({ revision: 0, appended: 0 });
+    await store.close();
+  });
+
   it('lets an erased stream start again from revision 0', async () => {
     const store = openSqliteEventStore({ path: ':memory:' });
     expectRight(await store.appendToStream('l-1', [newEvent(), newEvent()]));

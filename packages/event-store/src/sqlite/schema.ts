@@ -39,12 +39,13 @@ CREATE TABLE event_types (
 `;
 
 export function applyPragmas(db: Database, busyTimeoutMs = 5000): void {
+  // Another process holding the write lock makes us wait this long before the append reports
+  // StoreUnavailable; set first so switching a fresh file to WAL also waits for other openers.
+  db.pragma(`busy_timeout = ${Math.max(0, Math.floor(busyTimeoutMs))}`);
   // WAL lets readers (projections, other processes) run while one writer appends.
   db.pragma('journal_mode = WAL');
   // NORMAL in WAL mode only risks the last commits on power loss, never corruption.
   db.pragma('synchronous = NORMAL');
-  // Another process holding the write lock makes us wait this long before the append reports StoreUnavailable.
-  db.pragma(`busy_timeout = ${Math.max(0, Math.floor(busyTimeoutMs))}`);
   db.pragma('foreign_keys = OFF');
   db.pragma('cache_size = -65536'); // 64 MiB per connection
   db.pragma('temp_store = MEMORY');
