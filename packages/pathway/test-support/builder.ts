@@ -66,6 +66,7 @@ export interface RowSpec { sector?: Sector; institution: string; level: string; 
 
 export class LearnerBuilder {
   private prev: Enrolment | null = null;
+  private readonly rows = new Map<string, { enrolment: Enrolment; ids: string[] }>();
   private diplomaSince = false;
   private gap = false;
   constructor(readonly log: TestLog, readonly id: string) {}
@@ -122,6 +123,7 @@ export class LearnerBuilder {
       if ((en.grade ?? 0) > (prev.grade ?? 0)) e('Promoted', { fromGrade: prev.grade });
       else e('Repeated', { fromGrade: prev.grade });
     }
+    this.rows.set(referenceDate, { enrolment: en, ids });
     this.prev = en;
     this.gap = false;
     this.diplomaSince = false;
@@ -141,6 +143,23 @@ export class LearnerBuilder {
 
   retract(on: string, ids: string[], reason = 'correction'): string {
     return this.add('Retracted', on, { retracted: ids, reason });
+  }
+
+  /**
+   * A corrected delivery for one reference date: a Retracted for that row's
+   * events, then the replacement events derived against the row before it.
+   * Returns the retraction's id and the replacement ids.
+   */
+  correctRow(referenceDate: string, spec: RowSpec): { retraction: string; replacement: string[] } {
+    const old = this.rows.get(referenceDate);
+    if (!old) throw new Error(`no row on ${referenceDate} to correct`);
+    const retraction = this.retract(referenceDate, old.ids);
+    const before = [...this.rows.keys()].filter((d) => d < referenceDate).sort().pop();
+    const saved = this.prev;
+    this.prev = before ? this.rows.get(before)!.enrolment : null;
+    const replacement = this.row(referenceDate, spec);
+    if (saved && saved.referenceDate > referenceDate) this.prev = saved;
+    return { retraction, replacement };
   }
 
   /** Forget the derivation state (after a correction rewrites history). */
