@@ -31,7 +31,14 @@ export const DEFAULT_BATCH_SIZE = 5_000;
  * batch that another writer (a subscriber, another process) already applied
  * is skipped instead of counted twice.
  */
-export async function applyBatch(views: ViewsDatabase, store: EventStore, targets: readonly Target[], batch: readonly RecordedEvent[]): Promise<void> {
+export async function applyBatch(
+  views: ViewsDatabase,
+  store: EventStore,
+  targets: readonly Target[],
+  batch: readonly RecordedEvent[],
+  /** The position the batch was read after: a checkpoint below it means another writer moved it back (a swap). */
+  after: number,
+): Promise<void> {
   const last = batch[batch.length - 1];
   if (!last) return;
   const until = last.position;
@@ -44,8 +51,15 @@ export async function applyBatch(views: ViewsDatabase, store: EventStore, target
         throw new Error(`projection ${projection.name} (${slot}) changed under this runner: expected version ${projection.version}, found ${cp ? cp.version : 'none'}`);
       }
       if (cp.position >= until) { positions.push(cp.position); continue; }
+      const ctx = { db, t: tableNames(projection, slot), store };
+      // A rebuild in another process swapped in a view that stops earlier: fill the gap first.
+      if (cp.position < after) {
+        for await (const gap of store.readAll({ after: cp.position, until: after, batchSize: DEFAULT_BATCH_SIZE })) {
+          if (gap.length > 0) await projection.apply(gap, { ...ctx, until: gap[gap.length - 1]!.position });
+        }
+      }
       const events = cp.position < batch[0]!.position ? batch : batch.filter((e) => e.position > cp.position);
-      await projection.apply(events, { db, t: tableNames(projection, slot), store, until });
+      await projection.apply(events, { ...ctx, until });
       await writeCheckpoint(db, { name: projection.name, slot, version: projection.version, position: until });
       positions.push(until);
     }
@@ -74,9 +88,11 @@ export async function advance(options: {
   const names = targets.map((t) => t.projection.name);
   let events = 0;
   onProgress?.({ phase, projections: names, position: from, head, events });
+  let after = from;
   for await (const batch of store.readAll({ after: from, until: head, batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE })) {
     if (batch.length === 0) continue;
-    await applyBatch(views, store, targets, batch);
+    await applyBatch(views, store, targets, batch, after);
+    after = batch[batch.length - 1]!.position;
     events += batch.length;
     onProgress?.({ phase, projections: names, position: batch[batch.length - 1]!.position, head, events });
   }

@@ -22,16 +22,18 @@ export function startSubscriber(options: RunOptions & {
     await catchUp(options);
     if (stopped) return;
     const targets = await liveTargets(views, projections);
+    let after = Math.min(...targets.map((t) => t.position));
     subscription = store.subscribeToAll(
       async (batch) => {
         try {
-          await applyBatch(views, store, targets, batch);
+          await applyBatch(views, store, targets, batch, after);
+          if (batch.length > 0) after = batch[batch.length - 1]!.position;
         } catch (err) {
           options.onError?.(err);
           throw err;
         }
       },
-      { after: Math.min(...targets.map((t) => t.position)), batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE, pollIntervalMs: options.pollIntervalMs },
+      { after, batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE, pollIntervalMs: options.pollIntervalMs },
     );
   })();
   return {

@@ -128,4 +128,20 @@ describe('subscriber', () => {
     expect(await readTally(views.db)).toEqual(await expectedTally(store));
     await sub.stop();
   });
+
+  it('fills the gap when a rebuild elsewhere swapped in a view that stops earlier', async () => {
+    await appendEvents(store, 30);
+    const sub = startSubscriber({ store, views, projections: [tally()], pollIntervalMs: 10 });
+    await appendEvents(store, 20, 7, 30);
+    for (let i = 0; i < 200 && (await readCheckpoints(views.db, 'tally')).live?.position !== 50; i++) await new Promise((r) => setTimeout(r, 10));
+    // Another writer (as a `pathways rebuild` in another process would) rebuilds up to position 30 only.
+    const other = await openViewsDatabase(views.path);
+    await rebuild({ store: { ...store, headPosition: async () => 30 }, views: other, projections: [tally()] });
+    await other.close();
+    expect((await readCheckpoints(views.db, 'tally')).live?.position).toBe(30);
+    await appendEvents(store, 10, 7, 50);
+    for (let i = 0; i < 200 && (await readCheckpoints(views.db, 'tally')).live?.position !== 60; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(await readTally(views.db)).toEqual(await expectedTally(store));
+    await sub.stop();
+  });
 });
