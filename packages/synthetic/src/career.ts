@@ -59,10 +59,15 @@ export interface Multipliers {
   readonly stacking: number;
 }
 
+const NEUTRAL: Multipliers = { down: 1, up: 1, repeat: 1, placedBelow: 1, dropout: 1, diplomaFail: 1, stacking: 1 };
+const HIGH = new WeakMap<Parameters, Multipliers>();
+
 export function multipliersFor(p: Parameters, bg: Background): Multipliers {
   if (bg.weighted) return p.weighted;
-  if (bg.parental === 'high') return { ...p.highEducated, placedBelow: 1, dropout: 1, diplomaFail: 1 };
-  return { down: 1, up: 1, repeat: 1, placedBelow: 1, dropout: 1, diplomaFail: 1, stacking: 1 };
+  if (bg.parental !== 'high') return NEUTRAL;
+  let m = HIGH.get(p);
+  if (!m) HIGH.set(p, (m = { ...NEUTRAL, ...p.highEducated }));
+  return m;
 }
 
 /** The year-1 class, the grade-2 level and the year-3 rank, drawn at placement. */

@@ -98,6 +98,8 @@ export interface Geography {
   readonly regions: readonly Region[];
   readonly municipalities: readonly Municipality[];
   readonly districts: readonly District[];
+  /** Districts per municipality index. */
+  readonly districtsOf: readonly (readonly District[])[];
   /** Cumulative district weights (normalised to 1) for drawing a residence. */
   readonly cumulative: Float64Array;
 }
@@ -130,7 +132,8 @@ export function buildGeography(params: Parameters = PARAMETERS): Geography {
   let acc = 0;
   districts.forEach((d, i) => { acc += d.weight / total; cumulative[i] = acc; });
   cumulative[districts.length - 1] = 1;
-  return { areas, regions, municipalities, districts, cumulative };
+  const districtsOf = municipalities.map((m) => districts.filter((d) => d.municipality === m));
+  return { areas, regions, municipalities, districts, districtsOf, cumulative };
 }
 
 /** The district at cumulative position u in [0, 1). */

@@ -107,8 +107,8 @@ export function simulateLearner(w: World, index: number): LearnerRecord {
   if (rng.chance(p.background.residenceMove)) {
     moveYear = rng.int(intake, intake + 4);
     if (rng.chance(p.background.moveWithinMunicipality)) {
-      const local = w.geo.districts.filter((d) => d.municipality === bg.district.municipality && d !== bg.district);
-      newDistrict = local.length > 0 ? rng.pick(local) : bg.district;
+      const local = w.geo.districtsOf[bg.district.municipality.index]!;
+      newDistrict = rng.pick(local);
     } else newDistrict = districtAt(w.geo, rng.float());
     if (newDistrict !== bg.district && moveYear < w.until) {
       learners.push(learnerRow(bg, isoDate(moveYear + 1, rng.int(1, 9), 1), newDistrict));

@@ -253,6 +253,13 @@ export const PARAMETERS = {
     },
   },
 
+  /**
+   * The corrected re-delivery (--redelivery): per row on a re-delivered
+   * reference date, per learner without a row there who had one a year
+   * before, per learner's final advice and per diploma.
+   */
+  redelivery: { changed: 0.003, removed: 0.001, added: 0.01, adviceCorrected: 0.002, diplomaCorrected: 0.002 },
+
   /** Level code spellings: schools that register with aliases (SPEC section 3 says to accept them). */
   aliases: { schoolShare: 0.15 },
 

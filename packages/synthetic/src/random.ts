@@ -37,6 +37,13 @@ function splitmix32(x: number): number {
 /** Keys of every member of a union of weight tables. */
 type KeysOf<T> = T extends unknown ? keyof T & string : never;
 
+/**
+ * Weight tables are parameter objects that never change during a run, so their
+ * keys and running sums are computed once. A table must not be mutated after
+ * its first draw.
+ */
+const TABLES = new WeakMap<object, { keys: string[]; cumulative: Float64Array }>();
+
 export class Rng {
   private a: number;
   private b: number;
@@ -95,8 +102,19 @@ export class Rng {
 
   /** Key of a record of weights, drawn proportionally. */
   choose<T extends Readonly<Record<string, number>>>(weights: T): KeysOf<T> {
-    const keys = Object.keys(weights);
-    return keys[this.weighted(keys.map((k) => weights[k]!))] as KeysOf<T>;
+    let table = TABLES.get(weights);
+    if (!table) {
+      const keys = Object.keys(weights);
+      const cumulative = new Float64Array(keys.length);
+      let acc = 0;
+      keys.forEach((k, i) => { acc += weights[k]!; cumulative[i] = acc; });
+      table = { keys, cumulative };
+      TABLES.set(weights, table);
+    }
+    const u = this.float() * table.cumulative[table.cumulative.length - 1]!;
+    let i = 0;
+    while (i < table.keys.length - 1 && table.cumulative[i]! <= u) i++;
+    return table.keys[i] as KeysOf<T>;
   }
 
   /** Standard normal (Box-Muller; one value per call keeps the stream simple). */

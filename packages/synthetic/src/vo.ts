@@ -100,13 +100,28 @@ export function stepVo(life: Life, s: VoState, y: number): State {
     next = grade === 2 ? plan.c2 : single(plan.p3);
   } else {
     const u = rng.float();
-    const down = cap(v.upperDown[rank]! * life.mult.down);
+    // After stacking, moving down would only repeat a diploma already held.
+    const down = life.highestVoRank >= 0 ? 0 : cap(v.upperDown[rank]! * life.mult.down);
     const up = cap(v.upperUp[rank]! * life.mult.up);
     if (u < down) next = single(rank - 1);
     else if (u < down + up) next = single(rank + 1);
   }
   if (next.low === next.high && next.low !== PRO) grade = Math.min(grade, finalGrade(next.low));
   return { kind: 'vo', low: next.low, high: next.high, grade, school: schoolFor(life, s, next.low, next.high), vso: false };
+}
+
+/** Stacking tables scaled by a background multiplier, built once per (table, multiplier). */
+const STACKING = new Map<object, Map<number, Record<string, number>>>();
+function stackingWeighted(table: Readonly<Record<string, number>>, m: number): Record<string, number> {
+  let byM = STACKING.get(table);
+  if (!byM) STACKING.set(table, (byM = new Map()));
+  let w = byM.get(m);
+  if (!w) {
+    w = { ...table };
+    for (const k of ['havo', 'vwo']) if (w[k] !== undefined) w[k] *= m;
+    byM.set(m, w);
+  }
+  return w;
 }
 
 /** The final year: a diploma (then mbo, stacking or higher education), a redo, or leaving VO without one. */
@@ -122,9 +137,7 @@ function examYear(life: Life, s: VoState, y: number): State {
       life.highestVo = level;
     }
     const table = p.afterVoDiploma[level === 'vmbo-g' ? 'vmbo-t' : (level as keyof typeof p.afterVoDiploma)];
-    const weights: Record<string, number> = { ...table };
-    for (const k of ['havo', 'vwo']) if (weights[k] !== undefined) weights[k] *= life.mult.stacking;
-    const choice = rng.choose(weights);
+    const choice = rng.choose(life.mult.stacking === 1 ? table : stackingWeighted(table, life.mult.stacking));
     if (choice === 'havo' || choice === 'vwo') {
       // Stacking: back into VO one level up, in the upper years.
       const r = choice === 'havo' ? 4 : 5;
