@@ -168,7 +168,7 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
           st.revision + 1,
           e.type,
           e.schemaVersion,
-          e.occurredOn,
+          e.occurredOn ?? null,
           recordedAt,
           e.knownAt ?? recordedAt,
           JSON.stringify(e.data ?? null),
