@@ -7,3 +7,4 @@ export { computeRows, unitsOf, rowsOf, type ComputeInput } from './compute.js';
 export { replayAsKnownOn, knownOn } from './replay.js';
 export { INDICATOR_DEFS, type Unit, type FamilyDef, type IndicatorDef } from './units.js';
 export { suppress, recomputable, isSmall, type Cell } from './suppress.js';
+export { formatLearner, parseCellSpec } from './format-learner.js';

@@ -91,7 +91,10 @@ export interface RuleSetComparison {
 }
 
 const signature = (units: readonly GroupedUnit[]): string[] =>
-  units.map((u) => `${u.unit.offset ?? ''}|${u.unit.schoolYear ?? ''}|${u.unit.family}: ${u.unit.categories.join(',') || '-'}`).sort();
+  units.map((u) => {
+    const at = [u.unit.offset !== null ? `offset ${u.unit.offset}` : null, u.unit.schoolYear].filter((x) => x !== null).join(' ');
+    return `${at ? `${at} ` : ''}${u.unit.family}: ${u.unit.categories.join(',') || '-'}`;
+  }).sort();
 
 export async function compareRuleSets(request: ReportRequest, rulesA: string, rulesB: string, deps: ReportDeps): Promise<RuleSetComparison> {
   for (const r of [rulesA, rulesB]) if (!ruleSetNamed(r)) throw new ReportError('not-found', `unknown rule set '${r}'`);

@@ -12,6 +12,9 @@ export async function loadCommands(): Promise<Command[]> {
     import('./commands/serve.js'),
     import('./commands/keys.js'),
     import('./commands/rebuild.js'),
+    import('./commands/report.js'),
+    import('./commands/explain.js'),
+    import('./commands/learner.js'),
   ]);
   return modules.map((m: { command: Command }) => m.command);
 }

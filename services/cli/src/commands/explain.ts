@@ -1,0 +1,45 @@
+import { explainCell, explainLearner, formatLearner, parseCellSpec } from '@leerroutes/indicators';
+import { CommandError, UsageError, stringFlag, type Command } from '../command.js';
+import { formatFlag, openDeps, requestFrom, withReportErrors } from './report.js';
+
+export const command: Command = {
+  name: 'explain',
+  summary: 'Why a learner is classified as they are, or which learners are behind one cell of a report',
+  usage: [
+    'Usage: pnpm pathways explain --learner ID [--as-known-on DATE] [--format table|json]',
+    '       pnpm pathways explain <indicator> --cohort 2011-2012 [--cohort-type ..] [--rules ..] [--by ..] [--as-known-on DATE]',
+    "                             --cell 'category=afstroom[,offset=N][,school-year=Y][,group.<dim>=VALUE...]' [--format table|json]",
+    '',
+    'Learner-level output: for privileged local use only.',
+  ].join('\n'),
+  async run(ctx) {
+    const learner = stringFlag(ctx, 'learner');
+    const format = formatFlag(ctx, ['table', 'json']) as 'table' | 'json';
+    if (learner !== undefined) {
+      const asKnownOn = stringFlag(ctx, 'as-known-on');
+      const { deps, close } = await openDeps(ctx, false);
+      try {
+        const e = await explainLearner(learner, deps, asKnownOn ? { asKnownOn } : {});
+        if (!e) throw new CommandError(`no events for learner ${learner}${asKnownOn ? ` known on ${asKnownOn}` : ''}`);
+        ctx.stdout.write(formatLearner(e, format, { events: false }));
+        return 0;
+      } finally {
+        await close();
+      }
+    }
+    const request = requestFrom(ctx, ctx.args[0]);
+    const spec = stringFlag(ctx, 'cell');
+    if (spec === undefined) throw new UsageError('name the cell with --cell, or a learner with --learner');
+    const cell = parseCellSpec(spec);
+    if (Array.isArray(cell)) throw new UsageError(cell.join('\n'));
+    const { deps, close } = await openDeps(ctx, !request.asKnownOn);
+    try {
+      const { learnerIds } = await withReportErrors(() => explainCell(request, cell, deps));
+      if (format === 'json') ctx.stdout.write(JSON.stringify({ request, cell, learnerIds }, null, 2) + '\n');
+      else ctx.stdout.write(`${learnerIds.length} learner(s) in ${spec}:\n${learnerIds.map((id) => `  ${id}`).join('\n')}\n`);
+      return 0;
+    } finally {
+      await close();
+    }
+  },
+};

@@ -1,0 +1,24 @@
+import { explainLearner, formatLearner } from '@leerroutes/indicators';
+import { CommandError, UsageError, stringFlag, type Command } from '../command.js';
+import { formatFlag, openDeps } from './report.js';
+
+export const command: Command = {
+  name: 'learner',
+  summary: "One learner's events in valid-time order (corrections applied, retracted ones marked) and pathway with its classifications",
+  usage: 'Usage: pnpm pathways learner <id> [--format table|json] [--as-known-on DATE] [--db PATH]\n\nLearner-level output: for privileged local use only.',
+  async run(ctx) {
+    const id = ctx.args[0];
+    if (!id) throw new UsageError('name a learner id');
+    const format = formatFlag(ctx, ['table', 'json']) as 'table' | 'json';
+    const asKnownOn = stringFlag(ctx, 'as-known-on');
+    const { deps, close } = await openDeps(ctx, false);
+    try {
+      const e = await explainLearner(id, deps, asKnownOn ? { asKnownOn } : {});
+      if (!e) throw new CommandError(`no events for learner ${id}${asKnownOn ? ` known on ${asKnownOn}` : ''}`);
+      ctx.stdout.write(formatLearner(e, format));
+      return 0;
+    } finally {
+      await close();
+    }
+  },
+};

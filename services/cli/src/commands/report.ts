@@ -1,0 +1,112 @@
+import { existsSync } from 'node:fs';
+import { openSqliteEventStore } from '@leerroutes/event-store/sqlite';
+import { openViewsDatabase } from '@leerroutes/projection-runtime';
+import { createViewsPathwaySource } from '@leerroutes/projection-learner-pathway';
+import {
+  INDICATORS, ReportError, compareRuleSets, formatReport, parseReportRequest, runReport,
+  type ReportDeps, type ReportFormat, type ReportRequest,
+} from '@leerroutes/indicators';
+import type { PathwaySource } from '@leerroutes/pathway';
+import { CommandError, UsageError, dbPath, stringFlag, viewsPath, type Command, type CommandContext } from '../command.js';
+
+/** The event log, and the live views unless the request replays the log as known on a date. */
+export async function openDeps(ctx: CommandContext, needViews: boolean): Promise<{ deps: ReportDeps; close: () => Promise<void> }> {
+  const path = dbPath(ctx);
+  if (!existsSync(path)) throw new CommandError(`no event log at ${path} (import something first, or pass --db)`);
+  const store = openSqliteEventStore({ path });
+  if (!needViews) {
+    const unavailable: PathwaySource = new Proxy({} as PathwaySource, {
+      get: () => { throw new CommandError('views not opened'); },
+    });
+    return { deps: { store, pathways: unavailable }, close: () => store.close() };
+  }
+  const vpath = viewsPath(ctx);
+  if (!existsSync(vpath)) {
+    await store.close();
+    throw new CommandError(`no views at ${vpath}: run 'pnpm pathways rebuild' first, or use --as-known-on to replay the log`);
+  }
+  const views = await openViewsDatabase(vpath);
+  const pathways = createViewsPathwaySource(views.db);
+  const [checkpoint, head] = [await pathways.checkpoint(), await store.headPosition()];
+  if (checkpoint < head) ctx.stderr.write(`note: views reflect the log up to position ${checkpoint} of ${head}; run 'pnpm pathways rebuild' (or serve) to catch up\n`);
+  return { deps: { store, pathways }, close: async () => { await views.close(); await store.close(); } };
+}
+
+export function formatFlag(ctx: CommandContext, allowed: readonly string[]): string {
+  const f = stringFlag(ctx, 'format') ?? (ctx.flags['json'] ? 'json' : 'table');
+  if (!allowed.includes(f)) throw new UsageError(`--format must be one of ${allowed.join(', ')}`);
+  return f;
+}
+
+/** The report request from the positional indicator and the flags; usage errors carry every reason. */
+export function requestFrom(ctx: CommandContext, indicator: string | undefined): ReportRequest {
+  if (!indicator) throw new UsageError(`name an indicator: ${INDICATORS.join(', ')}`);
+  const parsed = parseReportRequest({
+    indicator,
+    cohortType: stringFlag(ctx, 'cohort-type'),
+    cohort: stringFlag(ctx, 'cohort'),
+    rules: stringFlag(ctx, 'rules'),
+    by: stringFlag(ctx, 'by'),
+    asKnownOn: stringFlag(ctx, 'as-known-on'),
+    unsuppressed: ctx.flags['unsuppressed'] === true ? true : undefined,
+    minCell: stringFlag(ctx, 'min-cell'),
+  });
+  if (parsed._tag === 'Left') throw new UsageError(parsed.left.join('\n'));
+  return parsed.right;
+}
+
+export async function withReportErrors<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof ReportError) throw new CommandError(err.message);
+    throw err;
+  }
+}
+
+const prefixCsv = (csv: string, rules: string, withHeader: boolean): string => {
+  const [header, ...rows] = csv.trimEnd().split('\n');
+  return [...(withHeader ? [`rules,${header}`] : []), ...rows.map((r) => `${rules},${r}`)].join('\n') + '\n';
+};
+
+export const command: Command = {
+  name: 'report',
+  summary: 'An indicator for a cohort under a rule set, in long format (table, json or csv), optionally as known on a date',
+  usage: [
+    'Usage: pnpm pathways report <indicator> --cohort 2011-2012 [--cohort-type advice|intake] [--rules monitor|inspectie]',
+    '         [--by dim[,dim]] [--as-known-on DATE] [--format table|json|csv] [--unsuppressed] [--min-cell N]',
+    '         [--compare-rules NAME] [--db PATH] [--views PATH]',
+    '',
+    `  indicators: ${INDICATORS.join(', ')}`,
+    '  --by             pupil_weight, parental_education, gender, migration_background, area, area:N, po_school, vo_school, board, advice',
+    '  --as-known-on    replay the log with only the events known on that date (no views needed)',
+    '  --unsuppressed   local operator only: show cells under the threshold (default 10, never below 5)',
+    '  --compare-rules  run under a second rule set too and list the learners classified differently',
+    '  early-leavers, onderbouwsnelheid and bovenbouwsucces run over everyone without --cohort',
+  ].join('\n'),
+  async run(ctx) {
+    const request = requestFrom(ctx, ctx.args[0]);
+    const format = formatFlag(ctx, ['table', 'json', 'csv']) as ReportFormat;
+    const other = stringFlag(ctx, 'compare-rules');
+    const { deps, close } = await openDeps(ctx, !request.asKnownOn);
+    try {
+      if (other === undefined) {
+        const report = await withReportErrors(() => runReport(request, deps));
+        ctx.stdout.write(formatReport(report, format));
+        return 0;
+      }
+      const cmp = await withReportErrors(() => compareRuleSets(request, request.rules, other, deps));
+      if (format === 'json') ctx.stdout.write(JSON.stringify(cmp, null, 2) + '\n');
+      else if (format === 'csv') {
+        ctx.stdout.write(prefixCsv(formatReport(cmp.a, 'csv'), cmp.a.ruleSet.name, true) + prefixCsv(formatReport(cmp.b, 'csv'), cmp.b.ruleSet.name, false));
+      } else {
+        ctx.stdout.write(formatReport(cmp.a, 'table') + '\n' + formatReport(cmp.b, 'table') + '\n');
+        ctx.stdout.write(`${cmp.differing.length} learner(s) classified differently under ${cmp.a.ruleSet.name} and ${cmp.b.ruleSet.name}\n`);
+        for (const d of cmp.differing) ctx.stdout.write(`  ${d.learnerId}: ${d.a.join('; ')}  |  ${d.b.join('; ')}\n`);
+      }
+      return 0;
+    } finally {
+      await close();
+    }
+  },
+};
