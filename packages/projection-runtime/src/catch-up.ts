@@ -98,7 +98,14 @@ export async function catchUp(options: RunOptions & { readonly projections: read
   const stale: Projection[] = [];
   for (const projection of projections) {
     const { live, next } = await readCheckpoints(views.db, projection.name);
-    if (!live || live.version !== projection.version || next) stale.push(projection);
+    if (live?.version === projection.version && next && next.version !== projection.version) {
+      // An abandoned rebuild by other code: the live view is what this code writes, so just clear it away.
+      await views.transaction(async (db) => {
+        await dropTables(db, projection.tables.map(tableNames(projection, 'next')));
+        await deleteCheckpoint(db, projection.name, 'next');
+      });
+      current.push({ projection, slot: 'live', position: live.position });
+    } else if (!live || live.version !== projection.version || next) stale.push(projection);
     else current.push({ projection, slot: 'live', position: live.position });
   }
   let events = await advance({ ...options, targets: current, head: await store.headPosition(), phase: 'catch-up' });

@@ -105,6 +105,19 @@ describe('rebuild', () => {
     expect((await readCheckpoints(views.db, 'tally')).next).toBeNull();
   });
 
+  it('an abandoned rebuild of another version is cleared away, not finished', async () => {
+    await appendEvents(store, 30);
+    await catchUp({ store, views, projections: [tally()] });
+    const other = tally({ version: 2, afterWrite: () => { throw new Error('killed'); } });
+    await expect(rebuild({ store, views, projections: [other] })).rejects.toThrow('killed');
+    expect((await readCheckpoints(views.db, 'tally')).next?.version).toBe(2);
+    const run = await catchUp({ store, views, projections: [tally()] });
+    expect(run.rebuilt).toEqual([]);
+    expect(await readCheckpoints(views.db, 'tally')).toEqual({ live: { name: 'tally', slot: 'live', version: 1, position: 30 }, next: null });
+    const tables = await views.db.selectFrom('sqlite_master').select('name').where('type', '=', 'table').where('name', 'like', '%next%').execute();
+    expect(tables).toEqual([]);
+  });
+
   it('swaps keep secondary indexes under their final names, rebuild after rebuild', async () => {
     await appendEvents(store, 20);
     await rebuild({ store, views, projections: [tally()] });
