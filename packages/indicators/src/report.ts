@@ -86,7 +86,7 @@ export async function explainCell(request: ReportRequest, cell: CellRef, deps: R
 export interface RuleSetComparison {
   readonly a: Report;
   readonly b: Report;
-  /** Learners whose classification (or cohort membership) differs between the rule sets; privileged. */
+  /** Learners whose classification (or cohort membership) differs between the rule sets, with what differs; privileged. */
   readonly differing: readonly { readonly learnerId: string; readonly a: readonly string[]; readonly b: readonly string[] }[];
 }
 
@@ -119,7 +119,8 @@ export async function compareRuleSets(request: ReportRequest, rulesA: string, ru
   for (const id of [...new Set([...ma.keys(), ...mb.keys()])].sort()) {
     const sa = ma.has(id) ? signature(ma.get(id)!) : ['not in cohort'];
     const sb = mb.has(id) ? signature(mb.get(id)!) : ['not in cohort'];
-    if (sa.join('\n') !== sb.join('\n')) differing.push({ learnerId: id, a: sa, b: sb });
+    // Only what differs: the classifications one rule set gives and the other does not.
+    if (sa.join('\n') !== sb.join('\n')) differing.push({ learnerId: id, a: sa.filter((x) => !sb.includes(x)), b: sb.filter((x) => !sa.includes(x)) });
   }
   return { a, b, differing };
 }
