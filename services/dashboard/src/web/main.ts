@@ -45,7 +45,7 @@ const cohortsFor = (type: 'advice' | 'intake', rules: string): string[] =>
 
 const xLabel = (offset: number) => {
   const start = Number(sel.cohort.slice(0, 4)) + offset;
-  return `${start}/${String((start + 1) % 100).padStart(2, '0')}`;
+  return `${String(start % 100).padStart(2, '0')}/${String((start + 1) % 100).padStart(2, '0')}`;
 };
 
 function fillSelect(select: HTMLSelectElement, options: readonly (string | [string, string])[], value: string): void {
@@ -103,7 +103,7 @@ async function renderDistribution(out: HTMLElement): Promise<void> {
   for (const [i, g] of gs.entries()) {
     const rows = report.rows.filter((r) => groupLabel(r.group) === g.key);
     const title = `Where the learners are, per school year: ${g.key}`;
-    out.append(chartFrame({ id: `chart-distribution-${i}`, title, chart: stackedColumns(rows, { title, minCell: report.minCell, xLabel }), csv: () => rowsCsv(rows, report.request.by), fileBase: `distribution-${base()}-${i}`, table: table(rows, report.minCell) }));
+    out.append(chartFrame({ id: `chart-distribution-${i}`, title, chart: stackedColumns(rows, { title, minCell: report.minCell, group: g.key, xLabel }), csv: () => rowsCsv(rows, report.request.by), fileBase: `distribution-${base()}-${i}`, table: table(rows, report.minCell) }));
   }
 }
 

@@ -37,6 +37,10 @@ export interface Meta {
 export const groupLabel = (group: Readonly<Record<string, string>>): string =>
   Object.keys(group).length ? Object.entries(group).map(([k, v]) => `${k}=${v}`).join(', ') : 'all';
 
+/** The label a chart shows: the values only (the breakdown is named in the title). */
+export const groupShort = (group: Readonly<Record<string, string>>): string =>
+  Object.keys(group).length ? Object.values(group).join(' · ') : 'all';
+
 /** Groups in a stable order (as the report lists them). */
 export function groups(rows: readonly Row[]): { key: string; group: Readonly<Record<string, string>> }[] {
   const seen = new Map<string, Readonly<Record<string, string>>>();
@@ -44,11 +48,21 @@ export function groups(rows: readonly Row[]): { key: string; group: Readonly<Rec
   return [...seen].map(([key, group]) => ({ key, group }));
 }
 
-const CATEGORY_ORDER = ['opstroom', 'half-opstroom', 'gelijk', 'half-afstroom', 'afstroom', 'not-comparable', 'no-vo-diploma',
-  'po', 'vo:vmbo-b', 'vo:vmbo-k', 'vo:vmbo-bk', 'vo:vmbo-g', 'vo:vmbo-t', 'vo:vmbo-gt', 'vo:havo', 'vo:havo/vwo', 'vo:vwo',
-  'mbo-1', 'mbo-2', 'mbo-3', 'mbo-4', 'hbo', 'wo', 'left-with-startkwalificatie', 'left-without-startkwalificatie', 'unknown'];
+const CLASSES = ['opstroom', 'half-opstroom', 'gelijk', 'half-afstroom', 'afstroom', 'not-comparable', 'no-vo-diploma', 'repeated', 'stacked', 'switched-school'];
+const VO = ['pro', 'vmbo-b', 'vmbo-b/k', 'vmbo-bk', 'vmbo-k', 'vmbo-k/t', 'vmbo-g', 'vmbo-gt', 'vmbo-t', 'vmbo-t/havo', 'havo', 'havo/vwo', 'vmbo-t/havo/vwo', 'vwo', 'vso', 'unknown'];
+/** Classes first, then the states in school order: po, VO levels low to high, mbo, hbo, wo, leaving, unknown. */
+function rank(c: string): number {
+  const cls = CLASSES.indexOf(c);
+  if (cls >= 0) return cls;
+  if (c === 'po') return 20;
+  if (c.startsWith('vo:')) { const v = VO.indexOf(c.slice(3)); return 21 + (v < 0 ? VO.length : v) * 0.5; }
+  const mbo = /^mbo-(\d)$/.exec(c);
+  if (mbo) return 40 + Number(mbo[1]);
+  const order = ['hbo', 'wo', 'left-with-startkwalificatie', 'left-without-startkwalificatie', 'unknown'];
+  const o = order.indexOf(c);
+  return o >= 0 ? 50 + o : 45;
+}
 export function categoryOrder(categories: Iterable<string>): string[] {
-  const rank = (c: string) => { const i = CATEGORY_ORDER.indexOf(c); return i < 0 ? CATEGORY_ORDER.indexOf('unknown') - 0.5 : i; };
   return [...new Set(categories)].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
 }
 

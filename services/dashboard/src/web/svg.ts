@@ -37,12 +37,23 @@ export function svgRoot(width: number, height: number, title: string, desc: stri
 export const linear = (d0: number, d1: number, r0: number, r1: number) => (v: number): number =>
   d1 === d0 ? r0 : r0 + ((v - d0) / (d1 - d0)) * (r1 - r0);
 
-/** Ticks at round steps. */
-export function ticks(max: number, count = 5): number[] {
-  if (max <= 0) return [0];
+const stepFor = (max: number, count: number): number => {
   const raw = max / count;
   const mag = 10 ** Math.floor(Math.log10(raw));
-  const step = [1, 2, 2.5, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? raw;
+  return [1, 2, 2.5, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? raw;
+};
+
+/** The smallest round value at or above max, so that the axis holds every mark. */
+export const niceMax = (max: number, count = 5): number => {
+  if (max <= 0) return 1;
+  const step = stepFor(max, count);
+  return Math.ceil(max / step - 1e-9) * step;
+};
+
+/** Ticks at round steps from 0 to max (max from niceMax). */
+export function ticks(max: number, count = 5): number[] {
+  if (max <= 0) return [0];
+  const step = stepFor(max, count);
   const out: number[] = [];
   for (let v = 0; v <= max + 1e-9; v += step) out.push(Math.round(v * 100) / 100);
   return out;
@@ -51,13 +62,17 @@ export function ticks(max: number, count = 5): number[] {
 /** Colour-blind-safe palette (Okabe-Ito plus greys); categories keep their colour across charts. */
 const PALETTE = ['#0072B2', '#E69F00', '#009E73', '#CC79A7', '#56B4E9', '#D55E00', '#F0E442', '#000000', '#8C8C8C', '#B3B3B3', '#7A5195', '#2F4B7C'];
 const FIXED: Record<string, string> = {
+  pro: '#C7C7C7', 'vmbo-b': '#F0E442', 'vmbo-b/k': '#E5D83A', 'vmbo-bk': '#E5D83A', 'vmbo-k': '#E69F00', 'vmbo-k/t': '#D9A441',
+  'vmbo-g': '#C98B2B', 'vmbo-gt': '#A6761D', 'vmbo-t': '#8C510A', 'vmbo-t/havo': '#6BAED6', havo: '#56B4E9', 'havo/vwo': '#2B8CBE',
+  'vmbo-t/havo/vwo': '#4A90B8', vwo: '#0072B2', vso: '#9E9E9E', 'mbo-1': '#FADBE9', 'mbo-2': '#F2A7C8', 'mbo-3': '#E07BAA', 'mbo-4': '#CC79A7',
+  hbo: '#009E73', wo: '#005A42', none: '#E0E0E0',
   opstroom: '#009E73', 'half-opstroom': '#8FD1B8', gelijk: '#B3B3B3', 'half-afstroom': '#F2B880', afstroom: '#D55E00',
   'not-comparable': '#7A7A7A', 'no-vo-diploma': '#4D4D4D', repeated: '#CC79A7', stacked: '#0072B2', 'switched-school': '#56B4E9',
   unknown: '#DDDDDD', po: '#EFEFEF', 'left-with-startkwalificatie': '#7A5195', 'left-without-startkwalificatie': '#3B1F47',
 };
 const assigned = new Map<string, string>();
 export function colour(category: string): string {
-  const fixed = FIXED[category];
+  const fixed = FIXED[category] ?? FIXED[category.replace(/^vo:/, '')];
   if (fixed) return fixed;
   let c = assigned.get(category);
   if (!c) { c = PALETTE[assigned.size % PALETTE.length]!; assigned.set(category, c); }

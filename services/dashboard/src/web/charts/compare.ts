@@ -1,6 +1,6 @@
 /** Two rule sets side by side: per group and category, the percentage under each, as paired bars. */
 import { categoryOrder, groupLabel, type Compare } from '../model.js';
-import { el, svgRoot, ticks } from '../svg.js';
+import { el, niceMax, svgRoot, ticks } from '../svg.js';
 
 export function compareBars(data: Compare, options: { title: string }): SVGSVGElement {
   const ordered = groupsThenCategories(data.rows);
@@ -8,7 +8,7 @@ export function compareBars(data: Compare, options: { title: string }): SVGSVGEl
   const H = m.t + m.b + ordered.length * (2 * bh + gap);
   const { svg, hatch } = svgRoot(W, H, options.title, `Percentages under ${data.rulesA.name} and ${data.rulesB.name}, ${ordered.length} cells. Hatched: suppressed.`);
   const max = Math.max(10, ...ordered.flatMap((r) => [r.a?.percent ?? 0, r.b?.percent ?? 0]));
-  const top = ticks(max, 4).at(-1)!;
+  const top = niceMax(max, 4);
   const x = (p: number) => m.l + (p / top) * (W - m.l - m.r);
   const colours = { a: '#0072B2', b: '#E69F00' } as const;
   svg.append(el('rect', { x: m.l, y: 8, width: 12, height: 10, fill: colours.a }), el('text', { x: m.l + 16, y: 17, fill: '#222' }, `${data.rulesA.name} v${data.rulesA.version}`),
