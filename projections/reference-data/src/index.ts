@@ -69,14 +69,14 @@ export const referenceData: Projection = {
 
 /** The live reference tables as the pathway contract's ReferenceData (empty before the first catch-up). */
 export async function readReferenceData(db: Kysely<any>): Promise<ReferenceData> {
-  const exists = async (table: string) =>
-    (await db.selectFrom('sqlite_master').select('name').where('type', '=', 'table').where('name', '=', table).executeTakeFirst()) !== undefined;
+  const tables = new Set((await db.introspection.getTables()).map((t) => t.name));
+  const exists = (table: string) => tables.has(table);
   const areas = new Map<string, { name: string; parent: string | null }>();
   const institutions = new Map<string, { name: string; board: string | null; municipality: string | null; kind: string | null }>();
-  if (await exists(REFERENCE_AREA)) {
+  if (exists(REFERENCE_AREA)) {
     for (const r of await db.selectFrom(REFERENCE_AREA).selectAll().orderBy('area').execute()) areas.set(r.area, { name: r.name, parent: r.parent });
   }
-  if (await exists(REFERENCE_INSTITUTION)) {
+  if (exists(REFERENCE_INSTITUTION)) {
     for (const r of await db.selectFrom(REFERENCE_INSTITUTION).selectAll().orderBy('institution').execute()) {
       institutions.set(r.institution, { name: r.name, board: r.board, municipality: r.municipality, kind: r.kind });
     }

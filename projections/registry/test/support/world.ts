@@ -60,7 +60,8 @@ export function buildWorld(options: { learners: number; years?: number; seed?: n
       // Corrections and late facts for earlier years land in this year's delivery.
       if (y > l.start + 1 && rnd() < 0.08 && l.adviceIds.length > 0) {
         l.b.retract(`${l.start + 1}-02-01`, [l.adviceIds.pop()!]);
-        l.adviceIds.push(l.b.advice(`${l.start + 1}-02-01`, 'final', pick(ADVICE)));
+        // Half the corrections move the advice to the school year before: the learner changes advice cohort.
+        l.adviceIds.push(l.b.advice(rnd() < 0.5 ? `${l.start + 1}-02-01` : `${l.start}-06-01`, 'final', pick(ADVICE)));
       }
       if (y > l.start + 1 && rnd() < 0.05) l.b.testScore(`${l.start + 1}-04-15`, 500 + Math.floor(rnd() * 50), pick(ADVICE));
     }
