@@ -54,7 +54,7 @@ export const PARAMETERS = {
      * through this factor, which stands for what the mix does not explain
      * (school supply, placement practice).
      */
-    zuid: { district: 'WK059901', afstroomFactor: 1.35 },
+    zuid: { district: 'WK059901', afstroomFactor: 1.25 },
   },
 
   ability: {
@@ -120,7 +120,7 @@ export const PARAMETERS = {
    * plus its population mix).
    */
   year3: {
-    down: 0.205,
+    down: 0.2,
     up: 0.09,
     /** Placed below advice in grade 1: the year-3 position is more likely below as well. */
     downIfPlacedBelow: 1.8,
