@@ -4,7 +4,7 @@
  * rule and the events behind it.
  */
 import { RULE_SETS, learnerStream } from '@leerroutes/domain';
-import { foldPathway, type AdviceRecord, type ClassificationRecord, type Pathway } from '@leerroutes/pathway';
+import { classifyPathway, foldPathway, type AdviceRecord, type ClassificationRecord, type Pathway } from '@leerroutes/pathway';
 import type { ReportDeps } from './report.js';
 import { knownOn, toInput } from './replay.js';
 
@@ -54,7 +54,7 @@ export async function explainLearner(learnerId: string, deps: ReportDeps, option
       name: r.name, version: r.version,
       referenceAdvice: pathway.referenceAdvice[r.name] ?? null,
       adviceCohort: pathway.adviceCohort[r.name] ?? null,
-      classifications: pathway.classifications[r.name] ?? [],
+      classifications: classifyPathway(pathway, r),
     })),
   };
 }

@@ -29,11 +29,19 @@ async function resolveSource(request: ReportRequest, deps: ReportDeps): Promise<
   return { source: deps.pathways, origin: { kind: 'views', checkpoint: await deps.pathways.checkpoint() } };
 }
 
+const coveredCache = new WeakMap<PathwaySource, { checkpoint: number; dates: string[] }>();
+
+/** Covered reference dates: from the source when it offers them, else one scan per checkpoint of the views. */
 async function coveredOf(source: PathwaySource): Promise<string[]> {
   if (source.coveredReferenceDates) return source.coveredReferenceDates();
+  const checkpoint = await source.checkpoint();
+  const hit = coveredCache.get(source);
+  if (hit && hit.checkpoint === checkpoint) return hit.dates;
   const dates = new Set<string>();
   for await (const batch of source.allPathways()) for (const d of coveredDatesOf(batch)) dates.add(d);
-  return [...dates].sort();
+  const sorted = [...dates].sort();
+  coveredCache.set(source, { checkpoint, dates: sorted });
+  return sorted;
 }
 
 /** The learners a request is about: its cohort, or everyone (per-school-year indicators without a cohort). */

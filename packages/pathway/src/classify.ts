@@ -60,8 +60,11 @@ export function outcomeOf(p: Input, rules: RuleSet): Classified {
   return { category, rule: `${category}: ${adviceWords(rules, advice)}, ${dWords}`, eventIds: [advice.eventId, diploma.eventId] };
 }
 
-/** Every VO step with its class and flags. */
-export function classifyPathway(p: Input, rules: RuleSet): ClassificationRecord[] {
+/** Advice position, outcome and every VO step with its class and flags; `words: false` leaves out the rule text. */
+export function classifyPathway(p: Input, rules: RuleSet, options: { words?: boolean } = {}): ClassificationRecord[] {
+  if (options.words === false) {
+    return classifyPathway(p, rules).map(({ rule: _rule, ...rest }) => rest);
+  }
   const out: ClassificationRecord[] = [];
   const ap = advicePositionOf(p, rules);
   const y3 = yearThreeRow(p);

@@ -143,7 +143,7 @@ export function foldPathway(learnerId: string, events: readonly PathwayInputEven
     const ref = referenceAdviceOf(advices, rules);
     referenceAdvice[name] = ref;
     adviceCohort[name] = ref ? ref.schoolYear : null;
-    classifications[name] = classifyPathway(core, rules);
+    classifications[name] = classifyPathway(core, rules, { words: false });
   }
   const firstVo = timeline.find((r) => r.sector === 'vo');
   // SPEC 6: the intake cohort is the school year of the first VO row only when

@@ -81,7 +81,8 @@ export interface ClassificationRecord {
   readonly category: string;
   /** Reference date of the (earlier) row, for steps and the year-3 position. */
   readonly referenceDate: string | null;
-  readonly rule: string;
+  /** The rule in words; left out of the stored pathway (explain derives it again) to keep the views small. */
+  readonly rule?: string;
   readonly eventIds: readonly string[];
 }
 
@@ -126,7 +127,7 @@ export interface Pathway {
   readonly left: readonly LeftRecord[];
   readonly reEntered: readonly EventRef[];
   readonly summary: PathwaySummary;
-  /** Classifications per rule set name (advice-position, outcome, every VO step). */
+  /** Classifications per rule set name (advice-position, outcome, every VO step), with their event ids; without words. */
   readonly classifications: Readonly<Record<string, readonly ClassificationRecord[]>>;
   /** Highest store position folded in (0 without events). */
   readonly lastPosition: number;
