@@ -1,0 +1,97 @@
+/**
+ * The report, explain and learner commands end to end on a small log file,
+ * replayed as known on a date (no views needed).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { openSqliteEventStore } from '@leerroutes/event-store/sqlite';
+import { TestLog } from '@leerroutes/pathway/testing';
+import { command as report } from '../src/commands/report.js';
+import { command as explain } from '../src/commands/explain.js';
+import { command as learner } from '../src/commands/learner.js';
+import { UsageError, type Command } from '../src/command.js';
+
+let dir: string;
+let db: string;
+
+/** K1: advice vwo, vwo 1-2, then vmbo-t 3 at another school (afstroom); K2: advice havo, havo 1-3 (gelijk). */
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'pathways-cli-'));
+  db = join(dir, 'log.sqlite');
+  const log = new TestLog();
+  const k1 = log.learner('K1');
+  const k2 = log.learner('K2');
+  k1.registered('2000-01', 'f');
+  k1.advice('2012-02-01', 'final', 'vwo');
+  k2.advice('2012-02-01', 'final', 'havo');
+  k1.row('2012-10-01', { institution: 'VO1', level: 'vwo', grade: 1 });
+  k1.row('2013-10-01', { institution: 'VO1', level: 'vwo', grade: 2 });
+  k1.row('2014-10-01', { institution: 'VO2', level: 'vmbo-t', grade: 3 });
+  for (let g = 1; g <= 3; g++) k2.row(`${2011 + g}-10-01`, { institution: 'VO1', level: 'havo', grade: g });
+  const store = openSqliteEventStore({ path: db });
+  for (const e of log.all) {
+    await store.appendToStream(e.stream, [{ eventId: e.eventId, type: e.type, schemaVersion: e.schemaVersion, data: e.data, occurredOn: e.occurredOn, knownAt: '2016-01-01T00:00:00.000Z' }]);
+  }
+  await store.close();
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+async function run(cmd: Command, args: string[], flags: Record<string, string | boolean>): Promise<string> {
+  let out = '';
+  const stdout = new Writable({ write(chunk, _enc, cb) { out += String(chunk); cb(); } });
+  const stderr = new Writable({ write(_c, _e, cb) { cb(); } });
+  const code = await cmd.run({ args, flags: { db, ...flags }, env: {}, stdout, stderr });
+  expect(code).toBe(0);
+  return out;
+}
+
+describe('pathways report / explain / learner', () => {
+  it('report as known on a date, as CSV with flat columns', async () => {
+    const csv = await run(report, ['advice-position'], { cohort: '2011-2012', 'as-known-on': '2016-06-01', format: 'csv', unsuppressed: true });
+    const lines = csv.trim().split('\n');
+    expect(lines[0]).toBe('offset,school_year,category,count,denominator,percent,suppressed');
+    expect(lines).toContain(',,afstroom,1,2,50,false');
+    expect(lines).toContain(',,gelijk,1,2,50,false');
+    // Nothing was known before the delivery.
+    const before = await run(report, ['advice-position'], { cohort: '2011-2012', 'as-known-on': '2015-06-01', format: 'json' });
+    expect(JSON.parse(before).rows).toEqual([]);
+  });
+
+  it('suppresses small cells unless --unsuppressed', async () => {
+    const csv = await run(report, ['advice-position'], { cohort: '2011-2012', 'as-known-on': '2016-06-01', format: 'csv' });
+    expect(csv).toContain(',,afstroom,,,,true');
+  });
+
+  it('breakdowns become their own CSV columns; --compare-rules adds a rules column', async () => {
+    const csv = await run(report, ['outcome'], { cohort: '2011-2012', 'as-known-on': '2016-06-01', format: 'csv', unsuppressed: true, by: 'gender', 'compare-rules': 'inspectie' });
+    const lines = csv.trim().split('\n');
+    expect(lines[0]).toBe('rules,gender,offset,school_year,category,count,denominator,percent,suppressed');
+    expect(lines).toContain('monitor,f,,,no-vo-diploma,1,1,100,false');
+    expect(lines).toContain('inspectie,unknown,,,no-vo-diploma,1,1,100,false');
+  });
+
+  it('explain a cell names its learners; explain --learner gives the rule and its events', async () => {
+    const cell = await run(explain, ['advice-position'], { cohort: '2011-2012', 'as-known-on': '2016-06-01', cell: 'category=afstroom' });
+    expect(cell).toContain('1 learner(s)');
+    expect(cell).toContain('K1');
+    const why = await run(explain, [], { learner: 'K1' });
+    expect(why).toMatch(/advice-position\s+afstroom: reference advice vwo .* from event \S+ \(AdviceGiven final 2012-02-01\), year-3 position vmbo-t/);
+  });
+
+  it('learner shows the events in valid-time order and the pathway', async () => {
+    const json = JSON.parse(await run(learner, ['K1'], { format: 'json' }));
+    expect(json.events.map((e: { type: string }) => e.type)).toEqual(['LearnerRegistered', 'AdviceGiven', 'Placed', 'Promoted', 'SchoolSwitched', 'LevelChanged', 'Promoted']);
+    expect(json.pathway.intakeCohort).toBe('2012-2013');
+    const table = await run(learner, ['K1'], {});
+    expect(table).toContain('2014-10-01  vo   VO2');
+  });
+
+  it('refuses bad input with every reason', async () => {
+    await expect(run(report, ['advice-position'], { cohort: '2011', rules: 'cbs' })).rejects.toThrow(UsageError);
+    await expect(run(report, ['advice-position'], { cohort: '2011', rules: 'cbs' })).rejects.toThrow(/school year[\s\S]*rule set/);
+    await expect(run(explain, ['advice-position'], { cohort: '2011-2012', cell: 'offset=x' })).rejects.toThrow(/offset must be a whole number[\s\S]*category/);
+  });
+});
