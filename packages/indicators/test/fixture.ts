@@ -22,7 +22,13 @@
  */
 import { TestLog } from '@leerroutes/pathway/testing';
 
-export function buildFixture(): TestLog {
+/**
+ * With `withL10`: L10 repeated groep 8 and got two final advices: vmbo-t on
+ * 2011-03-01 (school year 2010-2011) and havo on 2012-02-01. Under inspectie
+ * (first final) L10 is in advice cohort 2010-2011, under monitor (latest) in
+ * 2011-2012. Rows: havo 1-3 (VO1) 2012-2014, then none (left in 2015).
+ */
+export function buildFixture(options: { withL10?: boolean } = {}): TestLog {
   const log = new TestLog();
   log.area('NL', null);
   log.area('RDAM', 'NL');
@@ -146,5 +152,14 @@ export function buildFixture(): TestLog {
   L12.row('2013-10-01', { sector: 'mbo', institution: 'ROC', level: 'mbo-2', grade: 1, track: 'bbl' });
   L12.left('2014-10-01', false);
 
+  if (options.withL10) {
+    const L10 = log.learner('L10');
+    L10.registered('2000-01', 'f');
+    bg(L10, 0, 'NOORD');
+    L10.advice('2011-03-01', 'final', 'vmbo-t');
+    L10.advice('2012-02-01', 'final', 'havo');
+    for (let g = 1; g <= 3; g++) L10.row(`${2011 + g}-10-01`, { institution: 'VO1', level: 'havo', grade: g });
+    L10.left('2015-10-01', false);
+  }
   return log;
 }
