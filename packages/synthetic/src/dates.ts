@@ -11,6 +11,3 @@ export const dayIn = (rng: Rng, y: number, m: number): string => isoDate(y, m, r
 export function diplomaDate(rng: Rng, startYear: number): string {
   return rng.chance(0.7) ? isoDate(startYear + 1, 6, rng.int(15, 30)) : isoDate(startYear + 1, 7, rng.int(1, 15));
 }
-
-export const schoolYearLabel = (startYear: number): string => `${startYear}-${startYear + 1}`;
-export const referenceDate = (startYear: number): string => `${startYear}-10-01`;

@@ -35,5 +35,3 @@ export function diplomaFor(rank: number, gemengd: boolean): string {
 }
 
 export interface RankSpan { readonly low: number; readonly high: number }
-
-export const clampRank = (r: number): number => (r < PRO ? PRO : r > VWO ? VWO : r);

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildWorld, generatePopulation, learnerId, simulateLearner } from '../src/index.js';
-import { enrolmentLine } from '../src/csv.js';
+import { adviceFields, adviceLine, diplomaFields, diplomaLine, enrolmentFields, enrolmentLine, learnerFields, learnerLine } from '../src/csv.js';
 import { hashes, tempDir } from './helpers.js';
 
 const base = { learners: 1500, cohorts: '2013-2015', until: 2021 } as const;
@@ -42,6 +42,20 @@ describe('determinism', () => {
       expect(inFile.length).toBeGreaterThan(1);
       expect(alone.enrolments.map((e) => enrolmentLine(id, e).trimEnd())).toEqual(inFile);
     }
+  });
+
+  it('formats a row the same way on the fast path and as fields (which bad rows are built from)', () => {
+    const world = buildWorld({ seed: 'fmt', learners: 200, firstIntake: 2013, lastIntake: 2015, until: 2021 });
+    let checked = 0;
+    for (let i = 0; i < 200; i++) {
+      const l = simulateLearner(world, i);
+      for (const e of l.enrolments) expect(enrolmentLine(l.id, e)).toBe(enrolmentFields(l.id, e).join(',') + '\n');
+      for (const a of l.advice) expect(adviceLine(l.id, a)).toBe(adviceFields(l.id, a).join(',') + '\n');
+      for (const d of l.diplomas) expect(diplomaLine(l.id, d)).toBe(diplomaFields(l.id, d).join(',') + '\n');
+      for (const r of l.learners) expect(learnerLine(l.id, r)).toBe(learnerFields(l.id, r).join(',') + '\n');
+      checked += l.enrolments.length + l.advice.length + l.diplomas.length;
+    }
+    expect(checked).toBeGreaterThan(2000);
   });
 
   it('does not change a clean row when bad rows or a re-delivery are asked for', async () => {
