@@ -42,6 +42,16 @@ for (let i = 0; i < n; i++) {
     const s3 = span(y3.level);
     if (s3 && compareSpans(refSpan, s3) === 'afstroom') inc(`y3down:${zuid}`);
     if (s3 && compareSpans(refSpan, s3) === 'half-afstroom') inc(`y3half:${zuid}`);
+    if (s3 && s3.low >= 4) inc(`y3havovwo:${zuid}`);
+  }
+  // Early leavers (SPEC section 6): a vo/mbo row on t, no row on t+1, no startkwalificatie yet, under 23.
+  for (const e of l.enrolments) {
+    if ((e.sector !== 'vo' && e.sector !== 'mbo') || e.year + 1 > world.until) continue;
+    if (l.enrolments.some((x) => x.year === e.year + 1)) continue;
+    if (l.diplomas.some((d) => d.year <= e.year && ['havo', 'vwo', 'mbo-2', 'mbo-3', 'mbo-4'].includes(d.level))) continue;
+    const birthYear = Number(bg.birthMonth.slice(0, 4));
+    if (e.year - birthYear >= 23) continue;
+    inc(`vsv:${e.sector}`);
   }
   for (let k = 1; k < vo.length; k++) {
     const a = vo[k - 1]!, b = vo[k]!;
@@ -76,6 +86,8 @@ console.log(`revised ${pct(g('revised'), g('learners'))}`);
 for (const pe of ['low', 'middle', 'high']) console.log(`too-low advice ${pe}: ${pct(g(`under:${pe}`), g(`scored:${pe}`))}`);
 console.log(`ratio low/high ${(g('under:low') / g('scored:low') / (g('under:high') / g('scored:high'))).toFixed(2)}`);
 console.log(`year-3 afstroom zuid ${pct(g('y3down:zuid'), g('y3:zuid'))} (n=${g('y3:zuid')}), rest ${pct(g('y3down:rest'), g('y3:rest'))}; half-afstroom zuid ${pct(g('y3half:zuid'), g('y3:zuid'))} rest ${pct(g('y3half:rest'), g('y3:rest'))}`);
+console.log(`year-3 at havo/vwo: zuid ${pct(g('y3havovwo:zuid'), g('y3:zuid'))}, rest ${pct(g('y3havovwo:rest'), g('y3:rest'))}`);
+console.log(`early leavers (all years): vo ${g('vsv:vo')}, mbo ${g('vsv:mbo')}`);
 for (const w of ['w', 'nw']) console.log(`steps ${w}: down ${pct(g(`down:${w}`), g(`steps:${w}`))} up ${pct(g(`up:${w}`), g(`steps:${w}`))} repeat ${pct(g(`repeat:${w}`), g(`steps:${w}`))} switch ${pct(g(`switch:${w}`), g(`steps:${w}`))}`);
 console.log('diplomas:', [...count].filter(([k]) => k.startsWith('diploma:')).map(([k, v]) => `${k.slice(8)} ${v}`).join(', '));
 console.log('stacking:', [...count].filter(([k]) => k.startsWith('stack:')).map(([k, v]) => `${k.slice(6)} ${v}`).join(', '));

@@ -36,7 +36,7 @@ const REGIONS: readonly RegionSpec[] = [
   {
     code: 'RG-G4', name: 'Vier grote steden', municipalities: [
       { code: 'GM0363', name: 'Amsterdam', weight: 5.0, districts: [['Centrum', 0.14, 'rich'], ['Noord', 0.15, 'poor'], ['Nieuw-West', 0.2, 'poor'], ['Zuidoost', 0.14, 'poor'], ['Zuid', 0.19, 'rich'], ['Oost', 0.18, 'city']] },
-      { code: 'GM0599', name: 'Rotterdam', weight: 3.8, districts: [['Zuid', 0.33, 'poor'], ['Noord', 0.15, 'city'], ['Centrum', 0.1, 'city'], ['Kralingen-Crooswijk', 0.15, 'city'], ['Hillegersberg-Schiebroek', 0.12, 'rich'], ['Delfshaven', 0.15, 'poor']] },
+      { code: 'GM0599', name: 'Rotterdam', weight: 3.8, districts: [['Zuid', 0.33, 'zuid'], ['Noord', 0.15, 'city'], ['Centrum', 0.1, 'city'], ['Kralingen-Crooswijk', 0.15, 'city'], ['Hillegersberg-Schiebroek', 0.12, 'rich'], ['Delfshaven', 0.15, 'poor']] },
       { code: 'GM0518', name: "'s-Gravenhage", weight: 3.2, districts: [['Escamp', 0.25, 'poor'], ['Centrum', 0.2, 'city'], ['Scheveningen', 0.2, 'rich'], ['Laak', 0.15, 'poor'], ['Loosduinen', 0.2, 'average']] },
       { code: 'GM0344', name: 'Utrecht', weight: 2.2, districts: [['Overvecht', 0.2, 'poor'], ['Binnenstad', 0.2, 'rich'], ['Leidsche Rijn', 0.3, 'average'], ['Zuidwest', 0.3, 'city']] },
     ],

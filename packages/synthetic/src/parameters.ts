@@ -47,14 +47,16 @@ export const PARAMETERS = {
       poor: { low: 0.42, high: 0.12, nonWestern: 0.45 },
       rich: { low: 0.07, high: 0.62, nonWestern: 0.1 },
       rural: { low: 0.19, high: 0.27, nonWestern: 0.03 },
+      /** Rotterdam Zuid: the monitors' example of a district where half the parents have little education. */
+      zuid: { low: 0.55, high: 0.06, nonWestern: 0.55 },
     },
     /**
      * The Zuid-like district. Its year-3 afstroom exceeds the rest (SPEC section 8:
-     * ~28% vs ~20%) partly through its population mix (a `poor` profile) and partly
+     * ~28% vs ~20%) partly through its population mix (the `zuid` profile) and partly
      * through this factor, which stands for what the mix does not explain
      * (school supply, placement practice).
      */
-    zuid: { district: 'WK059901', afstroomFactor: 1.25 },
+    zuid: { district: 'WK059901', afstroomFactor: 1.22 },
   },
 
   ability: {
@@ -152,7 +154,7 @@ export const PARAMETERS = {
     /** After failing the exam: redo the final year (else leave VO). */
     redoFinalYear: 0.75,
     /** Leaving VO without diploma per step once 16 or older (early leavers). */
-    dropout: 0.012,
+    dropout: 0.009,
     /** pro and vso learners stay until this grade, then leave. */
     proLastGrade: [5, 6] as readonly number[],
     /** Profiles written in the diploma's programme column. */
