@@ -55,7 +55,7 @@ export function createApp(options: AppOptions): { app: Hono<Env>; openapi: objec
   const maxAge = options.maxAgeSeconds ?? 60;
   const app = new Hono<Env>();
   const table = new RouteTable(app, access);
-  const reports = new ComputeCache<Report>(256);
+  const reports = new ComputeCache<Report>(1000);
   const cohortCache = new ComputeCache<CohortList>(4);
 
   app.use('*', compress({ threshold: 2048 }));

@@ -4,20 +4,22 @@ import type { Engine } from '@leerroutes/engine';
 import { explainCell, explainLearner, runReport } from '@leerroutes/indicators';
 import { rebuild } from '@leerroutes/projection-runtime';
 import { defaultProjections } from '@leerroutes/projections';
+import { cachedPathwaySource } from './cached-source.js';
 import type { CohortList, ReportService } from './service.js';
 
 export function engineService(engine: Engine): ReportService {
-  const deps = { pathways: engine.pathways, store: engine.store };
+  const pathways = cachedPathwaySource(engine.pathways);
+  const deps = { pathways, store: engine.store };
   return {
     report: (request) => runReport(request, deps),
     explainCell: (request, cell) => explainCell(request, cell, deps),
     learner: async (learnerId, options) => (await explainLearner(learnerId, deps, options)) as object | null,
-    checkpoint: () => engine.pathways.checkpoint(),
+    checkpoint: () => pathways.checkpoint(),
     head: () => engine.store.headPosition(),
     async cohorts(): Promise<CohortList> {
       const advice = new Map<string, Set<string>>(Object.keys(RULE_SETS).map((r) => [r, new Set()]));
       const intake = new Set<string>();
-      for await (const batch of engine.pathways.allPathways(2000)) {
+      for await (const batch of pathways.allPathways(2000)) {
         for (const p of batch) {
           for (const [rules, cohort] of Object.entries(p.adviceCohort)) if (cohort) (advice.get(rules) ?? advice.set(rules, new Set()).get(rules)!).add(cohort);
           if (p.intakeCohort) intake.add(p.intakeCohort);
