@@ -35,12 +35,12 @@ const single = (r: number): RankSpan => ({ low: r, high: r });
 /** A too-low advice: entirely below the indicated span, one rank off (sometimes two). */
 function below(rng: Rng, p: Parameters, test: RankSpan): RankSpan {
   const hi = Math.max(PRO, test.low - (rng.chance(p.advice.twoRanksOff) ? 2 : 1));
-  return hi >= 2 && rng.chance(0.25) ? { low: hi - 1, high: hi } : single(hi);
+  return hi >= 2 && rng.chance(p.advice.offAdviceCombined) ? { low: hi - 1, high: hi } : single(hi);
 }
 
 function above(rng: Rng, p: Parameters, test: RankSpan): RankSpan {
   const lo = Math.min(VWO, test.high + (rng.chance(p.advice.twoRanksOff) ? 2 : 1));
-  return lo <= 4 && rng.chance(0.25) ? { low: lo, high: lo + 1 } : single(lo);
+  return lo <= 4 && rng.chance(p.advice.offAdviceCombined) ? { low: lo, high: lo + 1 } : single(lo);
 }
 
 /** An advice in line with the test: the band itself or a neighbouring half step. */
@@ -102,7 +102,7 @@ export function drawAdvice(rng: Rng, p: Parameters, bg: Background, ability: num
     const factor = bg.parental === 'low' ? a.revisionFactorLow : 1;
     let revised: RankSpan | null = null;
     if (c === 'opstroom' && rng.chance(a.revisionIfTestHigher * factor)) {
-      revised = rng.chance(0.5) || final.high === VWO || final.high === PRO ? test : { low: final.high, high: final.high + 1 };
+      revised = rng.chance(a.revisedToTestLevel) || final.high === VWO || final.high === PRO ? test : { low: final.high, high: final.high + 1 };
       if (same(revised, final)) revised = test;
     } else if (c === 'half-opstroom' && rng.chance(a.revisionIfTestHalfHigher * factor)) {
       revised = test;

@@ -161,9 +161,9 @@ export function voSchoolFor(inst: Institutions, m: Municipality, low: number, hi
 }
 
 /** A post-VO institution: mostly in the learner's region, sometimes anywhere. */
-export function postVoInstitution(inst: Institutions, kind: 'mbo' | 'hbo' | 'wo', region: Region, rng: Rng): Institution {
+export function postVoInstitution(inst: Institutions, kind: 'mbo' | 'hbo' | 'wo', region: Region, rng: Rng, params: Parameters): Institution {
   const regional = (kind === 'mbo' ? inst.mboByRegion : kind === 'hbo' ? inst.hboByRegion : inst.woByRegion)[region.index]!;
   const national = kind === 'mbo' ? inst.mbo : kind === 'hbo' ? inst.hbo : inst.wo;
-  if (regional.length > 0 && (kind === 'mbo' || rng.chance(0.7))) return rng.pick(regional);
+  if (regional.length > 0 && (kind === 'mbo' || rng.chance(params.institutions.higherEducationInRegion))) return rng.pick(regional);
   return rng.pick(national);
 }

@@ -117,7 +117,7 @@ export function simulateLearner(w: World, index: number): LearnerRecord {
 
   const life: Life = {
     rng, p, inst: w.inst, bg, mult: multipliersFor(p, bg), municipality: bg.district.municipality, movedThisYear: false,
-    gemengd: rng.chance(p.placement.gemengdeLeerweg), gymnasium: rng.chance(0.3), proLastGrade: rng.pick(p.vo.proLastGrade),
+    gemengd: rng.chance(p.placement.gemengdeLeerweg), gymnasium: rng.chance(p.placement.gymnasium), proLastGrade: rng.pick(p.vo.proLastGrade),
     plan: null, sk: false, highestVoRank: -1, highestVo: null, lastMboDiploma: 0, enrolments: [], diplomas: [],
   };
   life.enrolments.push({ year: intake - 1, sector: 'po', institution: poSchool.code, branch: '', level: '', grade: 8, programme: '', track: '' });

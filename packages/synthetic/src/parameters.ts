@@ -85,11 +85,14 @@ export const PARAMETERS = {
     combinedIfSingleBand: 0.14,
     /** When the test band is combined: advice keeps the combined span (else its lower or upper level). */
     keepCombinedBand: 0.5,
-    /** A too-low/too-high advice lands two ranks away (else one). */
+    /** A too-low/too-high advice lands two ranks away (else one), and is a combined advice. */
     twoRanksOff: 0.15,
+    offAdviceCombined: 0.25,
     /** Heroverweging: revision upward when the test indicates a wholly higher level / a half step higher. */
     revisionIfTestHigher: 0.5,
     revisionIfTestHalfHigher: 0.2,
+    /** An upward revision goes to the level the test indicates (else a half step up). */
+    revisedToTestLevel: 0.5,
     /** Families with low education ask for (and get) revisions less often. */
     revisionFactorLow: 0.7,
     /** A downward revision (not allowed by law; accepted and flagged by the importer). */
@@ -111,6 +114,8 @@ export const PARAMETERS = {
     lowerOfCombined: 0.25,
     /** A rank-3 learner is in the gemengde leerweg (vmbo-g) rather than vmbo-t. */
     gemengdeLeerweg: 0.12,
+    /** vwo learners registered as gymnasium at schools that use aliases. */
+    gymnasium: 0.3,
     /** A combined class carries on into grade 2 when the year-3 level lies within it. */
     combinedIntoGrade2: 0.55,
   },
@@ -185,6 +190,8 @@ export const PARAMETERS = {
     years: [0, 1, 2, 3, 3] as readonly number[],
     /** bbl (work-based) share by level 1..4. */
     bbl: [0, 0.1, 0.3, 0.2, 0.12] as readonly number[],
+    /** Moving on to another mbo programme: at the same college. */
+    sameCollege: 0.8,
     /** Dropout per year by level 1..4. */
     dropout: [0, 0.18, 0.11, 0.07, 0.05] as readonly number[],
     pass: 0.86,
@@ -243,6 +250,8 @@ export const PARAMETERS = {
     reEntryAfter2: 0.1,
     /** Gap year after havo/vwo: back into higher education the next year. */
     gapReturn: 0.65,
+    /** After a gap year with a vwo diploma: wo (else hbo). */
+    gapToWo: 0.7,
     /** The mbo level an early leaver re-enters at, by highest diploma so far. */
     reEntryLevel: {
       none: { 'mbo-1': 0.5, 'mbo-2': 0.5 },
@@ -278,6 +287,8 @@ export const PARAMETERS = {
     voSchoolsPerBoard: 3,
     /** Mix of extra VO schools beyond one broad school and one pro school per municipality. */
     voTypeMix: { vmbo: 0.3, 'havo-vwo': 0.25, brede: 0.45 },
+    /** hbo and wo students study in their own region (mbo students always do). */
+    higherEducationInRegion: 0.7,
   },
 };
 

@@ -16,14 +16,14 @@ export function award(life: Life, y: number, institution: Institution | { code: 
 
 export function startMbo(life: Life, level: number, keep?: Institution): MboState {
   const rng = life.rng;
-  const inst = keep && rng.chance(0.8) ? keep : postVoInstitution(life.inst, 'mbo', life.municipality.region, rng);
+  const inst = keep && rng.chance(life.p.mbo.sameCollege) ? keep : postVoInstitution(life.inst, 'mbo', life.municipality.region, rng, life.p);
   const track = rng.chance(life.p.mbo.bbl[level]!) ? 'bbl' : 'bol';
   return { kind: 'mbo', level, grade: 1, inst, track, programme: programmeCode(life, 2), extra: 0 };
 }
 
 export function startHigher(life: Life, level: HigherState['level'], grade = 1, keep?: Institution): HigherState {
   const kind = level.startsWith('wo') ? 'wo' : 'hbo';
-  const inst = keep ?? postVoInstitution(life.inst, kind, life.municipality.region, life.rng);
+  const inst = keep ?? postVoInstitution(life.inst, kind, life.municipality.region, life.rng, life.p);
   const p = life.p;
   const years = level === 'hbo-ba' ? p.hbo.bachelorYears : level === 'hbo-ad' ? p.hbo.adYears : level === 'wo-ba' ? p.wo.bachelorYears : life.rng.chance(p.wo.masterOneYear) ? 1 : 2;
   return { kind, level, grade, inst, programme: programmeCode(life, kind === 'wo' ? 5 : level === 'hbo-ad' ? 8 : 3), years };
@@ -95,7 +95,7 @@ export function stepOut(life: Life, s: OutState): State {
   const { rng, p } = life;
   if (s.gap) {
     if (!rng.chance(p.leaving.gapReturn)) return GONE;
-    return startHigher(life, life.highestVo === 'vwo' && rng.chance(0.7) ? 'wo-ba' : 'hbo-ba');
+    return startHigher(life, life.highestVo === 'vwo' && rng.chance(p.leaving.gapToWo) ? 'wo-ba' : 'hbo-ba');
   }
   if (life.sk) return GONE;
   const back = s.yearsOut === 1 ? p.leaving.reEntryAfter1 : s.yearsOut === 2 ? p.leaving.reEntryAfter2 : 0;
