@@ -33,6 +33,8 @@ export interface DemoOptions {
   readonly port?: number;
   readonly withDashboard?: boolean;
   readonly minCell?: number;
+  /** Hand the page a dashboard key, as `serve --open-dashboard` does. */
+  readonly openDashboard?: boolean;
 }
 
 export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
@@ -45,7 +47,8 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     const keys = Object.fromEntries((['dashboard', 'analyst', 'engineer'] as const).map((role) => [role, access.createKey(`demo-${role}`, role).key])) as Record<Role, string>;
     const service = engineService(engine);
     const dashboard = options.withDashboard === false ? undefined : await loadDashboard();
-    const server = await startServer({ service, access, port: options.port ?? 0, host: '127.0.0.1', ...(dashboard ? { dashboard } : {}), ...(options.minCell ? { minCell: options.minCell } : {}) });
+    const dashboardKey = options.openDashboard ? access.createEphemeralKey('open-dashboard', 'dashboard') : null;
+    const server = await startServer({ service, access, port: options.port ?? 0, host: '127.0.0.1', dashboardKey, ...(dashboard ? { dashboard } : {}), ...(options.minCell ? { minCell: options.minCell } : {}) });
     return {
       dir, engine, service, access, keys, server,
       async close() {

@@ -12,7 +12,8 @@ interface L { source: string; target: string; value: number; row: Row }
 
 /** Stage prefixes (`advice:havo`) keep the same level apart at different stages; labels show the level. */
 export const nodeLabel = (id: string): string => id.includes(':') && !id.startsWith('vo:') ? id.slice(id.indexOf(':') + 1) : id;
-const stageOf = (id: string): string => id.includes(':') ? id.slice(0, id.indexOf(':')) : '';
+const STAGE_NAMES: Record<string, string> = { advice: 'advice', lj1: 'year 1', lj3: 'year 3', diploma: 'VO diploma', next: 'next education' };
+const stageOf = (id: string): string => { const s = id.includes(':') ? id.slice(0, id.indexOf(':')) : ''; return STAGE_NAMES[s] ?? s; };
 
 export function flowSankey(rows: readonly Row[], options: { title: string; minCell: number }): SVGSVGElement {
   const W = 960, H = 520;
@@ -31,7 +32,7 @@ export function flowSankey(rows: readonly Row[], options: { title: string; minCe
   const path = sankeyLinkHorizontal<N, L>();
   const stages = new Map<number, string>();
   for (const n of graph.nodes) if (!stages.has(n.x0!)) stages.set(n.x0!, stageOf(n.id));
-  for (const [x0, stage] of stages) if (stage) svg.append(el('text', { x: Math.min(x0, W - 60), y: 14, fill: '#555', 'font-weight': 600 }, stage));
+  for (const [x0, stage] of stages) if (stage) svg.append(el('text', { x: Math.min(x0, W - 100), y: 14, fill: '#555', 'font-weight': 600 }, stage));
   for (const l of graph.links) {
     const s = l.source as SankeyNode<N, L>, t = l.target as SankeyNode<N, L>;
     const p = el('path', { d: path(l) ?? '', fill: 'none', stroke: colour(nodeLabel(s.id)), 'stroke-opacity': 0.4, 'stroke-width': Math.max(1, l.width ?? 1),
