@@ -84,7 +84,7 @@ export const INDICATOR_DEFS: Readonly<Record<Indicator, IndicatorDef>> = {
   'advice-position': {
     families: [{ name: 'advice-position', kind: 'exclusive', fixed: CLASSES }],
     units(p, ctx) {
-      const c = advicePositionOf(p, ctx.rules);
+      const c = advicePositionOf(p, ctx.rules, false);
       return c ? [{ offset: null, schoolYear: null, family: 'advice-position', categories: [c.category] }] : [];
     },
   },
@@ -92,7 +92,7 @@ export const INDICATOR_DEFS: Readonly<Record<Indicator, IndicatorDef>> = {
   outcome: {
     families: [{ name: 'outcome', kind: 'exclusive', fixed: [...CLASSES, 'no-vo-diploma'] }],
     units(p, ctx) {
-      return [{ offset: null, schoolYear: null, family: 'outcome', categories: [outcomeOf(p, ctx.rules).category] }];
+      return [{ offset: null, schoolYear: null, family: 'outcome', categories: [outcomeOf(p, ctx.rules, false).category] }];
     },
   },
 

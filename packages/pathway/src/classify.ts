@@ -31,11 +31,14 @@ export interface Classified {
   readonly eventIds: string[];
 }
 
-/** Position in leerjaar 3 against the reference advice; null without a year-3 position. */
-export function advicePositionOf(p: Input, rules: RuleSet): Classified | null {
+/** Position in leerjaar 3 against the reference advice; null without a year-3 position. `words: false` skips the rule text. */
+export function advicePositionOf(p: Input, rules: RuleSet, words = true): Classified | null {
   const row = yearThreeRow(p);
   if (!row) return null;
   const advice = referenceAdviceOf(p.advices, rules);
+  if (!words) {
+    return { category: advice ? classify(rules, advice.level, row.level) : 'not-comparable', rule: '', eventIds: [] };
+  }
   if (!advice) {
     return { category: 'not-comparable', rule: `not-comparable: no reference advice under ${rules.name}; ${rowWords('year-3 position', rules, row)}`, eventIds: rowIds(row) };
   }
@@ -47,10 +50,14 @@ export function advicePositionOf(p: Input, rules: RuleSet): Classified | null {
   };
 }
 
-/** Highest VO diploma against the reference advice. */
-export function outcomeOf(p: Input, rules: RuleSet): Classified {
+/** Highest VO diploma against the reference advice. `words: false` skips the rule text. */
+export function outcomeOf(p: Input, rules: RuleSet, words = true): Classified {
   const diploma: DiplomaRecord | null = highestVoDiploma(p);
   const advice = referenceAdviceOf(p.advices, rules);
+  if (!words) {
+    const category = !diploma ? 'no-vo-diploma' : !advice ? 'not-comparable' : classify(rules, advice.level, diplomaLevelRef(diploma.level));
+    return { category, rule: '', eventIds: [] };
+  }
   if (!diploma) {
     return { category: 'no-vo-diploma', rule: 'no-vo-diploma: no VO diploma awarded', eventIds: advice ? [advice.eventId] : [] };
   }

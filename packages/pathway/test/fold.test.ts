@@ -128,3 +128,32 @@ describe('foldPathway', () => {
     expect(p.summary.currentStatus).toBe('mbo-2');
   });
 });
+
+describe('classification with and without words', () => {
+  it('gives the same categories (indicators skip the words, explain keeps them)', async () => {
+    const { RULE_SETS } = await import('@leerroutes/domain');
+    const { advicePositionOf, outcomeOf } = await import('../src/index.js');
+    const log = new TestLog();
+    const a = log.learner('A');
+    a.advice('2012-02-01', 'final', 'havo/vwo');
+    a.row('2012-10-01', { institution: 'V', level: 'havo', grade: 1 });
+    a.row('2014-10-01', { institution: 'V', level: 'vso', grade: 3 });
+    a.diploma('2016-06-30', 'havo', 'V');
+    const b = log.learner('B');
+    b.row('2014-10-01', { institution: 'V', level: 'vmbo-t', grade: 3 });
+    const c = log.learner('C');
+    c.advice('2012-02-01', 'final', 'vwo');
+    c.row('2014-10-01', { institution: 'V', level: 'havo/vwo', grade: 3 });
+    const seen = new Set<string>();
+    for (const id of ['A', 'B', 'C']) {
+      const p = foldPathway(id, log.eventsOf(id));
+      for (const rules of Object.values(RULE_SETS)) {
+        expect(advicePositionOf(p, rules, false)?.category).toBe(advicePositionOf(p, rules)?.category);
+        expect(outcomeOf(p, rules, false).category).toBe(outcomeOf(p, rules).category);
+        seen.add(advicePositionOf(p, rules)!.category).add(outcomeOf(p, rules).category);
+      }
+    }
+    // The cases cover unranked positions, a missing advice, half steps (C under monitor), collapsed steps (C under inspectie: vwo -> havo) and no diploma.
+    expect([...seen].sort()).toEqual(['afstroom', 'gelijk', 'half-afstroom', 'no-vo-diploma', 'not-comparable']);
+  });
+});
