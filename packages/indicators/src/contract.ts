@@ -26,6 +26,11 @@ export interface ReportRequest {
   readonly by: readonly string[];
   /** Replay the log as known on this date (events with knownAt <= date) instead of reading the views. */
   readonly asKnownOn?: string;
+  /**
+   * Valid time: only facts that occurred by the end of this school year (31 July),
+   * e.g. `2016-2017`. Also a replay of the log; combines with asKnownOn.
+   */
+  readonly asOfSchoolYear?: string;
   /** Local operator only: show cells under the threshold. */
   readonly unsuppressed?: boolean;
   /** Smallest shown cell; never below 5, default 10. */
@@ -56,7 +61,10 @@ export interface Report {
   readonly ruleSet: { readonly name: string; readonly version: number };
   readonly rows: readonly ReportRow[];
   /** Where the numbers came from: the live views at a checkpoint, or a replay of the log. */
-  readonly source: { readonly kind: 'views'; readonly checkpoint: number } | { readonly kind: 'log'; readonly asKnownOn: string; readonly head: number };
+  readonly source:
+    | { readonly kind: 'views'; readonly checkpoint: number }
+    /** asKnownOn is `latest` when only asOfSchoolYear was asked. */
+    | { readonly kind: 'log'; readonly asKnownOn: string; readonly head: number; readonly asOfSchoolYear?: string };
   readonly minCell: number;
   readonly suppressed: boolean;
 }

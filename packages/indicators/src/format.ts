@@ -47,7 +47,9 @@ export function formatReport(report: Report, format: ReportFormat): string {
   const numeric = new Set(['offset', 'count', 'denominator', 'percent']);
   const line = (c: string[]) => c.map((v, i) => (numeric.has(header[i]!) ? v.padStart(widths[i]!) : v.padEnd(widths[i]!))).join('  ').trimEnd();
   const req = report.request;
-  const src = report.source.kind === 'views' ? `views at position ${report.source.checkpoint}` : `log as known on ${report.source.asKnownOn} (head ${report.source.head})`;
+  const src = report.source.kind === 'views'
+    ? `views at position ${report.source.checkpoint}`
+    : `log as known on ${report.source.asKnownOn}${report.source.asOfSchoolYear ? `, facts up to school year ${report.source.asOfSchoolYear}` : ''} (head ${report.source.head})`;
   const title = [
     `${req.indicator} — ${req.cohort ? `${req.cohortType} cohort ${req.cohort}` : 'everyone'} — rules ${report.ruleSet.name} v${report.ruleSet.version}${req.by.length ? ` — by ${req.by.join(', ')}` : ''}`,
     `source: ${src}; ${report.suppressed ? `cells under ${report.minCell} suppressed (*)` : 'UNSUPPRESSED'}`,

@@ -20,18 +20,24 @@ export interface Replay {
 
 const cache = new WeakMap<EventStore, Map<string, Replay>>();
 
-export async function replayAsKnownOn(store: EventStore, date: string): Promise<Replay> {
+/**
+ * Replay the log with the events known on `date` (null: all) that occurred by
+ * `validUntil` (null: any time; events without a valid time always count).
+ */
+export async function replayAsKnownOn(store: EventStore, date: string | null, validUntil: string | null = null): Promise<Replay> {
   const head = await store.headPosition();
   const perStore = cache.get(store) ?? new Map<string, Replay>();
   cache.set(store, perStore);
-  const hit = perStore.get(date);
+  const cacheKey = `${date ?? ''}|${validUntil ?? ''}`;
+  const hit = perStore.get(cacheKey);
   if (hit && hit.head === head) return hit;
 
   const byLearner = new Map<string, PathwayInputEvent[]>();
   const reference: PathwayInputEvent[] = [];
   for await (const batch of store.readAll({ batchSize: 5000, until: head })) {
     for (const e of batch) {
-      if (!knownOn(e.knownAt, date)) continue;
+      if (date !== null && !knownOn(e.knownAt, date)) continue;
+      if (validUntil !== null && e.occurredOn !== null && e.occurredOn > validUntil) continue;
       if (e.stream === AREAS_STREAM || e.stream === INSTITUTIONS_STREAM) {
         reference.push(toInput(e));
         continue;
@@ -47,6 +53,6 @@ export async function replayAsKnownOn(store: EventStore, date: string): Promise<
   const replay: Replay = { source: createMemoryPathwaySource(pathways, { referenceData: foldReferenceData(reference), checkpoint: head }), head };
   // One replay per date is kept while the log does not move; a few dates at most.
   if (perStore.size > 4) perStore.delete(perStore.keys().next().value!);
-  perStore.set(date, replay);
+  perStore.set(cacheKey, replay);
   return replay;
 }

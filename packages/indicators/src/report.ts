@@ -22,9 +22,16 @@ interface Resolved {
 }
 
 async function resolveSource(request: ReportRequest, deps: ReportDeps): Promise<Resolved> {
-  if (request.asKnownOn) {
-    const replay = await replayAsKnownOn(deps.store, request.asKnownOn);
-    return { source: replay.source, origin: { kind: 'log', asKnownOn: request.asKnownOn, head: replay.head } };
+  if (request.asKnownOn || request.asOfSchoolYear) {
+    const validUntil = request.asOfSchoolYear ? `${Number(request.asOfSchoolYear.slice(0, 4)) + 1}-07-31` : null;
+    const replay = await replayAsKnownOn(deps.store, request.asKnownOn ?? null, validUntil);
+    return {
+      source: replay.source,
+      origin: {
+        kind: 'log', asKnownOn: request.asKnownOn ?? 'latest', head: replay.head,
+        ...(request.asOfSchoolYear ? { asOfSchoolYear: request.asOfSchoolYear } : {}),
+      },
+    };
   }
   return { source: deps.pathways, origin: { kind: 'views', checkpoint: await deps.pathways.checkpoint() } };
 }

@@ -60,6 +60,10 @@ export const ReportRequestSchema = z
       .string()
       .optional()
       .refine((d) => d === undefined || E.isRight(parseIsoDate(d)), { message: 'as-known-on must be a date like 2017-06-01' }),
+    asOfSchoolYear: z
+      .string()
+      .optional()
+      .refine((y) => y === undefined || E.isRight(parseSchoolYear(y)), { message: 'as-of must be a school year like 2016-2017' }),
     unsuppressed: z.preprocess(toBool, z.boolean()).optional(),
     minCell: z.preprocess(toNumber, z.number().int().min(ABSOLUTE_MIN_CELL, `min cell is never below ${ABSOLUTE_MIN_CELL}`)).optional(),
   })
@@ -71,7 +75,7 @@ export const ReportRequestSchema = z
 
 const ALIASES: Readonly<Record<string, string>> = {
   'cohort-type': 'cohortType', cohort_type: 'cohortType', 'as-known-on': 'asKnownOn', as_known_on: 'asKnownOn',
-  'min-cell': 'minCell', min_cell: 'minCell',
+  'min-cell': 'minCell', min_cell: 'minCell', 'as-of': 'asOfSchoolYear', as_of: 'asOfSchoolYear', asOf: 'asOfSchoolYear',
 };
 
 /** Validate raw input (CLI flags or query parameters; kebab-case keys accepted). */
@@ -84,6 +88,7 @@ export function parseReportRequest(input: Record<string, unknown>): E.Either<str
   const out: ReportRequest = {
     indicator: r.indicator, cohortType: r.cohortType, cohort: r.cohort, rules: r.rules, by: r.by,
     ...(r.asKnownOn !== undefined ? { asKnownOn: r.asKnownOn } : {}),
+    ...(r.asOfSchoolYear !== undefined ? { asOfSchoolYear: r.asOfSchoolYear } : {}),
     ...(r.unsuppressed !== undefined ? { unsuppressed: r.unsuppressed } : {}),
     ...(r.minCell !== undefined ? { minCell: r.minCell } : {}),
   };

@@ -74,6 +74,18 @@ describe('as known on', () => {
     expect(cd(live.rows, { category: 'afstroom' })).toEqual([1, 2]);
   });
 
+  it('as of a school year (valid time), alone and together with as known on', async () => {
+    // Up to 2013-2014 no grade-3 row is valid yet (the year-3 rows are dated 2014-10-01).
+    expect((await runReport({ ...AP, asOfSchoolYear: '2013-2014' }, deps)).rows).toHaveLength(0);
+    // Up to 2014-2015 with everything known today: the correction (valid 2014-10-01) applies.
+    const latest = await runReport({ ...AP, asOfSchoolYear: '2014-2015' }, deps);
+    expect(cd(latest.rows, { category: 'afstroom' })).toEqual([1, 2]);
+    expect(latest.source).toEqual({ kind: 'log', asKnownOn: 'latest', asOfSchoolYear: '2014-2015', head: await store.headPosition() });
+    // Both at once: up to 2014-2015 as known on 2015-06-01, before the correction was delivered.
+    const then = await runReport({ ...AP, asOfSchoolYear: '2014-2015', asKnownOn: '2015-06-01' }, deps);
+    expect(cd(then.rows, { category: 'gelijk' })).toEqual([2, 2]);
+  });
+
   it('explains the learner as known on each date, with the retracted events marked', async () => {
     const then = await explainLearner('K1', deps, { asKnownOn: '2015-06-01' });
     expect(then!.events.some((e) => e.retracted)).toBe(false);

@@ -32,7 +32,7 @@ export const command: Command = {
     if (spec === undefined) throw new UsageError('name the cell with --cell, or a learner with --learner');
     const cell = parseCellSpec(spec);
     if (Array.isArray(cell)) throw new UsageError(cell.join('\n'));
-    const { deps, close } = await openDeps(ctx, !request.asKnownOn);
+    const { deps, close } = await openDeps(ctx, !request.asKnownOn && !request.asOfSchoolYear);
     try {
       const { learnerIds } = await withReportErrors(() => explainCell(request, cell, deps));
       if (format === 'json') ctx.stdout.write(JSON.stringify({ request, cell, learnerIds }, null, 2) + '\n');

@@ -48,6 +48,7 @@ export function requestFrom(ctx: CommandContext, indicator: string | undefined):
     rules: stringFlag(ctx, 'rules'),
     by: stringFlag(ctx, 'by'),
     asKnownOn: stringFlag(ctx, 'as-known-on'),
+    asOfSchoolYear: stringFlag(ctx, 'as-of'),
     unsuppressed: ctx.flags['unsuppressed'] === true ? true : undefined,
     minCell: stringFlag(ctx, 'min-cell'),
   });
@@ -74,12 +75,13 @@ export const command: Command = {
   summary: 'An indicator for a cohort under a rule set, in long format (table, json or csv), optionally as known on a date',
   usage: [
     'Usage: pnpm pathways report <indicator> --cohort 2011-2012 [--cohort-type advice|intake] [--rules monitor|inspectie]',
-    '         [--by dim[,dim]] [--as-known-on DATE] [--format table|json|csv] [--unsuppressed] [--min-cell N]',
+    '         [--by dim[,dim]] [--as-known-on DATE] [--as-of YEAR] [--format table|json|csv] [--unsuppressed] [--min-cell N]',
     '         [--compare-rules NAME] [--db PATH] [--views PATH]',
     '',
     `  indicators: ${INDICATORS.join(', ')}`,
     '  --by             pupil_weight, parental_education, gender, migration_background, area, area:N, po_school, vo_school, board, advice',
     '  --as-known-on    replay the log with only the events known on that date (no views needed)',
+    '  --as-of YEAR     valid time: only facts that occurred by the end of school year YEAR (also a replay; combines with --as-known-on)',
     '  --unsuppressed   local operator only: show cells under the threshold (default 10, never below 5)',
     '  --compare-rules  run under a second rule set too and list the learners classified differently',
     '  early-leavers, onderbouwsnelheid and bovenbouwsucces run over everyone without --cohort',
@@ -88,7 +90,7 @@ export const command: Command = {
     const request = requestFrom(ctx, ctx.args[0]);
     const format = formatFlag(ctx, ['table', 'json', 'csv']) as ReportFormat;
     const other = stringFlag(ctx, 'compare-rules');
-    const { deps, close } = await openDeps(ctx, !request.asKnownOn);
+    const { deps, close } = await openDeps(ctx, !request.asKnownOn && !request.asOfSchoolYear);
     try {
       if (other === undefined) {
         const report = await withReportErrors(() => runReport(request, deps));
