@@ -4,7 +4,7 @@
  */
 import { AREAS_STREAM, INSTITUTIONS_STREAM, learnerIdOfStream } from '@leerroutes/domain';
 import type { EventStore, RecordedEvent } from '@leerroutes/event-store';
-import { createMemoryPathwaySource, foldPathway, foldReferenceData, type PathwayInputEvent, type PathwaySource } from '@leerroutes/pathway';
+import { createMemoryPathwaySource, foldPathway, foldReferenceData, type Pathway, type PathwayInputEvent, type PathwaySource } from '@leerroutes/pathway';
 
 /** knownAt is an ISO timestamp (or date); known on D means on or before the end of day D. */
 export const knownOn = (knownAt: string, date: string): boolean => knownAt.slice(0, 10) <= date;
@@ -49,7 +49,12 @@ export async function replayAsKnownOn(store: EventStore, date: string | null, va
       else byLearner.set(id, [toInput(e)]);
     }
   }
-  const pathways = [...byLearner].map(([id, events]) => foldPathway(id, events));
+  // Fold learner by learner, letting each one's events go as soon as they are folded.
+  const pathways: Pathway[] = [];
+  for (const [id, events] of byLearner) {
+    pathways.push(foldPathway(id, events));
+    byLearner.delete(id);
+  }
   const replay: Replay = { source: createMemoryPathwaySource(pathways, { referenceData: foldReferenceData(reference), checkpoint: head }), head };
   // One replay per date is kept while the log does not move; a few dates at most.
   if (perStore.size > 4) perStore.delete(perStore.keys().next().value!);
