@@ -92,6 +92,29 @@ describe('the dashboard role never receives a cell under the threshold', () => {
       smallUnsuppressed.push(raw.rows.filter((r) => r.count !== null && r.count > 0 && r.count < 10).length);
     });
   }
+  it('compare and CSV obey the same threshold', async () => {
+    for (const indicator of ['advice-position', 'outcome'] as const) {
+      const body = await (await call(`/api/compare/${indicator}?${qs({ cohort, by: 'po_school', rulesA: 'monitor', rulesB: 'inspectie' })}`, 'dashboard')).json() as
+        { rows: { a: { count: number | null; denominator: number | null } | null; b: { count: number | null; denominator: number | null } | null }[] };
+      const sides = body.rows.flatMap((r) => [r.a, r.b]).filter((x) => x !== null);
+      expect(sides.some((x) => x.count === null)).toBe(true);
+      for (const x of sides) {
+        expect(x.count === null || x.count === 0 || x.count >= 10).toBe(true);
+        expect(x.denominator === null || x.denominator === 0 || x.denominator >= 10).toBe(true);
+      }
+    }
+    const csv = await (await call(`/api/indicators/distribution?${qs({ cohort, by: 'po_school' })}`, 'dashboard', { accept: 'text/csv' })).text();
+    const [head, ...lines] = csv.trim().split('\n');
+    const cols = head!.split(',');
+    for (const line of lines) {
+      const cells = line.split(',');
+      for (const col of ['count', 'denominator']) {
+        const v = cells[cols.indexOf(col)]!;
+        if (v !== '') expect(Number(v) === 0 || Number(v) >= 10, line).toBe(true);
+      }
+    }
+  });
+
   it('(the data has small cells to hide)', () => {
     expect(smallUnsuppressed).toHaveLength(INDICATORS.length);
     expect(smallUnsuppressed.filter((n) => n > 0).length).toBeGreaterThanOrEqual(5);

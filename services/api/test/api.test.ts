@@ -73,6 +73,32 @@ describe('operations endpoints', () => {
   });
 });
 
+describe('the dashboard page', () => {
+  const dashboard = {
+    index: ({ dashboardKey }: { dashboardKey: string | null }) => `<html><head>${dashboardKey ? `<meta name="leerroutes-key" content="${dashboardKey}">` : ''}</head></html>`,
+    asset: (path: string) => path === 'app.js' ? { body: 'console.log(1)', type: 'text/javascript', etag: '"abc"' } : undefined,
+  };
+  it('is served without a key, with a strict content security policy, and its assets revalidate', async () => {
+    const { app: page } = createApp({ service, access, dashboard });
+    const res = await page.request('/');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-security-policy')).toContain("script-src 'self'");
+    expect(await res.text()).not.toContain('leerroutes-key');
+    const js = await page.request('/assets/app.js');
+    expect(js.headers.get('content-type')).toBe('text/javascript');
+    expect((await page.request('/assets/app.js', { headers: { 'if-none-match': '"abc"' } })).status).toBe(304);
+    expect((await page.request('/assets/nothing.js')).status).toBe(404);
+  });
+  it('carries a dashboard-role key only when the server hands one out', async () => {
+    const key = access.createEphemeralKey('open', 'dashboard');
+    const { app: page } = createApp({ service, access, dashboard, dashboardKey: key });
+    expect(await (await page.request('/')).text()).toContain(key);
+    const who = await page.request('/api/whoami', { headers: { authorization: `Bearer ${key}` } });
+    expect(await who.json()).toEqual({ name: 'open', role: 'dashboard' });
+    expect((await page.request('/api/learners/L0001', { headers: { authorization: `Bearer ${key}` } })).status).toBe(403);
+  });
+});
+
 describe('authentication and roles', () => {
   it('refuses data without a key, with an unknown key and with a revoked key (401)', async () => {
     const none = await problem(await get(`/api/indicators/outcome${Q}`), 401);
