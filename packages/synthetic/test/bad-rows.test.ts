@@ -1,11 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { looksLikeBsn } from '@leerroutes/domain';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BAD_KINDS, KINDS_BY_FILE, bsnLike, generatePopulation, type BadKind, type GenerateSummary, type InjectedRow } from '../src/index.js';
 import { Rng } from '../src/random.js';
-import { readCsv, tempDir, type Csv } from './helpers.js';
+import { readCsv, tempDir, type Csv, removeTempDirs } from './helpers.js';
 import { CHECKS, NATURAL_KEY, duplicateKeys, type Verdict } from './validate.js';
+
+afterAll(removeTempDirs);
 
 const FRACTION = 0.02;
 const DATA_FILES = ['enrollments.csv', 'advice.csv', 'diplomas.csv', 'learners.csv'];

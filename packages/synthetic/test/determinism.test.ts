@@ -1,9 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { buildWorld, generatePopulation, learnerId, simulateLearner } from '../src/index.js';
 import { adviceFields, adviceLine, diplomaFields, diplomaLine, enrolmentFields, enrolmentLine, learnerFields, learnerLine } from '../src/csv.js';
-import { hashes, tempDir } from './helpers.js';
+import { hashes, tempDir, removeTempDirs } from './helpers.js';
+
+afterAll(removeTempDirs);
 
 const base = { learners: 1500, cohorts: '2013-2015', until: 2021 } as const;
 

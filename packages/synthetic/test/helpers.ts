@@ -1,9 +1,20 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-export const tempDir = (name: string): string => mkdtempSync(join(tmpdir(), `synthetic-${name}-`));
+const created: string[] = [];
+
+export function tempDir(name: string): string {
+  const dir = mkdtempSync(join(tmpdir(), `synthetic-${name}-`));
+  created.push(dir);
+  return dir;
+}
+
+/** For afterAll: the generated populations are large and of no use after the test. */
+export function removeTempDirs(): void {
+  for (const d of created.splice(0)) rmSync(d, { recursive: true, force: true });
+}
 
 /** A tiny CSV reader: quoted fields only occur in names (areas, institutions). */
 export function parseCsvLine(line: string): string[] {

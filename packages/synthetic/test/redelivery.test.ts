@@ -1,9 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PARAMETERS, generatePopulation, type RedeliveryManifest } from '../src/index.js';
-import { readCsv, tempDir, type Csv } from './helpers.js';
+import { readCsv, tempDir, type Csv, removeTempDirs } from './helpers.js';
 import { CHECKS, duplicateKeys } from './validate.js';
+
+afterAll(removeTempDirs);
 
 let original: Record<string, Csv>;
 let redelivered: Record<string, Csv>;

@@ -1,9 +1,11 @@
 import { MONITOR, ageOn, classify, compareSpans, givesStartkwalificatie, levelForScore, parseVoLevel } from '@leerroutes/domain';
 import * as E from 'fp-ts/lib/Either.js';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ZUID_DISTRICT, generatePopulation } from '../src/index.js';
-import { tempDir } from './helpers.js';
+import { tempDir, removeTempDirs } from './helpers.js';
 import { isWeighted, readPopulation, spanOf, voSteps, type ReadLearner } from './population.js';
+
+afterAll(removeTempDirs);
 
 /**
  * The structure SPEC section 8 asks for, measured on the written CSVs the way

@@ -1,10 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ageOn } from '@leerroutes/domain';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generatePopulation, type GenerateSummary } from '../src/index.js';
-import { groupBy, readCsv, tempDir, type Csv } from './helpers.js';
+import { groupBy, readCsv, tempDir, type Csv, removeTempDirs } from './helpers.js';
 import { CHECKS, duplicateKeys } from './validate.js';
+
+afterAll(removeTempDirs);
 
 const LEARNERS = 3000;
 let out: string;
