@@ -8,7 +8,7 @@ export interface LearnerHistory {
   readonly events: readonly RecordedEvent[];
   /**
    * True when this batch holds the start of the stream, so the view has
-   * nothing of this learner yet; false when an earlier batch already wrote it.
+   * nothing of this learner yet; false when an earlier batch may have written it.
    */
   readonly startsHere: boolean;
 }
@@ -20,6 +20,11 @@ export interface LearnerHistory {
  * otherwise the stream is re-read from the log, cut at the batch's last
  * position so a rebuild sees exactly what an incremental run saw. Memory stays
  * bounded by the batch.
+ *
+ * A learner whose stream already goes on past this batch in the log is left
+ * out: a later batch of the same run (or the next catch-up) folds the whole
+ * stream anyway. After yearly imports a learner's events are spread over the
+ * log; without this, a rebuild would fold and write each learner once per year.
  */
 export async function learnerHistories(batch: readonly RecordedEvent[], ctx: Pick<ProjectionContext, 'store' | 'until'>): Promise<LearnerHistory[]> {
   const touched = new Map<string, RecordedEvent[]>();
@@ -33,6 +38,9 @@ export async function learnerHistories(batch: readonly RecordedEvent[], ctx: Pic
   const out: LearnerHistory[] = [];
   for (const [learnerId, events] of touched) {
     const first = events[0]!;
+    const last = events[events.length - 1]!;
+    const revision = await ctx.store.streamRevision(first.stream);
+    if (revision !== null && revision > last.revision) continue;
     if (first.revision === 0) {
       out.push({ learnerId, events, startsHere: true });
       continue;
