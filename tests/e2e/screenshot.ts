@@ -27,7 +27,7 @@ try {
   for (const view of views) {
     const by = view === 'flows' || view === 'compare' || view === 'distribution' ? '' : 'parental_education';
     await page.goto(`${demo.server.url}/#view=${view}&cohortType=advice&cohort=2011-2012&rules=monitor${by ? `&by=${by}` : ''}`);
-    await page.waitForSelector('#panel[data-ready]:not([aria-busy])');
+    await page.waitForSelector(`#panel:not([aria-busy]) .view[data-view="${view}"]`);
     await page.screenshot({ path: join(root, 'test-artifacts', 'screenshots', `readme-${view}.png`), fullPage: true });
     if (view === 'flows') await page.screenshot({ path: join(root, 'docs', 'img', 'dashboard.png') });
   }

@@ -205,6 +205,14 @@ async function start(key: string): Promise<void> {
     group: hash.group ?? '',
   };
   wireControls();
+  // Back/forward and edited bookmarks change the hash; our own writes use replaceState and do not fire this.
+  window.addEventListener('hashchange', () => {
+    const h = readHash();
+    if (h.view && VIEWS.some((v) => v.id === h.view)) sel.view = h.view;
+    if (h.cohortType === 'advice' || h.cohortType === 'intake') sel.cohortType = h.cohortType;
+    for (const k of ['cohort', 'rules', 'rulesB', 'by', 'compareIndicator', 'group'] as const) sel[k] = h[k] ?? (k === 'by' || k === 'group' ? '' : sel[k]);
+    void render();
+  });
   await render();
 }
 

@@ -30,9 +30,12 @@ export function flowSankey(rows: readonly Row[], options: { title: string; minCe
     return svg;
   }
   const path = sankeyLinkHorizontal<N, L>();
-  const stages = new Map<number, string>();
-  for (const n of graph.nodes) if (!stages.has(n.x0!)) stages.set(n.x0!, stageOf(n.id));
-  for (const [x0, stage] of stages) if (stage) svg.append(el('text', { x: Math.min(x0, W - 100), y: 14, fill: '#555', 'font-weight': 600 }, stage));
+  const stages = new Map<number, { stage: string; x1: number }>();
+  for (const n of graph.nodes) if (!stages.has(n.x0!)) stages.set(n.x0!, { stage: stageOf(n.id), x1: n.x1! });
+  for (const [x0, { stage, x1 }] of stages) {
+    const right = x0 > W / 2;
+    if (stage) svg.append(el('text', { x: right ? x1 : x0, y: 14, 'text-anchor': right ? 'end' : 'start', fill: '#555', 'font-weight': 600 }, stage));
+  }
   for (const l of graph.links) {
     const s = l.source as SankeyNode<N, L>, t = l.target as SankeyNode<N, L>;
     const p = el('path', { d: path(l) ?? '', fill: 'none', stroke: colour(nodeLabel(s.id)), 'stroke-opacity': 0.4, 'stroke-width': Math.max(1, l.width ?? 1),
