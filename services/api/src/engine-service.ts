@@ -2,6 +2,7 @@
 import { RULE_SETS } from '@leerroutes/domain';
 import type { Engine } from '@leerroutes/engine';
 import { explainCell, explainLearner, runReport } from '@leerroutes/indicators';
+import { LEARNER_COHORT } from '@leerroutes/projection-learner-pathway';
 import { rebuild } from '@leerroutes/projection-runtime';
 import { defaultProjections } from '@leerroutes/projections';
 import { cachedPathwaySource } from './cached-source.js';
@@ -19,10 +20,20 @@ export function engineService(engine: Engine): ReportService {
     async cohorts(): Promise<CohortList> {
       const advice = new Map<string, Set<string>>(Object.keys(RULE_SETS).map((r) => [r, new Set()]));
       const intake = new Set<string>();
-      for await (const batch of pathways.allPathways(2000)) {
-        for (const p of batch) {
-          for (const [rules, cohort] of Object.entries(p.adviceCohort)) if (cohort) (advice.get(rules) ?? advice.set(rules, new Set()).get(rules)!).add(cohort);
-          if (p.intakeCohort) intake.add(p.intakeCohort);
+      const add = (type: string, rules: string, cohort: string) => {
+        if (type === 'intake') intake.add(cohort);
+        else (advice.get(rules) ?? advice.set(rules, new Set()).get(rules)!).add(cohort);
+      };
+      try {
+        // The cohort index of the learner-pathway view answers from its primary key, without reading a pathway.
+        const rows = await engine.views.db.selectFrom(LEARNER_COHORT).select(['cohort_type', 'rules', 'cohort']).distinct().execute() as { cohort_type: string; rules: string; cohort: string }[];
+        for (const r of rows) add(r.cohort_type, r.rules, r.cohort);
+      } catch {
+        for await (const batch of pathways.allPathways(2000)) {
+          for (const p of batch) {
+            for (const [rules, cohort] of Object.entries(p.adviceCohort)) if (cohort) add('advice', rules, cohort);
+            if (p.intakeCohort) add('intake', '', p.intakeCohort);
+          }
         }
       }
       return { advice: Object.fromEntries([...advice].map(([r, s]) => [r, [...s].sort()])), intake: [...intake].sort() };

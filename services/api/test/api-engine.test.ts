@@ -27,6 +27,19 @@ const direct = (r: Omit<ReportRequest, 'minCell'> & { minCell?: number }): Promi
   runReport({ minCell: 10, ...r }, { pathways: demo.engine.pathways, store: demo.engine.store });
 
 describe('numbers', () => {
+  it('meta lists exactly the cohorts of the pathways', async () => {
+    const advice: Record<string, Set<string>> = {};
+    const intake = new Set<string>();
+    for await (const batch of demo.engine.pathways.allPathways()) for (const p of batch) {
+      for (const [rules, c] of Object.entries(p.adviceCohort)) if (c) (advice[rules] ??= new Set()).add(c);
+      if (p.intakeCohort) intake.add(p.intakeCohort);
+    }
+    const meta = await (await call('/api/meta', 'dashboard')).json() as { cohorts: { advice: Record<string, string[]>; intake: string[] } };
+    expect(meta.cohorts.intake).toEqual([...intake].sort());
+    expect(meta.cohorts.advice).toEqual(Object.fromEntries(Object.entries(advice).map(([r, s]) => [r, [...s].sort()])));
+    expect(meta.cohorts.intake.length).toBeGreaterThan(0);
+  });
+
   it('the JSON of an indicator is the report of the indicators package, row for row', async () => {
     const res = await call(`/api/indicators/advice-position?${qs({ cohort, by: 'parental_education' })}`, 'dashboard');
     expect(res.status).toBe(200);
