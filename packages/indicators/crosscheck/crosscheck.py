@@ -2,7 +2,8 @@
 # compared cell by cell with `pnpm pathways report ... --format json --unsuppressed`.
 # Usage (from the repository root, after importing DIR into DB):
 #   python3 packages/indicators/crosscheck/crosscheck.py DIR DB [extra report flags, e.g. --as-known-on 2021-06-01]
-# Covers advice-position, outcome, streams and distribution of advice cohort
+# Covers advice-position (also by pupil weight), outcome, streams, distribution,
+# onderbouwsnelheid and bovenbouwsucces of advice cohort
 # 2011-2012 under both rule sets, and early-leavers over everyone.
 import csv, json, subprocess, sys
 from collections import defaultdict, Counter
@@ -32,8 +33,13 @@ rows = defaultdict(list); adv = defaultdict(list); dip = defaultdict(list); lrn 
 for r in csv.DictReader(open(f'{D}/enrollments.csv')): rows[r['learner_id']].append(r)
 for r in csv.DictReader(open(f'{D}/advice.csv')): adv[r['learner_id']].append(r)
 for r in csv.DictReader(open(f'{D}/diplomas.csv')): dip[r['learner_id']].append(r)
+bgs = defaultdict(list)
 for r in csv.DictReader(open(f'{D}/learners.csv')):
+    bgs[r['learner_id']].append(r)
     if r['learner_id'] not in lrn or r['valid_from'] < lrn[r['learner_id']]['valid_from']: lrn[r['learner_id']] = r
+def weight_at(l, date):
+    v = [r for r in sorted(bgs[l], key=lambda r: r['valid_from']) if r['valid_from'] <= date]
+    return (v[-1]['pupil_weight'] or 'unknown') if v else 'unknown'
 covered = sorted({r['reference_date'] for rs in rows.values() for r in rs})
 KORD = {'provisional':0,'final':1,'revised':2}
 def ref_advice(l, rules):
@@ -66,6 +72,32 @@ for rules in ('monitor','inspectie'):
         if not y3: continue
         n += 1; c[classify(rules, span(ref_advice(l, rules)['level']), span(y3[0]['level']))] += 1
     compare(f'advice-position {rules}', report(['advice-position','--cohort','2011-2012','--rules',rules]), {(G,None,None,k):(v,n) for k,v in c.items()})
+    # advice-position by pupil weight valid at the cohort's start (1 August 2011)
+    c = Counter(); den = Counter()
+    for l in cohort:
+        y3 = sorted([r for r in rows[l] if r['sector']=='vo' and r['grade']=='3'], key=lambda r: r['reference_date'])
+        if not y3: continue
+        w = weight_at(l, '2011-08-01'); den[w] += 1
+        c[(w, classify(rules, span(ref_advice(l, rules)['level']), span(y3[0]['level'])))] += 1
+    compare(f'advice-position by pupil_weight {rules}', report(['advice-position','--cohort','2011-2012','--rules',rules,'--by','pupil_weight']),
+            {(json.dumps({'pupil_weight': k[0]}),None,None,k[1]):(v,den[k[0]]) for k,v in c.items()})
+    # onderbouwsnelheid and bovenbouwsucces
+    ob = Counter(); obd = Counter(); bb = Counter(); bbd = Counter(); cov = {sy(d) for d in covered}
+    for l in cohort:
+        vo = {sy(r['reference_date']): r for r in rows[l] if r['sector']=='vo'}
+        for t, r in vo.items():
+            g = int(r['grade']); nxt = vo.get(t+1)
+            if g in (1, 2) and nxt:
+                obd[t] += 1
+                if int(nxt['grade']) > g: ob[t] += 1
+            sp = span(r['level'])
+            if sp is None or sp[1] == 0 or t+1 not in cov: continue
+            upper = (3 <= g <= 4) if sp[1] <= 3 else (4 <= g <= 5) if sp[1] == 4 else (4 <= g <= 6)
+            if not upper: continue
+            bbd[t] += 1
+            if (nxt and int(nxt['grade']) > g) or any(d['level'] in VOD and d['school_year'] == f'{t}-{t+1}' for d in dip[l]): bb[t] += 1
+    compare(f'onderbouwsnelheid {rules}', report(['onderbouwsnelheid','--cohort','2011-2012','--rules',rules]), {(G,None,f'{t}-{t+1}','promoted'):(ob[t],obd[t]) for t in obd})
+    compare(f'bovenbouwsucces {rules}', report(['bovenbouwsucces','--cohort','2011-2012','--rules',rules]), {(G,None,f'{t}-{t+1}','success'):(bb[t],bbd[t]) for t in bbd})
     # outcome
     c = Counter()
     for l in cohort:
