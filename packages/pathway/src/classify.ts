@@ -27,70 +27,71 @@ const rowIds = (r: TimelineRow): string[] => r.events.map((e) => e.eventId);
 
 export interface Classified {
   readonly category: string;
+  /** The rule in words; empty when asked without words. */
   readonly rule: string;
   readonly eventIds: string[];
 }
+
+/** Builds the words only when they are wanted: indicators count millions of units without them. */
+const say = (words: boolean) => (text: () => string): string => (words ? text() : '');
 
 /** Position in leerjaar 3 against the reference advice; null without a year-3 position. `words: false` skips the rule text. */
 export function advicePositionOf(p: Input, rules: RuleSet, words = true): Classified | null {
   const row = yearThreeRow(p);
   if (!row) return null;
+  const w = say(words);
   const advice = referenceAdviceOf(p.advices, rules);
-  if (!words) {
-    return { category: advice ? classify(rules, advice.level, row.level) : 'not-comparable', rule: '', eventIds: [] };
-  }
   if (!advice) {
-    return { category: 'not-comparable', rule: `not-comparable: no reference advice under ${rules.name}; ${rowWords('year-3 position', rules, row)}`, eventIds: rowIds(row) };
+    return { category: 'not-comparable', rule: w(() => `not-comparable: no reference advice under ${rules.name}; ${rowWords('year-3 position', rules, row)}`), eventIds: rowIds(row) };
   }
   const category: Classification = classify(rules, advice.level, row.level);
   return {
     category,
-    rule: `${category}: ${adviceWords(rules, advice)}, ${rowWords('year-3 position', rules, row)}`,
+    rule: w(() => `${category}: ${adviceWords(rules, advice)}, ${rowWords('year-3 position', rules, row)}`),
     eventIds: [advice.eventId, ...rowIds(row)],
   };
 }
 
 /** Highest VO diploma against the reference advice. `words: false` skips the rule text. */
 export function outcomeOf(p: Input, rules: RuleSet, words = true): Classified {
+  const w = say(words);
   const diploma: DiplomaRecord | null = highestVoDiploma(p);
   const advice = referenceAdviceOf(p.advices, rules);
-  if (!words) {
-    const category = !diploma ? 'no-vo-diploma' : !advice ? 'not-comparable' : classify(rules, advice.level, diplomaLevelRef(diploma.level));
-    return { category, rule: '', eventIds: [] };
-  }
   if (!diploma) {
-    return { category: 'no-vo-diploma', rule: 'no-vo-diploma: no VO diploma awarded', eventIds: advice ? [advice.eventId] : [] };
+    return { category: 'no-vo-diploma', rule: w(() => 'no-vo-diploma: no VO diploma awarded'), eventIds: advice ? [advice.eventId] : [] };
   }
-  const dWords = `highest VO diploma ${levelWords(rules, diplomaLevelRef(diploma.level))} from event ${diploma.eventId} (DiplomaAwarded ${diploma.occurredOn}, ${diploma.institution})`;
-  if (!advice) return { category: 'not-comparable', rule: `not-comparable: no reference advice under ${rules.name}; ${dWords}`, eventIds: [diploma.eventId] };
+  const dWords = () => `highest VO diploma ${levelWords(rules, diplomaLevelRef(diploma.level))} from event ${diploma.eventId} (DiplomaAwarded ${diploma.occurredOn}, ${diploma.institution})`;
+  if (!advice) return { category: 'not-comparable', rule: w(() => `not-comparable: no reference advice under ${rules.name}; ${dWords()}`), eventIds: [diploma.eventId] };
   const category = classify(rules, advice.level, diplomaLevelRef(diploma.level));
-  return { category, rule: `${category}: ${adviceWords(rules, advice)}, ${dWords}`, eventIds: [advice.eventId, diploma.eventId] };
+  return { category, rule: w(() => `${category}: ${adviceWords(rules, advice)}, ${dWords()}`), eventIds: [advice.eventId, diploma.eventId] };
 }
 
 /** Advice position, outcome and every VO step with its class and flags; `words: false` leaves out the rule text. */
 export function classifyPathway(p: Input, rules: RuleSet, options: { words?: boolean } = {}): ClassificationRecord[] {
-  if (options.words === false) {
-    return classifyPathway(p, rules).map(({ rule: _rule, ...rest }) => rest);
-  }
+  const words = options.words !== false;
+  const w = say(words);
+  const withRule = (r: ClassificationRecord, rule: string): ClassificationRecord => (words ? { ...r, rule } : r);
   const out: ClassificationRecord[] = [];
-  const ap = advicePositionOf(p, rules);
+  const ap = advicePositionOf(p, rules, words);
   const y3 = yearThreeRow(p);
-  if (ap) out.push({ subject: 'advice-position', category: ap.category, referenceDate: y3?.referenceDate ?? null, rule: ap.rule, eventIds: ap.eventIds });
-  const oc = outcomeOf(p, rules);
-  out.push({ subject: 'outcome', category: oc.category, referenceDate: null, rule: oc.rule, eventIds: oc.eventIds });
+  if (ap) out.push(withRule({ subject: 'advice-position', category: ap.category, referenceDate: y3?.referenceDate ?? null, eventIds: ap.eventIds }, ap.rule));
+  const oc = outcomeOf(p, rules, words);
+  out.push(withRule({ subject: 'outcome', category: oc.category, referenceDate: null, eventIds: oc.eventIds }, oc.rule));
   for (const s of voSteps(p)) {
     const cls = stepClass(rules, s);
-    const flags = [s.repeated ? 'repeated (later grade not higher)' : null, s.switchedSchool ? `switched-school (${s.from.institution} -> ${s.to.institution})` : null].filter(Boolean);
-    const head = cls === 'stacked'
-      ? `stacked: VO diploma ${s.stackedOn!.level} from event ${s.stackedOn!.eventId} awarded in ${s.from.schoolYear}`
-      : `${cls}`;
-    out.push({
+    const rule = w(() => {
+      const flags = [s.repeated ? 'repeated (later grade not higher)' : null, s.switchedSchool ? `switched-school (${s.from.institution} -> ${s.to.institution})` : null].filter(Boolean);
+      const head = cls === 'stacked'
+        ? `stacked: VO diploma ${s.stackedOn!.level} from event ${s.stackedOn!.eventId} awarded in ${s.from.schoolYear}`
+        : `${cls}`;
+      return `${head}; step ${s.from.referenceDate} -> ${s.to.referenceDate}: ${rowWords('from', rules, s.from)}, ${rowWords('to', rules, s.to)}${flags.length ? '; ' + flags.join('; ') : ''}`;
+    });
+    out.push(withRule({
       subject: 'step',
       category: cls,
       referenceDate: s.from.referenceDate,
-      rule: `${head}; step ${s.from.referenceDate} -> ${s.to.referenceDate}: ${rowWords('from', rules, s.from)}, ${rowWords('to', rules, s.to)}${flags.length ? '; ' + flags.join('; ') : ''}`,
       eventIds: [...(s.stackedOn ? [s.stackedOn.eventId] : []), ...rowIds(s.from), ...rowIds(s.to)],
-    });
+    }, rule));
   }
   return out;
 }
