@@ -23,6 +23,12 @@ export interface ViewsDatabase {
 export interface ViewsDatabaseOptions {
   /** How long a writer waits for another process's write transaction (ms). */
   readonly busyTimeoutMs?: number;
+  /**
+   * WAL size (pages) at which a commit copies the WAL into the file. Default
+   * 16384 (64 MiB at 4 KiB pages) instead of SQLite's 1000: a rebuild writes
+   * gigabytes, and fewer, larger checkpoints made it 20-30% faster.
+   */
+  readonly walAutocheckpointPages?: number;
 }
 
 function openHandle(path: string, busyTimeoutMs: number): Database.Database {
@@ -37,6 +43,7 @@ function openHandle(path: string, busyTimeoutMs: number): Database.Database {
 export async function openViewsDatabase(path: string, options: ViewsDatabaseOptions = {}): Promise<ViewsDatabase> {
   const busyTimeoutMs = options.busyTimeoutMs ?? 60_000;
   const writeHandle = openHandle(path, busyTimeoutMs);
+  writeHandle.pragma(`wal_autocheckpoint = ${Math.floor(options.walAutocheckpointPages ?? 16_384)}`);
   // An in-memory database is private to its connection, so readers share the writer's.
   const readHandle = path === ':memory:' ? writeHandle : openHandle(path, busyTimeoutMs);
   const writer = new Kysely<any>({ dialect: new SqliteDialect({ database: writeHandle }) });
