@@ -31,7 +31,17 @@ export interface Aggregated {
 
 const key = (...parts: unknown[]): string => JSON.stringify(parts);
 
-export function aggregate(units: readonly GroupedUnit[], def: IndicatorDef, dims: readonly string[], minCell: number, unsuppressed: boolean): Aggregated {
+/**
+ * The parent of a breakdown value in a hierarchy (areas), or null. The cells of
+ * a parent's children (and of the parent itself) add up to the parent's cell in
+ * the report one level up, which a reader may also have.
+ */
+export type ParentOf = (dim: string, value: string) => string | null;
+
+export function aggregate(
+  units: readonly GroupedUnit[], def: IndicatorDef, dims: readonly string[], minCell: number, unsuppressed: boolean,
+  parentOf: ParentOf = () => null,
+): Aggregated {
   const instances = new Map<string, Instance>();
   for (const { group, unit } of units) {
     const entries = Object.entries(group);
@@ -67,12 +77,20 @@ export function aggregate(units: readonly GroupedUnit[], def: IndicatorDef, dims
   const catCells = new Map<string, Cell>();
   const relations: Cell[][] = [];
   const columns = new Map<string, Cell[]>();
+  const push = (k: string, cell: Cell) => {
+    const col = columns.get(k);
+    if (col) col.push(cell);
+    else columns.set(k, [cell]);
+  };
   const addToColumns = (entries: readonly [string, string][], tail: unknown[], cell: Cell) => {
     for (let d = 0; d < dims.length; d++) {
-      const k = key(entries.filter((_, i) => i !== d), ...tail);
-      const col = columns.get(k);
-      if (col) col.push(cell);
-      else columns.set(k, [cell]);
+      const others = entries.filter((_, i) => i !== d);
+      push(key(others, ...tail), cell);
+      const value = entries[d]![1];
+      const parent = parentOf(dims[d]!, value);
+      if (parent !== null) push(key('#within', d, parent, others, ...tail), cell);
+      // The parent's own cell (learners living in the parent area itself) belongs to its family too.
+      push(key('#within', d, value, others, ...tail), cell);
     }
   };
   const categoriesOf = (inst: Instance): string[] => {

@@ -47,14 +47,16 @@ function groupFor(p: Pathway, dims: readonly string[], ctx: GroupContext): Recor
   return g;
 }
 
-export function rowsOf(request: ReportRequest, units: readonly GroupedUnit[]): Aggregated {
+export function rowsOf(request: ReportRequest, units: readonly GroupedUnit[], ref?: ReferenceData): Aggregated {
   const minCell = effectiveMinCell(request.minCell);
-  return aggregate(units, INDICATOR_DEFS[request.indicator], request.by, minCell, request.unsuppressed === true);
+  // Areas nest: the children of an area add up to it in the report one level up.
+  const parentOf = (dim: string, value: string): string | null => (ref && dim.split(':')[0] === 'area' ? ref.areas.get(value)?.parent ?? null : null);
+  return aggregate(units, INDICATOR_DEFS[request.indicator], request.by, minCell, request.unsuppressed === true, parentOf);
 }
 
 /** One call for tests and in-memory use: pathways in, long-format rows out. */
 export function computeRows(request: ReportRequest, rules: RuleSet, pathways: Iterable<Pathway>, input: ComputeInput): ReportRow[] {
-  return rowsOf(request, unitsOf(request, rules, pathways, input)).rows;
+  return rowsOf(request, unitsOf(request, rules, pathways, input), input.ref).rows;
 }
 
 /** Whether a unit lies in a requested cell (explain). */

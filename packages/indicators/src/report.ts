@@ -57,20 +57,20 @@ async function* learnersOf(request: ReportRequest, source: PathwaySource): Async
   else yield await source.cohortPathways(request.cohortType, request.rules, request.cohort);
 }
 
-async function collectUnits(request: ReportRequest, rules: RuleSet, source: PathwaySource): Promise<GroupedUnit[]> {
+async function collectUnits(request: ReportRequest, rules: RuleSet, source: PathwaySource): Promise<{ units: GroupedUnit[]; ref: ReferenceData }> {
   const [ref, covered]: [ReferenceData, string[]] = await Promise.all([source.referenceData(), coveredOf(source)]);
   const units: GroupedUnit[] = [];
   for await (const batch of learnersOf(request, source)) {
     for (const u of unitsOf(request, rules, batch, { ref, covered })) units.push(u);
   }
-  return units;
+  return { units, ref };
 }
 
 export async function runReport(request: ReportRequest, deps: ReportDeps): Promise<Report> {
   const rules = checkRequest(request);
   const { source, origin } = await resolveSource(request, deps);
-  const units = await collectUnits(request, rules, source);
-  const { rows } = rowsOf(request, units);
+  const { units, ref } = await collectUnits(request, rules, source);
+  const { rows } = rowsOf(request, units, ref);
   return {
     request,
     ruleSet: { name: rules.name, version: rules.version },
@@ -92,7 +92,7 @@ export interface CellRef {
 export async function explainCell(request: ReportRequest, cell: CellRef, deps: ReportDeps): Promise<{ learnerIds: string[] }> {
   const rules = checkRequest(request);
   const { source } = await resolveSource(request, deps);
-  const units = await collectUnits(request, rules, source);
+  const { units } = await collectUnits(request, rules, source);
   const ids = new Set<string>();
   for (const u of units) if (unitInCell(u, cell)) ids.add(u.learnerId);
   return { learnerIds: [...ids].sort() };
@@ -117,8 +117,8 @@ export async function compareRuleSets(request: ReportRequest, rulesA: string, ru
   const reqB = { ...request, rules: rulesB };
   const [a, b] = [await runReport(reqA, deps), await runReport(reqB, deps)];
   const { source } = await resolveSource(request, deps);
-  const unitsA = await collectUnits(reqA, ruleSetNamed(rulesA)!, source);
-  const unitsB = await collectUnits(reqB, ruleSetNamed(rulesB)!, source);
+  const { units: unitsA } = await collectUnits(reqA, ruleSetNamed(rulesA)!, source);
+  const { units: unitsB } = await collectUnits(reqB, ruleSetNamed(rulesB)!, source);
   const byLearner = (units: GroupedUnit[]) => {
     const m = new Map<string, GroupedUnit[]>();
     for (const u of units) {

@@ -103,3 +103,27 @@ describe('suppression', () => {
     }), { numRuns: 300 });
   });
 });
+
+describe('suppression along the area hierarchy', () => {
+  // ZUID and NOORD are children of RDAM; UTR is elsewhere. afstroom: ZUID 3, NOORD 20, UTR 4.
+  // Across all areas two cells are hidden (ZUID, UTR), but the area:1 report shows RDAM = 23,
+  // so ZUID = 23 - 20 would come back unless NOORD's cell is hidden as well.
+  const counts: Record<string, Record<string, number>> = {
+    ZUID: { afstroom: 3, gelijk: 40, opstroom: 30 },
+    NOORD: { afstroom: 20, gelijk: 50, opstroom: 12 },
+    UTR: { afstroom: 4, gelijk: 35, opstroom: 25 },
+  };
+  const units = outcomeUnits(counts).map((u) => ({ ...u, group: { area: u.group['gender']! } }));
+  const parents: Record<string, string> = { ZUID: 'RDAM', NOORD: 'RDAM', UTR: 'NL', RDAM: 'NL' };
+  const afstroom = (rows: readonly ReportRow[], area: string) => rows.find((r) => r.group['area'] === area && r.category === 'afstroom')!;
+
+  it('hides a sibling within the parent area', () => {
+    const flat = aggregate(units, OUTCOME, ['area'], 10, false).rows;
+    expect(afstroom(flat, 'NOORD').count).toBe(20);
+    const nested = aggregate(units, OUTCOME, ['area'], 10, false, (dim, v) => (dim === 'area' ? parents[v] ?? null : null));
+    expect(afstroom(nested.rows, 'ZUID').count).toBeNull();
+    expect(afstroom(nested.rows, 'UTR').count).toBeNull();
+    expect(afstroom(nested.rows, 'NOORD').count).toBeNull();
+    expect(recomputable(nested.relations)).toBe(false);
+  });
+});
