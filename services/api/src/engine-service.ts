@@ -7,13 +7,16 @@ import { rebuild } from '@leerroutes/projection-runtime';
 import { defaultProjections } from '@leerroutes/projections';
 import { cachedPathwaySource } from './cached-source.js';
 import type { CohortList, ReportService } from './service.js';
+import type { ReportPool } from './worker-pool.js';
 
-export function engineService(engine: Engine): ReportService {
+/** With a pool, reports and cell explanations are computed in worker threads; everything else stays here. */
+export function engineService(engine: Engine, options: { pool?: ReportPool } = {}): ReportService {
+  const { pool } = options;
   const pathways = cachedPathwaySource(engine.pathways);
   const deps = { pathways, store: engine.store };
   return {
-    report: (request) => runReport(request, deps),
-    explainCell: (request, cell) => explainCell(request, cell, deps),
+    report: (request) => pool ? pool.report(request) : runReport(request, deps),
+    explainCell: (request, cell) => pool ? pool.explainCell(request, cell) : explainCell(request, cell, deps),
     learner: async (learnerId, options) => (await explainLearner(learnerId, deps, options)) as object | null,
     checkpoint: () => pathways.checkpoint(),
     head: () => engine.store.headPosition(),

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
-import { AccessStore, accessPath, engineService, startServer } from '@leerroutes/api';
+import { availableParallelism } from 'node:os';
+import { AccessStore, ReportPool, accessPath, engineService, startServer } from '@leerroutes/api';
 import { loadDashboard } from '@leerroutes/dashboard';
 import { openEngine } from '@leerroutes/engine';
 import { CommandError, UsageError, dbPath, intFlag, stringFlag, viewsPath, type Command } from '../command.js';
@@ -10,11 +11,12 @@ export const command: Command = {
   name: 'serve',
   summary: 'HTTP API and web dashboard over the projected views',
   usage: [
-    'Usage: pnpm pathways serve [--port N] [--host ADDR] [--db PATH] [--views PATH] [--min-cell N] [--open-dashboard]',
+    'Usage: pnpm pathways serve [--port N] [--host ADDR] [--db PATH] [--views PATH] [--min-cell N] [--workers N] [--open-dashboard]',
     '',
     '  --port N           port to listen on (default 8080; 0 picks a free one)',
     '  --host ADDR        address to bind (default 127.0.0.1)',
     '  --min-cell N       suppression threshold for aggregate roles (default 10, never below 5)',
+    '  --workers N        compute reports in N worker threads (default: cores - 1, at most 4; 0: in the server thread)',
     '  --open-dashboard   hand the dashboard page a dashboard-role key made for this run only',
     '                     (loopback addresses only; otherwise sign in with a key from `pathways keys create`)',
     '',
@@ -32,18 +34,23 @@ export const command: Command = {
     const open = ctx.flags['open-dashboard'] === true;
     if (open && !LOOPBACK.has(host)) throw new UsageError('--open-dashboard only on a loopback address: anyone who can reach the page gets the key');
 
+    const workers = intFlag(ctx, 'workers') ?? Math.max(1, Math.min(4, availableParallelism() - 1));
+    if (workers < 0 || workers > 32) throw new UsageError('--workers must be 0..32');
+
     const views = viewsPath(ctx);
     const engine = await openEngine({ db, views });
+    // Workers keep the event loop free for cached answers and health checks while reports are computed.
+    const pool = workers > 0 ? await ReportPool.start({ db: engine.dbPath, views: engine.viewsPath, size: workers }) : undefined;
     const access = new AccessStore(accessPath(views));
     const dashboard = await loadDashboard();
     const dashboardKey = open ? access.createEphemeralKey('open-dashboard', 'dashboard') : null;
     let ready = false;
     const server = await startServer({
-      service: engineService(engine), access, dashboard, dashboardKey, port, host,
+      service: engineService(engine, pool ? { pool } : {}), access, dashboard, dashboardKey, port, host,
       ...(minCell !== undefined ? { minCell } : {}),
       isReady: () => ready,
     });
-    ctx.stdout.write(`Leerroutes API and dashboard on ${server.url}/ (OpenAPI: ${server.url}/api/openapi.json)\n`);
+    ctx.stdout.write(`Leerroutes API and dashboard on ${server.url}/ (OpenAPI: ${server.url}/api/openapi.json); reports in ${workers ? `${workers} worker thread(s)` : 'the server thread'}\n`);
     if (!open) ctx.stdout.write('Sign in to the dashboard with an API key (pnpm pathways keys create --role dashboard --name NAME).\n');
     // Serve at once (health answers), become ready once the views have caught up with the log.
     await engine.catchUp();
@@ -57,6 +64,7 @@ export const command: Command = {
     });
     ctx.stdout.write('stopping\n');
     await server.close();
+    await pool?.close();
     access.close();
     await engine.close();
     return 0;
