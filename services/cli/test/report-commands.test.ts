@@ -8,6 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { openSqliteEventStore } from '@leerroutes/event-store/sqlite';
+import { catchUp, openViewsDatabase } from '@leerroutes/projection-runtime';
+import { PROJECTIONS } from '@leerroutes/projections';
 import { TestLog } from '@leerroutes/pathway/testing';
 import { command as report } from '../src/commands/report.js';
 import { command as explain } from '../src/commands/explain.js';
@@ -35,6 +37,10 @@ beforeAll(async () => {
   for (const e of log.all) {
     await store.appendToStream(e.stream, [{ eventId: e.eventId, type: e.type, schemaVersion: e.schemaVersion, data: e.data, occurredOn: e.occurredOn, knownAt: '2016-01-01T00:00:00.000Z' }]);
   }
+  // The live views, as the importer leaves them.
+  const views = await openViewsDatabase(db.replace(/\.sqlite$/, '.views.sqlite'));
+  await catchUp({ store, views, projections: PROJECTIONS });
+  await views.close();
   await store.close();
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -58,6 +64,17 @@ describe('pathways report / explain / learner', () => {
     // Nothing was known before the delivery.
     const before = await run(report, ['advice-position'], { cohort: '2011-2012', 'as-known-on': '2015-06-01', format: 'json' });
     expect(JSON.parse(before).rows).toEqual([]);
+  });
+
+  it('the live views give what the replay of the log gives', async () => {
+    for (const indicator of ['advice-position', 'streams', 'distribution']) {
+      const live = JSON.parse(await run(report, [indicator], { cohort: '2011-2012', format: 'json', unsuppressed: true }));
+      const replay = JSON.parse(await run(report, [indicator], { cohort: '2011-2012', 'as-known-on': '2030-01-01', format: 'json', unsuppressed: true }));
+      expect(live.source.kind).toBe('views');
+      expect(replay.source.kind).toBe('log');
+      expect(live.rows).toEqual(replay.rows);
+      expect(live.rows.length).toBeGreaterThan(0);
+    }
   });
 
   it('suppresses small cells unless --unsuppressed', async () => {
