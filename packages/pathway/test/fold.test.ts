@@ -157,3 +157,28 @@ describe('classification with and without words', () => {
     expect([...seen].sort()).toEqual(['afstroom', 'gelijk', 'half-afstroom', 'no-vo-diploma', 'not-comparable']);
   });
 });
+
+describe('fold properties', () => {
+  it('the input order does not matter (valid time, then store position)', async () => {
+    const fc = (await import('fast-check')).default;
+    const log = new TestLog();
+    const l = log.learner('P');
+    l.registered('2000-01', 'm');
+    l.background('2011-08-01', { pupilWeight: 1.2, area: 'Z' });
+    l.advice('2012-02-01', 'final', 'vmbo-t/havo');
+    l.revised('2012-05-01', 'vmbo-t/havo', 'havo');
+    l.row('2012-10-01', { institution: 'A', level: 'vmbo-t/havo', grade: 1 });
+    l.row('2013-10-01', { institution: 'B', level: 'vmbo-t', grade: 2 });
+    l.row('2014-10-01', { institution: 'B', level: 'vmbo-t', grade: 2 });
+    l.correctRow('2014-10-01', { institution: 'B', level: 'vmbo-t', grade: 3 });
+    l.diploma('2016-06-30', 'vmbo-t', 'B');
+    l.left('2016-10-01', false);
+    const events = log.eventsOf('P');
+    const expected = foldPathway('P', events);
+    expect(expected.timeline.map((r) => r.grade)).toEqual([1, 2, 3]);
+    fc.assert(fc.property(fc.array(fc.double({ noNaN: true }), { minLength: events.length, maxLength: events.length }), (keys) => {
+      const shuffled = events.map((e, i) => [keys[i]!, e] as const).sort((a, b) => a[0] - b[0]).map(([, e]) => e);
+      expect(foldPathway('P', shuffled)).toEqual(expected);
+    }), { numRuns: 100 });
+  });
+});
