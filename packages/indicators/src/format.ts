@@ -38,6 +38,12 @@ export function formatReport(report: Report, format: ReportFormat): string {
   if (format === 'csv') {
     return [header.join(','), ...report.rows.map((r) => values(r).map(csvCell).join(','))].join('\n') + '\n';
   }
+  // For people, columns that are empty on every row are left out (CSV keeps them: stable columns for scripts).
+  const unused = new Set<number>();
+  const offsetAt = header.indexOf('offset');
+  const yearAt = header.indexOf('school_year');
+  if (report.rows.every((r) => r.offset === null)) unused.add(offsetAt);
+  if (report.rows.every((r) => r.schoolYear === null)) unused.add(yearAt);
   const cells = report.rows.map((r) => values(r).map((v, i) => {
     if (v === null || v === undefined) return header[i] === 'count' || header[i] === 'denominator' || header[i] === 'percent' ? (r.suppressed || v === null ? '*' : '') : '';
     if (typeof v === 'boolean') return v ? 'yes' : '';
@@ -45,7 +51,8 @@ export function formatReport(report: Report, format: ReportFormat): string {
   }));
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
   const numeric = new Set(['offset', 'count', 'denominator', 'percent']);
-  const line = (c: string[]) => c.map((v, i) => (numeric.has(header[i]!) ? v.padStart(widths[i]!) : v.padEnd(widths[i]!))).join('  ').trimEnd();
+  const line = (c: string[]) =>
+    c.map((v, i) => (numeric.has(header[i]!) ? v.padStart(widths[i]!) : v.padEnd(widths[i]!))).filter((_, i) => !unused.has(i)).join('  ').trimEnd();
   const req = report.request;
   const src = report.source.kind === 'views'
     ? `views at position ${report.source.checkpoint}`
