@@ -3,7 +3,7 @@ import type { Either } from 'fp-ts/lib/Either.js';
 /**
  * The event store port. Shaped after EventStoreDB so that adapter fits without
  * changing callers: one stream per learner, optimistic concurrency on a stream
- * revision, idempotent appends by event id, a global order ($all) read in
+ * revision, idempotent appends by event id within a stream, a global order ($all) read in
  * batches, and catch-up subscriptions from a checkpoint.
  */
 
@@ -15,7 +15,7 @@ export type Position = number;
 export type ExpectedRevision = 'any' | 'no_stream' | 'stream_exists' | StreamRevision;
 
 export interface NewEvent {
-  /** UUID; appending an id the store already holds stores it once. */
+  /** UUID; appending an id the stream already holds stores it once (ids are unique per stream, as in EventStoreDB). */
   readonly eventId: string;
   readonly type: string;
   readonly schemaVersion: number;

@@ -8,6 +8,11 @@ export const SCHEMA_VERSION = 1;
  * national scale. `event_types` keeps per-type counts so stats() does not scan
  * millions of rows.
  *
+ * Event ids are unique per stream, as in EventStoreDB. Both unique indexes
+ * lead with stream_id, so appending new streams writes at the end of each
+ * index; a global index on random UUIDs would touch a random page per insert
+ * once it outgrows the cache (at ~10 million events).
+ *
  * AUTOINCREMENT on `position` is deliberate: after an erasure deletes the
  * newest events, plain rowids would hand those positions out again and a
  * projection that already passed them would miss the new events.
@@ -20,7 +25,7 @@ CREATE TABLE streams (
 );
 CREATE TABLE events (
   position INTEGER PRIMARY KEY AUTOINCREMENT,
-  event_id TEXT NOT NULL UNIQUE,
+  event_id TEXT NOT NULL,
   stream_id INTEGER NOT NULL,
   revision INTEGER NOT NULL,
   type TEXT NOT NULL,
@@ -30,7 +35,8 @@ CREATE TABLE events (
   known_at TEXT NOT NULL,
   data TEXT NOT NULL,
   metadata TEXT,
-  UNIQUE (stream_id, revision)
+  UNIQUE (stream_id, revision),
+  UNIQUE (stream_id, event_id)
 );
 CREATE TABLE event_types (
   type TEXT PRIMARY KEY,

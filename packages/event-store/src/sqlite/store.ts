@@ -93,10 +93,10 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
     insertStream: db.prepare<[number, string, number]>('INSERT INTO streams (stream_id, name, revision) VALUES (?, ?, ?)'),
     updateStream: db.prepare<[number, number]>('UPDATE streams SET revision = ? WHERE stream_id = ?'),
     deleteStream: db.prepare<[number]>('DELETE FROM streams WHERE stream_id = ?'),
-    eventExists: raw<[string]>('SELECT 1 FROM events WHERE event_id = ?'),
+    eventExists: raw<[number, string]>('SELECT 1 FROM events WHERE stream_id = ? AND event_id = ?'),
     insertEvent: db.prepare<[string, number, number, string, number, string | null, string, string, string, string | null]>(
       `INSERT INTO events (event_id, stream_id, revision, type, schema_version, occurred_on, recorded_at, known_at, data, metadata)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (stream_id, event_id) DO NOTHING`,
     ),
     addTypeCount: db.prepare<[string, number]>(
       'INSERT INTO event_types (type, events) VALUES (?, ?) ON CONFLICT (type) DO UPDATE SET events = events + excluded.events',
@@ -148,7 +148,7 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
       const current = st.revision < 0 ? ('no_stream' as const) : st.revision;
       if (!matches(expectedRevision, current)) {
         // A retried append whose events are all stored already is a success, whatever it expected.
-        if (events.length > 0 && events.every((e) => q.eventExists.get(e.eventId) !== undefined)) {
+        if (events.length > 0 && st.id !== 0 && events.every((e) => q.eventExists.get(st.id, e.eventId) !== undefined)) {
           results.push({ stream, revision: current, position: null, appended: 0, duplicates: events.length });
           continue;
         }
