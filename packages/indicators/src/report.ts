@@ -66,10 +66,7 @@ async function collectUnits(request: ReportRequest, rules: RuleSet, source: Path
   return { units, ref };
 }
 
-export async function runReport(request: ReportRequest, deps: ReportDeps): Promise<Report> {
-  const rules = checkRequest(request);
-  const { source, origin } = await resolveSource(request, deps);
-  const { units, ref } = await collectUnits(request, rules, source);
+function reportOf(request: ReportRequest, rules: RuleSet, origin: Report['source'], units: readonly GroupedUnit[], ref: ReferenceData): Report {
   const { rows } = rowsOf(request, units, ref);
   return {
     request,
@@ -79,6 +76,13 @@ export async function runReport(request: ReportRequest, deps: ReportDeps): Promi
     minCell: effectiveMinCell(request.minCell),
     suppressed: request.unsuppressed !== true,
   };
+}
+
+export async function runReport(request: ReportRequest, deps: ReportDeps): Promise<Report> {
+  const rules = checkRequest(request);
+  const { source, origin } = await resolveSource(request, deps);
+  const { units, ref } = await collectUnits(request, rules, source);
+  return reportOf(request, rules, origin, units, ref);
 }
 
 export interface CellRef {
@@ -115,10 +119,12 @@ export async function compareRuleSets(request: ReportRequest, rulesA: string, ru
   for (const r of [rulesA, rulesB]) if (!ruleSetNamed(r)) throw new ReportError('not-found', `unknown rule set '${r}'`);
   const reqA = { ...request, rules: rulesA };
   const reqB = { ...request, rules: rulesB };
-  const [a, b] = [await runReport(reqA, deps), await runReport(reqB, deps)];
-  const { source } = await resolveSource(request, deps);
-  const { units: unitsA } = await collectUnits(reqA, ruleSetNamed(rulesA)!, source);
-  const { units: unitsB } = await collectUnits(reqB, ruleSetNamed(rulesB)!, source);
+  const [ra, rb] = [checkRequest(reqA), checkRequest(reqB)];
+  const { source, origin } = await resolveSource(request, deps);
+  const { units: unitsA, ref } = await collectUnits(reqA, ra, source);
+  const { units: unitsB } = await collectUnits(reqB, rb, source);
+  const a = reportOf(reqA, ra, origin, unitsA, ref);
+  const b = reportOf(reqB, rb, origin, unitsB, ref);
   const byLearner = (units: GroupedUnit[]) => {
     const m = new Map<string, GroupedUnit[]>();
     for (const u of units) {
