@@ -76,6 +76,15 @@ export interface ReadAllOptions {
   readonly until?: Position;
 }
 
+export interface ReadStreamsOptions {
+  /** Streams named `<category>-...` (EventStoreDB's category: the name up to its first '-'). */
+  readonly category: string;
+  /** Most streams per batch (default 1000). */
+  readonly batchSize?: number;
+  /** Leave out events after this position (inclusive); a stream with nothing left is left out. */
+  readonly until?: Position;
+}
+
 export interface SubscribeOptions extends ReadAllOptions {
   /** How often to poll for new events once caught up (ms); adapters with push may ignore it. */
   readonly pollIntervalMs?: number;
@@ -114,6 +123,12 @@ export interface EventStore {
   streamRevision(stream: string): Promise<StreamRevision | null>;
   /** All events in global order, in batches. */
   readAll(options?: ReadAllOptions): AsyncIterable<RecordedEvent[]>;
+  /**
+   * Every stream of one category whole, each in revision order, in batches of
+   * streams: a reader can fold a stream and let it go, so memory stays at one
+   * batch however large the log. The order of the streams is the adapter's.
+   */
+  readStreams(options: ReadStreamsOptions): AsyncIterable<RecordedEvent[][]>;
   /** Catch up from a checkpoint, then keep delivering new events. Each batch is handled before the next is read. */
   subscribeToAll(handler: (batch: RecordedEvent[]) => Promise<void> | void, options?: SubscribeOptions): Subscription;
   /** Position of the newest event (0 when empty). */

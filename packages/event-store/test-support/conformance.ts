@@ -5,6 +5,7 @@ import { concurrencySuite } from './conformance/concurrency.js';
 import { erasureSuite } from './conformance/erasure.js';
 import type { ConformanceContext, ConformanceFixture, ConformanceOptions } from './conformance/helpers.js';
 import { readAllSuite } from './conformance/read-all.js';
+import { readStreamsSuite } from './conformance/read-streams.js';
 import { subscriptionSuite } from './conformance/subscription.js';
 
 export type { ConformanceFixture, ConformanceOptions } from './conformance/helpers.js';
@@ -48,6 +49,7 @@ export function describeEventStoreConformance(
 
     appendSuite(ctx);
     readAllSuite(ctx);
+    readStreamsSuite(ctx);
     subscriptionSuite(ctx);
     concurrencySuite(ctx);
     erasureSuite(ctx);

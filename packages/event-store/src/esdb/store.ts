@@ -22,6 +22,7 @@ import type {
   NewEvent,
   Position,
   ReadAllOptions,
+  ReadStreamsOptions,
   RecordedEvent,
   StoreStats,
   StreamAppend,
@@ -192,6 +193,44 @@ export function openEsdbEventStore(connectionString: string): EsdbEventStore {
         yield batch;
         if (batch.length < limit) return;
         after = batch[batch.length - 1]!.position;
+      }
+    },
+
+    async *readStreams(opts: ReadStreamsOptions) {
+      const limit = opts.batchSize ?? 1000;
+      const until = opts.until ?? Number.MAX_SAFE_INTEGER;
+      const prefix = `${opts.category}-`;
+      // Without relying on the server's system projections ($by_category) there is no list of a
+      // category's streams: one $all scan finds the names (only names are kept), then each stream is read whole.
+      const seen = new Set<string>();
+      let names: string[] = [];
+      const readNames = async (): Promise<RecordedEvent[][]> => {
+        const out: RecordedEvent[][] = [];
+        for (let i = 0; i < names.length; i += 32) {
+          const streams = await Promise.all(names.slice(i, i + 32).map((n) => readStreamEvents(n)));
+          for (const s of streams) {
+            const kept = s.filter((e) => e.position <= until);
+            if (kept.length > 0) out.push(kept);
+          }
+        }
+        names = [];
+        return out;
+      };
+      for await (const resolved of client.readAll({ fromPosition: START })) {
+        const e = toRecorded(resolved);
+        if (e === null) continue;
+        if (e.position > until) break;
+        if (!e.stream.startsWith(prefix) || seen.has(e.stream)) continue;
+        seen.add(e.stream);
+        names.push(e.stream);
+        if (names.length >= limit) {
+          const batch = await readNames();
+          if (batch.length > 0) yield batch;
+        }
+      }
+      if (names.length > 0) {
+        const batch = await readNames();
+        if (batch.length > 0) yield batch;
       }
     },
 

@@ -9,6 +9,7 @@ import type {
   NewEvent,
   Position,
   ReadAllOptions,
+  ReadStreamsOptions,
   RecordedEvent,
   StoreStats,
   StreamAppend,
@@ -110,6 +111,15 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
     readStream: raw<[string, number]>(
       `SELECT ${EVENT_COLUMNS} FROM streams s JOIN events e ON e.stream_id = s.stream_id
        WHERE s.name = ? AND e.revision >= ? ORDER BY e.revision`,
+    ),
+    // `+name` keeps SQLite on the rowid order of streams instead of the name index (which would need a sort).
+    streamsPage: raw<[number, string, string, number]>(
+      'SELECT stream_id FROM streams WHERE stream_id > ? AND +name > ? AND +name < ? ORDER BY stream_id LIMIT ?',
+    ),
+    // An ordered walk of the (stream_id, revision) index over a range of streams.
+    streamsEvents: raw<[number, number, number]>(
+      `SELECT ${EVENT_COLUMNS} FROM events e JOIN streams s ON s.stream_id = e.stream_id
+       WHERE e.stream_id >= ? AND e.stream_id <= ? AND e.position <= ? ORDER BY e.stream_id, e.revision`,
     ),
     head: raw<[]>('SELECT COALESCE(MAX(position), 0) FROM events'),
     countStreams: raw<[]>('SELECT COUNT(*) FROM streams'),
@@ -264,6 +274,34 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
         yield batch;
         if (batch.length < limit) return;
         after = batch[batch.length - 1]!.position;
+      }
+    },
+
+    async *readStreams(opts: ReadStreamsOptions) {
+      const limit = opts.batchSize ?? 1000;
+      const until = opts.until ?? Number.MAX_SAFE_INTEGER;
+      const prefix = `${opts.category}-`;
+      // Names of the category sort between `<category>-` and `<category>.` ('.' follows '-').
+      const upper = `${opts.category}.`;
+      let after = 0;
+      for (;;) {
+        const ids = (q.streamsPage.all(after, prefix, upper, limit) as [number][]).map((r) => r[0]);
+        if (ids.length === 0) return;
+        const batch: RecordedEvent[][] = [];
+        let current: RecordedEvent[] | null = null;
+        // Streams of other categories inside the id range are skipped before their payloads are parsed.
+        for (const r of q.streamsEvents.iterate(ids[0]!, ids[ids.length - 1]!, until) as IterableIterator<Row>) {
+          if (!r[2].startsWith(prefix)) continue;
+          const e = toRecorded(r);
+          if (current === null || e.stream !== current[0]!.stream) {
+            current = [];
+            batch.push(current);
+          }
+          current.push(e);
+        }
+        if (batch.length > 0) yield batch;
+        if (ids.length < limit) return;
+        after = ids[ids.length - 1]!;
       }
     },
 
