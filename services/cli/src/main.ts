@@ -1,8 +1,8 @@
 import { parseArgs } from './args.js';
-import { CommandError, UsageError, type Command } from './command.js';
-import { BOOLEAN_FLAGS, loadCommands } from './registry.js';
+import { CommandError, UsageError } from './command.js';
+import { BOOLEAN_FLAGS, COMMANDS, type CommandEntry } from './registry.js';
 
-function help(commands: readonly Command[]): string {
+function help(commands: readonly CommandEntry[]): string {
   const width = Math.max(...commands.map((c) => c.name.length), 4);
   return [
     'Usage: pnpm pathways <command> [options]',
@@ -16,17 +16,18 @@ function help(commands: readonly Command[]): string {
 }
 
 async function main(argv: string[]): Promise<number> {
-  const commands = await loadCommands();
+  const commands = COMMANDS;
   const [name, ...rest] = argv;
   if (!name || name === 'help' || name === '--help') {
     process.stdout.write(help(commands) + '\n');
     return name ? 0 : 2;
   }
-  const command = commands.find((c) => c.name === name);
-  if (!command) {
+  const entry = commands.find((c) => c.name === name);
+  if (!entry) {
     process.stderr.write(`Unknown command '${name}'.\n\n${help(commands)}\n`);
     return 2;
   }
+  const { command } = await entry.load();
   const { args, flags } = parseArgs(rest, BOOLEAN_FLAGS);
   if (flags['help']) {
     process.stdout.write(`${command.usage}\n`);

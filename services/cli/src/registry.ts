@@ -2,22 +2,27 @@ import type { Command } from './command.js';
 
 /**
  * Every CLI command, in the order `pathways help` lists them. Adding a command
- * is one file under commands/ and one line here.
+ * is one file under commands/ and one line here. Modules load only when their
+ * command runs: loading all of them (the HTTP server, the dashboard bundler,
+ * the generator) cost every invocation seconds of start-up.
  */
-export async function loadCommands(): Promise<Command[]> {
-  const modules = await Promise.all([
-    import('./commands/generate.js'),
-    import('./commands/import.js'),
-    import('./commands/stats.js'),
-    import('./commands/serve.js'),
-    import('./commands/keys.js'),
-    import('./commands/rebuild.js'),
-    import('./commands/report.js'),
-    import('./commands/explain.js'),
-    import('./commands/learner.js'),
-  ]);
-  return modules.map((m: { command: Command }) => m.command);
+export interface CommandEntry {
+  readonly name: string;
+  readonly summary: string;
+  readonly load: () => Promise<{ command: Command }>;
 }
+
+export const COMMANDS: readonly CommandEntry[] = [
+  { name: 'generate', summary: 'Write synthetic registration CSVs for a seeded population', load: () => import('./commands/generate.js') },
+  { name: 'import', summary: 'Import a directory of yearly registration CSVs and bring the projections up to date', load: () => import('./commands/import.js') },
+  { name: 'stats', summary: 'Counts per event type, learners, and the last position of the event log', load: () => import('./commands/stats.js') },
+  { name: 'learner', summary: "One learner's events in valid-time order and pathway with its classifications", load: () => import('./commands/learner.js') },
+  { name: 'report', summary: 'An indicator for a cohort under a rule set, in long format (table, json, csv), optionally as known on a date', load: () => import('./commands/report.js') },
+  { name: 'explain', summary: 'Why a learner is classified as they are, or which learners are behind one cell', load: () => import('./commands/explain.js') },
+  { name: 'rebuild', summary: 'Replay projections into fresh views and swap them in (old views keep serving)', load: () => import('./commands/rebuild.js') },
+  { name: 'serve', summary: 'HTTP API and web dashboard over the projected views', load: () => import('./commands/serve.js') },
+  { name: 'keys', summary: 'API keys for the HTTP API: create (shown once), list, revoke', load: () => import('./commands/keys.js') },
+];
 
 /** Flags that never take a value. */
 export const BOOLEAN_FLAGS = new Set(['help', 'unsuppressed', 'quiet', 'no-progress', 'json', 'force', 'with-errors', 'no-projections', 'open-dashboard']);
