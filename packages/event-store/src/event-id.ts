@@ -6,7 +6,12 @@ import { createHash, randomUUID } from 'node:crypto';
  * re-imports idempotent.
  */
 export function deterministicEventId(...parts: readonly string[]): string {
-  const h = createHash('sha1').update(parts.join('\u001f')).digest();
+  return uuidFromDigest(createHash('sha1').update(parts.join('\u001f')).digest());
+}
+
+/** Lay out a SHA-1 digest (or any 16+ bytes of hash) as a version-5 style UUID. */
+export function uuidFromDigest(digest: Buffer): string {
+  const h = Buffer.from(digest.subarray(0, 16));
   h[6] = (h[6]! & 0x0f) | 0x50;
   h[8] = (h[8]! & 0x3f) | 0x80;
   const x = h.subarray(0, 16).toString('hex');

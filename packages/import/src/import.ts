@@ -6,7 +6,7 @@ import {
   AREAS_STREAM, CURRENT_SCHEMA_VERSION, INSTITUTIONS_STREAM, deriveLearnerEvents, learnerStream, reconcile, schoolYearOf,
   type DerivationContext, type DerivedEvent, type ExistingEvent, type LearnerFacts,
 } from '@leerroutes/domain';
-import { deterministicEventId, type EventStore, type NewEvent, type RecordedEvent, type StreamAppend } from '@leerroutes/event-store';
+import { deterministicEventId, uuidFromDigest, type EventStore, type NewEvent, type RecordedEvent, type StreamAppend } from '@leerroutes/event-store';
 import { readCsv } from './csv.js';
 import { areaRow, institutionRow, REGISTRATION_FILES, type FactFile, type ReferenceFile } from './files.js';
 import { Ledger } from './ledger.js';
@@ -245,7 +245,14 @@ async function appendDerived(
 export function eventsToAppend(
   facts: LearnerFacts, existing: readonly RecordedEvent[], ctx: DerivationContext, delivery: number, knownAt: string | undefined, correctionDate: string,
 ): NewEvent[] {
-  const desired = deriveLearnerEvents(facts, ctx).map((d): DerivedEvent => ({ key: contentHash(d.key), event: d.event }));
+  // One digest per event: its content key, and (first time round) its id; the content includes the learner id.
+  const digests = new Map<string, Buffer>();
+  const desired = deriveLearnerEvents(facts, ctx).map((d): DerivedEvent => {
+    const digest = createHash('sha1').update(d.key).digest();
+    const key = digest.toString('base64url');
+    digests.set(key, digest);
+    return { key, event: d.event };
+  });
   const rec = reconcile(existing.map(toExisting), desired);
   const events: NewEvent[] = [];
   if (rec.retract.length > 0) {
@@ -262,7 +269,8 @@ export function eventsToAppend(
   for (const { derived, generation } of rec.append) {
     const { type, data } = derived.event;
     events.push({
-      eventId: deterministicEventId(facts.learnerId, derived.key, String(generation)), type, schemaVersion: CURRENT_SCHEMA_VERSION[type],
+      eventId: generation === 0 ? uuidFromDigest(digests.get(derived.key)!) : deterministicEventId(facts.learnerId, derived.key, String(generation)),
+      type, schemaVersion: CURRENT_SCHEMA_VERSION[type],
       data, occurredOn: data.occurredOn, ...(knownAt ? { knownAt } : {}), metadata: { key: derived.key, delivery },
     });
   }
@@ -275,9 +283,6 @@ function toExisting(e: RecordedEvent): ExistingEvent {
     ? { eventId: e.eventId, type: e.type, key: null, retracts: (e.data as { retracted: string[] }).retracted }
     : { eventId: e.eventId, type: e.type, key };
 }
-
-/** Content keys are long; the stream keeps a short digest of each. */
-const contentHash = (key: string): string => createHash('sha1').update(key).digest('base64url');
 
 function ancestors(parents: ReadonlyMap<string, string | null>, code: string): string[] {
   const out: string[] = [];
