@@ -9,7 +9,7 @@ import { dirname, resolve } from 'node:path';
 import type { EventStore } from '@leerroutes/event-store';
 import { openSqliteEventStore } from '@leerroutes/event-store/sqlite';
 import { importDirectory, type ImportProgress, type ImportSummary } from '@leerroutes/import';
-import type { PathwaySource } from '@leerroutes/pathway';
+import { cachedPathwaySource, type PathwaySource } from '@leerroutes/pathway';
 import { catchUp, openViewsDatabase, type ProgressListener, type RunSummary, type ViewsDatabase } from '@leerroutes/projection-runtime';
 import { createViewsPathwaySource, defaultProjections } from '@leerroutes/projections';
 
@@ -34,7 +34,10 @@ export interface Engine {
   readonly viewsPath: string;
   readonly store: EventStore;
   readonly views: ViewsDatabase;
-  /** The projected pathways (live views). */
+  /**
+   * The projected pathways (live views). Cohorts, reference data and covered
+   * dates are remembered while the views' checkpoint stands (a few cohorts).
+   */
   readonly pathways: PathwaySource;
   /** Import a directory of registration CSVs, then bring the projections up to date (inline). */
   importDirectory(dir: string, options?: ImportOptions): Promise<{ import: ImportSummary; projections: RunSummary | null }>;
@@ -55,7 +58,7 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
   const projections = defaultProjections();
   const engine: Engine = {
     dbPath, viewsPath, store, views,
-    pathways: createViewsPathwaySource(views.db),
+    pathways: cachedPathwaySource(createViewsPathwaySource(views.db)),
     async importDirectory(dir, opts = {}) {
       const summary = await importDirectory({
         dir, store, ledgerPath: dbPath,

@@ -3,7 +3,7 @@
  * breakdown values, then aggregation and suppression.
  */
 import { effectiveMinCell, type RuleSet } from '@leerroutes/domain';
-import { schoolYearStart, type Pathway, type ReferenceData } from '@leerroutes/pathway';
+import { schoolYearStart, type ReportingPathway, type ReferenceData } from '@leerroutes/pathway';
 import type { ReportRequest, ReportRow } from './contract.js';
 import { aggregate, type Aggregated, type GroupedUnit } from './aggregate.js';
 import { dimensionValue, type GroupContext } from './dimensions.js';
@@ -16,7 +16,7 @@ export interface ComputeInput {
 }
 
 /** Every counting unit of the given learners, with its group. */
-export function unitsOf(request: ReportRequest, rules: RuleSet, pathways: Iterable<Pathway>, input: ComputeInput): GroupedUnit[] {
+export function unitsOf(request: ReportRequest, rules: RuleSet, pathways: Iterable<ReportingPathway>, input: ComputeInput): GroupedUnit[] {
   const def = INDICATOR_DEFS[request.indicator];
   const ctx: IndicatorContext = { rules, cohort: request.cohort, covered: input.covered };
   const cohortStart = request.cohort === null ? null : schoolYearStart(request.cohort);
@@ -41,7 +41,7 @@ export function unitsOf(request: ReportRequest, rules: RuleSet, pathways: Iterab
   return out;
 }
 
-function groupFor(p: Pathway, dims: readonly string[], ctx: GroupContext): Record<string, string> {
+function groupFor(p: ReportingPathway, dims: readonly string[], ctx: GroupContext): Record<string, string> {
   const g: Record<string, string> = {};
   for (const d of dims) g[d] = dimensionValue(p, d, ctx);
   return g;
@@ -55,7 +55,7 @@ export function rowsOf(request: ReportRequest, units: readonly GroupedUnit[], re
 }
 
 /** One call for tests and in-memory use: pathways in, long-format rows out. */
-export function computeRows(request: ReportRequest, rules: RuleSet, pathways: Iterable<Pathway>, input: ComputeInput): ReportRow[] {
+export function computeRows(request: ReportRequest, rules: RuleSet, pathways: Iterable<ReportingPathway>, input: ComputeInput): ReportRow[] {
   return rowsOf(request, unitsOf(request, rules, pathways, input), input.ref).rows;
 }
 

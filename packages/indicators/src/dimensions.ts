@@ -4,7 +4,7 @@
  */
 import type { RuleSet } from '@leerroutes/domain';
 import {
-  areaChain, backgroundAt, effectiveCode, firstVoRow, referenceAdviceOf, type Pathway, type ReferenceData,
+  areaChain, backgroundAt, effectiveCode, firstVoRow, referenceAdviceOf, type ReportingPathway, type ReferenceData,
 } from '@leerroutes/pathway';
 
 export const UNKNOWN = 'unknown';
@@ -20,7 +20,7 @@ export interface GroupContext {
 
 const orUnknown = (v: string | null | undefined): string => (v === null || v === undefined || v === '' ? UNKNOWN : v);
 
-export function dimensionValue(p: Pathway, dim: string, ctx: GroupContext): string {
+export function dimensionValue(p: ReportingPathway, dim: string, ctx: GroupContext): string {
   const [name, depth] = dim.split(':') as [string, string | undefined];
   switch (name) {
     case 'gender':
@@ -59,9 +59,9 @@ export function dimensionValue(p: Pathway, dim: string, ctx: GroupContext): stri
   }
 }
 
-const institutionOf = (p: Pathway, ctx: GroupContext): string | null =>
+const institutionOf = (p: ReportingPathway, ctx: GroupContext): string | null =>
   ctx.institution !== undefined ? ctx.institution : (firstVoRow(p)?.institution ?? null);
 
-export function groupOf(p: Pathway, dims: readonly string[], ctx: GroupContext): string[] {
+export function groupOf(p: ReportingPathway, dims: readonly string[], ctx: GroupContext): string[] {
   return dims.map((d) => dimensionValue(p, d, ctx));
 }

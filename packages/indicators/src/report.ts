@@ -4,7 +4,7 @@
  */
 import { effectiveMinCell, ruleSetNamed, type RuleSet } from '@leerroutes/domain';
 import type { EventStore } from '@leerroutes/event-store';
-import { coveredDatesOf, type Pathway, type PathwaySource, type ReferenceData } from '@leerroutes/pathway';
+import { coveredDatesOf, type PathwaySource, type ReferenceData, type ReportingPathway } from '@leerroutes/pathway';
 import type { Report, ReportRequest } from './contract.js';
 import { rowsOf, unitInCell, unitsOf } from './compute.js';
 import type { GroupedUnit } from './aggregate.js';
@@ -51,9 +51,10 @@ async function coveredOf(source: PathwaySource): Promise<string[]> {
   return sorted;
 }
 
-/** The learners a request is about: its cohort, or everyone (per-school-year indicators without a cohort). */
-async function* learnersOf(request: ReportRequest, source: PathwaySource): AsyncIterable<Pathway[]> {
+/** The learners a request is about: its cohort (the reporting part when the source keeps it), or everyone (per-school-year indicators without a cohort). */
+async function* learnersOf(request: ReportRequest, source: PathwaySource): AsyncIterable<readonly ReportingPathway[]> {
   if (request.cohort === null) yield* source.allPathways();
+  else if (source.cohortReportingPathways) yield await source.cohortReportingPathways(request.cohortType, request.rules, request.cohort);
   else yield await source.cohortPathways(request.cohortType, request.rules, request.cohort);
 }
 
@@ -78,11 +79,49 @@ function reportOf(request: ReportRequest, rules: RuleSet, origin: Report['source
   };
 }
 
+/**
+ * Reports from the live views, remembered per views source while its
+ * checkpoint stands: the same request again (a dashboard reloading, a
+ * benchmark, a second client) is answered without touching a learner. Small:
+ * a report is some hundreds of rows; the cohorts behind it are cached by the
+ * source, not here.
+ */
+const REMEMBERED_REPORTS = 64;
+const remembered = new WeakMap<PathwaySource, { checkpoint: number; reports: Map<string, Promise<Report>> }>();
+
+/** The request with its keys in one order, so equal requests share an entry. */
+const requestKey = (request: ReportRequest): string =>
+  JSON.stringify(Object.keys(request).sort().map((k) => [k, (request as unknown as Record<string, unknown>)[k]]));
+
+async function computeReport(request: ReportRequest, rules: RuleSet, resolved: Resolved): Promise<Report> {
+  const { units, ref } = await collectUnits(request, rules, resolved.source);
+  return reportOf(request, rules, resolved.origin, units, ref);
+}
+
+/** A report; callers share remembered reports, so they must not change them. */
 export async function runReport(request: ReportRequest, deps: ReportDeps): Promise<Report> {
   const rules = checkRequest(request);
-  const { source, origin } = await resolveSource(request, deps);
-  const { units, ref } = await collectUnits(request, rules, source);
-  return reportOf(request, rules, origin, units, ref);
+  const resolved = await resolveSource(request, deps);
+  if (resolved.origin.kind !== 'views') return computeReport(request, rules, resolved);
+  const checkpoint = resolved.origin.checkpoint;
+  let memo = remembered.get(deps.pathways);
+  if (!memo || memo.checkpoint !== checkpoint) {
+    memo = { checkpoint, reports: new Map() };
+    remembered.set(deps.pathways, memo);
+  }
+  const key = requestKey(request);
+  const hit = memo.reports.get(key);
+  if (hit) {
+    memo.reports.delete(key);
+    memo.reports.set(key, hit);
+    return hit;
+  }
+  const { reports } = memo;
+  const report = computeReport(request, rules, resolved);
+  report.catch(() => reports.delete(key));
+  reports.set(key, report);
+  while (reports.size > REMEMBERED_REPORTS) reports.delete(reports.keys().next().value!);
+  return report;
 }
 
 export interface CellRef {

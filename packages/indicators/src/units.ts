@@ -8,7 +8,7 @@ import { STEP_CLASSES, ageOn, isVoDiploma, schoolYearOf, startYear, type RuleSet
 import {
   advicePositionOf, diplomaLevelRef, effectiveCode, firstPostVoRow, gradeOneRow, hasStartkwalificatieBefore, highestVoDiploma,
   outcomeOf, referenceAdviceOf, routeOf, rowState, stateOn, stepClass, voSteps, yearThreeRow,
-  type Pathway, type TimelineRow,
+  type ReportingPathway, type TimelineRow,
 } from '@leerroutes/pathway';
 import type { Indicator } from './contract.js';
 
@@ -45,7 +45,7 @@ export interface IndicatorContext {
 
 export interface IndicatorDef {
   readonly families: readonly FamilyDef[];
-  units(p: Pathway, ctx: IndicatorContext): Unit[];
+  units(p: ReportingPathway, ctx: IndicatorContext): Unit[];
 }
 
 const CLASSES = [...STEP_CLASSES, 'not-comparable'] as const;
@@ -55,7 +55,7 @@ const nextYear = (s: string): string => `${yearOf(s) + 1}-${yearOf(s) + 2}`;
 const offsetOfDate = (ctx: IndicatorContext, date: string): number | null => (ctx.cohort === null ? null : yearOf(sy(date)) - yearOf(ctx.cohort));
 const coveredYears = (ctx: IndicatorContext): Set<string> => new Set(ctx.covered.map(sy));
 const coveredDateOf = (ctx: IndicatorContext, year: string): string => ctx.covered.find((d) => sy(d) === year) ?? `${year.slice(0, 4)}-10-01`;
-const rowIn = (p: Pathway, year: string): TimelineRow | undefined => p.timeline.find((r) => r.schoolYear === year);
+const rowIn = (p: ReportingPathway, year: string): TimelineRow | undefined => p.timeline.find((r) => r.schoolYear === year);
 
 /** Distribution offsets: from 0 to the newest covered reference date (at least offset 0). */
 function distributionOffsets(ctx: IndicatorContext): number[] {

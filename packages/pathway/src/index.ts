@@ -5,11 +5,13 @@
  */
 export type {
   PathwayInputEvent, EventRef, TimelineRow, BackgroundRecord, AdviceRecord, DiplomaRecord, LeftRecord,
-  ClassificationRecord, PathwaySummary, Pathway, AreaInfo, InstitutionInfo, ReferenceData, PathwaySource,
+  ClassificationRecord, PathwaySummary, Pathway, ReportingPathway, AreaInfo, InstitutionInfo, ReferenceData, PathwaySource,
 } from './types.js';
 export { foldPathway } from './fold.js';
 export { foldReferenceData, emptyReferenceData, areaChain } from './reference-data.js';
 export { createMemoryPathwaySource, coveredDatesOf } from './memory-source.js';
+export { reportingPathwayOf } from './reporting.js';
+export { cachedPathwaySource, type CachedPathwaySource } from './cached-source.js';
 export * from './derive.js';
 export { advicePositionOf, outcomeOf, classifyPathway, type Classified } from './classify.js';
 export type { DomainEvent } from '@leerroutes/domain';

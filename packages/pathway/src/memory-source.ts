@@ -2,7 +2,7 @@ import type { Pathway, PathwaySource, ReferenceData } from './types.js';
 import { emptyReferenceData } from './reference-data.js';
 
 /** The covered reference dates of a population: every date on which some learner has a row. */
-export function coveredDatesOf(pathways: Iterable<Pathway>): string[] {
+export function coveredDatesOf(pathways: Iterable<Pick<Pathway, 'timeline'>>): string[] {
   const dates = new Set<string>();
   for (const p of pathways) for (const r of p.timeline) dates.add(r.referenceDate);
   return [...dates].sort();

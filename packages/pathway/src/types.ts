@@ -135,6 +135,14 @@ export interface Pathway {
   readonly retractedEventIds: readonly string[];
 }
 
+/**
+ * What the indicators and their breakdowns read of a pathway: the same values
+ * as the whole pathway, without the stored summary, classifications, audit
+ * trail and cohort keys. The views keep it apart so a report parses less than
+ * half of every learner's pathway.
+ */
+export type ReportingPathway = Pick<Pathway, 'learnerId' | 'registration' | 'background' | 'advices' | 'timeline' | 'diplomas'>;
+
 /** Reference data: the area hierarchy and institutions with their board. */
 export interface AreaInfo { readonly name: string; readonly parent: string | null }
 export interface InstitutionInfo { readonly name: string; readonly board: string | null; readonly municipality: string | null; readonly kind: string | null }
@@ -150,6 +158,11 @@ export interface ReferenceData {
 export interface PathwaySource {
   /** Learners of one cohort: `advice` cohorts depend on the rule set, `intake` cohorts do not. */
   cohortPathways(cohortType: 'advice' | 'intake', rules: string, cohort: string): Promise<Pathway[]>;
+  /**
+   * The reporting part of a cohort's pathways (same learners, same order as
+   * cohortPathways). Optional: without it the indicators read whole pathways.
+   */
+  cohortReportingPathways?(cohortType: 'advice' | 'intake', rules: string, cohort: string): Promise<ReportingPathway[]>;
   /** Every learner, in batches (bounded memory). */
   allPathways(batchSize?: number): AsyncIterable<Pathway[]>;
   pathway(learnerId: string): Promise<Pathway | null>;

@@ -1,8 +1,8 @@
 import type { Kysely } from 'kysely';
-import type { Pathway, PathwaySource } from '@leerroutes/pathway';
+import type { Pathway, PathwaySource, ReportingPathway } from '@leerroutes/pathway';
 import { readCheckpoint } from '@leerroutes/projection-runtime';
 import { readReferenceData, referenceData } from '@leerroutes/projection-reference-data';
-import { LEARNER_COHORT, LEARNER_PATHWAY, learnerPathway } from './projection.js';
+import { COVERED_DATE, LEARNER_COHORT, LEARNER_PATHWAY, LEARNER_REPORT, learnerPathway } from './projection.js';
 
 const parse = (rows: readonly { pathway: string }[]): Pathway[] => rows.map((r) => JSON.parse(r.pathway) as Pathway);
 
@@ -12,18 +12,32 @@ const parse = (rows: readonly { pathway: string }[]): Pathway[] => rows.map((r) 
  * every reader sees the same order.
  */
 export function createViewsPathwaySource(db: Kysely<any>): PathwaySource {
+  /** One cohort's rows of a per-learner table, walking the cohort index's primary key in learner-id order. */
+  const cohortRows = async (table: string, column: string, cohortType: string, rules: string, cohort: string): Promise<string[]> => {
+    const rows = await db
+      .selectFrom(`${LEARNER_COHORT} as c`)
+      .innerJoin(`${table} as p`, 'p.learner_id', 'c.learner_id')
+      .select(`p.${column} as value`)
+      .where('c.cohort_type', '=', cohortType)
+      .where('c.rules', '=', rules)
+      .where('c.cohort', '=', cohort)
+      .orderBy('c.learner_id')
+      .execute();
+    return rows.map((r) => r.value as string);
+  };
+
   return {
     async cohortPathways(cohortType, rules, cohort) {
-      const rows = await db
-        .selectFrom(`${LEARNER_COHORT} as c`)
-        .innerJoin(`${LEARNER_PATHWAY} as p`, 'p.learner_id', 'c.learner_id')
-        .select('p.pathway')
-        .where('c.cohort_type', '=', cohortType)
-        .where('c.rules', '=', rules)
-        .where('c.cohort', '=', cohort)
-        .orderBy('c.learner_id')
-        .execute();
-      return parse(rows);
+      return (await cohortRows(LEARNER_PATHWAY, 'pathway', cohortType, rules, cohort)).map((json) => JSON.parse(json) as Pathway);
+    },
+
+    async cohortReportingPathways(cohortType, rules, cohort) {
+      return (await cohortRows(LEARNER_REPORT, 'report', cohortType, rules, cohort)).map((json) => JSON.parse(json) as ReportingPathway);
+    },
+
+    async coveredReferenceDates() {
+      const rows = await db.selectFrom(COVERED_DATE).select('reference_date').where('learners', '>', 0).orderBy('reference_date').execute();
+      return rows.map((r) => r.reference_date as string);
     },
 
     async *allPathways(batchSize = 10_000) {

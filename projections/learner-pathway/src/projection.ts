@@ -1,5 +1,5 @@
 import { RULE_SETS } from '@leerroutes/domain';
-import { foldPathway, type Pathway, type PathwayInputEvent } from '@leerroutes/pathway';
+import { foldPathway, reportingPathwayOf, type Pathway, type PathwayInputEvent } from '@leerroutes/pathway';
 import { insertChunked, learnerHistories, type Projection, type ProjectionContext } from '@leerroutes/projection-runtime';
 
 /**
@@ -7,9 +7,16 @@ import { insertChunked, learnerHistories, type Projection, type ProjectionContex
  * plus a cohort index: one row per (cohort type, rule set, cohort, learner).
  * Intake cohorts do not depend on the rule set but get a row per rule set
  * anyway, so every cohort query has the same shape.
+ *
+ * Reports read neither whole pathways nor every learner: `learner_report`
+ * holds the reporting part of each pathway (less than half its JSON), and
+ * `covered_date` counts the learners with a row on each reference date, so
+ * the covered dates are one small read instead of a scan of everyone.
  */
 export const LEARNER_PATHWAY = 'learner_pathway';
 export const LEARNER_COHORT = 'learner_cohort';
+export const LEARNER_REPORT = 'learner_report';
+export const COVERED_DATE = 'covered_date';
 
 export type Fold = (learnerId: string, events: readonly PathwayInputEvent[]) => Pathway;
 
@@ -25,14 +32,41 @@ export function cohortRows(pathway: Pathway): CohortRow[] {
   return rows;
 }
 
-/** Cohort rows of learners the view already holds: read from their stored pathways, so no index on learner_id is needed. */
-async function storedCohortRows({ db, t }: ProjectionContext, learnerIds: readonly string[]): Promise<CohortRow[]> {
-  const rows: CohortRow[] = [];
+/** The reference dates a pathway has a row on (each once). */
+const datesOf = (p: Pathway): string[] => [...new Set(p.timeline.map((r) => r.referenceDate))];
+
+/**
+ * What the view holds for learners it already knows: their cohort rows and
+ * reference dates, read from their stored pathways, so no index on learner_id
+ * is needed.
+ */
+async function storedRows({ db, t }: ProjectionContext, learnerIds: readonly string[]): Promise<{ cohorts: CohortRow[]; dates: string[] }> {
+  const cohorts: CohortRow[] = [];
+  const dates: string[] = [];
   for (let i = 0; i < learnerIds.length; i += 500) {
     const stored = await db.selectFrom(t(LEARNER_PATHWAY)).select('pathway').where('learner_id', 'in', learnerIds.slice(i, i + 500)).execute();
-    for (const r of stored) rows.push(...cohortRows(JSON.parse(r.pathway) as Pathway));
+    for (const r of stored) {
+      const p = JSON.parse(r.pathway) as Pathway;
+      cohorts.push(...cohortRows(p));
+      dates.push(...datesOf(p));
+    }
   }
-  return rows;
+  return { cohorts, dates };
+}
+
+/** Moves the learner counts per reference date; a date nobody has a row on any more goes, as in a rebuild. */
+async function countDates({ db, t }: ProjectionContext, removed: readonly string[], added: readonly string[]): Promise<void> {
+  const delta = new Map<string, number>();
+  for (const d of removed) delta.set(d, (delta.get(d) ?? 0) - 1);
+  for (const d of added) delta.set(d, (delta.get(d) ?? 0) + 1);
+  const changed = [...delta].filter(([, n]) => n !== 0).sort(([a], [b]) => a.localeCompare(b));
+  if (changed.length === 0) return;
+  await db
+    .insertInto(t(COVERED_DATE))
+    .values(changed.map(([reference_date, learners]) => ({ reference_date, learners })))
+    .onConflict((oc) => oc.column('reference_date').doUpdateSet((eb) => ({ learners: eb(eb.ref('learners'), '+', eb.ref('excluded.learners')) })))
+    .execute();
+  await db.deleteFrom(t(COVERED_DATE)).where('learners', '<=', 0).execute();
 }
 
 async function deleteCohortRows({ db, t }: ProjectionContext, rows: readonly CohortRow[]): Promise<void> {
@@ -58,11 +92,11 @@ async function deleteCohortRows({ db, t }: ProjectionContext, rows: readonly Coh
 }
 
 /** The projection with a given fold; tests pass their own, the registry uses `foldPathway`. */
-export function learnerPathwayProjection(fold: Fold = foldPathway, version = 1): Projection {
+export function learnerPathwayProjection(fold: Fold = foldPathway, version = 2): Projection {
   return {
     name: 'learner-pathway',
     version,
-    tables: [LEARNER_PATHWAY, LEARNER_COHORT],
+    tables: [LEARNER_PATHWAY, LEARNER_COHORT, LEARNER_REPORT, COVERED_DATE],
 
     async createTables(db, t) {
       await db.schema
@@ -78,24 +112,42 @@ export function learnerPathwayProjection(fold: Fold = foldPathway, version = 1):
         .addColumn('learner_id', 'text', (c) => c.notNull())
         .addPrimaryKeyConstraint(`${t(LEARNER_COHORT)}_pk`, ['cohort_type', 'rules', 'cohort', 'learner_id'])
         .execute();
+      await db.schema
+        .createTable(t(LEARNER_REPORT))
+        .addColumn('learner_id', 'text', (c) => c.primaryKey())
+        .addColumn('report', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable(t(COVERED_DATE))
+        .addColumn('reference_date', 'text', (c) => c.primaryKey())
+        .addColumn('learners', 'integer', (c) => c.notNull())
+        .execute();
     },
 
     async apply(batch, ctx) {
       const histories = await learnerHistories(batch, ctx);
       if (histories.length === 0) return;
       const known = histories.filter((h) => !h.startsHere).map((h) => h.learnerId);
-      if (known.length > 0) await deleteCohortRows(ctx, await storedCohortRows(ctx, known));
+      const stored = known.length > 0 ? await storedRows(ctx, known) : { cohorts: [], dates: [] };
+      if (stored.cohorts.length > 0) await deleteCohortRows(ctx, stored.cohorts);
       const pathways = histories.map((h) => fold(h.learnerId, h.events));
       const { db, t } = ctx;
       await insertChunked(db, t(LEARNER_PATHWAY), pathways.map((p) => ({ learner_id: p.learnerId, pathway: JSON.stringify(p) })), (q) =>
         q.onConflict((oc) => oc.column('learner_id').doUpdateSet((eb) => ({ pathway: eb.ref('excluded.pathway') }))),
       );
+      await insertChunked(db, t(LEARNER_REPORT), pathways.map((p) => ({ learner_id: p.learnerId, report: JSON.stringify(reportingPathwayOf(p)) })), (q) =>
+        q.onConflict((oc) => oc.column('learner_id').doUpdateSet((eb) => ({ report: eb.ref('excluded.report') }))),
+      );
       await insertChunked(db, t(LEARNER_COHORT), pathways.flatMap(cohortRows));
+      await countDates(ctx, stored.dates, pathways.flatMap(datesOf));
     },
 
     async forgetLearner(learnerId, _events, ctx) {
-      await deleteCohortRows(ctx, await storedCohortRows(ctx, [learnerId]));
+      const stored = await storedRows(ctx, [learnerId]);
+      await deleteCohortRows(ctx, stored.cohorts);
+      await countDates(ctx, stored.dates, []);
       await ctx.db.deleteFrom(ctx.t(LEARNER_PATHWAY)).where('learner_id', '=', learnerId).execute();
+      await ctx.db.deleteFrom(ctx.t(LEARNER_REPORT)).where('learner_id', '=', learnerId).execute();
     },
   };
 }

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { learnerStream } from '@leerroutes/domain';
 import { openSqliteEventStore } from '@leerroutes/event-store/sqlite';
-import { foldPathway, type Pathway } from '@leerroutes/pathway';
+import { coveredDatesOf, foldPathway, reportingPathwayOf, type Pathway } from '@leerroutes/pathway';
 import { catchUp, dumpViews, forgetLearner, openViewsDatabase } from '@leerroutes/projection-runtime';
 import { createViewsPathwaySource, PROJECTIONS } from '../src/index.js';
 import { appendDelivery, buildWorld } from './support/world.js';
@@ -57,7 +57,11 @@ describe('the views PathwaySource', () => {
     for (const cohort of cohorts) {
       const ids = (await source.cohortPathways('advice', 'monitor', cohort)).map((p) => p.learnerId);
       expect(ids).toEqual(direct.filter((p) => p.adviceCohort['monitor'] === cohort).map((p) => p.learnerId));
+      // What reports read: the reporting part of the same learners, in the same order.
+      expect(await source.cohortReportingPathways!('advice', 'monitor', cohort))
+        .toEqual(direct.filter((p) => p.adviceCohort['monitor'] === cohort).map(reportingPathwayOf));
     }
+    expect(await source.coveredReferenceDates!()).toEqual(coveredDatesOf(direct));
     const intake = direct.find((p) => p.intakeCohort)!.intakeCohort!;
     const inIntake = (await source.cohortPathways('intake', 'inspectie', intake)).map((p) => p.learnerId);
     expect(inIntake).toEqual(direct.filter((p) => p.intakeCohort === intake).map((p) => p.learnerId));

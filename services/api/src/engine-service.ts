@@ -5,14 +5,14 @@ import { explainCell, explainLearner, runReport } from '@leerroutes/indicators';
 import { LEARNER_COHORT } from '@leerroutes/projection-learner-pathway';
 import { rebuild } from '@leerroutes/projection-runtime';
 import { defaultProjections } from '@leerroutes/projections';
-import { cachedPathwaySource } from './cached-source.js';
 import type { CohortList, ReportService } from './service.js';
 import type { ReportPool } from './worker-pool.js';
 
 /** With a pool, reports and cell explanations are computed in worker threads; everything else stays here. */
 export function engineService(engine: Engine, options: { pool?: ReportPool } = {}): ReportService {
   const { pool } = options;
-  const pathways = cachedPathwaySource(engine.pathways);
+  // The engine's source already remembers cohorts per checkpoint.
+  const pathways = engine.pathways;
   const deps = { pathways, store: engine.store };
   return {
     report: (request) => pool ? pool.report(request) : runReport(request, deps),

@@ -6,12 +6,12 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { openEngine } from '@leerroutes/engine';
 import { explainCell, runReport } from '@leerroutes/indicators';
-import { cachedPathwaySource } from './cached-source.js';
 import type { PoolTask, PoolReply } from './worker-pool.js';
 
 const { db, views } = workerData as { db: string; views: string };
 const engine = await openEngine({ db, views });
-const deps = { pathways: cachedPathwaySource(engine.pathways), store: engine.store };
+// The engine's source remembers cohorts per checkpoint; runReport remembers reports.
+const deps = { pathways: engine.pathways, store: engine.store };
 
 parentPort!.on('message', (message: { id: number; task: PoolTask } | 'close') => {
   if (message === 'close') {

@@ -1,0 +1,74 @@
+/**
+ * A PathwaySource that remembers, per checkpoint of the views, what every
+ * report asks again: the cohorts' pathways (whole or their reporting part),
+ * the reference data and the covered reference dates (which a source without
+ * them can only learn by reading every pathway). When the checkpoint moves,
+ * everything is dropped, so an answer is never older than the views it claims
+ * to come from. Cohorts are bounded (least recently used goes first): a
+ * national cohort is some hundreds of MiB in memory.
+ */
+import { coveredDatesOf } from './memory-source.js';
+import type { Pathway, PathwaySource, ReferenceData, ReportingPathway } from './types.js';
+
+export type CachedPathwaySource = PathwaySource & { coveredReferenceDates(): Promise<string[]> };
+
+export function cachedPathwaySource(inner: PathwaySource, options: { cohorts?: number } = {}): CachedPathwaySource {
+  const maxCohorts = options.cohorts ?? 4;
+  let at: number | null = null;
+  let cohorts = new Map<string, Promise<Pathway[] | ReportingPathway[]>>();
+  let reference: Promise<ReferenceData> | null = null;
+  let covered: Promise<string[]> | null = null;
+
+  async function current(): Promise<void> {
+    const checkpoint = await inner.checkpoint();
+    if (checkpoint !== at) {
+      at = checkpoint;
+      cohorts = new Map();
+      reference = null;
+      covered = null;
+    }
+  }
+  const forget = <T>(p: Promise<T>, drop: () => void): Promise<T> => { p.catch(drop); return p; };
+
+  async function scanCovered(): Promise<string[]> {
+    if (inner.coveredReferenceDates) return inner.coveredReferenceDates();
+    const dates = new Set<string>();
+    for await (const batch of inner.allPathways(2000)) for (const d of coveredDatesOf(batch)) dates.add(d);
+    return [...dates].sort();
+  }
+
+  /** One entry per (kind, cohort); intake cohorts do not depend on the rule set, so one entry serves both. */
+  async function cohortEntry<T extends Pathway[] | ReportingPathway[]>(kind: string, cohortType: 'advice' | 'intake', rules: string, cohort: string, load: () => Promise<T>): Promise<T> {
+    await current();
+    const key = `${kind}|${cohortType}|${cohortType === 'intake' ? '' : rules}|${cohort}`;
+    let hit = cohorts.get(key) as Promise<T> | undefined;
+    if (hit) { cohorts.delete(key); cohorts.set(key, hit); return hit; }
+    const map = cohorts;
+    hit = forget(load(), () => map.delete(key));
+    cohorts.set(key, hit);
+    while (cohorts.size > maxCohorts) cohorts.delete(cohorts.keys().next().value!);
+    return hit;
+  }
+
+  const cached: CachedPathwaySource = {
+    cohortPathways: (cohortType, rules, cohort) =>
+      cohortEntry('whole', cohortType, rules, cohort, () => inner.cohortPathways(cohortType, rules, cohort)),
+    allPathways: (batchSize) => inner.allPathways(batchSize),
+    pathway: (learnerId) => inner.pathway(learnerId),
+    async referenceData() {
+      await current();
+      return (reference ??= forget(inner.referenceData(), () => { reference = null; }));
+    },
+    checkpoint: () => inner.checkpoint(),
+    async coveredReferenceDates() {
+      await current();
+      return (covered ??= forget(scanCovered(), () => { covered = null; }));
+    },
+  };
+  if (inner.cohortReportingPathways) {
+    const reporting = inner.cohortReportingPathways.bind(inner);
+    cached.cohortReportingPathways = (cohortType, rules, cohort) =>
+      cohortEntry('reporting', cohortType, rules, cohort, () => reporting(cohortType, rules, cohort));
+  }
+  return cached;
+}
