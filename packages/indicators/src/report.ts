@@ -21,10 +21,13 @@ interface Resolved {
   readonly origin: Report['source'];
 }
 
-async function resolveSource(request: ReportRequest, deps: ReportDeps): Promise<Resolved> {
+/** `rules`: the rule sets whose cohort the caller will ask for (a comparison asks for two). */
+async function resolveSource(request: ReportRequest, deps: ReportDeps, rules: readonly string[] = [request.rules]): Promise<Resolved> {
   if (request.asKnownOn || request.asOfSchoolYear) {
     const validUntil = request.asOfSchoolYear ? `${Number(request.asOfSchoolYear.slice(0, 4)) + 1}-07-31` : null;
-    const replay = await replayAsKnownOn(deps.store, request.asKnownOn ?? null, validUntil);
+    const { cohort } = request;
+    const cohorts = cohort === null ? [] : rules.map((r) => ({ cohortType: request.cohortType, rules: r, cohort }));
+    const replay = await replayAsKnownOn(deps.store, request.asKnownOn ?? null, validUntil, cohorts);
     return {
       source: replay.source,
       origin: {
@@ -159,7 +162,7 @@ export async function compareRuleSets(request: ReportRequest, rulesA: string, ru
   const reqA = { ...request, rules: rulesA };
   const reqB = { ...request, rules: rulesB };
   const [ra, rb] = [checkRequest(reqA), checkRequest(reqB)];
-  const { source, origin } = await resolveSource(request, deps);
+  const { source, origin } = await resolveSource(request, deps, [rulesA, rulesB]);
   const { units: unitsA, ref } = await collectUnits(reqA, ra, source);
   const { units: unitsB } = await collectUnits(reqB, rb, source);
   const a = reportOf(reqA, ra, origin, unitsA, ref);

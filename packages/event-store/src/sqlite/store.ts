@@ -290,7 +290,7 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
         const batch: RecordedEvent[][] = [];
         let current: RecordedEvent[] | null = null;
         // Streams of other categories inside the id range are skipped before their payloads are parsed.
-        for (const r of q.streamsEvents.iterate(ids[0]!, ids[ids.length - 1]!, until) as IterableIterator<Row>) {
+        for (const r of q.streamsEvents.all(ids[0]!, ids[ids.length - 1]!, until) as Row[]) {
           if (!r[2].startsWith(prefix)) continue;
           const e = toRecorded(r);
           if (current === null || e.stream !== current[0]!.stream) {
