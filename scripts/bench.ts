@@ -74,7 +74,7 @@ const result: BenchResult = {
   append: { events: append['events'], seconds: append['seconds'], eventsPerSecond: append['eventsPerSecond'], peakRssMiB: append['peakRssMiB'] },
   scan: { events: scan['events'], seconds: scan['seconds'], eventsPerSecond: scan['eventsPerSecond'], peakRssMiB: scan['peakRssMiB'] },
   rebuild: { events: rebuilt['events'], seconds: rebuilt['seconds'], eventsPerSecond: rebuilt['eventsPerSecond'], peakRssMiB: rebuilt['peakRssMiB'], ratioToScan: rebuilt['seconds'] / scan['seconds'] },
-  reports: { cohort: middleCohort, calls: reportCalls, indicators: reports['indicators'] },
+  reports: { cohort: middleCohort, calls: reportCalls, learners: reports['learners'], cohortLoadMs: reports['cohortLoadMs'], indicators: reports['indicators'] },
   asKnownOn: { cohort: middleCohort, seconds: asKnownOn['seconds'], yearThreeLearners: asKnownOn['yearThreeLearners'], peakRssMiB: asKnownOn['peakRssMiB'] },
   storage: { dbBytes, viewsBytes: rebuilt['viewsBytes'], bytesPerMillionEvents: (dbBytes / imported['events']) * 1e6 },
 };

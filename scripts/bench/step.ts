@@ -90,25 +90,38 @@ async function main(): Promise<void> {
       return done({ seconds: secs, events: r.events, eventsPerSecond: r.events / secs, viewsBytes: statSync(arg('views')).size });
     }
     case 'report': {
+      // Load: what every report of the cohort needs first, read from the views
+      // into the engine's per-checkpoint cache (cohort, reference data, covered
+      // dates). Cold: each indicator's first call, computed from that cache.
+      // Warm: the same request again, remembered while the checkpoint stands.
       const engine = await openEngine({ db: arg('db'), views: arg('views') });
       const calls = Number(arg('calls'));
       const cohort = arg('cohort');
-      const out: Record<string, { medianMs: number; p95Ms: number; rows: number }> = {};
+      const deps = { pathways: engine.pathways, store: engine.store };
+      const tLoad = performance.now();
+      const [cohortRows] = await Promise.all([
+        engine.pathways.cohortReportingPathways?.('advice', 'monitor', cohort) ?? engine.pathways.cohortPathways('advice', 'monitor', cohort),
+        engine.pathways.referenceData(),
+        engine.pathways.coveredReferenceDates?.(),
+      ]);
+      const cohortLoadMs = performance.now() - tLoad;
+      const out: Record<string, { coldMs: number; medianMs: number; p95Ms: number; rows: number }> = {};
       for (const indicator of INDICATORS) {
         const request: ReportRequest = { indicator, cohortType: 'advice', cohort, rules: 'monitor', by: ['parental_education'] };
+        const t0 = performance.now();
+        const rows = (await runReport(request, deps)).rows.length;
+        const coldMs = performance.now() - t0;
         const times: number[] = [];
-        let rows = 0;
         for (let i = 0; i < calls; i++) {
-          const t0 = performance.now();
-          const report = await runReport(request, { pathways: engine.pathways, store: engine.store });
-          times.push(performance.now() - t0);
-          rows = report.rows.length;
+          const t1 = performance.now();
+          await runReport(request, deps);
+          times.push(performance.now() - t1);
         }
         times.sort((a, b) => a - b);
-        out[indicator] = { medianMs: times[Math.floor(times.length / 2)]!, p95Ms: times[Math.min(times.length - 1, Math.ceil(times.length * 0.95) - 1)]!, rows };
+        out[indicator] = { coldMs, medianMs: times[Math.floor(times.length / 2)]!, p95Ms: times[Math.min(times.length - 1, Math.ceil(times.length * 0.95) - 1)]!, rows };
       }
       await engine.close();
-      return done({ calls, cohort, indicators: out });
+      return done({ calls, cohort, learners: cohortRows.length, cohortLoadMs, indicators: out });
     }
     case 'as-known-on': {
       const engine = await openEngine({ db: arg('db'), views: arg('views') });
