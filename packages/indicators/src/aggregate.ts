@@ -43,9 +43,19 @@ export function aggregate(
   parentOf: ParentOf = () => null,
 ): Aggregated {
   const instances = new Map<string, Instance>();
+  // Millions of units share a few hundred groups: a learner's units share one
+  // group object, so its key is built once per object, and with separators no
+  // code contains instead of JSON.
+  const groupKeys = new Map<Readonly<Record<string, string>>, { entries: [string, string][]; key: string }>();
   for (const { group, unit } of units) {
-    const entries = Object.entries(group);
-    const k = key(entries, unit.offset, unit.schoolYear, unit.family);
+    let g = groupKeys.get(group);
+    if (!g) {
+      const entries = Object.entries(group);
+      g = { entries, key: entries.map(([k, v]) => `${k}\u0001${v}`).join('\u0002') };
+      groupKeys.set(group, g);
+    }
+    const { entries } = g;
+    const k = `${g.key}\u0000${unit.offset}\u0000${unit.schoolYear}\u0000${unit.family}`;
     let inst = instances.get(k);
     if (!inst) {
       inst = { entries, offset: unit.offset, schoolYear: unit.schoolYear, family: familyDef(def, unit.family), denominator: 0, counts: new Map(), edges: new Map() };

@@ -53,21 +53,41 @@ const sy = (d: string): SchoolYear => schoolYearOf(d);
 const yearOf = (s: string): number => startYear(s as SchoolYear);
 const nextYear = (s: string): string => `${yearOf(s) + 1}-${yearOf(s) + 2}`;
 const offsetOfDate = (ctx: IndicatorContext, date: string): number | null => (ctx.cohort === null ? null : yearOf(sy(date)) - yearOf(ctx.cohort));
-const coveredYears = (ctx: IndicatorContext): Set<string> => new Set(ctx.covered.map(sy));
-const coveredDateOf = (ctx: IndicatorContext, year: string): string => ctx.covered.find((d) => sy(d) === year) ?? `${year.slice(0, 4)}-10-01`;
+/**
+ * What depends on the context only (covered years, the date at each offset),
+ * worked out once per report rather than once per learner: a context lives
+ * for one computation and is then dropped.
+ */
+function perContext<T>(compute: (ctx: IndicatorContext) => T): (ctx: IndicatorContext) => T {
+  const cache = new WeakMap<IndicatorContext, T>();
+  return (ctx) => {
+    if (cache.has(ctx)) return cache.get(ctx)!;
+    const value = compute(ctx);
+    cache.set(ctx, value);
+    return value;
+  };
+}
+const coveredYears = perContext((ctx): Set<string> => new Set(ctx.covered.map(sy)));
+const coveredDateByYear = perContext((ctx): Map<string, string> => {
+  const m = new Map<string, string>();
+  for (const d of ctx.covered) if (!m.has(sy(d))) m.set(sy(d), d);
+  return m;
+});
+const coveredDateOf = (ctx: IndicatorContext, year: string): string => coveredDateByYear(ctx).get(year) ?? `${year.slice(0, 4)}-10-01`;
 const rowIn = (p: ReportingPathway, year: string): TimelineRow | undefined => p.timeline.find((r) => r.schoolYear === year);
 
 /** Distribution offsets: from 0 to the newest covered reference date (at least offset 0). */
-function distributionOffsets(ctx: IndicatorContext): number[] {
+const distributionOffsets = perContext((ctx): number[] => {
   const newest = ctx.covered[ctx.covered.length - 1];
   const last = newest && ctx.cohort ? Math.max(0, yearOf(sy(newest)) - yearOf(ctx.cohort)) : 0;
   return Array.from({ length: last + 1 }, (_, k) => k);
-}
+});
 
-const dateAtOffset = (ctx: IndicatorContext, k: number): string => {
+/** The reference date of each distribution offset. */
+const offsetDates = perContext((ctx): string[] => distributionOffsets(ctx).map((k) => {
   const year = `${yearOf(ctx.cohort!) + k}-${yearOf(ctx.cohort!) + k + 1}`;
   return coveredDateOf(ctx, year);
-};
+}));
 
 /** Upper years (bovenbouw): vmbo 3-4, havo 4-5, vwo 4-6; the school type is the class's highest level. */
 function isUpperYear(row: TimelineRow): boolean {
@@ -118,8 +138,9 @@ export const INDICATOR_DEFS: Readonly<Record<Indicator, IndicatorDef>> = {
     families: [{ name: 'state', kind: 'exclusive', fixed: [] }],
     units(p, ctx) {
       const newest = ctx.covered[ctx.covered.length - 1] ?? null;
+      const dates = offsetDates(ctx);
       return distributionOffsets(ctx).map((k) => ({
-        offset: k, schoolYear: null, family: 'state', categories: [stateOn(p, dateAtOffset(ctx, k), newest)],
+        offset: k, schoolYear: null, family: 'state', categories: [stateOn(p, dates[k]!, newest)],
       }));
     },
   },
@@ -129,7 +150,8 @@ export const INDICATOR_DEFS: Readonly<Record<Indicator, IndicatorDef>> = {
     units(p, ctx) {
       const newest = ctx.covered[ctx.covered.length - 1] ?? null;
       const offsets = distributionOffsets(ctx);
-      const states = offsets.map((k) => stateOn(p, dateAtOffset(ctx, k), newest));
+      const dates = offsetDates(ctx);
+      const states = offsets.map((k) => stateOn(p, dates[k]!, newest));
       const out: Unit[] = [];
       for (let i = 0; i + 1 < offsets.length; i++) {
         const from = states[i]!;
