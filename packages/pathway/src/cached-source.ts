@@ -4,18 +4,29 @@
  * the reference data and the covered reference dates (which a source without
  * them can only learn by reading every pathway). When the checkpoint moves,
  * everything is dropped, so an answer is never older than the views it claims
- * to come from. Cohorts are bounded (least recently used goes first): a
- * national cohort is some hundreds of MiB in memory.
+ * to come from. Cohorts are bounded, least recently used going first, by
+ * number and by learners: a national cohort of 200,000 learners is about a
+ * GiB of reporting pathways on the heap (twice that whole).
  */
 import { coveredDatesOf } from './memory-source.js';
 import type { Pathway, PathwaySource, ReferenceData, ReportingPathway } from './types.js';
 
 export type CachedPathwaySource = PathwaySource & { coveredReferenceDates(): Promise<string[]> };
 
-export function cachedPathwaySource(inner: PathwaySource, options: { cohorts?: number } = {}): CachedPathwaySource {
-  const maxCohorts = options.cohorts ?? 4;
+export interface CacheOptions {
+  /** At most this many cohorts (default 12). */
+  readonly cohorts?: number;
+  /** At most this many learners over the cached cohorts (default 400,000); the newest cohort stays whatever its size. */
+  readonly learners?: number;
+}
+
+export function cachedPathwaySource(inner: PathwaySource, options: CacheOptions = {}): CachedPathwaySource {
+  const maxCohorts = options.cohorts ?? 12;
+  const maxLearners = options.learners ?? 400_000;
   let at: number | null = null;
   let cohorts = new Map<string, Promise<Pathway[] | ReportingPathway[]>>();
+  /** Learners per loaded entry (an entry still loading counts nothing yet). */
+  let sizes = new Map<string, number>();
   let reference: Promise<ReferenceData> | null = null;
   let covered: Promise<string[]> | null = null;
 
@@ -24,6 +35,7 @@ export function cachedPathwaySource(inner: PathwaySource, options: { cohorts?: n
     if (checkpoint !== at) {
       at = checkpoint;
       cohorts = new Map();
+      sizes = new Map();
       reference = null;
       covered = null;
     }
@@ -43,11 +55,28 @@ export function cachedPathwaySource(inner: PathwaySource, options: { cohorts?: n
     const key = `${kind}|${cohortType}|${cohortType === 'intake' ? '' : rules}|${cohort}`;
     let hit = cohorts.get(key) as Promise<T> | undefined;
     if (hit) { cohorts.delete(key); cohorts.set(key, hit); return hit; }
-    const map = cohorts;
+    const [map, sized] = [cohorts, sizes];
     hit = forget(load(), () => map.delete(key));
     cohorts.set(key, hit);
-    while (cohorts.size > maxCohorts) cohorts.delete(cohorts.keys().next().value!);
-    return hit;
+    evict(map, sized);
+    const loaded = await hit;
+    if (map.get(key) === hit) {
+      sized.set(key, loaded.length);
+      evict(map, sized);
+    }
+    return loaded;
+  }
+
+  /** Least recently used first, never the most recent entry. */
+  function evict(map: Map<string, unknown>, sized: Map<string, number>): void {
+    let learners = 0;
+    for (const n of sized.values()) learners += n;
+    while (map.size > 1 && (map.size > maxCohorts || learners > maxLearners)) {
+      const oldest = map.keys().next().value!;
+      map.delete(oldest);
+      learners -= sized.get(oldest) ?? 0;
+      sized.delete(oldest);
+    }
   }
 
   const cached: CachedPathwaySource = {
