@@ -12,6 +12,9 @@ import { importDirectory, type ImportProgress, type ImportSummary } from '@leerr
 import { cachedPathwaySource, type PathwaySource } from '@leerroutes/pathway';
 import { catchUp, openViewsDatabase, type ProgressListener, type RunSummary, type ViewsDatabase } from '@leerroutes/projection-runtime';
 import { createViewsPathwaySource, defaultProjections } from '@leerroutes/projections';
+import { eraseLearner, type ErasureReceipt } from './erase.js';
+
+export type { ErasureReceipt } from './erase.js';
 
 export interface EngineOptions {
   /** Event log file (SQLite). */
@@ -43,6 +46,8 @@ export interface Engine {
   importDirectory(dir: string, options?: ImportOptions): Promise<{ import: ImportSummary; projections: RunSummary | null }>;
   /** Bring every projection up to the head of the log. */
   catchUp(onProgress?: ProgressListener): Promise<RunSummary>;
+  /** Remove every trace of one learner (SPEC section 9); null if the learner is unknown. */
+  eraseLearner(learnerId: string, reason: string, caller: string): Promise<ErasureReceipt | null>;
   close(): Promise<void>;
 }
 
@@ -68,6 +73,12 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
       });
       const run = opts.skipProjections ? null : await engine.catchUp(opts.onProjectionProgress);
       return { import: summary, projections: run };
+    },
+    async eraseLearner(learnerId, reason, caller) {
+      const receipt = await eraseLearner({ store, views, projections, ledgerPath: dbPath }, learnerId, reason, caller);
+      // The audit record is itself an event; keep the views at the head as after an import.
+      if (receipt) await engine.catchUp();
+      return receipt;
     },
     catchUp: (onProgress) => catchUp({ store, views, projections, ...(onProgress ? { onProgress } : {}) }),
     async close() {

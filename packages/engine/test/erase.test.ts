@@ -1,0 +1,74 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ERASURE_AUDIT_STREAM, learnerStream } from '@leerroutes/domain';
+import { dumpViews, rebuild, openViewsDatabase } from '@leerroutes/projection-runtime';
+import { defaultProjections } from '@leerroutes/projections';
+import { openEngine, type Engine } from '../src/index.js';
+
+const files = {
+  'learners.csv': ['learner_id,birth_month,gender,valid_from,pupil_weight,parental_education,migration_background,area', 'KEEP,2000-05,m,2000-05-01,0,high,none,NL', 'GONE,2000-07,f,2000-07-01,1.2,low,none,NL'],
+  'advice.csv': ['learner_id,school_year,issued_on,po_school,kind,level,test_score', 'KEEP,2011-2012,2012-03-01,01PO,final,havo,', 'GONE,2011-2012,2012-03-01,01PO,final,vwo,'],
+  'enrollments.csv': [
+    'learner_id,school_year,reference_date,sector,institution,branch,level,grade,programme,track',
+    'KEEP,2012-2013,2012-10-01,vo,10AA,,havo,1,,', 'KEEP,2013-2014,2013-10-01,vo,10AA,,havo,2,,',
+    'GONE,2012-2013,2012-10-01,vo,10AA,,vwo,1,,', 'GONE,2013-2014,2013-10-01,vo,10AA,,havo,2,,',
+  ],
+};
+
+describe('erasing a learner', () => {
+  let root: string;
+  let engine: Engine;
+  beforeEach(async () => {
+    root = mkdtempSync(join(tmpdir(), 'leerroutes-erase-'));
+    const dir = join(root, 'delivery');
+    mkdirSync(dir);
+    for (const [name, lines] of Object.entries(files)) writeFileSync(join(dir, name), lines.join('\n') + '\n');
+    engine = await openEngine({ db: join(root, 'p.sqlite') });
+    await engine.importDirectory(dir);
+  });
+  afterEach(async () => {
+    await engine.close();
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  it('removes the events, the facts and every view row, and audits without the learner id', async () => {
+    expect(await engine.pathways.pathway('GONE')).not.toBeNull();
+    const receipt = await engine.eraseLearner('GONE', 'request under GDPR art. 17', 'test');
+    // Events: registered, background, advice, placed, level changed (vwo -> havo), promoted.
+    // Facts: one learners.csv row, one advice row, two enrolment rows.
+    expect(receipt).toMatchObject({ eventsRemoved: 6, factsRemoved: 4 });
+
+    expect(await engine.store.readStream(learnerStream('GONE'))).toEqual([]);
+    const ledger = new Database(engine.dbPath, { readonly: true });
+    for (const t of ['ledger_enrolment', 'ledger_advice', 'ledger_learner']) {
+      expect(ledger.prepare(`SELECT COUNT(*) AS n FROM ${t} WHERE learner_id = 'GONE'`).get(), t).toEqual({ n: 0 });
+    }
+    ledger.close();
+
+    // No view row mentions the learner; the other learner is untouched.
+    const live = await dumpViews(engine.views.db, defaultProjections());
+    expect(live).not.toContain('GONE');
+    expect(live).toContain('KEEP');
+    expect(await engine.pathways.pathway('KEEP')).not.toBeNull();
+
+    // The views equal a rebuild from the log as it now is.
+    const fresh = await openViewsDatabase(join(root, 'fresh.views.sqlite'));
+    await rebuild({ store: engine.store, views: fresh, projections: defaultProjections() });
+    const rebuilt = await dumpViews(fresh.db, defaultProjections());
+    expect(rebuilt).toBe(live);
+    await fresh.close();
+
+    const audit = await engine.store.readStream(ERASURE_AUDIT_STREAM);
+    expect(audit.map((e) => e.type)).toEqual(['LearnerErased']);
+    expect(JSON.stringify(audit[0])).not.toContain('GONE');
+    expect(audit[0]!.data).toMatchObject({ erasureId: receipt!.erasureId, reason: 'request under GDPR art. 17', eventsRemoved: 6 });
+  });
+
+  it('says so when the learner is unknown', async () => {
+    expect(await engine.eraseLearner('NOBODY', 'test', 'test')).toBeNull();
+    expect(await engine.store.readStream(ERASURE_AUDIT_STREAM)).toEqual([]);
+  });
+});

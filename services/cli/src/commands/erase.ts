@@ -1,0 +1,31 @@
+import { CommandError, stringFlag, UsageError, type Command } from '../command.js';
+import { engineFor } from '../engine.js';
+
+export const command: Command = {
+  name: 'erase',
+  summary: 'Erase one learner from the log, the ledger and every view (privacy law), with an audit record',
+  usage: `Usage: pnpm pathways erase <learner-id> --reason TEXT [--db PATH]
+
+Removes the learner's events from the event log (not only from the views), the
+learner's registration facts from the import ledger, and the learner from
+every projection, then records the erasure in the audit stream without the
+learner's id. Rejects files written by earlier imports and the delivered CSVs
+themselves are outside the engine: erase the learner there too, or a
+re-import brings the learner back.`,
+  async run(ctx) {
+    const learnerId = ctx.args[0];
+    if (!learnerId) throw new UsageError('which learner?');
+    const reason = stringFlag(ctx, 'reason');
+    if (!reason) throw new UsageError('--reason is required: the audit record says why');
+    const engine = await engineFor(ctx);
+    try {
+      await engine.catchUp();
+      const receipt = await engine.eraseLearner(learnerId, reason, `cli:${process.env['USER'] ?? 'unknown'}`);
+      if (!receipt) throw new CommandError(`no learner ${learnerId} in ${engine.dbPath}`);
+      ctx.stdout.write(`Erased: ${receipt.eventsRemoved} events and ${receipt.factsRemoved} registration facts; audit record ${receipt.erasureId}\n`);
+      return 0;
+    } finally {
+      await engine.close();
+    }
+  },
+};
