@@ -42,24 +42,38 @@ export function aggregate(
   units: readonly GroupedUnit[], def: IndicatorDef, dims: readonly string[], minCell: number, unsuppressed: boolean,
   parentOf: ParentOf = () => null,
 ): Aggregated {
-  const instances = new Map<string, Instance>();
-  // Millions of units share a few hundred groups: a learner's units share one
-  // group object, so its key is built once per object, and with separators no
-  // code contains instead of JSON.
-  const groupKeys = new Map<Readonly<Record<string, string>>, { entries: [string, string][]; key: string }>();
+  // Millions of units fall into a few hundred instances. No string key per
+  // unit: a learner's units share one group object, whose content is interned
+  // to a number once; then family, offset and school year index nested maps.
+  const instances: Instance[] = [];
+  const groupIds = new Map<Readonly<Record<string, string>>, number>();
+  const idsByContent = new Map<string, number>();
+  const slots: Map<string, Map<number | null, Map<string | null, Instance>>>[] = [];
+  const entriesOf: [string, string][][] = [];
   for (const { group, unit } of units) {
-    let g = groupKeys.get(group);
-    if (!g) {
+    let gid = groupIds.get(group);
+    if (gid === undefined) {
       const entries = Object.entries(group);
-      g = { entries, key: entries.map(([k, v]) => `${k}\u0001${v}`).join('\u0002') };
-      groupKeys.set(group, g);
+      const content = key(entries);
+      gid = idsByContent.get(content);
+      if (gid === undefined) {
+        gid = slots.length;
+        idsByContent.set(content, gid);
+        slots.push(new Map());
+        entriesOf.push(entries);
+      }
+      groupIds.set(group, gid);
     }
-    const { entries } = g;
-    const k = `${g.key}\u0000${unit.offset}\u0000${unit.schoolYear}\u0000${unit.family}`;
-    let inst = instances.get(k);
+    const byFamily = slots[gid]!;
+    let byOffset = byFamily.get(unit.family);
+    if (!byOffset) byFamily.set(unit.family, (byOffset = new Map()));
+    let byYear = byOffset.get(unit.offset);
+    if (!byYear) byOffset.set(unit.offset, (byYear = new Map()));
+    let inst = byYear.get(unit.schoolYear);
     if (!inst) {
-      inst = { entries, offset: unit.offset, schoolYear: unit.schoolYear, family: familyDef(def, unit.family), denominator: 0, counts: new Map(), edges: new Map() };
-      instances.set(k, inst);
+      inst = { entries: entriesOf[gid]!, offset: unit.offset, schoolYear: unit.schoolYear, family: familyDef(def, unit.family), denominator: 0, counts: new Map(), edges: new Map() };
+      byYear.set(unit.schoolYear, inst);
+      instances.push(inst);
     }
     inst.denominator++;
     for (const c of unit.categories) {
@@ -72,7 +86,7 @@ export function aggregate(
     const i = def.families.findIndex((f) => f.name === name);
     return i < 0 ? def.families.length : i;
   };
-  const sorted = [...instances.values()].sort((a, b) => {
+  const sorted = [...instances].sort((a, b) => {
     for (let i = 0; i < Math.max(a.entries.length, b.entries.length); i++) {
       const c = (a.entries[i]?.[1] ?? '').localeCompare(b.entries[i]?.[1] ?? '');
       if (c) return c;
