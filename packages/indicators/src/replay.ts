@@ -2,10 +2,11 @@
  * "As known on D": the pathways folded from the log's events with knownAt on
  * or before D, computed on demand without touching the live views.
  *
- * The log is read stream by stream (EventStore.readStreams), each learner is
- * folded and let go at once: memory holds one batch of streams, the covered
- * reference dates and the pathways of the cohorts asked for, never the whole
- * log or every pathway, so a national log replays in bounded memory.
+ * The log is read stream by stream (EventStore.readStreams) and each learner
+ * is folded and let go at once. A replay keeps only the covered reference
+ * dates and each cohort's learner ids; a cohort is read back by those ids and
+ * handed out in batches. Memory stays at one batch plus a few bytes per
+ * learner, never the whole log or every pathway.
  */
 import { AREAS_STREAM, INSTITUTIONS_STREAM, learnerIdOfStream, learnerStream } from '@leerroutes/domain';
 import type { EventStore, RecordedEvent } from '@leerroutes/event-store';
@@ -19,7 +20,7 @@ export const toInput = (e: RecordedEvent): PathwayInputEvent => ({
 });
 
 export interface Replay {
-  readonly source: PathwaySource;
+  readonly source: ReplaySource;
   readonly head: number;
 }
 
@@ -32,12 +33,16 @@ export interface CohortRef {
 
 const cohortKey = (c: CohortRef): string => (c.cohortType === 'intake' ? `intake|${c.cohort}` : `advice|${c.rules}|${c.cohort}`);
 
-const inCohort = (p: Pathway, c: CohortRef): boolean =>
-  c.cohortType === 'intake' ? p.intakeCohort === c.cohort : p.adviceCohort[c.rules] === c.cohort;
+/** Every cohort a pathway is in: its intake cohort and its advice cohort under each rule set. */
+function cohortKeysOf(p: Pathway): string[] {
+  const keys: string[] = [];
+  if (p.intakeCohort !== null) keys.push(cohortKey({ cohortType: 'intake', rules: '', cohort: p.intakeCohort }));
+  for (const [rules, cohort] of Object.entries(p.adviceCohort)) if (cohort !== null) keys.push(cohortKey({ cohortType: 'advice', rules, cohort }));
+  return keys;
+}
 
 const STREAM_BATCH = 500;
-/** Cohorts kept per replay: a report and a rule-set comparison ask for one or two. */
-const COHORTS_KEPT = 2;
+const COHORT_BATCH = 1000;
 /** Replays kept per store while the log does not move: a few dates at most. */
 const REPLAYS_KEPT = 3;
 
@@ -53,6 +58,13 @@ const counts = (f: Filter) => (e: RecordedEvent): boolean =>
   // Events without a valid time always count.
   && (f.validUntil === null || e.occurredOn === null || e.occurredOn <= f.validUntil);
 
+function foldKnown(learnerId: string, events: readonly RecordedEvent[], keep: (e: RecordedEvent) => boolean): Pathway | null {
+  const inputs: PathwayInputEvent[] = [];
+  for (const e of events) if (keep(e)) inputs.push(toInput(e));
+  // A learner none of whose events were known then did not exist yet.
+  return inputs.length === 0 ? null : foldPathway(learnerId, inputs);
+}
+
 /** Every learner of the log folded as known then, batch by batch; nothing is kept between batches. */
 async function* foldedLearners(store: EventStore, f: Filter, batchSize = STREAM_BATCH): AsyncIterable<Pathway[]> {
   const keep = counts(f);
@@ -60,32 +72,37 @@ async function* foldedLearners(store: EventStore, f: Filter, batchSize = STREAM_
     const out: Pathway[] = [];
     for (const events of streams) {
       const id = learnerIdOfStream(events[0]!.stream);
-      if (id === null) continue;
-      const inputs: PathwayInputEvent[] = [];
-      for (const e of events) if (keep(e)) inputs.push(toInput(e));
-      // A learner none of whose events were known then did not exist yet.
-      if (inputs.length > 0) out.push(foldPathway(id, inputs));
+      const p = id === null ? null : foldKnown(id, events, keep);
+      if (p !== null) out.push(p);
     }
     if (out.length > 0) yield out;
   }
 }
 
-interface PassResult {
+/**
+ * What a replay keeps of the whole population: the covered reference dates
+ * and, per cohort, its learners' ids (in log order) - a few bytes per learner
+ * instead of a folded pathway each.
+ */
+interface PopulationIndex {
   readonly covered: string[];
-  readonly cohorts: Map<string, Pathway[]>;
+  readonly members: ReadonlyMap<string, readonly string[]>;
 }
 
-/** One pass over the log: the covered reference dates of everyone, and the pathways of the cohorts asked for. */
-async function pass(store: EventStore, f: Filter, wanted: readonly CohortRef[]): Promise<PassResult> {
+async function indexPopulation(store: EventStore, f: Filter): Promise<PopulationIndex> {
   const dates = new Set<string>();
-  const cohorts = new Map<string, Pathway[]>(wanted.map((c) => [cohortKey(c), []]));
+  const members = new Map<string, string[]>();
   for await (const batch of foldedLearners(store, f)) {
     for (const p of batch) {
       for (const r of p.timeline) dates.add(r.referenceDate);
-      for (const c of wanted) if (inCohort(p, c)) cohorts.get(cohortKey(c))!.push(p);
+      for (const key of cohortKeysOf(p)) {
+        const ids = members.get(key);
+        if (ids) ids.push(p.learnerId);
+        else members.set(key, [p.learnerId]);
+      }
     }
   }
-  return { covered: [...dates].sort(), cohorts };
+  return { covered: [...dates].sort(), members };
 }
 
 async function referenceDataOf(store: EventStore, f: Filter): Promise<ReferenceData> {
@@ -94,71 +111,70 @@ async function referenceDataOf(store: EventStore, f: Filter): Promise<ReferenceD
   return foldReferenceData(events.filter(keep).map(toInput));
 }
 
+/** A replay's source: cohorts also come in batches, so a report over a large cohort never holds all its pathways. */
+export interface ReplaySource extends PathwaySource {
+  cohortBatches(cohortType: 'advice' | 'intake', rules: string, cohort: string, batchSize?: number): AsyncIterable<Pathway[]>;
+  coveredReferenceDates(): Promise<string[]>;
+}
+
+export const isReplaySource = (s: PathwaySource): s is ReplaySource => typeof (s as Partial<ReplaySource>).cohortBatches === 'function';
+
+/** A promise remembered until it fails, so a failed read is tried again next time. */
+function remember<T>(get: () => Promise<T> | null, set: (p: Promise<T> | null) => void, make: () => Promise<T>): Promise<T> {
+  const held = get();
+  if (held !== null) return held;
+  const made = make();
+  set(made);
+  made.catch(() => {
+    if (get() === made) set(null);
+  });
+  return made;
+}
+
 class ReplayState {
-  private covered: Promise<string[]> | null = null;
+  private index: Promise<PopulationIndex> | null = null;
   private reference: Promise<ReferenceData> | null = null;
-  private readonly cohorts = new Map<string, Promise<Pathway[]>>();
 
   constructor(private readonly store: EventStore, readonly filter: Filter) {}
 
-  /** Runs one pass for the cohorts not held yet; the same pass gives the covered dates. */
-  prefetch(wanted: readonly CohortRef[]): void {
-    const missing = wanted.filter((c, i) => !this.cohorts.has(cohortKey(c)) && wanted.findIndex((d) => cohortKey(d) === cohortKey(c)) === i);
-    if (missing.length === 0 && this.covered !== null) return;
-    const result = pass(this.store, this.filter, missing);
-    const covered = result.then((r) => r.covered);
-    this.covered ??= covered;
-    const held = new Map<string, Promise<Pathway[]>>();
-    for (const c of missing) {
-      const key = cohortKey(c);
-      const p = result.then((r) => r.cohorts.get(key)!);
-      // Whoever asks sees a failure; nobody asking is not an unhandled rejection.
-      p.catch(() => undefined);
-      held.set(key, p);
-      this.cohorts.set(key, p);
-      while (this.cohorts.size > Math.max(COHORTS_KEPT, missing.length)) this.cohorts.delete(this.cohorts.keys().next().value!);
-    }
-    // A failed pass is not remembered, so the next request reads the log again.
-    result.catch(() => {
-      if (this.covered === covered) this.covered = null;
-      for (const [key, p] of held) if (this.cohorts.get(key) === p) this.cohorts.delete(key);
-    });
-  }
-
-  async cohortPathways(c: CohortRef): Promise<Pathway[]> {
-    const key = cohortKey(c);
-    if (!this.cohorts.has(key)) this.prefetch([c]);
-    return [...(await this.cohorts.get(key)!)];
-  }
-
-  async coveredReferenceDates(): Promise<string[]> {
-    if (this.covered === null) this.prefetch([]);
-    return this.covered!;
+  population(): Promise<PopulationIndex> {
+    return remember(() => this.index, (p) => (this.index = p), () => indexPopulation(this.store, this.filter));
   }
 
   referenceData(): Promise<ReferenceData> {
-    if (this.reference === null) {
-      const reference = referenceDataOf(this.store, this.filter);
-      this.reference = reference;
-      reference.catch(() => {
-        if (this.reference === reference) this.reference = null;
-      });
-    }
-    return this.reference;
+    return remember(() => this.reference, (p) => (this.reference = p), () => referenceDataOf(this.store, this.filter));
   }
 
-  source(): PathwaySource {
+  /** The cohort's learners read back stream by stream and folded again, a batch at a time. */
+  async *cohortBatches(c: CohortRef, batchSize = COHORT_BATCH): AsyncIterable<Pathway[]> {
+    const ids = (await this.population()).members.get(cohortKey(c)) ?? [];
+    const keep = counts(this.filter);
+    for (let i = 0; i < ids.length; i += batchSize) {
+      const out: Pathway[] = [];
+      for (const id of ids.slice(i, i + batchSize)) {
+        const p = foldKnown(id, await this.store.readStream(learnerStream(id)), keep);
+        if (p !== null) out.push(p);
+      }
+      if (out.length > 0) yield out;
+    }
+  }
+
+  source(): ReplaySource {
     const { store, filter } = this;
     return {
-      cohortPathways: (cohortType, rules, cohort) => this.cohortPathways({ cohortType, rules, cohort }),
+      cohortBatches: (cohortType, rules, cohort, batchSize) => this.cohortBatches({ cohortType, rules, cohort }, batchSize),
+      async cohortPathways(cohortType, rules, cohort) {
+        const out: Pathway[] = [];
+        for await (const batch of this.cohortBatches(cohortType, rules, cohort)) out.push(...batch);
+        return out;
+      },
       allPathways: (batchSize) => foldedLearners(store, filter, batchSize),
       async pathway(learnerId) {
-        const events = (await store.readStream(learnerStream(learnerId))).filter(counts(filter));
-        return events.length === 0 ? null : foldPathway(learnerId, events.map(toInput));
+        return foldKnown(learnerId, await store.readStream(learnerStream(learnerId)), counts(filter));
       },
       referenceData: () => this.referenceData(),
       checkpoint: async () => filter.head,
-      coveredReferenceDates: () => this.coveredReferenceDates(),
+      coveredReferenceDates: async () => (await this.population()).covered,
     };
   }
 }
@@ -168,12 +184,8 @@ const cache = new WeakMap<EventStore, Map<string, ReplayState>>();
 /**
  * Replay the log with the events known on `date` (null: all) that occurred by
  * `validUntil` (null: any time; events without a valid time always count).
- * `cohorts` names the cohorts the caller is about to ask for, so the first
- * pass over the log folds them along with the covered dates.
  */
-export async function replayAsKnownOn(
-  store: EventStore, date: string | null, validUntil: string | null = null, cohorts: readonly CohortRef[] = [],
-): Promise<Replay> {
+export async function replayAsKnownOn(store: EventStore, date: string | null, validUntil: string | null = null): Promise<Replay> {
   const head = await store.headPosition();
   const perStore = cache.get(store) ?? new Map<string, ReplayState>();
   cache.set(store, perStore);
@@ -185,6 +197,5 @@ export async function replayAsKnownOn(
     if (perStore.size >= REPLAYS_KEPT) perStore.delete(perStore.keys().next().value!);
     perStore.set(key, state);
   }
-  state.prefetch(cohorts);
   return { source: state.source(), head };
 }

@@ -9,7 +9,7 @@ import type { Report, ReportRequest } from './contract.js';
 import { rowsOf, unitInCell, unitsOf } from './compute.js';
 import type { GroupedUnit } from './aggregate.js';
 import { ReportError, checkRequest } from './request.js';
-import { replayAsKnownOn } from './replay.js';
+import { isReplaySource, replayAsKnownOn } from './replay.js';
 
 export interface ReportDeps {
   readonly pathways: PathwaySource;
@@ -21,13 +21,10 @@ interface Resolved {
   readonly origin: Report['source'];
 }
 
-/** `rules`: the rule sets whose cohort the caller will ask for (a comparison asks for two). */
-async function resolveSource(request: ReportRequest, deps: ReportDeps, rules: readonly string[] = [request.rules]): Promise<Resolved> {
+async function resolveSource(request: ReportRequest, deps: ReportDeps): Promise<Resolved> {
   if (request.asKnownOn || request.asOfSchoolYear) {
     const validUntil = request.asOfSchoolYear ? `${Number(request.asOfSchoolYear.slice(0, 4)) + 1}-07-31` : null;
-    const { cohort } = request;
-    const cohorts = cohort === null ? [] : rules.map((r) => ({ cohortType: request.cohortType, rules: r, cohort }));
-    const replay = await replayAsKnownOn(deps.store, request.asKnownOn ?? null, validUntil, cohorts);
+    const replay = await replayAsKnownOn(deps.store, request.asKnownOn ?? null, validUntil);
     return {
       source: replay.source,
       origin: {
@@ -57,6 +54,8 @@ async function coveredOf(source: PathwaySource): Promise<string[]> {
 /** The learners a request is about: its cohort (the reporting part when the source keeps it), or everyone (per-school-year indicators without a cohort). */
 async function* learnersOf(request: ReportRequest, source: PathwaySource): AsyncIterable<readonly ReportingPathway[]> {
   if (request.cohort === null) yield* source.allPathways();
+  // A replayed cohort comes in batches: a national cohort's pathways are never all in memory at once.
+  else if (isReplaySource(source)) yield* source.cohortBatches(request.cohortType, request.rules, request.cohort);
   else if (source.cohortReportingPathways) yield await source.cohortReportingPathways(request.cohortType, request.rules, request.cohort);
   else yield await source.cohortPathways(request.cohortType, request.rules, request.cohort);
 }
@@ -162,7 +161,7 @@ export async function compareRuleSets(request: ReportRequest, rulesA: string, ru
   const reqA = { ...request, rules: rulesA };
   const reqB = { ...request, rules: rulesB };
   const [ra, rb] = [checkRequest(reqA), checkRequest(reqB)];
-  const { source, origin } = await resolveSource(request, deps, [rulesA, rulesB]);
+  const { source, origin } = await resolveSource(request, deps);
   const { units: unitsA, ref } = await collectUnits(reqA, ra, source);
   const { units: unitsB } = await collectUnits(reqB, rb, source);
   const a = reportOf(reqA, ra, origin, unitsA, ref);
