@@ -1,4 +1,4 @@
-import type { LevelRef, Sector } from '@leerroutes/domain';
+import type { Enrolment, LevelRef, Sector } from '@leerroutes/domain';
 
 /** A stored event as the fold needs it (a subset of the store's RecordedEvent). */
 export interface PathwayInputEvent {
@@ -20,16 +20,8 @@ export interface EventRef {
 }
 
 /** The learner's enrolment on one reference date (one row of the yearly count). */
-export interface TimelineRow {
-  readonly referenceDate: string;
+export interface TimelineRow extends Enrolment {
   readonly schoolYear: string;
-  readonly sector: Sector;
-  readonly institution: string;
-  readonly branch: string | null;
-  readonly level: LevelRef;
-  readonly grade: number | null;
-  readonly programme: string | null;
-  readonly track: 'bol' | 'bbl' | null;
   /** Every enrolment event of that yearly step (a switch, a level change and a promotion may come together). */
   readonly events: readonly EventRef[];
 }

@@ -1,16 +1,8 @@
+import type { ReportRow } from '@leerroutes/indicators';
+
 /** The report shapes as the browser sees them (the API's long format), and how the charts read them. */
-export interface Row {
-  readonly group: Readonly<Record<string, string>>;
-  readonly offset: number | null;
-  readonly schoolYear: string | null;
-  readonly from?: string;
-  readonly to?: string;
-  readonly category: string;
-  readonly count: number | null;
-  readonly denominator: number | null;
-  readonly percent: number | null;
-  readonly suppressed: boolean;
-}
+/** One long-format row, exactly the report contract the API serves (a type-only import: nothing of it is bundled). */
+export type Row = ReportRow;
 export interface Report {
   readonly request: { indicator: string; cohortType: string; cohort: string | null; rules: string; by: string[] };
   readonly ruleSet: { name: string; version: number };
