@@ -1,10 +1,16 @@
 import type { Kysely } from 'kysely';
-import type { Pathway, PathwaySource, ReportingPathway } from '@leerroutes/pathway';
+import { coveredDatesOf, reportingPathwayOf, type Pathway, type PathwaySource, type ReportingPathway } from '@leerroutes/pathway';
 import { readCheckpoint } from '@leerroutes/projection-runtime';
 import { readReferenceData, referenceData } from '@leerroutes/projection-reference-data';
 import { COVERED_DATE, LEARNER_COHORT, LEARNER_PATHWAY, LEARNER_REPORT, learnerPathway } from './projection.js';
 
 const parse = (rows: readonly { pathway: string }[]): Pathway[] => rows.map((r) => JSON.parse(r.pathway) as Pathway);
+
+/**
+ * Views written by an older version of the projection (before its rebuild has
+ * run) lack the reporting tables: answer from the whole pathways meanwhile.
+ */
+const missingTable = (err: unknown): boolean => err instanceof Error && /no such table/i.test(err.message);
 
 /**
  * The PathwaySource the indicators read, over the live views. Pass the views
@@ -26,18 +32,30 @@ export function createViewsPathwaySource(db: Kysely<any>): PathwaySource {
     return rows.map((r) => r.value as string);
   };
 
-  return {
+  const source: PathwaySource = {
     async cohortPathways(cohortType, rules, cohort) {
       return (await cohortRows(LEARNER_PATHWAY, 'pathway', cohortType, rules, cohort)).map((json) => JSON.parse(json) as Pathway);
     },
 
     async cohortReportingPathways(cohortType, rules, cohort) {
-      return (await cohortRows(LEARNER_REPORT, 'report', cohortType, rules, cohort)).map((json) => JSON.parse(json) as ReportingPathway);
+      try {
+        return (await cohortRows(LEARNER_REPORT, 'report', cohortType, rules, cohort)).map((json) => JSON.parse(json) as ReportingPathway);
+      } catch (err) {
+        if (!missingTable(err)) throw err;
+        return (await source.cohortPathways(cohortType, rules, cohort)).map(reportingPathwayOf);
+      }
     },
 
     async coveredReferenceDates() {
-      const rows = await db.selectFrom(COVERED_DATE).select('reference_date').where('learners', '>', 0).orderBy('reference_date').execute();
-      return rows.map((r) => r.reference_date as string);
+      try {
+        const rows = await db.selectFrom(COVERED_DATE).select('reference_date').where('learners', '>', 0).orderBy('reference_date').execute();
+        return rows.map((r) => r.reference_date as string);
+      } catch (err) {
+        if (!missingTable(err)) throw err;
+        const dates = new Set<string>();
+        for await (const batch of source.allPathways()) for (const d of coveredDatesOf(batch)) dates.add(d);
+        return [...dates].sort();
+      }
     },
 
     async *allPathways(batchSize = 10_000) {
@@ -67,4 +85,5 @@ export function createViewsPathwaySource(db: Kysely<any>): PathwaySource {
       return Math.min(pathways?.position ?? 0, reference?.position ?? 0);
     },
   };
+  return source;
 }

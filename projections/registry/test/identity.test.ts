@@ -62,6 +62,13 @@ describe('the views PathwaySource', () => {
         .toEqual(direct.filter((p) => p.adviceCohort['monitor'] === cohort).map(reportingPathwayOf));
     }
     expect(await source.coveredReferenceDates!()).toEqual(coveredDatesOf(direct));
+    // Views of the older version (no reporting tables yet) still answer, from the whole pathways.
+    const someCohort = [...cohorts][0]!;
+    const before = await source.cohortReportingPathways!('advice', 'monitor', someCohort);
+    await views.db.schema.dropTable('learner_report').execute();
+    await views.db.schema.dropTable('covered_date').execute();
+    expect(await source.cohortReportingPathways!('advice', 'monitor', someCohort)).toEqual(before);
+    expect(await source.coveredReferenceDates!()).toEqual(coveredDatesOf(direct));
     const intake = direct.find((p) => p.intakeCohort)!.intakeCohort!;
     const inIntake = (await source.cohortPathways('intake', 'inspectie', intake)).map((p) => p.learnerId);
     expect(inIntake).toEqual(direct.filter((p) => p.intakeCohort === intake).map((p) => p.learnerId));
