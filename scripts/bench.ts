@@ -24,7 +24,7 @@ function flag(name: string): string | undefined {
   return i >= 0 ? process.argv[i + 1] : undefined;
 }
 
-const sizeName = flag('size') ?? 'ci';
+const sizeName = flag('size') ?? (flag('learners') ? `learners-${flag('learners')}` : 'ci');
 const preset = SIZES[sizeName as keyof typeof SIZES];
 if (!preset && !flag('learners')) {
   process.stderr.write(`unknown --size '${sizeName}' (ci, national), or give --learners N\n`);
