@@ -2,7 +2,18 @@ import { AREAS_STREAM, INSTITUTIONS_STREAM } from '@leerroutes/domain';
 import { createMemoryPathwaySource, foldPathway, foldReferenceData, type PathwaySource } from '@leerroutes/pathway';
 import type { TestLog } from '@leerroutes/pathway/testing';
 import type { EventStore } from '@leerroutes/event-store';
+import { openSqliteEventStore } from '@leerroutes/event-store/sqlite';
 import { runReport, type ReportRequest, type ReportRow } from '../src/index.js';
+
+/** The test log appended to an in-memory store, as an import would (knownAt at noon of its day). */
+export async function storeOf(log: TestLog): Promise<EventStore> {
+  const store = openSqliteEventStore({ path: ':memory:' });
+  for (const e of log.all) {
+    const r = await store.appendToStream(e.stream, [{ eventId: e.eventId, type: e.type, schemaVersion: e.schemaVersion, data: e.data, occurredOn: e.occurredOn, knownAt: `${e.knownAt}T12:00:00.000Z` }]);
+    if (r._tag === 'Left') throw new Error(JSON.stringify(r.left));
+  }
+  return store;
+}
 
 /** The views' job done in memory: fold every learner of the log. */
 export function sourceOf(log: TestLog, asKnownOn?: string): PathwaySource {

@@ -3,21 +3,11 @@
  * indicator from its knownAt on), and explanations of cells and learners.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openSqliteEventStore } from '@leerroutes/event-store/sqlite';
 import type { EventStore } from '@leerroutes/event-store';
 import { TestLog } from '@leerroutes/pathway/testing';
 import { compareRuleSets, explainCell, explainLearner, runReport, type ReportDeps, type ReportRequest } from '../src/index.js';
 import { buildFixture } from './fixture.js';
-import { cd, sourceOf } from './helpers.js';
-
-async function storeOf(log: TestLog): Promise<EventStore> {
-  const store = openSqliteEventStore({ path: ':memory:' });
-  for (const e of log.all) {
-    const r = await store.appendToStream(e.stream, [{ eventId: e.eventId, type: e.type, schemaVersion: e.schemaVersion, data: e.data, occurredOn: e.occurredOn, knownAt: `${e.knownAt}T12:00:00.000Z` }]);
-    if (r._tag === 'Left') throw new Error(JSON.stringify(r.left));
-  }
-  return store;
-}
+import { cd, sourceOf, storeOf } from './helpers.js';
 
 /**
  * K1: advice vwo; vwo 1 (2012), vwo 2 (2013), vwo 3 (2014, delivered 2015-01-15).

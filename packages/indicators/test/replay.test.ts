@@ -5,22 +5,12 @@
  * check that nothing is lost or mixed up on the way.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openSqliteEventStore } from '@leerroutes/event-store/sqlite';
 import type { EventStore } from '@leerroutes/event-store';
 import type { Pathway } from '@leerroutes/pathway';
 import type { TestLog } from '@leerroutes/pathway/testing';
 import { replayAsKnownOn } from '../src/index.js';
 import { buildFixture } from './fixture.js';
-import { sourceOf } from './helpers.js';
-
-async function storeOf(log: TestLog): Promise<EventStore> {
-  const store = openSqliteEventStore({ path: ':memory:' });
-  for (const e of log.all) {
-    const r = await store.appendToStream(e.stream, [{ eventId: e.eventId, type: e.type, schemaVersion: e.schemaVersion, data: e.data, occurredOn: e.occurredOn, knownAt: `${e.knownAt}T12:00:00.000Z` }]);
-    if (r._tag === 'Left') throw new Error(JSON.stringify(r.left));
-  }
-  return store;
-}
+import { sourceOf, storeOf } from './helpers.js';
 
 /** The fixture (known on 2020-01-01), one learner delivered later and a row of theirs corrected after that. */
 function staggeredLog(): TestLog {
