@@ -53,9 +53,12 @@ describe('sqlite event store specifics', () => {
     expect(raw.prepare('SELECT MAX(version) AS v FROM schema_version').get()).toEqual({ v: SCHEMA_VERSION });
     const columns = (raw.prepare("SELECT name FROM pragma_table_info('events')").all() as { name: string }[]).map((c) => c.name);
     expect(columns).toEqual([
-      'position', 'event_id', 'stream_id', 'revision', 'type', 'schema_version',
-      'occurred_on', 'recorded_at', 'known_at', 'data', 'metadata',
+      'position', 'stream_id', 'revision', 'event_id', 'type_id', 'schema_version',
+      'occurred_on', 'recorded_at', 'known_at', 'shape_id', 'data', 'metadata',
     ]);
+    // The payload's keys live once in `shapes`; the row holds only its values.
+    const stored = raw.prepare('SELECT e.data, s.skeleton FROM events e JOIN shapes s USING (shape_id)').get() as { data: string; skeleton: string };
+    expect(stored).toEqual({ data: '[true]', skeleton: '["kept"]' });
     raw.close();
 
     const reopened = openSqliteEventStore({ path });

@@ -1,47 +1,55 @@
 import type { Database } from 'better-sqlite3';
+import { encodeDay, encodeEventId, encodeInstant, flatten, RAW_SHAPE } from './codec.js';
 
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 /**
- * Stream names live once in `streams`; events refer to them by integer id,
- * which keeps the events table and its (stream_id, revision) index small at
- * national scale. `event_types` keeps per-type counts so stats() does not scan
- * millions of rows.
+ * Stream names live once in `streams`, event types once in `event_types`
+ * (with per-type counts so stats() does not scan), payload key skeletons
+ * once in `shapes`; an event row holds small integers, a 16-byte id and the
+ * JSON array of its payload's leaf values (see codec.ts). That keeps a
+ * national log near 200 bytes per event instead of 600.
  *
  * Event ids are unique per stream, as in EventStoreDB. Both unique indexes
  * lead with stream_id, so appending new streams writes at the end of each
- * index; a global index on random UUIDs would touch a random page per insert
- * once it outgrows the cache (at ~10 million events).
+ * index; a global index on random ids would touch a random page per insert
+ * once it outgrows the cache.
  *
  * AUTOINCREMENT on `position` is deliberate: after an erasure deletes the
  * newest events, plain rowids would hand those positions out again and a
  * projection that already passed them would miss the new events.
  */
-const DDL_V1 = `
+const DDL_V2 = `
 CREATE TABLE streams (
   stream_id INTEGER PRIMARY KEY,
   name TEXT UNIQUE NOT NULL,
   revision INTEGER NOT NULL
 );
+CREATE TABLE event_types (
+  type_id INTEGER PRIMARY KEY,
+  type TEXT UNIQUE NOT NULL,
+  events INTEGER NOT NULL
+);
+CREATE TABLE shapes (
+  shape_id INTEGER PRIMARY KEY,
+  skeleton TEXT UNIQUE NOT NULL
+);
 CREATE TABLE events (
   position INTEGER PRIMARY KEY AUTOINCREMENT,
-  event_id TEXT NOT NULL,
   stream_id INTEGER NOT NULL,
   revision INTEGER NOT NULL,
-  type TEXT NOT NULL,
+  event_id BLOB NOT NULL,
+  type_id INTEGER NOT NULL,
   schema_version INTEGER NOT NULL,
-  occurred_on TEXT,
-  recorded_at TEXT NOT NULL,
-  known_at TEXT NOT NULL,
+  occurred_on INTEGER,
+  recorded_at INTEGER NOT NULL,
+  known_at INTEGER,
+  shape_id INTEGER NOT NULL,
   data TEXT NOT NULL,
   metadata TEXT,
   UNIQUE (stream_id, revision),
   UNIQUE (stream_id, event_id)
 );
-CREATE TABLE event_types (
-  type TEXT PRIMARY KEY,
-  events INTEGER NOT NULL
-) WITHOUT ROWID;
 `;
 
 export function applyPragmas(db: Database, busyTimeoutMs = 5000): void {
@@ -66,11 +74,59 @@ export function migrate(db: Database): void {
     if (current > SCHEMA_VERSION) {
       throw new Error(`event store schema version ${current} is newer than this code understands (${SCHEMA_VERSION})`);
     }
-    if (current < 1) {
-      db.exec(DDL_V1);
-      db.prepare('INSERT INTO schema_version (version) VALUES (?)').run(1);
-    }
+    if (current < 1) db.exec(DDL_V2);
+    else if (current === 1) migrateV1(db);
+    if (current < SCHEMA_VERSION) db.prepare('INSERT INTO schema_version (version) VALUES (?)').run(SCHEMA_VERSION);
   });
   // IMMEDIATE so two processes opening a fresh file do not both create tables.
   migrateTx.immediate();
+}
+
+/**
+ * Version 1 stored every payload as keyed JSON and ids and times as text.
+ * The log is rewritten row by row into the compact form inside the caller's
+ * transaction: a crash leaves version 1 untouched. Positions, revisions and
+ * every value are kept.
+ */
+function migrateV1(db: Database): void {
+  db.exec(`
+    ALTER TABLE events RENAME TO events_v1;
+    ALTER TABLE event_types RENAME TO event_types_v1;
+  `);
+  db.exec(DDL_V2.replace(/CREATE TABLE streams \([^;]+;/, ''));
+  const typeIds = new Map<string, number>();
+  const shapeIds = new Map<string, number>();
+  const addType = db.prepare('INSERT INTO event_types (type, events) VALUES (?, 0)');
+  const addShape = db.prepare('INSERT INTO shapes (skeleton) VALUES (?)');
+  const insert = db.prepare(`INSERT INTO events (position, stream_id, revision, event_id, type_id, schema_version, occurred_on, recorded_at, known_at, shape_id, data, metadata)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+  // Read in pages: a connection cannot write while it iterates.
+  const page = db.prepare('SELECT position, event_id, stream_id, revision, type, schema_version, occurred_on, recorded_at, known_at, data, metadata FROM events_v1 WHERE position > ? ORDER BY position LIMIT 10000').raw(true);
+  type V1Row = [number, string, number, number, string, number, string | null, string, string, string, string | null];
+  for (let after = 0, rows = page.all(after) as V1Row[]; rows.length > 0; after = rows[rows.length - 1]![0], rows = page.all(after) as V1Row[]) for (const r of rows) {
+    const [position, eventId, streamId, revision, type, schemaVersion, occurredOn, recordedAt, knownAt, data, metadata] = r;
+    let typeId = typeIds.get(type);
+    if (typeId === undefined) typeIds.set(type, (typeId = Number(addType.run(type).lastInsertRowid)));
+    const flat = flatten(JSON.parse(data));
+    let shapeId = RAW_SHAPE;
+    if (flat) {
+      shapeId = shapeIds.get(flat.skeleton) ?? Number.NaN;
+      if (Number.isNaN(shapeId)) shapeIds.set(flat.skeleton, (shapeId = Number(addShape.run(flat.skeleton).lastInsertRowid)));
+    }
+    insert.run(
+      position, streamId, revision, encodeEventId(eventId), typeId, schemaVersion, encodeDay(occurredOn), encodeInstant(recordedAt),
+      knownAt === recordedAt ? null : encodeInstant(knownAt), shapeId, flat ? JSON.stringify(flat.values) : data, metadata,
+    );
+  }
+  // AUTOINCREMENT remembers the highest position ever handed out, erased ones included.
+  const seq = (db.prepare("SELECT MAX(seq) AS seq FROM sqlite_sequence WHERE name IN ('events', 'events_v1')").get() as { seq: number | null }).seq;
+  db.exec("DELETE FROM sqlite_sequence WHERE name IN ('events', 'events_v1')");
+  if (seq !== null) db.prepare("INSERT INTO sqlite_sequence (name, seq) VALUES ('events', ?)").run(seq);
+  db.exec(`
+    UPDATE event_types SET events = (SELECT events FROM event_types_v1 o WHERE o.type = event_types.type);
+    INSERT INTO event_types (type, events) SELECT type, events FROM event_types_v1 WHERE type NOT IN (SELECT type FROM event_types);
+    DROP TABLE events_v1;
+    DROP TABLE event_types_v1;
+  `);
+
 }

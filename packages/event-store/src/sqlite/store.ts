@@ -19,6 +19,7 @@ import type {
 } from '../port.js';
 import { DEFAULT_BATCH_SIZE, pollingSubscription, type WakeSignal } from '../polling-subscription.js';
 import { applyPragmas, migrate } from './schema.js';
+import { compileDecoder, decodeDay, decodeEventId, encodeDay, encodeEventId, encodeInstant, flatten, instantDecoder, RAW_SHAPE, type Decoder } from './codec.js';
 
 export interface SqliteEventStoreOptions {
   /** File path, or ':memory:' for a private in-process store. */
@@ -31,30 +32,26 @@ export interface SqliteEventStoreOptions {
 
 export interface SqliteEventStore extends EventStore {
   readonly path: string;
+  /**
+   * The connection, for tables that live in the log's file beside the events
+   * (the import ledger). Use it only through writeTransaction for writes.
+   */
+  readonly database: Database.Database;
+  /**
+   * Run `fn` in one write transaction (BEGIN IMMEDIATE) in which `append`
+   * appends like appendToStreams: the caller's own writes to co-located
+   * tables and the appends commit together or not at all. A conflict from
+   * `append` rolls everything back and comes out as Left.
+   */
+  writeTransaction<T>(fn: (append: (appends: readonly StreamAppend[]) => AppendResult[]) => T): Either<AppendError, T>;
 }
 
-type Row = [number, string, string, number, string, number, string | null, string, string, string, string | null];
+type Row = [number, Buffer | string, string, number, number, number, number | string | null, number | string, number | string | null, number, string, string | null];
 
 const EVENT_COLUMNS =
-  'e.position, e.event_id, s.name, e.revision, e.type, e.schema_version, e.occurred_on, e.recorded_at, e.known_at, e.data, e.metadata';
+  'e.position, e.event_id, s.name, e.revision, e.type_id, e.schema_version, e.occurred_on, e.recorded_at, e.known_at, e.shape_id, e.data, e.metadata';
 
 const NO_METADATA: Readonly<Record<string, unknown>> = Object.freeze({});
-
-function toRecorded(r: Row): RecordedEvent {
-  return {
-    position: r[0],
-    eventId: r[1],
-    stream: r[2],
-    revision: r[3],
-    type: r[4],
-    schemaVersion: r[5],
-    occurredOn: r[6],
-    recordedAt: r[7],
-    knownAt: r[8],
-    data: JSON.parse(r[9]),
-    metadata: r[10] === null ? NO_METADATA : (JSON.parse(r[10]) as Record<string, unknown>),
-  };
-}
 
 /** Thrown inside the transaction to roll it back; carries the typed error out. */
 class Conflict {
@@ -94,15 +91,19 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
     insertStream: db.prepare<[number, string, number]>('INSERT INTO streams (stream_id, name, revision) VALUES (?, ?, ?)'),
     updateStream: db.prepare<[number, number]>('UPDATE streams SET revision = ? WHERE stream_id = ?'),
     deleteStream: db.prepare<[number]>('DELETE FROM streams WHERE stream_id = ?'),
-    eventExists: raw<[number, string]>('SELECT 1 FROM events WHERE stream_id = ? AND event_id = ?'),
-    insertEvent: db.prepare<[string, number, number, string, number, string | null, string, string, string, string | null]>(
-      `INSERT INTO events (event_id, stream_id, revision, type, schema_version, occurred_on, recorded_at, known_at, data, metadata)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (stream_id, event_id) DO NOTHING`,
+    eventExists: raw<[number, Buffer | string]>('SELECT 1 FROM events WHERE stream_id = ? AND event_id = ?'),
+    insertEvent: db.prepare<[number, number, Buffer | string, number, number, number | string | null, number | string, number | string | null, number, string, string | null]>(
+      `INSERT INTO events (stream_id, revision, event_id, type_id, schema_version, occurred_on, recorded_at, known_at, shape_id, data, metadata)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (stream_id, event_id) DO NOTHING`,
     ),
-    addTypeCount: db.prepare<[string, number]>(
-      'INSERT INTO event_types (type, events) VALUES (?, ?) ON CONFLICT (type) DO UPDATE SET events = events + excluded.events',
-    ),
-    typeCountsOfStream: raw<[number]>('SELECT type, COUNT(*) FROM events WHERE stream_id = ? GROUP BY type'),
+    addTypeCount: db.prepare<[number, number]>('UPDATE event_types SET events = events + ? WHERE type_id = ?'),
+    insertType: db.prepare<[string]>('INSERT OR IGNORE INTO event_types (type, events) VALUES (?, 0)'),
+    typeIdOf: raw<[string]>('SELECT type_id FROM event_types WHERE type = ?'),
+    allTypes: raw<[]>('SELECT type_id, type FROM event_types'),
+    insertShape: db.prepare<[string]>('INSERT OR IGNORE INTO shapes (skeleton) VALUES (?)'),
+    shapeIdOf: raw<[string]>('SELECT shape_id FROM shapes WHERE skeleton = ?'),
+    allShapes: raw<[]>('SELECT shape_id, skeleton FROM shapes'),
+    typeCountsOfStream: raw<[number]>('SELECT type_id, COUNT(*) FROM events WHERE stream_id = ? GROUP BY type_id'),
     deleteEvents: db.prepare<[number]>('DELETE FROM events WHERE stream_id = ?'),
     readAll: raw<[number, number, number]>(
       `SELECT ${EVENT_COLUMNS} FROM events e JOIN streams s ON s.stream_id = e.stream_id
@@ -127,6 +128,84 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
     typeCounts: raw<[]>('SELECT type, events FROM event_types WHERE events > 0 ORDER BY type'),
   };
 
+  // Dictionaries of the compact encoding; other processes may add entries, so a miss re-reads the table.
+  const typeIds = new Map<string, number>();
+  const typeNames = new Map<number, string>();
+  const loadTypes = () => {
+    for (const [id, type] of q.allTypes.all() as [number, string][]) {
+      typeIds.set(type, id);
+      typeNames.set(id, type);
+    }
+  };
+  const shapeIds = new Map<string, number>();
+  const decoders = new Map<number, Decoder>();
+  const loadShapes = () => {
+    for (const [id, skeleton] of q.allShapes.all() as [number, string][]) {
+      shapeIds.set(skeleton, id);
+      if (!decoders.has(id)) decoders.set(id, compileDecoder(skeleton));
+    }
+  };
+  loadTypes();
+  loadShapes();
+
+  /** Called inside a write transaction: ids handed out there are committed with the events. */
+  function typeIdFor(type: string): number {
+    let id = typeIds.get(type);
+    if (id === undefined) {
+      q.insertType.run(type);
+      id = (q.typeIdOf.get(type) as [number])[0];
+      typeIds.set(type, id);
+      typeNames.set(id, type);
+    }
+    return id;
+  }
+  function shapeIdFor(skeleton: string): number {
+    let id = shapeIds.get(skeleton);
+    if (id === undefined) {
+      q.insertShape.run(skeleton);
+      id = (q.shapeIdOf.get(skeleton) as [number])[0];
+      shapeIds.set(skeleton, id);
+      decoders.set(id, compileDecoder(skeleton));
+    }
+    return id;
+  }
+  const typeName = (id: number): string => {
+    let name = typeNames.get(id);
+    if (name === undefined) {
+      loadTypes();
+      name = typeNames.get(id);
+      if (name === undefined) throw new Error(`event type ${id} is not in the log's dictionary`);
+    }
+    return name;
+  };
+  const decoderOf = (id: number): Decoder => {
+    let d = decoders.get(id);
+    if (d === undefined) {
+      loadShapes();
+      d = decoders.get(id);
+      if (d === undefined) throw new Error(`payload shape ${id} is not in the log's dictionary`);
+    }
+    return d;
+  };
+  const instant = instantDecoder();
+
+  function toRecorded(r: Row): RecordedEvent {
+    const recordedAt = instant(r[7]);
+    return {
+      position: r[0],
+      eventId: decodeEventId(r[1]),
+      stream: r[2],
+      revision: r[3],
+      type: typeName(r[4]),
+      schemaVersion: r[5],
+      occurredOn: decodeDay(r[6]),
+      recordedAt,
+      knownAt: r[8] === null ? recordedAt : typeof r[8] === 'string' ? r[8] : new Date(r[8]).toISOString(),
+      data: r[9] === RAW_SHAPE ? JSON.parse(r[10]) : decoderOf(r[9])(JSON.parse(r[10]) as unknown[]),
+      metadata: r[11] === null ? NO_METADATA : (JSON.parse(r[11]) as Record<string, unknown>),
+    };
+  }
+
   const listeners = new Set<() => void>();
   const wake: WakeSignal = {
     onWake(listener) {
@@ -142,9 +221,10 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
 
   /** Appends of one call share this state so a stream named twice is looked up once. */
   function appendInTx(appends: readonly StreamAppend[]): AppendResult[] {
-    const recordedAt = clock().toISOString();
+    const recordedAtIso = clock().toISOString();
+    const recordedAt = encodeInstant(recordedAtIso);
     const streams = new Map<string, StreamState>();
-    const typeCounts = new Map<string, number>();
+    const typeCounts = new Map<number, number>();
     let nextStreamId = 0;
     const results: AppendResult[] = [];
 
@@ -158,7 +238,7 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
       const current = st.revision < 0 ? ('no_stream' as const) : st.revision;
       if (!matches(expectedRevision, current)) {
         // A retried append whose events are all stored already is a success, whatever it expected.
-        if (events.length > 0 && st.id !== 0 && events.every((e) => q.eventExists.get(st.id, e.eventId) !== undefined)) {
+        if (events.length > 0 && st.id !== 0 && events.every((e) => q.eventExists.get(st.id, encodeEventId(e.eventId)) !== undefined)) {
           results.push({ stream, revision: current, position: null, appended: 0, duplicates: events.length });
           continue;
         }
@@ -172,16 +252,19 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
       let appended = 0;
       let position: Position | null = null;
       for (const e of events) {
+        const typeId = typeIdFor(e.type);
+        const flat = flatten(e.data);
         const info = q.insertEvent.run(
-          e.eventId,
           st.id,
           st.revision + 1,
-          e.type,
+          encodeEventId(e.eventId),
+          typeId,
           e.schemaVersion,
-          e.occurredOn ?? null,
+          encodeDay(e.occurredOn ?? null),
           recordedAt,
-          e.knownAt ?? recordedAt,
-          JSON.stringify(e.data ?? null),
+          e.knownAt === undefined || e.knownAt === recordedAtIso ? null : encodeInstant(e.knownAt),
+          flat ? shapeIdFor(flat.skeleton) : RAW_SHAPE,
+          JSON.stringify(flat ? flat.values : (e.data ?? null)),
           e.metadata === undefined ? null : JSON.stringify(e.metadata),
         );
         if (info.changes === 0) continue;
@@ -189,7 +272,7 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
         st.dirty = true;
         appended += 1;
         position = Number(info.lastInsertRowid);
-        typeCounts.set(e.type, (typeCounts.get(e.type) ?? 0) + 1);
+        typeCounts.set(typeId, (typeCounts.get(typeId) ?? 0) + 1);
       }
       results.push({
         stream,
@@ -205,24 +288,30 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
       if (st.created) q.insertStream.run(st.id, name, st.revision);
       else q.updateStream.run(st.revision, st.id);
     }
-    for (const [type, n] of typeCounts) q.addTypeCount.run(type, n);
+    for (const [typeId, n] of typeCounts) q.addTypeCount.run(n, typeId);
     return results;
   }
 
-  const appendTx = db.transaction(appendInTx);
-
-  function append(appends: readonly StreamAppend[]): Either<AppendError, AppendResult[]> {
+  function inWriteTransaction<T>(fn: (append: (appends: readonly StreamAppend[]) => AppendResult[]) => T): Either<AppendError, T> {
+    let appendedAny = false;
+    const tx = db.transaction(() => fn((appends) => {
+      const results = appendInTx(appends);
+      if (results.some((r) => r.appended > 0)) appendedAny = true;
+      return results;
+    }));
     try {
       // IMMEDIATE takes the write lock before reading revisions, so the check and the write are one step.
-      const results = appendTx.immediate(appends);
-      if (results.some((r) => r.appended > 0)) notify();
-      return right(results);
+      const result = tx.immediate();
+      if (appendedAny) notify();
+      return right(result);
     } catch (err) {
       if (err instanceof Conflict) return left(err.error);
       if (isBusy(err)) return left({ kind: 'StoreUnavailable', message: String((err as Error).message) });
       throw err;
     }
   }
+
+  const append = (appends: readonly StreamAppend[]): Either<AppendError, AppendResult[]> => inWriteTransaction((add) => add(appends));
 
   function readBatch(after: Position, limit: number, until: Position): RecordedEvent[] {
     const rows = q.readAll.all(after, until, limit) as Row[];
@@ -237,7 +326,7 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
     const row = q.stream.get(stream) as [number, number] | undefined;
     if (row === undefined) return 0;
     const [id] = row;
-    for (const [type, n] of q.typeCountsOfStream.all(id) as [string, number][]) q.addTypeCount.run(type, -n);
+    for (const [typeId, n] of q.typeCountsOfStream.all(id) as [number, number][]) q.addTypeCount.run(-n, typeId);
     const removed = q.deleteEvents.run(id).changes;
     q.deleteStream.run(id);
     return removed;
@@ -245,6 +334,8 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
 
   return {
     path: options.path,
+    database: db,
+    writeTransaction: inWriteTransaction,
 
     async appendToStream(stream: string, events: readonly NewEvent[], opts?: { expectedRevision?: ExpectedRevision }) {
       const result = append([{ stream, expectedRevision: opts?.expectedRevision ?? 'any', events }]);

@@ -1,0 +1,112 @@
+/**
+ * The compact row encoding of the SQLite log. An event's payload is stored as
+ * its *shape* (the nested key skeleton, once per distinct skeleton in the
+ * `shapes` table) plus a JSON array of its leaf values in skeleton order. The
+ * learner events of a national log have a few hundred shapes between them,
+ * so the keys that made up half of every JSON payload are stored once.
+ * Decoding builds the object with a function compiled per shape, which is
+ * faster than JSON.parse of the keyed object and gives the same key order.
+ *
+ * Event ids that are UUIDs are stored as 16-byte blobs, dates as integers
+ * (yyyymmdd, epoch milliseconds); anything that does not fit these forms is
+ * stored as text, so every value the port accepts round-trips exactly.
+ */
+
+/** Shape 0: the payload is not a plain object (null, an array, a number...) and is stored as plain JSON. */
+export const RAW_SHAPE = 0;
+
+export interface Flattened {
+  readonly skeleton: string;
+  readonly values: unknown[];
+}
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+  v !== null && typeof v === 'object' && !Array.isArray(v) && Object.getPrototypeOf(v) === Object.prototype;
+
+/**
+ * The skeleton is a JSON array: a key for a leaf, `[key, [...]]` for a nested
+ * plain object. Arrays and everything else are leaves. Keys whose value is
+ * undefined are left out, as JSON.stringify does.
+ */
+export function flatten(data: unknown): Flattened | null {
+  if (!isPlainObject(data)) return null;
+  const values: unknown[] = [];
+  const walk = (obj: Record<string, unknown>): unknown[] => {
+    const skel: unknown[] = [];
+    for (const key of Object.keys(obj)) {
+      const v = obj[key];
+      if (v === undefined || typeof v === 'function' || typeof v === 'symbol') continue;
+      if (isPlainObject(v)) skel.push([key, walk(v)]);
+      else {
+        skel.push(key);
+        values.push(v);
+      }
+    }
+    return skel;
+  };
+  const skeleton = JSON.stringify(walk(data));
+  return { skeleton, values };
+}
+
+export type Decoder = (values: readonly unknown[]) => Record<string, unknown>;
+
+/** A function that rebuilds the object of one skeleton from its value array. */
+export function compileDecoder(skeleton: string): Decoder {
+  let i = 0;
+  const build = (skel: unknown[]): string =>
+    `{${skel
+      .map((entry) => (Array.isArray(entry) ? `${JSON.stringify(entry[0])}:${build(entry[1] as unknown[])}` : `${JSON.stringify(entry)}:v[${i++}]`))
+      .join(',')}}`;
+  // The skeleton comes from flatten() (JSON-quoted keys only), never from outside input.
+  return new Function('v', `return ${build(JSON.parse(skeleton) as unknown[])};`) as Decoder;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** A lower-case UUID as 16 bytes; any other id as itself (text). */
+export function encodeEventId(id: string): Buffer | string {
+  return UUID.test(id) ? Buffer.from(id.replace(/-/g, ''), 'hex') : id;
+}
+
+export function decodeEventId(stored: Buffer | string): string {
+  if (typeof stored === 'string') return stored;
+  const x = stored.toString('hex');
+  return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20, 32)}`;
+}
+
+const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/** `2016-10-01` as 20161001; any other text as itself. */
+export function encodeDay(day: string | null): number | string | null {
+  if (day === null) return null;
+  const m = DAY.exec(day);
+  return m ? Number(m[1]) * 10_000 + Number(m[2]) * 100 + Number(m[3]) : day;
+}
+
+export function decodeDay(stored: number | string | null): string | null {
+  if (stored === null || typeof stored === 'string') return stored;
+  const y = Math.floor(stored / 10_000);
+  const m = Math.floor(stored / 100) % 100;
+  const d = stored % 100;
+  return `${String(y).padStart(4, '0')}-${m < 10 ? '0' : ''}${m}-${d < 10 ? '0' : ''}${d}`;
+}
+
+/** An ISO timestamp as epoch milliseconds when it round-trips exactly; otherwise the text. */
+export function encodeInstant(iso: string): number | string {
+  const ms = Date.parse(iso);
+  return Number.isFinite(ms) && new Date(ms).toISOString() === iso ? ms : iso;
+}
+
+/** Decodes instants, remembering the last one: the events of one append share their recordedAt. */
+export function instantDecoder(): (stored: number | string) => string {
+  let lastMs = Number.NaN;
+  let lastIso = '';
+  return (stored) => {
+    if (typeof stored === 'string') return stored;
+    if (stored !== lastMs) {
+      lastMs = stored;
+      lastIso = new Date(stored).toISOString();
+    }
+    return lastIso;
+  };
+}
