@@ -27,17 +27,19 @@ describe('pnpm pathways import / stats', () => {
     expect(first.code).toBe(0);
     expect(first.stdout).toMatch(/enrollments\.csv\s+3 rows: 2 accepted/);
     expect(first.stdout).toMatch(/rejected rows: 1 \(unknown-level: 1\)/);
-    expect(first.stdout).toMatch(/events appended: 2/);
+    // Two learner events, and the two reference dates of the count recorded as covered.
+    expect(first.stdout).toMatch(/events appended: 4/);
+    expect(first.stdout).toMatch(/ReferenceDateCovered\s+2/);
     const again = pathways(['import', dir, '--db', db, '--json', '--no-progress']);
     expect(again.code).toBe(0);
-    expect(JSON.parse(again.stdout).import.eventsAppended).toBe(0);
+    expect(JSON.parse(again.stdout).import).toMatchObject({ alreadyImported: true, eventsAppended: 0 });
   });
 
   it('reads the database from PATHWAYS_DB and prints counts per type and learners', () => {
     const r = pathways(['stats', '--json'], { PATHWAYS_DB: db });
     expect(r.code).toBe(0);
     const s = JSON.parse(r.stdout);
-    expect(s).toMatchObject({ events: 2, learners: 1, byType: { Placed: 1, Promoted: 1 } });
+    expect(s).toMatchObject({ events: 4, learners: 1, byType: { Placed: 1, Promoted: 1, ReferenceDateCovered: 2 } });
   });
 
   it('fails with a clear message and a non-zero code on bad input', () => {

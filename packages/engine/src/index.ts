@@ -6,11 +6,10 @@
  */
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import type { EventStore } from '@leerroutes/event-store';
-import { openSqliteEventStore } from '@leerroutes/event-store/sqlite';
-import { importDirectory, type ImportProgress, type ImportSummary } from '@leerroutes/import';
+import { openSqliteEventStore, type SqliteEventStore } from '@leerroutes/event-store/sqlite';
+import { importDirectory, Ledger, type ImportOptions as LedgerImportOptions, type ImportProgress, type ImportSummary } from '@leerroutes/import';
 import { cachedPathwaySource, type PathwaySource } from '@leerroutes/pathway';
-import { catchUp, openViewsDatabase, type ProgressListener, type RunSummary, type ViewsDatabase } from '@leerroutes/projection-runtime';
+import { catchUp, dumpViews, openViewsDatabase, type ProgressListener, type RunSummary, type ViewsDatabase } from '@leerroutes/projection-runtime';
 import { createViewsPathwaySource, defaultProjections } from '@leerroutes/projections';
 import { eraseLearner, type ErasureReceipt } from './erase.js';
 
@@ -27,6 +26,7 @@ export interface ImportOptions {
   readonly knownAt?: string;
   readonly rejectsFile?: string;
   readonly onProgress?: (p: ImportProgress) => void;
+  readonly onResume?: LedgerImportOptions['onResume'];
   readonly onProjectionProgress?: ProgressListener;
   /** Leave the projections behind (a subscriber or a later catch-up brings them up to date). */
   readonly skipProjections?: boolean;
@@ -35,7 +35,7 @@ export interface ImportOptions {
 export interface Engine {
   readonly dbPath: string;
   readonly viewsPath: string;
-  readonly store: EventStore;
+  readonly store: SqliteEventStore;
   readonly views: ViewsDatabase;
   /**
    * The projected pathways (live views). Cohorts, reference data and covered
@@ -46,6 +46,12 @@ export interface Engine {
   importDirectory(dir: string, options?: ImportOptions): Promise<{ import: ImportSummary; projections: RunSummary | null }>;
   /** Bring every projection up to the head of the log. */
   catchUp(onProgress?: ProgressListener): Promise<RunSummary>;
+  /**
+   * Canonical text of the log (every event but its transaction time), the
+   * import ledger and the views: equal dumps mean equal state, which is how
+   * an interrupted run is compared with an uninterrupted one.
+   */
+  dump(what: readonly ('log' | 'ledger' | 'views')[]): Promise<string>;
   /** Remove every trace of one learner (SPEC section 9); null if the learner is unknown. */
   eraseLearner(learnerId: string, reason: string, caller: string): Promise<ErasureReceipt | null>;
   close(): Promise<void>;
@@ -66,19 +72,33 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
     pathways: cachedPathwaySource(createViewsPathwaySource(views.db)),
     async importDirectory(dir, opts = {}) {
       const summary = await importDirectory({
-        dir, store, ledgerPath: dbPath,
+        dir, store,
         ...(opts.knownAt !== undefined ? { knownAt: opts.knownAt } : {}),
         ...(opts.rejectsFile !== undefined ? { rejectsFile: opts.rejectsFile } : {}),
         ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+        ...(opts.onResume ? { onResume: opts.onResume } : {}),
       });
       const run = opts.skipProjections ? null : await engine.catchUp(opts.onProjectionProgress);
       return { import: summary, projections: run };
     },
     async eraseLearner(learnerId, reason, caller) {
-      const receipt = await eraseLearner({ store, views, projections, ledgerPath: dbPath }, learnerId, reason, caller);
+      const receipt = await eraseLearner({ store, views, projections }, learnerId, reason, caller);
       // The audit record is itself an event; keep the views at the head as after an import.
       if (receipt) await engine.catchUp();
       return receipt;
+    },
+    async dump(what) {
+      const parts: string[] = [];
+      if (what.includes('log')) {
+        parts.push('## log');
+        for await (const batch of store.readAll({ batchSize: 5000 })) {
+          // knownAt defaults to the transaction time, which is not part of the state: shown only when the source set it.
+          for (const e of batch) parts.push(JSON.stringify([e.position, e.stream, e.revision, e.eventId, e.type, e.schemaVersion, e.occurredOn, e.knownAt === e.recordedAt ? null : e.knownAt, e.data, e.metadata]));
+        }
+      }
+      if (what.includes('ledger')) parts.push('## ledger', new Ledger(store.database).dump().trimEnd());
+      if (what.includes('views')) parts.push('## views', (await dumpViews(views.db, projections)).trimEnd());
+      return parts.join('\n') + '\n';
     },
     catchUp: (onProgress) => catchUp({ store, views, projections, ...(onProgress ? { onProgress } : {}) }),
     async close() {

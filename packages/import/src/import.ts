@@ -1,15 +1,17 @@
-import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
+import { basename, dirname, extname, join, resolve } from 'node:path';
 import { createHash } from 'node:crypto';
 import * as E from 'fp-ts/lib/Either.js';
 import {
-  AREAS_STREAM, CURRENT_SCHEMA_VERSION, INSTITUTIONS_STREAM, deriveLearnerEvents, learnerStream, reconcile, schoolYearOf,
+  AREAS_STREAM, COVERAGE_STREAM, CURRENT_SCHEMA_VERSION, INSTITUTIONS_STREAM, SCHOOL_GROUPS_STREAM, deriveLearnerEvents, learnerStream, reconcile, schoolYearOf,
   type DerivationContext, type DerivedEvent, type ExistingEvent, type LearnerFacts,
 } from '@leerroutes/domain';
 import { deterministicEventId, uuidFromDigest, type EventStore, type NewEvent, type RecordedEvent, type StreamAppend } from '@leerroutes/event-store';
+import type { SqliteEventStore } from '@leerroutes/event-store/sqlite';
 import { readCsv } from './csv.js';
-import { areaRow, institutionRow, REGISTRATION_FILES, type FactFile, type ReferenceFile } from './files.js';
-import { Ledger } from './ledger.js';
+import { FACT_CODECS } from './fact-codec.js';
+import { areaRow, institutionRow, REGISTRATION_FILES, schoolGroupRow, type FactFile, type ReferenceFile } from './files.js';
+import { Ledger, type DeliveryRow, type FileProgress } from './ledger.js';
 import { RejectsWriter } from './rejects.js';
 import type { FileSummary, ImportSummary } from './summary.js';
 
@@ -25,16 +27,21 @@ export interface ImportProgress {
 
 export interface ImportOptions {
   readonly dir: string;
+  /** The event log. The ledger lives in the same file and commits with the appends (SQLite). */
   readonly store: EventStore;
-  /** SQLite file holding the import ledger (by default the event log's own file). */
-  readonly ledgerPath: string;
-  /** When the source delivered these facts (ISO date or timestamp); default: when recorded. */
+  /** Kept for callers of the earlier API: the ledger now always lives in the log's own file. */
+  readonly ledgerPath?: string;
+  /** When the source delivered these facts (ISO date or timestamp); default: when the delivery started. */
   readonly knownAt?: string;
   readonly rejectsFile?: string;
   readonly onProgress?: (p: ImportProgress) => void;
+  /** Told when an interrupted delivery is taken up again, before its work resumes. */
+  readonly onResume?: (delivery: { readonly id: number; readonly dir: string; readonly state: 'reading' | 'deriving'; readonly learnersDone: number; readonly learnersTotal: number }) => void;
   readonly clock?: () => Date;
-  /** Learners re-derived per append transaction. */
+  /** Learners derived per append transaction. */
   readonly batchLearners?: number;
+  /** Rows read per ledger transaction (default 5000). */
+  readonly batchRows?: number;
 }
 
 export class ImportError extends Error {}
@@ -42,203 +49,294 @@ export class ImportError extends Error {}
 const ROW_BATCH = 5000;
 
 /**
- * Import a directory of yearly registration files (SPEC section 7): validate
- * every row, keep the good ones in the ledger by natural key, then re-derive
- * the events of every learner whose facts changed and append what is new
- * (Retracted plus replacements for corrections).
+ * Import a directory of yearly registration files (SPEC section 7) as one
+ * delivery that survives being killed at any instant. Its state lives in the
+ * ledger, in the log's own file:
+ *
+ * 1. reading: each file's rows are validated and upserted into the ledger in
+ *    batches; a batch's upserts, the learners it changed (marked pending) and
+ *    the file's read position commit together. Killed here, the same command
+ *    skips the records already committed and reads on.
+ * 2. sealing (one transaction): a delivered reference date is the complete
+ *    count for that date, so earlier rows of it that this delivery lacks are
+ *    dropped and their learners marked pending; newly covered dates mark the
+ *    learners of neighbouring dates.
+ * 3. deriving: pending learners, in id order and in batches, are derived and
+ *    reconciled with their streams; a batch's appended events and the removal
+ *    of its learners from the pending set commit together.
+ * 4. finishing: reference data and coverage events are appended and the
+ *    delivery is marked finished, together.
+ *
+ * Event ids are content addressed, so nothing depends on when or how often a
+ * step ran: an interrupted import, run again with the same command, ends with
+ * exactly the log and ledger of an uninterrupted one.
  */
 export async function importDirectory(options: ImportOptions): Promise<ImportSummary> {
   const clock = options.clock ?? (() => new Date());
-  const started = clock();
   const t0 = performance.now();
+  const store = sqliteStore(options.store);
   const dir = resolve(options.dir);
-  if (!existsSync(dir)) throw new ImportError(`no such directory: ${options.dir}`);
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new ImportError(`no such directory: ${options.dir}`);
   const present = REGISTRATION_FILES.filter((f) => existsSync(join(dir, f.name)));
   if (present.length === 0) throw new ImportError(`${options.dir} holds none of ${REGISTRATION_FILES.map((f) => f.name).join(', ')}`);
-  const knownAt = options.knownAt === undefined ? undefined : normaliseKnownAt(options.knownAt);
+  const knownAtAsked = options.knownAt === undefined ? undefined : normaliseKnownAt(options.knownAt);
 
-  const ledger = new Ledger(options.ledgerPath);
+  const ledger = new Ledger(store.database);
+  const release = store.acquireLock('import', 'import');
   try {
-    const delivery = ledger.startDelivery(dir, started.toISOString(), knownAt ?? null);
-    const rejects = new RejectsWriter(options.rejectsFile ?? join(dirname(resolve(options.ledgerPath)), 'rejects', `delivery-${delivery}.csv`));
-    const affected = new Set<string>();
-    const files: FileSummary[] = [];
-    const referenceEvents: StreamAppend[] = [];
-    let dropped = 0;
-    const coveredBefore = new Set(ledger.coveredReferenceDates());
-    const deliveredDates = new Set<string>();
+    let delivery = ledger.unfinished();
+    if (delivery !== null) {
+      const same = delivery.dir === dir && delivery.fingerprint === fingerprint(dir, present);
+      if (delivery.state === 'reading' && !same) {
+        throw new ImportError(delivery.dir === dir
+          ? `the files in ${dir} changed since delivery ${delivery.id} was interrupted while they were being read; put the delivered files back and run the import again to finish it`
+          : `delivery ${delivery.id} of ${delivery.dir} was interrupted while its files were being read; run 'pathways import ${delivery.dir}' again to finish it first`);
+      }
+      if (same && knownAtAsked !== undefined && knownAtAsked !== delivery.knownAt) {
+        throw new ImportError(`delivery ${delivery.id} of ${dir} was started with known-at ${delivery.knownAt}; run it again with that date to finish it`);
+      }
+      options.onResume?.({ id: delivery.id, dir: delivery.dir, state: delivery.state as 'reading' | 'deriving', learnersDone: delivery.learnersDone, learnersTotal: delivery.learnersTotal });
+      const summary = await runDelivery(delivery, options, store, ledger, present, clock, t0, true);
+      // The interrupted delivery was this one: finishing it is what the command asked for.
+      if (same) return summary;
+    }
+    // The same files as the latest delivery add nothing; counting them again as a new delivery would only
+    // renumber the ledger, so a command that is simply repeated (after its catch-up was interrupted, say) is a no-op.
+    const latest = ledger.latestFinished();
+    if (latest !== null && latest.dir === dir && latest.fingerprint === fingerprint(dir, present) && (knownAtAsked === undefined || knownAtAsked === latest.knownAt)) {
+      const seconds = (performance.now() - t0) / 1000;
+      return {
+        delivery: latest.id, dir, resumed: false, alreadyImported: true, knownAt: latest.knownAt, files: [], missingFiles: [],
+        rejected: 0, rejectsByReason: {}, rejectsFile: null, droppedEnrolments: 0, newlyCoveredReferenceDates: [], learnersRederived: 0,
+        eventsAppended: 0, eventsByType: {}, eventsRetracted: 0, seconds, rowsPerSecond: 0, eventsPerSecond: 0,
+      };
+    }
+    const startedAt = clock().toISOString();
+    const id = ledger.startDelivery(dir, fingerprint(dir, present), startedAt, knownAtAsked ?? startedAt);
+    delivery = ledger.delivery(id);
+    return await runDelivery(delivery, options, store, ledger, present, clock, performance.now(), false);
+  } finally {
+    release();
+  }
+}
 
-    for (const file of present) {
-      const summary: FileSummary = { file: file.name, rows: 0, accepted: 0, rejected: 0, inserted: 0, changed: 0, unchanged: 0, repeated: 0 };
-      files.push(summary);
-      const path = join(dir, file.name);
-      const progress = (bytes: number, totalBytes: number) =>
-        options.onProgress?.({ phase: 'read', file: file.name, rows: summary.rows, bytes, totalBytes, learnersDone: 0, learnersTotal: 0 });
-      if (file.kind === 'reference') {
-        referenceEvents.push(...(await readReferenceFile(file, path, ledger, rejects, summary, delivery, progress)));
-      } else {
-        await readFactFile(file, path, ledger, rejects, summary, delivery, affected, deliveredDates, progress);
+function sqliteStore(store: EventStore): SqliteEventStore {
+  const s = store as Partial<SqliteEventStore>;
+  if (typeof s.writeTransaction !== 'function' || s.database === undefined) {
+    throw new ImportError('the import keeps its ledger in the event log and needs the SQLite log');
+  }
+  return store as SqliteEventStore;
+}
+
+/** What identifies a delivery's files: names, sizes and modification times. */
+function fingerprint(dir: string, files: readonly { name: string }[]): string {
+  const h = createHash('sha1');
+  for (const f of files) {
+    const st = statSync(join(dir, f.name));
+    h.update(`${f.name}\u0000${st.size}\u0000${st.mtimeMs}\u0000`);
+  }
+  return h.digest('hex');
+}
+
+function rejectsPathFor(store: SqliteEventStore, delivery: number): string {
+  const log = resolve(store.path);
+  return join(dirname(log), 'rejects', `${basename(log, extname(log))}-delivery-${delivery}.csv`);
+}
+
+async function runDelivery(
+  start: DeliveryRow, options: ImportOptions, store: SqliteEventStore, ledger: Ledger, present: readonly (FactFile | ReferenceFile)[],
+  clock: () => Date, t0: number, resumed: boolean,
+): Promise<ImportSummary> {
+  const id = start.id;
+  const rejectsPath = options.rejectsFile ?? rejectsPathFor(store, id);
+  if (start.state === 'reading') {
+    const done = ledger.fileProgressAll(id);
+    const rejects = RejectsWriter.resume(rejectsPath, Math.max(0, ...done.map((p) => p.rejectsBytes)), {
+      count: done.reduce((n, p) => n + p.rejected, 0),
+      byCode: done.reduce<Record<string, number>>((acc, p) => { for (const [k, v] of Object.entries(p.rejectsByCode)) acc[k] = (acc[k] ?? 0) + v; return acc; }, {}),
+    });
+    try {
+      for (const file of present) await readFile(file, join(start.dir, file.name), id, ledger, rejects, options);
+    } finally {
+      await rejects.close();
+    }
+    seal(ledger, id);
+  }
+  await derive(id, options, store, ledger, start.knownAt);
+  return finish(id, options, store, ledger, rejectsPath, clock, t0, resumed);
+}
+
+// --- 1. reading
+
+async function readFile(
+  file: FactFile | ReferenceFile, path: string, delivery: number, ledger: Ledger, rejects: RejectsWriter, options: ImportOptions,
+): Promise<void> {
+  const progress: FileProgress = ledger.fileProgress(delivery, file.name) ?? {
+    file: file.name, rows: 0, accepted: 0, rejected: 0, inserted: 0, changed: 0, unchanged: 0, repeated: 0,
+    recordsDone: 0, rejectsBytes: 0, rejectsByCode: {}, done: false,
+  };
+  if (progress.done) return;
+  const skip = progress.recordsDone;
+  const reject = (line: number, r: { code: string; message: string }, raw: Readonly<Record<string, string>>) => {
+    progress.rejected++;
+    progress.rejectsByCode[r.code] = (progress.rejectsByCode[r.code] ?? 0) + 1;
+    rejects.write(file.name, line, r as Parameters<RejectsWriter['write']>[2], raw);
+  };
+  let batch: { line: number; raw: Readonly<Record<string, string>>; row: Record<string, unknown> }[] = [];
+  let records = 0;
+  const commit = (final: boolean) => {
+    ledger.transaction(() => {
+      for (const r of batch) {
+        if (file.kind === 'fact') applyFact(file, r, delivery, ledger, progress, reject);
+        else applyReference(file, r.row, r.line, delivery, ledger, progress);
+      }
+      progress.recordsDone = records;
+      progress.done = final;
+      progress.rejectsBytes = rejects.flush();
+      ledger.saveFileProgress(delivery, progress);
+    });
+    batch = [];
+  };
+  const onBytes = (bytes: number, totalBytes: number) =>
+    options.onProgress?.({ phase: 'read', file: file.name, rows: progress.rows, bytes, totalBytes, learnersDone: 0, learnersTotal: 0 });
+  for await (const record of readCsv(path, file.required, onBytes)) {
+    records++;
+    if (records <= skip) continue;
+    progress.rows++;
+    const { line, values } = record as { line: number; values: Readonly<Record<string, string>> | null; reject?: { code: string; message: string }; raw?: Readonly<Record<string, string>> };
+    const csvReject = (record as { reject?: { code: string; message: string } }).reject;
+    if (values === null || csvReject !== undefined) {
+      reject(line, csvReject ?? { code: 'malformed-record', message: 'unreadable record' }, (record as { raw?: Readonly<Record<string, string>> }).raw ?? {});
+      continue;
+    }
+    const source = { system: 'import', file: file.name, line };
+    const parsed = file.kind === 'fact' ? file.parse(values, source) : parseReference(file, values);
+    if (E.isLeft(parsed)) {
+      reject(line, parsed.left, values);
+      continue;
+    }
+    progress.accepted++;
+    batch.push({ line, raw: values, row: parsed.right as Record<string, unknown> });
+    if (batch.length >= (options.batchRows ?? ROW_BATCH)) commit(false);
+  }
+  commit(true);
+}
+
+function parseReference(file: ReferenceFile, values: Readonly<Record<string, string>>): E.Either<{ code: 'missing-value' | 'invalid-value'; message: string }, unknown> {
+  switch (file.name) {
+    case 'areas.csv': return areaRow(values) as E.Either<{ code: 'missing-value'; message: string }, unknown>;
+    case 'institutions.csv': return institutionRow(values) as E.Either<{ code: 'missing-value'; message: string }, unknown>;
+    case 'school_groups.csv': return schoolGroupRow(values) as E.Either<{ code: 'missing-value'; message: string }, unknown>;
+  }
+}
+
+function applyFact(
+  file: FactFile, r: { line: number; raw: Readonly<Record<string, string>>; row: Record<string, unknown> }, delivery: number, ledger: Ledger,
+  progress: FileProgress, reject: (line: number, r: { code: string; message: string }, raw: Readonly<Record<string, string>>) => void,
+): void {
+  const { learnerId, fact } = r.row as { learnerId: string; fact: never };
+  const codec = FACT_CODECS[file.fact];
+  const key = codec.key(fact);
+  const outcome = ledger.upsert(file.fact, learnerId, key, codec.content(fact), r.line, delivery);
+  if (typeof outcome === 'object') {
+    progress.accepted--;
+    reject(r.line, { code: 'duplicate-key', message: `same natural key (${[learnerId, ...key].join(', ')}) as line ${outcome.conflictLine} with different content` }, r.raw);
+    return;
+  }
+  progress[outcome]++;
+  if (file.fact === 'enrolment') ledger.recordDeliveredDate(delivery, key[0]!);
+}
+
+function applyReference(file: ReferenceFile, row: Record<string, unknown>, line: number, delivery: number, ledger: Ledger, progress: FileProgress): void {
+  const source = { system: 'import', file: file.name, line };
+  let changed: boolean;
+  let event: { stream: string; type: string; data: Record<string, unknown> };
+  if (file.name === 'areas.csv') {
+    const a = row as { area: string; name: string; parent: string | null };
+    changed = ledger.upsertArea(a.area, a.name, a.parent);
+    event = { stream: AREAS_STREAM, type: 'AreaDefined', data: { ...a, source } };
+  } else if (file.name === 'institutions.csv') {
+    const i = row as { institution: string; name: string; board: string | null; municipality: string | null; kind: string | null };
+    changed = ledger.upsertInstitution(i);
+    event = { stream: INSTITUTIONS_STREAM, type: 'InstitutionDefined', data: { ...i, source } };
+  } else {
+    const g = row as { institution: string; group: string; validFrom: string; validTo: string | null };
+    changed = ledger.upsertSchoolGroup(g);
+    event = { stream: SCHOOL_GROUPS_STREAM, type: 'SchoolGroupDefined', data: { ...g, source } };
+  }
+  if (!changed) { progress.unchanged++; return; }
+  progress.inserted++;
+  ledger.addPendingReference(delivery, event);
+}
+
+// --- 2. sealing
+
+function seal(ledger: Ledger, delivery: number): void {
+  ledger.transaction(() => {
+    const coveredBefore = new Set(ledger.coveredReferenceDates());
+    let dropped = 0;
+    const newlyCovered: string[] = [];
+    for (const date of ledger.deliveredDates(delivery)) {
+      const gone = ledger.dropMissingEnrolments(date, delivery);
+      dropped += gone.length;
+      ledger.markPending(delivery, gone);
+      if (!coveredBefore.has(date)) {
+        ledger.cover(date, delivery);
+        newlyCovered.push(date);
       }
     }
-
-    // A delivery holding reference date D is the complete count for D.
-    const newlyCovered: string[] = [];
-    ledger.transaction(() => {
-      for (const date of [...deliveredDates].sort()) {
-        const gone = ledger.dropMissingEnrolments(date, delivery);
-        dropped += gone.length;
-        for (const id of gone) affected.add(id);
-        if (!coveredBefore.has(date)) {
-          ledger.cover(date, delivery);
-          newlyCovered.push(date);
-        }
-      }
-    });
     // A newly covered date can mean a learner left (or came back) who is in no file of this delivery.
     const covered = ledger.coveredReferenceDates();
     for (const date of newlyCovered) {
       const i = covered.indexOf(date);
       for (const neighbour of [covered[i - 1], covered[i + 1]]) {
-        if (neighbour !== undefined && coveredBefore.has(neighbour)) for (const id of ledger.learnersOn(neighbour)) affected.add(id);
+        if (neighbour !== undefined && coveredBefore.has(neighbour)) ledger.markPending(delivery, ledger.learnersOn(neighbour));
       }
     }
-
-    const appended = await appendDerived(options, ledger, covered, [...affected].sort(), delivery, knownAt, clock);
-    if (referenceEvents.length > 0) {
-      const r = await options.store.appendToStreams(referenceEvents);
-      if (E.isLeft(r)) throw new ImportError(`could not append reference data: ${JSON.stringify(r.left)}`);
-      for (const a of referenceEvents) for (const e of a.events) appended.byType[e.type] = (appended.byType[e.type] ?? 0) + 1;
-      appended.count += referenceEvents.reduce((n, a) => n + a.events.length, 0);
-    }
-    await rejects.close();
-
-    const seconds = (performance.now() - t0) / 1000;
-    const rows = files.reduce((n, f) => n + f.rows, 0);
-    const summary: ImportSummary = {
-      delivery, dir, files,
-      missingFiles: REGISTRATION_FILES.filter((f) => !present.includes(f)).map((f) => f.name),
-      rejected: rejects.count, rejectsByReason: rejects.byCode, rejectsFile: rejects.count > 0 ? rejects.path : null,
-      droppedEnrolments: dropped, newlyCoveredReferenceDates: newlyCovered,
-      learnersRederived: affected.size, eventsAppended: appended.count, eventsByType: appended.byType, eventsRetracted: appended.retracted,
-      seconds, rowsPerSecond: rows / seconds, eventsPerSecond: appended.count / seconds,
-    };
-    ledger.finishDelivery(delivery, clock().toISOString(), summary);
-    return summary;
-  } finally {
-    ledger.close();
-  }
+    ledger.recordSeal(delivery, { dropped, newlyCovered, learnersTotal: ledger.pendingCount(delivery) });
+  });
 }
 
-async function readFactFile(
-  file: FactFile, path: string, ledger: Ledger, rejects: RejectsWriter, summary: FileSummary, delivery: number,
-  affected: Set<string>, deliveredDates: Set<string>, onBytes: (bytes: number, total: number) => void,
-): Promise<void> {
-  let batch: { line: number; raw: Readonly<Record<string, string>>; learnerId: string; key: string[]; content: string; source: string }[] = [];
-  const flush = () => {
-    ledger.transaction(() => {
-      for (const r of batch) {
-        const outcome = ledger.upsert(file.fact, [r.learnerId, ...r.key], r.content, r.source, delivery);
-        if (typeof outcome === 'object') {
-          summary.rejected++;
-          summary.accepted--;
-          rejects.write(file.name, r.line, { code: 'duplicate-key', message: `same natural key (${[r.learnerId, ...r.key].join(', ')}) as line ${outcome.conflictLine ?? '?'} with different content` }, r.raw);
-          continue;
-        }
-        if (outcome === 'inserted') summary.inserted++;
-        else if (outcome === 'changed') summary.changed++;
-        else if (outcome === 'unchanged') summary.unchanged++;
-        else summary.repeated++;
-        if (outcome === 'inserted' || outcome === 'changed') affected.add(r.learnerId);
-        if (file.fact === 'enrolment') deliveredDates.add(r.key[0]!);
-      }
-    });
-    batch = [];
-  };
-  for await (const { line, values } of readCsv(path, file.required, onBytes)) {
-    summary.rows++;
-    const source = { system: 'import', file: file.name, line };
-    const parsed = file.parse(values, source);
-    if (E.isLeft(parsed)) {
-      summary.rejected++;
-      rejects.write(file.name, line, parsed.left, values);
-      continue;
-    }
-    summary.accepted++;
-    const { source: _s, ...content } = parsed.right.fact as Record<string, unknown>;
-    batch.push({ line, raw: values, learnerId: parsed.right.learnerId, key: file.key(content), content: JSON.stringify(content), source: JSON.stringify(source) });
-    if (batch.length >= ROW_BATCH) flush();
-  }
-  flush();
-}
+// --- 3. deriving
 
-async function readReferenceFile(
-  file: ReferenceFile, path: string, ledger: Ledger, rejects: RejectsWriter, summary: FileSummary, delivery: number,
-  onBytes: (bytes: number, total: number) => void,
-): Promise<StreamAppend[]> {
-  const events: NewEvent[] = [];
-  const stream = file.name === 'areas.csv' ? AREAS_STREAM : INSTITUTIONS_STREAM;
-  for await (const { line, values } of readCsv(path, file.required, onBytes)) {
-    summary.rows++;
-    const source = { system: 'import', file: file.name, line };
-    const parsed = file.name === 'areas.csv' ? areaRow(values) : institutionRow(values);
-    if (E.isLeft(parsed)) {
-      summary.rejected++;
-      rejects.write(file.name, line, parsed.left, values);
-      continue;
-    }
-    summary.accepted++;
-    const row = parsed.right;
-    const changed = 'area' in row ? ledger.upsertArea(row.area, row.name, row.parent) : ledger.upsertInstitution(row);
-    if (!changed) { summary.unchanged++; continue; }
-    summary.inserted++;
-    const type = 'area' in row ? 'AreaDefined' : 'InstitutionDefined';
-    const data = { ...row, source };
-    events.push({ eventId: deterministicEventId(type, JSON.stringify(row), String(delivery)), type, schemaVersion: CURRENT_SCHEMA_VERSION[type], data, occurredOn: null });
-  }
-  return events.length ? [{ stream, expectedRevision: 'any', events }] : [];
-}
-
-/** Derive, reconcile and append, a batch of learners per transaction. */
-async function appendDerived(
-  options: ImportOptions, ledger: Ledger, covered: readonly string[], learners: readonly string[], delivery: number,
-  knownAt: string | undefined, clock: () => Date,
-): Promise<{ count: number; retracted: number; byType: Record<string, number> }> {
+async function derive(delivery: number, options: ImportOptions, store: SqliteEventStore, ledger: Ledger, knownAt: string): Promise<void> {
   const parents = ledger.areaParents();
-  const ctx: DerivationContext = { coveredReferenceDates: covered, areaParents: (code) => ancestors(parents, code) };
-  const correctionDate = (knownAt ?? clock().toISOString()).slice(0, 10);
-  const byType: Record<string, number> = {};
-  let count = 0;
-  let retracted = 0;
+  const ctx: DerivationContext = { coveredReferenceDates: ledger.coveredReferenceDates(), areaParents: (code) => ancestors(parents, code) };
+  const correctionDate = knownAt.slice(0, 10);
   const size = options.batchLearners ?? 1000;
-  for (let i = 0; i < learners.length; i += size) {
-    const ids = learners.slice(i, i + size);
+  const total = ledger.delivery(delivery).learnersTotal;
+  for (;;) {
+    const ids = ledger.nextPending(delivery, size);
+    if (ids.length === 0) break;
     const facts = ledger.loadFacts(ids);
     const appends: StreamAppend[] = [];
+    const counts = { events: 0, retracted: 0, byType: {} as Record<string, number> };
     for (const id of ids) {
       const stream = learnerStream(id);
-      const existing = await options.store.readStream(stream);
+      const existing = await store.readStream(stream);
       const events = eventsToAppend(facts.get(id)!, existing, ctx, delivery, knownAt, correctionDate);
       if (events.length === 0) continue;
       const last = existing[existing.length - 1];
       appends.push({ stream, expectedRevision: last ? last.revision : 'no_stream', events });
       for (const e of events) {
-        byType[e.type] = (byType[e.type] ?? 0) + 1;
-        if (e.type === 'Retracted') retracted += (e.data as { retracted: string[] }).retracted.length;
+        counts.byType[e.type] = (counts.byType[e.type] ?? 0) + 1;
+        if (e.type === 'Retracted') counts.retracted += (e.data as { retracted: string[] }).retracted.length;
       }
-      count += events.length;
+      counts.events += events.length;
     }
-    if (appends.length > 0) {
-      const r = await options.store.appendToStreams(appends);
-      if (E.isLeft(r)) {
-        const err = r.left;
-        throw new ImportError(err.kind === 'WrongExpectedRevision'
-          ? `another writer changed ${err.stream} during the import (expected revision ${String(err.expected)}, found ${String(err.actual)}); run the import again: it only adds what is missing`
-          : `event store unavailable: ${err.message}`);
-      }
+    const r = store.writeTransaction((tx) => {
+      if (appends.length > 0) tx.append(appends);
+      ledger.derived(delivery, ids, counts);
+    });
+    if (E.isLeft(r)) {
+      const err = r.left;
+      throw new ImportError(err.kind === 'WrongExpectedRevision'
+        ? `another writer changed ${err.stream} during the import (expected revision ${String(err.expected)}, found ${String(err.actual)}); run the import again: it goes on where it stopped`
+        : `event store unavailable: ${err.message}`);
     }
-    options.onProgress?.({ phase: 'derive', file: '', rows: 0, bytes: 0, totalBytes: 0, learnersDone: Math.min(i + size, learners.length), learnersTotal: learners.length });
+    const d = ledger.delivery(delivery);
+    options.onProgress?.({ phase: 'derive', file: '', rows: 0, bytes: 0, totalBytes: 0, learnersDone: d.learnersDone, learnersTotal: total });
   }
-  return { count, retracted, byType };
 }
 
 /** The events that bring a learner's stream in line with the learner's facts. */
@@ -292,6 +390,62 @@ function ancestors(parents: ReadonlyMap<string, string | null>, code: string): s
     p = parents.get(p) ?? null;
   }
   return out;
+}
+
+// --- 4. finishing
+
+function finish(
+  delivery: number, options: ImportOptions, store: SqliteEventStore, ledger: Ledger, rejectsPath: string, clock: () => Date, t0: number, resumed: boolean,
+): ImportSummary {
+  const d = ledger.delivery(delivery);
+  const byStream = new Map<string, NewEvent[]>();
+  const add = (stream: string, e: NewEvent) => (byStream.get(stream) ?? byStream.set(stream, []).get(stream)!).push(e);
+  for (const [i, ref] of ledger.pendingReferences(delivery).entries()) {
+    const { source: _source, ...content } = ref.data;
+    add(ref.stream, {
+      eventId: deterministicEventId(ref.type, JSON.stringify(content), String(delivery), String(i)), type: ref.type,
+      schemaVersion: CURRENT_SCHEMA_VERSION[ref.type as keyof typeof CURRENT_SCHEMA_VERSION], data: ref.data, occurredOn: null, knownAt: d.knownAt,
+    });
+  }
+  // Every covered date has its coverage event; those of earlier deliveries are already stored and skipped by id.
+  for (const c of ledger.coverage()) {
+    add(COVERAGE_STREAM, {
+      eventId: deterministicEventId('ReferenceDateCovered', c.referenceDate), type: 'ReferenceDateCovered', schemaVersion: CURRENT_SCHEMA_VERSION.ReferenceDateCovered,
+      data: { referenceDate: c.referenceDate, schoolYear: schoolYearOf(c.referenceDate), delivery: c.delivery, occurredOn: c.referenceDate, source: { system: 'import', file: `delivery-${c.delivery}` } },
+      occurredOn: c.referenceDate, knownAt: c.delivery === delivery ? d.knownAt : c.knownAt,
+    });
+  }
+  const appends: StreamAppend[] = [...byStream].map(([stream, events]) => ({ stream, expectedRevision: 'any', events }));
+  const files: FileSummary[] = ledger.fileProgressAll(delivery).map((p) => ({
+    file: p.file, rows: p.rows, accepted: p.accepted, rejected: p.rejected, inserted: p.inserted, changed: p.changed, unchanged: p.unchanged, repeated: p.repeated,
+  }));
+  const byCode: Record<string, number> = {};
+  for (const p of ledger.fileProgressAll(delivery)) for (const [k, v] of Object.entries(p.rejectsByCode)) byCode[k] = (byCode[k] ?? 0) + v;
+  const rejected = files.reduce((n, f) => n + f.rejected, 0);
+  const seconds = (performance.now() - t0) / 1000;
+  const rows = files.reduce((n, f) => n + f.rows, 0);
+  let referenceEvents = 0;
+  const byType = { ...d.eventsByType };
+  const summary = (): ImportSummary => ({
+    delivery, dir: d.dir, resumed, alreadyImported: false, files,
+    missingFiles: REGISTRATION_FILES.filter((f) => f.kind === 'fact' && !files.some((s) => s.file === f.name)).map((f) => f.name),
+    rejected, rejectsByReason: byCode, rejectsFile: rejected > 0 ? rejectsPath : null,
+    droppedEnrolments: d.dropped, newlyCoveredReferenceDates: d.newlyCovered,
+    learnersRederived: d.learnersDone, eventsAppended: d.eventsAppended + referenceEvents, eventsByType: byType, eventsRetracted: d.eventsRetracted,
+    knownAt: d.knownAt, seconds, rowsPerSecond: rows / seconds, eventsPerSecond: (d.eventsAppended + referenceEvents) / seconds,
+  });
+  const r = store.writeTransaction((tx) => {
+    // Each reference stream holds one event type; on a resumed finish some may be stored already (and skipped).
+    tx.append(appends).forEach((result, i) => {
+      if (result.appended === 0) return;
+      referenceEvents += result.appended;
+      const type = appends[i]!.events[0]!.type;
+      byType[type] = (byType[type] ?? 0) + result.appended;
+    });
+    ledger.finish(delivery, clock().toISOString(), summary());
+  });
+  if (E.isLeft(r)) throw new ImportError(`could not append reference data: ${JSON.stringify(r.left)}`);
+  return summary();
 }
 
 /** knownAt is compared as text with recordedAt, so both are full ISO timestamps. */

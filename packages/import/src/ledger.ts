@@ -1,105 +1,294 @@
-import Database from 'better-sqlite3';
-import type { AdviceFact, DiplomaFact, EnrolmentFact, LearnerFact, LearnerFacts } from '@leerroutes/domain';
+import type Database from 'better-sqlite3';
+import type { LearnerFacts } from '@leerroutes/domain';
+import { FACT_CODECS, type FactKind } from './fact-codec.js';
 
 /**
  * The import ledger: every delivered registration fact by its natural key,
- * with the delivery it last came in. It is what lets a re-delivery be compared
- * with what was known ("a delivery that contains reference date D is the
- * complete count for D") without re-reading old files. It lives in the event
- * log's SQLite file, in its own tables.
+ * with the delivery it last came in, plus the durable state of each delivery
+ * (see delivery.ts). It is what lets a re-delivery be compared with what was
+ * known ("a delivery that contains reference date D is the complete count for
+ * D") without re-reading old files, and what lets an interrupted import go on
+ * where it stopped. Its tables live in the event log's own file and share the
+ * log's connection, so a batch's ledger changes and its appended events
+ * commit in one transaction.
  */
-export type FactKind = 'enrolment' | 'advice' | 'diploma' | 'learner';
+export const LEDGER_SCHEMA_VERSION = 2;
 
-interface KindSpec {
+interface KindTable {
   readonly table: string;
   /** Natural-key columns after learner_id. */
   readonly keys: readonly string[];
 }
 
-export const FACT_KINDS: Readonly<Record<FactKind, KindSpec>> = {
+export const FACT_TABLES: Readonly<Record<FactKind, KindTable>> = {
   enrolment: { table: 'ledger_enrolment', keys: ['reference_date'] },
   advice: { table: 'ledger_advice', keys: ['school_year', 'kind', 'issued_on'] },
   diploma: { table: 'ledger_diploma', keys: ['school_year', 'institution', 'awarded_on'] },
   learner: { table: 'ledger_learner', keys: ['valid_from'] },
 };
 
-export type UpsertOutcome = 'inserted' | 'changed' | 'unchanged' | 'duplicate-same' | { readonly conflictLine: number | null };
+export type UpsertOutcome = 'inserted' | 'changed' | 'unchanged' | 'repeated' | { readonly conflictLine: number };
 
-export interface StoredRow { readonly content: string; readonly source: string; readonly delivery: number }
+/** reading: files are being read into the ledger; deriving: the pending learners are being derived; finished; abandoned. */
+export type DeliveryState = 'reading' | 'deriving' | 'finished' | 'abandoned';
+
+export interface DeliveryRow {
+  readonly id: number;
+  readonly dir: string;
+  readonly fingerprint: string;
+  readonly startedAt: string;
+  readonly knownAt: string;
+  readonly state: DeliveryState;
+  readonly learnersTotal: number;
+  readonly learnersDone: number;
+  readonly eventsAppended: number;
+  readonly eventsRetracted: number;
+  readonly eventsByType: Record<string, number>;
+  readonly dropped: number;
+  readonly newlyCovered: string[];
+}
+
+/** How far a file of a delivery was read, committed with the rows it counts. */
+export interface FileProgress {
+  readonly file: string;
+  rows: number;
+  accepted: number;
+  rejected: number;
+  inserted: number;
+  changed: number;
+  unchanged: number;
+  repeated: number;
+  /** Records committed so far: a resumed read skips these. */
+  recordsDone: number;
+  /** Length of the rejects file once those records' rejects were written. */
+  rejectsBytes: number;
+  rejectsByCode: Record<string, number>;
+  done: boolean;
+}
+
+export interface ReferenceRow {
+  readonly stream: string;
+  readonly type: string;
+  readonly data: Record<string, unknown>;
+}
+
+const DDL = `
+CREATE TABLE IF NOT EXISTS ledger_schema (version INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS ledger_enrolment (learner_id TEXT NOT NULL, reference_date TEXT NOT NULL, content TEXT NOT NULL, line INTEGER NOT NULL, delivery INTEGER NOT NULL, PRIMARY KEY (learner_id, reference_date)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS ledger_enrolment_by_date ON ledger_enrolment (reference_date, delivery);
+CREATE TABLE IF NOT EXISTS ledger_advice (learner_id TEXT NOT NULL, school_year TEXT NOT NULL, kind TEXT NOT NULL, issued_on TEXT NOT NULL, content TEXT NOT NULL, line INTEGER NOT NULL, delivery INTEGER NOT NULL, PRIMARY KEY (learner_id, school_year, kind, issued_on)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS ledger_diploma (learner_id TEXT NOT NULL, school_year TEXT NOT NULL, institution TEXT NOT NULL, awarded_on TEXT NOT NULL, content TEXT NOT NULL, line INTEGER NOT NULL, delivery INTEGER NOT NULL, PRIMARY KEY (learner_id, school_year, institution, awarded_on)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS ledger_learner (learner_id TEXT NOT NULL, valid_from TEXT NOT NULL, content TEXT NOT NULL, line INTEGER NOT NULL, delivery INTEGER NOT NULL, PRIMARY KEY (learner_id, valid_from)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS ledger_covered (reference_date TEXT PRIMARY KEY, delivery INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS ledger_area (area TEXT PRIMARY KEY, name TEXT NOT NULL, parent TEXT) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS ledger_institution (institution TEXT PRIMARY KEY, name TEXT NOT NULL, board TEXT, municipality TEXT, kind TEXT) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS ledger_school_group (institution TEXT NOT NULL, grp TEXT NOT NULL, valid_from TEXT NOT NULL, valid_to TEXT, PRIMARY KEY (institution, grp, valid_from)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS ledger_delivery (
+  id INTEGER PRIMARY KEY, dir TEXT NOT NULL, started_at TEXT NOT NULL, finished_at TEXT, known_at TEXT, summary TEXT,
+  fingerprint TEXT NOT NULL DEFAULT '', state TEXT NOT NULL DEFAULT 'finished',
+  learners_total INTEGER NOT NULL DEFAULT 0, learners_done INTEGER NOT NULL DEFAULT 0, events_appended INTEGER NOT NULL DEFAULT 0,
+  events_retracted INTEGER NOT NULL DEFAULT 0, events_by_type TEXT NOT NULL DEFAULT '{}', dropped INTEGER NOT NULL DEFAULT 0,
+  newly_covered TEXT NOT NULL DEFAULT '[]');
+CREATE TABLE IF NOT EXISTS ledger_delivery_file (
+  delivery INTEGER NOT NULL, file TEXT NOT NULL, rows INTEGER NOT NULL, accepted INTEGER NOT NULL, rejected INTEGER NOT NULL,
+  inserted INTEGER NOT NULL, changed INTEGER NOT NULL, unchanged INTEGER NOT NULL, repeated INTEGER NOT NULL,
+  records_done INTEGER NOT NULL, rejects_bytes INTEGER NOT NULL, rejects_by_code TEXT NOT NULL, done INTEGER NOT NULL,
+  PRIMARY KEY (delivery, file));
+CREATE TABLE IF NOT EXISTS ledger_pending (delivery INTEGER NOT NULL, learner_id TEXT NOT NULL, PRIMARY KEY (delivery, learner_id)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS ledger_delivered_date (delivery INTEGER NOT NULL, reference_date TEXT NOT NULL, PRIMARY KEY (delivery, reference_date)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS ledger_pending_reference (delivery INTEGER NOT NULL, seq INTEGER NOT NULL, stream TEXT NOT NULL, type TEXT NOT NULL, data TEXT NOT NULL, PRIMARY KEY (delivery, seq)) WITHOUT ROWID;
+`;
+
+interface Stmts {
+  get: Record<FactKind, Database.Statement>;
+  put: Record<FactKind, Database.Statement>;
+  touch: Record<FactKind, Database.Statement>;
+  load: Record<FactKind, Database.Statement>;
+  forget: Record<FactKind, Database.Statement>;
+  pending: Database.Statement;
+}
 
 export class Ledger {
-  private readonly db: Database.Database;
-  private readonly get: Record<FactKind, Database.Statement>;
-  private readonly put: Record<FactKind, Database.Statement>;
-  private readonly touch: Record<FactKind, Database.Statement>;
+  private readonly s: Stmts;
 
-  constructor(path: string) {
-    this.db = new Database(path);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = NORMAL');
-    this.db.pragma('busy_timeout = 10000');
-    this.db.pragma('cache_size = -65536');
-    this.migrate();
-    const mk = (f: (spec: KindSpec) => string) =>
-      Object.fromEntries(Object.entries(FACT_KINDS).map(([k, spec]) => [k, this.db.prepare(f(spec))])) as Record<FactKind, Database.Statement>;
-    const where = (spec: KindSpec) => ['learner_id', ...spec.keys].map((c) => `${c} = ?`).join(' AND ');
-    this.get = mk((s) => `SELECT content, source, delivery FROM ${s.table} WHERE ${where(s)}`);
-    this.put = mk((s) => {
-      const cols = ['learner_id', ...s.keys, 'content', 'source', 'delivery'];
-      return `INSERT INTO ${s.table} (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')})
-              ON CONFLICT (${['learner_id', ...s.keys].join(', ')}) DO UPDATE SET content = excluded.content, source = excluded.source, delivery = excluded.delivery`;
-    });
-    this.touch = mk((s) => `UPDATE ${s.table} SET delivery = ? WHERE ${where(s)}`);
+  constructor(private readonly db: Database.Database) {
+    db.transaction(() => this.migrate()).immediate();
+    const mk = (f: (kind: FactKind, spec: KindTable) => string) =>
+      Object.fromEntries(Object.entries(FACT_TABLES).map(([k, spec]) => [k, db.prepare(f(k as FactKind, spec))])) as Record<FactKind, Database.Statement>;
+    const where = (spec: KindTable) => ['learner_id', ...spec.keys].map((c) => `${c} = ?`).join(' AND ');
+    this.s = {
+      get: mk((_, s) => `SELECT content, line, delivery FROM ${s.table} WHERE ${where(s)}`),
+      put: mk((_, s) => {
+        const cols = ['learner_id', ...s.keys, 'content', 'line', 'delivery'];
+        return `INSERT INTO ${s.table} (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')})
+                ON CONFLICT (${['learner_id', ...s.keys].join(', ')}) DO UPDATE SET content = excluded.content, line = excluded.line, delivery = excluded.delivery`;
+      }),
+      touch: mk((_, s) => `UPDATE ${s.table} SET delivery = ? WHERE ${where(s)}`),
+      load: mk((_, s) => `SELECT learner_id, ${s.keys.join(', ')}, content, line FROM ${s.table} WHERE learner_id IN (SELECT value FROM json_each(?))`),
+      forget: mk((_, s) => `DELETE FROM ${s.table} WHERE learner_id = ?`),
+      pending: db.prepare('INSERT OR IGNORE INTO ledger_pending (delivery, learner_id) VALUES (?, ?)'),
+    };
   }
 
   private migrate(): void {
-    const ddl: string[] = [];
-    for (const spec of Object.values(FACT_KINDS)) {
-      const key = ['learner_id', ...spec.keys];
-      ddl.push(`CREATE TABLE IF NOT EXISTS ${spec.table} (${key.map((c) => `${c} TEXT NOT NULL`).join(', ')}, content TEXT NOT NULL, source TEXT NOT NULL, delivery INTEGER NOT NULL, PRIMARY KEY (${key.join(', ')})) WITHOUT ROWID`);
+    const db = this.db;
+    const hadLedger = db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'ledger_enrolment'").get() !== undefined;
+    const hadSchema = db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'ledger_schema'").get() !== undefined;
+    const version = hadSchema ? ((db.prepare('SELECT MAX(version) AS v FROM ledger_schema').get() as { v: number | null }).v ?? 0) : hadLedger ? 1 : 0;
+    if (version > LEDGER_SCHEMA_VERSION) throw new Error(`import ledger version ${version} is newer than this code understands (${LEDGER_SCHEMA_VERSION})`);
+    if (version === 1) this.migrateV1();
+    db.exec(DDL);
+    if (version < LEDGER_SCHEMA_VERSION) db.prepare('INSERT INTO ledger_schema (version) VALUES (?)').run(LEDGER_SCHEMA_VERSION);
+  }
+
+  /**
+   * Version 1 kept facts as keyed JSON with a JSON source, and lost learners
+   * when an import was killed: its facts were in the ledger before their
+   * events were appended. Facts are rewritten compactly; the learners of a
+   * delivery that never finished are marked for derivation again, so the
+   * next import brings back whoever that lost.
+   */
+  private migrateV1(): void {
+    const db = this.db;
+    for (const [kind, spec] of Object.entries(FACT_TABLES) as [FactKind, KindTable][]) {
+      const old = `${spec.table}_v1`;
+      db.exec(`ALTER TABLE ${spec.table} RENAME TO ${old}`);
+      if (kind === 'enrolment') db.exec('DROP INDEX IF EXISTS ledger_enrolment_by_date');
+      db.exec(DDL.split('\n').filter((l) => l.includes(` ${spec.table} `) && l.startsWith('CREATE TABLE')).join('\n'));
+      const codec = FACT_CODECS[kind] as { content(f: unknown): string };
+      const put = db.prepare(`INSERT INTO ${spec.table} (learner_id, ${spec.keys.join(', ')}, content, line, delivery) VALUES (${['learner_id', ...spec.keys, 'content', 'line', 'delivery'].map(() => '?').join(', ')})`);
+      const rows = db.prepare(`SELECT learner_id, ${spec.keys.join(', ')}, content, source, delivery FROM ${old}`).raw(true).all() as string[][];
+      for (const r of rows) {
+        const n = spec.keys.length;
+        const fact = JSON.parse(r[1 + n]!) as Record<string, unknown>;
+        const line = (JSON.parse(r[2 + n]!) as { line?: number }).line ?? 0;
+        put.run(r[0], ...r.slice(1, 1 + n), codec.content(fact), line, r[3 + n]);
+      }
+      db.exec(`DROP TABLE ${old}`);
     }
-    ddl.push(
-      'CREATE INDEX IF NOT EXISTS ledger_enrolment_by_date ON ledger_enrolment (reference_date, delivery)',
-      'CREATE TABLE IF NOT EXISTS ledger_covered (reference_date TEXT PRIMARY KEY, delivery INTEGER NOT NULL) WITHOUT ROWID',
-      'CREATE TABLE IF NOT EXISTS ledger_area (area TEXT PRIMARY KEY, name TEXT NOT NULL, parent TEXT) WITHOUT ROWID',
-      'CREATE TABLE IF NOT EXISTS ledger_institution (institution TEXT PRIMARY KEY, name TEXT NOT NULL, board TEXT, municipality TEXT, kind TEXT) WITHOUT ROWID',
-      `CREATE TABLE IF NOT EXISTS ledger_delivery (id INTEGER PRIMARY KEY, dir TEXT NOT NULL, started_at TEXT NOT NULL, finished_at TEXT, known_at TEXT, summary TEXT)`,
-    );
-    this.db.exec(ddl.join(';\n'));
+    const columns = new Set((db.prepare("SELECT name FROM pragma_table_info('ledger_delivery')").all() as { name: string }[]).map((c) => c.name));
+    const add = (col: string, decl: string) => { if (!columns.has(col)) db.exec(`ALTER TABLE ledger_delivery ADD COLUMN ${col} ${decl}`); };
+    add('fingerprint', "TEXT NOT NULL DEFAULT ''");
+    add('state', "TEXT NOT NULL DEFAULT 'finished'");
+    for (const c of ['learners_total', 'learners_done', 'events_appended', 'events_retracted', 'dropped']) add(c, 'INTEGER NOT NULL DEFAULT 0');
+    add('events_by_type', "TEXT NOT NULL DEFAULT '{}'");
+    add('newly_covered', "TEXT NOT NULL DEFAULT '[]'");
+    db.exec(DDL);
+    const lost = db.prepare('SELECT id FROM ledger_delivery WHERE finished_at IS NULL').pluck().all() as number[];
+    for (const id of lost) {
+      for (const spec of Object.values(FACT_TABLES)) {
+        db.prepare(`INSERT OR IGNORE INTO ledger_pending (delivery, learner_id) SELECT ?, learner_id FROM ${spec.table} WHERE delivery = ?`).run(id, id);
+      }
+      // Its dates' completeness was never applied; only its facts are kept, as an abandoned delivery's are.
+      db.prepare("UPDATE ledger_delivery SET state = 'deriving', known_at = COALESCE(known_at, started_at) WHERE id = ?").run(id);
+    }
   }
 
-  startDelivery(dir: string, startedAt: string, knownAt: string | null): number {
-    return Number(this.db.prepare('INSERT INTO ledger_delivery (dir, started_at, known_at) VALUES (?, ?, ?)').run(dir, startedAt, knownAt).lastInsertRowid);
-  }
-
-  finishDelivery(id: number, finishedAt: string, summary: unknown): void {
-    this.db.prepare('UPDATE ledger_delivery SET finished_at = ?, summary = ? WHERE id = ?').run(finishedAt, JSON.stringify(summary), id);
-  }
-
+  /** Run `fn` in one write transaction of its own (no appends). */
   transaction<T>(fn: () => T): T {
-    return this.db.transaction(fn)();
+    return this.db.transaction(fn).immediate();
   }
+
+  // --- deliveries
+
+  /** The delivery an interrupted import left behind, if any. */
+  unfinished(): DeliveryRow | null {
+    const id = this.db.prepare("SELECT id FROM ledger_delivery WHERE state IN ('reading', 'deriving') ORDER BY id LIMIT 1").pluck().get() as number | undefined;
+    return id === undefined ? null : this.delivery(id);
+  }
+
+  /** The newest finished delivery with its stored summary. */
+  latestFinished(): (DeliveryRow & { readonly summary: unknown }) | null {
+    const r = this.db.prepare("SELECT id, summary FROM ledger_delivery WHERE state = 'finished' ORDER BY id DESC LIMIT 1").get() as { id: number; summary: string | null } | undefined;
+    if (r === undefined || r.summary === null) return null;
+    return { ...this.delivery(r.id), summary: JSON.parse(r.summary) as unknown };
+  }
+
+  startDelivery(dir: string, fingerprint: string, startedAt: string, knownAt: string): number {
+    return Number(this.db.prepare("INSERT INTO ledger_delivery (dir, fingerprint, started_at, known_at, state) VALUES (?, ?, ?, ?, 'reading')").run(dir, fingerprint, startedAt, knownAt).lastInsertRowid);
+  }
+
+  delivery(id: number): DeliveryRow {
+    const r = this.db.prepare('SELECT * FROM ledger_delivery WHERE id = ?').get(id) as Record<string, unknown> | undefined;
+    if (!r) throw new Error(`no delivery ${id}`);
+    return {
+      id, dir: String(r['dir']), fingerprint: String(r['fingerprint']), startedAt: String(r['started_at']), knownAt: String(r['known_at'] ?? r['started_at']),
+      state: r['state'] as DeliveryState, learnersTotal: Number(r['learners_total']), learnersDone: Number(r['learners_done']),
+      eventsAppended: Number(r['events_appended']), eventsRetracted: Number(r['events_retracted']),
+      eventsByType: JSON.parse(String(r['events_by_type'])) as Record<string, number>, dropped: Number(r['dropped']),
+      newlyCovered: JSON.parse(String(r['newly_covered'])) as string[],
+    };
+  }
+
+  setState(id: number, state: DeliveryState): void {
+    this.db.prepare('UPDATE ledger_delivery SET state = ? WHERE id = ?').run(state, id);
+  }
+
+  fileProgress(delivery: number, file: string): FileProgress | null {
+    const r = this.db.prepare('SELECT * FROM ledger_delivery_file WHERE delivery = ? AND file = ?').get(delivery, file) as Record<string, number | string> | undefined;
+    if (!r) return null;
+    return {
+      file, rows: Number(r['rows']), accepted: Number(r['accepted']), rejected: Number(r['rejected']), inserted: Number(r['inserted']),
+      changed: Number(r['changed']), unchanged: Number(r['unchanged']), repeated: Number(r['repeated']), recordsDone: Number(r['records_done']),
+      rejectsBytes: Number(r['rejects_bytes']), rejectsByCode: JSON.parse(String(r['rejects_by_code'])) as Record<string, number>, done: Number(r['done']) === 1,
+    };
+  }
+
+  fileProgressAll(delivery: number): FileProgress[] {
+    const files = this.db.prepare('SELECT file FROM ledger_delivery_file WHERE delivery = ? ORDER BY rowid').pluck().all(delivery) as string[];
+    return files.map((f) => this.fileProgress(delivery, f)!);
+  }
+
+  saveFileProgress(delivery: number, p: FileProgress): void {
+    this.db.prepare(`INSERT INTO ledger_delivery_file (delivery, file, rows, accepted, rejected, inserted, changed, unchanged, repeated, records_done, rejects_bytes, rejects_by_code, done)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      ON CONFLICT (delivery, file) DO UPDATE SET rows = excluded.rows, accepted = excluded.accepted, rejected = excluded.rejected, inserted = excluded.inserted,
+        changed = excluded.changed, unchanged = excluded.unchanged, repeated = excluded.repeated, records_done = excluded.records_done,
+        rejects_bytes = excluded.rejects_bytes, rejects_by_code = excluded.rejects_by_code, done = excluded.done`)
+      .run(delivery, p.file, p.rows, p.accepted, p.rejected, p.inserted, p.changed, p.unchanged, p.repeated, p.recordsDone, p.rejectsBytes, JSON.stringify(p.rejectsByCode), p.done ? 1 : 0);
+  }
+
+  finish(id: number, finishedAt: string, summary: unknown): void {
+    this.db.prepare("UPDATE ledger_delivery SET state = 'finished', finished_at = ?, summary = ? WHERE id = ?").run(finishedAt, JSON.stringify(summary), id);
+    this.db.prepare('DELETE FROM ledger_delivered_date WHERE delivery = ?').run(id);
+    this.db.prepare('DELETE FROM ledger_pending_reference WHERE delivery = ?').run(id);
+  }
+
+  // --- facts
 
   /**
    * Upsert one fact by natural key. Within one delivery a second row with the
    * same key and other content is a conflict (the caller rejects it); across
-   * deliveries a changed row is a correction.
+   * deliveries a changed row is a correction. A learner whose facts changed is
+   * marked for derivation in the same transaction.
    */
-  upsert(kind: FactKind, key: readonly string[], content: string, source: string, delivery: number): UpsertOutcome {
-    const prior = this.get[kind].get(...key) as StoredRow | undefined;
+  upsert(kind: FactKind, learnerId: string, key: readonly string[], content: string, line: number, delivery: number): UpsertOutcome {
+    const prior = this.s.get[kind].get(learnerId, ...key) as { content: string; line: number; delivery: number } | undefined;
     if (!prior) {
-      this.put[kind].run(...key, content, source, delivery);
+      this.s.put[kind].run(learnerId, ...key, content, line, delivery);
+      this.s.pending.run(delivery, learnerId);
       return 'inserted';
     }
-    if (prior.delivery === delivery) {
-      return prior.content === content ? 'duplicate-same' : { conflictLine: (JSON.parse(prior.source) as { line?: number }).line ?? null };
-    }
+    if (prior.delivery === delivery) return prior.content === content ? 'repeated' : { conflictLine: prior.line };
     if (prior.content === content) {
-      this.touch[kind].run(delivery, ...key);
+      this.s.touch[kind].run(delivery, learnerId, ...key);
       return 'unchanged';
     }
-    this.put[kind].run(...key, content, source, delivery);
+    this.s.put[kind].run(learnerId, ...key, content, line, delivery);
+    this.s.pending.run(delivery, learnerId);
     return 'changed';
+  }
+
+  markPending(delivery: number, learnerIds: Iterable<string>): void {
+    for (const id of learnerIds) this.s.pending.run(delivery, id);
+  }
+
+  recordDeliveredDate(delivery: number, referenceDate: string): void {
+    this.db.prepare('INSERT OR IGNORE INTO ledger_delivered_date (delivery, reference_date) VALUES (?, ?)').run(delivery, referenceDate);
+  }
+
+  deliveredDates(delivery: number): string[] {
+    return this.db.prepare('SELECT reference_date FROM ledger_delivered_date WHERE delivery = ? ORDER BY reference_date').pluck().all(delivery) as string[];
   }
 
   /** Rows of reference date D from earlier deliveries that a new complete count of D no longer holds: deleted, their learners returned. */
@@ -113,6 +302,13 @@ export class Ledger {
     return this.db.prepare('SELECT reference_date FROM ledger_covered ORDER BY reference_date').pluck().all() as string[];
   }
 
+  /** Each covered date with the delivery that first brought it and when that delivery was known. */
+  coverage(): { referenceDate: string; delivery: number; knownAt: string }[] {
+    return (this.db.prepare(`SELECT c.reference_date, c.delivery, COALESCE(d.known_at, d.started_at, '1970-01-01T00:00:00.000Z') AS known_at
+      FROM ledger_covered c LEFT JOIN ledger_delivery d ON d.id = c.delivery ORDER BY c.reference_date`).raw(true).all() as [string, number, string][])
+      .map(([referenceDate, delivery, knownAt]) => ({ referenceDate, delivery, knownAt }));
+  }
+
   cover(referenceDate: string, delivery: number): void {
     this.db.prepare('INSERT OR IGNORE INTO ledger_covered (reference_date, delivery) VALUES (?, ?)').run(referenceDate, delivery);
   }
@@ -120,6 +316,33 @@ export class Ledger {
   learnersOn(referenceDate: string): string[] {
     return this.db.prepare('SELECT learner_id FROM ledger_enrolment WHERE reference_date = ?').pluck().all(referenceDate) as string[];
   }
+
+  recordSeal(delivery: number, o: { dropped: number; newlyCovered: readonly string[]; learnersTotal: number }): void {
+    this.db.prepare("UPDATE ledger_delivery SET state = 'deriving', dropped = ?, newly_covered = ?, learners_total = ? WHERE id = ?")
+      .run(o.dropped, JSON.stringify(o.newlyCovered), o.learnersTotal, delivery);
+  }
+
+  pendingCount(delivery: number): number {
+    return this.db.prepare('SELECT COUNT(*) FROM ledger_pending WHERE delivery = ?').pluck().get(delivery) as number;
+  }
+
+  /** The next learners to derive, in learner-id order. */
+  nextPending(delivery: number, limit: number): string[] {
+    return this.db.prepare('SELECT learner_id FROM ledger_pending WHERE delivery = ? ORDER BY learner_id LIMIT ?').pluck().all(delivery, limit) as string[];
+  }
+
+  /** Learners derived and appended: no longer pending, counted in the delivery. */
+  derived(delivery: number, learnerIds: readonly string[], counts: { events: number; retracted: number; byType: Readonly<Record<string, number>> }): void {
+    const del = this.db.prepare('DELETE FROM ledger_pending WHERE delivery = ? AND learner_id = ?');
+    for (const id of learnerIds) del.run(delivery, id);
+    const row = this.db.prepare('SELECT events_by_type FROM ledger_delivery WHERE id = ?').pluck().get(delivery) as string;
+    const byType = JSON.parse(row) as Record<string, number>;
+    for (const [t, n] of Object.entries(counts.byType)) byType[t] = (byType[t] ?? 0) + n;
+    this.db.prepare('UPDATE ledger_delivery SET learners_done = learners_done + ?, events_appended = events_appended + ?, events_retracted = events_retracted + ?, events_by_type = ? WHERE id = ?')
+      .run(learnerIds.length, counts.events, counts.retracted, JSON.stringify(byType), delivery);
+  }
+
+  // --- reference data
 
   upsertArea(area: string, name: string, parent: string | null): boolean {
     const prior = this.db.prepare('SELECT name, parent FROM ledger_area WHERE area = ?').get(area) as { name: string; parent: string | null } | undefined;
@@ -136,36 +359,84 @@ export class Ledger {
     return true;
   }
 
-  areaParents(): Map<string, string | null> {
-    const rows = this.db.prepare('SELECT area, parent FROM ledger_area').all() as { area: string; parent: string | null }[];
-    return new Map(rows.map((r) => [r.area, r.parent]));
+  upsertSchoolGroup(g: { institution: string; group: string; validFrom: string; validTo: string | null }): boolean {
+    const prior = this.db.prepare('SELECT valid_to FROM ledger_school_group WHERE institution = ? AND grp = ? AND valid_from = ?').get(g.institution, g.group, g.validFrom) as { valid_to: string | null } | undefined;
+    if (prior && prior.valid_to === g.validTo) return false;
+    this.db.prepare('INSERT INTO ledger_school_group (institution, grp, valid_from, valid_to) VALUES (?, ?, ?, ?) ON CONFLICT (institution, grp, valid_from) DO UPDATE SET valid_to = excluded.valid_to')
+      .run(g.institution, g.group, g.validFrom, g.validTo);
+    return true;
   }
 
-  /** Every fact of these learners, for re-derivation. */
+  /** A reference-data event to append when the delivery finishes (with the ledger change that caused it). */
+  addPendingReference(delivery: number, row: ReferenceRow): void {
+    const seq = (this.db.prepare('SELECT COALESCE(MAX(seq), 0) + 1 FROM ledger_pending_reference WHERE delivery = ?').pluck().get(delivery) as number);
+    this.db.prepare('INSERT INTO ledger_pending_reference (delivery, seq, stream, type, data) VALUES (?, ?, ?, ?, ?)').run(delivery, seq, row.stream, row.type, JSON.stringify(row.data));
+  }
+
+  pendingReferences(delivery: number): ReferenceRow[] {
+    return (this.db.prepare('SELECT stream, type, data FROM ledger_pending_reference WHERE delivery = ? ORDER BY seq').raw(true).all(delivery) as [string, string, string][])
+      .map(([stream, type, data]) => ({ stream, type, data: JSON.parse(data) as Record<string, unknown> }));
+  }
+
+  areaParents(): Map<string, string | null> {
+    const rows = this.db.prepare('SELECT area, parent FROM ledger_area').raw(true).all() as [string, string | null][];
+    return new Map(rows);
+  }
+
+  /** Every fact of these learners, for derivation. */
   loadFacts(learnerIds: readonly string[]): Map<string, LearnerFacts> {
-    const out = new Map<string, { learnerId: string; learner: LearnerFact[]; advice: AdviceFact[]; diplomas: DiplomaFact[]; enrolments: EnrolmentFact[] }>();
+    type Mutable = { learnerId: string; learner: unknown[]; advice: unknown[]; diplomas: unknown[]; enrolments: unknown[] };
+    const out = new Map<string, Mutable>();
     for (const id of learnerIds) out.set(id, { learnerId: id, learner: [], advice: [], diplomas: [], enrolments: [] });
-    const placeholders = learnerIds.map(() => '?').join(', ');
-    const load = (kind: FactKind, push: (f: { learner_id: string; content: string; source: string }) => void) => {
-      const rows = this.db.prepare(`SELECT learner_id, content, source FROM ${FACT_KINDS[kind].table} WHERE learner_id IN (${placeholders})`).all(...learnerIds) as { learner_id: string; content: string; source: string }[];
-      for (const r of rows) push(r);
+    const ids = JSON.stringify(learnerIds);
+    const field: Record<FactKind, 'learner' | 'advice' | 'diplomas' | 'enrolments'> = { learner: 'learner', advice: 'advice', diploma: 'diplomas', enrolment: 'enrolments' };
+    for (const kind of Object.keys(FACT_TABLES) as FactKind[]) {
+      const codec = FACT_CODECS[kind];
+      const n = FACT_TABLES[kind].keys.length;
+      for (const r of this.s.load[kind].raw(true).all(ids) as (string | number)[][]) {
+        const source = { system: 'import', file: codec.file, line: Number(r[2 + n]) };
+        out.get(String(r[0]))![field[kind]].push(codec.decode(r.slice(1, 1 + n) as string[], String(r[1 + n]), source));
+      }
+    }
+    return out as unknown as Map<string, LearnerFacts>;
+  }
+
+  /**
+   * The ledger as canonical text, rows in key order, without wall-clock times
+   * (when a delivery started or finished): two ledgers that hold the same
+   * facts and deliveries dump the same, however often an import was resumed.
+   */
+  dump(): string {
+    const out: string[] = [];
+    const table = (name: string, columns: string, order: string) => {
+      out.push(`# ${name}`);
+      for (const r of this.db.prepare(`SELECT ${columns} FROM ${name} ORDER BY ${order}`).raw(true).all() as unknown[][]) out.push(JSON.stringify(r));
     };
-    const withSource = <T>(r: { content: string; source: string }): T => ({ ...(JSON.parse(r.content) as object), source: JSON.parse(r.source) }) as T;
-    load('learner', (r) => out.get(r.learner_id)!.learner.push(withSource<LearnerFact>(r)));
-    load('advice', (r) => out.get(r.learner_id)!.advice.push(withSource<AdviceFact>(r)));
-    load('diploma', (r) => out.get(r.learner_id)!.diplomas.push(withSource<DiplomaFact>(r)));
-    load('enrolment', (r) => out.get(r.learner_id)!.enrolments.push(withSource<EnrolmentFact>(r)));
-    return out;
+    for (const spec of Object.values(FACT_TABLES)) table(spec.table, '*', ['learner_id', ...spec.keys].join(', '));
+    table('ledger_covered', '*', 'reference_date');
+    table('ledger_area', '*', 'area');
+    table('ledger_institution', '*', 'institution');
+    table('ledger_school_group', '*', 'institution, grp, valid_from');
+    table('ledger_delivery', 'id, dir, fingerprint, known_at, state, learners_total, learners_done, events_appended, events_retracted, events_by_type, dropped, newly_covered', 'id');
+    table('ledger_delivery_file', 'delivery, file, rows, accepted, rejected, inserted, changed, unchanged, repeated, records_done, rejects_bytes, rejects_by_code, done', 'delivery, file');
+    table('ledger_pending', '*', 'delivery, learner_id');
+    table('ledger_delivered_date', '*', 'delivery, reference_date');
+    table('ledger_pending_reference', '*', 'delivery, seq');
+    return out.join('\n') + '\n';
+  }
+
+  /** How many facts the ledger holds of a learner. */
+  factCount(learnerId: string): number {
+    let n = 0;
+    for (const spec of Object.values(FACT_TABLES)) n += this.db.prepare(`SELECT COUNT(*) FROM ${spec.table} WHERE learner_id = ?`).pluck().get(learnerId) as number;
+    return n;
   }
 
   /** Erasure: no fact of the learner may remain. */
   forgetLearner(learnerId: string): number {
     let n = 0;
-    for (const spec of Object.values(FACT_KINDS)) n += this.db.prepare(`DELETE FROM ${spec.table} WHERE learner_id = ?`).run(learnerId).changes;
+    for (const kind of Object.keys(FACT_TABLES) as FactKind[]) n += this.s.forget[kind].run(learnerId).changes;
+    this.db.prepare('DELETE FROM ledger_pending WHERE learner_id = ?').run(learnerId);
     return n;
-  }
-
-  close(): void {
-    this.db.close();
   }
 }

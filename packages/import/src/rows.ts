@@ -177,3 +177,22 @@ export function institutionRow(row: Row): Result<InstitutionRow> {
     institution, name: row['name'] || institution, board: opt(row['board']), municipality: opt(row['municipality']), kind: opt(row['kind']?.toLowerCase()),
   })));
 }
+
+export interface SchoolGroupRow { readonly institution: string; readonly group: string; readonly validFrom: string; readonly validTo: string | null }
+/** school_groups.csv: a named group of schools (a pilot and its comparison schools), valid_to inclusive and optional. */
+export function schoolGroupRow(row: Row): Result<SchoolGroupRow> {
+  const institution = required(row, 'institution');
+  if (E.isLeft(institution)) return institution;
+  const group = required(row, 'group');
+  if (E.isLeft(group)) return group;
+  const from = required(row, 'valid_from');
+  if (E.isLeft(from)) return from;
+  const validFrom = mapErr(parseIsoDate(from.right), (e) => ({ code: 'invalid-value', message: `valid_from: ${e.message}` }));
+  if (E.isLeft(validFrom)) return validFrom;
+  const to = opt(row['valid_to']);
+  if (to === null) return E.right({ institution: institution.right, group: group.right, validFrom: validFrom.right, validTo: null });
+  const validTo = mapErr(parseIsoDate(to), (e) => ({ code: 'invalid-value', message: `valid_to: ${e.message}` }));
+  if (E.isLeft(validTo)) return validTo;
+  if (validTo.right < validFrom.right) return reject('invalid-value', `valid_to ${validTo.right} is before valid_from ${validFrom.right}`);
+  return E.right({ institution: institution.right, group: group.right, validFrom: validFrom.right, validTo: validTo.right });
+}

@@ -14,6 +14,12 @@ export interface FileSummary {
 export interface ImportSummary {
   readonly delivery: number;
   readonly dir: string;
+  /** An interrupted delivery taken up again: its counts cover the whole delivery. */
+  readonly resumed: boolean;
+  /** The same files as the latest delivery (`delivery`): nothing was read or appended. */
+  readonly alreadyImported: boolean;
+  /** When the source delivered the facts (every event of the delivery carries it). */
+  readonly knownAt: string;
   readonly files: FileSummary[];
   readonly missingFiles: string[];
   readonly rejected: number;
@@ -33,7 +39,8 @@ export interface ImportSummary {
 }
 
 export function formatSummary(s: ImportSummary): string {
-  const lines = [`Import of ${s.dir} (delivery ${s.delivery}) in ${s.seconds.toFixed(1)} s`];
+  if (s.alreadyImported) return `${s.dir}: the same files as delivery ${s.delivery} (known at ${s.knownAt}), already imported; nothing to add`;
+  const lines = [`Import of ${s.dir} (delivery ${s.delivery}${s.resumed ? ', resumed after an interruption' : ''}) in ${s.seconds.toFixed(1)} s, known at ${s.knownAt}`];
   for (const f of s.files) {
     lines.push(`  ${f.file.padEnd(17)} ${String(f.rows).padStart(10)} rows: ${f.accepted} accepted (${f.inserted} new, ${f.changed} changed, ${f.unchanged} unchanged${f.repeated ? `, ${f.repeated} repeated` : ''}), ${f.rejected} rejected`);
   }

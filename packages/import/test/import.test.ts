@@ -37,7 +37,14 @@ describe('importing registrations', () => {
     const first = await ws.import(dir);
     const head = await ws.store.headPosition();
     expect(first.eventsAppended).toBeGreaterThan(0);
-    const second = await ws.import(dir);
+    // The very same files again (a repeated command): recognised as the latest delivery, nothing read.
+    const again = await ws.import(dir);
+    expect(again).toMatchObject({ alreadyImported: true, delivery: first.delivery });
+    expect(await ws.store.headPosition()).toBe(head);
+    // The same content delivered anew (another copy): a delivery of its own, every row unchanged, no event.
+    const second = await ws.import(ws.delivery('d1-copy', original));
+    expect(second.alreadyImported).toBe(false);
+    expect(second.delivery).toBe(first.delivery + 1);
     expect(second.eventsAppended).toBe(0);
     expect(second.learnersRederived).toBe(0);
     expect(second.files.find((f) => f.file === 'enrollments.csv')).toMatchObject({ rows: 9, unchanged: 9, inserted: 0, changed: 0 });

@@ -11,6 +11,8 @@ export async function dumpViews(db: Kysely<any>, projections: readonly Projectio
   for (const projection of projections) {
     for (const table of [...projection.tables].sort()) {
       const { rows: columns } = await sql<{ name: string }>`select name from pragma_table_info(${table}) order by cid`.execute(db);
+      // A projection that never ran has no tables yet: dumped as absent.
+      if (columns.length === 0) { parts.push(`# ${table} (absent)`); continue; }
       const order = columns.map((c) => sql.ref(c.name));
       const { rows } = await sql<Record<string, unknown>>`select * from ${sql.table(table)} order by ${sql.join(order)}`.execute(db);
       parts.push(`# ${table} (${columns.map((c) => c.name).join(', ')})`, ...rows.map((r) => JSON.stringify(Object.values(r))));

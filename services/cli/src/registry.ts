@@ -19,8 +19,10 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'learner', summary: "One learner's events in valid-time order and pathway with its classifications", load: () => import('./commands/learner.js') },
   { name: 'report', summary: 'An indicator for a cohort under a rule set, in long format (table, json, csv), optionally as known on a date', load: () => import('./commands/report.js') },
   { name: 'explain', summary: 'Why a learner is classified as they are, or which learners are behind one cell', load: () => import('./commands/explain.js') },
+  { name: 'catch-up', summary: 'Bring every projection up to the head of the event log', load: () => import('./commands/catch-up.js') },
   { name: 'rebuild', summary: 'Replay projections into fresh views and swap them in (old views keep serving)', load: () => import('./commands/rebuild.js') },
   { name: 'erase', summary: 'Erase one learner from the log, the ledger and every view (privacy law), with an audit record', load: () => import('./commands/erase.js') },
+  { name: 'dump', summary: 'Print the event log, the import ledger and the views as canonical text (to compare two states)', load: () => import('./commands/dump.js') },
   { name: 'serve', summary: 'HTTP API and web dashboard over the projected views', load: () => import('./commands/serve.js') },
   { name: 'keys', summary: 'API keys for the HTTP API: create (shown once), list, revoke', load: () => import('./commands/keys.js') },
 ];

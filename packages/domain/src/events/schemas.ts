@@ -92,6 +92,28 @@ export const InstitutionDefined = z.object({
   source: SourceSchema,
 });
 
+/** A named group of schools (a pilot and its comparison schools), valid between two dates (`validTo` inclusive, null: open). */
+export const SchoolGroupDefined = z.object({
+  institution: z.string(),
+  group: z.string(),
+  validFrom: IsoDateSchema,
+  validTo: IsoDateSchema.nullable(),
+  source: SourceSchema,
+});
+
+/**
+ * A delivery contained reference date D: from now on it is the complete count
+ * for D (SPEC 7). Appended once per date, the first time it is delivered; the
+ * event's knownAt says since when the count was known.
+ */
+export const ReferenceDateCovered = z.object({
+  referenceDate: IsoDateSchema,
+  schoolYear: z.string(),
+  delivery: z.number().int(),
+  occurredOn: IsoDateSchema,
+  source: SourceSchema,
+});
+
 /** Erasure audit record: no personal data, only that an erasure happened and why. */
 export const LearnerErased = z.object({
   erasureId: z.string(),
@@ -105,7 +127,7 @@ export const EVENT_SCHEMAS = {
   LearnerRegistered, BackgroundRecorded, TestScoreRecorded, AdviceGiven, AdviceRevised,
   Placed, Promoted, Repeated, LevelChanged, SchoolSwitched, DiplomaAwarded,
   NextEducationStarted, LeftEducation, ReEntered, Retracted,
-  AreaDefined, InstitutionDefined, LearnerErased,
+  AreaDefined, InstitutionDefined, SchoolGroupDefined, ReferenceDateCovered, LearnerErased,
 } as const;
 
 export type EventType = keyof typeof EVENT_SCHEMAS;
@@ -113,7 +135,7 @@ export type EventData<T extends EventType> = z.infer<(typeof EVENT_SCHEMAS)[T]>;
 
 /** A domain event: its type and its validated payload. */
 export type DomainEvent = { [T in EventType]: { readonly type: T; readonly data: EventData<T> } }[EventType];
-export type LearnerEvent = Exclude<DomainEvent, { type: 'AreaDefined' | 'InstitutionDefined' | 'LearnerErased' }>;
+export type LearnerEvent = Exclude<DomainEvent, { type: 'AreaDefined' | 'InstitutionDefined' | 'SchoolGroupDefined' | 'ReferenceDateCovered' | 'LearnerErased' }>;
 
 export const EVENT_TYPES = Object.keys(EVENT_SCHEMAS) as EventType[];
 
@@ -122,7 +144,7 @@ export const CURRENT_SCHEMA_VERSION: Readonly<Record<EventType, number>> = {
   LearnerRegistered: 1, BackgroundRecorded: 1, TestScoreRecorded: 1, AdviceGiven: 2, AdviceRevised: 1,
   Placed: 1, Promoted: 1, Repeated: 1, LevelChanged: 1, SchoolSwitched: 1, DiplomaAwarded: 1,
   NextEducationStarted: 1, LeftEducation: 1, ReEntered: 1, Retracted: 1,
-  AreaDefined: 1, InstitutionDefined: 1, LearnerErased: 1,
+  AreaDefined: 1, InstitutionDefined: 1, SchoolGroupDefined: 1, ReferenceDateCovered: 1, LearnerErased: 1,
 };
 
 export const isEventType = (t: string): t is EventType => Object.prototype.hasOwnProperty.call(EVENT_SCHEMAS, t);

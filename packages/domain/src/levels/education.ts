@@ -97,3 +97,23 @@ export const givesStartkwalificatie = (d: string): boolean =>
 export const VO_DIPLOMA_RANK: Readonly<Record<string, number>> = {
   'vmbo-b': 1, 'vmbo-k': 2, 'vmbo-g': 3, 'vmbo-t': 3, havo: 4, vwo: 5,
 };
+
+/**
+ * Stapelen, the one rule (SPEC 6, stacked-routes), used by the derivation of
+ * NextEducationStarted and by the reports alike: a diploma followed by
+ * enrolment at a higher level. A VO diploma then a VO class whose lowest rank
+ * is higher (vmbo-g/t -> havo, havo -> vwo, vmbo-b -> vmbo-k); mbo level n then
+ * mbo level m > n; mbo-4 then hbo; an hbo credential (the propedeuse too) then
+ * wo. A propedeuse is a first-year certificate inside a programme, so hbo-p ->
+ * hbo-ba is not a step.
+ */
+export function stacksOn(diploma: string, enrolment: { readonly sector: Sector; readonly level: LevelRef }): boolean {
+  const span = enrolment.level.span;
+  if (isVoDiploma(diploma)) return enrolment.sector === 'vo' && span !== null && span.low > VO_DIPLOMA_RANK[diploma]!;
+  if (diploma.startsWith('mbo-')) {
+    if (enrolment.sector === 'mbo') return (EDUCATION_RANK[enrolment.level.code] ?? 0) > (EDUCATION_RANK[diploma] ?? Number.POSITIVE_INFINITY);
+    return diploma === 'mbo-4' && enrolment.sector === 'hbo';
+  }
+  if (diploma === 'hbo-p' || diploma === 'hbo-ad' || diploma === 'hbo-ba') return enrolment.sector === 'wo';
+  return false;
+}

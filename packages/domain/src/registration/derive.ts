@@ -1,7 +1,7 @@
 import { compareSpans } from '../classification/compare.js';
 import type { Enrolment } from '../events/common.js';
 import type { EventData, LearnerEvent } from '../events/schemas.js';
-import { diplomaSector, EDUCATION_RANK, givesStartkwalificatie } from '../levels/education.js';
+import { givesStartkwalificatie, stacksOn } from '../levels/education.js';
 import { levelForScore } from '../levels/test-score.js';
 import { schoolYearOf } from '../time/school-year.js';
 import type { AdviceFact, DerivationContext, DiplomaFact, EnrolmentFact, LearnerFacts } from './facts.js';
@@ -93,18 +93,6 @@ function diplomaBetween(diplomas: readonly DiplomaFact[], after: string, onOrBef
   return found;
 }
 
-/**
- * Within one sector, an enrolment above the level of a diploma just awarded is
- * stacking (stapelen): vmbo-t diploma -> havo 4, mbo-2 diploma -> mbo-3. An hbo
- * propedeuse is a first-year certificate inside the same programme, not a step.
- */
-function stacksOn(diploma: DiplomaFact, row: EnrolmentFact): boolean {
-  if (row.level.span === null || diploma.level === 'hbo-p') return false;
-  if (diplomaSector(diploma.level) !== row.sector) return false;
-  const rank = row.sector === 'vo' ? row.level.span.low : row.level.span.high;
-  return rank > (EDUCATION_RANK[diploma.level] ?? Number.POSITIVE_INFINITY);
-}
-
 function deriveEnrolments(rows: readonly EnrolmentFact[], diplomas: readonly DiplomaFact[], ctx: DerivationContext, base: Base, emit: Emit): void {
   // PO rows (groep 8) say the learner is still in primary school: no transition event.
   const byDate = new Map<string, EnrolmentFact>();
@@ -149,7 +137,7 @@ function latestDiplomaBefore(diplomas: readonly DiplomaFact[], date: string): Di
 function deriveStep(prev: EnrolmentFact, row: EnrolmentFact, diplomas: readonly DiplomaFact[], b: ReturnType<Base>, enrolment: Enrolment, emit: Emit): void {
   const diploma = diplomaBetween(diplomas, prev.referenceDate, row.referenceDate);
   const sectorChanged = prev.sector !== row.sector;
-  if (sectorChanged || (diploma !== null && stacksOn(diploma, row))) {
+  if (sectorChanged || (diploma !== null && stacksOn(diploma.level, row))) {
     emit('NextEducationStarted', { ...b, enrolment, afterDiploma: diploma?.level ?? (sectorChanged ? latestDiplomaBefore(diplomas, row.referenceDate)?.level ?? null : null) });
     return;
   }

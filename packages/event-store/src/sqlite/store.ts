@@ -19,6 +19,7 @@ import type {
 } from '../port.js';
 import { DEFAULT_BATCH_SIZE, pollingSubscription, type WakeSignal } from '../polling-subscription.js';
 import { applyPragmas, migrate } from './schema.js';
+import { acquireLogLock } from './lock.js';
 import { compileDecoder, decodeDay, decodeEventId, encodeDay, encodeEventId, encodeInstant, flatten, instantDecoder, RAW_SHAPE, type Decoder } from './codec.js';
 
 export interface SqliteEventStoreOptions {
@@ -38,12 +39,24 @@ export interface SqliteEventStore extends EventStore {
    */
   readonly database: Database.Database;
   /**
-   * Run `fn` in one write transaction (BEGIN IMMEDIATE) in which `append`
-   * appends like appendToStreams: the caller's own writes to co-located
-   * tables and the appends commit together or not at all. A conflict from
-   * `append` rolls everything back and comes out as Left.
+   * Run `fn` in one write transaction (BEGIN IMMEDIATE) in which `tx.append`
+   * appends like appendToStreams and `tx.eraseStream` erases like
+   * eraseStream: the caller's own writes to co-located tables, the appends
+   * and the erasures commit together or not at all. A conflict from `append`
+   * rolls everything back and comes out as Left.
    */
-  writeTransaction<T>(fn: (append: (appends: readonly StreamAppend[]) => AppendResult[]) => T): Either<AppendError, T>;
+  writeTransaction<T>(fn: (tx: LogTransaction) => T, options?: { readonly secureDelete?: boolean }): Either<AppendError, T>;
+  /**
+   * Take the named lock on this log (one import or erasure at a time); throws
+   * LogLockedError naming the holder. Returns the release function.
+   */
+  acquireLock(name: string, command: string): () => void;
+}
+
+export interface LogTransaction {
+  append(appends: readonly StreamAppend[]): AppendResult[];
+  /** Remove a stream and its events for good; returns how many events went. */
+  eraseStream(stream: string): number;
 }
 
 type Row = [number, Buffer | string, string, number, number, number, number | string | null, number | string, number | string | null, number, string, string | null];
@@ -292,26 +305,40 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
     return results;
   }
 
-  function inWriteTransaction<T>(fn: (append: (appends: readonly StreamAppend[]) => AppendResult[]) => T): Either<AppendError, T> {
+  function inWriteTransaction<T>(fn: (tx: LogTransaction) => T, opts: { readonly secureDelete?: boolean } = {}): Either<AppendError, T> {
     let appendedAny = false;
-    const tx = db.transaction(() => fn((appends) => {
-      const results = appendInTx(appends);
-      if (results.some((r) => r.appended > 0)) appendedAny = true;
-      return results;
+    let erasedAny = false;
+    const tx = db.transaction(() => fn({
+      append(appends) {
+        const results = appendInTx(appends);
+        if (results.some((r) => r.appended > 0)) appendedAny = true;
+        return results;
+      },
+      eraseStream(stream) {
+        const n = eraseInTx(stream);
+        if (n > 0) erasedAny = true;
+        return n;
+      },
     }));
+    // Erasure under privacy law: overwrite freed pages instead of leaving the learner's bytes in free space.
+    if (opts.secureDelete) db.pragma('secure_delete = ON');
     try {
       // IMMEDIATE takes the write lock before reading revisions, so the check and the write are one step.
       const result = tx.immediate();
       if (appendedAny) notify();
+      // Push the zeroed pages into the main file and drop old page images from the WAL where no reader holds them.
+      if (erasedAny && options.path !== ':memory:') db.pragma('wal_checkpoint(TRUNCATE)');
       return right(result);
     } catch (err) {
       if (err instanceof Conflict) return left(err.error);
       if (isBusy(err)) return left({ kind: 'StoreUnavailable', message: String((err as Error).message) });
       throw err;
+    } finally {
+      if (opts.secureDelete) db.pragma('secure_delete = OFF');
     }
   }
 
-  const append = (appends: readonly StreamAppend[]): Either<AppendError, AppendResult[]> => inWriteTransaction((add) => add(appends));
+  const append = (appends: readonly StreamAppend[]): Either<AppendError, AppendResult[]> => inWriteTransaction((tx) => tx.append(appends));
 
   function readBatch(after: Position, limit: number, until: Position): RecordedEvent[] {
     const rows = q.readAll.all(after, until, limit) as Row[];
@@ -322,7 +349,7 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
 
   const headPosition = (): Position => (q.head.get() as [number])[0];
 
-  const eraseTx = db.transaction((stream: string): number => {
+  function eraseInTx(stream: string): number {
     const row = q.stream.get(stream) as [number, number] | undefined;
     if (row === undefined) return 0;
     const [id] = row;
@@ -330,12 +357,13 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
     const removed = q.deleteEvents.run(id).changes;
     q.deleteStream.run(id);
     return removed;
-  });
+  }
 
   return {
     path: options.path,
     database: db,
     writeTransaction: inWriteTransaction,
+    acquireLock: (name: string, command: string) => acquireLogLock(db, name, command),
 
     async appendToStream(stream: string, events: readonly NewEvent[], opts?: { expectedRevision?: ExpectedRevision }) {
       const result = append([{ stream, expectedRevision: opts?.expectedRevision ?? 'any', events }]);
@@ -408,16 +436,9 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
     },
 
     async eraseStream(stream: string) {
-      // Erasure under privacy law: overwrite freed pages instead of leaving the learner's bytes in free space.
-      db.pragma('secure_delete = ON');
-      try {
-        const removed = eraseTx.immediate(stream);
-        // Push the zeroed pages into the main file and drop old page images from the WAL where no reader holds them.
-        if (removed > 0 && options.path !== ':memory:') db.pragma('wal_checkpoint(TRUNCATE)');
-        return removed;
-      } finally {
-        db.pragma('secure_delete = OFF');
-      }
+      const r = inWriteTransaction((tx) => tx.eraseStream(stream), { secureDelete: true });
+      if (r._tag === 'Left') throw new Error(`could not erase ${stream}: ${r.left.kind === 'StoreUnavailable' ? r.left.message : r.left.kind}`);
+      return r.right;
     },
 
     async stats(): Promise<StoreStats> {

@@ -1,3 +1,4 @@
+import { LogLockedError } from '@leerroutes/event-store/sqlite';
 import { CommandError, stringFlag, UsageError, type Command } from '../command.js';
 import { engineFor } from '../engine.js';
 
@@ -20,7 +21,9 @@ re-import brings the learner back.`,
     const engine = await engineFor(ctx);
     try {
       await engine.catchUp();
-      const receipt = await engine.eraseLearner(learnerId, reason, `cli:${process.env['USER'] ?? 'unknown'}`);
+      const receipt = await engine.eraseLearner(learnerId, reason, `cli:${process.env['USER'] ?? 'unknown'}`).catch((err: unknown) => {
+        throw err instanceof LogLockedError ? new CommandError(err.message) : err;
+      });
       if (!receipt) throw new CommandError(`no learner ${learnerId} in ${engine.dbPath}`);
       ctx.stdout.write(`Erased: ${receipt.eventsRemoved} events and ${receipt.factsRemoved} registration facts; audit record ${receipt.erasureId}\n`);
       return 0;

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { LogLockedError } from '@leerroutes/event-store/sqlite';
 import { CsvHeaderError, formatSummary, ImportError } from '@leerroutes/import';
 import { CommandError, stringFlag, UsageError, type Command } from '../command.js';
 import { engineFor } from '../engine.js';
@@ -31,6 +32,9 @@ again adds nothing; a changed row or a re-delivered reference date is a correcti
         ...(knownAt ? { knownAt } : {}),
         ...(rejectsFile ? { rejectsFile } : {}),
         skipProjections: Boolean(ctx.flags['no-projections']),
+        onResume: (d) => ctx.stderr.write(d.state === 'reading'
+          ? `Delivery ${d.id} of ${d.dir} was interrupted while its files were being read; reading on from where it stopped.\n`
+          : `Delivery ${d.id} of ${d.dir} was interrupted after ${d.learnersDone} of ${d.learnersTotal} learners were derived; deriving the rest.\n`),
         onProgress: (p) => {
           if (p.phase === 'read') progress.update(Math.round(p.bytes / 1024), Math.round(p.totalBytes / 1024), `reading ${p.file} (KiB)`);
           else progress.update(p.learnersDone, p.learnersTotal, 'deriving events (learners)');
@@ -46,7 +50,7 @@ again adds nothing; a changed row or a re-delivered reference date is a correcti
       return 0;
     } catch (err) {
       progress.stop();
-      if (err instanceof ImportError || err instanceof CsvHeaderError) throw new CommandError(err.message);
+      if (err instanceof ImportError || err instanceof CsvHeaderError || err instanceof LogLockedError) throw new CommandError(err.message);
       throw err;
     } finally {
       await engine.close();

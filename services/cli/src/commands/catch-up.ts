@@ -1,0 +1,29 @@
+import { existsSync } from 'node:fs';
+import { CommandError, dbPath, type Command } from '../command.js';
+import { engineFor } from '../engine.js';
+import { createProgress } from '../progress.js';
+
+export const command: Command = {
+  name: 'catch-up',
+  summary: 'Bring every projection up to the head of the event log',
+  usage: `Usage: pnpm pathways catch-up [--db PATH] [--views PATH] [--json] [--quiet]
+
+Applies the events appended since the views' checkpoints (after an import
+with --no-projections, or when nothing was serving). A projection whose
+code changed version is rebuilt. Safe to interrupt and run again.`,
+  async run(ctx) {
+    if (!existsSync(dbPath(ctx))) throw new CommandError(`no event log at ${dbPath(ctx)} (import something first, or pass --db)`);
+    const engine = await engineFor(ctx);
+    const progress = createProgress(ctx, 'events');
+    try {
+      const run = await engine.catchUp((p) => progress.update(p.position, p.head, `projections ${p.phase}`));
+      progress.stop();
+      if (ctx.flags['json']) ctx.stdout.write(JSON.stringify(run, null, 2) + '\n');
+      else ctx.stdout.write(`Views at position ${run.head}: ${run.events} events applied${run.rebuilt.length ? ` (rebuilt: ${run.rebuilt.join(', ')})` : ''}\n`);
+      return 0;
+    } finally {
+      progress.stop();
+      await engine.close();
+    }
+  },
+};

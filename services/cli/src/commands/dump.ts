@@ -1,0 +1,30 @@
+import { existsSync } from 'node:fs';
+import { CommandError, dbPath, stringFlag, UsageError, type Command } from '../command.js';
+import { engineFor } from '../engine.js';
+
+const PARTS = ['log', 'ledger', 'views'] as const;
+
+export const command: Command = {
+  name: 'dump',
+  summary: 'Print the event log, the import ledger and the views as canonical text (to compare two states)',
+  usage: `Usage: pnpm pathways dump [--what log,ledger,views] [--db PATH] [--views PATH]
+
+Prints every event (all but its transaction time), the ledger's facts and
+deliveries (without wall-clock times) and every view table, rows in key
+order. Two stores holding the same state print the same text, so an
+interrupted and resumed run can be compared with an uninterrupted one.
+Contains learner data: for the local operator only.`,
+  async run(ctx) {
+    const asked = (stringFlag(ctx, 'what') ?? PARTS.join(',')).split(',').map((s) => s.trim()).filter(Boolean);
+    const unknown = asked.filter((p) => !(PARTS as readonly string[]).includes(p));
+    if (unknown.length > 0) throw new UsageError(`--what takes ${PARTS.join(', ')}; not ${unknown.join(', ')}`);
+    if (!existsSync(dbPath(ctx))) throw new CommandError(`no event log at ${dbPath(ctx)} (import something first, or pass --db)`);
+    const engine = await engineFor(ctx);
+    try {
+      ctx.stdout.write(await engine.dump(asked as (typeof PARTS)[number][]));
+      return 0;
+    } finally {
+      await engine.close();
+    }
+  },
+};
