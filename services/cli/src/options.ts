@@ -1,7 +1,7 @@
 /**
- * Options several commands share, declared once next to nothing but each
- * other: a command lists the ones whose helpers it calls (dbPath, viewsPath,
- * createProgress) in its own `options`.
+ * Options several commands share, declared once. A command lists in its own
+ * `options` those read by the helpers it calls (dbPath, viewsPath,
+ * createProgress); the registry test checks that it does.
  */
 import type { OptionSpec } from './command.js';
 
