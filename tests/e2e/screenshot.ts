@@ -10,15 +10,16 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startDemo } from '@leerroutes/api/demo';
 import { chromium } from 'playwright-core';
+import { CHROMIUM_ARGS, findChromium } from './browser.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const chromiumLookup = findChromium();
+if ('missing' in chromiumLookup) throw new Error(`Chromium not found: ${chromiumLookup.missing}`);
 const i = process.argv.indexOf('--learners');
 const learners = i > 0 ? Number(process.argv[i + 1]) : 4000;
 
 const demo = await startDemo({ learners, cohorts: '2012-2013', seed: 2017, openDashboard: true });
-const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+const browser = await chromium.launch({ executablePath: chromiumLookup.path, args: CHROMIUM_ARGS });
 try {
   const page = await browser.newPage({ viewport: { width: 1280, height: 860 }, deviceScaleFactor: 1 });
   const views = ['flows', 'distribution', 'streams', 'advice-position', 'compare'];

@@ -2,6 +2,7 @@
  * The HTTP API: indicators as long-format JSON or CSV for every role,
  * learner-level reads (audited) for analysts, operations for engineers.
  */
+import { statSync } from 'node:fs';
 import { Hono, type Context } from 'hono';
 import { compress } from 'hono/compress';
 import { z } from 'zod';
@@ -47,6 +48,15 @@ function parseGroup(text: string | undefined): Record<string, string> {
     out[pair.slice(0, eq)] = pair.slice(eq + 1);
   }
   return out;
+}
+
+/** Why `dir` cannot be imported from, or null when it is a directory on this server. */
+function notADirectory(dir: string): string | null {
+  try {
+    return statSync(dir).isDirectory() ? null : `'${dir}' on the server is not a directory`;
+  } catch {
+    return `there is no directory '${dir}' on the server`;
+  }
 }
 
 export function createApp(options: AppOptions): { app: Hono<Env>; openapi: object } {
@@ -213,8 +223,10 @@ export function createApp(options: AppOptions): { app: Hono<Env>; openapi: objec
 
   // --- engineer
   table.add({ method: 'post', path: '/api/admin/import', operationId: 'import', summary: 'Import a directory of registration CSVs on the server, then catch the views up', tag: 'operations', role: 'engineer',
-    body: S.ImportBodySchema, responses: { 200: { description: 'Import summary' } } },
+    body: S.ImportBodySchema, responses: { 200: { description: 'Import summary' }, 400: { description: 'Invalid body, or no such directory on the server', schema: 'Problem' } } },
   async (c, { body, key }) => {
+    const missing = notADirectory(body.dir);
+    if (missing) throw new ProblemError('validation', 400, `dir: ${missing}`, [{ location: 'body', pointer: '#/dir', detail: missing }]);
     access.audit(key, 'import', [], body);
     const result = await service.importDirectory(body.dir, body.knownAt ? { knownAt: body.knownAt } : {});
     return c.json({ result: result ?? null, checkpoint: await service.checkpoint() });

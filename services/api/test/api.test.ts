@@ -127,7 +127,7 @@ describe('authentication and roles', () => {
   for (const [name, method, path, least] of cases) {
     it(`${name}: allowed from ${least} up, 403 below`, async () => {
       for (const role of roles) {
-        const res = method === 'get' ? await get(path, role) : await post(path, role, { dir: '/data/x' });
+        const res = method === 'get' ? await get(path, role) : await post(path, role, { dir });
         const allowed = roles.indexOf(role) >= roles.indexOf(least);
         if (allowed) expect(res.status, `${role} on ${path}`).toBe(200);
         else expect((await problem(res, 403)).type).toBe('urn:leerroutes:problem:forbidden');
@@ -254,6 +254,17 @@ describe('problem details for bad parameters', () => {
     await problem(res, 400);
     expect(service.imports).toEqual([]);
   });
+  it('an import from a directory the server does not have is a 400 problem naming it, and nothing is imported', async () => {
+    const absent = join(dir, 'no-such-delivery');
+    const body = await problem(await post('/api/admin/import', 'engineer', { dir: absent }), 400);
+    expect(body.detail).toContain(absent);
+    expect(body.errors).toEqual([{ location: 'body', pointer: '#/dir', detail: expect.stringContaining(absent) }]);
+    const file = join(dir, 'x.api.sqlite');
+    expect((await problem(await post('/api/admin/import', 'engineer', { dir: file }), 400)).detail).toContain(`'${file}' on the server is not a directory`);
+    expect(service.imports).toEqual([]);
+    const { entries } = await (await get('/api/admin/audit', 'engineer')).json() as any;
+    expect(entries.filter((e: any) => e.action === 'import')).toEqual([]);
+  });
 });
 
 describe('audit log', () => {
@@ -276,8 +287,8 @@ describe('audit log', () => {
   });
 
   it('operations are audited too', async () => {
-    await post('/api/admin/import', 'engineer', { dir: '/data/2017', knownAt: '2017-11-01' });
-    expect(service.imports).toEqual([{ dir: '/data/2017', knownAt: '2017-11-01' }]);
+    await post('/api/admin/import', 'engineer', { dir, knownAt: '2017-11-01' });
+    expect(service.imports).toEqual([{ dir, knownAt: '2017-11-01' }]);
     const { entries } = await (await get('/api/admin/audit', 'engineer')).json() as any;
     expect(entries[0]).toMatchObject({ action: 'import', learnerId: null, keyName: 'test-engineer' });
   });

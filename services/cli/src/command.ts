@@ -1,3 +1,5 @@
+import { looksLikeBsn } from '@leerroutes/domain';
+
 /**
  * A CLI command: parsed flags in, an exit code out. Commands print their own
  * output; errors meant for the user are thrown as UsageError or CommandError.
@@ -10,11 +12,63 @@ export interface CommandContext {
   readonly stderr: NodeJS.WritableStream;
 }
 
+/**
+ * One option a command accepts. The parser refuses every option a command does
+ * not declare, and the help lists exactly these, so what is documented and what
+ * is accepted cannot drift apart.
+ */
+export interface OptionSpec {
+  /** Without the dashes: 'cohort-type'. */
+  readonly name: string;
+  /** Placeholder for the value in the help ('PATH', 'N'); absent for a switch, which takes no value. */
+  readonly value?: string;
+  readonly description: string;
+}
+
 export interface Command {
   readonly name: string;
   readonly summary: string;
+  /** Synopsis and prose; the option lines of the help are generated from `options`. */
   readonly usage: string;
+  /** Every option the command takes besides --help. */
+  readonly options: readonly OptionSpec[];
+  /** Positional arguments it takes at most; more are a usage error rather than silently dropped. */
+  readonly maxArgs: number;
   run(ctx: CommandContext): Promise<number>;
+}
+
+/** Every command takes it; main answers it before the command runs. */
+export const HELP_OPTION: OptionSpec = { name: 'help', description: "this help (also -h, or 'pnpm pathways help <command>')" };
+
+/** The options a command's parser accepts. */
+export const acceptedOptions = (command: Command): readonly OptionSpec[] => [...command.options, HELP_OPTION];
+
+const optionLabel = (o: OptionSpec): string => `--${o.name}${o.value ? ` ${o.value}` : ''}`;
+
+const HELP_WIDTH = 100;
+
+/** Words of `text` in lines of at most `width` characters (a longer word gets a line of its own). */
+function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/)) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  return [...lines, line];
+}
+
+/** What `<command> --help` prints: the command's usage, then the accepted options, generated from their declaration. */
+export function helpText(command: Command): string {
+  const options = acceptedOptions(command);
+  const width = Math.max(...options.map((o) => optionLabel(o).length));
+  const indent = ' '.repeat(2 + width + 2);
+  const lines = options.flatMap((o) =>
+    wrap(o.description, Math.max(30, HELP_WIDTH - indent.length)).map((text, i) => (i === 0 ? `  ${optionLabel(o).padEnd(width)}  ${text}` : indent + text)),
+  );
+  return [command.usage, '', 'Options:', ...lines].join('\n');
 }
 
 /** Wrong arguments: the usage is printed, exit code 2. */
@@ -35,6 +89,15 @@ export function intFlag(ctx: CommandContext, name: string): number | undefined {
   const n = Number(v.replace(/_/g, ''));
   if (!Number.isInteger(n)) throw new UsageError(`--${name} must be a whole number, got '${v}'`);
   return n;
+}
+
+/**
+ * Learner-level reads refuse an id shaped like a citizen service number, as
+ * the import and the API do. The message does not repeat the number, so it
+ * does not end up in logs.
+ */
+export function refuseBsn(learnerId: string): void {
+  if (looksLikeBsn(learnerId)) throw new UsageError('that learner id looks like a citizen service number (BSN), which is never a learner id');
 }
 
 /** The event log file: --db, else PATHWAYS_DB, else ./data/pathways.sqlite. */

@@ -1,8 +1,8 @@
-import { parseArgs } from './args.js';
-import { CommandError, UsageError } from './command.js';
-import { BOOLEAN_FLAGS, COMMANDS, type CommandEntry } from './registry.js';
+import { parseArgs, suggestOption } from './args.js';
+import { CommandError, UsageError, acceptedOptions, helpText, type Command } from './command.js';
+import { COMMANDS, type CommandEntry } from './registry.js';
 
-function help(commands: readonly CommandEntry[]): string {
+function overview(commands: readonly CommandEntry[]): string {
   const width = Math.max(...commands.map((c) => c.name.length), 4);
   return [
     'Usage: pnpm pathways <command> [options]',
@@ -10,34 +10,51 @@ function help(commands: readonly CommandEntry[]): string {
     'Commands:',
     ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
-    'Common options: --db PATH (or PATHWAYS_DB; default ./data/pathways.sqlite)',
-    "Run 'pnpm pathways <command> --help' for a command's options.",
+    'Commands that read or write the event log take --db PATH (or PATHWAYS_DB; default ./data/pathways.sqlite).',
+    "Run 'pnpm pathways help <command>' (or '<command> --help') for a command's options.",
   ].join('\n');
 }
 
-async function main(argv: string[]): Promise<number> {
-  const commands = COMMANDS;
-  const [name, ...rest] = argv;
-  if (!name || name === 'help' || name === '--help') {
-    process.stdout.write(help(commands) + '\n');
-    return name ? 0 : 2;
+function unknownCommand(name: string, commands: readonly CommandEntry[]): number {
+  const guess = suggestOption(name, commands.map((c) => c.name));
+  process.stderr.write(`Unknown command '${name}'${guess ? ` (did you mean '${guess}'?)` : ''}.\n\n${overview(commands)}\n`);
+  return 2;
+}
+
+/** `help` alone gives the overview; `help <command>` what `<command> --help` gives. */
+async function help(topics: readonly string[], commands: readonly CommandEntry[]): Promise<number> {
+  const [topic, ...extra] = topics;
+  if (topic === undefined) {
+    process.stdout.write(overview(commands) + '\n');
+    return 0;
   }
-  const entry = commands.find((c) => c.name === name);
-  if (!entry) {
-    process.stderr.write(`Unknown command '${name}'.\n\n${help(commands)}\n`);
+  const entry = commands.find((c) => c.name === topic);
+  if (!entry) return unknownCommand(topic, commands);
+  if (extra.length) {
+    process.stderr.write(`error: help takes one command name, got also '${extra.join(' ')}'\n`);
     return 2;
   }
-  const { command } = await entry.load();
-  const { args, flags } = parseArgs(rest, BOOLEAN_FLAGS);
-  if (flags['help']) {
-    process.stdout.write(`${command.usage}\n`);
+  process.stdout.write(helpText((await entry.load()).command) + '\n');
+  return 0;
+}
+
+/** --help wins over whatever else is wrong on the line, so a user can always find out what is accepted. */
+const asksForHelp = (argv: readonly string[]): boolean => {
+  const end = argv.indexOf('--');
+  return (end < 0 ? argv : argv.slice(0, end)).some((a) => a === '--help' || a === '-h');
+};
+
+async function runCommand(command: Command, argv: readonly string[]): Promise<number> {
+  if (asksForHelp(argv)) {
+    process.stdout.write(helpText(command) + '\n');
     return 0;
   }
   try {
+    const { args, flags } = parseArgs(argv, acceptedOptions(command), command.maxArgs);
     return await command.run({ args, flags, env: process.env, stdout: process.stdout, stderr: process.stderr });
   } catch (err) {
     if (err instanceof UsageError) {
-      process.stderr.write(`error: ${err.message}\n\n${command.usage}\n`);
+      process.stderr.write(`error: ${err.message}\n\n${helpText(command)}\n`);
       return 2;
     }
     if (err instanceof CommandError) {
@@ -46,6 +63,19 @@ async function main(argv: string[]): Promise<number> {
     }
     throw err;
   }
+}
+
+async function main(argv: string[]): Promise<number> {
+  const commands = COMMANDS;
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h') {
+    process.stdout.write(overview(commands) + '\n');
+    return name ? 0 : 2;
+  }
+  if (name === 'help') return help(rest, commands);
+  const entry = commands.find((c) => c.name === name);
+  if (!entry) return unknownCommand(name, commands);
+  return runCommand((await entry.load()).command, rest);
 }
 
 main(process.argv.slice(2)).then(

@@ -2,7 +2,8 @@ import type { Command } from './command.js';
 
 /**
  * Every CLI command, in the order `pathways help` lists them. Adding a command
- * is one file under commands/ and one line here. Modules load only when their
+ * is one file under commands/ and one line here; the command's file declares
+ * its options (`options`, `maxArgs`), and the parser accepts nothing else. Modules load only when their
  * command runs: loading all of them (the HTTP server, the dashboard bundler,
  * the generator) cost every invocation seconds of start-up.
  */
@@ -26,6 +27,3 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'serve', summary: 'HTTP API and web dashboard over the projected views', load: () => import('./commands/serve.js') },
   { name: 'keys', summary: 'API keys for the HTTP API: create (shown once), list, revoke', load: () => import('./commands/keys.js') },
 ];
-
-/** Flags that never take a value. */
-export const BOOLEAN_FLAGS = new Set(['help', 'unsuppressed', 'quiet', 'no-progress', 'json', 'force', 'with-errors', 'no-projections', 'open-dashboard']);

@@ -1,6 +1,7 @@
 import { LogLockedError } from '@leerroutes/event-store/sqlite';
 import { CommandError, stringFlag, UsageError, type Command } from '../command.js';
 import { engineFor } from '../engine.js';
+import { DB_OPTION, VIEWS_OPTION } from '../options.js';
 
 export const command: Command = {
   name: 'erase',
@@ -13,6 +14,11 @@ every projection, then records the erasure in the audit stream without the
 learner's id. Rejects files written by earlier imports and the delivered CSVs
 themselves are outside the engine: erase the learner there too, or a
 re-import brings the learner back.`,
+  options: [
+    { name: 'reason', value: 'TEXT', description: 'why (required; kept in the audit record)' },
+    DB_OPTION, VIEWS_OPTION,
+  ],
+  maxArgs: 1,
   async run(ctx) {
     const learnerId = ctx.args[0];
     if (!learnerId) throw new UsageError('which learner?');

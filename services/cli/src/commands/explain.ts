@@ -1,6 +1,7 @@
 import { explainCell, explainLearner, formatLearner, parseCellSpec } from '@leerroutes/indicators';
-import { CommandError, UsageError, stringFlag, type Command } from '../command.js';
-import { formatFlag, openDeps, requestFrom, withReportErrors } from './report.js';
+import { CommandError, UsageError, refuseBsn, stringFlag, type Command } from '../command.js';
+import { DB_OPTION, VIEWS_OPTION } from '../options.js';
+import { REQUEST_OPTIONS, formatFlag, formatOptions, openDeps, requestFrom, withReportErrors } from './report.js';
 
 export const command: Command = {
   name: 'explain',
@@ -12,8 +13,17 @@ export const command: Command = {
     '',
     'Learner-level output: for privileged local use only.',
   ].join('\n'),
+  options: [
+    { name: 'learner', value: 'ID', description: 'explain this learner: the events and rule behind each classification' },
+    { name: 'cell', value: 'SPEC', description: 'the cell of the report whose learners to list' },
+    ...REQUEST_OPTIONS,
+    ...formatOptions(['table', 'json']),
+    DB_OPTION, VIEWS_OPTION,
+  ],
+  maxArgs: 1,
   async run(ctx) {
     const learner = stringFlag(ctx, 'learner');
+    if (learner !== undefined) refuseBsn(learner);
     const format = formatFlag(ctx, ['table', 'json']) as 'table' | 'json';
     if (learner !== undefined) {
       const asKnownOn = stringFlag(ctx, 'as-known-on');

@@ -1,24 +1,25 @@
 import cliProgress from 'cli-progress';
 import { InvalidOptionsError, generatePopulation, type GenerateProgress } from '@leerroutes/synthetic';
-import { CommandError, UsageError, intFlag, stringFlag, type Command, type CommandContext } from '../command.js';
+import { CommandError, UsageError, intFlag, stringFlag, type Command, type CommandContext, type OptionSpec } from '../command.js';
 
 const USAGE = `Usage: pnpm pathways generate --out DIR [options]
 
 Writes synthetic yearly registrations (enrollments, advice, diplomas, learners,
-areas, institutions CSVs and manifest.json) for a seeded population.
+areas, institutions CSVs and manifest.json) for a seeded population.`;
 
-Options:
-  --out DIR              output directory (required)
-  --learners N           number of learners, split evenly over the cohorts (default 10000)
-  --cohorts A-B          intake years: grade 1 of VO in school years A-(A+1) .. B-(B+1) (default 2012-2016)
-  --seed S               seed; same seed and options give byte-identical files (default 1)
-  --until YEAR           last reference date YEAR-10-01 (default: last intake year + 8)
-  --bad-rows FRACTION    add this share of bad rows of each rejectable kind, listed in manifest.json (e.g. 0.001)
-  --redelivery DIR2      also write a corrected re-delivery of the last reference dates to DIR2
-  --redelivery-dates K   reference dates in the re-delivery (default 2)
-  --no-progress          no progress bar (a line every few seconds instead)
-  --quiet                no progress output at all
-  --json                 print the summary as JSON`;
+const OPTIONS: readonly OptionSpec[] = [
+  { name: 'out', value: 'DIR', description: 'output directory (required)' },
+  { name: 'learners', value: 'N', description: 'number of learners, split evenly over the cohorts (default 10000)' },
+  { name: 'cohorts', value: 'A-B', description: 'intake years: grade 1 of VO in school years A-(A+1) .. B-(B+1) (default 2012-2016)' },
+  { name: 'seed', value: 'S', description: 'seed; same seed and options give byte-identical files (default 1)' },
+  { name: 'until', value: 'YEAR', description: 'last reference date YEAR-10-01 (default: last intake year + 8)' },
+  { name: 'bad-rows', value: 'FRACTION', description: 'add this share of bad rows of each rejectable kind, listed in manifest.json (e.g. 0.001)' },
+  { name: 'redelivery', value: 'DIR2', description: 'also write a corrected re-delivery of the last reference dates to DIR2' },
+  { name: 'redelivery-dates', value: 'K', description: 'reference dates in the re-delivery (default 2)' },
+  { name: 'no-progress', description: 'no progress bar (a line every few seconds instead)' },
+  { name: 'quiet', description: 'no progress output at all' },
+  { name: 'json', description: 'print the summary as JSON' },
+];
 
 function fractionFlag(ctx: CommandContext, name: string): number | undefined {
   const v = stringFlag(ctx, name);
@@ -58,6 +59,8 @@ export const command: Command = {
   name: 'generate',
   summary: 'Write synthetic registration CSVs for a seeded population',
   usage: USAGE,
+  options: OPTIONS,
+  maxArgs: 0,
   async run(ctx) {
     const out = stringFlag(ctx, 'out');
     if (!out) throw new UsageError('--out DIR is required');

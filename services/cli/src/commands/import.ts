@@ -3,22 +3,27 @@ import { LogLockedError } from '@leerroutes/event-store/sqlite';
 import { CsvHeaderError, formatSummary, ImportError } from '@leerroutes/import';
 import { CommandError, stringFlag, UsageError, type Command } from '../command.js';
 import { engineFor } from '../engine.js';
+import { DB_OPTION, PROGRESS_OPTIONS, VIEWS_OPTION } from '../options.js';
 import { createProgress } from '../progress.js';
 
 export const command: Command = {
   name: 'import',
   summary: 'Import a directory of yearly registration CSVs and bring the projections up to date',
-  usage: `Usage: pnpm pathways import <dir> [--known-at DATE] [--rejects FILE] [--db PATH] [--json] [--quiet]
+  usage: `Usage: pnpm pathways import <dir> [options]
 
 Reads enrollments.csv, advice.csv, diplomas.csv, learners.csv and the optional
 areas.csv and institutions.csv from <dir> (see docs/file-formats.md), derives the
 learners' transition events and appends what is new. Importing the same files
-again adds nothing; a changed row or a re-delivered reference date is a correction.
-
-  --known-at DATE   when the source delivered these facts (default: now); "as known on" replays use it
-  --rejects FILE    where refused rows go (default: data/rejects/delivery-<n>.csv next to the db)
-  --json            print the summary as JSON
-  --no-projections  only append events; the projections catch up later (rebuild or serve)`,
+again adds nothing; a changed row or a re-delivered reference date is a correction.`,
+  options: [
+    { name: 'known-at', value: 'DATE', description: 'when the source delivered these facts (default: now); "as known on" replays use it' },
+    { name: 'rejects', value: 'FILE', description: 'where refused rows go (default: data/rejects/delivery-<n>.csv next to the db)' },
+    { name: 'json', description: 'print the summary as JSON' },
+    { name: 'no-projections', description: 'only append events; the projections catch up later (rebuild or serve)' },
+    ...PROGRESS_OPTIONS,
+    DB_OPTION, VIEWS_OPTION,
+  ],
+  maxArgs: 1,
   async run(ctx) {
     const dir = ctx.args[0];
     if (!dir) throw new UsageError('which directory?');

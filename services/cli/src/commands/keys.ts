@@ -1,5 +1,6 @@
 import { AccessStore, ROLES, accessPath, type Role } from '@leerroutes/api';
 import { CommandError, UsageError, intFlag, stringFlag, viewsPath, type Command } from '../command.js';
+import { DB_OPTION, VIEWS_OPTION } from '../options.js';
 
 export const command: Command = {
   name: 'keys',
@@ -11,7 +12,16 @@ export const command: Command = {
     '',
     'Roles: dashboard (suppressed aggregates), analyst (+ learner pathways and cell explanations, audited),',
     'engineer (+ import, rebuild, the audit log, unsuppressed statistics). Only a hash of each key is stored.',
+    'The keys live next to the read models (--views, or --db and its views).',
   ].join('\n'),
+  options: [
+    { name: 'role', value: 'ROLE', description: `create: the key's role (${ROLES.join(', ')})` },
+    { name: 'name', value: 'NAME', description: 'create: who or what uses the key (it appears in the audit log)' },
+    { name: 'id', value: 'N', description: 'revoke: the id of the key (see keys list)' },
+    { name: 'json', description: 'list: print the keys as JSON' },
+    DB_OPTION, VIEWS_OPTION,
+  ],
+  maxArgs: 1,
   async run(ctx) {
     const [action] = ctx.args;
     const access = new AccessStore(accessPath(viewsPath(ctx)));

@@ -3,17 +3,21 @@ import { openSqliteEventStore } from '@leerroutes/event-store/sqlite';
 import { catchUp, openViewsDatabase, rebuild } from '@leerroutes/projection-runtime';
 import { PROJECTIONS, projectionNamed } from '@leerroutes/projections';
 import { CommandError, dbPath, intFlag, stringFlag, UsageError, viewsPath, type Command } from '../command.js';
+import { DB_OPTION, PROGRESS_OPTIONS, VIEWS_OPTION } from '../options.js';
 import { createProgress } from '../progress.js';
 
 export const command: Command = {
   name: 'rebuild',
   summary: 'Replay projections from the start of the log into fresh views and swap them in (old views keep serving)',
-  usage: [
-    'Usage: pnpm pathways rebuild [--projection NAME] [--db PATH] [--views PATH] [--batch-size N] [--json] [--quiet]',
-    '',
-    `  --projection NAME  only this one (${PROJECTIONS.map((p) => p.name).join(', ')}); default: all`,
-    '  --batch-size N     events per transaction (default 5000)',
-  ].join('\n'),
+  usage: 'Usage: pnpm pathways rebuild [options]',
+  options: [
+    { name: 'projection', value: 'NAME', description: `only this one (${PROJECTIONS.map((p) => p.name).join(', ')}); default: all` },
+    { name: 'batch-size', value: 'N', description: 'events per transaction (default 5000)' },
+    { name: 'json', description: 'print the summary as JSON' },
+    ...PROGRESS_OPTIONS,
+    DB_OPTION, VIEWS_OPTION,
+  ],
+  maxArgs: 0,
   async run(ctx) {
     const name = stringFlag(ctx, 'projection');
     const projection = name === undefined ? undefined : projectionNamed(name);

@@ -2,12 +2,32 @@ import { existsSync } from 'node:fs';
 import { openSqliteEventStore } from '@leerroutes/event-store/sqlite';
 import { openViewsDatabase } from '@leerroutes/projection-runtime';
 import { createViewsPathwaySource } from '@leerroutes/projection-learner-pathway';
+import { ABSOLUTE_MIN_CELL, DEFAULT_MIN_CELL, RULE_SETS } from '@leerroutes/domain';
 import {
-  INDICATORS, ReportError, compareRuleSets, formatReport, parseReportRequest, runReport,
+  COHORT_OPTIONAL, DIMENSIONS, INDICATORS, ReportError, compareRuleSets, formatReport, parseReportRequest, runReport,
   type ReportDeps, type ReportFormat, type ReportRequest,
 } from '@leerroutes/indicators';
 import type { PathwaySource } from '@leerroutes/pathway';
-import { CommandError, UsageError, dbPath, stringFlag, viewsPath, type Command, type CommandContext } from '../command.js';
+import { CommandError, UsageError, dbPath, stringFlag, viewsPath, type Command, type CommandContext, type OptionSpec } from '../command.js';
+import { DB_OPTION, VIEWS_OPTION } from '../options.js';
+
+/** What requestFrom reads; explain takes them too. */
+export const REQUEST_OPTIONS: readonly OptionSpec[] = [
+  { name: 'cohort', value: 'YEAR', description: `the cohort, by school year (2011-2012); ${COHORT_OPTIONAL.join(', ')} run over everyone without it` },
+  { name: 'cohort-type', value: 'advice|intake', description: 'cohorts by the school year of the advice or of the intake in VO (default advice)' },
+  { name: 'rules', value: 'NAME', description: `rule set: ${Object.keys(RULE_SETS).join(', ')} (default monitor)` },
+  { name: 'by', value: 'DIM[,DIM]', description: `up to two breakdowns: ${DIMENSIONS.join(', ')}; area:N for depth N of the area hierarchy` },
+  { name: 'as-known-on', value: 'DATE', description: 'replay the log with only the events known on that date (no views needed)' },
+  { name: 'as-of', value: 'YEAR', description: 'valid time: only facts that occurred by the end of school year YEAR (also a replay; combines with --as-known-on)' },
+  { name: 'min-cell', value: 'N', description: `suppress cells of fewer than N learners (default ${DEFAULT_MIN_CELL}, never below ${ABSOLUTE_MIN_CELL})` },
+  { name: 'unsuppressed', description: 'local operator only: show the cells under the threshold too' },
+];
+
+/** What formatFlag reads, for a command printing in `formats`. */
+export const formatOptions = (formats: readonly string[]): OptionSpec[] => [
+  { name: 'format', value: formats.join('|'), description: `output format (default ${formats[0]})` },
+  { name: 'json', description: 'same as --format json' },
+];
 
 /** The event log, and the live views unless the request replays the log as known on a date. */
 export async function openDeps(ctx: CommandContext, needViews: boolean): Promise<{ deps: ReportDeps; close: () => Promise<void> }> {
@@ -74,18 +94,19 @@ export const command: Command = {
   name: 'report',
   summary: 'An indicator for a cohort under a rule set, in long format (table, json or csv), optionally as known on a date',
   usage: [
-    'Usage: pnpm pathways report <indicator> --cohort 2011-2012 [--cohort-type advice|intake] [--rules monitor|inspectie]',
-    '         [--by dim[,dim]] [--as-known-on DATE] [--as-of YEAR] [--format table|json|csv] [--unsuppressed] [--min-cell N]',
-    '         [--compare-rules NAME] [--db PATH] [--views PATH]',
+    'Usage: pnpm pathways report <indicator> --cohort 2011-2012 [options]',
     '',
-    `  indicators: ${INDICATORS.join(', ')}`,
-    '  --by             pupil_weight, parental_education, gender, migration_background, area, area:N, po_school, vo_school, board, advice',
-    '  --as-known-on    replay the log with only the events known on that date (no views needed)',
-    '  --as-of YEAR     valid time: only facts that occurred by the end of school year YEAR (also a replay; combines with --as-known-on)',
-    '  --unsuppressed   local operator only: show cells under the threshold (default 10, never below 5)',
-    '  --compare-rules  run under a second rule set too and list the learners classified differently',
-    '  early-leavers, onderbouwsnelheid and bovenbouwsucces run over everyone without --cohort',
+    'An indicator for a cohort under a rule set, in long format: one row per group, offset or',
+    'school year, and category, with count, denominator, percent and suppressed.',
+    `Indicators: ${INDICATORS.join(', ')}.`,
   ].join('\n'),
+  options: [
+    ...REQUEST_OPTIONS,
+    { name: 'compare-rules', value: 'NAME', description: 'run under a second rule set too and list the learners classified differently' },
+    ...formatOptions(['table', 'json', 'csv']),
+    DB_OPTION, VIEWS_OPTION,
+  ],
+  maxArgs: 1,
   async run(ctx) {
     const request = requestFrom(ctx, ctx.args[0]);
     const format = formatFlag(ctx, ['table', 'json', 'csv']) as ReportFormat;

@@ -4,6 +4,7 @@ import { AccessStore, ReportPool, accessPath, engineService, startServer } from 
 import { loadDashboard } from '@leerroutes/dashboard';
 import { openEngine } from '@leerroutes/engine';
 import { CommandError, UsageError, dbPath, intFlag, stringFlag, viewsPath, type Command } from '../command.js';
+import { DB_OPTION, VIEWS_OPTION } from '../options.js';
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 
@@ -11,18 +12,20 @@ export const command: Command = {
   name: 'serve',
   summary: 'HTTP API and web dashboard over the projected views',
   usage: [
-    'Usage: pnpm pathways serve [--port N] [--host ADDR] [--db PATH] [--views PATH] [--min-cell N] [--workers N] [--open-dashboard]',
-    '',
-    '  --port N           port to listen on (default 8080; 0 picks a free one)',
-    '  --host ADDR        address to bind (default 127.0.0.1)',
-    '  --min-cell N       suppression threshold for aggregate roles (default 10, never below 5)',
-    '  --workers N        compute reports in N worker threads (default: cores - 1, at most 4; 0: in the server thread)',
-    '  --open-dashboard   hand the dashboard page a dashboard-role key made for this run only',
-    '                     (loopback addresses only; otherwise sign in with a key from `pathways keys create`)',
+    'Usage: pnpm pathways serve [options]',
     '',
     'API keys: `pnpm pathways keys create --role dashboard|analyst|engineer --name NAME`.',
     'OpenAPI document: GET /api/openapi.json.',
   ].join('\n'),
+  options: [
+    { name: 'port', value: 'N', description: 'port to listen on (default 8080; 0 picks a free one)' },
+    { name: 'host', value: 'ADDR', description: 'address to bind (default 127.0.0.1)' },
+    { name: 'min-cell', value: 'N', description: 'suppression threshold for aggregate roles (default 10, never below 5)' },
+    { name: 'workers', value: 'N', description: 'compute reports in N worker threads (default: cores - 1, at most 4; 0: in the server thread)' },
+    { name: 'open-dashboard', description: 'hand the dashboard page a dashboard-role key made for this run only (loopback addresses only; otherwise sign in with a key from `pathways keys create`)' },
+    DB_OPTION, VIEWS_OPTION,
+  ],
+  maxArgs: 0,
   async run(ctx) {
     const db = dbPath(ctx);
     if (!existsSync(db)) throw new CommandError(`no event log at ${db} (import something first, or pass --db)`);

@@ -1,11 +1,14 @@
 import { existsSync } from 'node:fs';
 import { openSqliteEventStore } from '@leerroutes/event-store/sqlite';
 import { CommandError, dbPath, type Command } from '../command.js';
+import { DB_OPTION } from '../options.js';
 
 export const command: Command = {
   name: 'stats',
   summary: 'Counts per event type, learners, and the last position of the event log',
-  usage: 'Usage: pnpm pathways stats [--db PATH] [--json]',
+  usage: 'Usage: pnpm pathways stats [options]',
+  options: [{ name: 'json', description: 'print the counts as JSON' }, DB_OPTION],
+  maxArgs: 0,
   async run(ctx) {
     const path = dbPath(ctx);
     if (!existsSync(path)) throw new CommandError(`no event log at ${path} (import something first, or pass --db)`);

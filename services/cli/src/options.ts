@@ -1,0 +1,16 @@
+/**
+ * Options several commands share, declared once. A command lists in its own
+ * `options` those read by the helpers it calls (dbPath, viewsPath,
+ * createProgress); the registry test checks that it does.
+ */
+import type { OptionSpec } from './command.js';
+
+/** Read by dbPath. */
+export const DB_OPTION: OptionSpec = { name: 'db', value: 'PATH', description: 'the event log (default: PATHWAYS_DB, else ./data/pathways.sqlite)' };
+/** Read by viewsPath. */
+export const VIEWS_OPTION: OptionSpec = { name: 'views', value: 'PATH', description: 'the read models (default: PATHWAYS_VIEWS, else <db>.views.sqlite next to the log)' };
+/** Read by createProgress, which treats both alike. */
+export const PROGRESS_OPTIONS: readonly OptionSpec[] = [
+  { name: 'no-progress', description: 'no progress output on stderr' },
+  { name: 'quiet', description: 'no progress output on stderr (same as --no-progress)' },
+];
