@@ -27,6 +27,9 @@ const EARLIER_OPTIONS: Record<string, readonly string[]> = {
   erase: ['reason', 'db', 'views'],
   serve: ['port', 'host', 'db', 'views', 'min-cell', 'workers', 'open-dashboard'],
   keys: ['role', 'name', 'id', 'json', 'db', 'views'],
+  // Commands added after options became strict: what they took from the start.
+  'catch-up': ['db', 'views', 'json', 'quiet', 'no-progress'],
+  dump: ['what', 'db', 'views'],
 };
 
 /** Helpers that read options on a command's behalf, and the options they read. */

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { CommandError, dbPath, type Command } from '../command.js';
+import { DB_OPTION, PROGRESS_OPTIONS, VIEWS_OPTION } from '../options.js';
 import { engineFor } from '../engine.js';
 import { createProgress } from '../progress.js';
 
@@ -11,6 +12,8 @@ export const command: Command = {
 Applies the events appended since the views' checkpoints (after an import
 with --no-projections, or when nothing was serving). A projection whose
 code changed version is rebuilt. Safe to interrupt and run again.`,
+  options: [DB_OPTION, VIEWS_OPTION, { name: 'json', description: 'print the summary as JSON' }, ...PROGRESS_OPTIONS],
+  maxArgs: 0,
   async run(ctx) {
     if (!existsSync(dbPath(ctx))) throw new CommandError(`no event log at ${dbPath(ctx)} (import something first, or pass --db)`);
     const engine = await engineFor(ctx);

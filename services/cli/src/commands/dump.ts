@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { CommandError, dbPath, stringFlag, UsageError, type Command } from '../command.js';
+import { DB_OPTION, VIEWS_OPTION } from '../options.js';
 import { engineFor } from '../engine.js';
 
 const PARTS = ['log', 'ledger', 'views'] as const;
@@ -14,6 +15,8 @@ deliveries (without wall-clock times) and every view table, rows in key
 order. Two stores holding the same state print the same text, so an
 interrupted and resumed run can be compared with an uninterrupted one.
 Contains learner data: for the local operator only.`,
+  options: [{ name: 'what', value: 'PARTS', description: 'which of log, ledger, views (default: all three)' }, DB_OPTION, VIEWS_OPTION],
+  maxArgs: 0,
   async run(ctx) {
     const asked = (stringFlag(ctx, 'what') ?? PARTS.join(',')).split(',').map((s) => s.trim()).filter(Boolean);
     const unknown = asked.filter((p) => !(PARTS as readonly string[]).includes(p));
