@@ -54,9 +54,21 @@ export const PARAMETERS = {
      * The Zuid-like district. Its year-3 afstroom exceeds the rest (SPEC section 8:
      * ~28% vs ~20%) partly through its population mix (the `zuid` profile) and partly
      * through this factor, which stands for what the mix does not explain
-     * (school supply, placement practice).
+     * (school supply, placement practice). 1.3 rather than 1.22 since the
+     * ability shift below: it puts more Zuid learners on a pro advice, which
+     * has no afstroom.
      */
-    zuid: { district: 'WK059901', afstroomFactor: 1.22 },
+    zuid: { district: 'WK059901', afstroomFactor: 1.3 },
+    /**
+     * Latent ability (so test score and advice) shifted for learners living in
+     * an area, added up along the area's chain (municipality, then district):
+     * what the social mix does not explain (neighbourhood, school quality).
+     * Serves the year-3 havo/vwo share (SPEC section 1, question 4), on which
+     * the mix alone gives 34% in Zuid and 46% in the rest of Rotterdam:
+     * - GM0599 (Rotterdam): rest of Rotterdam 41.3%;
+     * - WK059901 (Zuid), on top of Rotterdam's and with the afstroom factor: 26.7%.
+     */
+    abilityShift: { GM0599: -0.2, WK059901: -0.03 } as Readonly<Record<string, number>>,
   },
 
   ability: {
