@@ -170,8 +170,15 @@ export const PARAMETERS = {
     pass: [0, 0.96, 0.95, 0.93, 0.88, 0.9] as ByRank,
     /** After failing the exam: redo the final year (else leave VO). */
     redoFinalYear: 0.75,
-    /** Leaving VO without diploma per step once 16 or older (early leavers). */
-    dropout: 0.009,
+    /**
+     * Leaving VO without a diploma per step from age `dropoutFromAge` on the
+     * reference date, in any year including the exam year (early leavers).
+     * Serves the early leavers' vo : mbo ratio, 15,822 : 35,913 = 1 : 2.27
+     * (SPEC section 1, question 9; 2006-2007): from 16 and outside the exam
+     * year it hardly reached vmbo learners and gave 1 : 3.3.
+     */
+    dropout: 0.0118,
+    dropoutFromAge: 15,
     /** pro and vso learners stay until this grade, then leave. */
     proLastGrade: [5, 6] as readonly number[],
     /** Profiles written in the diploma's programme column. */
