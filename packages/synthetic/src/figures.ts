@@ -1,7 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import * as E from 'fp-ts/lib/Either.js';
 import { ageOn, givesStartkwalificatie, parseVoLevel } from '@leerroutes/domain';
 import type { World } from './life.js';
@@ -85,10 +84,16 @@ function lowRank(level: string): number | null {
   }
   return s?.low ?? null;
 }
-const canonical = (level: string): string => {
-  const r = parseVoLevel(level);
-  return E.isRight(r) ? r.right.code : level;
-};
+const codes = new Map<string, string>();
+function canonical(level: string): string {
+  let c = codes.get(level);
+  if (c === undefined) {
+    const r = parseVoLevel(level);
+    c = E.isRight(r) ? r.right.code : level;
+    codes.set(level, c);
+  }
+  return c;
+}
 
 const HAVO = 4;
 const nextYear = (referenceDate: string): string => `${Number(referenceDate.slice(0, 4)) + 1}-10-01`;
@@ -214,29 +219,50 @@ export function figureLearnerOf(rec: LearnerRecord): FigureLearner {
   };
 }
 
-/** Lines of one CSV file as field arrays, with a one-row look-ahead. */
+/**
+ * Lines of one CSV file as field arrays, with a one-row look-ahead. Lines are
+ * split from 1 MB chunks and handed out synchronously; only an empty buffer
+ * costs an await (one per line made streaming a 200,000-learner set 4x slower).
+ */
 class Rows {
-  private readonly it: AsyncIterator<string>;
+  private readonly chunks: AsyncIterator<string>;
+  private lines: string[] = [];
+  private pos = 0;
+  private tail = '';
+  private ended = false;
   private head: string[] | null = null;
-  private done = false;
   constructor(path: string) {
-    this.it = createInterface({ input: createReadStream(path), crlfDelay: Infinity })[Symbol.asyncIterator]();
+    this.chunks = createReadStream(path, { encoding: 'latin1', highWaterMark: 1 << 20 })[Symbol.asyncIterator]();
+  }
+  get empty(): boolean {
+    return this.pos === this.lines.length && !this.ended;
+  }
+  async fill(): Promise<void> {
+    while (this.pos === this.lines.length && !this.ended) {
+      const c = await this.chunks.next();
+      const parts = c.done ? [this.tail] : (this.tail + (c.value as string)).split('\n');
+      if (c.done) this.ended = true;
+      this.tail = c.done ? '' : parts.pop()!;
+      this.lines = parts.filter((l) => l !== '');
+      this.pos = 0;
+    }
+    this.head = null;
   }
   async open(): Promise<string[]> {
-    const h = await this.it.next();
-    await this.advance();
-    return h.done ? [] : h.value.split(',');
-  }
-  private async advance(): Promise<void> {
-    const n = await this.it.next();
-    if (n.done || n.value === '') { this.done = true; this.head = null; } else this.head = n.value.split(',');
+    await this.fill();
+    const header = this.peek() ?? [];
+    this.take();
+    await this.fill();
+    return header;
   }
   peek(): string[] | null {
-    return this.done ? null : this.head;
+    if (this.head === null && this.pos < this.lines.length) this.head = this.lines[this.pos]!.split(',');
+    return this.head;
   }
-  async take(): Promise<string[]> {
-    const h = this.head!;
-    await this.advance();
+  take(): string[] {
+    const h = this.peek()!;
+    this.pos++;
+    this.head = null;
     return h;
   }
 }
@@ -258,7 +284,12 @@ export async function* readGeneratedLearners(dir: string): AsyncGenerator<Figure
   };
   const rowsOf = async (rows: Rows, id: string): Promise<string[][]> => {
     const out: string[][] = [];
-    for (let h = rows.peek(); h !== null && h[0] === id; h = rows.peek()) out.push(await rows.take());
+    for (;;) {
+      if (rows.empty) await rows.fill();
+      const h = rows.peek();
+      if (h === null || h[0] !== id) break;
+      out.push(rows.take());
+    }
     const h = rows.peek();
     if (h !== null && idOrder(h[0]!, id) < 0) throw new Error(`${dir}: learner ${h[0]} is out of order (after ${id}); only data sets the generator wrote without --bad-rows can be streamed`);
     return out;

@@ -13,6 +13,6 @@ export { buildWorld, simulateLearner, type World } from './life.js';
 export { spanForScore } from './advice.js';
 export { learnerId, type LearnerRecord } from './records.js';
 export {
-  PUBLISHED_TARGETS, PublishedFigures, describeFigures, measureDirectory, readGeneratedLearners, standardError,
+  PUBLISHED_TARGETS, PublishedFigures, contextOfWorld, describeFigures, figureLearnerOf, measureDirectory, readGeneratedLearners, standardError,
   type FigureLearner, type PublishedFiguresResult,
 } from './figures.js';
