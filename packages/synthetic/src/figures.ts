@@ -196,6 +196,8 @@ export function describeFigures(r: PublishedFiguresResult): string[] {
       const a = r.afterMbo[g][lvl];
       const target = (t.afterMboHigher as Record<string, number>)[lvl];
       const zs = g === 'zuid' && target !== undefined ? `; target ${(100 * target).toFixed(1)}%, ${z(a.mboHigher, a.graduates, target)}` : '';
+      // Nothing in mbo lies above level 4, so only the hbo reading says anything there.
+      if (lvl === 'mbo-4') return `${lvl} B ${pct(a.hbo, a.graduates)} (n=${a.graduates})`;
       return `${lvl} A ${pct(a.mboHigher, a.graduates)} B ${pct(a.mboHigher + a.hbo, a.graduates)} (n=${a.graduates}${zs})`;
     });
     out.push(`  ${g}: ${cells.join(', ')}`);
