@@ -72,7 +72,8 @@ export interface PublishedFiguresResult {
   readonly afterMbo: Record<AreaGroup, Record<(typeof MBO_LEVELS)[number], AfterMbo>>;
 }
 
-const VO_SK_FREE = new Set(['pro', 'vso']);
+/** VO levels the early-leavers count leaves out (SPEC 6). */
+const NOT_COUNTED_IN_VO = new Set(['pro', 'vso']);
 
 const spans = new Map<string, { low: number } | null>();
 function lowRank(level: string): number | null {
@@ -128,7 +129,7 @@ export class PublishedFigures {
     const birthMonth = l.background[0]?.birthMonth;
     for (const e of l.enrolments) {
       if (e.sector !== 'vo' && e.sector !== 'mbo') continue;
-      if (e.sector === 'vo' && VO_SK_FREE.has(canonical(e.level))) continue;
+      if (e.sector === 'vo' && NOT_COUNTED_IN_VO.has(canonical(e.level))) continue;
       const next = nextYear(e.referenceDate);
       if (next > lastReferenceDate || birthMonth === undefined) continue;
       const age = ageOn(birthMonth, e.referenceDate);
