@@ -90,6 +90,8 @@ export interface District {
   readonly profile: DistrictProfile;
   readonly weight: number;
   readonly afstroomFactor: number;
+  /** PARAMETERS.areas.abilityShift of the district and its municipality, added. */
+  readonly abilityShift: number;
   readonly index: number;
 }
 
@@ -121,7 +123,8 @@ export function buildGeography(params: Parameters = PARAMETERS): Geography {
         const code = `WK${m.code.slice(2)}${String(i + 1).padStart(2, '0')}`;
         districts.push({
           code, name: `${m.name} ${name}`, municipality, profile: params.areas.profiles[profile], weight: m.weight * share,
-          afstroomFactor: code === params.areas.zuid.district ? params.areas.zuid.afstroomFactor : 1, index: districts.length,
+          afstroomFactor: code === params.areas.zuid.district ? params.areas.zuid.afstroomFactor : 1,
+          abilityShift: (params.areas.abilityShift[code] ?? 0) + (params.areas.abilityShift[m.code] ?? 0), index: districts.length,
         });
         areas.push({ area: code, name: `${m.name} ${name}`, parent: m.code });
       });

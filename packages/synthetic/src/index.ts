@@ -12,3 +12,7 @@ export { ZUID_DISTRICT } from './geography.js';
 export { buildWorld, simulateLearner, type World } from './life.js';
 export { spanForScore } from './advice.js';
 export { learnerId, type LearnerRecord } from './records.js';
+export {
+  PUBLISHED_TARGETS, PublishedFigures, contextOfWorld, describeFigures, figureLearnerOf, measureDirectory, readGeneratedLearners, standardError,
+  type FigureLearner, type PublishedFiguresResult,
+} from './figures.js';

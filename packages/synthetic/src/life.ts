@@ -97,7 +97,7 @@ export function simulateLearner(w: World, index: number): LearnerRecord {
   const rng = rngFor(w.seed, index, STREAMS.life);
   const intake = intakeYearOf(w, index);
   const bg = drawBackground(rng, w.geo, p, intake);
-  const ability = rng.normal() + p.ability.shift[bg.parental === '' ? 'middle' : bg.parental];
+  const ability = rng.normal() + p.ability.shift[bg.parental === '' ? 'middle' : bg.parental] + bg.district.abilityShift;
   const poSchool = rng.pick(w.inst.poByDistrict[bg.district.index]!);
   const advice = drawAdvice(rng, p, bg, ability, intake - 1, poSchool.code);
 

@@ -54,9 +54,21 @@ export const PARAMETERS = {
      * The Zuid-like district. Its year-3 afstroom exceeds the rest (SPEC section 8:
      * ~28% vs ~20%) partly through its population mix (the `zuid` profile) and partly
      * through this factor, which stands for what the mix does not explain
-     * (school supply, placement practice).
+     * (school supply, placement practice). 1.3 rather than 1.22 since the
+     * ability shift below: it puts more Zuid learners on a pro advice, which
+     * has no afstroom.
      */
-    zuid: { district: 'WK059901', afstroomFactor: 1.22 },
+    zuid: { district: 'WK059901', afstroomFactor: 1.3 },
+    /**
+     * Latent ability (so test score and advice) shifted for learners living in
+     * an area, added up along the area's chain (municipality, then district):
+     * what the social mix does not explain (neighbourhood, school quality).
+     * Serves the year-3 havo/vwo share (SPEC section 1, question 4), on which
+     * the mix alone gives 34% in Zuid and 46% in the rest of Rotterdam:
+     * - GM0599 (Rotterdam): rest of Rotterdam 41.3%;
+     * - WK059901 (Zuid), on top of Rotterdam's and with the afstroom factor: 26.7%.
+     */
+    abilityShift: { GM0599: -0.2, WK059901: -0.03 } as Readonly<Record<string, number>>,
   },
 
   ability: {
@@ -158,8 +170,15 @@ export const PARAMETERS = {
     pass: [0, 0.96, 0.95, 0.93, 0.88, 0.9] as ByRank,
     /** After failing the exam: redo the final year (else leave VO). */
     redoFinalYear: 0.75,
-    /** Leaving VO without diploma per step once 16 or older (early leavers). */
-    dropout: 0.009,
+    /**
+     * Leaving VO without a diploma per step from age `dropoutFromAge` on the
+     * reference date, in any year including the exam year (early leavers).
+     * Serves the early leavers' vo : mbo ratio, 15,822 : 35,913 = 1 : 2.27
+     * (SPEC section 1, question 9; 2006-2007): from 16 and outside the exam
+     * year it hardly reached vmbo learners and gave 1 : 3.3.
+     */
+    dropout: 0.0118,
+    dropoutFromAge: 15,
     /** pro and vso learners stay until this grade, then leave. */
     proLastGrade: [5, 6] as readonly number[],
     /** Profiles written in the diploma's programme column. */

@@ -86,9 +86,9 @@ export function stepVo(life: Life, s: VoState, y: number): State {
     if (s.vso) return { ...s, grade: s.grade + 1 };
   }
   const rank = s.low;
+  // Before the exam-year branch: learners also walk out in their final year, without sitting the exam.
+  if (ageOnReferenceDate(life.bg, y) >= v.dropoutFromAge && rng.chance(cap(v.dropout * life.mult.dropout))) return leave();
   if (rank !== PRO && s.low === s.high && s.grade >= finalGrade(rank)) return examYear(life, s, y);
-
-  if (ageOnReferenceDate(life.bg, y) >= 16 && rng.chance(cap(v.dropout * life.mult.dropout))) return leave();
 
   if (rng.chance(cap(v.repeat[s.grade]! * life.mult.repeat))) {
     return { ...s, school: schoolFor(life, s, s.low, s.high) };

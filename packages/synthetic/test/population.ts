@@ -8,7 +8,10 @@ export interface ReadLearner {
   readonly id: string;
   readonly pupilWeight: string;
   readonly parental: string;
+  /** Residence at the first learners.csv row. */
   readonly area: string;
+  /** Every learners.csv row's residence, by valid_from. */
+  readonly residence: readonly { validFrom: string; area: string }[];
   readonly birthMonth: string;
   readonly finalAdvice: string;
   readonly testScore: number | null;
@@ -43,6 +46,7 @@ export function readPopulation(dir: string): ReadLearner[] {
     const revised = adv.find((a) => a['kind'] === 'revised');
     return {
       id, pupilWeight: first['pupil_weight']!, parental: first['parental_education']!, area: first['area']!, birthMonth: first['birth_month']!,
+      residence: bg.map((r) => ({ validFrom: r.values['valid_from']!, area: r.values['area']! })).sort((a, b) => a.validFrom.localeCompare(b.validFrom)),
       finalAdvice: final['level']!, testScore: final['test_score'] === '' ? null : Number(final['test_score']),
       latestAdvice: (revised ?? final)['level']!, revised: revised ? revised['level']! : null,
       rows: (enrol.get(id) ?? []).map(({ values: v }) => ({
@@ -75,3 +79,6 @@ export function voSteps(l: ReadLearner): { a: Row; b: Row }[] {
   }
   return out;
 }
+
+/** The residence valid on a date (the engine takes background values on 1 August of the year that matters). */
+export const areaOn = (l: ReadLearner, date: string): string | null => l.residence.filter((r) => r.validFrom <= date).at(-1)?.area ?? null;
