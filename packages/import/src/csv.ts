@@ -4,12 +4,14 @@ import { cut, RAW_LIMIT } from './rejects.js';
 import { rejectedRow, type Row, type RowReject } from './rows.js';
 
 /**
- * The registration reader (docs/file-formats.md, "Reading a file"). One line
- * is one record: no column admits a line break, so a quoted line break could
- * only ever produce a reject, while honouring it would let one unbalanced
- * quote swallow every good row after it. Each line stands or falls alone.
+ * The registration reader (docs/file-formats.md, "Reading a file, and what
+ * is rejected"). One line is one record: no column admits a line break, so a
+ * quoted line break could only ever produce a reject, while honouring it
+ * would let one unbalanced quote swallow every good row after it. Each line
+ * stands or falls alone.
  *
- * Records come out in file order, one per non-blank line after the header:
+ * Records come out in file order (their lines strictly increasing), one per
+ * non-blank line after the header:
  *
  * - a row:      `{ line, values }`, values by lower-cased column name,
  *               trimmed of surrounding spaces and tabs;

@@ -55,6 +55,8 @@ export class RejectsWriter {
   private buffer: string[] = [];
   private bufferedChars = 0;
   readonly byCode: Record<string, number> = {};
+  /** Rejects per registration file, so that a resumed import can restore its per-file counts. */
+  readonly byFile: Record<string, number> = {};
   count = 0;
 
   constructor(readonly path: string) {}
@@ -91,8 +93,7 @@ export class RejectsWriter {
 
   write(file: string, line: number, reject: RowReject, raw: RawRow): void {
     if (this.closed) throw new Error(`rejects file ${this.path} is closed`);
-    this.count++;
-    this.byCode[reject.code] = (this.byCode[reject.code] ?? 0) + 1;
+    this.tally(file, reject.code);
     const text = [oneLine(file), String(line), reject.code, oneLine(cut(reject.message, MESSAGE_LIMIT)), rowJson(raw)].map(csvCell).join(',') + '\n';
     this.buffer.push(text);
     this.bufferedChars += text.length;
@@ -115,6 +116,12 @@ export class RejectsWriter {
     if (this.fd !== null) closeSync(this.fd);
     this.fd = null;
     this.closed = true;
+  }
+
+  private tally(file: string, code: string): void {
+    this.count++;
+    this.byCode[code] = (this.byCode[code] ?? 0) + 1;
+    this.byFile[file] = (this.byFile[file] ?? 0) + 1;
   }
 
   private writeOut(): void {
@@ -158,33 +165,35 @@ export class RejectsWriter {
           first = false;
           continue;
         }
-        const code = reasonOf(l);
-        this.count++;
-        this.byCode[code] = (this.byCode[code] ?? 0) + 1;
+        const [file, code] = fileAndReasonOf(l);
+        this.tally(file, code);
       }
     }
     if (carry.length !== 0 || first) throw new Error(`${this.path}: offset ${offset} does not end a line of rejects (not an offset flush() returned): cannot resume it`);
   }
 }
 
-/** The reason column of a rejects line; the file column may be quoted, line and reason never are. */
-function reasonOf(line: string): string {
-  let i = 0;
+/** The file and reason columns of a rejects line; the file may be quoted, line and reason never are. */
+function fileAndReasonOf(line: string): [string, string] {
+  let file: string;
+  let i: number;
   if (line.startsWith('"')) {
-    i = 1;
+    let k = 1;
     for (;;) {
-      const q = line.indexOf('"', i);
-      if (q === -1) return 'unreadable';
-      if (line[q + 1] === '"') { i = q + 2; continue; }
+      const q = line.indexOf('"', k);
+      if (q === -1) return ['unreadable', 'unreadable'];
+      if (line[q + 1] === '"') { k = q + 2; continue; }
+      file = line.slice(1, q).replace(/""/g, '"');
       i = q + 1;
       break;
     }
   } else {
     i = line.indexOf(',');
+    file = line.slice(0, i);
   }
   const afterLine = line.indexOf(',', i + 1);
   const afterReason = line.indexOf(',', afterLine + 1);
-  return afterLine === -1 || afterReason === -1 ? 'unreadable' : line.slice(afterLine + 1, afterReason);
+  return afterLine === -1 || afterReason === -1 ? [file, 'unreadable'] : [file, line.slice(afterLine + 1, afterReason)];
 }
 
 function rowJson(raw: RawRow): string {

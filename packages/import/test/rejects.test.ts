@@ -61,7 +61,9 @@ describe('RejectsWriter', () => {
       ['enrollments.csv', '7', 'malformed-record', 'unbalanced quote', '"C,\\"x"'],
       ['advice.csv', '2', 'invalid-encoding', 'not UTF-8', '"D,\uFFFD"'],
     ]);
-    expect({ count: w.count, byCode: w.byCode }).toEqual({ count: 3, byCode: { 'unknown-level': 1, 'malformed-record': 1, 'invalid-encoding': 1 } });
+    expect({ count: w.count, byCode: w.byCode, byFile: w.byFile }).toEqual({
+      count: 3, byCode: { 'unknown-level': 1, 'malformed-record': 1, 'invalid-encoding': 1 }, byFile: { 'enrollments.csv': 2, 'advice.csv': 1 },
+    });
   });
 
   it('cuts long raw values and messages, and keeps one reject per line whatever a message holds', async () => {
@@ -96,7 +98,9 @@ describe('RejectsWriter', () => {
     expect(statSync(path).size).toBeGreaterThan(committed);
 
     const again = RejectsWriter.resume(path, committed);
-    expect({ count: again.count, byCode: again.byCode }).toEqual({ count: 3, byCode: { 'bsn-shaped-id': 1, 'missing-value': 2 } });
+    expect({ count: again.count, byCode: again.byCode, byFile: again.byFile }).toEqual({
+      count: 3, byCode: { 'bsn-shaped-id': 1, 'missing-value': 2 }, byFile: { 'learners.csv': 1, 'a,b.csv': 1, 'enrollments.csv': 1 },
+    });
     expect(statSync(path).size).toBe(committed);
     again.write('enrollments.csv', 9, { code: 'grade-out-of-range', message: 'redone' }, { grade: '9' });
     expect(again.flush()).toBe(statSync(path).size);
