@@ -7,7 +7,8 @@ import {
 
 /**
  * Why a row was refused; `code` groups rejects in the summary. The first four
- * codes come from the CSV reader (csv.ts), before any validator sees the row.
+ * codes come only from the CSV reader (csv.ts), before any validator sees the
+ * row; it also says invalid-value for a control character in a cell.
  */
 export interface RowReject {
   readonly code:
