@@ -12,7 +12,8 @@ import { readCsv } from './csv.js';
 import { FACT_CODECS } from './fact-codec.js';
 import { areaRow, institutionRow, REGISTRATION_FILES, schoolGroupRow, type FactFile, type ReferenceFile } from './files.js';
 import { Ledger, type DeliveryRow, type FileProgress } from './ledger.js';
-import { RejectsWriter } from './rejects.js';
+import { RejectsWriter, type RawRow } from './rejects.js';
+import type { RowReject } from './rows.js';
 import type { FileSummary, ImportSummary } from './summary.js';
 
 export interface ImportProgress {
@@ -81,6 +82,9 @@ export async function importDirectory(options: ImportOptions): Promise<ImportSum
   if (present.length === 0) throw new ImportError(`${options.dir} holds none of ${REGISTRATION_FILES.map((f) => f.name).join(', ')}`);
   const knownAtAsked = options.knownAt === undefined ? undefined : normaliseKnownAt(options.knownAt);
 
+  // A file whose header cannot be read refuses the whole delivery before anything of it is stored:
+  // otherwise a delivery could be left half read with files that can never be read to its end.
+  for (const f of present) await checkHeader(join(dir, f.name), f.required);
   const ledger = new Ledger(store.database);
   const release = store.acquireLock('import', 'import');
   try {
@@ -120,6 +124,15 @@ export async function importDirectory(options: ImportOptions): Promise<ImportSum
   }
 }
 
+async function checkHeader(path: string, required: readonly string[]): Promise<void> {
+  const records = readCsv(path, required);
+  try {
+    await records.next();
+  } finally {
+    await records.return(undefined);
+  }
+}
+
 function sqliteStore(store: EventStore): SqliteEventStore {
   const s = store as Partial<SqliteEventStore>;
   if (typeof s.writeTransaction !== 'function' || s.database === undefined) {
@@ -151,10 +164,7 @@ async function runDelivery(
   const rejectsPath = options.rejectsFile ?? rejectsPathFor(store, id);
   if (start.state === 'reading') {
     const done = ledger.fileProgressAll(id);
-    const rejects = RejectsWriter.resume(rejectsPath, Math.max(0, ...done.map((p) => p.rejectsBytes)), {
-      count: done.reduce((n, p) => n + p.rejected, 0),
-      byCode: done.reduce<Record<string, number>>((acc, p) => { for (const [k, v] of Object.entries(p.rejectsByCode)) acc[k] = (acc[k] ?? 0) + v; return acc; }, {}),
-    });
+    const rejects = RejectsWriter.resume(rejectsPath, Math.max(0, ...done.map((p) => p.rejectsBytes)));
     try {
       for (const file of present) await readFile(file, join(start.dir, file.name), id, ledger, rejects, options);
     } finally {
@@ -177,10 +187,10 @@ async function readFile(
   };
   if (progress.done) return;
   const skip = progress.recordsDone;
-  const reject = (line: number, r: { code: string; message: string }, raw: Readonly<Record<string, string>>) => {
+  const reject = (line: number, r: RowReject, raw: RawRow) => {
     progress.rejected++;
     progress.rejectsByCode[r.code] = (progress.rejectsByCode[r.code] ?? 0) + 1;
-    rejects.write(file.name, line, r as Parameters<RejectsWriter['write']>[2], raw);
+    rejects.write(file.name, line, r, raw);
   };
   let batch: { line: number; raw: Readonly<Record<string, string>>; row: Record<string, unknown> }[] = [];
   let records = 0;
@@ -203,10 +213,10 @@ async function readFile(
     records++;
     if (records <= skip) continue;
     progress.rows++;
-    const { line, values } = record as { line: number; values: Readonly<Record<string, string>> | null; reject?: { code: string; message: string }; raw?: Readonly<Record<string, string>> };
-    const csvReject = (record as { reject?: { code: string; message: string } }).reject;
-    if (values === null || csvReject !== undefined) {
-      reject(line, csvReject ?? { code: 'malformed-record', message: 'unreadable record' }, (record as { raw?: Readonly<Record<string, string>> }).raw ?? {});
+    const { line, values } = record;
+    // A record the reader could not read (encoding, quotes, cell count, size) is refused with the reader's reason.
+    if (record.reject !== undefined) {
+      reject(line, record.reject, record.raw);
       continue;
     }
     const source = { system: 'import', file: file.name, line };
@@ -232,7 +242,7 @@ function parseReference(file: ReferenceFile, values: Readonly<Record<string, str
 
 function applyFact(
   file: FactFile, r: { line: number; raw: Readonly<Record<string, string>>; row: Record<string, unknown> }, delivery: number, ledger: Ledger,
-  progress: FileProgress, reject: (line: number, r: { code: string; message: string }, raw: Readonly<Record<string, string>>) => void,
+  progress: FileProgress, reject: (line: number, r: RowReject, raw: RawRow) => void,
 ): void {
   const { learnerId, fact } = r.row as { learnerId: string; fact: never };
   const codec = FACT_CODECS[file.fact];

@@ -5,14 +5,42 @@ import {
   gradeRange, SECTORS, type AdviceFact, type DiplomaFact, type EnrolmentFact, type LearnerFact, type Sector, type Source, type SchoolYear,
 } from '@leerroutes/domain';
 
-/** Why a row was refused; `code` groups rejects in the summary. */
+/**
+ * Why a row was refused; `code` groups rejects in the summary. The first four
+ * codes come only from the CSV reader (csv.ts), before any validator sees the
+ * row; it also says invalid-value for a control character in a cell.
+ */
 export interface RowReject {
-  readonly code: 'bsn-shaped-id' | 'invalid-learner-id' | 'missing-value' | 'invalid-value' | 'unknown-level' | 'grade-out-of-range' | 'date-outside-school-year' | 'duplicate-key';
+  readonly code:
+    | 'invalid-encoding' | 'malformed-record' | 'wrong-column-count' | 'record-too-large'
+    | 'bsn-shaped-id' | 'invalid-learner-id' | 'missing-value' | 'invalid-value' | 'unknown-level' | 'grade-out-of-range' | 'date-outside-school-year' | 'duplicate-key';
   readonly message: string;
 }
 
 export type Row = Readonly<Record<string, string>>;
 type Result<T> = E.Either<RowReject, T>;
+
+const READER_REJECT = Symbol('rejected by the CSV reader');
+interface ReaderRejected { readonly [READER_REJECT]: { readonly reject: RowReject; readonly raw: string } }
+
+/**
+ * The `values` of a record the reader refused: a row without cells that every
+ * validator here refuses with the reader's reason. A consumer that forgets to
+ * look at the record's `reject` therefore still cannot land it.
+ */
+export function rejectedRow(reject: RowReject, raw: string): Row {
+  return Object.freeze({ [READER_REJECT]: { reject, raw } }) as unknown as Row;
+}
+
+/** The reader's verdict on a row built by rejectedRow, if it is one. */
+export function readerVerdict(row: Row): { readonly reject: RowReject; readonly raw: string } | undefined {
+  return (row as Partial<ReaderRejected>)[READER_REJECT];
+}
+
+function refusedByReader(row: Row): E.Either<RowReject, never> | undefined {
+  const v = readerVerdict(row);
+  return v === undefined ? undefined : E.left(v.reject);
+}
 
 const reject = (code: RowReject['code'], message: string): E.Either<RowReject, never> => E.left({ code, message });
 /** fp-ts' mapLeft is pipeable only; this keeps the validators readable. */
@@ -28,6 +56,9 @@ function required(row: Row, column: string): Result<string> {
 }
 
 const LEARNER_ID = /^[A-Za-z0-9_-]{1,64}$/;
+const DIGITS = /^[0-9]+$/;
+/** Level codes ignore case and spaces (' HAVO / VWO ' is havo/vwo); the VO parser does this itself, the others only trim. */
+const levelCode = (v: string): string => v.replace(/\s+/g, '');
 
 /** Learner ids are pseudonyms: anything shaped like a citizen service number is refused. */
 export function learnerId(row: Row): Result<string> {
@@ -53,8 +84,10 @@ function dateIn(row: Row, column: string, sy: string): Result<string> {
 function grade(row: Row, sector: Sector, level: EnrolmentFact['level']): Result<number | null> {
   const v = opt(row['grade']);
   if (v === null) return sector === 'hbo' || sector === 'wo' ? E.right(null) : reject('missing-value', 'grade is empty');
+  // Digits only: Number() would also take '3.0', '3e0', '+3' and '0x3', which
+  // no registration writes and which would hide a shifted or mangled column.
+  if (!DIGITS.test(v)) return reject('invalid-value', `grade '${v}' is not a whole number`);
   const g = Number(v);
-  if (!Number.isInteger(g)) return reject('invalid-value', `grade '${v}' is not a whole number`);
   const { min, max } = gradeRange(sector, level);
   return g >= min && g <= max ? E.right(g) : reject('grade-out-of-range', `grade ${g} is outside ${min}-${max} for ${sector} ${level.code}`);
 }
@@ -65,6 +98,8 @@ export interface Keyed<T> { readonly learnerId: string; readonly fact: T }
 // instead of Do-notation: this runs once per delivered row, millions of times.
 
 export function enrolmentRow(row: Row, source: Source): Result<Keyed<EnrolmentFact>> {
+  const refused = refusedByReader(row);
+  if (refused) return refused;
   const id = learnerId(row);
   if (E.isLeft(id)) return id;
   const sy = schoolYear(row);
@@ -77,7 +112,7 @@ export function enrolmentRow(row: Row, source: Source): Result<Keyed<EnrolmentFa
   if (!(SECTORS as readonly string[]).includes(sector)) return reject('invalid-value', `unknown sector '${sectorRaw.right}'`);
   const institution = required(row, 'institution');
   if (E.isLeft(institution)) return institution;
-  const level = mapErr(parseEnrolmentLevel(sector, row['level'] ?? ''), (e) => ({ code: 'unknown-level', message: e.message }));
+  const level = mapErr(parseEnrolmentLevel(sector, levelCode(row['level'] ?? '')), (e) => ({ code: 'unknown-level', message: e.message }));
   if (E.isLeft(level)) return level;
   const g = grade(row, sector, level.right);
   if (E.isLeft(g)) return g;
@@ -95,6 +130,8 @@ export function enrolmentRow(row: Row, source: Source): Result<Keyed<EnrolmentFa
 const ADVICE_KINDS = ['provisional', 'final', 'revised'] as const;
 
 export function adviceRow(row: Row, source: Source): Result<Keyed<AdviceFact>> {
+  const refused = refusedByReader(row);
+  if (refused) return refused;
   const id = learnerId(row);
   if (E.isLeft(id)) return id;
   const sy = schoolYear(row);
@@ -118,6 +155,8 @@ export function adviceRow(row: Row, source: Source): Result<Keyed<AdviceFact>> {
 }
 
 export function diplomaRow(row: Row, source: Source): Result<Keyed<DiplomaFact>> {
+  const refused = refusedByReader(row);
+  if (refused) return refused;
   const id = learnerId(row);
   if (E.isLeft(id)) return id;
   const sy = schoolYear(row);
@@ -128,7 +167,7 @@ export function diplomaRow(row: Row, source: Source): Result<Keyed<DiplomaFact>>
   if (E.isLeft(institution)) return institution;
   const levelRaw = required(row, 'level');
   if (E.isLeft(levelRaw)) return levelRaw;
-  const level = mapErr(parseDiplomaLevel(levelRaw.right), (e) => ({ code: 'unknown-level', message: e.message }));
+  const level = mapErr(parseDiplomaLevel(levelCode(levelRaw.right)), (e) => ({ code: 'unknown-level', message: e.message }));
   if (E.isLeft(level)) return level;
   return E.right({ learnerId: id.right, fact: { schoolYear: sy.right, awardedOn: awardedOn.right, institution: institution.right, level: level.right, programme: opt(row['programme']), source } });
 }
@@ -139,6 +178,8 @@ const PARENTAL = ['low', 'middle', 'high', 'unknown'] as const;
 const BIRTH_MONTH = /^(\d{4})-(\d{2})$/;
 
 export function learnerRow(row: Row, source: Source): Result<Keyed<LearnerFact>> {
+  const refused = refusedByReader(row);
+  if (refused) return refused;
   const id = learnerId(row);
   if (E.isLeft(id)) return id;
   const bm = required(row, 'birth_month');
@@ -168,12 +209,12 @@ export function learnerRow(row: Row, source: Source): Result<Keyed<LearnerFact>>
 
 export interface AreaRow { readonly area: string; readonly name: string; readonly parent: string | null }
 export function areaRow(row: Row): Result<AreaRow> {
-  return pipe(required(row, 'area'), E.map((area) => ({ area, name: row['name'] || area, parent: opt(row['parent_area']) })));
+  return refusedByReader(row) ?? pipe(required(row, 'area'), E.map((area) => ({ area, name: row['name'] || area, parent: opt(row['parent_area']) })));
 }
 
 export interface InstitutionRow { readonly institution: string; readonly name: string; readonly board: string | null; readonly municipality: string | null; readonly kind: string | null }
 export function institutionRow(row: Row): Result<InstitutionRow> {
-  return pipe(required(row, 'institution'), E.map((institution) => ({
+  return refusedByReader(row) ?? pipe(required(row, 'institution'), E.map((institution) => ({
     institution, name: row['name'] || institution, board: opt(row['board']), municipality: opt(row['municipality']), kind: opt(row['kind']?.toLowerCase()),
   })));
 }

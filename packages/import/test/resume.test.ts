@@ -95,6 +95,19 @@ describe('an interrupted import, run again', () => {
     });
   }
 
+  it('refuses a delivery with an unreadable header before storing anything of it', async () => {
+    const dir = join(files, 'bad-header');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'learners.csv'), [HEADERS['learners.csv'], ...first['learners.csv']].join('\n') + '\n');
+    writeFileSync(join(dir, 'enrollments.csv'), `${HEADERS['enrollments.csv']},grade\n`);
+    await expect(run(dir, '2023-11-01')).rejects.toThrow(/enrollments\.csv.*duplicate/i);
+    expect(await ws.store.headPosition()).toBe(0);
+    expect(new Ledger((ws.store as SqliteEventStore).database).unfinished()).toBeNull();
+    // Mended, it imports as the first delivery.
+    writeFileSync(join(dir, 'enrollments.csv'), [HEADERS['enrollments.csv'], ...first['enrollments.csv']].join('\n') + '\n');
+    await expect(run(dir, '2023-11-01')).resolves.toMatchObject({ delivery: 1 });
+  });
+
   it('refuses another directory while a delivery is half read, naming the one to finish', async () => {
     const [d1, d2] = deliveries();
     await expect(run(d1!, '2023-11-01', { onProgress: stopAt('read', 2) })).rejects.toThrow(Stop);
