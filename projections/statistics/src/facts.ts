@@ -1,0 +1,431 @@
+/**
+ * What the indicators count, per learner: the rows of the statistics tables
+ * for one folded pathway. Pure: a pathway in, rows out. The classification
+ * itself is the pathway package's and the domain's (the same functions the
+ * learner explanations use); this module only decides what is stored and
+ * from which school year on it holds.
+ *
+ * Valid time ("as of school year Y") is a filter on these rows:
+ * - rows about one school year (a yearly count, a step, a diploma, an
+ *   attempt) carry that year and the query keeps those whose facts are all
+ *   dated by Y;
+ * - the learner's cohort memberships and the scalar classifications that
+ *   change as the career unfolds (the outcome, the year-3 position, the
+ *   flows, the route) are stored as versions: the pathway is cut at the end
+ *   of each school year in which something happened to the learner, the
+ *   member rows are worked out for each cut, and a row holds from the cut it
+ *   first appears in (`valid_from`) until the cut it no longer does
+ *   (`valid_until`, null while it still holds).
+ */
+import {
+  RULE_SETS, ageOn, classify, givesStartkwalificatie, isVoDiploma, schoolYearOf, stacksOn, EDUCATION_RANK, VO_DIPLOMA_RANK,
+  type Classification, type RuleSet,
+} from '@leerroutes/domain';
+import {
+  backgroundAt, diplomaLevelRef, effectiveCode, firstPostVoRow, firstVoRow, gradeOneRow, highestVoDiploma, referenceAdviceOf,
+  rowState, yearThreeRow, type DiplomaRecord, type Pathway, type TimelineRow,
+} from '@leerroutes/pathway';
+
+/** The part of a folded pathway the statistics read. */
+export type Core = Pick<Pathway, 'learnerId' | 'registration' | 'background' | 'testScore' | 'advices' | 'timeline' | 'diplomas' | 'left'>;
+
+export const UNKNOWN = 'unknown';
+export type CohortType = 'advice' | 'intake' | 'leerjaar3';
+
+/** A school year by its start year (2016-2017 is 2016): compact, and ordered like the years. */
+export const yearOf = (schoolYear: string): number => Number(schoolYear.slice(0, 4));
+/** A date as 20161001: compared as a number in SQL. */
+export const dayOf = (iso: string): number => Number(iso.slice(0, 4)) * 10_000 + Number(iso.slice(5, 7)) * 100 + Number(iso.slice(8, 10));
+
+/** Background dimensions valid on a date (SPEC 6: "the one valid at the cohort's start"). */
+export interface Dims {
+  readonly gender: string;
+  readonly pupil_weight: string;
+  readonly parental_education: string;
+  readonly migration_background: string;
+  readonly area: string;
+}
+
+export interface MemberRow extends Dims {
+  readonly learner_id: string;
+  readonly rules: string;
+  readonly cohort_type: CohortType;
+  readonly cohort: number;
+  readonly po_school: string;
+  readonly vo_school: string;
+  readonly advice: string;
+  /** advice-position: null without a year-3 position. */
+  readonly ap: string | null;
+  readonly oc: string;
+  readonly f_advice: string;
+  readonly f_lj1: string;
+  readonly f_lj3: string;
+  readonly f_diploma: string;
+  readonly f_next: string;
+  /** stacked-routes: the route when the learner made a stacking attempt, else `not-stacked`. */
+  readonly route: string;
+  /** advice-test. */
+  readonly at: string;
+  readonly revised: boolean;
+  /** For distribution and time-in-vo, worked out in the query against the covered dates. */
+  readonly first_year: number | null;
+  readonly sk_date: number | null;
+  readonly placement_year: number | null;
+  readonly vo_diploma_year: number | null;
+}
+
+export type Versioned<R> = R & { readonly valid_from: number; readonly valid_until: number | null };
+
+/** One yearly count of the learner, with what the per-year indicators count of it. */
+export interface StateRow extends Dims {
+  readonly learner_id: string;
+  readonly year: number;
+  readonly state: string;
+  readonly sector: string;
+  readonly level: string;
+  readonly institution: string;
+  readonly grade: number | null;
+  /** onderbouwsnelheid: grade 1 or 2 with a VO row the next year; promoted when that grade is higher. */
+  readonly ob_unit: boolean;
+  readonly ob_promoted: boolean;
+  /** bovenbouwsucces: the afdeling when the row counts (grade 3+, not pro/vso), else null. */
+  readonly bb_afdeling: string | null;
+  readonly bb_success: boolean;
+  /** early-leavers: the row counts (mbo, or VO other than pro/vso; aged 12-22); a leaver without a row next year and without a startkwalificatie. */
+  readonly el_unit: boolean;
+  readonly el_leaver: boolean;
+}
+
+export interface StepRow {
+  readonly learner_id: string;
+  readonly rules: string;
+  readonly year: number;
+  readonly class: string;
+  readonly repeated: boolean;
+  readonly switched: boolean;
+  readonly institution: string;
+}
+
+export interface DiplomaRow extends Dims {
+  readonly learner_id: string;
+  readonly year: number;
+  readonly level: string;
+  readonly institution: string;
+  readonly award_date: number;
+  /** The school year of the first reference date after the award. */
+  readonly next_year: number;
+  /** after-mbo: the state on that date, for an mbo diploma; else null. */
+  readonly after_mbo: string | null;
+  /** vmbo-mbo-loss: one unit per learner and school year (the latest vmbo diploma of the year). */
+  readonly vl_unit: boolean;
+  readonly vl_lost: boolean;
+}
+
+export interface AttemptRow {
+  readonly learner_id: string;
+  readonly kind: string;
+  readonly year: number;
+  readonly success_year: number | null;
+}
+
+export interface RevisionRow {
+  readonly learner_id: string;
+  readonly rules: string;
+  readonly year: number;
+  readonly direction: string;
+  readonly from_code: string;
+  readonly to_code: string;
+}
+
+export interface AreaRow { readonly area: string; readonly depth: number; readonly ancestor: string }
+
+export interface LearnerFacts {
+  readonly member: Versioned<MemberRow>[];
+  readonly state: StateRow[];
+  readonly step: StepRow[];
+  readonly diploma: DiplomaRow[];
+  readonly attempt: AttemptRow[];
+  readonly revision: RevisionRow[];
+}
+
+const RULES: readonly RuleSet[] = Object.keys(RULE_SETS).sort().map((name) => RULE_SETS[name]!);
+
+function dimsAt(p: Core, date: string): Dims {
+  const bg = backgroundAt(p, date);
+  return {
+    gender: p.registration?.gender || UNKNOWN,
+    pupil_weight: bg?.pupilWeight === null || bg?.pupilWeight === undefined ? UNKNOWN : String(bg.pupilWeight),
+    parental_education: bg?.parentalEducation || UNKNOWN,
+    migration_background: bg?.migrationBackground || UNKNOWN,
+    area: bg?.area?.code || UNKNOWN,
+  };
+}
+
+const yearStart = (year: number): string => `${year}-08-01`;
+const rowIn = (p: Core, year: number): TimelineRow | undefined => p.timeline.find((r) => yearOf(r.schoolYear) === year);
+
+/** advice-test: the advice against the level the test indicates (under-advice when the test is higher). */
+function adviceTestOf(c: Classification): string {
+  if (c === 'opstroom' || c === 'half-opstroom') return 'test-higher';
+  if (c === 'afstroom' || c === 'half-afstroom') return 'test-lower';
+  return c === 'gelijk' ? 'same' : 'not-comparable';
+}
+
+function directionOf(c: Classification): string {
+  if (c === 'opstroom' || c === 'half-opstroom') return 'up';
+  if (c === 'afstroom' || c === 'half-afstroom') return 'down';
+  return c === 'gelijk' ? 'same' : 'not-comparable';
+}
+
+const AFDELING = ['pro', 'vmbo-b', 'vmbo-k', 'vmbo-gt', 'havo', 'vwo'] as const;
+
+const routeLabel = (row: TimelineRow): string | null =>
+  row.sector === 'po' ? null : row.sector === 'vo' || row.sector === 'mbo' ? row.level.code : row.sector;
+
+/** A diploma at the level a stacking attempt entered. */
+function succeedsAt(row: TimelineRow, d: DiplomaRecord): boolean {
+  if (row.sector === 'vo') return isVoDiploma(d.level) && row.level.span !== null && VO_DIPLOMA_RANK[d.level]! >= row.level.span.low;
+  if (row.sector === 'mbo') return d.level.startsWith('mbo-') && EDUCATION_RANK[d.level]! >= (EDUCATION_RANK[row.level.code] ?? 99);
+  if (row.sector === 'hbo') return d.level === 'hbo-ad' || d.level === 'hbo-ba' || d.level === 'hbo-ma';
+  if (row.sector === 'wo') return d.level === 'wo-ba' || d.level === 'wo-ma';
+  return false;
+}
+
+const byDate = (a: DiplomaRecord, b: DiplomaRecord): number => (a.occurredOn < b.occurredOn ? -1 : a.occurredOn > b.occurredOn ? 1 : 0);
+
+/** Stacking attempts: a diploma, then on the first reference date after it enrolment at a higher level (stacksOn). */
+export function attemptsOf(p: Core): AttemptRow[] {
+  const out: AttemptRow[] = [];
+  const diplomas = [...p.diplomas].sort(byDate);
+  for (const d of diplomas) {
+    const next = p.timeline.find((r) => r.referenceDate > d.occurredOn);
+    if (!next || !stacksOn(d.level, next)) continue;
+    const success = diplomas.find((d2) => d2.occurredOn > next.referenceDate && succeedsAt(next, d2));
+    out.push({ learner_id: p.learnerId, kind: `${d.level} > ${routeLabel(next)}`, year: yearOf(next.schoolYear), success_year: success ? yearOf(success.schoolYear) : null });
+  }
+  return out;
+}
+
+/** The route: diploma levels in date order, then the final enrolment when it is after the last diploma. */
+function routeOf(p: Core): string {
+  const diplomas = [...p.diplomas].sort(byDate);
+  const parts = diplomas.map((d) => d.level);
+  const last = p.timeline[p.timeline.length - 1];
+  const lastDiploma = diplomas[diplomas.length - 1];
+  if (last && (!lastDiploma || last.referenceDate > lastDiploma.occurredOn)) {
+    const label = routeLabel(last);
+    if (label) parts.push(label);
+  }
+  return parts.length ? parts.join(' > ') : 'none';
+}
+
+const node = (stage: string, v: string | null): string => `${stage}:${v ?? 'none'}`;
+
+/** The member rows of one (cut) pathway: one per rule set and cohort the learner is in. */
+export function membersOf(p: Core): MemberRow[] {
+  const out: MemberRow[] = [];
+  const firstVo = firstVoRow(p);
+  const y3 = yearThreeRow(p);
+  const lj1 = gradeOneRow(p);
+  const next = firstPostVoRow(p);
+  const highest = highestVoDiploma(p);
+  const sorted = [...p.diplomas].sort(byDate);
+  const sk = sorted.find((d) => givesStartkwalificatie(d.level));
+  const firstVoDiploma = sorted.find((d) => isVoDiploma(d.level));
+  const stacked = attemptsOf(p).length > 0;
+  const route = stacked ? routeOf(p) : 'not-stacked';
+  const revised = p.advices.some((a) => a.kind === 'revised');
+  const cohorts: [CohortType, string | null][] = [
+    ['intake', firstVo && firstVo.grade === 1 ? firstVo.schoolYear : null],
+    ['leerjaar3', y3?.schoolYear ?? null],
+  ];
+  for (const rules of RULES) {
+    const ref = referenceAdviceOf(p.advices, rules);
+    const advice = ref ? effectiveCode(rules, ref.level) : null;
+    const ap = y3 ? (ref ? classify(rules, ref.level, y3.level) : 'no-advice') : null;
+    const oc = !highest ? 'no-vo-diploma' : !ref ? 'not-comparable' : classify(rules, ref.level, diplomaLevelRef(highest.level));
+    const test = p.testScore?.indicatedLevel ?? null;
+    const at = !ref ? 'no-advice' : !test ? 'no-test' : adviceTestOf(classify(rules, ref.level, test));
+    const shared = {
+      learner_id: p.learnerId, rules: rules.name,
+      po_school: ref?.poSchool ?? p.advices[p.advices.length - 1]?.poSchool ?? UNKNOWN,
+      advice: advice ?? UNKNOWN, ap, oc,
+      f_advice: node('advice', advice),
+      f_lj1: node('lj1', lj1 ? effectiveCode(rules, lj1.level) : null),
+      f_lj3: node('lj3', y3 ? effectiveCode(rules, y3.level) : null),
+      f_diploma: node('diploma', highest ? effectiveCode(rules, diplomaLevelRef(highest.level)) : null),
+      f_next: node('next', next ? rowState(next) : null),
+      route, at, revised,
+      first_year: p.timeline[0] ? yearOf(p.timeline[0].schoolYear) : null,
+      sk_date: sk ? dayOf(sk.occurredOn) : null,
+      placement_year: firstVo ? yearOf(firstVo.schoolYear) : null,
+      vo_diploma_year: firstVoDiploma ? yearOf(firstVoDiploma.schoolYear) : null,
+    };
+    for (const [type, schoolYear] of [['advice', ref?.schoolYear ?? null] as [CohortType, string | null], ...cohorts]) {
+      if (schoolYear === null) continue;
+      const cohort = yearOf(schoolYear);
+      const vo = type === 'leerjaar3' ? y3!.institution : firstVo?.institution ?? UNKNOWN;
+      out.push({ ...shared, ...dimsAt(p, yearStart(cohort)), cohort_type: type, cohort, vo_school: vo });
+    }
+  }
+  return out;
+}
+
+export function statesOf(p: Core): StateRow[] {
+  return p.timeline.map((r) => {
+    const year = yearOf(r.schoolYear);
+    const next = rowIn(p, year + 1);
+    const grade = r.grade;
+    const ob = r.sector === 'vo' && (grade === 1 || grade === 2) && next?.sector === 'vo';
+    const span = r.level.span;
+    const bb = r.sector === 'vo' && grade !== null && grade >= 3 && span !== null && span.low >= 1;
+    const bbSuccess = bb && (
+      p.diplomas.some((d) => isVoDiploma(d.level) && d.schoolYear === r.schoolYear)
+      || (next !== undefined && next.sector === 'vo' && next.grade !== null && next.grade > grade! && next.level.span !== null && next.level.span.low >= span!.low));
+    // The published count leaves out praktijkonderwijs and special education (and levels never compared).
+    const elLevel = r.sector === 'mbo' || (r.sector === 'vo' && span !== null && r.level.code !== 'pro');
+    const age = p.registration ? ageOn(p.registration.birthMonth, r.referenceDate) : null;
+    const el = elLevel && (age === null || (age >= 12 && age < 23));
+    const nextDate = `${year + 1}-10-01`;
+    return {
+      learner_id: p.learnerId, year, state: rowState(r), sector: r.sector, level: r.level.code, institution: r.institution, grade,
+      ...dimsAt(p, yearStart(year)),
+      ob_unit: ob, ob_promoted: ob && next!.grade !== null && grade !== null && next!.grade > grade,
+      bb_afdeling: bb ? AFDELING[span!.low]! : null, bb_success: bbSuccess,
+      el_unit: el, el_leaver: el && next === undefined && !p.diplomas.some((d) => givesStartkwalificatie(d.level) && d.occurredOn < nextDate),
+    };
+  });
+}
+
+export function stepsOf(p: Core): StepRow[] {
+  const out: StepRow[] = [];
+  const tl = p.timeline;
+  for (let i = 0; i + 1 < tl.length; i++) {
+    const from = tl[i]!;
+    const to = tl[i + 1]!;
+    if (from.sector !== 'vo' || to.sector !== 'vo' || yearOf(to.schoolYear) - yearOf(from.schoolYear) !== 1) continue;
+    const stacked = p.diplomas.some((d) => isVoDiploma(d.level) && d.schoolYear === from.schoolYear);
+    for (const rules of RULES) {
+      const cls = stacked ? 'stacked' : classify(rules, from.level, to.level);
+      out.push({
+        learner_id: p.learnerId, rules: rules.name, year: yearOf(from.schoolYear), class: cls,
+        repeated: !stacked && cls === 'gelijk' && from.grade !== null && to.grade !== null && to.grade <= from.grade,
+        switched: !stacked && from.institution !== to.institution,
+        institution: from.institution,
+      });
+    }
+  }
+  return out;
+}
+
+const VMBO = new Set(['vmbo-b', 'vmbo-k', 'vmbo-g', 'vmbo-t']);
+
+/** The first reference date (1 October) after a date. */
+function nextReferenceDate(date: string): string {
+  const y = Number(date.slice(0, 4));
+  const oct = `${y}-10-01`;
+  return date < oct ? oct : `${y + 1}-10-01`;
+}
+
+export function diplomasOf(p: Core): DiplomaRow[] {
+  const sorted = [...p.diplomas].sort(byDate);
+  // The latest vmbo diploma of each school year is the learner-year unit of vmbo-mbo-loss.
+  const lastVmbo = new Map<string, DiplomaRecord>();
+  for (const d of sorted) if (VMBO.has(d.level)) lastVmbo.set(d.schoolYear, d);
+  return sorted.map((d) => {
+    const year = yearOf(d.schoolYear);
+    const next = yearOf(schoolYearOf(nextReferenceDate(d.occurredOn)));
+    const row = rowIn(p, next);
+    let afterMbo: string | null = null;
+    if (d.level.startsWith('mbo-')) {
+      if (!row) afterMbo = 'not-enrolled';
+      else if (row.sector === 'mbo') {
+        const m = EDUCATION_RANK[row.level.code] ?? 0;
+        const n = EDUCATION_RANK[d.level]!;
+        afterMbo = m > n ? 'mbo-higher' : m === n ? 'mbo-same' : 'mbo-lower';
+      } else afterMbo = row.sector === 'vo' || row.sector === 'po' ? 'vo' : row.sector;
+    }
+    const vlUnit = lastVmbo.get(d.schoolYear) === d;
+    return {
+      learner_id: p.learnerId, year, level: d.level, institution: d.institution, award_date: dayOf(d.occurredOn), next_year: next,
+      after_mbo: afterMbo, vl_unit: vlUnit, vl_lost: vlUnit && rowIn(p, year + 1) === undefined,
+      ...dimsAt(p, yearStart(year)),
+    };
+  });
+}
+
+export function revisionsOf(p: Core): RevisionRow[] {
+  const out: RevisionRow[] = [];
+  for (const a of p.advices) {
+    if (a.kind !== 'revised' || a.from === null) continue;
+    for (const rules of RULES) {
+      out.push({
+        learner_id: p.learnerId, rules: rules.name, year: yearOf(a.schoolYear), direction: directionOf(classify(rules, a.from, a.level)),
+        from_code: effectiveCode(rules, a.from), to_code: effectiveCode(rules, a.level),
+      });
+    }
+  }
+  return out;
+}
+
+/** Area chains as recorded with the learner's background (nearest parent first), root first: depth 0 is the root. */
+export function areasOf(p: Core): AreaRow[] {
+  const out: AreaRow[] = [];
+  for (const b of p.background) {
+    if (!b.area) continue;
+    const chain = [...b.area.parents].reverse().concat(b.area.code);
+    chain.forEach((ancestor, depth) => out.push({ area: b.area!.code, depth, ancestor }));
+  }
+  return out;
+}
+
+// --- valid time
+
+/** The school years in which something is dated for the learner: where the member rows can change. */
+function cutYears(p: Core): number[] {
+  const years = new Set<number>();
+  for (const r of p.timeline) years.add(yearOf(r.schoolYear));
+  for (const d of p.diplomas) years.add(yearOf(d.schoolYear));
+  for (const a of p.advices) years.add(yearOf(a.schoolYear));
+  for (const b of p.background) years.add(yearOf(schoolYearOf(b.validFrom)));
+  for (const l of p.left) years.add(yearOf(l.schoolYear));
+  if (p.testScore) years.add(yearOf(schoolYearOf(p.testScore.occurredOn)));
+  return [...years].sort((a, b) => a - b);
+}
+
+/** The pathway as it stood at the end of school year `year`: everything dated later left out. */
+export function cut(p: Core, year: number): Core {
+  const end = `${year + 1}-07-31`;
+  return {
+    learnerId: p.learnerId,
+    registration: p.registration,
+    background: p.background.filter((b) => b.validFrom <= end),
+    testScore: p.testScore && p.testScore.occurredOn <= end ? p.testScore : null,
+    advices: p.advices.filter((a) => yearOf(a.schoolYear) <= year),
+    timeline: p.timeline.filter((r) => yearOf(r.schoolYear) <= year),
+    diplomas: p.diplomas.filter((d) => yearOf(d.schoolYear) <= year),
+    left: p.left.filter((l) => yearOf(l.schoolYear) <= year),
+  };
+}
+
+/** Member rows with the school years they hold in, from the pathway cut at each year something happened. */
+export function versionedMembers(p: Core): Versioned<MemberRow>[] {
+  const out: Versioned<MemberRow>[] = [];
+  const open = new Map<string, { row: MemberRow; from: number }>();
+  for (const year of cutYears(p)) {
+    const now = new Map<string, MemberRow>();
+    for (const row of membersOf(cut(p, year))) now.set(JSON.stringify(row), row); // one row per rule set and cohort type: never two equal
+    for (const [key, o] of open) {
+      if (now.has(key)) continue;
+      out.push({ ...o.row, valid_from: o.from, valid_until: year });
+      open.delete(key);
+    }
+    for (const [key, row] of now) if (!open.has(key)) open.set(key, { row, from: year });
+  }
+  for (const o of open.values()) out.push({ ...o.row, valid_from: o.from, valid_until: null });
+  return out;
+}
+
+export function factsOf(p: Core): LearnerFacts {
+  return { member: versionedMembers(p), state: statesOf(p), step: stepsOf(p), diploma: diplomasOf(p), attempt: attemptsOf(p), revision: revisionsOf(p) };
+}

@@ -1,0 +1,82 @@
+import { sql } from 'kysely';
+import { COVERAGE_STREAM, fromStored, type EventData } from '@leerroutes/domain';
+import { insertChunked, learnerHistories, type Projection, type ProjectionContext } from '@leerroutes/projection-runtime';
+import { dayOf, yearOf, type AreaRow } from './facts.js';
+import { knownFacts, LEARNER_TABLES } from './knowledge.js';
+import { columnNames, createStatisticsTables, LEARNER_TABLE_OF, STATISTICS_TABLES, type StatisticsTable } from './schema.js';
+
+/**
+ * The statistics read model: per learner, what every indicator counts
+ * (cohort memberships with the breakdown values at the cohort's start and
+ * the learner's classifications, yearly counts with the per-year units,
+ * steps, diplomas, stacking attempts, advice revisions), each row with the
+ * interval of knowledge in which it held and, where the career changes it,
+ * the school years in which it held; plus the covered reference dates from
+ * the import's record of complete counts. Indicators are SQL over these
+ * tables (packages/indicators/src/sql): no pathway is folded per request.
+ */
+async function insertRows(ctx: ProjectionContext, table: StatisticsTable, rows: readonly object[]): Promise<void> {
+  if (rows.length === 0) return;
+  const names = columnNames(table);
+  const shaped = rows.map((r) => Object.fromEntries(names.map((n) => [n, (r as Record<string, unknown>)[n] ?? null])));
+  await insertChunked(ctx.db, ctx.t(table), shaped, undefined, Math.max(1, Math.floor(900 / names.length)));
+}
+
+async function deleteLearners(ctx: ProjectionContext, learnerIds: readonly string[]): Promise<void> {
+  if (learnerIds.length === 0) return;
+  for (const key of LEARNER_TABLES) {
+    const table = ctx.t(LEARNER_TABLE_OF[key]);
+    for (let i = 0; i < learnerIds.length; i += 500) {
+      await ctx.db.deleteFrom(table).where('learner_id', 'in', learnerIds.slice(i, i + 500)).execute();
+    }
+  }
+}
+
+/** Recorded area chains: the smallest ancestor wins a conflict, so the result does not depend on the order learners come in. */
+async function recordAreas(ctx: ProjectionContext, rows: readonly AreaRow[]): Promise<void> {
+  const unique = new Map<string, AreaRow>();
+  for (const r of rows) {
+    const key = `${r.area}\u0000${r.depth}`;
+    const prior = unique.get(key);
+    if (!prior || r.ancestor < prior.ancestor) unique.set(key, r);
+  }
+  if (unique.size === 0) return;
+  const table = ctx.t('stat_area');
+  await insertChunked(ctx.db, table, [...unique.values()], (q) =>
+    q.onConflict((oc) => oc.columns(['area', 'depth']).doUpdateSet({ ancestor: sql`least(${sql.ref(`${table}.ancestor`)}, excluded.ancestor)` })),
+  );
+}
+
+export const statistics: Projection = {
+  name: 'statistics',
+  version: 1,
+  tables: Object.keys(STATISTICS_TABLES),
+
+  createTables: (db, t) => createStatisticsTables(db, t),
+
+  async apply(batch, ctx) {
+    const covered = batch.filter((e) => e.stream === COVERAGE_STREAM && e.type === 'ReferenceDateCovered');
+    if (covered.length > 0) {
+      const rows = covered.map((e) => {
+        const d = fromStored('ReferenceDateCovered', e.schemaVersion, e.data as Record<string, unknown>).data as EventData<'ReferenceDateCovered'>;
+        return { reference_date: dayOf(d.referenceDate), year: yearOf(d.schoolYear), known_from: dayOf(e.knownAt) };
+      });
+      await insertChunked(ctx.db, ctx.t('stat_covered'), rows, (q) => q.onConflict((oc) => oc.column('reference_date').doNothing()));
+    }
+    const histories = await learnerHistories(batch, ctx);
+    if (histories.length === 0) return;
+    await deleteLearners(ctx, histories.filter((h) => !h.startsHere).map((h) => h.learnerId));
+    const rows: Record<StatisticsTable, object[]> = Object.fromEntries(Object.keys(STATISTICS_TABLES).map((t) => [t, []])) as unknown as Record<StatisticsTable, object[]>;
+    for (const h of histories) {
+      const { facts, areas } = knownFacts(h.learnerId, h.events);
+      for (const key of LEARNER_TABLES) rows[LEARNER_TABLE_OF[key]].push(...facts[key]);
+      rows.stat_area.push(...areas);
+    }
+    for (const key of LEARNER_TABLES) await insertRows(ctx, LEARNER_TABLE_OF[key], rows[LEARNER_TABLE_OF[key]]);
+    await recordAreas(ctx, rows.stat_area as AreaRow[]);
+  },
+
+  async forgetLearner(learnerId, _events, ctx) {
+    await deleteLearners(ctx, [learnerId]);
+  },
+};

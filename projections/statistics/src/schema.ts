@@ -1,0 +1,68 @@
+/**
+ * The statistics tables: narrow typed columns, one place for their shape.
+ * The projection creates them from here, writes rows in this column order,
+ * and the indicator queries (packages/indicators/src/sql) read them.
+ */
+import type { Kysely } from 'kysely';
+
+type ColumnType = 'text' | 'integer' | 'boolean';
+export interface Column { readonly name: string; readonly type: ColumnType; readonly nullable?: boolean }
+
+const text = (name: string, nullable = false): Column => ({ name, type: 'text', nullable });
+const int = (name: string, nullable = false): Column => ({ name, type: 'integer', nullable });
+const bool = (name: string): Column => ({ name, type: 'boolean' });
+
+const KNOWN = [int('known_from'), int('known_until', true)];
+const DIMS = [text('gender'), text('pupil_weight'), text('parental_education'), text('migration_background'), text('area')];
+
+export const STATISTICS_TABLES = {
+  /** A learner's membership of a cohort under a rule set, with the cohort's breakdown values and the learner's scalar classifications; versioned in valid and transaction time. */
+  stat_member: [
+    text('learner_id'), text('rules'), text('cohort_type'), int('cohort'), int('valid_from'), int('valid_until', true), ...KNOWN, ...DIMS,
+    text('po_school'), text('vo_school'), text('advice'), text('ap', true), text('oc'),
+    text('f_advice'), text('f_lj1'), text('f_lj3'), text('f_diploma'), text('f_next'), text('route'), text('at'), bool('revised'),
+    int('first_year', true), int('sk_date', true), int('placement_year', true), int('vo_diploma_year', true),
+  ],
+  /** One yearly count of a learner, with the per-year indicators' units. */
+  stat_state: [
+    text('learner_id'), int('year'), ...KNOWN, text('state'), text('sector'), text('level'), text('institution'), int('grade', true), ...DIMS,
+    bool('ob_unit'), bool('ob_promoted'), text('bb_afdeling', true), bool('bb_success'), bool('el_unit'), bool('el_leaver'),
+  ],
+  /** A step between two yearly VO rows, classified under a rule set. */
+  stat_step: [text('learner_id'), text('rules'), int('year'), ...KNOWN, text('class'), bool('repeated'), bool('switched'), text('institution')],
+  /** A diploma, with what follows it (after-mbo, vmbo-mbo-loss). */
+  stat_diploma: [
+    text('learner_id'), int('year'), ...KNOWN, text('level'), text('institution'), int('award_date'), int('next_year'), text('after_mbo', true),
+    bool('vl_unit'), bool('vl_lost'), ...DIMS,
+  ],
+  /** A stacking attempt and the school year it succeeded in. */
+  stat_attempt: [text('learner_id'), text('kind'), int('year'), int('success_year', true), ...KNOWN],
+  /** An advice revision, its direction under a rule set. */
+  stat_revision: [text('learner_id'), text('rules'), int('year'), ...KNOWN, text('direction'), text('from_code'), text('to_code')],
+  /** Area chains as recorded with learners' backgrounds, for areas the reference data does not know. */
+  stat_area: [text('area'), int('depth'), text('ancestor')],
+  /** Reference dates whose complete count was delivered, and since when that was known. */
+  stat_covered: [int('reference_date'), int('year'), int('known_from')],
+} as const satisfies Record<string, readonly Column[]>;
+
+export type StatisticsTable = keyof typeof STATISTICS_TABLES;
+
+/** Keys of the tables that are upserted; learner tables have none (a learner's rows are replaced whole). */
+const PRIMARY_KEYS: Partial<Record<StatisticsTable, readonly string[]>> = { stat_area: ['area', 'depth'], stat_covered: ['reference_date'] };
+
+/** Tables holding rows of one learner each (erasure and re-folding replace a learner's rows in all of them). */
+export const LEARNER_TABLE_OF = {
+  member: 'stat_member', state: 'stat_state', step: 'stat_step', diploma: 'stat_diploma', attempt: 'stat_attempt', revision: 'stat_revision',
+} as const satisfies Record<string, StatisticsTable>;
+
+export async function createStatisticsTables(db: Kysely<any>, t: (logical: string) => string): Promise<void> {
+  for (const [table, columns] of Object.entries(STATISTICS_TABLES)) {
+    let q = db.schema.createTable(t(table));
+    for (const c of columns as readonly Column[]) q = q.addColumn(c.name, c.type, (col) => (c.nullable ? col : col.notNull()));
+    const key = PRIMARY_KEYS[table as StatisticsTable];
+    if (key) q = q.addPrimaryKeyConstraint(`${t(table)}_pk`, key as never);
+    await q.execute();
+  }
+}
+
+export const columnNames = (table: StatisticsTable): string[] => STATISTICS_TABLES[table].map((c) => c.name);

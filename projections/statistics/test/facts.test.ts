@@ -1,0 +1,211 @@
+/**
+ * The statistics rows of hand-written learners, worked out from SPEC 6 and
+ * packages/indicators/README.md in the comments; and the two ways rows are
+ * versioned, checked against their definitions: a member row valid in school
+ * year Y is what the pathway cut at the end of Y gives, and a row known on D
+ * is what the events known on D give.
+ */
+import { describe, expect, it } from 'vitest';
+import { foldPathway } from '@leerroutes/pathway';
+import { TestLog } from '@leerroutes/pathway/testing';
+import { cut, dayOf, factsOf, membersOf, versionedMembers } from '../src/facts.js';
+import { knownFacts } from '../src/knowledge.js';
+
+const bg = { pupilWeight: 0 as const, parentalEducation: 'middle' as const, migrationBackground: 'none', area: 'ZUID', areaParents: ['RDAM', 'NL'] };
+
+function learner(log: TestLog, id: string, build: (l: ReturnType<TestLog['learner']>) => void) {
+  const l = log.learner(id);
+  l.registered('2000-01', 'f');
+  l.background('2011-08-01', bg);
+  build(l);
+  return foldPathway(id, log.eventsOf(id));
+}
+
+describe('per-year units', () => {
+  it('counts early leaving by the published definition: pro and vso left out, ages 12 to 22 only', () => {
+    const log = new TestLog();
+    // Born 2000-01: 12 on 2012-10-01 and on every date through 22 on 2022-10-01; 23 on 2023-10-01.
+    const pro = learner(log, 'PRO', (l) => { l.row('2012-10-01', { institution: 'P', level: 'pro', grade: 1 }); });
+    const vso = learner(log, 'VSO', (l) => { l.row('2012-10-01', { institution: 'V', level: 'vso', grade: 1 }); });
+    const havo = learner(log, 'HAVO', (l) => { l.row('2012-10-01', { institution: 'H', level: 'havo', grade: 1 }); });
+    const late = learner(log, 'OLD', (l) => { l.row('2023-10-01', { sector: 'mbo', institution: 'ROC', level: 'mbo-2', grade: 1 }); });
+    const atTwentyTwo = learner(log, 'TWENTYTWO', (l) => { l.row('2022-10-01', { sector: 'mbo', institution: 'ROC', level: 'mbo-1', grade: 1 }); });
+    const el = (p: ReturnType<typeof learner>) => factsOf(p).state.map((s) => [s.year, s.el_unit, s.el_leaver]);
+    expect(el(pro)).toEqual([[2012, false, false]]);
+    expect(el(vso)).toEqual([[2012, false, false]]);
+    // No row in 2013 and no startkwalificatie: a leaver (the query keeps it only when 2013 is covered).
+    expect(el(havo)).toEqual([[2012, true, true]]);
+    expect(el(late)).toEqual([[2023, false, false]]);
+    expect(el(atTwentyTwo)).toEqual([[2022, true, true]]);
+  });
+
+  it('a learner who turned 12 just before the reference date counts; one turning 12 on the day after does not', () => {
+    const log = new TestLog();
+    const turned = log.learner('TURNED');
+    turned.registered('2000-10', 'm');
+    turned.row('2012-10-01', { institution: 'H', level: 'havo', grade: 1 });
+    const notYet = log.learner('NOTYET');
+    notYet.registered('2000-11', 'm');
+    notYet.row('2012-10-01', { institution: 'H', level: 'havo', grade: 1 });
+    expect(factsOf(foldPathway('TURNED', log.eventsOf('TURNED'))).state[0]!.el_unit).toBe(true);
+    expect(factsOf(foldPathway('NOTYET', log.eventsOf('NOTYET'))).state[0]!.el_unit).toBe(false);
+  });
+
+  it('gives bovenbouwsucces per afdeling from grade 3 on, and moving down a level is not success', () => {
+    const log = new TestLog();
+    const p = learner(log, 'B', (l) => {
+      l.row('2014-10-01', { institution: 'X', level: 'havo', grade: 3 });
+      l.row('2015-10-01', { institution: 'X', level: 'havo', grade: 4 }); // higher grade, same level: success for 2014
+      l.row('2016-10-01', { institution: 'X', level: 'vmbo-t', grade: 4 }); // down a level: no success for 2015 though not repeated
+      l.row('2017-10-01', { institution: 'X', level: 'vmbo-t', grade: 4 }); // repeat: no success for 2016
+    });
+    expect(factsOf(p).state.map((s) => [s.year, s.bb_afdeling, s.bb_success])).toEqual([
+      [2014, 'havo', true], [2015, 'havo', false], [2016, 'vmbo-gt', false], [2017, 'vmbo-gt', false],
+    ]);
+  });
+
+  it('classifies vwo 3 -> havo 3 as afstroom, not doubleren, and havo 3 -> havo 3 as doubleren', () => {
+    const log = new TestLog();
+    const p = learner(log, 'R', (l) => {
+      l.row('2014-10-01', { institution: 'X', level: 'vwo', grade: 3 });
+      l.row('2015-10-01', { institution: 'X', level: 'havo', grade: 3 });
+      l.row('2016-10-01', { institution: 'X', level: 'havo', grade: 3 });
+    });
+    expect(factsOf(p).step.filter((s) => s.rules === 'monitor').map((s) => [s.year, s.class, s.repeated])).toEqual([[2014, 'afstroom', false], [2015, 'gelijk', true]]);
+  });
+});
+
+describe('stacking attempts', () => {
+  it('records a failed attempt (vmbo-t > havo without a havo diploma) and a successful one (mbo-2 > mbo-3)', () => {
+    const log = new TestLog();
+    const failed = learner(log, 'F', (l) => {
+      l.row('2015-10-01', { institution: 'X', level: 'vmbo-t', grade: 4 });
+      l.diploma('2016-06-30', 'vmbo-t', 'X');
+      l.row('2016-10-01', { institution: 'Y', level: 'havo', grade: 4 });
+      l.row('2017-10-01', { institution: 'Y', level: 'havo', grade: 4 });
+    });
+    const succeeded = learner(log, 'S', (l) => {
+      l.row('2016-10-01', { sector: 'mbo', institution: 'ROC', level: 'mbo-2', grade: 1 });
+      l.diploma('2017-06-30', 'mbo-2', 'ROC');
+      l.row('2017-10-01', { sector: 'mbo', institution: 'ROC', level: 'mbo-3', grade: 1 });
+      l.diploma('2019-06-30', 'mbo-3', 'ROC');
+    });
+    expect(factsOf(failed).attempt.map((a) => [a.kind, a.year, a.success_year])).toEqual([['vmbo-t > havo', 2016, null]]);
+    expect(factsOf(succeeded).attempt.map((a) => [a.kind, a.year, a.success_year])).toEqual([['mbo-2 > mbo-3', 2017, 2018]]);
+    expect(membersOf(failed).length).toBe(0); // no advice, no VO row in grade 1 or 3: in no cohort
+  });
+});
+
+describe('after a diploma', () => {
+  it('gives the state on the first reference date after an mbo diploma, and vmbo learners lost before mbo', () => {
+    const log = new TestLog();
+    const up = learner(log, 'UP', (l) => {
+      l.row('2016-10-01', { sector: 'mbo', institution: 'ROC', level: 'mbo-1', grade: 1 });
+      l.diploma('2017-06-30', 'mbo-1', 'ROC');
+      l.row('2017-10-01', { sector: 'mbo', institution: 'ROC', level: 'mbo-2', grade: 1 });
+    });
+    const gone = learner(log, 'GONE', (l) => {
+      l.row('2016-10-01', { institution: 'X', level: 'vmbo-k', grade: 4 });
+      l.diploma('2017-06-30', 'vmbo-k', 'X');
+    });
+    expect(factsOf(up).diploma.map((d) => [d.year, d.level, d.next_year, d.after_mbo])).toEqual([[2016, 'mbo-1', 2017, 'mbo-higher']]);
+    expect(factsOf(gone).diploma.map((d) => [d.year, d.level, d.after_mbo, d.vl_unit, d.vl_lost, d.institution])).toEqual([[2016, 'vmbo-k', null, true, true, 'X']]);
+  });
+});
+
+describe('cohort members', () => {
+  it('puts a leerjaar3 learner without an advice in the cohort with advice-position no-advice, and the year-3 school as vo_school', () => {
+    const log = new TestLog();
+    const p = learner(log, 'L3', (l) => {
+      l.row('2012-10-01', { institution: 'A', level: 'havo', grade: 1 });
+      l.row('2013-10-01', { institution: 'A', level: 'havo', grade: 2 });
+      l.row('2014-10-01', { institution: 'B', level: 'havo', grade: 3 });
+    });
+    const rows = membersOf(p).filter((m) => m.rules === 'monitor');
+    expect(rows.map((m) => [m.cohort_type, m.cohort, m.vo_school, m.ap, m.advice])).toEqual([
+      ['intake', 2012, 'A', 'no-advice', 'unknown'],
+      ['leerjaar3', 2014, 'B', 'no-advice', 'unknown'],
+    ]);
+  });
+
+  it('versions a member row by the school years in which it held (outcome and year-3 position come later)', () => {
+    const log = new TestLog();
+    const p = learner(log, 'V', (l) => {
+      l.advice('2012-02-01', 'final', 'havo');
+      for (let g = 1; g <= 5; g++) l.row(`${2011 + g}-10-01`, { institution: 'A', level: 'havo', grade: g });
+      l.diploma('2017-06-30', 'havo', 'A');
+    });
+    const advice = versionedMembers(p).filter((m) => m.rules === 'monitor' && m.cohort_type === 'advice');
+    // 2011-2012: the advice only; from 2012-2013 the first VO row (lj1, placement); from 2014 year 3; from 2016 the diploma.
+    expect(advice.map((m) => [m.valid_from, m.valid_until, m.f_lj1, m.ap, m.oc, m.f_lj3])).toEqual([
+      [2011, 2012, 'lj1:none', null, 'no-vo-diploma', 'lj3:none'],
+      [2012, 2014, 'lj1:havo', null, 'no-vo-diploma', 'lj3:none'],
+      [2014, 2016, 'lj1:havo', 'gelijk', 'no-vo-diploma', 'lj3:havo'],
+      [2016, null, 'lj1:havo', 'gelijk', 'gelijk', 'lj3:havo'],
+    ]);
+  });
+});
+
+describe('versions', () => {
+  function population(): TestLog {
+    const log = new TestLog();
+    const names = ['A', 'B', 'C', 'D'];
+    for (const [i, id] of names.entries()) {
+      log.knownAt = '2013-11-01';
+      const l = log.learner(id);
+      l.registered('2000-0' + (i + 1), i % 2 ? 'm' : 'f');
+      l.background('2011-08-01', bg);
+      l.advice('2012-02-01', 'final', ['havo', 'vwo', 'vmbo-t', 'havo/vwo'][i]!);
+      l.row('2012-10-01', { institution: 'A', level: ['havo', 'vwo', 'vmbo-t', 'havo/vwo'][i]!, grade: 1 });
+      const second = l.row('2013-10-01', { institution: 'A', level: ['havo', 'vwo', 'vmbo-t', 'havo'][i]!, grade: 2 });
+      log.knownAt = '2014-11-01';
+      l.row('2014-10-01', { institution: i === 2 ? 'B' : 'A', level: ['havo', 'havo', 'vmbo-t', 'havo'][i]!, grade: 3 });
+      if (i === 1) l.background('2014-03-01', { ...bg, pupilWeight: 0.3 });
+      log.knownAt = '2016-01-15';
+      if (i === 3) {
+        // A correction of 2013, known two years later.
+        l.retract('2016-01-15', second);
+        l.resetState();
+        l.row('2013-10-01', { institution: 'A', level: 'vwo', grade: 2 });
+      }
+      if (i === 0) l.diploma('2015-06-30', 'vmbo-t', 'A');
+    }
+    return log;
+  }
+
+  it('a member row valid in school year Y is what the pathway cut at the end of Y gives', () => {
+    const log = population();
+    for (const id of log.learnerIds()) {
+      const p = foldPathway(id, log.eventsOf(id));
+      const versions = versionedMembers(p);
+      for (let y = 2009; y <= 2018; y++) {
+        const at = versions.filter((v) => v.valid_from <= y && (v.valid_until === null || v.valid_until > y)).map(({ valid_from: _f, valid_until: _u, ...row }) => row);
+        const sort = (rows: object[]) => rows.map((r) => JSON.stringify(r)).sort();
+        expect(sort(at), `${id} as of ${y}`).toEqual(sort(membersOf(cut(p, y))));
+      }
+    }
+  });
+
+  it('a row known on D is what the events known on D give', () => {
+    const log = population();
+    for (const id of log.learnerIds()) {
+      const { facts } = knownFacts(id, log.eventsOf(id));
+      for (const d of ['2013-10-31', '2013-11-01', '2014-06-01', '2014-11-01', '2015-12-31', '2016-01-15', '2020-01-01']) {
+        const day = dayOf(d);
+        const expected = factsOf(foldPathway(id, log.eventsOf(id, d)));
+        for (const table of ['member', 'state', 'step', 'diploma', 'attempt', 'revision'] as const) {
+          const at = (facts[table] as { known_from: number; known_until: number | null }[])
+            .filter((r) => r.known_from <= day && (r.known_until === null || r.known_until > day))
+            .map(({ known_from: _f, known_until: _u, ...row }) => JSON.stringify(row)).sort();
+          expect(at, `${id} ${table} known on ${d}`).toEqual((expected[table] as object[]).map((r) => JSON.stringify(r)).sort());
+        }
+      }
+    }
+    // Not trivially equal: D's 2013 row changes when 2014 becomes known (it now counts for onderbouwsnelheid)
+    // and again when the correction of 2013 becomes known.
+    const d = knownFacts('D', log.eventsOf('D')).facts.state.filter((s) => s.year === 2013);
+    expect(d.map((s) => [s.state, s.ob_unit, s.known_from, s.known_until])).toEqual([
+      ['vo:havo', false, 20131101, 20141101], ['vo:havo', true, 20141101, 20160115], ['vo:vwo', true, 20160115, null],
+    ]);
+  });
+});
