@@ -46,6 +46,7 @@ export interface Dims {
   readonly area: string;
 }
 
+/** A learner's membership of a cohort under a rule set, with the cohort's breakdown values. */
 export interface MemberRow extends Dims {
   readonly learner_id: string;
   readonly rules: string;
@@ -54,6 +55,12 @@ export interface MemberRow extends Dims {
   readonly po_school: string;
   readonly vo_school: string;
   readonly advice: string;
+}
+
+/** A learner's classifications under a rule set that the cohort indicators count (the same in every cohort the learner is in). */
+export interface LearnerRow {
+  readonly learner_id: string;
+  readonly rules: string;
   /** advice-position: null without a year-3 position. */
   readonly ap: string | null;
   readonly oc: string;
@@ -141,6 +148,7 @@ export interface AreaRow { readonly area: string; readonly depth: number; readon
 
 export interface LearnerFacts {
   readonly member: Versioned<MemberRow>[];
+  readonly learner: Versioned<LearnerRow>[];
   readonly state: StateRow[];
   readonly step: StepRow[];
   readonly diploma: DiplomaRow[];
@@ -221,9 +229,40 @@ function routeOf(p: Core): string {
 
 const node = (stage: string, v: string | null): string => `${stage}:${v ?? 'none'}`;
 
-/** The member rows of one (cut) pathway: one per rule set and cohort the learner is in. */
+/** The cohorts of one (cut) pathway under each rule set, with their breakdown values. */
 export function membersOf(p: Core): MemberRow[] {
   const out: MemberRow[] = [];
+  const firstVo = firstVoRow(p);
+  const y3 = yearThreeRow(p);
+  const intake = firstVo && firstVo.grade === 1 ? firstVo.schoolYear : null;
+  const latest = p.advices[p.advices.length - 1];
+  for (const rules of RULES) {
+    const ref = referenceAdviceOf(p.advices, rules);
+    const advice = ref ? effectiveCode(rules, ref.level) : UNKNOWN;
+    const poSchool = ref?.poSchool ?? latest?.poSchool ?? UNKNOWN;
+    for (const type of COHORT_TYPES) {
+      const schoolYear = type === 'advice' ? ref?.schoolYear ?? null : type === 'intake' ? intake : y3?.schoolYear ?? null;
+      if (schoolYear === null) continue;
+      const cohort = yearOf(schoolYear);
+      const d = dimsAt(p, yearStart(cohort));
+      // One literal in column order (no spreads): millions of these are made, and V8 keeps such objects fast.
+      out.push({
+        learner_id: p.learnerId, rules: rules.name, cohort_type: type, cohort,
+        gender: d.gender, pupil_weight: d.pupil_weight, parental_education: d.parental_education, migration_background: d.migration_background, area: d.area,
+        po_school: poSchool, vo_school: type === 'leerjaar3' ? y3!.institution : firstVo?.institution ?? UNKNOWN, advice,
+      });
+    }
+  }
+  return out;
+}
+
+const COHORT_TYPES: readonly CohortType[] = ['advice', 'intake', 'leerjaar3'];
+
+/** The classifications of one (cut) pathway under each rule set. */
+export function learnerRowsOf(p: Core): LearnerRow[] {
+  const out: LearnerRow[] = [];
+  // Before the learner has an advice or a row there is nothing to classify (and no cohort to count it in).
+  if (p.advices.length === 0 && p.timeline.length === 0) return out;
   const firstVo = firstVoRow(p);
   const y3 = yearThreeRow(p);
   const lj1 = gradeOneRow(p);
@@ -232,41 +271,29 @@ export function membersOf(p: Core): MemberRow[] {
   const sorted = [...p.diplomas].sort(byDate);
   const sk = sorted.find((d) => givesStartkwalificatie(d.level));
   const firstVoDiploma = sorted.find((d) => isVoDiploma(d.level));
-  const stacked = attemptsOf(p).length > 0;
-  const route = stacked ? routeOf(p) : 'not-stacked';
+  const route = attemptsOf(p).length > 0 ? routeOf(p) : 'not-stacked';
   const revised = p.advices.some((a) => a.kind === 'revised');
-  const cohorts: [CohortType, string | null][] = [
-    ['intake', firstVo && firstVo.grade === 1 ? firstVo.schoolYear : null],
-    ['leerjaar3', y3?.schoolYear ?? null],
-  ];
+  const test = p.testScore?.indicatedLevel ?? null;
+  const fNext = node('next', next ? rowState(next) : null);
   for (const rules of RULES) {
     const ref = referenceAdviceOf(p.advices, rules);
-    const advice = ref ? effectiveCode(rules, ref.level) : null;
-    const ap = y3 ? (ref ? classify(rules, ref.level, y3.level) : 'no-advice') : null;
-    const oc = !highest ? 'no-vo-diploma' : !ref ? 'not-comparable' : classify(rules, ref.level, diplomaLevelRef(highest.level));
-    const test = p.testScore?.indicatedLevel ?? null;
-    const at = !ref ? 'no-advice' : !test ? 'no-test' : adviceTestOf(classify(rules, ref.level, test));
-    const shared = {
+    out.push({
       learner_id: p.learnerId, rules: rules.name,
-      po_school: ref?.poSchool ?? p.advices[p.advices.length - 1]?.poSchool ?? UNKNOWN,
-      advice: advice ?? UNKNOWN, ap, oc,
-      f_advice: node('advice', advice),
+      ap: y3 ? (ref ? classify(rules, ref.level, y3.level) : 'no-advice') : null,
+      oc: !highest ? 'no-vo-diploma' : !ref ? 'not-comparable' : classify(rules, ref.level, diplomaLevelRef(highest.level)),
+      f_advice: node('advice', ref ? effectiveCode(rules, ref.level) : null),
       f_lj1: node('lj1', lj1 ? effectiveCode(rules, lj1.level) : null),
       f_lj3: node('lj3', y3 ? effectiveCode(rules, y3.level) : null),
       f_diploma: node('diploma', highest ? effectiveCode(rules, diplomaLevelRef(highest.level)) : null),
-      f_next: node('next', next ? rowState(next) : null),
-      route, at, revised,
+      f_next: fNext,
+      route,
+      at: !ref ? 'no-advice' : !test ? 'no-test' : adviceTestOf(classify(rules, ref.level, test)),
+      revised,
       first_year: p.timeline[0] ? yearOf(p.timeline[0].schoolYear) : null,
       sk_date: sk ? dayOf(sk.occurredOn) : null,
       placement_year: firstVo ? yearOf(firstVo.schoolYear) : null,
       vo_diploma_year: firstVoDiploma ? yearOf(firstVoDiploma.schoolYear) : null,
-    };
-    for (const [type, schoolYear] of [['advice', ref?.schoolYear ?? null] as [CohortType, string | null], ...cohorts]) {
-      if (schoolYear === null) continue;
-      const cohort = yearOf(schoolYear);
-      const vo = type === 'leerjaar3' ? y3!.institution : firstVo?.institution ?? UNKNOWN;
-      out.push({ ...shared, ...dimsAt(p, yearStart(cohort)), cohort_type: type, cohort, vo_school: vo });
-    }
+    });
   }
   return out;
 }
@@ -287,9 +314,10 @@ export function statesOf(p: Core): StateRow[] {
     const age = p.registration ? ageOn(p.registration.birthMonth, r.referenceDate) : null;
     const el = elLevel && (age === null || (age >= 12 && age < 23));
     const nextDate = `${year + 1}-10-01`;
+    const d = dimsAt(p, yearStart(year));
     return {
       learner_id: p.learnerId, year, state: rowState(r), sector: r.sector, level: r.level.code, institution: r.institution, grade,
-      ...dimsAt(p, yearStart(year)),
+      gender: d.gender, pupil_weight: d.pupil_weight, parental_education: d.parental_education, migration_background: d.migration_background, area: d.area,
       ob_unit: ob, ob_promoted: ob && next!.grade !== null && grade !== null && next!.grade > grade,
       bb_afdeling: bb ? AFDELING[span!.low]! : null, bb_success: bbSuccess,
       el_unit: el, el_leaver: el && next === undefined && !p.diplomas.some((d) => givesStartkwalificatie(d.level) && d.occurredOn < nextDate),
@@ -346,10 +374,11 @@ export function diplomasOf(p: Core): DiplomaRow[] {
       } else afterMbo = row.sector === 'vo' || row.sector === 'po' ? 'vo' : row.sector;
     }
     const vlUnit = lastVmbo.get(d.schoolYear) === d;
+    const dims = dimsAt(p, yearStart(year));
     return {
       learner_id: p.learnerId, year, level: d.level, institution: d.institution, award_date: dayOf(d.occurredOn), next_year: next,
       after_mbo: afterMbo, vl_unit: vlUnit, vl_lost: vlUnit && rowIn(p, year + 1) === undefined,
-      ...dimsAt(p, yearStart(year)),
+      gender: dims.gender, pupil_weight: dims.pupil_weight, parental_education: dims.parental_education, migration_background: dims.migration_background, area: dims.area,
     };
   });
 }
@@ -381,51 +410,93 @@ export function areasOf(p: Core): AreaRow[] {
 
 // --- valid time
 
-/** The school years in which something is dated for the learner: where the member rows can change. */
-function cutYears(p: Core): number[] {
-  const years = new Set<number>();
-  for (const r of p.timeline) years.add(yearOf(r.schoolYear));
-  for (const d of p.diplomas) years.add(yearOf(d.schoolYear));
-  for (const a of p.advices) years.add(yearOf(a.schoolYear));
-  for (const b of p.background) years.add(yearOf(schoolYearOf(b.validFrom)));
-  for (const l of p.left) years.add(yearOf(l.schoolYear));
-  if (p.testScore) years.add(yearOf(schoolYearOf(p.testScore.occurredOn)));
-  return [...years].sort((a, b) => a - b);
-}
-
 /** The pathway as it stood at the end of school year `year`: everything dated later left out. */
 export function cut(p: Core, year: number): Core {
   const end = `${year + 1}-07-31`;
+  const last = p.timeline.length > 0 ? yearOf(p.timeline[p.timeline.length - 1]!.schoolYear) : 0;
   return {
     learnerId: p.learnerId,
     registration: p.registration,
     background: p.background.filter((b) => b.validFrom <= end),
     testScore: p.testScore && p.testScore.occurredOn <= end ? p.testScore : null,
     advices: p.advices.filter((a) => yearOf(a.schoolYear) <= year),
-    timeline: p.timeline.filter((r) => yearOf(r.schoolYear) <= year),
+    // Rows are in date order: most cuts keep them all.
+    timeline: last <= year ? p.timeline : p.timeline.filter((r) => yearOf(r.schoolYear) <= year),
     diplomas: p.diplomas.filter((d) => yearOf(d.schoolYear) <= year),
     left: p.left.filter((l) => yearOf(l.schoolYear) <= year),
   };
 }
 
-/** Member rows with the school years they hold in, from the pathway cut at each year something happened. */
-export function versionedMembers(p: Core): Versioned<MemberRow>[] {
-  const out: Versioned<MemberRow>[] = [];
-  const open = new Map<string, { row: MemberRow; from: number }>();
-  for (const year of cutYears(p)) {
-    const now = new Map<string, MemberRow>();
-    for (const row of membersOf(cut(p, year))) now.set(JSON.stringify(row), row); // one row per rule set and cohort type: never two equal
-    for (const [key, o] of open) {
-      if (now.has(key)) continue;
-      out.push({ ...o.row, valid_from: o.from, valid_until: year });
-      open.delete(key);
+/**
+ * The school years in which a cohort membership can change: when an advice
+ * is given or revised (the advice cohort, its advice and school), and the
+ * years of the first VO row and of the first row in grade 3 (the intake and
+ * leerjaar-3 cohorts and their school). The breakdown values are taken at
+ * the cohort's start, which no later cut changes.
+ */
+function memberYears(p: Core): number[] {
+  const years = new Set<number>();
+  for (const a of p.advices) years.add(yearOf(a.schoolYear));
+  for (const r of [firstVoRow(p), yearThreeRow(p)]) if (r) years.add(yearOf(r.schoolYear));
+  return [...years].sort((a, b) => a - b);
+}
+
+/**
+ * The school years in which a learner's classifications can change: the
+ * years of the advices, the test score and the diplomas, of the first row,
+ * the first VO row, the first rows in grade 1 and grade 3 and the first row
+ * after VO, and - for a learner with a stacking attempt, whose route ends in
+ * the latest enrolment - every row. The property tests check these against
+ * every year.
+ */
+function learnerYears(p: Core): number[] {
+  const years = new Set<number>();
+  for (const d of p.diplomas) years.add(yearOf(d.schoolYear));
+  for (const a of p.advices) years.add(yearOf(a.schoolYear));
+  if (p.testScore) years.add(yearOf(schoolYearOf(p.testScore.occurredOn)));
+  for (const r of [p.timeline[0], firstVoRow(p), gradeOneRow(p), yearThreeRow(p), firstPostVoRow(p)]) if (r) years.add(yearOf(r.schoolYear));
+  if (attemptsOf(p).length > 0) for (const r of p.timeline) years.add(yearOf(r.schoolYear));
+  return [...years].sort((a, b) => a - b);
+}
+
+const same = (a: object, b: object): boolean => {
+  for (const k in a) if ((a as Record<string, unknown>)[k] !== (b as Record<string, unknown>)[k]) return false;
+  return true;
+};
+
+/**
+ * Rows with the school years they hold in: worked out from the pathway cut
+ * at each year they can change, a row of a slot (rule set, cohort type)
+ * holding until the next cut that gives another.
+ */
+function versioned<R extends { readonly rules: string }>(p: Core, years: readonly number[], rowsOf: (p: Core) => R[], slotOf: (r: R) => string): Versioned<R>[] {
+  const out: Versioned<R>[] = [];
+  const open = new Map<string, { row: R; from: number }>();
+  for (const year of years) {
+    const now = new Map<string, R>();
+    for (const row of rowsOf(cut(p, year))) now.set(slotOf(row), row);
+    for (const [slot, o] of open) {
+      const row = now.get(slot);
+      if (row && same(row, o.row)) continue;
+      out.push(withValid(o.row, o.from, year));
+      open.delete(slot);
     }
-    for (const [key, row] of now) if (!open.has(key)) open.set(key, { row, from: year });
+    for (const [slot, row] of now) if (!open.has(slot)) open.set(slot, { row, from: year });
   }
-  for (const o of open.values()) out.push({ ...o.row, valid_from: o.from, valid_until: null });
+  for (const o of open.values()) out.push(withValid(o.row, o.from, null));
   return out;
 }
 
+function withValid<R>(row: R, from: number, until: number | null): Versioned<R> {
+  const v = Object.assign({}, row) as R & { valid_from: number; valid_until: number | null };
+  v.valid_from = from;
+  v.valid_until = until;
+  return v;
+}
+
+export const versionedMembers = (p: Core): Versioned<MemberRow>[] => versioned(p, memberYears(p), membersOf, (r) => `${r.rules}|${r.cohort_type}`);
+export const versionedLearnerRows = (p: Core): Versioned<LearnerRow>[] => versioned(p, learnerYears(p), learnerRowsOf, (r) => r.rules);
+
 export function factsOf(p: Core): LearnerFacts {
-  return { member: versionedMembers(p), state: statesOf(p), step: stepsOf(p), diploma: diplomasOf(p), attempt: attemptsOf(p), revision: revisionsOf(p) };
+  return { member: versionedMembers(p), learner: versionedLearnerRows(p), state: statesOf(p), step: stepsOf(p), diploma: diplomasOf(p), attempt: attemptsOf(p), revision: revisionsOf(p) };
 }

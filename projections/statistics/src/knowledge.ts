@@ -10,7 +10,7 @@ import { foldPathway, type PathwayInputEvent } from '@leerroutes/pathway';
 import { areasOf, dayOf, factsOf, type AreaRow, type LearnerFacts } from './facts.js';
 
 export type Table = keyof LearnerFacts;
-export const LEARNER_TABLES: readonly Table[] = ['member', 'state', 'step', 'diploma', 'attempt', 'revision'];
+export const LEARNER_TABLES: readonly Table[] = ['member', 'learner', 'state', 'step', 'diploma', 'attempt', 'revision'];
 
 export type Known<R> = R & { readonly known_from: number; readonly known_until: number | null };
 export type KnownFacts = { readonly [T in Table]: Known<LearnerFacts[T][number]>[] };
@@ -25,8 +25,15 @@ export interface LearnerEvent extends PathwayInputEvent {
  * now known.
  */
 export function knownFacts(learnerId: string, events: readonly LearnerEvent[]): { facts: KnownFacts; areas: AreaRow[] } {
-  let areas: AreaRow[] = [];
   const days = [...new Set(events.map((e) => dayOf(e.knownAt)))].sort((a, b) => a - b);
+  let areas: AreaRow[] = [];
+  // Everything known on one day (one delivery): one version, nothing to merge.
+  if (days.length === 1) {
+    const pathway = foldPathway(learnerId, events);
+    const facts = factsOf(pathway) as unknown as Record<Table, Record<string, unknown>[]>;
+    for (const table of LEARNER_TABLES) for (const row of facts[table]) { row['known_from'] = days[0]; row['known_until'] = null; }
+    return { facts: facts as unknown as KnownFacts, areas: areasOf(pathway) };
+  }
   const out = Object.fromEntries(LEARNER_TABLES.map((t) => [t, [] as unknown[]])) as unknown as Record<Table, Known<object>[]>;
   const open = Object.fromEntries(LEARNER_TABLES.map((t) => [t, new Map<string, { row: object; from: number }>()])) as Record<Table, Map<string, { row: object; from: number }>>;
   for (const day of days) {
@@ -46,12 +53,12 @@ export function knownFacts(learnerId: string, events: readonly LearnerEvent[]): 
       const o = open[table];
       for (const [key, v] of o) {
         if (now.has(key)) continue;
-        out[table].push({ ...v.row, known_from: v.from, known_until: day });
+        out[table].push(Object.assign(v.row, { known_from: v.from, known_until: day }));
         o.delete(key);
       }
       for (const [key, row] of now) if (!o.has(key)) o.set(key, { row, from: day });
     }
   }
-  for (const table of LEARNER_TABLES) for (const v of open[table].values()) out[table].push({ ...v.row, known_from: v.from, known_until: null });
+  for (const table of LEARNER_TABLES) for (const v of open[table].values()) out[table].push(Object.assign(v.row, { known_from: v.from, known_until: null }));
   return { facts: out as unknown as KnownFacts, areas };
 }

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { COVERAGE_STREAM, fromStored, type EventData } from '@leerroutes/domain';
+import { COVERAGE_STREAM, SCHOOL_GROUPS_STREAM, fromStored, type EventData } from '@leerroutes/domain';
 import { insertChunked, learnerHistories, type Projection, type ProjectionContext } from '@leerroutes/projection-runtime';
 import { dayOf, yearOf, type AreaRow } from './facts.js';
 import { knownFacts, LEARNER_TABLES } from './knowledge.js';
@@ -62,6 +62,17 @@ export const statistics: Projection = {
         return { reference_date: dayOf(d.referenceDate), year: yearOf(d.schoolYear), known_from: dayOf(e.knownAt) };
       });
       await insertChunked(ctx.db, ctx.t('stat_covered'), rows, (q) => q.onConflict((oc) => oc.column('reference_date').doNothing()));
+    }
+    const groups = batch.filter((e) => e.stream === SCHOOL_GROUPS_STREAM && e.type === 'SchoolGroupDefined');
+    if (groups.length > 0) {
+      const rows = new Map<string, { institution: string; grp: string; valid_from: number; valid_to: number | null }>();
+      for (const e of groups) {
+        const g = fromStored('SchoolGroupDefined', e.schemaVersion, e.data as Record<string, unknown>).data as EventData<'SchoolGroupDefined'>;
+        const row = { institution: g.institution, grp: g.group, valid_from: dayOf(g.validFrom), valid_to: g.validTo === null ? null : dayOf(g.validTo) };
+        rows.set(`${row.institution}\u0000${row.grp}\u0000${row.valid_from}`, row);
+      }
+      await insertChunked(ctx.db, ctx.t('stat_school_group'), [...rows.values()], (q) =>
+        q.onConflict((oc) => oc.columns(['institution', 'grp', 'valid_from']).doUpdateSet((eb) => ({ valid_to: eb.ref('excluded.valid_to') }))));
     }
     const histories = await learnerHistories(batch, ctx);
     if (histories.length === 0) return;

@@ -16,10 +16,14 @@ const KNOWN = [int('known_from'), int('known_until', true)];
 const DIMS = [text('gender'), text('pupil_weight'), text('parental_education'), text('migration_background'), text('area')];
 
 export const STATISTICS_TABLES = {
-  /** A learner's membership of a cohort under a rule set, with the cohort's breakdown values and the learner's scalar classifications; versioned in valid and transaction time. */
+  /** A learner's membership of a cohort under a rule set, with the cohort's breakdown values; versioned in valid and transaction time. */
   stat_member: [
     text('learner_id'), text('rules'), text('cohort_type'), int('cohort'), int('valid_from'), int('valid_until', true), ...KNOWN, ...DIMS,
-    text('po_school'), text('vo_school'), text('advice'), text('ap', true), text('oc'),
+    text('po_school'), text('vo_school'), text('advice'),
+  ],
+  /** A learner's classifications under a rule set (advice-position, outcome, flows, route, advice-test, ...); versioned like members. */
+  stat_learner: [
+    text('learner_id'), text('rules'), int('valid_from'), int('valid_until', true), ...KNOWN, text('ap', true), text('oc'),
     text('f_advice'), text('f_lj1'), text('f_lj3'), text('f_diploma'), text('f_next'), text('route'), text('at'), bool('revised'),
     int('first_year', true), int('sk_date', true), int('placement_year', true), int('vo_diploma_year', true),
   ],
@@ -41,6 +45,8 @@ export const STATISTICS_TABLES = {
   stat_revision: [text('learner_id'), text('rules'), int('year'), ...KNOWN, text('direction'), text('from_code'), text('to_code')],
   /** Area chains as recorded with learners' backgrounds, for areas the reference data does not know. */
   stat_area: [text('area'), int('depth'), text('ancestor')],
+  /** Named groups of schools (a pilot and its comparison schools) with the dates they hold (inclusive; null: open). */
+  stat_school_group: [text('institution'), text('grp'), int('valid_from'), int('valid_to', true)],
   /** Reference dates whose complete count was delivered, and since when that was known. */
   stat_covered: [int('reference_date'), int('year'), int('known_from')],
 } as const satisfies Record<string, readonly Column[]>;
@@ -48,11 +54,11 @@ export const STATISTICS_TABLES = {
 export type StatisticsTable = keyof typeof STATISTICS_TABLES;
 
 /** Keys of the tables that are upserted; learner tables have none (a learner's rows are replaced whole). */
-const PRIMARY_KEYS: Partial<Record<StatisticsTable, readonly string[]>> = { stat_area: ['area', 'depth'], stat_covered: ['reference_date'] };
+const PRIMARY_KEYS: Partial<Record<StatisticsTable, readonly string[]>> = { stat_area: ['area', 'depth'], stat_covered: ['reference_date'], stat_school_group: ['institution', 'grp', 'valid_from'] };
 
 /** Tables holding rows of one learner each (erasure and re-folding replace a learner's rows in all of them). */
 export const LEARNER_TABLE_OF = {
-  member: 'stat_member', state: 'stat_state', step: 'stat_step', diploma: 'stat_diploma', attempt: 'stat_attempt', revision: 'stat_revision',
+  member: 'stat_member', learner: 'stat_learner', state: 'stat_state', step: 'stat_step', diploma: 'stat_diploma', attempt: 'stat_attempt', revision: 'stat_revision',
 } as const satisfies Record<string, StatisticsTable>;
 
 export async function createStatisticsTables(db: Kysely<any>, t: (logical: string) => string): Promise<void> {

@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { foldPathway } from '@leerroutes/pathway';
 import { TestLog } from '@leerroutes/pathway/testing';
-import { cut, dayOf, factsOf, membersOf, versionedMembers } from '../src/facts.js';
+import { cut, dayOf, factsOf, learnerRowsOf, membersOf, versionedLearnerRows, versionedMembers } from '../src/facts.js';
 import { knownFacts } from '../src/knowledge.js';
 
 const bg = { pupilWeight: 0 as const, parentalEducation: 'middle' as const, migrationBackground: 'none', area: 'ZUID', areaParents: ['RDAM', 'NL'] };
@@ -122,29 +122,48 @@ describe('cohort members', () => {
       l.row('2014-10-01', { institution: 'B', level: 'havo', grade: 3 });
     });
     const rows = membersOf(p).filter((m) => m.rules === 'monitor');
-    expect(rows.map((m) => [m.cohort_type, m.cohort, m.vo_school, m.ap, m.advice])).toEqual([
-      ['intake', 2012, 'A', 'no-advice', 'unknown'],
-      ['leerjaar3', 2014, 'B', 'no-advice', 'unknown'],
+    expect(rows.map((m) => [m.cohort_type, m.cohort, m.vo_school, m.advice])).toEqual([
+      ['intake', 2012, 'A', 'unknown'],
+      ['leerjaar3', 2014, 'B', 'unknown'],
     ]);
+    expect(learnerRowsOf(p).filter((l) => l.rules === 'monitor').map((l) => l.ap)).toEqual(['no-advice']);
   });
 
-  it('versions a member row by the school years in which it held (outcome and year-3 position come later)', () => {
+  it('versions a learner\'s classifications by the school years in which they held (outcome and year-3 position come later)', () => {
     const log = new TestLog();
     const p = learner(log, 'V', (l) => {
       l.advice('2012-02-01', 'final', 'havo');
       for (let g = 1; g <= 5; g++) l.row(`${2011 + g}-10-01`, { institution: 'A', level: 'havo', grade: g });
       l.diploma('2017-06-30', 'havo', 'A');
     });
-    const advice = versionedMembers(p).filter((m) => m.rules === 'monitor' && m.cohort_type === 'advice');
+    const versions = versionedLearnerRows(p).filter((m) => m.rules === 'monitor');
     // 2011-2012: the advice only; from 2012-2013 the first VO row (lj1, placement); from 2014 year 3; from 2016 the diploma.
-    expect(advice.map((m) => [m.valid_from, m.valid_until, m.f_lj1, m.ap, m.oc, m.f_lj3])).toEqual([
+    expect(versions.map((m) => [m.valid_from, m.valid_until, m.f_lj1, m.ap, m.oc, m.f_lj3])).toEqual([
       [2011, 2012, 'lj1:none', null, 'no-vo-diploma', 'lj3:none'],
       [2012, 2014, 'lj1:havo', null, 'no-vo-diploma', 'lj3:none'],
       [2014, 2016, 'lj1:havo', 'gelijk', 'no-vo-diploma', 'lj3:havo'],
       [2016, null, 'lj1:havo', 'gelijk', 'gelijk', 'lj3:havo'],
     ]);
+    // The cohorts start with the advice (2011), the first VO row (2012) and year 3 (2014); the advice cohort's
+    // school (at intake) is known from 2012 on.
+    expect(versionedMembers(p).filter((m) => m.rules === 'monitor').map((m) => [m.cohort_type, m.cohort, m.vo_school, m.valid_from, m.valid_until])).toEqual([
+      ['advice', 2011, 'unknown', 2011, 2012], ['advice', 2011, 'A', 2012, null], ['intake', 2012, 'A', 2012, null], ['leerjaar3', 2014, 'A', 2014, null],
+    ]);
   });
 });
+
+/** Every year from `first` to `last`: the versions valid then are the rows of the cut. */
+export function expectVersionsToBeCuts(p: ReturnType<typeof foldPathway>, first: number, last: number): void {
+  const at = (versions: { valid_from: number; valid_until: number | null }[], y: number) =>
+    versions.filter((v) => v.valid_from <= y && (v.valid_until === null || v.valid_until > y))
+      .map(({ valid_from: _f, valid_until: _u, ...row }) => JSON.stringify(row)).sort();
+  const members = versionedMembers(p);
+  const learners = versionedLearnerRows(p);
+  for (let y = first; y <= last; y++) {
+    expect(at(members, y), `${p.learnerId} members as of ${y}`).toEqual(membersOf(cut(p, y)).map((r) => JSON.stringify(r)).sort());
+    expect(at(learners, y), `${p.learnerId} classifications as of ${y}`).toEqual(learnerRowsOf(cut(p, y)).map((r) => JSON.stringify(r)).sort());
+  }
+}
 
 describe('versions', () => {
   function population(): TestLog {
@@ -173,17 +192,9 @@ describe('versions', () => {
     return log;
   }
 
-  it('a member row valid in school year Y is what the pathway cut at the end of Y gives', () => {
+  it('a member or learner row valid in school year Y is what the pathway cut at the end of Y gives', () => {
     const log = population();
-    for (const id of log.learnerIds()) {
-      const p = foldPathway(id, log.eventsOf(id));
-      const versions = versionedMembers(p);
-      for (let y = 2009; y <= 2018; y++) {
-        const at = versions.filter((v) => v.valid_from <= y && (v.valid_until === null || v.valid_until > y)).map(({ valid_from: _f, valid_until: _u, ...row }) => row);
-        const sort = (rows: object[]) => rows.map((r) => JSON.stringify(r)).sort();
-        expect(sort(at), `${id} as of ${y}`).toEqual(sort(membersOf(cut(p, y))));
-      }
-    }
+    for (const id of log.learnerIds()) expectVersionsToBeCuts(foldPathway(id, log.eventsOf(id)), 2009, 2018);
   });
 
   it('a row known on D is what the events known on D give', () => {
@@ -193,7 +204,7 @@ describe('versions', () => {
       for (const d of ['2013-10-31', '2013-11-01', '2014-06-01', '2014-11-01', '2015-12-31', '2016-01-15', '2020-01-01']) {
         const day = dayOf(d);
         const expected = factsOf(foldPathway(id, log.eventsOf(id, d)));
-        for (const table of ['member', 'state', 'step', 'diploma', 'attempt', 'revision'] as const) {
+        for (const table of ['member', 'learner', 'state', 'step', 'diploma', 'attempt', 'revision'] as const) {
           const at = (facts[table] as { known_from: number; known_until: number | null }[])
             .filter((r) => r.known_from <= day && (r.known_until === null || r.known_until > day))
             .map(({ known_from: _f, known_until: _u, ...row }) => JSON.stringify(row)).sort();
@@ -208,4 +219,45 @@ describe('versions', () => {
       ['vo:havo', false, 20131101, 20141101], ['vo:havo', true, 20141101, 20160115], ['vo:vwo', true, 20160115, null],
     ]);
   });
+});
+
+describe('versions on a generated population', () => {
+  it('the versions of every learner are the cuts of every year, and what the events known on each delivery day give', async () => {
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const { generatePopulation } = await import('@leerroutes/synthetic');
+    const { openSqliteEventStore } = await import('@leerroutes/event-store/sqlite');
+    const { importDirectory } = await import('@leerroutes/import');
+    const root = mkdtempSync(join(tmpdir(), 'leerroutes-stat-'));
+    try {
+      await generatePopulation({ out: join(root, 'pop'), learners: 300, cohorts: '2012-2013', seed: 11, redelivery: join(root, 'fix') });
+      const store = openSqliteEventStore({ path: join(root, 'log.sqlite') });
+      await importDirectory({ dir: join(root, 'pop'), store, knownAt: '2023-11-01' });
+      await importDirectory({ dir: join(root, 'fix'), store, knownAt: '2024-01-15' });
+      let learners = 0;
+      let versioned = 0;
+      for await (const streams of store.readStreams({ category: 'learner', batchSize: 500 })) {
+        for (const events of streams) {
+          const id = events[0]!.stream.slice('learner-'.length);
+          const p = foldPathway(id, events);
+          expectVersionsToBeCuts(p, 2008, 2026);
+          const { facts } = knownFacts(id, events);
+          for (const d of [20231101, 20240115]) {
+            const known = factsOf(foldPathway(id, events.filter((e) => dayOf(e.knownAt) <= d)));
+            const at = facts.state.filter((r) => r.known_from <= d && (r.known_until === null || r.known_until > d)).length;
+            expect(at, `${id} states known on ${d}`).toBe(known.state.length);
+          }
+          if (facts.learner.some((r) => r.valid_until !== null)) versioned++;
+          learners++;
+        }
+      }
+      expect(learners).toBeGreaterThan(250);
+      // Most learners' classifications change as their careers unfold: the versions are exercised.
+      expect(versioned).toBeGreaterThan(learners / 2);
+      await store.close();
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
