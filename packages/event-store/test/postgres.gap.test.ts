@@ -20,7 +20,7 @@ import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import type { RecordedEvent } from '../src/port.js';
 import { openPostgresEventStore } from '../src/postgres/index.js';
-import { expectRight, newEvent, readAllAfter, waitFor } from '../test-support/conformance/helpers.js';
+import { expectRight, newEvent, readAllAfter, waitFor, waitUntil } from '../test-support/conformance/helpers.js';
 import { postgresForTests, useThrowawayDatabase } from '../test-support/postgres.js';
 import { batchLength, workerEventId } from './fixtures/pg-worker-events.js';
 
@@ -32,14 +32,6 @@ async function connect(url: string): Promise<pg.Client> {
   c.on('error', () => undefined);
   await c.connect();
   return c;
-}
-
-async function until(condition: () => Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
-  const start = Date.now();
-  while (!(await condition())) {
-    if (Date.now() - start > timeoutMs) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 const withApplicationName = (url: string, name: string): string => {
@@ -105,7 +97,7 @@ describe.skipIf(!pgForTests.available)('PostgreSQL: positions become visible in 
       await gate.query('SELECT pg_advisory_lock($1)', [gateKey]);
       const slowEvent = newEvent({ type: 'Gated' });
       const slow = slowWriter.appendToStream('learner-slow', [slowEvent]);
-      await until(
+      await waitUntil(
         async () => (await gate.query(`SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND objid = $1 AND NOT granted`, [gateKey])).rowCount! > 0,
         'the slow append waiting at the gate',
       );
@@ -113,7 +105,7 @@ describe.skipIf(!pgForTests.available)('PostgreSQL: positions become visible in 
       const fastEvent = newEvent();
       let fastSettled = false;
       const fast = fastWriter.appendToStream('learner-fast', [fastEvent]).finally(() => (fastSettled = true));
-      const fastBlocked = until(
+      const fastBlocked = waitUntil(
         async () =>
           fastSettled ||
           (await gate.query(`SELECT 1 FROM pg_stat_activity WHERE application_name = 'gap-fast-writer' AND wait_event_type = 'Lock'`)).rowCount! > 0,
