@@ -2,7 +2,7 @@ import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import type { RecordedEvent } from '../src/port.js';
 import { openPostgresEventStore, SCHEMA_VERSION } from '../src/postgres/index.js';
-import { expectLeft, expectRight, newEvent, waitFor, waitUntil } from '../test-support/conformance/helpers.js';
+import { expectLeft, expectRight, newEvent, readAllAfter, waitFor, waitUntil } from '../test-support/conformance/helpers.js';
 import { postgresForTests, useThrowawayDatabase } from '../test-support/postgres.js';
 
 const pgForTests = await postgresForTests();
@@ -56,7 +56,8 @@ describe.skipIf(!pgForTests.available)('PostgreSQL event store specifics', () =>
   it('returns positions, revisions and counts as numbers and payloads as parsed JSON', async () => {
     const store = await open(freshSchema());
     try {
-      const data = { text: 'Gróningen – ĳ 🎓', n: 12.5, big: 2 ** 40, list: [1, null, { deep: [true, false] }], empty: {} };
+      // Payloads travel as elements of a text array: quotes, backslashes, braces, commas and a literal NULL must survive that.
+      const data = { text: 'Gróningen – ĳ 🎓 "q", {b} \\ \\" NULL', n: 12.5, big: 2 ** 40, list: [1, null, { deep: [true, false] }], empty: {}, nul: 'NULL' };
       const r = expectRight(await store.appendToStream('l-1', [newEvent({ data, metadata: { by: 'test' } })]));
       expect(typeof r.position).toBe('number');
       const [e] = await store.readStream('l-1');
@@ -65,6 +66,25 @@ describe.skipIf(!pgForTests.available)('PostgreSQL event store specifics', () =>
       const stats = await store.stats();
       expect([typeof stats.events, typeof stats.streams, typeof stats.lastPosition]).toEqual(['number', 'number', 'number']);
       expect(await store.headPosition()).toBe(r.position);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('appends thousands of events over hundreds of streams in one call, as the importer does', async () => {
+    const store = await open(freshSchema());
+    try {
+      const appends = Array.from({ length: 300 }, (_, i) => ({
+        stream: `learner-${i}`,
+        expectedRevision: 'no_stream' as const,
+        events: Array.from({ length: 10 }, (_, k) => newEvent({ type: `T${k % 3}`, data: { i, k } })),
+      }));
+      const results = expectRight(await store.appendToStreams(appends));
+      expect(results.map((r) => r.position)).toEqual(appends.map((_, i) => (i + 1) * 10));
+      const all = (await readAllAfter(store, 0, 1000)).flat();
+      expect(all.map((e) => e.eventId)).toEqual(appends.flatMap((a) => a.events.map((e) => e.eventId)));
+      expect(all.map((e) => e.position)).toEqual(all.map((_, i) => i + 1));
+      expect((await store.stats()).byType).toEqual({ T0: 1200, T1: 900, T2: 900 });
     } finally {
       await store.close();
     }
@@ -113,7 +133,7 @@ describe.skipIf(!pgForTests.available)('PostgreSQL event store specifics', () =>
     await expect(openPostgresEventStore({ connectionString: db.url(), schema: 'Events' })).rejects.toThrow(/invalid schema name/);
   });
 
-  it('creates its tables once when several processes open a fresh schema at the same moment', async () => {
+  it('creates its tables once when several stores open a fresh schema at the same moment', async () => {
     const schema = freshSchema();
     const stores = await Promise.all(Array.from({ length: 4 }, () => open(schema)));
     try {
