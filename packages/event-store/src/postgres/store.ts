@@ -207,8 +207,7 @@ export async function openPostgresEventStore(options: PostgresEventStoreOptions)
     categories: `SELECT split_part(name, '-', 1) AS category, COUNT(*) AS n FROM ${t('streams')} GROUP BY 1 ORDER BY 1`,
   };
 
-  const rowsOf = async (text: string, values: unknown[], client: Pool | PoolClient = pool): Promise<Row[]> =>
-    (await client.query<Row>({ text, values, rowMode: 'array' })).rows;
+  const rowsOf = async (text: string, values: unknown[]): Promise<Row[]> => (await pool.query<Row>({ text, values, rowMode: 'array' })).rows;
 
   /** Everything between taking the lock and COMMIT. Checks come first, so a conflict rolls back before anything was written. */
   async function appendLocked(client: PoolClient, appends: readonly StreamAppend[]): Promise<AppendResult[]> {
