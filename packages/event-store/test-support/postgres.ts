@@ -97,6 +97,13 @@ export function useThrowawayDatabase(pgForTests: PostgresForTests): { url(): str
   return { url: () => current().url, name: () => current().name };
 }
 
+/** The URL with an application_name, so a test can find its own sessions in pg_stat_activity and pg_locks. */
+export function withApplicationName(url: string, name: string): string {
+  const u = new URL(url);
+  u.searchParams.set('application_name', name);
+  return u.toString();
+}
+
 /** The URL without its password, for messages. */
 function redact(url: string): string {
   try {

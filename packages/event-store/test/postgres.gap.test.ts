@@ -21,7 +21,7 @@ import { describe, expect, it } from 'vitest';
 import type { RecordedEvent } from '../src/port.js';
 import { openPostgresEventStore } from '../src/postgres/index.js';
 import { expectRight, newEvent, readAllAfter, waitFor, waitUntil } from '../test-support/conformance/helpers.js';
-import { postgresForTests, useThrowawayDatabase } from '../test-support/postgres.js';
+import { postgresForTests, useThrowawayDatabase, withApplicationName } from '../test-support/postgres.js';
 import { batchLength, workerEventId } from './fixtures/pg-worker-events.js';
 
 const run = promisify(execFile);
@@ -33,12 +33,6 @@ async function connect(url: string): Promise<pg.Client> {
   await c.connect();
   return c;
 }
-
-const withApplicationName = (url: string, name: string): string => {
-  const u = new URL(url);
-  u.searchParams.set('application_name', name);
-  return u.toString();
-};
 
 describe.skipIf(!pgForTests.available)('PostgreSQL: positions become visible in order (the gap problem)', () => {
   const db = useThrowawayDatabase(pgForTests);
