@@ -71,6 +71,20 @@ describe.skipIf(!pgForTests.available)('PostgreSQL event store specifics', () =>
     }
   });
 
+  it('gives payloads back exactly as given: key order, and strings jsonb would refuse', async () => {
+    const store = await open(freshSchema());
+    try {
+      // Key order matters to anything that prints or hashes a payload; the SQLite store keeps it too.
+      const data = { zeta: 1, alpha: { long_key_first: true, b: 2 }, nul: 'a\u0000b', mid: [3, { y: 1, x: 2 }] };
+      expectRight(await store.appendToStream('l-1', [newEvent({ data, metadata: { z: 1, a: 2 } })]));
+      const [e] = await store.readStream('l-1');
+      expect(JSON.stringify(e!.data)).toBe(JSON.stringify(data));
+      expect(JSON.stringify(e!.metadata)).toBe(JSON.stringify({ z: 1, a: 2 }));
+    } finally {
+      await store.close();
+    }
+  });
+
   it('appends thousands of events over hundreds of streams in one call, as the importer does', async () => {
     const store = await open(freshSchema());
     try {

@@ -42,6 +42,11 @@ export function checkSchemaName(schema: string): string {
  *   events does not make their positions come back.
  * - Fixed-width columns first: no alignment padding between them.
  * - known_at is text like occurred_on: the caller's string comes back as given.
+ * - Payloads are json, not jsonb: json keeps the text as written (key order,
+ *   any string JSON can carry), so a payload comes back exactly as appended,
+ *   as from the SQLite store; the log is written once and read in order, so
+ *   jsonb's binary form would cost a conversion each way for operators the
+ *   adapter never uses. Ad-hoc queries still have ->, ->> and casts to jsonb.
  */
 const ddlV1 = (s: string): string => `
 CREATE TABLE ${s}.streams (
@@ -59,8 +64,8 @@ CREATE TABLE ${s}.events (
   type text NOT NULL,
   occurred_on text,
   known_at text NOT NULL,
-  data jsonb NOT NULL,
-  metadata jsonb,
+  data json NOT NULL,
+  metadata json,
   UNIQUE (stream_id, revision),
   UNIQUE (stream_id, event_id)
 );

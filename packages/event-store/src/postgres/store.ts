@@ -171,7 +171,7 @@ export async function openPostgresEventStore(options: PostgresEventStoreOptions)
     // One statement for every write after positions are known: each round trip is time spent holding the append lock.
     write: `WITH inserted AS (
         INSERT INTO ${t('events')} (position, stream_id, recorded_at, revision, schema_version, event_id, type, occurred_on, known_at, data, metadata)
-        SELECT $1::bigint + ord, stream_id, $2::timestamptz, revision, schema_version, event_id, type, occurred_on, known_at, data::jsonb, metadata::jsonb
+        SELECT $1::bigint + ord, stream_id, $2::timestamptz, revision, schema_version, event_id, type, occurred_on, known_at, data::json, metadata::json
         FROM unnest($3::bigint[], $4::int[], $5::int[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[])
           WITH ORDINALITY AS u(stream_id, revision, schema_version, event_id, type, occurred_on, known_at, data, metadata, ord)
       ), revised AS (
