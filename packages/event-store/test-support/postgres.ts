@@ -2,21 +2,20 @@
  * PostgreSQL for tests, shared by every package whose tests need a server:
  *
  *   const pg = await postgresForTests();
- *   describe.skipIf(!pg.available)('my store on PostgreSQL', () => {
- *     const db = useThrowawayDatabase(pg);          // a fresh lr_<random> database for this file
+ *   describeWithPostgres('my store on PostgreSQL', pg, (db) => {   // a fresh lr_<random> database for this file
  *     it('...', async () => { const store = await openPostgresEventStore({ connectionString: db.url() }); ... });
  *   });
  *
  * The server comes from PATHWAYS_TEST_PG (default
  * postgres://postgres@127.0.0.1:5432/postgres: a database to connect to for
  * CREATE/DROP DATABASE, by a role allowed to do that). Unreachable, the suite
- * is skipped and the reason printed, except under CI=true, where it is an
- * error: CI starts PostgreSQL, so a missing server there is a broken CI, not
- * a reason to go green without the tests.
+ * is skipped with the reason, except under CI=true, where postgresForTests()
+ * throws and fails the file: CI starts PostgreSQL, so a missing server there
+ * is a broken CI, not a reason to go green without the tests.
  */
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 
 export const TEST_PG_ENV = 'PATHWAYS_TEST_PG';
 export const DEFAULT_TEST_PG = 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -37,7 +36,6 @@ export async function postgresForTests(): Promise<PostgresForTests> {
   } catch (err) {
     const reason = `PostgreSQL at ${redact(adminUrl)} (${TEST_PG_ENV}) is unreachable: ${(err as Error).message}`;
     if (process.env.CI === 'true') throw new Error(`${reason}; under CI=true that is a failure, not a skip`);
-    console.warn(`skipping the PostgreSQL tests: ${reason}`);
     return { available: false, adminUrl, reason };
   } finally {
     await client.end().catch(() => undefined);
@@ -81,7 +79,7 @@ export async function createThrowawayDatabase(adminUrl: string): Promise<Throwaw
  * dropped in afterAll (which vitest runs when tests failed too). `url()` is
  * valid inside tests and hooks.
  */
-export function useThrowawayDatabase(pgForTests: PostgresForTests): { url(): string; name(): string } {
+export function useThrowawayDatabase(pgForTests: PostgresForTests): TestDatabase {
   let db: ThrowawayDatabase | undefined;
   beforeAll(async () => {
     if (!pgForTests.available) throw new Error(pgForTests.reason);
@@ -95,6 +93,27 @@ export function useThrowawayDatabase(pgForTests: PostgresForTests): { url(): str
     return db;
   };
   return { url: () => current().url, name: () => current().name };
+}
+
+export interface TestDatabase {
+  url(): string;
+  name(): string;
+}
+
+/**
+ * A describe whose tests share a throwaway database; without a server, one
+ * test skipped with the reason instead, which the run lists under "Skipped,
+ * with the reason" (vitest.config.ts).
+ */
+export function describeWithPostgres(title: string, pgForTests: PostgresForTests, body: (db: TestDatabase) => void): void {
+  describe(title, () => {
+    if (!pgForTests.available) {
+      const { reason } = pgForTests;
+      it('needs PostgreSQL', (ctx) => ctx.skip(reason));
+      return;
+    }
+    body(useThrowawayDatabase(pgForTests));
+  });
 }
 
 /** The URL with an application_name, so a test can find its own sessions in pg_stat_activity and pg_locks. */

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openEventStore } from '../src/open.js';
 import { expectRight, newEvent } from '../test-support/conformance/helpers.js';
-import { postgresForTests, useThrowawayDatabase } from '../test-support/postgres.js';
+import { describeWithPostgres, postgresForTests } from '../test-support/postgres.js';
 
 const pg = await postgresForTests();
 
@@ -22,8 +22,7 @@ describe('openEventStore', () => {
     }
   });
 
-  describe.skipIf(!pg.available)('with PostgreSQL', () => {
-    const db = useThrowawayDatabase(pg);
+  describeWithPostgres('with PostgreSQL', pg, (db) => {
     it('opens PostgreSQL for a postgres:// or postgresql:// URL', async () => {
       for (const url of [db.url(), db.url().replace(/^postgres:/, 'postgresql:')]) {
         const store = await openEventStore(url);

@@ -1,13 +1,11 @@
-import { describe } from 'vitest';
 import type { EventStore } from '../src/port.js';
 import { openPostgresEventStore } from '../src/postgres/index.js';
 import { describeEventStoreConformance } from '../test-support/conformance.js';
-import { postgresForTests, useThrowawayDatabase } from '../test-support/postgres.js';
+import { describeWithPostgres, postgresForTests } from '../test-support/postgres.js';
 
 const pg = await postgresForTests();
 
-describe.skipIf(!pg.available)('PostgreSQL adapter', () => {
-  const db = useThrowawayDatabase(pg);
+describeWithPostgres('PostgreSQL adapter', pg, (db) => {
   let n = 0;
   // A schema per test: as fresh as SQLite's file per test, without a database per test.
   describeEventStoreConformance('postgres', async () => {

@@ -17,11 +17,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import pg from 'pg';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import type { RecordedEvent } from '../src/port.js';
 import { openPostgresEventStore } from '../src/postgres/index.js';
 import { expectRight, newEvent, readAllAfter, waitFor, waitUntil } from '../test-support/conformance/helpers.js';
-import { postgresForTests, useThrowawayDatabase, withApplicationName } from '../test-support/postgres.js';
+import { describeWithPostgres, postgresForTests, withApplicationName } from '../test-support/postgres.js';
 import { batchLength, workerEventId } from './fixtures/pg-worker-events.js';
 
 const run = promisify(execFile);
@@ -34,8 +34,7 @@ async function connect(url: string): Promise<pg.Client> {
   return c;
 }
 
-describe.skipIf(!pgForTests.available)('PostgreSQL: positions become visible in order (the gap problem)', () => {
-  const db = useThrowawayDatabase(pgForTests);
+describeWithPostgres('PostgreSQL: positions become visible in order (the gap problem)', pgForTests, (db) => {
 
   it('without the fix: a reader of a sequence-numbered table skips an event that commits after a later one', async () => {
     // What the adapter must not do, spelled out with plain SQL: positions from a sequence, no append lock.

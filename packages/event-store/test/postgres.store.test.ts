@@ -1,14 +1,13 @@
 import pg from 'pg';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import type { RecordedEvent } from '../src/port.js';
 import { openPostgresEventStore, SCHEMA_VERSION } from '../src/postgres/index.js';
 import { expectLeft, expectRight, newEvent, readAllAfter, waitFor, waitUntil } from '../test-support/conformance/helpers.js';
-import { postgresForTests, useThrowawayDatabase, withApplicationName } from '../test-support/postgres.js';
+import { describeWithPostgres, postgresForTests, withApplicationName } from '../test-support/postgres.js';
 
 const pgForTests = await postgresForTests();
 
-describe.skipIf(!pgForTests.available)('PostgreSQL event store specifics', () => {
-  const db = useThrowawayDatabase(pgForTests);
+describeWithPostgres('PostgreSQL event store specifics', pgForTests, (db) => {
   let n = 0;
   const freshSchema = () => `specifics_${++n}`;
   const open = (schema: string, extra: { clock?: () => Date; lockTimeoutMs?: number } = {}) =>
