@@ -75,7 +75,8 @@ export function pollingSubscription(
       if (batch.length === 0) {
         // Nothing after the checkpoint: whatever existed at call time is handled (or was erased meanwhile).
         caught.resolve();
-        if (checkpoint >= until) return;
+        // stop() may have come while the read was in flight: its interrupt found no sleep to end, so look before sleeping.
+        if (checkpoint >= until || stopped) return;
         await sleep();
         continue;
       }

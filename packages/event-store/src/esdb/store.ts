@@ -30,6 +30,7 @@ import type {
   SubscribeOptions,
   Subscription,
 } from '../port.js';
+import { matchesExpectedRevision } from '../expected-revision.js';
 import { DEFAULT_BATCH_SIZE, pollingSubscription } from '../polling-subscription.js';
 import { toEventData, toRecorded } from './mapping.js';
 
@@ -39,13 +40,6 @@ export interface EsdbEventStore extends EventStore {
 
 function toEsdbRevision(expected: ExpectedRevision): AppendExpectedRevision {
   return typeof expected === 'number' ? BigInt(expected) : expected;
-}
-
-function matches(expected: ExpectedRevision, current: StreamRevision | 'no_stream'): boolean {
-  if (expected === 'any') return true;
-  if (expected === 'no_stream') return current === 'no_stream';
-  if (expected === 'stream_exists') return current !== 'no_stream';
-  return current === expected;
 }
 
 const isUnavailable = (err: unknown) =>
@@ -165,7 +159,7 @@ export function openEsdbEventStore(connectionString: string): EsdbEventStore {
         }
         const fresh = uniqueById(a.events).filter((e) => !state.ids.has(e.eventId));
         const allDuplicates = a.events.length > 0 && fresh.length === 0;
-        if (!allDuplicates && !matches(a.expectedRevision, state.revision)) {
+        if (!allDuplicates && !matchesExpectedRevision(a.expectedRevision, state.revision)) {
           return left({ kind: 'WrongExpectedRevision', stream: a.stream, expected: a.expectedRevision, actual: state.revision });
         }
         for (const e of fresh) state.ids.add(e.eventId);

@@ -61,6 +61,15 @@ export async function waitFor(predicate: () => boolean, timeoutMs = 10_000): Pro
   }
 }
 
+/** waitFor for a condition that has to ask something (a database) each time. */
+export async function waitUntil(condition: () => Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
+  const start = Date.now();
+  while (!(await condition())) {
+    if (Date.now() - start > timeoutMs) throw new Error(`${what}: not within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
 /**
  * Appends each event with the revision it last read, re-reading and retrying
  * on a conflict (the same event id, so a retry can never store it twice).

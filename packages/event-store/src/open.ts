@@ -1,0 +1,14 @@
+import type { EventStore } from './port.js';
+import { openPostgresEventStore } from './postgres/index.js';
+import { openSqliteEventStore } from './sqlite/index.js';
+
+const POSTGRES_URL = /^postgres(ql)?:\/\//i;
+
+/**
+ * One setting picks the log: a postgres:// or postgresql:// URL opens the
+ * PostgreSQL adapter (default schema), anything else is a SQLite file path
+ * (or ':memory:').
+ */
+export async function openEventStore(location: string): Promise<EventStore> {
+  return POSTGRES_URL.test(location) ? openPostgresEventStore({ connectionString: location }) : openSqliteEventStore({ path: location });
+}

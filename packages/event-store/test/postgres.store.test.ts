@@ -1,0 +1,268 @@
+import pg from 'pg';
+import { expect, it } from 'vitest';
+import type { RecordedEvent } from '../src/port.js';
+import { openPostgresEventStore, SCHEMA_VERSION } from '../src/postgres/index.js';
+import { expectLeft, expectRight, newEvent, readAllAfter, waitFor, waitUntil } from '../test-support/conformance/helpers.js';
+import { describeWithPostgres, postgresForTests, withApplicationName } from '../test-support/postgres.js';
+
+const pgForTests = await postgresForTests();
+
+describeWithPostgres('PostgreSQL event store specifics', pgForTests, (db) => {
+  let n = 0;
+  const freshSchema = () => `specifics_${++n}`;
+  const open = (schema: string, extra: { clock?: () => Date; lockTimeoutMs?: number } = {}) =>
+    openPostgresEventStore({ connectionString: db.url(), schema, ...extra });
+
+  async function sql<T extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<T[]> {
+    const c = new pg.Client({ connectionString: db.url() });
+    await c.connect();
+    try {
+      return (await c.query<T>(text, values)).rows;
+    } finally {
+      await c.end();
+    }
+  }
+
+  it('takes recordedAt from the injected clock, once per append call', async () => {
+    let tick = Date.parse('2018-03-01T10:00:00.000Z');
+    const store = await open(freshSchema(), { clock: () => new Date((tick += 1000)) });
+    try {
+      expectRight(await store.appendToStream('l-1', [newEvent(), newEvent({ knownAt: '2017-10-01T00:00:00.000Z' })]));
+      expectRight(await store.appendToStream('l-1', [newEvent()]));
+      const [a, b, c] = await store.readStream('l-1');
+      expect([a!.recordedAt, b!.recordedAt, c!.recordedAt]).toEqual(['2018-03-01T10:00:01.000Z', '2018-03-01T10:00:01.000Z', '2018-03-01T10:00:02.000Z']);
+      expect(a!.knownAt).toBe(a!.recordedAt);
+      expect(b!.knownAt).toBe('2017-10-01T00:00:00.000Z');
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('without a clock, recordedAt comes from the database server and follows position order', async () => {
+    const store = await open(freshSchema());
+    try {
+      for (let i = 0; i < 5; i++) expectRight(await store.appendToStream(`l-${i}`, [newEvent()]));
+      const [{ now }] = (await sql<{ now: Date }>('SELECT now()')) as [{ now: Date }];
+      const events = (await Promise.all([0, 1, 2, 3, 4].map((i) => store.readStream(`l-${i}`)))).flat();
+      const times = events.map((e) => Date.parse(e.recordedAt));
+      expect(times).toEqual([...times].sort((x, y) => x - y));
+      expect(times[4]!).toBeLessThanOrEqual(now.getTime());
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('returns positions, revisions and counts as numbers and payloads as parsed JSON', async () => {
+    const store = await open(freshSchema());
+    try {
+      // Payloads travel as elements of a text array: quotes, backslashes, braces, commas and a literal NULL must survive that.
+      const data = { text: 'Gróningen – ĳ 🎓 "q", {b} \\ \\" NULL', n: 12.5, big: 2 ** 40, list: [1, null, { deep: [true, false] }], empty: {}, nul: 'NULL' };
+      const r = expectRight(await store.appendToStream('l-1', [newEvent({ data, metadata: { by: 'test' } })]));
+      expect(typeof r.position).toBe('number');
+      const [e] = await store.readStream('l-1');
+      expect(e).toMatchObject({ position: r.position, revision: 0, schemaVersion: 1, data, metadata: { by: 'test' } });
+      expect(typeof e!.position).toBe('number');
+      const stats = await store.stats();
+      expect([typeof stats.events, typeof stats.streams, typeof stats.lastPosition]).toEqual(['number', 'number', 'number']);
+      expect(await store.headPosition()).toBe(r.position);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('gives payloads back exactly as given: key order, and strings jsonb would refuse', async () => {
+    const store = await open(freshSchema());
+    try {
+      // Key order matters to anything that prints or hashes a payload; the SQLite store keeps it too.
+      const data = { zeta: 1, alpha: { long_key_first: true, b: 2 }, nul: 'a\u0000b', mid: [3, { y: 1, x: 2 }] };
+      expectRight(await store.appendToStream('l-1', [newEvent({ data, metadata: { z: 1, a: 2 } })]));
+      const [e] = await store.readStream('l-1');
+      expect(JSON.stringify(e!.data)).toBe(JSON.stringify(data));
+      expect(JSON.stringify(e!.metadata)).toBe(JSON.stringify({ z: 1, a: 2 }));
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('appends thousands of events over hundreds of streams in one call, as the importer does', async () => {
+    const store = await open(freshSchema());
+    try {
+      const appends = Array.from({ length: 300 }, (_, i) => ({
+        stream: `learner-${i}`,
+        expectedRevision: 'no_stream' as const,
+        events: Array.from({ length: 10 }, (_, k) => newEvent({ type: `T${k % 3}`, data: { i, k } })),
+      }));
+      const results = expectRight(await store.appendToStreams(appends));
+      expect(results.map((r) => r.position)).toEqual(appends.map((_, i) => (i + 1) * 10));
+      const all = (await readAllAfter(store, 0, 1000)).flat();
+      expect(all.map((e) => e.eventId)).toEqual(appends.flatMap((a) => a.events.map((e) => e.eventId)));
+      expect(all.map((e) => e.position)).toEqual(all.map((_, i) => i + 1));
+      expect((await store.stats()).byType).toEqual({ T0: 1200, T1: 900, T2: 900 });
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('scopes idempotency to the stream, as EventStoreDB does: the same id in another stream is another event', async () => {
+    const store = await open(freshSchema());
+    try {
+      const e = newEvent();
+      expectRight(await store.appendToStream('l-a', [e]));
+      expect(expectRight(await store.appendToStream('l-a', [e]))).toMatchObject({ appended: 0, duplicates: 1, position: null });
+      expect(expectRight(await store.appendToStream('l-b', [e], { expectedRevision: 'no_stream' }))).toMatchObject({ revision: 0, appended: 1 });
+      expect((await store.stats()).streams).toBe(2);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('checks the expected revision of an empty append and lets an erased stream start again from revision 0', async () => {
+    const store = await open(freshSchema());
+    try {
+      expect(expectLeft(await store.appendToStream('l-1', [], { expectedRevision: 'stream_exists' }))).toMatchObject({ actual: 'no_stream' });
+      expect(expectRight(await store.appendToStream('l-1', [], { expectedRevision: 'no_stream' }))).toMatchObject({ revision: 'no_stream', position: null });
+      expect(await store.streamRevision('l-1')).toBeNull();
+      expectRight(await store.appendToStream('l-1', [newEvent(), newEvent()]));
+      await store.eraseStream('l-1');
+      expect(expectRight(await store.appendToStream('l-1', [newEvent()], { expectedRevision: 'no_stream' })).revision).toBe(0);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('keeps each schema a log of its own, and refuses schema names it would have to quote', async () => {
+    const [s1, s2] = [freshSchema(), freshSchema()];
+    const [a, b] = [await open(s1), await open(s2)];
+    try {
+      expect(expectRight(await a.appendToStream('l-1', [newEvent(), newEvent()])).position).toBe(2);
+      expect(expectRight(await b.appendToStream('l-1', [newEvent()])).position).toBe(1);
+      expect((await a.readStream('l-1')).length).toBe(2);
+      const tables = await sql<{ table_name: string }>('SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY 1', [s1]);
+      expect(tables.map((t) => t.table_name)).toEqual(['event_types', 'events', 'log_head', 'schema_version', 'streams']);
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+    await expect(openPostgresEventStore({ connectionString: db.url(), schema: 'x; DROP TABLE y' })).rejects.toThrow(/invalid schema name/);
+    await expect(openPostgresEventStore({ connectionString: db.url(), schema: 'Events' })).rejects.toThrow(/invalid schema name/);
+  });
+
+  it('creates its tables once when several stores open a fresh schema at the same moment', async () => {
+    const schema = freshSchema();
+    const stores = await Promise.all(Array.from({ length: 4 }, () => open(schema)));
+    try {
+      expect(await sql('SELECT version FROM ' + schema + '.schema_version')).toEqual([{ version: SCHEMA_VERSION }]);
+      await Promise.all(stores.map((s, i) => s.appendToStream(`l-${i}`, [newEvent()])));
+      expect((await stores[0]!.stats()).events).toBe(4);
+    } finally {
+      await Promise.all(stores.map((s) => s.close()));
+    }
+  });
+
+  it('refuses a schema written by a newer version', async () => {
+    const schema = freshSchema();
+    await (await open(schema)).close();
+    await sql(`INSERT INTO ${schema}.schema_version (version) VALUES ($1)`, [SCHEMA_VERSION + 1]);
+    await expect(open(schema)).rejects.toThrow(/newer/);
+  });
+
+  it('never reuses positions of erased newest events, even after reopening, and erased rows are gone from the tables', async () => {
+    const schema = freshSchema();
+    const store = await open(schema);
+    const marker = 'ZZ-ERASE-ME-3141592653-ZZ';
+    expectRight(await store.appendToStream('l-keep', [newEvent()]));
+    const erased = expectRight(await store.appendToStream('l-gone', [newEvent({ data: { note: marker } }), newEvent()]));
+    expect(await store.eraseStream('l-gone')).toBe(2);
+    await store.close();
+    expect(await sql(`SELECT position FROM ${schema}.events WHERE data::text LIKE $1`, [`%${marker}%`])).toEqual([]);
+    expect(await sql(`SELECT name FROM ${schema}.streams WHERE name = 'l-gone'`)).toEqual([]);
+
+    const reopened = await open(schema);
+    try {
+      expect(await reopened.headPosition()).toBe(1);
+      expect(expectRight(await reopened.appendToStream('l-new', [newEvent()])).position).toBe(erased.position! + 1);
+    } finally {
+      await reopened.close();
+    }
+  });
+
+  it('keeps a category to names that start with it and a dash, whatever the database collation', async () => {
+    const store = await open(freshSchema());
+    try {
+      for (const name of ['learner-1', 'learner.x', 'learner_y', 'learners-2', 'Learner-3', 'learner', 'learner-2', 'learner--3']) {
+        expectRight(await store.appendToStream(name, [newEvent()]));
+      }
+      const names: string[] = [];
+      for await (const batch of store.readStreams({ category: 'learner', batchSize: 2 })) names.push(...batch.map((s) => s[0]!.stream));
+      expect(names.sort()).toEqual(['learner--3', 'learner-1', 'learner-2']);
+      expect((await store.stats()).streamsByCategory).toMatchObject({ learner: 4, 'learner.x': 1, learner_y: 1, learners: 1, Learner: 1 });
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('reports StoreUnavailable when another session keeps the append lock past the lock timeout', async () => {
+    const schema = freshSchema();
+    const store = await open(schema, { lockTimeoutMs: 50 });
+    const blocker = new pg.Client({ connectionString: db.url() });
+    await blocker.connect();
+    try {
+      await blocker.query(`SELECT pg_advisory_lock(${0x4c52}, hashtext($1))`, [schema]);
+      const err = expectLeft(await store.appendToStream('l-1', [newEvent()]));
+      expect(err.kind).toBe('StoreUnavailable');
+      expect(await store.streamRevision('l-1')).toBeNull();
+      await blocker.query(`SELECT pg_advisory_unlock(${0x4c52}, hashtext($1))`, [schema]);
+      expectRight(await store.appendToStream('l-1', [newEvent()]));
+    } finally {
+      await blocker.end();
+      await store.close();
+    }
+  });
+
+  it('wakes a subscription through NOTIFY, also after its listening connection was killed', async () => {
+    const schema = freshSchema();
+    const store = await open(schema);
+    const writer = await open(schema);
+    try {
+      const received: RecordedEvent[] = [];
+      // Polling once an hour: anything delivered within the test came through LISTEN/NOTIFY.
+      const sub = store.subscribeToAll((b) => void received.push(...b), { pollIntervalMs: 3_600_000 });
+      await sub.caughtUp();
+      const listeners = async () =>
+        (await sql<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND query = $1`, [`LISTEN ${schema}_appended`])).map(
+          (r) => r.pid,
+        );
+      let first: number[] = [];
+      await waitUntil(async () => (first = await listeners()).length > 0, 'the subscription listening');
+      expect(first).toHaveLength(1);
+
+      expectRight(await writer.appendToStream('l-1', [newEvent()]));
+      await waitFor(() => received.length === 1);
+
+      await sql('SELECT pg_terminate_backend($1)', [first[0]]);
+      // The killed backend may linger in pg_stat_activity for a moment: wait for exactly one listener, a new one.
+      await waitUntil(async () => {
+        const again = await listeners();
+        return again.length === 1 && again[0] !== first[0];
+      }, 'listening again');
+      expectRight(await writer.appendToStream('l-2', [newEvent()]));
+      await waitFor(() => received.length === 2);
+      expect(received.map((e) => e.stream)).toEqual(['l-1', 'l-2']);
+      await sub.stop();
+    } finally {
+      await Promise.all([store.close(), writer.close()]);
+    }
+  });
+
+  it('close() stops running subscriptions and ends every connection it opened', async () => {
+    const store = await openPostgresEventStore({ connectionString: withApplicationName(db.url(), 'closing-store'), schema: freshSchema() });
+    // Polling once an hour: close() has to interrupt the sleep, not wait it out.
+    const sub = store.subscribeToAll(() => undefined, { pollIntervalMs: 3_600_000 });
+    await sub.caughtUp();
+    expectRight(await store.appendToStream('l-1', [newEvent()]));
+    await store.close();
+    await expect(sub.done).resolves.toBeUndefined();
+    // A backend leaves pg_stat_activity a moment after its client hung up, so "none" is waited for; a connection left open never goes.
+    const remaining = async () => (await sql<{ n: number }>("SELECT COUNT(*)::int AS n FROM pg_stat_activity WHERE application_name = 'closing-store'"))[0]!.n;
+    await waitUntil(async () => (await remaining()) === 0, 'every connection of the closed store gone');
+  });
+});
