@@ -110,6 +110,17 @@ interface Stmts {
 
 export class Ledger {
   private readonly s: Stmts;
+  private readonly statements = new Map<string, Database.Statement>();
+
+  /** A statement prepared once: several run per delivered row. */
+  private stmt(text: string): Database.Statement {
+    let st = this.statements.get(text);
+    if (st === undefined) {
+      st = this.db.prepare(text);
+      this.statements.set(text, st);
+    }
+    return st;
+  }
 
   constructor(private readonly db: Database.Database) {
     db.transaction(() => this.migrate()).immediate();
@@ -193,23 +204,23 @@ export class Ledger {
 
   /** The delivery an interrupted import left behind, if any. */
   unfinished(): DeliveryRow | null {
-    const id = this.db.prepare("SELECT id FROM ledger_delivery WHERE state IN ('reading', 'deriving') ORDER BY id LIMIT 1").pluck().get() as number | undefined;
+    const id = this.stmt("SELECT id FROM ledger_delivery WHERE state IN ('reading', 'deriving') ORDER BY id LIMIT 1").pluck().get() as number | undefined;
     return id === undefined ? null : this.delivery(id);
   }
 
   /** The newest finished delivery with its stored summary. */
   latestFinished(): (DeliveryRow & { readonly summary: unknown }) | null {
-    const r = this.db.prepare("SELECT id, summary FROM ledger_delivery WHERE state = 'finished' ORDER BY id DESC LIMIT 1").get() as { id: number; summary: string | null } | undefined;
+    const r = this.stmt("SELECT id, summary FROM ledger_delivery WHERE state = 'finished' ORDER BY id DESC LIMIT 1").get() as { id: number; summary: string | null } | undefined;
     if (r === undefined || r.summary === null) return null;
     return { ...this.delivery(r.id), summary: JSON.parse(r.summary) as unknown };
   }
 
   startDelivery(dir: string, fingerprint: string, startedAt: string, knownAt: string): number {
-    return Number(this.db.prepare("INSERT INTO ledger_delivery (dir, fingerprint, started_at, known_at, state) VALUES (?, ?, ?, ?, 'reading')").run(dir, fingerprint, startedAt, knownAt).lastInsertRowid);
+    return Number(this.stmt("INSERT INTO ledger_delivery (dir, fingerprint, started_at, known_at, state) VALUES (?, ?, ?, ?, 'reading')").run(dir, fingerprint, startedAt, knownAt).lastInsertRowid);
   }
 
   delivery(id: number): DeliveryRow {
-    const r = this.db.prepare('SELECT * FROM ledger_delivery WHERE id = ?').get(id) as Record<string, unknown> | undefined;
+    const r = this.stmt('SELECT * FROM ledger_delivery WHERE id = ?').get(id) as Record<string, unknown> | undefined;
     if (!r) throw new Error(`no delivery ${id}`);
     return {
       id, dir: String(r['dir']), fingerprint: String(r['fingerprint']), startedAt: String(r['started_at']), knownAt: String(r['known_at'] ?? r['started_at']),
@@ -221,11 +232,11 @@ export class Ledger {
   }
 
   setState(id: number, state: DeliveryState): void {
-    this.db.prepare('UPDATE ledger_delivery SET state = ? WHERE id = ?').run(state, id);
+    this.stmt('UPDATE ledger_delivery SET state = ? WHERE id = ?').run(state, id);
   }
 
   fileProgress(delivery: number, file: string): FileProgress | null {
-    const r = this.db.prepare('SELECT * FROM ledger_delivery_file WHERE delivery = ? AND file = ?').get(delivery, file) as Record<string, number | string> | undefined;
+    const r = this.stmt('SELECT * FROM ledger_delivery_file WHERE delivery = ? AND file = ?').get(delivery, file) as Record<string, number | string> | undefined;
     if (!r) return null;
     return {
       file, rows: Number(r['rows']), accepted: Number(r['accepted']), rejected: Number(r['rejected']), inserted: Number(r['inserted']),
@@ -235,12 +246,12 @@ export class Ledger {
   }
 
   fileProgressAll(delivery: number): FileProgress[] {
-    const files = this.db.prepare('SELECT file FROM ledger_delivery_file WHERE delivery = ? ORDER BY rowid').pluck().all(delivery) as string[];
+    const files = this.stmt('SELECT file FROM ledger_delivery_file WHERE delivery = ? ORDER BY rowid').pluck().all(delivery) as string[];
     return files.map((f) => this.fileProgress(delivery, f)!);
   }
 
   saveFileProgress(delivery: number, p: FileProgress): void {
-    this.db.prepare(`INSERT INTO ledger_delivery_file (delivery, file, rows, accepted, rejected, inserted, changed, unchanged, repeated, records_done, rejects_bytes, rejects_by_code, done)
+    this.stmt(`INSERT INTO ledger_delivery_file (delivery, file, rows, accepted, rejected, inserted, changed, unchanged, repeated, records_done, rejects_bytes, rejects_by_code, done)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT (delivery, file) DO UPDATE SET rows = excluded.rows, accepted = excluded.accepted, rejected = excluded.rejected, inserted = excluded.inserted,
         changed = excluded.changed, unchanged = excluded.unchanged, repeated = excluded.repeated, records_done = excluded.records_done,
@@ -249,9 +260,9 @@ export class Ledger {
   }
 
   finish(id: number, finishedAt: string, summary: unknown): void {
-    this.db.prepare("UPDATE ledger_delivery SET state = 'finished', finished_at = ?, summary = ? WHERE id = ?").run(finishedAt, JSON.stringify(summary), id);
-    this.db.prepare('DELETE FROM ledger_delivered_date WHERE delivery = ?').run(id);
-    this.db.prepare('DELETE FROM ledger_pending_reference WHERE delivery = ?').run(id);
+    this.stmt("UPDATE ledger_delivery SET state = 'finished', finished_at = ?, summary = ? WHERE id = ?").run(finishedAt, JSON.stringify(summary), id);
+    this.stmt('DELETE FROM ledger_delivered_date WHERE delivery = ?').run(id);
+    this.stmt('DELETE FROM ledger_pending_reference WHERE delivery = ?').run(id);
   }
 
   // --- facts
@@ -284,102 +295,102 @@ export class Ledger {
   }
 
   recordDeliveredDate(delivery: number, referenceDate: string): void {
-    this.db.prepare('INSERT OR IGNORE INTO ledger_delivered_date (delivery, reference_date) VALUES (?, ?)').run(delivery, referenceDate);
+    this.stmt('INSERT OR IGNORE INTO ledger_delivered_date (delivery, reference_date) VALUES (?, ?)').run(delivery, referenceDate);
   }
 
   deliveredDates(delivery: number): string[] {
-    return this.db.prepare('SELECT reference_date FROM ledger_delivered_date WHERE delivery = ? ORDER BY reference_date').pluck().all(delivery) as string[];
+    return this.stmt('SELECT reference_date FROM ledger_delivered_date WHERE delivery = ? ORDER BY reference_date').pluck().all(delivery) as string[];
   }
 
   /** Rows of reference date D from earlier deliveries that a new complete count of D no longer holds: deleted, their learners returned. */
   dropMissingEnrolments(referenceDate: string, delivery: number): string[] {
-    const gone = this.db.prepare('SELECT learner_id FROM ledger_enrolment WHERE reference_date = ? AND delivery <> ?').pluck().all(referenceDate, delivery) as string[];
-    if (gone.length > 0) this.db.prepare('DELETE FROM ledger_enrolment WHERE reference_date = ? AND delivery <> ?').run(referenceDate, delivery);
+    const gone = this.stmt('SELECT learner_id FROM ledger_enrolment WHERE reference_date = ? AND delivery <> ?').pluck().all(referenceDate, delivery) as string[];
+    if (gone.length > 0) this.stmt('DELETE FROM ledger_enrolment WHERE reference_date = ? AND delivery <> ?').run(referenceDate, delivery);
     return gone;
   }
 
   coveredReferenceDates(): string[] {
-    return this.db.prepare('SELECT reference_date FROM ledger_covered ORDER BY reference_date').pluck().all() as string[];
+    return this.stmt('SELECT reference_date FROM ledger_covered ORDER BY reference_date').pluck().all() as string[];
   }
 
   /** Each covered date with the delivery that first brought it and when that delivery was known. */
   coverage(): { referenceDate: string; delivery: number; knownAt: string }[] {
-    return (this.db.prepare(`SELECT c.reference_date, c.delivery, COALESCE(d.known_at, d.started_at, '1970-01-01T00:00:00.000Z') AS known_at
+    return (this.stmt(`SELECT c.reference_date, c.delivery, COALESCE(d.known_at, d.started_at, '1970-01-01T00:00:00.000Z') AS known_at
       FROM ledger_covered c LEFT JOIN ledger_delivery d ON d.id = c.delivery ORDER BY c.reference_date`).raw(true).all() as [string, number, string][])
       .map(([referenceDate, delivery, knownAt]) => ({ referenceDate, delivery, knownAt }));
   }
 
   cover(referenceDate: string, delivery: number): void {
-    this.db.prepare('INSERT OR IGNORE INTO ledger_covered (reference_date, delivery) VALUES (?, ?)').run(referenceDate, delivery);
+    this.stmt('INSERT OR IGNORE INTO ledger_covered (reference_date, delivery) VALUES (?, ?)').run(referenceDate, delivery);
   }
 
   learnersOn(referenceDate: string): string[] {
-    return this.db.prepare('SELECT learner_id FROM ledger_enrolment WHERE reference_date = ?').pluck().all(referenceDate) as string[];
+    return this.stmt('SELECT learner_id FROM ledger_enrolment WHERE reference_date = ?').pluck().all(referenceDate) as string[];
   }
 
   recordSeal(delivery: number, o: { dropped: number; newlyCovered: readonly string[]; learnersTotal: number }): void {
-    this.db.prepare("UPDATE ledger_delivery SET state = 'deriving', dropped = ?, newly_covered = ?, learners_total = ? WHERE id = ?")
+    this.stmt("UPDATE ledger_delivery SET state = 'deriving', dropped = ?, newly_covered = ?, learners_total = ? WHERE id = ?")
       .run(o.dropped, JSON.stringify(o.newlyCovered), o.learnersTotal, delivery);
   }
 
   pendingCount(delivery: number): number {
-    return this.db.prepare('SELECT COUNT(*) FROM ledger_pending WHERE delivery = ?').pluck().get(delivery) as number;
+    return this.stmt('SELECT COUNT(*) FROM ledger_pending WHERE delivery = ?').pluck().get(delivery) as number;
   }
 
   /** The next learners to derive, in learner-id order. */
   nextPending(delivery: number, limit: number): string[] {
-    return this.db.prepare('SELECT learner_id FROM ledger_pending WHERE delivery = ? ORDER BY learner_id LIMIT ?').pluck().all(delivery, limit) as string[];
+    return this.stmt('SELECT learner_id FROM ledger_pending WHERE delivery = ? ORDER BY learner_id LIMIT ?').pluck().all(delivery, limit) as string[];
   }
 
   /** Learners derived and appended: no longer pending, counted in the delivery. */
   derived(delivery: number, learnerIds: readonly string[], counts: { events: number; retracted: number; byType: Readonly<Record<string, number>> }): void {
-    const del = this.db.prepare('DELETE FROM ledger_pending WHERE delivery = ? AND learner_id = ?');
+    const del = this.stmt('DELETE FROM ledger_pending WHERE delivery = ? AND learner_id = ?');
     for (const id of learnerIds) del.run(delivery, id);
-    const row = this.db.prepare('SELECT events_by_type FROM ledger_delivery WHERE id = ?').pluck().get(delivery) as string;
+    const row = this.stmt('SELECT events_by_type FROM ledger_delivery WHERE id = ?').pluck().get(delivery) as string;
     const byType = JSON.parse(row) as Record<string, number>;
     for (const [t, n] of Object.entries(counts.byType)) byType[t] = (byType[t] ?? 0) + n;
-    this.db.prepare('UPDATE ledger_delivery SET learners_done = learners_done + ?, events_appended = events_appended + ?, events_retracted = events_retracted + ?, events_by_type = ? WHERE id = ?')
+    this.stmt('UPDATE ledger_delivery SET learners_done = learners_done + ?, events_appended = events_appended + ?, events_retracted = events_retracted + ?, events_by_type = ? WHERE id = ?')
       .run(learnerIds.length, counts.events, counts.retracted, JSON.stringify(byType), delivery);
   }
 
   // --- reference data
 
   upsertArea(area: string, name: string, parent: string | null): boolean {
-    const prior = this.db.prepare('SELECT name, parent FROM ledger_area WHERE area = ?').get(area) as { name: string; parent: string | null } | undefined;
+    const prior = this.stmt('SELECT name, parent FROM ledger_area WHERE area = ?').get(area) as { name: string; parent: string | null } | undefined;
     if (prior && prior.name === name && prior.parent === parent) return false;
-    this.db.prepare('INSERT INTO ledger_area (area, name, parent) VALUES (?, ?, ?) ON CONFLICT (area) DO UPDATE SET name = excluded.name, parent = excluded.parent').run(area, name, parent);
+    this.stmt('INSERT INTO ledger_area (area, name, parent) VALUES (?, ?, ?) ON CONFLICT (area) DO UPDATE SET name = excluded.name, parent = excluded.parent').run(area, name, parent);
     return true;
   }
 
   upsertInstitution(i: { institution: string; name: string; board: string | null; municipality: string | null; kind: string | null }): boolean {
-    const prior = this.db.prepare('SELECT name, board, municipality, kind FROM ledger_institution WHERE institution = ?').get(i.institution) as Record<string, unknown> | undefined;
+    const prior = this.stmt('SELECT name, board, municipality, kind FROM ledger_institution WHERE institution = ?').get(i.institution) as Record<string, unknown> | undefined;
     if (prior && prior['name'] === i.name && prior['board'] === i.board && prior['municipality'] === i.municipality && prior['kind'] === i.kind) return false;
-    this.db.prepare(`INSERT INTO ledger_institution (institution, name, board, municipality, kind) VALUES (?, ?, ?, ?, ?)
+    this.stmt(`INSERT INTO ledger_institution (institution, name, board, municipality, kind) VALUES (?, ?, ?, ?, ?)
       ON CONFLICT (institution) DO UPDATE SET name = excluded.name, board = excluded.board, municipality = excluded.municipality, kind = excluded.kind`).run(i.institution, i.name, i.board, i.municipality, i.kind);
     return true;
   }
 
   upsertSchoolGroup(g: { institution: string; group: string; validFrom: string; validTo: string | null }): boolean {
-    const prior = this.db.prepare('SELECT valid_to FROM ledger_school_group WHERE institution = ? AND grp = ? AND valid_from = ?').get(g.institution, g.group, g.validFrom) as { valid_to: string | null } | undefined;
+    const prior = this.stmt('SELECT valid_to FROM ledger_school_group WHERE institution = ? AND grp = ? AND valid_from = ?').get(g.institution, g.group, g.validFrom) as { valid_to: string | null } | undefined;
     if (prior && prior.valid_to === g.validTo) return false;
-    this.db.prepare('INSERT INTO ledger_school_group (institution, grp, valid_from, valid_to) VALUES (?, ?, ?, ?) ON CONFLICT (institution, grp, valid_from) DO UPDATE SET valid_to = excluded.valid_to')
+    this.stmt('INSERT INTO ledger_school_group (institution, grp, valid_from, valid_to) VALUES (?, ?, ?, ?) ON CONFLICT (institution, grp, valid_from) DO UPDATE SET valid_to = excluded.valid_to')
       .run(g.institution, g.group, g.validFrom, g.validTo);
     return true;
   }
 
   /** A reference-data event to append when the delivery finishes (with the ledger change that caused it). */
   addPendingReference(delivery: number, row: ReferenceRow): void {
-    const seq = (this.db.prepare('SELECT COALESCE(MAX(seq), 0) + 1 FROM ledger_pending_reference WHERE delivery = ?').pluck().get(delivery) as number);
-    this.db.prepare('INSERT INTO ledger_pending_reference (delivery, seq, stream, type, data) VALUES (?, ?, ?, ?, ?)').run(delivery, seq, row.stream, row.type, JSON.stringify(row.data));
+    const seq = (this.stmt('SELECT COALESCE(MAX(seq), 0) + 1 FROM ledger_pending_reference WHERE delivery = ?').pluck().get(delivery) as number);
+    this.stmt('INSERT INTO ledger_pending_reference (delivery, seq, stream, type, data) VALUES (?, ?, ?, ?, ?)').run(delivery, seq, row.stream, row.type, JSON.stringify(row.data));
   }
 
   pendingReferences(delivery: number): ReferenceRow[] {
-    return (this.db.prepare('SELECT stream, type, data FROM ledger_pending_reference WHERE delivery = ? ORDER BY seq').raw(true).all(delivery) as [string, string, string][])
+    return (this.stmt('SELECT stream, type, data FROM ledger_pending_reference WHERE delivery = ? ORDER BY seq').raw(true).all(delivery) as [string, string, string][])
       .map(([stream, type, data]) => ({ stream, type, data: JSON.parse(data) as Record<string, unknown> }));
   }
 
   areaParents(): Map<string, string | null> {
-    const rows = this.db.prepare('SELECT area, parent FROM ledger_area').raw(true).all() as [string, string | null][];
+    const rows = this.stmt('SELECT area, parent FROM ledger_area').raw(true).all() as [string, string | null][];
     return new Map(rows);
   }
 
@@ -410,7 +421,7 @@ export class Ledger {
     const out: string[] = [];
     const table = (name: string, columns: string, order: string) => {
       out.push(`# ${name}`);
-      for (const r of this.db.prepare(`SELECT ${columns} FROM ${name} ORDER BY ${order}`).raw(true).all() as unknown[][]) out.push(JSON.stringify(r));
+      for (const r of this.stmt(`SELECT ${columns} FROM ${name} ORDER BY ${order}`).raw(true).all() as unknown[][]) out.push(JSON.stringify(r));
     };
     for (const spec of Object.values(FACT_TABLES)) table(spec.table, '*', ['learner_id', ...spec.keys].join(', '));
     table('ledger_covered', '*', 'reference_date');
@@ -428,7 +439,7 @@ export class Ledger {
   /** How many facts the ledger holds of a learner. */
   factCount(learnerId: string): number {
     let n = 0;
-    for (const spec of Object.values(FACT_TABLES)) n += this.db.prepare(`SELECT COUNT(*) FROM ${spec.table} WHERE learner_id = ?`).pluck().get(learnerId) as number;
+    for (const spec of Object.values(FACT_TABLES)) n += this.stmt(`SELECT COUNT(*) FROM ${spec.table} WHERE learner_id = ?`).pluck().get(learnerId) as number;
     return n;
   }
 
@@ -436,7 +447,7 @@ export class Ledger {
   forgetLearner(learnerId: string): number {
     let n = 0;
     for (const kind of Object.keys(FACT_TABLES) as FactKind[]) n += this.s.forget[kind].run(learnerId).changes;
-    this.db.prepare('DELETE FROM ledger_pending WHERE learner_id = ?').run(learnerId);
+    this.stmt('DELETE FROM ledger_pending WHERE learner_id = ?').run(learnerId);
     return n;
   }
 }

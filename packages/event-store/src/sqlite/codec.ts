@@ -31,21 +31,22 @@ const isPlainObject = (v: unknown): v is Record<string, unknown> =>
 export function flatten(data: unknown): Flattened | null {
   if (!isPlainObject(data)) return null;
   const values: unknown[] = [];
-  const walk = (obj: Record<string, unknown>): unknown[] => {
-    const skel: unknown[] = [];
-    for (const key of Object.keys(obj)) {
-      const v = obj[key];
-      if (v === undefined || typeof v === 'function' || typeof v === 'symbol') continue;
-      if (isPlainObject(v)) skel.push([key, walk(v)]);
-      else {
-        skel.push(key);
-        values.push(v);
-      }
-    }
-    return skel;
-  };
-  const skeleton = JSON.stringify(walk(data));
+  const skeleton = JSON.stringify(walk(data, values));
   return { skeleton, values };
+}
+
+function walk(obj: Record<string, unknown>, values: unknown[]): unknown[] {
+  const skel: unknown[] = [];
+  for (const key in obj) {
+    const v = obj[key];
+    if (v === undefined || typeof v === 'function' || typeof v === 'symbol') continue;
+    if (isPlainObject(v)) skel.push([key, walk(v, values)]);
+    else {
+      skel.push(key);
+      values.push(v);
+    }
+  }
+  return skel;
 }
 
 export type Decoder = (values: readonly unknown[]) => Record<string, unknown>;
@@ -65,7 +66,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** A lower-case UUID as 16 bytes; any other id as itself (text). */
 export function encodeEventId(id: string): Buffer | string {
-  return UUID.test(id) ? Buffer.from(id.replace(/-/g, ''), 'hex') : id;
+  if (id.length !== 36 || !UUID.test(id)) return id;
+  return Buffer.from(id.slice(0, 8) + id.slice(9, 13) + id.slice(14, 18) + id.slice(19, 23) + id.slice(24), 'hex');
 }
 
 export function decodeEventId(stored: Buffer | string): string {
@@ -91,10 +93,15 @@ export function decodeDay(stored: number | string | null): string | null {
   return `${String(y).padStart(4, '0')}-${m < 10 ? '0' : ''}${m}-${d < 10 ? '0' : ''}${d}`;
 }
 
-/** An ISO timestamp as epoch milliseconds when it round-trips exactly; otherwise the text. */
+let lastInstant = '';
+let lastEncoded: number | string = '';
+/** An ISO timestamp as epoch milliseconds when it round-trips exactly; otherwise the text. The events of an append share theirs, so the last one is remembered. */
 export function encodeInstant(iso: string): number | string {
+  if (iso === lastInstant) return lastEncoded;
   const ms = Date.parse(iso);
-  return Number.isFinite(ms) && new Date(ms).toISOString() === iso ? ms : iso;
+  lastInstant = iso;
+  lastEncoded = Number.isFinite(ms) && new Date(ms).toISOString() === iso ? ms : iso;
+  return lastEncoded;
 }
 
 /** Decodes instants, remembering the last one: the events of one append share their recordedAt. */
