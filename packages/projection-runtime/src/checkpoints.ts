@@ -38,12 +38,25 @@ export async function readCheckpoint(db: Kysely<any>, name: string): Promise<Che
   }
 }
 
+/** Several projections' checkpoints in one query (a batch reads them all). */
+export async function readCheckpoints(db: Kysely<any>, names: readonly string[]): Promise<Map<string, Checkpoint>> {
+  if (names.length === 0) return new Map();
+  const rows = await db.selectFrom(CHECKPOINT_TABLE).selectAll().where('name', 'in', names).execute();
+  return new Map(rows.map((r) => [String(r.name), checkpointOf(r)]));
+}
+
 export async function writeCheckpoint(db: Kysely<any>, cp: Checkpoint): Promise<void> {
   await db
     .insertInto(CHECKPOINT_TABLE)
     .values({ name: cp.name, version: cp.version, position: cp.position })
     .onConflict((oc) => oc.column('name').doUpdateSet({ version: cp.version, position: cp.position }))
     .execute();
+}
+
+/** Moves existing checkpoints to `position` in one statement (an upsert per projection cost DuckDB milliseconds each). */
+export async function advanceCheckpoints(db: Kysely<any>, names: readonly string[], position: number): Promise<void> {
+  if (names.length === 0) return;
+  await db.updateTable(CHECKPOINT_TABLE).set({ position }).where('name', 'in', names).execute();
 }
 
 export async function deleteCheckpoint(db: Kysely<any>, name: string): Promise<void> {

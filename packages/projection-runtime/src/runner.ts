@@ -1,5 +1,5 @@
 import type { EventStore, RecordedEvent } from '@leerroutes/event-store';
-import { readCheckpoint, writeCheckpoint } from './checkpoints.js';
+import { advanceCheckpoints, readCheckpoints } from './checkpoints.js';
 import { tableNames, type Projection } from './projection.js';
 import type { WriterSession } from './views-store.js';
 
@@ -36,9 +36,11 @@ export async function applyBatch(session: WriterSession, store: EventStore, targ
   const until = last.position;
   const reached = await session.transaction(async ({ db, bulk }) => {
     const positions: number[] = [];
+    const checkpoints = await readCheckpoints(db, targets.map((t) => t.projection.name));
+    const moved: string[] = [];
     for (const target of targets) {
       const { projection } = target;
-      const cp = await readCheckpoint(db, projection.name);
+      const cp = checkpoints.get(projection.name);
       if (!cp || cp.version !== projection.version) {
         throw new Error(`projection ${projection.name} changed under this runner: expected version ${projection.version}, found ${cp ? cp.version : 'none'}`);
       }
@@ -48,9 +50,10 @@ export async function applyBatch(session: WriterSession, store: EventStore, targ
       }
       const events = cp.position < batch[0]!.position ? batch : batch.filter((e) => e.position > cp.position);
       await projection.apply(events, { db, t: tableNames(projection), bulk, store, until });
-      await writeCheckpoint(db, { name: projection.name, version: projection.version, position: until });
+      moved.push(projection.name);
       positions.push(until);
     }
+    await advanceCheckpoints(db, moved, until);
     return positions;
   });
   targets.forEach((t, i) => { t.position = reached[i]!; });

@@ -1,20 +1,14 @@
 import type { Kysely } from 'kysely';
 import { coveredDatesOf, reportingPathwayOf, type Pathway, type PathwaySource, type ReportingPathway } from '@leerroutes/pathway';
-import { readCheckpoint } from '@leerroutes/projection-runtime';
+import { isMissingTable, readCheckpoint } from '@leerroutes/projection-runtime';
 import { readReferenceData, referenceData } from '@leerroutes/projection-reference-data';
 import { COVERED_DATE, LEARNER_COHORT, LEARNER_PATHWAY, LEARNER_REPORT, learnerPathway } from './projection.js';
 
 const parse = (rows: readonly { pathway: string }[]): Pathway[] => rows.map((r) => JSON.parse(r.pathway) as Pathway);
 
 /**
- * Views written by an older version of the projection (before its rebuild has
- * run) lack the reporting tables: answer from the whole pathways meanwhile.
- */
-const missingTable = (err: unknown): boolean => err instanceof Error && /no such table/i.test(err.message);
-
-/**
- * The PathwaySource the indicators read, over the live views. Pass the views
- * database's read side (`views.db`). Learners come in learner-id order, so
+ * The PathwaySource the indicators read, over the published views. Pass the
+ * views' reader (`views.reader.db`). Learners come in learner-id order, so
  * every reader sees the same order.
  */
 export function createViewsPathwaySource(db: Kysely<any>): PathwaySource {
@@ -41,7 +35,8 @@ export function createViewsPathwaySource(db: Kysely<any>): PathwaySource {
       try {
         return (await cohortRows(LEARNER_REPORT, 'report', cohortType, rules, cohort)).map((json) => JSON.parse(json) as ReportingPathway);
       } catch (err) {
-        if (!missingTable(err)) throw err;
+        // Views written by an older version of the projection lack the reporting tables: answer from the whole pathways meanwhile.
+        if (!isMissingTable(err)) throw err;
         return (await source.cohortPathways(cohortType, rules, cohort)).map(reportingPathwayOf);
       }
     },
@@ -51,7 +46,7 @@ export function createViewsPathwaySource(db: Kysely<any>): PathwaySource {
         const rows = await db.selectFrom(COVERED_DATE).select('reference_date').where('learners', '>', 0).orderBy('reference_date').execute();
         return rows.map((r) => r.reference_date as string);
       } catch (err) {
-        if (!missingTable(err)) throw err;
+        if (!isMissingTable(err)) throw err;
         const dates = new Set<string>();
         for await (const batch of source.allPathways()) for (const d of coveredDatesOf(batch)) dates.add(d);
         return [...dates].sort();
@@ -80,8 +75,8 @@ export function createViewsPathwaySource(db: Kysely<any>): PathwaySource {
 
     /** The views reflect the log up to the lower of the two projections they join. */
     async checkpoint() {
-      const pathways = await readCheckpoint(db, learnerPathway.name, 'live');
-      const reference = await readCheckpoint(db, referenceData.name, 'live');
+      const pathways = await readCheckpoint(db, learnerPathway.name);
+      const reference = await readCheckpoint(db, referenceData.name);
       return Math.min(pathways?.position ?? 0, reference?.position ?? 0);
     },
   };

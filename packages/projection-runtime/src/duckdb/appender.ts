@@ -4,6 +4,8 @@ import { toDuckDbValue } from './dialect.js';
 
 type Put = (value: unknown) => void;
 
+const quoted = (name: string): string => `"${name.replace(/"/g, '""')}"`;
+
 /** The typed append call for a column; the appender casts what is left (a 'YYYY-MM-DD' string into a DATE, a double into a DECIMAL). */
 function putFor(appender: DuckDBAppender, type: DuckDBType): Put {
   switch (type.typeId) {
@@ -31,25 +33,35 @@ function putFor(appender: DuckDBAppender, type: DuckDBType): Put {
  * INSERT ... VALUES costs tens of microseconds from Node.
  */
 export function appenderBulkWriter(connection: DuckDBConnection): BulkWriter {
+  /** Column names per table, read once per writer (a query per insert cost as much as the appending). */
+  const known = new Map<string, string[]>();
+  const columnsOf = async (table: string): Promise<string[]> => {
+    let names = known.get(table);
+    if (!names) {
+      names = (await connection.run(`select * from ${quoted(table)} limit 0`)).columnNames();
+      known.set(table, names);
+    }
+    return names;
+  };
   return {
     async insert(table, columns, rows) {
       if (rows.length === 0) return;
-      const result = await connection.run(
-        'select column_name from duckdb_columns() where database_name = current_database() and schema_name = current_schema() and table_name = $1 order by column_index',
-        [table],
-      );
-      const tableColumns = ((await result.getRowObjectsJS()) as { column_name: string }[]).map((r) => r.column_name);
-      if (tableColumns.length === 0) throw new Error(`bulk insert: no table '${table}'`);
-      const missing = tableColumns.filter((c) => !columns.includes(c));
-      const unknown = columns.filter((c) => !tableColumns.includes(c));
-      if (missing.length > 0 || unknown.length > 0 || columns.length !== tableColumns.length) {
-        throw new Error(`bulk insert into '${table}' must name each of its columns once (${tableColumns.join(', ')}); missing: ${missing.join(', ') || 'none'}, unknown: ${unknown.join(', ') || 'none'}`);
-      }
-      // Row values in the table's column order.
-      const order = tableColumns.map((c) => columns.indexOf(c));
       const appender = await connection.createAppender(table);
       let flushed = false;
       try {
+        let tableColumns = await columnsOf(table);
+        if (appender.columnCount !== tableColumns.length) {
+          // The table was dropped and created anew since: read its columns again.
+          known.delete(table);
+          tableColumns = await columnsOf(table);
+        }
+        const missing = tableColumns.filter((c) => !columns.includes(c));
+        const unknown = columns.filter((c) => !tableColumns.includes(c));
+        if (missing.length > 0 || unknown.length > 0 || columns.length !== tableColumns.length) {
+          throw new Error(`bulk insert into '${table}' must name each of its columns once (${tableColumns.join(', ')}); missing: ${missing.join(', ') || 'none'}, unknown: ${unknown.join(', ') || 'none'}`);
+        }
+        // Row values in the table's column order.
+        const order = tableColumns.map((c) => columns.indexOf(c));
         const puts = tableColumns.map((_, i) => putFor(appender, appender.columnType(i)));
         for (const row of rows) {
           if (row.length !== columns.length) throw new Error(`bulk insert into '${table}': a row has ${row.length} values for ${columns.length} columns`);
@@ -63,9 +75,11 @@ export function appenderBulkWriter(connection: DuckDBConnection): BulkWriter {
         appender.flushSync();
         flushed = true;
       } finally {
-        // Rows not flushed are dropped; the caller's transaction rolls back what was.
-        if (!flushed) appender.clear();
-        appender.closeSync();
+        if (flushed) appender.closeSync();
+        else {
+          // Rows not flushed are dropped; the caller's transaction rolls back what was. Closing must not hide the first error.
+          try { appender.clear(); appender.closeSync(); } catch { /* the appender is gone with the transaction */ }
+        }
       }
     },
   };
