@@ -61,8 +61,10 @@ class PublishedReader implements ViewsReader, DuckDbConnectionSource {
   /** The generation to query now: CURRENT is read again once recheckMs have passed since the last look. */
   private async latest(): Promise<Opened> {
     if (this.closed) throw new Error(`the views reader on ${this.dir} is closed`);
+    // While a newer generation is being opened, everyone waits for it rather than using the one it replaces.
+    if (this.switching) return this.switching;
     if (this.current && Date.now() - this.checkedAt < this.recheckMs) return this.current;
-    this.switching ??= this.refresh().finally(() => { this.switching = null; });
+    this.switching = this.refresh().finally(() => { this.switching = null; });
     return this.switching;
   }
 
@@ -131,6 +133,11 @@ class PublishedReader implements ViewsReader, DuckDbConnectionSource {
     return (await this.latest()).name;
   }
 
+  /** This process just published: look at CURRENT on the next query rather than within recheckMs. */
+  lookAgain(): void {
+    this.checkedAt = 0;
+  }
+
   close(): void {
     this.closed = true;
     const g = this.current;
@@ -194,6 +201,7 @@ export async function openDuckDbViews(dir: string, options: DuckDbViewsOptions =
           await connection!.run('CHECKPOINT');
           shut();
           publishGeneration(dir, generation);
+          reader.lookAgain();
         } catch (err) {
           shut();
           // Unless it got as far as CURRENT: then it is published, and only the clean-up failed.

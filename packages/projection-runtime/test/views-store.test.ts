@@ -179,4 +179,18 @@ describe('superseded generations', () => {
     expect(await count()).toBe(3);
     expect(openGenerations().filter((f) => f.includes('gen-000001'))).toEqual([]);
   });
+
+  it('after this process publishes, every query sees the new generation at once, concurrent ones too', async () => {
+    // A reader that would look at CURRENT only once a minute by itself.
+    const slow = await openDuckDbViews(dir, { recheckMs: 60_000 });
+    try {
+      expect(await count(slow.reader.db)).toBe(2);
+      const session = await slow.writeSession();
+      await session.transaction(({ bulk }) => bulk.insert('t', ['x'], [[3]]));
+      await session.publish();
+      expect(await Promise.all([1, 2, 3, 4].map(() => count(slow.reader.db)))).toEqual([3, 3, 3, 3]);
+    } finally {
+      await slow.close();
+    }
+  });
 });
