@@ -29,10 +29,15 @@ export function startSubscriber(options: SubscriberOptions): Subscription {
   /** The head the published views are known to reach. */
   let reached = -1;
   let lastStart = 0;
-  const waiters: { target: number; resolve: () => void }[] = [];
+  let failure: unknown = null;
+  const waiters: { target: number; resolve: () => void; reject: (err: unknown) => void }[] = [];
   const settle = () => {
     for (let i = waiters.length - 1; i >= 0; i--) {
-      if (stopped || waiters[i]!.target <= reached) waiters.splice(i, 1)[0]!.resolve();
+      const w = waiters[i]!;
+      if (failure !== null) w.reject(failure);
+      else if (stopped || w.target <= reached) w.resolve();
+      else continue;
+      waiters.splice(i, 1);
     }
   };
 
@@ -58,6 +63,7 @@ export function startSubscriber(options: SubscriberOptions): Subscription {
         await session();
       }
     } catch (err) {
+      failure = err;
       options.onError?.(err);
       throw err;
     } finally {
@@ -69,10 +75,12 @@ export function startSubscriber(options: SubscriberOptions): Subscription {
 
   return {
     done,
+    /** Resolves once the published views reach the head of the log as it is now; rejects if keeping them current failed. */
     async caughtUp() {
       const target = await options.store.headPosition();
+      if (failure !== null) throw failure;
       if (target <= reached || stopped) return;
-      await new Promise<void>((resolve) => waiters.push({ target, resolve }));
+      await new Promise<void>((resolve, reject) => waiters.push({ target, resolve, reject }));
     },
     async stop() {
       stopped = true;
