@@ -87,7 +87,7 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
   const subscribers: Subscription[] = [];
   const engine: Engine = {
     dbPath, viewsPath, store, views,
-    pathways: cachedPathwaySource(createViewsPathwaySource(views.reader.db)),
+    pathways: cachedPathwaySource(createViewsPathwaySource(views.reader)),
     async importDirectory(dir, opts = {}) {
       const summary = await importDirectory({
         dir, store,

@@ -42,9 +42,15 @@ describe('the views PathwaySource', () => {
     const store = openSqliteEventStore({ path: join(dir, 'log.sqlite') });
     const views = await openDuckDbViews(join(dir, 'log.views'), { recheckMs: 0 });
     const world = buildWorld({ learners: 80, years: 5, seed: 3 });
-    for (const delivery of world.deliveries) await appendDelivery(store, delivery);
+    const source = createViewsPathwaySource(views.reader);
+    expect(await source.checkpoint()).toBe(0);
+    for (const delivery of world.deliveries.slice(0, -1)) await appendDelivery(store, delivery);
     await catchUp({ store, views, projections: PROJECTIONS, batchSize: 50 });
-    const source = createViewsPathwaySource(views.reader.db);
+    expect(await source.checkpoint()).toBe(await store.headPosition());
+    // Remembered per generation: the next one moves it.
+    await appendDelivery(store, world.deliveries.at(-1)!);
+    await catchUp({ store, views, projections: PROJECTIONS, batchSize: 50 });
+    expect(await source.checkpoint()).toBe(await store.headPosition());
 
     const direct: Pathway[] = [];
     for (const id of world.learnerIds) direct.push(foldPathway(id, await store.readStream(learnerStream(id))));

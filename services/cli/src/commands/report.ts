@@ -47,7 +47,7 @@ export async function openDeps(ctx: CommandContext, needViews: boolean): Promise
     await store.close();
     throw new CommandError(`no views at ${vpath}: run 'pnpm pathways rebuild' first, or use --as-known-on to replay the log`);
   }
-  const pathways = createViewsPathwaySource(views.reader.db);
+  const pathways = createViewsPathwaySource(views.reader);
   const [checkpoint, head] = [await pathways.checkpoint(), await store.headPosition()];
   if (checkpoint < head) ctx.stderr.write(`note: views reflect the log up to position ${checkpoint} of ${head}; run 'pnpm pathways rebuild' (or serve) to catch up\n`);
   return { deps: { store, pathways }, close: async () => { await views.close(); await store.close(); } };
