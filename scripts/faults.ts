@@ -10,7 +10,7 @@
  *   import      pathways import <population> --no-projections   (reading, sealing, deriving, finishing)
  *   catch-up    pathways catch-up                                (the views follow the log)
  *   redelivery  pathways import <corrected re-delivery>          (corrections, then the inline catch-up)
- *   rebuild     pathways rebuild                                 (fresh views, swapped in)
+ *   rebuild     pathways rebuild                                 (a new generation of the views, published)
  *   erase       pathways erase <learner> --reason ...            (views, then log and ledger)
  *
  * The uninterrupted run is done once; its state after each phase is kept as

@@ -7,7 +7,7 @@ import { createProgress } from '../progress.js';
 
 export const command: Command = {
   name: 'rebuild',
-  summary: 'Replay projections from the start of the log into a new generation of the views and publish it (readers keep the old one until then)',
+  summary: 'Replay projections into a new generation of the views and publish it (readers keep the old one until then)',
   usage: [
     'Usage: pnpm pathways rebuild [options]',
     '',

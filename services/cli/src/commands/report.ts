@@ -49,7 +49,7 @@ export async function openDeps(ctx: CommandContext, needViews: boolean): Promise
   }
   const pathways = createViewsPathwaySource(views.reader);
   const [checkpoint, head] = [await pathways.checkpoint(), await store.headPosition()];
-  if (checkpoint < head) ctx.stderr.write(`note: views reflect the log up to position ${checkpoint} of ${head}; run 'pnpm pathways rebuild' (or serve) to catch up\n`);
+  if (checkpoint < head) ctx.stderr.write(`note: views reflect the log up to position ${checkpoint} of ${head}; run 'pnpm pathways catch-up' (a server does it by itself)\n`);
   return { deps: { store, pathways }, close: async () => { await views.close(); await store.close(); } };
 }
 
