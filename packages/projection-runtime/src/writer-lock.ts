@@ -40,7 +40,8 @@ export async function acquireWriterLock(dir: string, purpose: string, options: L
   }
   const before = line.tail;
   let endTurn!: () => void;
-  line.tail = before.then(() => new Promise<void>((resolve) => { endTurn = resolve; }));
+  const turnEnded = new Promise<void>((resolve) => { endTurn = resolve; });
+  line.tail = before.then(() => turnEnded);
   await before;
   line.running = { purpose, since: self.since };
 
