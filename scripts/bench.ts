@@ -37,9 +37,10 @@ const work = flag('keep') ?? mkdtempSync(join(tmpdir(), 'leerroutes-bench-'));
 mkdirSync(work, { recursive: true });
 const dir = join(work, 'population');
 const db = join(work, 'bench.sqlite');
-const views = join(work, 'bench.views.sqlite');
+const views = join(work, 'bench.views');
 const appendDb = join(work, 'append.sqlite');
-for (const f of [db, views, appendDb]) for (const s of ['', '-wal', '-shm']) rmSync(f + s, { force: true });
+for (const f of [db, appendDb]) for (const s of ['', '-wal', '-shm']) rmSync(f + s, { force: true });
+rmSync(views, { recursive: true, force: true });
 
 function step(name: string, ...args: string[]): Record<string, any> {
   process.stderr.write(`bench: ${name}...\n`);

@@ -10,7 +10,7 @@
  *   import      pathways import <population> --no-projections   (reading, sealing, deriving, finishing)
  *   catch-up    pathways catch-up                                (the views follow the log)
  *   redelivery  pathways import <corrected re-delivery>          (corrections, then the inline catch-up)
- *   rebuild     pathways rebuild                                 (fresh views, swapped in)
+ *   rebuild     pathways rebuild                                 (a new generation of the views, published)
  *   erase       pathways erase <learner> --reason ...            (views, then log and ledger)
  *
  * The uninterrupted run is done once; its state after each phase is kept as
@@ -90,8 +90,11 @@ function runCli(dir: string, args: string[]): { status: number | null; stdout: s
 function dump(dir: string): string {
   const r = runCli(dir, ['dump']);
   if (r.status !== 0) throw new Error(`dump failed in ${dir}: ${r.stderr}`);
+  let section = '';
   return r.stdout.split('\n').map((line) => {
-    if (!line.includes('"audit-erasures"')) return line;
+    if (line.startsWith('## ')) section = line;
+    // Only the log's events carry the id; views may name the audit stream too (event-counts has a row per event).
+    if (section !== '## log' || !line.includes('"audit-erasures"')) return line;
     const e = JSON.parse(line) as unknown[];
     e[3] = '(random audit id)';
     (e[8] as Record<string, unknown>)['erasureId'] = '(random audit id)';

@@ -2,14 +2,15 @@
  * One benchmark step in its own process, so its peak RSS is a whole-process
  * figure. Prints `RESULT {json}` as its last line.
  */
-import { existsSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import type { StreamAppend } from '@leerroutes/event-store';
 import { openSqliteEventStore } from '@leerroutes/event-store/sqlite';
 import { importDirectory } from '@leerroutes/import';
 import { openEngine } from '@leerroutes/engine';
 import { INDICATORS, runReport, type ReportRequest } from '@leerroutes/indicators';
-import { openViewsDatabase, rebuild } from '@leerroutes/projection-runtime';
+import { openDuckDbViews, readCurrent, rebuild } from '@leerroutes/projection-runtime';
 import { defaultProjections } from '@leerroutes/projections';
 import { generatePopulation } from '@leerroutes/synthetic';
 
@@ -19,8 +20,8 @@ const arg = (name: string): string => {
   if (i < 0 || args[i + 1] === undefined) throw new Error(`step ${step}: --${name} is required`);
   return args[i + 1]!;
 };
-/** A SQLite file with its write-ahead log: the views writer checkpoints the WAL only every 64 MiB. */
-const fileBytes = (path: string): number => statSync(path).size + (existsSync(`${path}-wal`) ? statSync(`${path}-wal`).size : 0);
+/** The published generation of a views directory (the only one left once a session has published). */
+const viewsBytes = (dir: string): number => statSync(join(dir, readCurrent(dir)!)).size;
 const rssMiB = () => Math.round(process.resourceUsage().maxRSS / 1024);
 const seconds = (t0: number) => (performance.now() - t0) / 1000;
 const done = (result: Record<string, unknown>): void => {
@@ -83,13 +84,13 @@ async function main(): Promise<void> {
     }
     case 'rebuild': {
       const store = openSqliteEventStore({ path: arg('db') });
-      const views = await openViewsDatabase(arg('views'));
+      const views = await openDuckDbViews(arg('views'));
       const t0 = performance.now();
       const r = await rebuild({ store, views, projections: defaultProjections() });
       const secs = seconds(t0);
       await views.close();
       await store.close();
-      return done({ seconds: secs, events: r.events, eventsPerSecond: r.events / secs, viewsBytes: fileBytes(arg('views')) });
+      return done({ seconds: secs, events: r.events, eventsPerSecond: r.events / secs, viewsBytes: viewsBytes(arg('views')) });
     }
     case 'report': {
       // Load: what every report of the cohort needs first, read from the views

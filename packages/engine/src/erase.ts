@@ -3,7 +3,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { CURRENT_SCHEMA_VERSION, ERASURE_AUDIT_STREAM, learnerStream } from '@leerroutes/domain';
 import type { SqliteEventStore } from '@leerroutes/event-store/sqlite';
 import { Ledger } from '@leerroutes/import';
-import { forgetLearner, type Projection, type ViewsDatabase } from '@leerroutes/projection-runtime';
+import { forgetLearner, type LockOptions, type Projection, type ViewsStore } from '@leerroutes/projection-runtime';
 
 export interface ErasureReceipt {
   /** The audit record's own id: it names no learner. */
@@ -14,8 +14,8 @@ export interface ErasureReceipt {
 
 /**
  * Erase one learner (privacy law, SPEC section 9). The views forget the
- * learner first, so no catch-up or rebuild can bring the learner back from
- * events that are about to go; then, in one transaction of the log, the
+ * learner first (a writer session, published), so no catch-up can bring the
+ * learner back from events that are about to go; then, in one transaction of the log, the
  * stream, the ledger's facts and the audit record (why and how much, without
  * the learner's id) go and come together. Killed between the two steps, the
  * same command run again finishes the job: forgetting twice is harmless and
@@ -25,8 +25,9 @@ export interface ErasureReceipt {
  */
 export async function eraseLearner(deps: {
   readonly store: SqliteEventStore;
-  readonly views: ViewsDatabase;
+  readonly views: ViewsStore;
   readonly projections: readonly Projection[];
+  readonly viewsLock?: LockOptions;
   readonly clock?: () => Date;
 }, learnerId: string, reason: string, caller: string): Promise<ErasureReceipt | null> {
   const stream = learnerStream(learnerId);
@@ -36,7 +37,7 @@ export async function eraseLearner(deps: {
     const events = await deps.store.readStream(stream);
     const facts = ledger.factCount(learnerId);
     if (events.length === 0 && facts === 0) return null;
-    await forgetLearner({ views: deps.views, store: deps.store, projections: deps.projections, learnerId, events });
+    await forgetLearner({ ...deps.viewsLock, views: deps.views, store: deps.store, projections: deps.projections, learnerId, events });
     const erasureId = randomUUID();
     const today = (deps.clock ?? (() => new Date()))().toISOString().slice(0, 10);
     const r = deps.store.writeTransaction((tx) => {

@@ -1,25 +1,36 @@
 /**
  * The composition root: opens the embedded event log (with the import ledger
- * in the same file) and the read models next to it, and wires the import to
- * the projections. The CLI and the HTTP API start here; the domain and the
- * projections never see a file path.
+ * in the same file) and the read models next to it (a directory of DuckDB
+ * generations), and wires the import to the projections. The CLI and the
+ * HTTP API start here; the domain and the projections never see a file path.
  */
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { openSqliteEventStore, type SqliteEventStore } from '@leerroutes/event-store/sqlite';
 import { importDirectory, Ledger, type ImportOptions as LedgerImportOptions, type ImportProgress, type ImportSummary } from '@leerroutes/import';
 import { cachedPathwaySource, type PathwaySource } from '@leerroutes/pathway';
-import { catchUp, dumpViews, openViewsDatabase, type ProgressListener, type RunSummary, type ViewsDatabase } from '@leerroutes/projection-runtime';
+import type { Subscription } from '@leerroutes/event-store';
+import {
+  catchUp, dumpViews, openDuckDbViews, rebuild, startSubscriber,
+  type LockOptions, type ProgressListener, type RunSummary, type SubscriberOptions, type ViewsStore,
+} from '@leerroutes/projection-runtime';
 import { createViewsPathwaySource, defaultProjections } from '@leerroutes/projections';
 import { eraseLearner, type ErasureReceipt } from './erase.js';
+import { defaultViewsPath } from './paths.js';
 
 export type { ErasureReceipt } from './erase.js';
 
 export interface EngineOptions {
   /** Event log file (SQLite). */
   readonly db: string;
-  /** Read-model file; default: the log path with `.views.sqlite`. */
+  /** Read-model directory; default: the log path with `.views` for `.sqlite` (defaultViewsPath). */
   readonly views?: string;
+  /**
+   * For every writer session the engine starts (catch-up, rebuild, erase)
+   * while another process writes the views: wait, telling onWait who holds
+   * them (the default), or fail at once.
+   */
+  readonly viewsLock?: LockOptions;
 }
 
 export interface ImportOptions {
@@ -36,16 +47,21 @@ export interface Engine {
   readonly dbPath: string;
   readonly viewsPath: string;
   readonly store: SqliteEventStore;
-  readonly views: ViewsDatabase;
+  readonly views: ViewsStore;
   /**
-   * The projected pathways (live views). Cohorts, reference data and covered
-   * dates are remembered while the views' checkpoint stands (a few cohorts).
+   * The projected pathways, read from the published views. Cohorts,
+   * reference data and covered dates are remembered while the views'
+   * checkpoint stands (a few cohorts).
    */
   readonly pathways: PathwaySource;
   /** Import a directory of registration CSVs, then bring the projections up to date (inline). */
   importDirectory(dir: string, options?: ImportOptions): Promise<{ import: ImportSummary; projections: RunSummary | null }>;
-  /** Bring every projection up to the head of the log. */
+  /** Bring every projection up to the head of the log (one writer session, published). */
   catchUp(onProgress?: ProgressListener): Promise<RunSummary>;
+  /** Replay projections from the start of the log (all of them on an empty generation, or `only` these), and publish. */
+  rebuild(options?: { readonly only?: readonly string[]; readonly batchSize?: number; readonly onProgress?: ProgressListener }): Promise<RunSummary>;
+  /** Keep the views current while the process runs (a catch-up session whenever the log moves); stopped by close(). */
+  startSubscriber(options?: Pick<SubscriberOptions, 'pollIntervalMs' | 'minSessionIntervalMs' | 'onPublished' | 'onError'>): Subscription;
   /**
    * Canonical text of the log (every event but its transaction time), the
    * import ledger and the views: equal dumps mean equal state, which is how
@@ -57,7 +73,7 @@ export interface Engine {
   close(): Promise<void>;
 }
 
-export const defaultViewsPath = (db: string): string => db.replace(/(\.sqlite)?$/, '.views.sqlite');
+export { defaultViewsPath } from './paths.js';
 
 export async function openEngine(options: EngineOptions): Promise<Engine> {
   const dbPath = resolve(options.db);
@@ -65,11 +81,13 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
   mkdirSync(dirname(dbPath), { recursive: true });
   mkdirSync(dirname(viewsPath), { recursive: true });
   const store = openSqliteEventStore({ path: dbPath });
-  const views = await openViewsDatabase(viewsPath);
+  const views = await openDuckDbViews(viewsPath);
   const projections = defaultProjections();
+  const lock = options.viewsLock ?? {};
+  const subscribers: Subscription[] = [];
   const engine: Engine = {
     dbPath, viewsPath, store, views,
-    pathways: cachedPathwaySource(createViewsPathwaySource(views.db)),
+    pathways: cachedPathwaySource(createViewsPathwaySource(views.reader)),
     async importDirectory(dir, opts = {}) {
       const summary = await importDirectory({
         dir, store,
@@ -82,7 +100,7 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
       return { import: summary, projections: run };
     },
     async eraseLearner(learnerId, reason, caller) {
-      const receipt = await eraseLearner({ store, views, projections }, learnerId, reason, caller);
+      const receipt = await eraseLearner({ store, views, projections, viewsLock: lock }, learnerId, reason, caller);
       // The audit record is itself an event; keep the views at the head as after an import.
       if (receipt) await engine.catchUp();
       return receipt;
@@ -97,11 +115,19 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
         }
       }
       if (what.includes('ledger')) parts.push('## ledger', new Ledger(store.database).dump().trimEnd());
-      if (what.includes('views')) parts.push('## views', (await dumpViews(views.db, projections)).trimEnd());
+      // One published generation for the whole dump.
+      if (what.includes('views')) parts.push('## views', (await views.reader.snapshot((db) => dumpViews(db, projections))).trimEnd());
       return parts.join('\n') + '\n';
     },
-    catchUp: (onProgress) => catchUp({ store, views, projections, ...(onProgress ? { onProgress } : {}) }),
+    catchUp: (onProgress) => catchUp({ ...lock, store, views, projections, ...(onProgress ? { onProgress } : {}) }),
+    rebuild: (opts = {}) => rebuild({ ...lock, ...opts, store, views, projections }),
+    startSubscriber(opts = {}) {
+      const subscription = startSubscriber({ ...lock, ...opts, store, views, projections });
+      subscribers.push(subscription);
+      return subscription;
+    },
     async close() {
+      for (const s of subscribers.splice(0)) await s.stop();
       await views.close();
       await store.close();
     },

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ERASURE_AUDIT_STREAM, learnerStream } from '@leerroutes/domain';
-import { dumpViews, rebuild, openViewsDatabase } from '@leerroutes/projection-runtime';
+import { dumpViews, listGenerations, openDuckDbViews, rebuild } from '@leerroutes/projection-runtime';
 import { defaultProjections } from '@leerroutes/projections';
 import { openEngine, type Engine } from '../src/index.js';
 
@@ -49,17 +49,20 @@ describe('erasing a learner', () => {
     ledger.close();
 
     // No view row mentions the learner; the other learner is untouched.
-    const live = await dumpViews(engine.views.db, defaultProjections());
+    const live = await engine.dump(['views']);
     expect(live).not.toContain('GONE');
     expect(live).toContain('KEEP');
     expect(await engine.pathways.pathway('KEEP')).not.toBeNull();
 
     // The views equal a rebuild from the log as it now is.
-    const fresh = await openViewsDatabase(join(root, 'fresh.views.sqlite'));
+    const fresh = await openDuckDbViews(join(root, 'fresh.views'));
     await rebuild({ store: engine.store, views: fresh, projections: defaultProjections() });
-    const rebuilt = await dumpViews(fresh.db, defaultProjections());
-    expect(rebuilt).toBe(live);
+    const rebuilt = await fresh.reader.snapshot((db) => dumpViews(db, defaultProjections()));
+    expect(`## views\n${rebuilt}`).toBe(live);
     await fresh.close();
+    // Published as generations next to the log: the import's, the erasure's, and the catch-up of its audit record.
+    expect(engine.viewsPath).toBe(join(root, 'p.views'));
+    expect(listGenerations(engine.viewsPath)).toEqual(['gen-000003.duckdb']);
 
     const audit = await engine.store.readStream(ERASURE_AUDIT_STREAM);
     expect(audit.map((e) => e.type)).toEqual(['LearnerErased']);

@@ -2,7 +2,7 @@
  * Rebuild speed against its floor. Appends synthetic learner events (or uses
  * an existing log), then in one run measures
  *   1. the floor: a bare scan of the log (read + JSON.parse of every event),
- *   2. a full rebuild of every registered projection into a fresh views file,
+ *   2. a full rebuild of every registered projection into a fresh views generation,
  * and prints events/s of both, their ratio, where the rebuild's time went
  * and the peak RSS. Generation runs in a child process so it does not count.
  *
@@ -21,7 +21,7 @@ import type { StreamAppend } from '@leerroutes/event-store';
 import { openSqliteEventStore } from '@leerroutes/event-store/sqlite';
 import { foldPathway } from '@leerroutes/pathway';
 import { TestLog, type BuiltEvent } from '@leerroutes/pathway/testing';
-import { openViewsDatabase, rebuild, type Projection } from '../src/index.js';
+import { openDuckDbViews, readCurrent, rebuild, type Projection } from '../src/index.js';
 // Relative on purpose: the registry depends on this package, not the other way round.
 import { PROJECTIONS } from '../../../projections/registry/src/index.js';
 import { learnerPathwayProjection } from '../../../projections/learner-pathway/src/index.js';
@@ -138,7 +138,8 @@ const projections = PROJECTIONS.map((p) => timed(p.name, p.name === 'learner-pat
 
 await floor(); // warm the page cache so neither side pays for the first read from disk
 const scan = await floor();
-const views = await openViewsDatabase(join(dir, 'views.sqlite'));
+const viewsDir = join(dir, 'views');
+const views = await openDuckDbViews(viewsDir);
 const t0 = performance.now();
 const run = await rebuild({ store, views, projections, batchSize });
 const rebuildSeconds = (performance.now() - t0) / 1000;
@@ -156,7 +157,7 @@ const report = {
   ratio: +(rebuildSeconds / scan.seconds).toFixed(2),
   applySeconds: Object.fromEntries([...spent].map(([k, v]) => [k, +(v / 1000).toFixed(2)])),
   foldPathwaySeconds: +(foldMs / 1000).toFixed(2),
-  viewsMiB: Math.round(statSync(join(dir, 'views.sqlite')).size / 2 ** 20),
+  viewsMiB: Math.round(statSync(join(viewsDir, readCurrent(viewsDir)!)).size / 2 ** 20),
   peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
 };
 process.stdout.write(JSON.stringify(report, null, 2) + '\n');

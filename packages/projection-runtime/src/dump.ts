@@ -1,21 +1,25 @@
 import { sql, type Kysely } from 'kysely';
 import type { Projection } from './projection.js';
 
+/** JSON with integers too large for a double written out in full. */
+const text = (row: Record<string, unknown>): string => JSON.stringify(Object.values(row), (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+
 /**
- * A projection's live tables as text, rows ordered by every column: two
- * views hold the same data exactly when their dumps are equal. Used to check
- * that a rebuild reproduces what incremental catch-ups built.
+ * A projection's tables as text, rows ordered by every column: two views
+ * hold the same data exactly when their dumps are equal. Used to check that
+ * a rebuild reproduces what incremental catch-ups built. Pass the reader's
+ * db for the published views.
  */
 export async function dumpViews(db: Kysely<any>, projections: readonly Projection[]): Promise<string> {
   const parts: string[] = [];
   for (const projection of projections) {
     for (const table of [...projection.tables].sort()) {
-      const { rows: columns } = await sql<{ name: string }>`select name from pragma_table_info(${table}) order by cid`.execute(db);
+      const { rows: columns } = await sql<{ name: string }>`select column_name as name from information_schema.columns where table_name = ${table} order by ordinal_position`.execute(db);
       // A projection that never ran has no tables yet: dumped as absent.
       if (columns.length === 0) { parts.push(`# ${table} (absent)`); continue; }
       const order = columns.map((c) => sql.ref(c.name));
       const { rows } = await sql<Record<string, unknown>>`select * from ${sql.table(table)} order by ${sql.join(order)}`.execute(db);
-      parts.push(`# ${table} (${columns.map((c) => c.name).join(', ')})`, ...rows.map((r) => JSON.stringify(Object.values(r))));
+      parts.push(`# ${table} (${columns.map((c) => c.name).join(', ')})`, ...rows.map(text));
     }
   }
   return parts.join('\n') + '\n';

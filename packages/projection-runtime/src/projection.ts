@@ -1,17 +1,22 @@
 import type { Kysely } from 'kysely';
 import type { EventStore, RecordedEvent } from '@leerroutes/event-store';
+import type { BulkWriter } from './views-store.js';
 
 /**
- * Resolves a projection's logical table name to the physical table it writes
- * right now: the live table during catch-up, `<name>__next` during a rebuild.
- * Readers always use the logical name.
+ * Resolves a projection's logical table name to the table it writes. With
+ * generations that is the name itself; the indirection stays so a store
+ * that rebuilds beside the live tables (a PostgreSQL schema, say) can point
+ * a projection elsewhere, and so a projection writing a table it did not
+ * list fails at once.
  */
 export type TableNames = (logical: string) => string;
 
 export interface ProjectionContext {
-  /** The views database, inside the batch's write transaction. */
+  /** The views being written, inside the batch's transaction. */
   readonly db: Kysely<any>;
   readonly t: TableNames;
+  /** Fast appends of fresh rows in the same transaction (upserts go through `db`). */
+  readonly bulk: BulkWriter;
   /** The log, for projections that re-read a stream (see learnerHistories). */
   readonly store: EventStore;
   /** The last store position of this batch: re-reads never look past it, so a replay sees what the batch saw. */
@@ -29,7 +34,7 @@ export interface ProjectionContext {
 export interface Projection {
   readonly name: string;
   readonly version: number;
-  /** Logical names of every table the projection writes (renamed together on a swap). */
+  /** Logical names of every table the projection writes (dropped and created afresh together). */
   readonly tables: readonly string[];
   /** DDL for fresh, empty tables under the names `t` gives (indexes named after `t(table)` too). */
   createTables(db: Kysely<any>, t: TableNames): Promise<void>;
@@ -42,16 +47,12 @@ export interface Projection {
   forgetLearner?(learnerId: string, events: readonly RecordedEvent[], ctx: ProjectionContext): Promise<void>;
 }
 
-export type Slot = 'live' | 'next';
-
-export const NEXT_SUFFIX = '__next';
-
-/** The physical table names of a projection in one slot; unknown logical names are a bug in the projection. */
-export function tableNames(projection: Projection, slot: Slot): TableNames {
+/** The table names of a projection; unknown logical names are a bug in the projection. */
+export function tableNames(projection: Projection): TableNames {
   return (logical) => {
     if (!projection.tables.includes(logical)) {
       throw new Error(`projection ${projection.name} writes table '${logical}' but does not list it in 'tables'`);
     }
-    return slot === 'live' ? logical : `${logical}${NEXT_SUFFIX}`;
+    return logical;
   };
 }

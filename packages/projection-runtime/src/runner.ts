@@ -1,17 +1,16 @@
 import type { EventStore, RecordedEvent } from '@leerroutes/event-store';
-import { readCheckpoint, writeCheckpoint } from './checkpoints.js';
-import { tableNames, type Projection, type Slot } from './projection.js';
-import type { ViewsDatabase } from './views-database.js';
+import { advanceCheckpoints, readCheckpoints } from './checkpoints.js';
+import { tableNames, type Projection } from './projection.js';
+import type { WriterSession } from './views-store.js';
 
-/** One projection in one slot, and the position it has reached. */
+/** One projection and the position it has reached in the session. */
 export interface Target {
   readonly projection: Projection;
-  readonly slot: Slot;
   position: number;
 }
 
 export interface Progress {
-  readonly phase: 'catch-up' | 'rebuild' | 'swap';
+  readonly phase: 'catch-up' | 'rebuild' | 'publish';
   readonly projections: readonly string[];
   /** Store position the projections have reached. */
   readonly position: number;
@@ -27,42 +26,34 @@ export const DEFAULT_BATCH_SIZE = 5_000;
 
 /**
  * Apply one batch to every target in a single transaction, each target's
- * checkpoint with it. The checkpoint is re-read inside the transaction, so a
- * batch that another writer (a subscriber, another process) already applied
- * is skipped instead of counted twice.
+ * checkpoint with it. The checkpoint is re-read inside the transaction and a
+ * batch it already covers is skipped: with generations a session is the only
+ * writer of its file, but a store writing in place (PostgreSQL) relies on it.
  */
-export async function applyBatch(
-  views: ViewsDatabase,
-  store: EventStore,
-  targets: readonly Target[],
-  batch: readonly RecordedEvent[],
-  /** The position the batch was read after: a checkpoint below it means another writer moved it back (a swap). */
-  after: number,
-): Promise<void> {
+export async function applyBatch(session: WriterSession, store: EventStore, targets: readonly Target[], batch: readonly RecordedEvent[]): Promise<void> {
   const last = batch[batch.length - 1];
   if (!last) return;
   const until = last.position;
-  const reached = await views.transaction(async (db) => {
+  const reached = await session.transaction(async ({ db, bulk }) => {
     const positions: number[] = [];
+    const checkpoints = await readCheckpoints(db, targets.map((t) => t.projection.name));
+    const moved: string[] = [];
     for (const target of targets) {
-      const { projection, slot } = target;
-      const cp = await readCheckpoint(db, projection.name, slot);
+      const { projection } = target;
+      const cp = checkpoints.get(projection.name);
       if (!cp || cp.version !== projection.version) {
-        throw new Error(`projection ${projection.name} (${slot}) changed under this runner: expected version ${projection.version}, found ${cp ? cp.version : 'none'}`);
+        throw new Error(`projection ${projection.name} changed under this runner: expected version ${projection.version}, found ${cp ? cp.version : 'none'}`);
       }
       if (cp.position >= until) { positions.push(cp.position); continue; }
-      const ctx = { db, t: tableNames(projection, slot), store };
-      // A rebuild in another process swapped in a view that stops earlier: fill the gap first.
-      if (cp.position < after) {
-        for await (const gap of store.readAll({ after: cp.position, until: after, batchSize: DEFAULT_BATCH_SIZE })) {
-          if (gap.length > 0) await projection.apply(gap, { ...ctx, until: gap[gap.length - 1]!.position });
-        }
+      if (cp.position < target.position) {
+        throw new Error(`projection ${projection.name}'s checkpoint moved back under this runner (${target.position} -> ${cp.position})`);
       }
       const events = cp.position < batch[0]!.position ? batch : batch.filter((e) => e.position > cp.position);
-      await projection.apply(events, { ...ctx, until });
-      await writeCheckpoint(db, { name: projection.name, slot, version: projection.version, position: until });
+      await projection.apply(events, { db, t: tableNames(projection), bulk, store, until });
+      moved.push(projection.name);
       positions.push(until);
     }
+    await advanceCheckpoints(db, moved, until);
     return positions;
   });
   targets.forEach((t, i) => { t.position = reached[i]!; });
@@ -74,25 +65,23 @@ export async function applyBatch(
  */
 export async function advance(options: {
   store: EventStore;
-  views: ViewsDatabase;
+  session: WriterSession;
   targets: readonly Target[];
   head: number;
   phase: Progress['phase'];
   batchSize?: number;
   onProgress?: ProgressListener;
 }): Promise<number> {
-  const { store, views, targets, head, phase, onProgress } = options;
+  const { store, session, targets, head, phase, onProgress } = options;
   if (targets.length === 0) return 0;
   const from = Math.min(...targets.map((t) => t.position));
   if (from >= head) return 0;
   const names = targets.map((t) => t.projection.name);
   let events = 0;
   onProgress?.({ phase, projections: names, position: from, head, events });
-  let after = from;
   for await (const batch of store.readAll({ after: from, until: head, batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE })) {
     if (batch.length === 0) continue;
-    await applyBatch(views, store, targets, batch, after);
-    after = batch[batch.length - 1]!.position;
+    await applyBatch(session, store, targets, batch);
     events += batch.length;
     onProgress?.({ phase, projections: names, position: batch[batch.length - 1]!.position, head, events });
   }

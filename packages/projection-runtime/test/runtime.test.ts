@@ -1,68 +1,78 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
 import { openSqliteEventStore, type SqliteEventStore } from '@leerroutes/event-store/sqlite';
-import { catchUp, listCheckpoints, openViewsDatabase, readCheckpoints, rebuild, startSubscriber, type ViewsDatabase } from '../src/index.js';
+import { catchUp, listCheckpoints, listGenerations, openDuckDbViews, publishedCheckpoints, readCheckpoint, rebuild, startSubscriber, type ViewsStore } from '../src/index.js';
 import { appendEvents, expectedTally, readTally, tally, tempPath } from './support/tally.js';
 
 let store: SqliteEventStore;
-let views: ViewsDatabase;
+let views: ViewsStore;
+let dir: string;
 
 beforeEach(async () => {
   store = openSqliteEventStore({ path: tempPath('log.sqlite') });
-  views = await openViewsDatabase(tempPath('views.sqlite'));
+  dir = tempPath('views');
+  views = await openDuckDbViews(dir, { recheckMs: 0 });
 });
 afterEach(async () => {
   await views.close();
   await store.close();
 });
 
+const published = () => views.reader.published();
+const checkpoint = async (name = 'tally') => (await publishedCheckpoints(views, [tally({ name })]))[name];
+
 describe('catch-up', () => {
-  it('builds a new projection, then applies only what is new', async () => {
+  it('builds a new projection, then applies only what is new, each time as a new generation', async () => {
     await appendEvents(store, 50);
     const p = tally();
     const first = await catchUp({ store, views, projections: [p], batchSize: 8 });
-    expect(first.rebuilt).toEqual(['tally']);
-    expect(await readTally(views.db)).toEqual(await expectedTally(store));
+    expect(first).toMatchObject({ rebuilt: ['tally'], events: 50, published: 'gen-000001.duckdb' });
+    expect(await readTally(views.reader.db)).toEqual(await expectedTally(store));
     await appendEvents(store, 30, 7, 50);
     const second = await catchUp({ store, views, projections: [p], batchSize: 8 });
-    expect(second.rebuilt).toEqual([]);
-    expect(second.events).toBe(30);
-    expect(await readTally(views.db)).toEqual(await expectedTally(store));
-    expect((await readCheckpoints(views.db, 'tally')).live?.position).toBe(await store.headPosition());
+    expect(second).toMatchObject({ rebuilt: [], events: 30, published: 'gen-000002.duckdb' });
+    expect(await readTally(views.reader.db)).toEqual(await expectedTally(store));
+    expect((await checkpoint())?.position).toBe(await store.headPosition());
+    // Nothing new: no session, no generation.
+    expect(await catchUp({ store, views, projections: [p] })).toMatchObject({ events: 0, published: null });
+    expect(listGenerations(dir)).toEqual(['gen-000002.duckdb']);
   });
 
-  it('a batch that fails leaves neither its rows nor its checkpoint, so a retry counts each event once', async () => {
+  it('a failing batch leaves the published views as they were, and a retry counts each event once', async () => {
     await appendEvents(store, 40);
+    await catchUp({ store, views, projections: [tally()], batchSize: 10 });
+    const before = await readTally(views.reader.db);
+    await appendEvents(store, 40, 7, 40);
     let calls = 0;
     const failing = tally({ afterWrite: () => { if (++calls === 3) throw new Error('crash between view write and checkpoint'); } });
-    await catchUp({ store, views, projections: [tally()], batchSize: 10 }); // live view exists; the failure hits incremental batches
-    await appendEvents(store, 40, 7, 40);
     await expect(catchUp({ store, views, projections: [failing], batchSize: 10 })).rejects.toThrow('crash between');
-    const checkpoint = (await readCheckpoints(views.db, 'tally')).live!.position;
-    expect(checkpoint).toBe(60); // two incremental batches of 10 made it
-    const upToCheckpoint: Record<string, number> = {};
-    for await (const b of store.readAll({ until: checkpoint })) for (const e of b) upToCheckpoint[e.stream] = (upToCheckpoint[e.stream] ?? 0) + 1;
-    expect(await readTally(views.db)).toEqual(upToCheckpoint);
+    expect(await readTally(views.reader.db)).toEqual(before);
+    expect((await checkpoint())?.position).toBe(40);
+    // The abandoned session's file is gone.
+    expect(listGenerations(dir)).toEqual(['gen-000001.duckdb']);
     await catchUp({ store, views, projections: [tally()], batchSize: 10 });
-    expect(await readTally(views.db)).toEqual(await expectedTally(store));
+    expect(await readTally(views.reader.db)).toEqual(await expectedTally(store));
   });
 
-  it('two catch-ups racing in one process do not count a batch twice', async () => {
+  it('two catch-ups racing in one process take turns and count no batch twice', async () => {
     await catchUp({ store, views, projections: [tally()] });
     await appendEvents(store, 100);
-    await Promise.all([catchUp({ store, views, projections: [tally()], batchSize: 7 }), catchUp({ store, views, projections: [tally()], batchSize: 13 })]);
-    expect(await readTally(views.db)).toEqual(await expectedTally(store));
+    const runs = await Promise.all([catchUp({ store, views, projections: [tally()], batchSize: 7 }), catchUp({ store, views, projections: [tally()], batchSize: 13 })]);
+    expect(runs.map((r) => r.events).sort((a, b) => a - b)).toEqual([0, 100]);
+    expect(await readTally(views.reader.db)).toEqual(await expectedTally(store));
   });
 
-  it('readers never see a batch before its commit', async () => {
+  it('readers never see a session before it is published', async () => {
     await appendEvents(store, 20);
     await catchUp({ store, views, projections: [tally()] });
-    const before = await readTally(views.db);
+    const before = await readTally(views.reader.db);
     await appendEvents(store, 20, 7, 20);
-    const seenMidBatch: Record<string, number>[] = [];
-    const p = tally({ afterWrite: async () => { seenMidBatch.push(await readTally(views.db)); } });
-    await catchUp({ store, views, projections: [p], batchSize: 100 });
-    expect(seenMidBatch).toEqual([before]);
-    expect(await readTally(views.db)).toEqual(await expectedTally(store));
+    const seenMidSession: Record<string, number>[] = [];
+    const p = tally({ afterWrite: async () => { seenMidSession.push(await readTally(views.reader.db)); } });
+    await catchUp({ store, views, projections: [p], batchSize: 5 });
+    expect(seenMidSession).toEqual([before, before, before, before]);
+    expect(await readTally(views.reader.db)).toEqual(await expectedTally(store));
+    expect(before).not.toEqual(await expectedTally(store));
   });
 });
 
@@ -73,88 +83,95 @@ describe('rebuild', () => {
     const v2 = tally({ version: 2, types: ['A'] });
     const run = await catchUp({ store, views, projections: [v2], batchSize: 16 });
     expect(run.rebuilt).toEqual(['tally']);
-    expect(await readTally(views.db)).toEqual(await expectedTally(store, ['A']));
-    expect(await listCheckpoints(views.db)).toEqual([{ name: 'tally', slot: 'live', version: 2, position: 60 }]);
-    // Same version again: no rebuild.
+    expect(await readTally(views.reader.db)).toEqual(await expectedTally(store, ['A']));
+    expect(await listCheckpoints(views.reader.db)).toEqual([{ name: 'tally', version: 2, position: 60 }]);
     expect((await catchUp({ store, views, projections: [v2] })).rebuilt).toEqual([]);
   });
 
-  it('the old view serves reads while the rebuild runs, the new one after the swap', async () => {
+  it('the published views serve reads while the rebuild runs, the new ones after it publishes', async () => {
     await appendEvents(store, 60);
     await catchUp({ store, views, projections: [tally()] });
-    const old = await readTally(views.db);
+    const old = await readTally(views.reader.db);
     const during: Record<string, number>[] = [];
-    const v2 = tally({ version: 2, types: ['A'], afterWrite: async () => { during.push(await readTally(views.db)); } });
-    await rebuild({ store, views, projections: [v2], batchSize: 10 });
+    const v2 = tally({ version: 2, types: ['A'], afterWrite: async () => { during.push(await readTally(views.reader.db)); } });
+    const run = await rebuild({ store, views, projections: [v2], batchSize: 10 });
+    expect(run).toMatchObject({ rebuilt: ['tally'], events: 60, published: 'gen-000002.duckdb' });
     expect(during).toHaveLength(6);
     for (const seen of during) expect(seen).toEqual(old);
-    expect(await readTally(views.db)).toEqual(await expectedTally(store, ['A']));
+    expect(await readTally(views.reader.db)).toEqual(await expectedTally(store, ['A']));
     expect(old).not.toEqual(await expectedTally(store, ['A']));
   });
 
-  it('an interrupted rebuild resumes from its own checkpoint and ends like a clean one', async () => {
+  it('an interrupted rebuild leaves nothing behind, and the next catch-up rebuilds from the start', async () => {
     await appendEvents(store, 60);
-    let calls = 0;
-    const crashing = tally({ afterWrite: () => { if (++calls === 4) throw new Error('killed'); } });
-    await expect(rebuild({ store, views, projections: [crashing], batchSize: 10 })).rejects.toThrow('killed');
-    expect((await readCheckpoints(views.db, 'tally')).next?.position).toBe(30);
-    const resumed = tally();
-    await catchUp({ store, views, projections: [resumed], batchSize: 10 });
-    expect(resumed.applied).toBe(3); // batches 31-40, 41-50, 51-60
-    expect(await readTally(views.db)).toEqual(await expectedTally(store));
-    expect((await readCheckpoints(views.db, 'tally')).next).toBeNull();
-  });
-
-  it('an abandoned rebuild of another version is cleared away, not finished', async () => {
-    await appendEvents(store, 30);
     await catchUp({ store, views, projections: [tally()] });
-    const other = tally({ version: 2, afterWrite: () => { throw new Error('killed'); } });
-    await expect(rebuild({ store, views, projections: [other] })).rejects.toThrow('killed');
-    expect((await readCheckpoints(views.db, 'tally')).next?.version).toBe(2);
-    const run = await catchUp({ store, views, projections: [tally()] });
-    expect(run.rebuilt).toEqual([]);
-    expect(await readCheckpoints(views.db, 'tally')).toEqual({ live: { name: 'tally', slot: 'live', version: 1, position: 30 }, next: null });
-    const tables = await views.db.selectFrom('sqlite_master').select('name').where('type', '=', 'table').where('name', 'like', '%next%').execute();
-    expect(tables).toEqual([]);
+    const published = await readTally(views.reader.db);
+    let calls = 0;
+    const crashing = tally({ version: 2, afterWrite: () => { if (++calls === 4) throw new Error('killed'); } });
+    await expect(rebuild({ store, views, projections: [crashing], batchSize: 10 })).rejects.toThrow('killed');
+    expect(await readTally(views.reader.db)).toEqual(published);
+    expect(await checkpoint()).toEqual({ name: 'tally', version: 1, position: 60 });
+    expect(listGenerations(dir)).toEqual(['gen-000001.duckdb']);
+    const resumed = tally({ version: 2 });
+    expect((await catchUp({ store, views, projections: [resumed], batchSize: 10 })).rebuilt).toEqual(['tally']);
+    expect(resumed.applied).toBe(6);
+    expect(await readTally(views.reader.db)).toEqual(await expectedTally(store));
   });
 
-  it('swaps keep secondary indexes under their final names, rebuild after rebuild', async () => {
+  it('rebuilding one projection keeps the others and catches them up in the same session', async () => {
+    await appendEvents(store, 30);
+    const [a, b] = [tally({ name: 'tally_a' }), tally({ name: 'tally_b', types: ['A'] })];
+    await catchUp({ store, views, projections: [a, b] });
+    await appendEvents(store, 10, 7, 30);
+    const [a2, b2] = [tally({ name: 'tally_a' }), tally({ name: 'tally_b', types: ['A'] })];
+    const run = await rebuild({ store, views, projections: [a2, b2], only: ['tally_b'], batchSize: 10 });
+    expect(run.rebuilt).toEqual(['tally_b']);
+    // tally_a went on from its checkpoint (one batch), tally_b from zero (four).
+    expect(a2.applied).toBe(1);
+    expect(await readTally(views.reader.db, 'tally_a')).toEqual(await expectedTally(store));
+    expect(await readTally(views.reader.db, 'tally_b')).toEqual(await expectedTally(store, ['A']));
+    await expect(rebuild({ store, views, projections: [a2], only: ['nope'] })).rejects.toThrow(/cannot rebuild nope/);
+  });
+
+  it('a full rebuild starts from an empty generation and keeps secondary indexes', async () => {
     await appendEvents(store, 20);
     await rebuild({ store, views, projections: [tally()] });
     await rebuild({ store, views, projections: [tally()] });
-    const indexes = await views.db.selectFrom('sqlite_master').select(['name', 'tbl_name']).where('type', '=', 'index').where('sql', 'is not', null).execute();
-    expect(indexes).toEqual([{ name: 'tally_by_events', tbl_name: 'tally' }]);
-    const tables = await views.db.selectFrom('sqlite_master').select('name').where('type', '=', 'table').orderBy('name').execute();
-    expect(tables.map((t) => t.name)).toEqual(['projection_checkpoint', 'tally']);
+    const indexes = await sql<{ index_name: string; table_name: string }>`select index_name, table_name from duckdb_indexes() order by index_name`.execute(views.reader.db);
+    expect(indexes.rows).toEqual([{ index_name: 'tally_by_events', table_name: 'tally' }]);
+    const tables = await views.reader.db.introspection.getTables();
+    expect(tables.map((t) => t.name).sort()).toEqual(['projection_checkpoint', 'tally']);
+    expect(listGenerations(dir)).toEqual(['gen-000002.duckdb']);
   });
 });
 
 describe('subscriber', () => {
-  it('follows the log after catching up', async () => {
+  it('follows the log after catching up, publishing a generation per session', async () => {
     await appendEvents(store, 25);
-    const sub = startSubscriber({ store, views, projections: [tally()], pollIntervalMs: 10, batchSize: 10 });
+    const publishedHeads: number[] = [];
+    const sub = startSubscriber({ store, views, projections: [tally()], pollIntervalMs: 10, minSessionIntervalMs: 0, batchSize: 10, onPublished: (s) => publishedHeads.push(s.head) });
     await sub.caughtUp();
-    expect(await readTally(views.db)).toEqual(await expectedTally(store));
+    expect(await readTally(views.reader.db)).toEqual(await expectedTally(store));
     await appendEvents(store, 25, 7, 25);
     await sub.caughtUp();
-    for (let i = 0; i < 100 && (await readCheckpoints(views.db, 'tally')).live?.position !== 50; i++) await new Promise((r) => setTimeout(r, 10));
-    expect(await readTally(views.db)).toEqual(await expectedTally(store));
+    expect(await readTally(views.reader.db)).toEqual(await expectedTally(store));
+    expect(publishedHeads.at(-1)).toBe(50);
     await sub.stop();
   });
 
-  it('fills the gap when a rebuild elsewhere swapped in a view that stops earlier', async () => {
+  it('goes on from whatever another writer published meanwhile', async () => {
     await appendEvents(store, 30);
-    const sub = startSubscriber({ store, views, projections: [tally()], pollIntervalMs: 10 });
-    await appendEvents(store, 20, 7, 30);
-    for (let i = 0; i < 200 && (await readCheckpoints(views.db, 'tally')).live?.position !== 50; i++) await new Promise((r) => setTimeout(r, 10));
-    // Another writer (as a `pathways rebuild` in another process would) rebuilds up to position 30 only.
-    const other = await openViewsDatabase(views.path);
-    await rebuild({ store: { ...store, headPosition: async () => 30 }, views: other, projections: [tally()] });
+    const sub = startSubscriber({ store, views, projections: [tally()], pollIntervalMs: 10, minSessionIntervalMs: 0 });
+    await sub.caughtUp();
+    // Another writer (a `pathways rebuild` elsewhere) publishes a rebuild that stops at position 20.
+    const other = await openDuckDbViews(dir);
+    await rebuild({ store: { ...store, headPosition: async () => 20 }, views: other, projections: [tally()] });
     await other.close();
-    expect((await readCheckpoints(views.db, 'tally')).live?.position).toBe(30);
-    await appendEvents(store, 10, 7, 50);
-    for (let i = 0; i < 200 && (await readCheckpoints(views.db, 'tally')).live?.position !== 60; i++) await new Promise((r) => setTimeout(r, 10));
-    expect(await readTally(views.db)).toEqual(await expectedTally(store));
+    expect((await checkpoint())?.position).toBe(20);
+    await appendEvents(store, 10, 7, 30);
+    await sub.caughtUp();
+    expect(await readTally(views.reader.db)).toEqual(await expectedTally(store));
+    expect((await readCheckpoint(views.reader.db, 'tally'))?.position).toBe(40);
     await sub.stop();
   });
 });

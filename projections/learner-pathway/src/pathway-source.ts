@@ -1,23 +1,20 @@
-import type { Kysely } from 'kysely';
 import { coveredDatesOf, reportingPathwayOf, type Pathway, type PathwaySource, type ReportingPathway } from '@leerroutes/pathway';
-import { readCheckpoint } from '@leerroutes/projection-runtime';
+import { isMissingTable, readCheckpoint, type ViewsReader } from '@leerroutes/projection-runtime';
 import { readReferenceData, referenceData } from '@leerroutes/projection-reference-data';
 import { COVERED_DATE, LEARNER_COHORT, LEARNER_PATHWAY, LEARNER_REPORT, learnerPathway } from './projection.js';
 
 const parse = (rows: readonly { pathway: string }[]): Pathway[] => rows.map((r) => JSON.parse(r.pathway) as Pathway);
 
 /**
- * Views written by an older version of the projection (before its rebuild has
- * run) lack the reporting tables: answer from the whole pathways meanwhile.
+ * The PathwaySource the indicators read, over the published views (pass the
+ * views' reader). Learners come in learner-id order, so every reader sees
+ * the same order.
  */
-const missingTable = (err: unknown): boolean => err instanceof Error && /no such table/i.test(err.message);
+export function createViewsPathwaySource(views: ViewsReader): PathwaySource {
+  const { db } = views;
+  /** A published generation never changes, so neither do its checkpoints: asked once per generation, not per report. */
+  let known: { generation: string | null; checkpoint: number } | null = null;
 
-/**
- * The PathwaySource the indicators read, over the live views. Pass the views
- * database's read side (`views.db`). Learners come in learner-id order, so
- * every reader sees the same order.
- */
-export function createViewsPathwaySource(db: Kysely<any>): PathwaySource {
   /** One cohort's rows of a per-learner table, walking the cohort index's primary key in learner-id order. */
   const cohortRows = async (table: string, column: string, cohortType: string, rules: string, cohort: string): Promise<string[]> => {
     const rows = await db
@@ -41,7 +38,8 @@ export function createViewsPathwaySource(db: Kysely<any>): PathwaySource {
       try {
         return (await cohortRows(LEARNER_REPORT, 'report', cohortType, rules, cohort)).map((json) => JSON.parse(json) as ReportingPathway);
       } catch (err) {
-        if (!missingTable(err)) throw err;
+        // Views written by an older version of the projection lack the reporting tables: answer from the whole pathways meanwhile.
+        if (!isMissingTable(err)) throw err;
         return (await source.cohortPathways(cohortType, rules, cohort)).map(reportingPathwayOf);
       }
     },
@@ -51,7 +49,7 @@ export function createViewsPathwaySource(db: Kysely<any>): PathwaySource {
         const rows = await db.selectFrom(COVERED_DATE).select('reference_date').where('learners', '>', 0).orderBy('reference_date').execute();
         return rows.map((r) => r.reference_date as string);
       } catch (err) {
-        if (!missingTable(err)) throw err;
+        if (!isMissingTable(err)) throw err;
         const dates = new Set<string>();
         for await (const batch of source.allPathways()) for (const d of coveredDatesOf(batch)) dates.add(d);
         return [...dates].sort();
@@ -80,9 +78,16 @@ export function createViewsPathwaySource(db: Kysely<any>): PathwaySource {
 
     /** The views reflect the log up to the lower of the two projections they join. */
     async checkpoint() {
-      const pathways = await readCheckpoint(db, learnerPathway.name, 'live');
-      const reference = await readCheckpoint(db, referenceData.name, 'live');
-      return Math.min(pathways?.position ?? 0, reference?.position ?? 0);
+      const generation = await views.published();
+      if (known && known.generation === generation) return known.checkpoint;
+      const checkpoint = await views.snapshot(async (g) => {
+        const pathways = await readCheckpoint(g, learnerPathway.name);
+        const reference = await readCheckpoint(g, referenceData.name);
+        return Math.min(pathways?.position ?? 0, reference?.position ?? 0);
+      });
+      // Only while no newer generation came meanwhile; otherwise the next call reads again.
+      if ((await views.published()) === generation) known = { generation, checkpoint };
+      return checkpoint;
     },
   };
   return source;

@@ -1,6 +1,6 @@
 import { RULE_SETS } from '@leerroutes/domain';
 import { foldPathway, reportingPathwayOf, type Pathway, type PathwayInputEvent } from '@leerroutes/pathway';
-import { insertChunked, learnerHistories, type Projection, type ProjectionContext } from '@leerroutes/projection-runtime';
+import { learnerHistories, type Projection, type ProjectionContext } from '@leerroutes/projection-runtime';
 
 /**
  * Every learner's pathway (the pure fold of the learner's stream) as JSON,
@@ -36,22 +36,24 @@ export function cohortRows(pathway: Pathway): CohortRow[] {
 const datesOf = (p: Pathway): string[] => [...new Set(p.timeline.map((r) => r.referenceDate))];
 
 /**
- * What the view holds for learners it already knows: their cohort rows and
- * reference dates, read from their stored pathways, so no index on learner_id
- * is needed.
+ * The reference dates the view counts for learners it already knows, read
+ * from their stored pathways, so the counts can be moved by the difference.
  */
-async function storedRows({ db, t }: ProjectionContext, learnerIds: readonly string[]): Promise<{ cohorts: CohortRow[]; dates: string[] }> {
-  const cohorts: CohortRow[] = [];
+async function storedDates({ db, t }: ProjectionContext, learnerIds: readonly string[]): Promise<string[]> {
   const dates: string[] = [];
   for (let i = 0; i < learnerIds.length; i += 500) {
     const stored = await db.selectFrom(t(LEARNER_PATHWAY)).select('pathway').where('learner_id', 'in', learnerIds.slice(i, i + 500)).execute();
-    for (const r of stored) {
-      const p = JSON.parse(r.pathway) as Pathway;
-      cohorts.push(...cohortRows(p));
-      dates.push(...datesOf(p));
-    }
+    for (const r of stored) dates.push(...datesOf(JSON.parse(r.pathway) as Pathway));
   }
-  return { cohorts, dates };
+  return dates;
+}
+
+/** Every row of these learners in the per-learner tables, so what follows writes only fresh rows. */
+async function deleteLearners({ db, t }: ProjectionContext, learnerIds: readonly string[]): Promise<void> {
+  for (let i = 0; i < learnerIds.length; i += 500) {
+    const ids = learnerIds.slice(i, i + 500);
+    for (const table of [LEARNER_PATHWAY, LEARNER_REPORT, LEARNER_COHORT]) await db.deleteFrom(t(table)).where('learner_id', 'in', ids).execute();
+  }
 }
 
 /** Moves the learner counts per reference date; a date nobody has a row on any more goes, as in a rebuild. */
@@ -67,28 +69,6 @@ async function countDates({ db, t }: ProjectionContext, removed: readonly string
     .onConflict((oc) => oc.column('reference_date').doUpdateSet((eb) => ({ learners: eb(eb.ref('learners'), '+', eb.ref('excluded.learners')) })))
     .execute();
   await db.deleteFrom(t(COVERED_DATE)).where('learners', '<=', 0).execute();
-}
-
-async function deleteCohortRows({ db, t }: ProjectionContext, rows: readonly CohortRow[]): Promise<void> {
-  // Grouped by cohort so each DELETE walks one stretch of the primary key.
-  const byCohort = new Map<string, { row: CohortRow; learners: string[] }>();
-  for (const row of rows) {
-    const key = `${row.cohort_type}\u0000${row.rules}\u0000${row.cohort}`;
-    const group = byCohort.get(key);
-    if (group) group.learners.push(row.learner_id);
-    else byCohort.set(key, { row, learners: [row.learner_id] });
-  }
-  for (const { row, learners } of byCohort.values()) {
-    for (let i = 0; i < learners.length; i += 500) {
-      await db
-        .deleteFrom(t(LEARNER_COHORT))
-        .where('cohort_type', '=', row.cohort_type)
-        .where('rules', '=', row.rules)
-        .where('cohort', '=', row.cohort)
-        .where('learner_id', 'in', learners.slice(i, i + 500))
-        .execute();
-    }
-  }
 }
 
 /** The projection with a given fold; tests pass their own, the registry uses `foldPathway`. */
@@ -128,26 +108,19 @@ export function learnerPathwayProjection(fold: Fold = foldPathway, version = 2):
       const histories = await learnerHistories(batch, ctx);
       if (histories.length === 0) return;
       const known = histories.filter((h) => !h.startsHere).map((h) => h.learnerId);
-      const stored = known.length > 0 ? await storedRows(ctx, known) : { cohorts: [], dates: [] };
-      if (stored.cohorts.length > 0) await deleteCohortRows(ctx, stored.cohorts);
+      const storedDatesOfKnown = known.length > 0 ? await storedDates(ctx, known) : [];
+      if (known.length > 0) await deleteLearners(ctx, known);
       const pathways = histories.map((h) => fold(h.learnerId, h.events));
-      const { db, t } = ctx;
-      await insertChunked(db, t(LEARNER_PATHWAY), pathways.map((p) => ({ learner_id: p.learnerId, pathway: JSON.stringify(p) })), (q) =>
-        q.onConflict((oc) => oc.column('learner_id').doUpdateSet((eb) => ({ pathway: eb.ref('excluded.pathway') }))),
-      );
-      await insertChunked(db, t(LEARNER_REPORT), pathways.map((p) => ({ learner_id: p.learnerId, report: JSON.stringify(reportingPathwayOf(p)) })), (q) =>
-        q.onConflict((oc) => oc.column('learner_id').doUpdateSet((eb) => ({ report: eb.ref('excluded.report') }))),
-      );
-      await insertChunked(db, t(LEARNER_COHORT), pathways.flatMap(cohortRows));
-      await countDates(ctx, stored.dates, pathways.flatMap(datesOf));
+      const { t, bulk } = ctx;
+      await bulk.insert(t(LEARNER_PATHWAY), ['learner_id', 'pathway'], pathways.map((p) => [p.learnerId, JSON.stringify(p)]));
+      await bulk.insert(t(LEARNER_REPORT), ['learner_id', 'report'], pathways.map((p) => [p.learnerId, JSON.stringify(reportingPathwayOf(p))]));
+      await bulk.insert(t(LEARNER_COHORT), ['cohort_type', 'rules', 'cohort', 'learner_id'], pathways.flatMap(cohortRows).map((r) => [r.cohort_type, r.rules, r.cohort, r.learner_id]));
+      await countDates(ctx, storedDatesOfKnown, pathways.flatMap(datesOf));
     },
 
     async forgetLearner(learnerId, _events, ctx) {
-      const stored = await storedRows(ctx, [learnerId]);
-      await deleteCohortRows(ctx, stored.cohorts);
-      await countDates(ctx, stored.dates, []);
-      await ctx.db.deleteFrom(ctx.t(LEARNER_PATHWAY)).where('learner_id', '=', learnerId).execute();
-      await ctx.db.deleteFrom(ctx.t(LEARNER_REPORT)).where('learner_id', '=', learnerId).execute();
+      await countDates(ctx, await storedDates(ctx, [learnerId]), []);
+      await deleteLearners(ctx, [learnerId]);
     },
   };
 }

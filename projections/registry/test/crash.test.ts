@@ -3,10 +3,10 @@ import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openSqliteEventStore } from '@leerroutes/event-store/sqlite';
-import { catchUp, dumpViews, openViewsDatabase, readCheckpoints } from '@leerroutes/projection-runtime';
+import { catchUp, listGenerations, openDuckDbViews } from '@leerroutes/projection-runtime';
 import { PROJECTIONS } from '../src/index.js';
 import { appendDelivery, buildWorld } from './support/world.js';
-import { cleanRebuildDump, tempDir } from './support/views.js';
+import { cleanRebuildDump, dump, tempDir } from './support/views.js';
 
 const CHILD = fileURLToPath(new URL('./support/child.ts', import.meta.url));
 
@@ -34,57 +34,54 @@ function runChild(args: string[], killAfter: number): Promise<{ lines: string[];
   });
 }
 
+/** A log with the first two yearly deliveries caught up and published, and the rest appended after. */
 async function setup(learners: number) {
   const dir = tempDir();
   const logPath = join(dir, 'log.sqlite');
-  const viewsPath = join(dir, 'views.sqlite');
+  const viewsDir = join(dir, 'log.views');
   const store = openSqliteEventStore({ path: logPath });
   const world = buildWorld({ learners, years: 6, seed: 5 });
-  return { store, world, logPath, viewsPath };
+  const views = await openDuckDbViews(viewsDir, { recheckMs: 0 });
+  const [first, second, ...rest] = world.deliveries;
+  await appendDelivery(store, first!);
+  await appendDelivery(store, second!);
+  await catchUp({ store, views, projections: PROJECTIONS });
+  for (const delivery of rest) await appendDelivery(store, delivery);
+  return { store, views, logPath, viewsDir, published: await dump(views) };
 }
 
 describe('killing the process and restarting ends with the same views', () => {
   it('in the middle of a rebuild', async () => {
-    const { store, world, logPath, viewsPath } = await setup(300);
-    for (const delivery of world.deliveries) await appendDelivery(store, delivery);
-    const head = await store.headPosition();
-
-    const run = await runChild([logPath, viewsPath, 'rebuild', '40'], 12);
+    const { store, views, logPath, viewsDir, published } = await setup(300);
+    const run = await runChild([logPath, viewsDir, 'rebuild', '40'], 12);
     expect(run.killed).toBe(true);
-    const views = await openViewsDatabase(viewsPath);
-    const interrupted = await readCheckpoints(views.db, 'learner-pathway');
-    expect(interrupted.live).toBeNull();
-    expect(interrupted.next!.position).toBeGreaterThan(0);
-    expect(interrupted.next!.position).toBeLessThan(head);
+    expect(run.lines.at(-1)).toMatch(/^rebuild \d+$/);
+    // Killed with its generation half written: readers still see what was published, unchanged.
+    expect(listGenerations(viewsDir)).toEqual(['gen-000001.duckdb', 'gen-000002.duckdb']);
+    expect(await dump(views)).toBe(published);
 
-    // Restart: the engine's start-up catch-up resumes the rebuild.
-    await catchUp({ store, views, projections: PROJECTIONS, batchSize: 40 });
-    expect(await dumpViews(views.db, PROJECTIONS)).toBe(await cleanRebuildDump(store));
+    // Restart: the next catch-up clears the dead session's file away and brings the views to the head.
+    const restart = await catchUp({ store, views, projections: PROJECTIONS, batchSize: 40 });
+    expect(restart.published).toBe('gen-000003.duckdb');
+    expect(await dump(views)).toBe(await cleanRebuildDump(store));
+    expect(listGenerations(viewsDir)).toEqual(['gen-000003.duckdb']);
     await views.close();
     await store.close();
   });
 
   it('in the middle of an incremental catch-up', async () => {
-    const { store, world, logPath, viewsPath } = await setup(300);
-    const views = await openViewsDatabase(viewsPath);
-    const [first, second, ...rest] = world.deliveries;
-    await appendDelivery(store, first!);
-    await appendDelivery(store, second!);
-    await catchUp({ store, views, projections: PROJECTIONS });
-    const before = (await readCheckpoints(views.db, 'event-counts')).live!.position;
-    for (const delivery of rest) await appendDelivery(store, delivery);
-    const head = await store.headPosition();
-
-    const run = await runChild([logPath, viewsPath, 'catch-up', '30'], 10);
+    const { store, views, logPath, viewsDir, published } = await setup(300);
+    const run = await runChild([logPath, viewsDir, 'catch-up', '30'], 10);
     expect(run.killed).toBe(true);
-    const reached = (await readCheckpoints(views.db, 'event-counts')).live!.position;
-    expect(reached).toBeGreaterThan(before);
-    expect(reached).toBeLessThan(head);
+    expect(run.lines.at(-1)).toMatch(/^catch-up \d+$/);
+    expect(listGenerations(viewsDir)).toEqual(['gen-000001.duckdb', 'gen-000002.duckdb']);
+    expect(await dump(views)).toBe(published);
 
     // Restart in a new child this time, to the end.
-    const restart = await runChild([logPath, viewsPath, 'catch-up', '30'], Number.POSITIVE_INFINITY);
+    const restart = await runChild([logPath, viewsDir, 'catch-up', '30'], Number.POSITIVE_INFINITY);
     expect(restart.lines.at(-1)).toBe('done');
-    expect(await dumpViews(views.db, PROJECTIONS)).toBe(await cleanRebuildDump(store));
+    expect(await dump(views)).toBe(await cleanRebuildDump(store));
+    expect(listGenerations(viewsDir)).toEqual(['gen-000003.duckdb']);
     await views.close();
     await store.close();
   });

@@ -3,32 +3,33 @@ import { describe, expect, it } from 'vitest';
 import { learnerStream } from '@leerroutes/domain';
 import { openSqliteEventStore } from '@leerroutes/event-store/sqlite';
 import { coveredDatesOf, foldPathway, reportingPathwayOf, type Pathway } from '@leerroutes/pathway';
-import { catchUp, dumpViews, forgetLearner, openViewsDatabase } from '@leerroutes/projection-runtime';
+import { catchUp, forgetLearner, openDuckDbViews } from '@leerroutes/projection-runtime';
+import { readEventCounts } from '@leerroutes/projection-event-counts';
 import { createViewsPathwaySource, PROJECTIONS } from '../src/index.js';
 import { appendDelivery, buildWorld } from './support/world.js';
-import { cleanRebuildDump, tempDir } from './support/views.js';
+import { cleanRebuildDump, dump, tempDir } from './support/views.js';
 
 describe('incremental views equal views rebuilt from zero', () => {
   it('after yearly deliveries with corrections, caught up batch by batch', async () => {
     const dir = tempDir();
     const store = openSqliteEventStore({ path: join(dir, 'log.sqlite') });
-    const views = await openViewsDatabase(join(dir, 'views.sqlite'));
+    const views = await openDuckDbViews(join(dir, 'log.views'), { recheckMs: 0 });
     const world = buildWorld({ learners: 150, years: 6, seed: 7 });
     // Batch sizes that cut learners' streams at different places in each run.
     for (const [i, delivery] of world.deliveries.entries()) {
       await appendDelivery(store, delivery);
       await catchUp({ store, views, projections: PROJECTIONS, batchSize: [37, 101, 13][i % 3] });
     }
-    const incremental = await dumpViews(views.db, PROJECTIONS);
+    const incremental = await dump(views);
     expect(incremental).toBe(await cleanRebuildDump(store));
 
     // The dump is not trivially equal: pathways, cohorts, counts and reference data are all there.
-    const count = async (table: string) => Number((await views.db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+    const count = async (table: string) => Number((await views.reader.db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
     expect(await count('learner_pathway')).toBe(150);
     expect(await count('learner_cohort')).toBeGreaterThan(150);
     expect(await count('reference_area')).toBe(4);
     expect(await count('reference_institution')).toBe(3);
-    const retractions = await views.db.selectFrom('event_count').select('events').where('event_type', '=', 'Retracted').execute();
+    const retractions = (await readEventCounts(views.reader.db)).filter((c) => c.event_type === 'Retracted');
     expect(retractions.length).toBeGreaterThan(0);
     await views.close();
     await store.close();
@@ -39,11 +40,17 @@ describe('the views PathwaySource', () => {
   it('gives what folding each learner stream directly gives', async () => {
     const dir = tempDir();
     const store = openSqliteEventStore({ path: join(dir, 'log.sqlite') });
-    const views = await openViewsDatabase(join(dir, 'views.sqlite'));
+    const views = await openDuckDbViews(join(dir, 'log.views'), { recheckMs: 0 });
     const world = buildWorld({ learners: 80, years: 5, seed: 3 });
-    for (const delivery of world.deliveries) await appendDelivery(store, delivery);
+    const source = createViewsPathwaySource(views.reader);
+    expect(await source.checkpoint()).toBe(0);
+    for (const delivery of world.deliveries.slice(0, -1)) await appendDelivery(store, delivery);
     await catchUp({ store, views, projections: PROJECTIONS, batchSize: 50 });
-    const source = createViewsPathwaySource(views.db);
+    expect(await source.checkpoint()).toBe(await store.headPosition());
+    // Remembered per generation: the next one moves it.
+    await appendDelivery(store, world.deliveries.at(-1)!);
+    await catchUp({ store, views, projections: PROJECTIONS, batchSize: 50 });
+    expect(await source.checkpoint()).toBe(await store.headPosition());
 
     const direct: Pathway[] = [];
     for (const id of world.learnerIds) direct.push(foldPathway(id, await store.readStream(learnerStream(id))));
@@ -65,8 +72,12 @@ describe('the views PathwaySource', () => {
     // Views of the older version (no reporting tables yet) still answer, from the whole pathways.
     const someCohort = [...cohorts][0]!;
     const before = await source.cohortReportingPathways!('advice', 'monitor', someCohort);
-    await views.db.schema.dropTable('learner_report').execute();
-    await views.db.schema.dropTable('covered_date').execute();
+    const older = await views.writeSession();
+    await older.transaction(async ({ db }) => {
+      await db.schema.dropTable('learner_report').execute();
+      await db.schema.dropTable('covered_date').execute();
+    });
+    await older.publish();
     expect(await source.cohortReportingPathways!('advice', 'monitor', someCohort)).toEqual(before);
     expect(await source.coveredReferenceDates!()).toEqual(coveredDatesOf(direct));
     const intake = direct.find((p) => p.intakeCohort)!.intakeCohort!;
@@ -86,18 +97,18 @@ describe('erasure', () => {
   it('leaves the views as a rebuild without the learner would', async () => {
     const dir = tempDir();
     const store = openSqliteEventStore({ path: join(dir, 'log.sqlite') });
-    const views = await openViewsDatabase(join(dir, 'views.sqlite'));
+    const views = await openDuckDbViews(join(dir, 'log.views'), { recheckMs: 0 });
     const world = buildWorld({ learners: 40, years: 4, seed: 11 });
     for (const delivery of world.deliveries) await appendDelivery(store, delivery);
     await catchUp({ store, views, projections: PROJECTIONS });
     const learnerId = world.learnerIds[3]!;
-    const before = await dumpViews(views.db, PROJECTIONS);
+    const before = await dump(views);
     expect(before).toContain(learnerId);
 
     const events = await store.readStream(learnerStream(learnerId));
     await store.eraseStream(learnerStream(learnerId));
     await forgetLearner({ views, store, projections: PROJECTIONS, learnerId, events });
-    const after = await dumpViews(views.db, PROJECTIONS);
+    const after = await dump(views);
     expect(after).not.toContain(learnerId);
     expect(after).toBe(await cleanRebuildDump(store));
     await views.close();

@@ -33,7 +33,7 @@ export interface AuditEntry {
 /** The key carries 256 random bits, so a plain SHA-256 is enough: there is nothing to brute-force, and lookup stays one indexed read. */
 const hashKey = (key: string): string => createHash('sha256').update(key, 'utf8').digest('hex');
 
-export const accessPath = (viewsOrDb: string): string => viewsOrDb.replace(/(\.views)?(\.sqlite)?$/, '.api.sqlite');
+export const accessPath = (viewsOrDb: string): string => viewsOrDb.replace(/\/+$/, '').replace(/(\.views)?(\.sqlite)?$/, '.api.sqlite');
 
 export class AccessStore {
   private readonly db: Database.Database;

@@ -3,8 +3,6 @@ import { RULE_SETS } from '@leerroutes/domain';
 import type { Engine } from '@leerroutes/engine';
 import { explainCell, explainLearner, runReport } from '@leerroutes/indicators';
 import { LEARNER_COHORT } from '@leerroutes/projection-learner-pathway';
-import { rebuild } from '@leerroutes/projection-runtime';
-import { defaultProjections } from '@leerroutes/projections';
 import type { CohortList, ReportService } from './service.js';
 import type { ReportPool } from './worker-pool.js';
 
@@ -29,7 +27,7 @@ export function engineService(engine: Engine, options: { pool?: ReportPool } = {
       };
       try {
         // The cohort index of the learner-pathway view answers from its primary key, without reading a pathway.
-        const rows = await engine.views.db.selectFrom(LEARNER_COHORT).select(['cohort_type', 'rules', 'cohort']).distinct().execute() as { cohort_type: string; rules: string; cohort: string }[];
+        const rows = await engine.views.reader.db.selectFrom(LEARNER_COHORT).select(['cohort_type', 'rules', 'cohort']).distinct().execute() as { cohort_type: string; rules: string; cohort: string }[];
         for (const r of rows) add(r.cohort_type, r.rules, r.cohort);
       } catch {
         for await (const batch of pathways.allPathways(2000)) {
@@ -43,6 +41,6 @@ export function engineService(engine: Engine, options: { pool?: ReportPool } = {
     },
     ruleSets: () => Object.values(RULE_SETS).map((r) => ({ name: r.name, version: r.version })),
     importDirectory: (dir, options) => engine.importDirectory(dir, options),
-    rebuild: () => rebuild({ store: engine.store, views: engine.views, projections: defaultProjections() }),
+    rebuild: () => engine.rebuild(),
   };
 }

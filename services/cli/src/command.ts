@@ -1,4 +1,5 @@
 import { looksLikeBsn } from '@leerroutes/domain';
+import { defaultViewsPath } from '@leerroutes/engine/paths';
 
 /**
  * A CLI command: parsed flags in, an exit code out. Commands print their own
@@ -103,6 +104,5 @@ export function refuseBsn(learnerId: string): void {
 /** The event log file: --db, else PATHWAYS_DB, else ./data/pathways.sqlite. */
 export const dbPath = (ctx: CommandContext): string => stringFlag(ctx, 'db') ?? ctx.env['PATHWAYS_DB'] ?? './data/pathways.sqlite';
 
-/** The read models live next to the log in their own file, so readers never wait on the importer. */
-export const viewsPath = (ctx: CommandContext): string =>
-  stringFlag(ctx, 'views') ?? ctx.env['PATHWAYS_VIEWS'] ?? dbPath(ctx).replace(/(\.sqlite)?$/, '.views.sqlite');
+/** The read models: --views, else PATHWAYS_VIEWS, else a directory next to the log (the engine's default). */
+export const viewsPath = (ctx: CommandContext): string => stringFlag(ctx, 'views') ?? ctx.env['PATHWAYS_VIEWS'] ?? defaultViewsPath(dbPath(ctx));

@@ -8,7 +8,9 @@ import type { OptionSpec } from './command.js';
 /** Read by dbPath. */
 export const DB_OPTION: OptionSpec = { name: 'db', value: 'PATH', description: 'the event log (default: PATHWAYS_DB, else ./data/pathways.sqlite)' };
 /** Read by viewsPath. */
-export const VIEWS_OPTION: OptionSpec = { name: 'views', value: 'PATH', description: 'the read models (default: PATHWAYS_VIEWS, else <db>.views.sqlite next to the log)' };
+export const VIEWS_OPTION: OptionSpec = { name: 'views', value: 'DIR', description: 'the read models, a directory of DuckDB generations (default: PATHWAYS_VIEWS, else <db without .sqlite>.views next to the log)' };
+/** Read by engineFor (the views' writer lock). */
+export const NO_WAIT_OPTION: OptionSpec = { name: 'no-wait', description: 'fail at once, instead of waiting, when another process is writing the views' };
 /** Read by createProgress, which treats both alike. */
 export const PROGRESS_OPTIONS: readonly OptionSpec[] = [
   { name: 'no-progress', description: 'no progress output on stderr' },

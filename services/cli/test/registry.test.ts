@@ -34,7 +34,7 @@ const EARLIER_OPTIONS: Record<string, readonly string[]> = {
 
 /** Helpers that read options on a command's behalf, and the options they read. */
 const HELPERS: Record<string, readonly string[]> = {
-  'engineFor(': ['db', 'views'], 'dbPath(': ['db'], 'viewsPath(': ['views', 'db'], 'openDeps(': ['db'],
+  'engineFor(': ['db', 'views'], 'viewsLock(': ['no-wait'], 'dbPath(': ['db'], 'viewsPath(': ['views', 'db'], 'openDeps(': ['db'],
   'createProgress(': ['quiet', 'no-progress'], 'formatFlag(': ['format', 'json'],
   'requestFrom(': ['cohort', 'cohort-type', 'rules', 'by', 'as-known-on', 'as-of', 'unsuppressed', 'min-cell'],
 };

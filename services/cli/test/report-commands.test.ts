@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { openSqliteEventStore } from '@leerroutes/event-store/sqlite';
-import { catchUp, openViewsDatabase } from '@leerroutes/projection-runtime';
+import { catchUp, openDuckDbViews } from '@leerroutes/projection-runtime';
 import { PROJECTIONS } from '@leerroutes/projections';
 import { TestLog } from '@leerroutes/pathway/testing';
 import { command as report } from '../src/commands/report.js';
@@ -38,7 +38,7 @@ beforeAll(async () => {
     await store.appendToStream(e.stream, [{ eventId: e.eventId, type: e.type, schemaVersion: e.schemaVersion, data: e.data, occurredOn: e.occurredOn, knownAt: '2016-01-01T00:00:00.000Z' }]);
   }
   // The live views, as the importer leaves them.
-  const views = await openViewsDatabase(db.replace(/\.sqlite$/, '.views.sqlite'));
+  const views = await openDuckDbViews(db.replace(/\.sqlite$/, '.views'));
   await catchUp({ store, views, projections: PROJECTIONS });
   await views.close();
   await store.close();

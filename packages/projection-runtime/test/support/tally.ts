@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { sql } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { EventStore, RecordedEvent } from '@leerroutes/event-store';
 import { insertChunked, type Projection, type ProjectionContext } from '../../src/index.js';
 
@@ -10,6 +10,7 @@ import { insertChunked, type Projection, type ProjectionContext } from '../../sr
  * look around in the middle of a batch's transaction.
  */
 export interface TallyOptions {
+  readonly name?: string;
   readonly version?: number;
   /** Only count events of these types (a "code change" for version tests). */
   readonly types?: readonly string[];
@@ -18,20 +19,21 @@ export interface TallyOptions {
 }
 
 export function tally(options: TallyOptions = {}): Projection & { applied: number } {
+  const name = options.name ?? 'tally';
   const p = {
-    name: 'tally',
+    name,
     version: options.version ?? 1,
-    tables: ['tally'],
+    tables: [name],
     applied: 0,
     async createTables(db, t) {
-      await db.schema.createTable(t('tally')).addColumn('stream', 'text', (c) => c.primaryKey()).addColumn('events', 'integer', (c) => c.notNull()).execute();
-      await db.schema.createIndex(`${t('tally')}_by_events`).on(t('tally')).column('events').execute();
+      await db.schema.createTable(t(name)).addColumn('stream', 'text', (c) => c.primaryKey()).addColumn('events', 'integer', (c) => c.notNull()).execute();
+      await db.schema.createIndex(`${t(name)}_by_events`).on(t(name)).column('events').execute();
     },
     async apply(batch, ctx) {
       p.applied++;
       const counts = new Map<string, number>();
       for (const e of batch) if (!options.types || options.types.includes(e.type)) counts.set(e.stream, (counts.get(e.stream) ?? 0) + 1);
-      const table = ctx.t('tally');
+      const table = ctx.t(name);
       await insertChunked(ctx.db, table, [...counts].map(([stream, events]) => ({ stream, events })), (q) =>
         q.onConflict((oc) => oc.column('stream').doUpdateSet({ events: sql`${sql.ref(`${table}.events`)} + excluded.events` })),
       );
@@ -50,8 +52,8 @@ export async function expectedTally(store: EventStore, types?: readonly string[]
   return out;
 }
 
-export async function readTally(db: import('kysely').Kysely<any>, table = 'tally'): Promise<Record<string, number>> {
-  const rows = await db.selectFrom(table).selectAll().execute();
+export async function readTally(db: Kysely<any>, table = 'tally'): Promise<Record<string, number>> {
+  const rows = await db.selectFrom(table).selectAll().orderBy('stream').execute();
   return Object.fromEntries(rows.map((r) => [r.stream, Number(r.events)]));
 }
 
@@ -59,7 +61,7 @@ export function tempPath(name: string): string {
   return join(mkdtempSync(join(tmpdir(), 'projection-runtime-')), name);
 }
 
-/** n events over a few streams, appended in `chunks` separate calls. */
+/** n events over a few streams, appended one by one. */
 export async function appendEvents(store: EventStore, n: number, streams = 7, offset = 0): Promise<void> {
   for (let i = offset; i < offset + n; i++) {
     const stream = `s-${i % streams}`;

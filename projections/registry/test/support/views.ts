@@ -2,17 +2,20 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EventStore } from '@leerroutes/event-store';
-import { dumpViews, openViewsDatabase, rebuild } from '@leerroutes/projection-runtime';
+import { dumpViews, openDuckDbViews, rebuild, type ViewsStore } from '@leerroutes/projection-runtime';
 import { PROJECTIONS } from '../../src/index.js';
 
 export const tempDir = (): string => mkdtempSync(join(tmpdir(), 'projections-'));
 
-/** The dump of views rebuilt from zero into a fresh file: what every other route must end with. */
+/** The published views as text (one generation throughout). */
+export const dump = (views: ViewsStore): Promise<string> => views.reader.snapshot((db) => dumpViews(db, PROJECTIONS));
+
+/** The dump of views rebuilt from zero into a fresh directory: what every other route must end with. */
 export async function cleanRebuildDump(store: EventStore): Promise<string> {
-  const views = await openViewsDatabase(join(tempDir(), 'clean.views.sqlite'));
+  const views = await openDuckDbViews(join(tempDir(), 'clean.views'));
   try {
     await rebuild({ store, views, projections: PROJECTIONS });
-    return await dumpViews(views.db, PROJECTIONS);
+    return await dump(views);
   } finally {
     await views.close();
   }

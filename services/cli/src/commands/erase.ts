@@ -1,7 +1,6 @@
-import { LogLockedError } from '@leerroutes/event-store/sqlite';
 import { CommandError, stringFlag, UsageError, type Command } from '../command.js';
-import { engineFor } from '../engine.js';
-import { DB_OPTION, VIEWS_OPTION } from '../options.js';
+import { engineFor, lockedAsCommandError, viewsLock } from '../engine.js';
+import { DB_OPTION, NO_WAIT_OPTION, VIEWS_OPTION } from '../options.js';
 
 export const command: Command = {
   name: 'erase',
@@ -16,7 +15,7 @@ themselves are outside the engine: erase the learner there too, or a
 re-import brings the learner back.`,
   options: [
     { name: 'reason', value: 'TEXT', description: 'why (required; kept in the audit record)' },
-    DB_OPTION, VIEWS_OPTION,
+    DB_OPTION, VIEWS_OPTION, NO_WAIT_OPTION,
   ],
   maxArgs: 1,
   async run(ctx) {
@@ -24,12 +23,12 @@ re-import brings the learner back.`,
     if (!learnerId) throw new UsageError('which learner?');
     const reason = stringFlag(ctx, 'reason');
     if (!reason) throw new UsageError('--reason is required: the audit record says why');
-    const engine = await engineFor(ctx);
+    const engine = await engineFor(ctx, viewsLock(ctx));
     try {
-      await engine.catchUp();
-      const receipt = await engine.eraseLearner(learnerId, reason, `cli:${process.env['USER'] ?? 'unknown'}`).catch((err: unknown) => {
-        throw err instanceof LogLockedError ? new CommandError(err.message) : err;
-      });
+      const receipt = await (async () => {
+        await engine.catchUp();
+        return engine.eraseLearner(learnerId, reason, `cli:${process.env['USER'] ?? 'unknown'}`);
+      })().catch((err: unknown) => { throw lockedAsCommandError(err); });
       if (!receipt) throw new CommandError(`no learner ${learnerId} in ${engine.dbPath}`);
       ctx.stdout.write(`Erased: ${receipt.eventsRemoved} events and ${receipt.factsRemoved} registration facts; audit record ${receipt.erasureId}\n`);
       return 0;

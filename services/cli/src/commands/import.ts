@@ -1,9 +1,8 @@
 import { existsSync } from 'node:fs';
-import { LogLockedError } from '@leerroutes/event-store/sqlite';
 import { CsvHeaderError, formatSummary, ImportError } from '@leerroutes/import';
 import { CommandError, stringFlag, UsageError, type Command } from '../command.js';
-import { engineFor } from '../engine.js';
-import { DB_OPTION, PROGRESS_OPTIONS, VIEWS_OPTION } from '../options.js';
+import { engineFor, lockedAsCommandError, viewsLock } from '../engine.js';
+import { DB_OPTION, NO_WAIT_OPTION, PROGRESS_OPTIONS, VIEWS_OPTION } from '../options.js';
 import { createProgress } from '../progress.js';
 
 export const command: Command = {
@@ -21,7 +20,7 @@ again adds nothing; a changed row or a re-delivered reference date is a correcti
     { name: 'json', description: 'print the summary as JSON' },
     { name: 'no-projections', description: 'only append events; the projections catch up later (rebuild or serve)' },
     ...PROGRESS_OPTIONS,
-    DB_OPTION, VIEWS_OPTION,
+    DB_OPTION, VIEWS_OPTION, NO_WAIT_OPTION,
   ],
   maxArgs: 1,
   async run(ctx) {
@@ -30,7 +29,7 @@ again adds nothing; a changed row or a re-delivered reference date is a correcti
     if (!existsSync(dir)) throw new CommandError(`no such directory: ${dir}`);
     const knownAt = stringFlag(ctx, 'known-at');
     const rejectsFile = stringFlag(ctx, 'rejects');
-    const engine = await engineFor(ctx);
+    const engine = await engineFor(ctx, viewsLock(ctx));
     const progress = createProgress(ctx, 'learners');
     try {
       const result = await engine.importDirectory(dir, {
@@ -55,8 +54,8 @@ again adds nothing; a changed row or a re-delivered reference date is a correcti
       return 0;
     } catch (err) {
       progress.stop();
-      if (err instanceof ImportError || err instanceof CsvHeaderError || err instanceof LogLockedError) throw new CommandError(err.message);
-      throw err;
+      if (err instanceof ImportError || err instanceof CsvHeaderError) throw new CommandError(err.message);
+      throw lockedAsCommandError(err);
     } finally {
       await engine.close();
     }

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { openSqliteEventStore } from '@leerroutes/event-store/sqlite';
-import { openViewsDatabase } from '@leerroutes/projection-runtime';
+import { openDuckDbViews } from '@leerroutes/projection-runtime';
 import { createViewsPathwaySource } from '@leerroutes/projection-learner-pathway';
 import { ABSOLUTE_MIN_CELL, DEFAULT_MIN_CELL, RULE_SETS } from '@leerroutes/domain';
 import {
@@ -29,7 +29,7 @@ export const formatOptions = (formats: readonly string[]): OptionSpec[] => [
   { name: 'json', description: 'same as --format json' },
 ];
 
-/** The event log, and the live views unless the request replays the log as known on a date. */
+/** The event log, and the published views unless the request replays the log as known on a date. */
 export async function openDeps(ctx: CommandContext, needViews: boolean): Promise<{ deps: ReportDeps; close: () => Promise<void> }> {
   const path = dbPath(ctx);
   if (!existsSync(path)) throw new CommandError(`no event log at ${path} (import something first, or pass --db)`);
@@ -41,14 +41,15 @@ export async function openDeps(ctx: CommandContext, needViews: boolean): Promise
     return { deps: { store, pathways: unavailable }, close: () => store.close() };
   }
   const vpath = viewsPath(ctx);
-  if (!existsSync(vpath)) {
+  const views = existsSync(vpath) ? await openDuckDbViews(vpath) : null;
+  if (!views || (await views.reader.published()) === null) {
+    await views?.close();
     await store.close();
     throw new CommandError(`no views at ${vpath}: run 'pnpm pathways rebuild' first, or use --as-known-on to replay the log`);
   }
-  const views = await openViewsDatabase(vpath);
-  const pathways = createViewsPathwaySource(views.db);
+  const pathways = createViewsPathwaySource(views.reader);
   const [checkpoint, head] = [await pathways.checkpoint(), await store.headPosition()];
-  if (checkpoint < head) ctx.stderr.write(`note: views reflect the log up to position ${checkpoint} of ${head}; run 'pnpm pathways rebuild' (or serve) to catch up\n`);
+  if (checkpoint < head) ctx.stderr.write(`note: views reflect the log up to position ${checkpoint} of ${head}; run 'pnpm pathways catch-up' (a server does it by itself)\n`);
   return { deps: { store, pathways }, close: async () => { await views.close(); await store.close(); } };
 }
 

@@ -41,7 +41,7 @@ export const command: Command = {
     if (workers < 0 || workers > 32) throw new UsageError('--workers must be 0..32');
 
     const views = viewsPath(ctx);
-    const engine = await openEngine({ db, views });
+    const engine = await openEngine({ db, views, viewsLock: { onWait: (m) => ctx.stderr.write(`${m}\n`) } });
     // Workers keep the event loop free for cached answers and health checks while reports are computed.
     const pool = workers > 0 ? await ReportPool.start({ db: engine.dbPath, views: engine.viewsPath, size: workers }) : undefined;
     const access = new AccessStore(accessPath(views));
@@ -55,8 +55,10 @@ export const command: Command = {
     });
     ctx.stdout.write(`Leerroutes API and dashboard on ${server.url}/ (OpenAPI: ${server.url}/api/openapi.json); reports in ${workers ? `${workers} worker thread(s)` : 'the server thread'}\n`);
     if (!open) ctx.stdout.write('Sign in to the dashboard with an API key (pnpm pathways keys create --role dashboard --name NAME).\n');
-    // Serve at once (health answers), become ready once the views have caught up with the log.
-    await engine.catchUp();
+    // Serve at once (health answers), become ready once the views have caught up with the log. From then on
+    // a catch-up session runs whenever the log moves, and readers move to each generation it publishes.
+    const subscriber = engine.startSubscriber({ onError: (err) => ctx.stderr.write(`keeping the views current failed: ${err instanceof Error ? err.message : String(err)}\n`) });
+    await subscriber.caughtUp();
     ready = true;
     ctx.stdout.write(`ready at position ${await engine.pathways.checkpoint()}\n`);
 

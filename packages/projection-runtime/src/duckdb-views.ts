@@ -1,0 +1,235 @@
+/**
+ * The views as generations of DuckDB files (generations.ts). A DuckDB file
+ * open for writing cannot be read by another process at all, so writers
+ * never touch what readers read:
+ *
+ * - Readers open the published generation read-only (any number of
+ *   processes at once) and move to a newer one when CURRENT changes,
+ *   closing the old one once the queries running on it are done.
+ * - A writer session copies the published generation (or starts empty, for
+ *   a rebuild), writes the copy, checkpoints and closes it, and publishes it.
+ */
+import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { Kysely } from 'kysely';
+import { appenderBulkWriter } from './duckdb/appender.js';
+import { ConnectionPool, DuckDbDialect, singleConnection, type DuckDbConnectionSource } from './duckdb/dialect.js';
+import { copyGeneration, discardGeneration, ensureViewsDir, nextGeneration, publishGeneration, readCurrent, sweepGenerations } from './generations.js';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { ViewsReader, ViewsStore, WriterSession, WriteSessionOptions } from './views-store.js';
+import { acquireWriterLock } from './writer-lock.js';
+
+export interface DuckDbViewsOptions {
+  /** How often, at most, a reader looks whether a newer generation was published (ms; default 100). */
+  readonly recheckMs?: number;
+}
+
+/** One opened generation on the read side; closed when superseded and no query uses it. */
+interface Opened {
+  readonly name: string | null;
+  readonly instance: DuckDBInstance;
+  readonly pool: ConnectionPool;
+  readonly db: Kysely<any>;
+  uses: number;
+  superseded: boolean;
+}
+
+async function openGeneration(dir: string, name: string | null): Promise<Opened> {
+  // Before the first publication readers see an empty database: every view table is simply absent.
+  const instance = await DuckDBInstance.create(name === null ? ':memory:' : join(dir, name), name === null ? {} : { access_mode: 'READ_ONLY' });
+  const pool = new ConnectionPool(instance);
+  return { name, instance, pool, db: new Kysely<any>({ dialect: new DuckDbDialect({ connections: pool }) }), uses: 0, superseded: false };
+}
+
+function closeOpened(g: Opened): void {
+  g.pool.close();
+  g.instance.closeSync();
+}
+
+class PublishedReader implements ViewsReader, DuckDbConnectionSource {
+  readonly db: Kysely<any>;
+  private current: Opened | null = null;
+  private checkedAt = 0;
+  private switching: Promise<Opened> | null = null;
+  private readonly owners = new Map<DuckDBConnection, Opened>();
+  private closed = false;
+
+  constructor(private readonly dir: string, private readonly recheckMs: number) {
+    this.db = new Kysely<any>({ dialect: new DuckDbDialect({ connections: this }) });
+  }
+
+  /** The generation to query now: CURRENT is read again once recheckMs have passed since the last look. */
+  private async latest(): Promise<Opened> {
+    if (this.closed) throw new Error(`the views reader on ${this.dir} is closed`);
+    // While a newer generation is being opened, everyone waits for it rather than using the one it replaces.
+    if (this.switching) return this.switching;
+    if (this.current && Date.now() - this.checkedAt < this.recheckMs) return this.current;
+    this.switching = this.refresh().finally(() => { this.switching = null; });
+    return this.switching;
+  }
+
+  private async refresh(): Promise<Opened> {
+    // A writer may publish again and sweep the generation just read from CURRENT before it is opened: look again.
+    for (let attempt = 0; ; attempt++) {
+      const name = readCurrent(this.dir);
+      this.checkedAt = Date.now();
+      if (this.current && this.current.name === name) return this.current;
+      let next: Opened;
+      try {
+        next = await openGeneration(this.dir, name);
+      } catch (err) {
+        if (attempt < 5 && readCurrent(this.dir) !== name) continue;
+        throw err;
+      }
+      const old = this.current;
+      this.current = next;
+      if (old) {
+        old.superseded = true;
+        if (old.uses === 0) closeOpened(old);
+      }
+      return next;
+    }
+  }
+
+  private pin(g: Opened): void { g.uses++; }
+
+  private unpin(g: Opened): void {
+    g.uses--;
+    if (g.superseded && g.uses === 0) closeOpened(g);
+  }
+
+  async acquire(): Promise<DuckDBConnection> {
+    const g = await this.latest();
+    this.pin(g);
+    try {
+      const connection = await g.pool.acquire();
+      this.owners.set(connection, g);
+      return connection;
+    } catch (err) {
+      this.unpin(g);
+      throw err;
+    }
+  }
+
+  release(connection: DuckDBConnection): void {
+    const g = this.owners.get(connection);
+    if (!g) return;
+    this.owners.delete(connection);
+    g.pool.release(connection);
+    this.unpin(g);
+  }
+
+  async snapshot<T>(fn: (db: Kysely<any>) => Promise<T>): Promise<T> {
+    const g = await this.latest();
+    this.pin(g);
+    try {
+      return await fn(g.db);
+    } finally {
+      this.unpin(g);
+    }
+  }
+
+  async published(): Promise<string | null> {
+    return (await this.latest()).name;
+  }
+
+  /** This process just published: look at CURRENT on the next query rather than within recheckMs. */
+  lookAgain(): void {
+    this.checkedAt = 0;
+  }
+
+  close(): void {
+    this.closed = true;
+    const g = this.current;
+    this.current = null;
+    if (!g) return;
+    g.superseded = true;
+    if (g.uses === 0) closeOpened(g);
+  }
+}
+
+/** Opens the views directory (created if missing); nothing is read or locked until used. */
+export async function openDuckDbViews(dir: string, options: DuckDbViewsOptions = {}): Promise<ViewsStore> {
+  ensureViewsDir(dir);
+  const reader = new PublishedReader(dir, options.recheckMs ?? 100);
+  const sessions = new Set<WriterSession>();
+
+  async function writeSession(opts: WriteSessionOptions = {}): Promise<WriterSession> {
+    const release = await acquireWriterLock(dir, opts.purpose ?? 'catch-up', opts);
+    let name: string | null = null;
+    let instance: DuckDBInstance | null = null;
+    let connection: DuckDBConnection | null = null;
+    const shut = () => {
+      connection?.closeSync();
+      instance?.closeSync();
+      connection = null;
+      instance = null;
+    };
+    try {
+      // Numbered past anything a dead session left, before that is swept: a number is never used twice.
+      name = nextGeneration(dir);
+      sweepGenerations(dir);
+      const published = opts.from === 'empty' ? null : readCurrent(dir);
+      if (published) copyGeneration(dir, published, name);
+      instance = await DuckDBInstance.create(join(dir, name));
+      connection = await instance.connect();
+    } catch (err) {
+      shut();
+      if (name) discardGeneration(dir, name);
+      release();
+      throw err;
+    }
+    const generation = name;
+    const db = new Kysely<any>({ dialect: new DuckDbDialect({ connections: singleConnection(connection) }) });
+    const bulk = appenderBulkWriter(connection);
+    let ended = false;
+    const end = (): void => {
+      ended = true;
+      sessions.delete(session);
+      release();
+    };
+    const session: WriterSession = {
+      db,
+      transaction(fn) {
+        if (ended) return Promise.reject(new Error(`the writer session on ${generation} has ended`));
+        return db.transaction().execute((trx) => fn({ db: trx, bulk }));
+      },
+      async publish() {
+        if (ended) throw new Error(`the writer session on ${generation} has ended`);
+        try {
+          // Everything into the file itself, so the published file needs no write-ahead log.
+          await connection!.run('CHECKPOINT');
+          shut();
+          publishGeneration(dir, generation);
+          reader.lookAgain();
+        } catch (err) {
+          shut();
+          // Unless it got as far as CURRENT: then it is published, and only the clean-up failed.
+          if (readCurrent(dir) !== generation) discardGeneration(dir, generation);
+          end();
+          throw err;
+        }
+        end();
+        return { generation };
+      },
+      async abandon() {
+        if (ended) return;
+        shut();
+        discardGeneration(dir, generation);
+        end();
+      },
+    };
+    sessions.add(session);
+    return session;
+  }
+
+  return {
+    location: dir,
+    reader,
+    writeSession,
+    async close() {
+      for (const s of [...sessions]) await s.abandon();
+      reader.close();
+    },
+  };
+}

@@ -1,0 +1,102 @@
+import type { Kysely } from 'kysely';
+
+/**
+ * Where the read models live, behind one interface so the runtime does not
+ * care how readers are kept apart from writers.
+ *
+ * The DuckDB store (duckdb-views.ts) publishes immutable generations: a
+ * writer session works on its own copy and publish() switches readers over.
+ * A PostgreSQL store would write in place: a session's transactions commit
+ * into the live schema (MVCC serves readers meanwhile), publish() only ends
+ * the session, and a session from 'empty' fills a fresh schema that
+ * publish() renames into place. The runtime's per-batch transaction and
+ * checkpoint are what make that in-place writing safe.
+ */
+export interface ViewsStore {
+  /** The views' location, for messages (a directory for DuckDB). */
+  readonly location: string;
+  /** The read side: always the views last published. */
+  readonly reader: ViewsReader;
+  /**
+   * Start a writer session. One writer at a time, across processes (a lock
+   * naming its holder) and within this process (sessions queue up).
+   */
+  writeSession(options?: WriteSessionOptions): Promise<WriterSession>;
+  /** Closes the reader; a writer session still open is abandoned. */
+  close(): Promise<void>;
+}
+
+export interface ViewsReader {
+  /**
+   * Queries on the published views. Each query sees one published state; a
+   * newer one is picked up within moments of its publication.
+   */
+  readonly db: Kysely<any>;
+  /** Several queries on one and the same published state. */
+  snapshot<T>(fn: (db: Kysely<any>) => Promise<T>): Promise<T>;
+  /** Which published state readers see now (a generation's name), or null before anything was published. */
+  published(): Promise<string | null>;
+}
+
+export interface LockOptions {
+  /**
+   * Another process holds the writer lock: 'wait' until it is free (the
+   * default; onWait hears why, naming the holder), or 'fail' at once with a
+   * ViewsLockedError.
+   */
+  readonly ifLocked?: 'wait' | 'fail';
+  readonly onWait?: (message: string) => void;
+}
+
+export interface WriteSessionOptions extends LockOptions {
+  /** Start from the published views (the default), or from nothing (a rebuild). */
+  readonly from?: 'published' | 'empty';
+  /** What the session is for, shown to whoever waits for it ('catch-up', 'rebuild', 'erase'). */
+  readonly purpose?: string;
+}
+
+/**
+ * One writer's session. Its writes are invisible to readers until
+ * publish(); a session that is abandoned, fails or is killed leaves the
+ * published views as they were.
+ */
+export interface WriterSession {
+  /** What the session has written so far (committed transactions), for the runtime's own reads between transactions. */
+  readonly db: Kysely<any>;
+  /** Run fn in one transaction of the session; transactions run one at a time. */
+  transaction<T>(fn: (tx: WriteTransaction) => Promise<T>): Promise<T>;
+  /** Make what the session wrote the published views, and end the session. */
+  publish(): Promise<{ readonly generation: string }>;
+  /** End the session without publishing anything. */
+  abandon(): Promise<void>;
+}
+
+export interface WriteTransaction {
+  readonly db: Kysely<any>;
+  readonly bulk: BulkWriter;
+}
+
+/** Fast appends of fresh rows, inside the caller's transaction. */
+export interface BulkWriter {
+  /**
+   * Append rows to `table`: `columns` names every column of the table (in
+   * any order) and each row gives their values in that order. Rows are new:
+   * a key that exists already fails the transaction (write upserts in SQL).
+   */
+  insert(table: string, columns: readonly string[], rows: readonly (readonly unknown[])[]): Promise<void>;
+}
+
+/** Another process is writing the views and the caller asked not to wait. */
+export class ViewsLockedError extends Error {
+  constructor(message: string, readonly holder: ViewsLockHolder) {
+    super(message);
+    this.name = 'ViewsLockedError';
+  }
+}
+
+export interface ViewsLockHolder {
+  readonly pid: number;
+  readonly host: string;
+  readonly since: string;
+  readonly purpose: string;
+}

@@ -1,0 +1,196 @@
+/**
+ * The DuckDB views store across processes: readers in one process while a
+ * writer works in another, two writers, a writer killed mid-session, and
+ * superseded generations going away.
+ */
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { readdirSync, readlinkSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
+import { listGenerations, openDuckDbViews, ViewsLockedError, type ViewsStore } from '../src/index.js';
+import { tempPath } from './support/tally.js';
+
+const CHILD = fileURLToPath(new URL('./support/views-child.ts', import.meta.url));
+
+interface Child {
+  readonly process: ChildProcessWithoutNullStreams;
+  /** The next JSON line the child prints. */
+  next(): Promise<Record<string, unknown>>;
+  send(line: string): void;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+function startChild(dir: string, mode: 'read' | 'write'): Child {
+  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, dir, mode], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const lines: Record<string, unknown>[] = [];
+  const waiting: ((line: Record<string, unknown>) => void)[] = [];
+  let pending = '';
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
+  child.stdout.on('data', (chunk: Buffer) => {
+    pending += chunk.toString();
+    const parts = pending.split('\n');
+    pending = parts.pop()!;
+    for (const part of parts) {
+      const line = JSON.parse(part) as Record<string, unknown>;
+      const w = waiting.shift();
+      if (w) w(line);
+      else lines.push(line);
+    }
+  });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  return {
+    process: child,
+    exited,
+    send: (line) => child.stdin.write(`${line}\n`),
+    next: () => {
+      const line = lines.shift();
+      if (line) return Promise.resolve(line);
+      return new Promise((resolve, reject) => {
+        waiting.push(resolve);
+        void exited.then(({ code, signal }) => reject(new Error(`child exited (${code ?? signal}) before answering: ${stderr}`)));
+      });
+    },
+  };
+}
+
+let dir: string;
+let views: ViewsStore;
+const children: Child[] = [];
+
+/** Publishes a first generation with table t holding 1 and 2. */
+async function publishFirst(): Promise<void> {
+  const session = await views.writeSession({ from: 'empty' });
+  await session.transaction(async ({ db, bulk }) => {
+    await db.schema.createTable('t').addColumn('x', 'integer', (c) => c.notNull()).execute();
+    await bulk.insert('t', ['x'], [[1], [2]]);
+  });
+  expect(await session.publish()).toEqual({ generation: 'gen-000001.duckdb' });
+}
+
+const count = async (db = views.reader.db) => Number((await sql<{ n: number }>`select count(*) as n from t`.execute(db)).rows[0]!.n);
+
+beforeEach(async () => {
+  dir = tempPath('views');
+  views = await openDuckDbViews(dir, { recheckMs: 0 });
+  await publishFirst();
+});
+afterEach(async () => {
+  for (const c of children.splice(0)) if (c.process.exitCode === null && c.process.signalCode === null) c.process.kill('SIGKILL');
+  await views.close();
+});
+
+describe('generations across processes', () => {
+  it('a reader in another process keeps answering while this process writes, and sees the new generation once published', async () => {
+    const reader = startChild(dir, 'read');
+    children.push(reader);
+    const read = async () => { reader.send('read'); return reader.next(); };
+    const before = { n: 2, total: 3, generation: 'gen-000001.duckdb' };
+    expect(await read()).toEqual(before);
+
+    const session = await views.writeSession();
+    for (let i = 0; i < 3; i++) {
+      await session.transaction(({ bulk }) => bulk.insert('t', ['x'], Array.from({ length: 1000 }, () => [10])));
+      // Mid-session the other process still reads the published generation, without an error.
+      expect(await read()).toEqual(before);
+    }
+    expect(await session.publish()).toEqual({ generation: 'gen-000002.duckdb' });
+    expect(await read()).toEqual({ n: 3002, total: 30003, generation: 'gen-000002.duckdb' });
+    // The superseded generation is gone from the directory (the reader had it open; it no longer needs it).
+    expect(listGenerations(dir)).toEqual(['gen-000002.duckdb']);
+    reader.send('stop');
+    expect((await reader.exited).code).toBe(0);
+  });
+
+  it('a second writer is told which process holds the lock, and waits for it or gives up at once', async () => {
+    const writer = startChild(dir, 'write');
+    children.push(writer);
+    const { pid } = await writer.next();
+    expect(pid).toBe(writer.process.pid);
+
+    const refused = await views.writeSession({ ifLocked: 'fail' }).then(() => null, (err: unknown) => err);
+    expect(refused).toBeInstanceOf(ViewsLockedError);
+    expect((refused as Error).message).toMatch(new RegExp(`written by the test child \\(pid ${pid}, since .*\\); try again`));
+
+    const told: string[] = [];
+    let started = false;
+    const waiting = views.writeSession({ onWait: (m) => told.push(m) }).then((s) => { started = true; return s; });
+    for (let i = 0; i < 500 && told.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(told).toHaveLength(1);
+    expect(told[0]).toMatch(new RegExp(`written by the test child \\(pid ${pid}, .*\\); waiting for it to finish`));
+    expect(told[0]).not.toMatch(/database is locked/i);
+    expect(started).toBe(false);
+
+    writer.send('publish');
+    expect(await writer.next()).toEqual({ published: 'gen-000002.duckdb' });
+    const session = await waiting;
+    // The waiting writer starts from what the first one published.
+    expect(await count(session.db)).toBe(3);
+    await session.abandon();
+    expect(told).toHaveLength(1);
+  });
+
+  it('a writer killed mid-session leaves the published views readable; the next writer takes the lock and clears its file away', async () => {
+    const writer = startChild(dir, 'write');
+    children.push(writer);
+    await writer.next();
+    writer.process.kill('SIGKILL');
+    expect((await writer.exited).signal).toBe('SIGKILL');
+    // Killed with its copy written to but unpublished.
+    expect(listGenerations(dir)).toEqual(['gen-000001.duckdb', 'gen-000002.duckdb']);
+    expect(await count()).toBe(2);
+    expect(await views.reader.published()).toBe('gen-000001.duckdb');
+
+    const told: string[] = [];
+    const session = await views.writeSession({ onWait: (m) => told.push(m) });
+    expect(told).toEqual([]);
+    expect(listGenerations(dir)).toEqual(['gen-000001.duckdb', 'gen-000003.duckdb']);
+    await session.transaction(({ bulk }) => bulk.insert('t', ['x'], [[7]]));
+    await session.publish();
+    expect(listGenerations(dir)).toEqual(['gen-000003.duckdb']);
+    expect(await count()).toBe(3);
+  });
+});
+
+/** Generation files this process has open (deleted ones too). */
+const openGenerations = (): string[] =>
+  readdirSync('/proc/self/fd').flatMap((fd) => {
+    try {
+      const target = readlinkSync(`/proc/self/fd/${fd}`);
+      return /gen-\d+\.duckdb/.test(target) ? [target.replace(/^.*\//, '')] : [];
+    } catch {
+      return [];
+    }
+  });
+
+describe('superseded generations', () => {
+  it('a reader finishes what it runs on the old generation, then closes it', async () => {
+    expect(await count()).toBe(2);
+    await views.reader.snapshot(async (db) => {
+      const session = await views.writeSession();
+      await session.transaction(({ bulk }) => bulk.insert('t', ['x'], [[3]]));
+      await session.publish();
+      expect(listGenerations(dir)).toEqual(['gen-000002.duckdb']);
+      // Unlinked, still open and still answering.
+      expect(await count(db)).toBe(2);
+      expect(openGenerations()).toContain('gen-000001.duckdb (deleted)');
+    });
+    expect(await count()).toBe(3);
+    expect(openGenerations().filter((f) => f.includes('gen-000001'))).toEqual([]);
+  });
+
+  it('after this process publishes, every query sees the new generation at once, concurrent ones too', async () => {
+    // A reader that would look at CURRENT only once a minute by itself.
+    const slow = await openDuckDbViews(dir, { recheckMs: 60_000 });
+    try {
+      expect(await count(slow.reader.db)).toBe(2);
+      const session = await slow.writeSession();
+      await session.transaction(({ bulk }) => bulk.insert('t', ['x'], [[3]]));
+      await session.publish();
+      expect(await Promise.all([1, 2, 3, 4].map(() => count(slow.reader.db)))).toEqual([3, 3, 3, 3]);
+    } finally {
+      await slow.close();
+    }
+  });
+});
