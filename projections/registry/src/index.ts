@@ -2,6 +2,7 @@ import type { Projection } from '@leerroutes/projection-runtime';
 import { eventCounts } from '@leerroutes/projection-event-counts';
 import { learnerPathway } from '@leerroutes/projection-learner-pathway';
 import { referenceData } from '@leerroutes/projection-reference-data';
+import { statistics } from '@leerroutes/projection-statistics';
 
 /**
  * Every projection the engine keeps current, in the order they are applied
@@ -11,6 +12,7 @@ import { referenceData } from '@leerroutes/projection-reference-data';
 export const PROJECTIONS: readonly Projection[] = [
   referenceData,
   learnerPathway,
+  statistics,
   eventCounts,
 ];
 

@@ -29,6 +29,11 @@ describe('incremental views equal views rebuilt from zero', () => {
     expect(await count('learner_cohort')).toBeGreaterThan(150);
     expect(await count('reference_area')).toBe(4);
     expect(await count('reference_institution')).toBe(3);
+    // The statistics too: memberships, classifications (versioned, so more than one per learner and rule set) and yearly rows.
+    expect(await count('stat_member')).toBeGreaterThan(150);
+    expect(await count('stat_learner')).toBeGreaterThan(2 * 150);
+    expect(await count('stat_state')).toBeGreaterThan(150 * 4);
+    expect(await count('stat_step')).toBeGreaterThan(150);
     const retractions = (await readEventCounts(views.reader.db)).filter((c) => c.event_type === 'Retracted');
     expect(retractions.length).toBeGreaterThan(0);
     await views.close();

@@ -15,11 +15,12 @@ import { columnNames, createStatisticsTables, LEARNER_TABLE_OF, STATISTICS_TABLE
  * the import's record of complete counts. Indicators are SQL over these
  * tables (packages/indicators/src/sql): no pathway is folded per request.
  */
+/** Fresh rows go in through the bulk path (DuckDB's appender), in the schema's column order. */
 async function insertRows(ctx: ProjectionContext, table: StatisticsTable, rows: readonly object[]): Promise<void> {
   if (rows.length === 0) return;
   const names = columnNames(table);
-  const shaped = rows.map((r) => Object.fromEntries(names.map((n) => [n, (r as Record<string, unknown>)[n] ?? null])));
-  await insertChunked(ctx.db, ctx.t(table), shaped, undefined, Math.max(1, Math.floor(900 / names.length)));
+  const values = rows.map((r) => names.map((n) => (r as Record<string, unknown>)[n] ?? null));
+  await ctx.bulk.insert(ctx.t(table), names, values);
 }
 
 async function deleteLearners(ctx: ProjectionContext, learnerIds: readonly string[]): Promise<void> {
