@@ -31,9 +31,10 @@ export async function rowsFor(source: PathwaySource, request: Partial<ReportRequ
 }
 
 /** The one row of a cell; fails the test when absent or ambiguous. */
-export function cell(rows: readonly ReportRow[], where: { category: string; offset?: number | null; schoolYear?: string | null; group?: Record<string, string> }): ReportRow {
+export function cell(rows: readonly ReportRow[], where: { category: string; family?: string; offset?: number | null; schoolYear?: string | null; group?: Record<string, string> }): ReportRow {
   const found = rows.filter((r) =>
     r.category === where.category &&
+    (where.family === undefined || r.family === where.family) &&
     (where.offset === undefined || r.offset === where.offset) &&
     (where.schoolYear === undefined || r.schoolYear === where.schoolYear) &&
     JSON.stringify(r.group) === JSON.stringify(where.group ?? {}));
