@@ -3,7 +3,8 @@ export { ReportRequestSchema, parseReportRequest, ReportError, COHORT_OPTIONAL, 
 export { runReport, explainCell, compareRuleSets, type ReportDeps, type CellRef, type RuleSetComparison } from './report.js';
 export { explainLearner, describeEvent, type LearnerExplanation, type ExplainedEvent } from './explain.js';
 export { formatReport, type ReportFormat } from './format.js';
-export { computeRows, computeTable, unitsOf, type ComputeInput } from './compute.js';
+export { computeRows, computeTable, unitsOf, weightGroupsNeeded, type ComputeInput } from './compute.js';
+export { WeightShares, lineageOf, dimensionValue } from './dimensions.js';
 export { countTableOf, type GroupedUnit } from './aggregate.js';
 export type { CountInstance, CountTable } from './table.js';
 export { publish, relatedRequests, settleLattice, spreadOf, tableKey, type PublishContext, type Lattice, type SettledTable } from './publish.js';

@@ -174,6 +174,8 @@ class Table implements SettledTable {
   readonly cells = new Map<string, PCell>();
   readonly instances = new Map<string, Inst>();
   readonly relations: PCell[][] = [];
+  /** Cells published whatever their state; the others (zero cells completing an open list) only when hidden. */
+  readonly published = new Set<PCell>();
   unresolved = 0;
   /** Atom -> its instance's slot and group (cross relations reuse them). */
   readonly groupOfAtom: (a: Atom) => string[];
@@ -225,14 +227,54 @@ class Table implements SettledTable {
     return inst.family.stratum ?? 0;
   }
 
+  /**
+   * The categories of an instance: its fixed list and what it observed, and,
+   * as zero cells a reader cannot tell from absent ones unless they are shown
+   * hidden, the categories of an open list observed in another group of the
+   * same offset or year and the edges between the ends this instance has.
+   * Without them a category only one group has, or the one edge into a
+   * state, would be known from a coarser table and could protect nothing.
+   */
+  private categoriesOf(inst: Inst, observedInSlice: ReadonlySet<string>): { category: string; optional: boolean }[] {
+    const fixed = inst.family.fixed;
+    const observed = new Set([...inst.counts].filter(([c, n]) => n > 0 && !fixed.includes(c)).map(([c]) => c));
+    const completion = new Set([...observedInSlice].filter((c) => !observed.has(c) && !fixed.includes(c)));
+    if (inst.family.edges) {
+      const ends = [...observed].map((c) => inst.edges.get(c) ?? edgeEnds(c)).filter((e): e is { from: string; to: string } => e !== null);
+      for (const from of new Set(ends.map((e) => e.from))) {
+        for (const to of new Set(ends.map((e) => e.to))) {
+          const c = `${from} -> ${to}`;
+          if (!observed.has(c) && (this.def.possibleEdge?.(from, to) ?? true)) {
+            completion.add(c);
+            inst.edges.set(c, { from, to });
+          }
+        }
+      }
+    }
+    return [
+      ...fixed.map((category) => ({ category, optional: false })),
+      ...[...observed].sort(natural).map((category) => ({ category, optional: false })),
+      ...[...completion].sort(natural).map((category) => ({ category, optional: true })),
+    ];
+  }
+
   private makeCells(rules: RuleSet): void {
     const ordered = [...this.instances.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    const observedInSlice = new Map<string, Set<string>>();
+    const sliceOf = (inst: Inst) => JSON.stringify([inst.offset, inst.schoolYear, inst.family.name]);
+    for (const inst of ordered) {
+      const set = observedInSlice.get(sliceOf(inst)) ?? new Set<string>();
+      for (const [c, n] of inst.counts) if (n > 0) set.add(c);
+      observedInSlice.set(sliceOf(inst), set);
+    }
     for (const inst of ordered) {
       const slot = slotKey(inst.g, inst.offset, inst.schoolYear);
       const stratum = this.stratumOf(inst);
-      const fixed = inst.family.fixed;
-      const open = [...inst.counts].filter(([c, n]) => n > 0 && !fixed.includes(c)).map(([c]) => c).sort(natural);
-      inst.cats = [...fixed, ...open].map((c) => [c, this.cell(slot, countRole(inst.family.name, c), inst.counts.get(c) ?? 0, { stratum })]);
+      inst.cats = this.categoriesOf(inst, observedInSlice.get(sliceOf(inst))!).map(({ category, optional }) => {
+        const cell = this.cell(slot, countRole(inst.family.name, category), inst.counts.get(category) ?? 0, { stratum });
+        if (!optional) this.published.add(cell);
+        return [category, cell];
+      });
     }
     for (const inst of ordered) {
       const slot = slotKey(inst.g, inst.offset, inst.schoolYear);
@@ -294,12 +336,10 @@ class Table implements SettledTable {
     }
   }
 
-  /** The cells an atom falls in: its instance's denominator, categories and complement. */
+  /** The cells an atom adds to (some with nothing): its instance's denominator, complement and categories. */
   cellsOfAtom(a: Atom, g: readonly string[]): { inst: Inst; cells: PCell[] } {
     const inst = this.instances.get(`${slotKey(g, a.offset, a.schoolYear)}|${a.family}`)!;
-    const cells = [inst.den, ...(inst.complement ? [inst.complement] : [])];
-    for (const [c, cell] of inst.cats) if (inst.family.fixed.includes(c) || (a.counts.get(c) ?? 0) > 0) cells.push(cell);
-    return { inst, cells };
+    return { inst, cells: [inst.den, ...(inst.complement ? [inst.complement] : []), ...inst.cats.map(([, c]) => c)] };
   }
 
   rows(by: readonly string[]): ReportRow[] {
@@ -325,6 +365,7 @@ class Table implements SettledTable {
     for (const { inst, values } of insts) {
       const group = Object.fromEntries(names.map((n, i) => [n, values[i]!]));
       for (const [category, cell] of inst.cats) {
+        if (!cell.hidden && !this.published.has(cell)) continue;
         const edge = inst.family.edges ? inst.edges.get(category) ?? edgeEnds(category) : null;
         const den = inst.den;
         const percentShown = !cell.hidden && !den.hidden && den.count > 0 && (this.minCellFor === null || den.count > this.minCellFor);

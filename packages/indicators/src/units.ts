@@ -86,6 +86,8 @@ export interface IndicatorDef {
   links?(present: ReadonlyMap<string, readonly string[]>, rules: RuleSet): Link[];
   /** A family whose denominator is a count cell of another family (a success's attempts). */
   denominatorOf?(family: string): readonly [family: string, category: string] | null;
+  /** Whether an edge between two observed ends could occur at all (a reader knows the impossible ones are zero). */
+  possibleEdge?(from: string, to: string): boolean;
 }
 
 const CLASSES = [...STEP_CLASSES, 'not-comparable'] as const;
@@ -232,6 +234,10 @@ export const INDICATOR_DEFS: Readonly<Record<Indicator, IndicatorDef>> = {
         out.push({ offset: offsets[i]!, schoolYear: null, family: 'transition', categories: [`${from}${EDGE}${to}`], from, to });
       }
       return out;
+    },
+    possibleEdge(from, to) {
+      // po only comes before a learner's first row; unknown only after the newest covered date, for everyone.
+      return (to !== 'po' || from === 'po') && (from === 'unknown') === (to === 'unknown');
     },
   },
 

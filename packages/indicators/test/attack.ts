@@ -181,18 +181,25 @@ function transitions(t: View, d: View): Equation[] {
   return [...sums.values()];
 }
 
+/** The true denominator of a row's slot and family, from any unsuppressed row there. */
+function truthDen(truth: readonly ReportRow[], r: ReportRow, v: View): number {
+  const id = idsOf(v, r).den;
+  return truth.find((t) => idsOf(v, t).den === id)?.denominator ?? 0;
+}
+
 /** Published values, and the hidden cells with their true values (from the same request unsuppressed). */
 function knowledge(v: View, truth: readonly ReportRow[]): { known: Map<string, number>; hidden: Map<string, number> } {
   const known = new Map<string, number>();
   const hidden = new Map<string, number>();
   const trueRow = new Map(truth.map((r) => [JSON.stringify([r.group, r.offset, r.schoolYear, r.family, r.category]), r]));
   for (const r of v.rows) {
+    // A hidden row the unsuppressed report lacks is a zero cell shown hidden to protect another.
     const t = trueRow.get(JSON.stringify([r.group, r.offset, r.schoolYear, r.family, r.category]));
-    if (!t) throw new Error(`${v.name}: no true row for ${r.family} ${r.category}`);
     const ids = idsOf(v, r);
-    if (r.count === null) hidden.set(ids.count, t.count!);
+    if (r.count === null) hidden.set(ids.count, t?.count ?? 0);
     else known.set(ids.count, r.count);
-    if (r.denominator === null) hidden.set(ids.den, t.denominator!);
+    const den = t?.denominator ?? v.rows.find((x) => idsOf(v, x).den === ids.den && x.denominator !== null)?.denominator;
+    if (r.denominator === null) hidden.set(ids.den, den ?? truthDen(truth, r, v));
     else known.set(ids.den, r.denominator);
   }
   return { known, hidden };
