@@ -301,6 +301,15 @@ describe('flows', () => {
     expect(cd(rows, { category: 'diploma:havo -> next:hbo' })).toEqual([3, 8]); // L1 L3 L11
     expect(cd(rows, { category: 'diploma:havo -> next:none' })).toEqual([1, 8]); // L5
     expect(cd(rows, { category: 'diploma:none -> next:mbo-1' })).toEqual([1, 8]); // L6
+    // Node totals: year 3 havo L1 L5 L11, vmbo-t L3 L4, vmbo-k L2, vmbo-b L6, vwo L7; highest diploma havo L1 L3 L5 L11.
+    expect(cd(rows, { family: 'node lj3', category: 'lj3:havo' })).toEqual([3, 8]);
+    expect(cd(rows, { family: 'node lj3', category: 'lj3:vmbo-t' })).toEqual([2, 8]);
+    expect(cd(rows, { family: 'node diploma', category: 'diploma:havo' })).toEqual([4, 8]);
+    expect(cd(rows, { family: 'node next', category: 'next:none' })).toEqual([1, 8]); // L5 (left with a diploma, no next row)
+    // diploma:havo = the edges into it (lj3:havo 3: L1 L5 L11; lj3:vmbo-t 1: L3) = the edges out of it (next:hbo 3, next:none 1).
+    expect(cd(rows, { category: 'lj3:havo -> diploma:havo' })).toEqual([3, 8]);
+    expect(cd(rows, { category: 'lj3:vmbo-t -> diploma:havo' })).toEqual([1, 8]);
+    expect(rows.filter((r) => r.family.startsWith('node ')).every((r) => r.from === undefined)).toBe(true);
     const inspectie = await rowsFor(source, { indicator: 'flows', rules: 'inspectie' });
     expect(cd(inspectie, { category: 'advice:havo -> lj1:havo' })).toEqual([2, 8]); // L1, L7 (havo/vwo collapsed)
     expect(cd(inspectie, { category: 'advice:vmbo-t -> lj1:vmbo-t' })).toEqual([2, 8]); // L3, L5
