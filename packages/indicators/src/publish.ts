@@ -168,7 +168,8 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 const slotKey = (g: readonly string[], offset: number | null, schoolYear: string | null): string => JSON.stringify([g, offset, schoolYear]);
 const countRole = (family: string, category: string): string => `c|${family}|${category}`;
 const countKey = (slot: string, family: string, category: string): string => `${slot}|${countRole(family, category)}`;
-const natural = (a: string, b: string): number => a.localeCompare(b, 'en', { numeric: true });
+/** Natural order (`3` before `10`); one collator, as localeCompare with options builds one per call. */
+const natural = new Intl.Collator('en', { numeric: true }).compare;
 
 class Table implements SettledTable {
   readonly cells = new Map<string, PCell>();
@@ -336,10 +337,9 @@ class Table implements SettledTable {
     }
   }
 
-  /** The cells an atom adds to (some with nothing): its instance's denominator, complement and categories. */
-  cellsOfAtom(a: Atom, g: readonly string[]): { inst: Inst; cells: PCell[] } {
-    const inst = this.instances.get(`${slotKey(g, a.offset, a.schoolYear)}|${a.family}`)!;
-    return { inst, cells: [inst.den, ...(inst.complement ? [inst.complement] : []), ...inst.cats.map(([, c]) => c)] };
+  /** The instance an atom adds to. */
+  instanceOfAtom(a: Atom): Inst {
+    return this.instances.get(`${slotKey(this.groupOfAtom(a), a.offset, a.schoolYear)}|${a.family}`)!;
   }
 
   rows(by: readonly string[]): ReportRow[] {
@@ -475,18 +475,27 @@ class LatticeBuilder {
  * itself) is protected as a cell of its own.
  */
 function crossRelations(fine: Table, coarse: Table, atoms: readonly Atom[]): { relations: PCell[][]; parts: PCell[] } {
-  const links = new Map<PCell, Map<PCell, number>>();
+  // Atoms of one fine and one coarse instance link the same cells: line them up once per pair.
+  const pairs = new Map<Inst, Map<Inst, Atom[]>>();
   for (const a of atoms) {
-    const f = fine.cellsOfAtom(a, fine.groupOfAtom(a));
-    const c = coarse.cellsOfAtom(a, coarse.groupOfAtom(a));
-    // Cells of both tables line up by role: denominator, complement, then each category.
-    const coarseByRole = new Map(c.cells.map((x) => [x.role, x]));
-    for (const cell of f.cells) {
-      const other = coarseByRole.get(cell.role);
-      if (!other) continue;
-      const to = links.get(cell) ?? new Map<PCell, number>();
-      to.set(other, (to.get(other) ?? 0) + contribution(a, cell.role));
-      links.set(cell, to);
+    const f = fine.instanceOfAtom(a);
+    const c = coarse.instanceOfAtom(a);
+    const byCoarse = pairs.get(f) ?? new Map<Inst, Atom[]>();
+    byCoarse.set(c, [...(byCoarse.get(c) ?? []), a]);
+    pairs.set(f, byCoarse);
+  }
+  const links = new Map<PCell, Map<PCell, number>>();
+  for (const [f, byCoarse] of pairs) {
+    for (const [c, list] of byCoarse) {
+      // Cells of both tables line up by role: denominator, complement, then each category.
+      const coarseByRole = new Map(cellsOf(c).map((x) => [x.role, x]));
+      for (const cell of cellsOf(f)) {
+        const other = coarseByRole.get(cell.role);
+        if (!other) continue;
+        const to = links.get(cell) ?? new Map<PCell, number>();
+        to.set(other, (to.get(other) ?? 0) + list.reduce((n, a) => n + contribution(a, cell.role), 0));
+        links.set(cell, to);
+      }
     }
   }
   const members = new Map<PCell, PCell[]>();
@@ -515,6 +524,9 @@ function crossRelations(fine: Table, coarse: Table, atoms: readonly Atom[]): { r
   parts.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)).forEach((p, i) => { (p as Mutable<PCell>).order = fine.cells.size + i; });
   return { relations, parts };
 }
+
+/** The cells an instance's atoms add to (some with nothing): its denominator, complement and categories. */
+const cellsOf = (inst: Inst): PCell[] => [inst.den, ...(inst.complement ? [inst.complement] : []), ...inst.cats.map(([, c]) => c)];
 
 /** What one atom adds to a cell of the given role. */
 function contribution(a: Atom, role: string): number {
