@@ -11,7 +11,7 @@ import type { EventStore } from '@leerroutes/event-store';
 import { openSqliteEventStore } from '@leerroutes/event-store/sqlite';
 import { importDirectory } from '@leerroutes/import';
 import { createMemoryPathwaySource, type Pathway, type PathwaySource } from '@leerroutes/pathway';
-import { generatePopulation } from '@leerroutes/synthetic';
+import { ZUID_DISTRICT, generatePopulation, measureDirectory, type PublishedFiguresResult } from '@leerroutes/synthetic';
 import { replayAsKnownOn } from '../src/index.js';
 
 export interface Population {
@@ -19,6 +19,8 @@ export interface Population {
   readonly store: EventStore;
   /** Institutions put in the school groups `pilot` and `comparison`. */
   readonly groups: { readonly pilot: readonly string[]; readonly comparison: readonly string[] };
+  /** The published figures as packages/synthetic measures them from the CSV files: an implementation of its own. */
+  readonly figures: PublishedFiguresResult;
   close(): Promise<void>;
 }
 
@@ -32,6 +34,7 @@ export async function population(options: { learners: number; cohorts: string; s
   const comparison = vo.filter((_, i) => i % 6 === 3);
   writeFileSync(join(dir, 'school_groups.csv'), ['institution,group,valid_from,valid_to',
     ...pilot.map((i) => `${i},pilot,2014-08-01,`), ...comparison.map((i) => `${i},comparison,2014-08-01,`)].join('\n') + '\n');
+  const figures = await measureDirectory(dir, ZUID_DISTRICT);
   const store = openSqliteEventStore({ path: join(root, 'log.sqlite') });
   await importDirectory({ dir, store, knownAt: '2024-01-01' });
   const replay = (await replayAsKnownOn(store, null)).source;
@@ -39,7 +42,7 @@ export async function population(options: { learners: number; cohorts: string; s
   for await (const batch of replay.allPathways()) pathways.push(...batch);
   const source = createMemoryPathwaySource(pathways, { referenceData: await replay.referenceData(), coveredReferenceDates: await replay.coveredReferenceDates() });
   return {
-    source, store, groups: { pilot, comparison },
+    source, store, groups: { pilot, comparison }, figures,
     async close() {
       await store.close();
       rmSync(root, { recursive: true, force: true });

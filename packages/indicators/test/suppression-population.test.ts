@@ -80,6 +80,29 @@ const PAIRS: readonly [Indicator, readonly string[], readonly (readonly string[]
   ['school-profile', ['gender'], [[]]],
 ];
 
+describe('the definitions agree with the synthetic package\'s own measurement of the published figures', () => {
+  const sum = (rows: readonly ReportRow[], pick: (r: ReportRow) => boolean, of: (r: ReportRow) => number) => rows.filter(pick).reduce((n, r) => n + of(r), 0);
+
+  it('early-leavers, summed over the school years, per sector', async () => {
+    const rows = (await runReport({ ...request('early-leavers', []), unsuppressed: true }, deps())).rows;
+    for (const sector of ['vo', 'mbo'] as const) {
+      const mine = rows.filter((r) => r.group['sector'] === sector);
+      expect({ k: sum(mine, () => true, (r) => r.count!), n: sum(mine, () => true, (r) => r.denominator!) }, sector).toEqual(pop.figures.earlyLeavers[sector]);
+    }
+    expect(pop.figures.earlyLeavers.vo.k).toBeGreaterThan(0);
+  });
+
+  it('after-mbo, summed over the school years, per diploma level', async () => {
+    const rows = (await runReport({ ...request('after-mbo', []), unsuppressed: true }, deps())).rows;
+    for (const level of ['mbo-1', 'mbo-2', 'mbo-3', 'mbo-4'] as const) {
+      const theirs = Object.values(pop.figures.afterMbo).reduce((t, g) => ({ graduates: t.graduates + g[level].graduates, mboHigher: t.mboHigher + g[level].mboHigher, hbo: t.hbo + g[level].hbo }), { graduates: 0, mboHigher: 0, hbo: 0 });
+      const mine = rows.filter((r) => r.group['diploma_level'] === level);
+      const n = [...new Map(mine.map((r) => [r.schoolYear, r.denominator!])).values()].reduce((a, b) => a + b, 0);
+      expect({ graduates: n, mboHigher: sum(mine, (r) => r.category === 'mbo-higher', (r) => r.count!), hbo: sum(mine, (r) => r.category === 'hbo', (r) => r.count!) }, level).toEqual(theirs);
+    }
+  });
+});
+
 describe(`suppression on a generated population (minCell ${MIN_CELL})`, () => {
   for (const [indicator, by, coarser] of PAIRS) {
     it(`${indicator} by ${by.join(', ')}: no hidden cell comes out of it and ${coarser.map((c) => c.join(',') || 'the total').join(' / ')}`, async () => {
