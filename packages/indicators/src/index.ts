@@ -10,5 +10,5 @@ export type { CountInstance, CountTable } from './table.js';
 export { publish, relatedRequests, settleLattice, spreadOf, tableKey, type PublishContext, type Lattice, type SettledTable } from './publish.js';
 export { replayAsKnownOn, knownOn } from './replay.js';
 export { INDICATOR_DEFS, familyDef, type Unit, type FamilyDef, type IndicatorDef } from './units.js';
-export { suppress, recomputable, isSmall, type Cell } from './suppress.js';
+export { suppress, isSmall, type Cell, type SuppressionOutcome } from './suppress.js';
 export { formatLearner, parseCellSpec } from './format-learner.js';

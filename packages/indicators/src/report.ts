@@ -4,7 +4,7 @@
  */
 import { effectiveMinCell, ruleSetNamed, type RuleSet } from '@leerroutes/domain';
 import type { EventStore } from '@leerroutes/event-store';
-import { cohortOf, coveredDatesOf, type PathwaySource, type ReferenceData, type ReportingPathway } from '@leerroutes/pathway';
+import { cohortOf, coveredDatesOf, type PathwaySource, type ReportingPathway } from '@leerroutes/pathway';
 import type { Report, ReportRequest } from './contract.js';
 import { unitInCell, unitsOf, weightGroupsNeeded, type ComputeInput } from './compute.js';
 import { countTableOf, type GroupedUnit } from './aggregate.js';

@@ -25,13 +25,6 @@ export interface Cell {
   primary: boolean;
 }
 
-export function newCell(count: number, options: { virtual?: boolean; isDenominator?: boolean; stratum?: number; order?: number } = {}): Cell {
-  return {
-    count, virtual: options.virtual ?? false, isDenominator: options.isDenominator ?? false, stratum: options.stratum ?? 0, order: options.order ?? 0,
-    hidden: false, primary: false,
-  };
-}
-
 /** A small count other than zero discloses learners; zero cells and complements of zero are shown. */
 export const isSmall = (count: number, minCell: number): boolean => count > 0 && count < minCell;
 
@@ -122,9 +115,4 @@ function before(a: Cell, b: Cell): boolean {
   const ka = a.count === 0 ? Number.MAX_SAFE_INTEGER : a.count * 2 + (a.isDenominator ? 1 : 0);
   const kb = b.count === 0 ? Number.MAX_SAFE_INTEGER : b.count * 2 + (b.isDenominator ? 1 : 0);
   return ka !== kb ? ka < kb : a.order < b.order;
-}
-
-/** Whether some hidden cell is the only hidden member of a relation, i.e. could be recomputed (what suppression must prevent). */
-export function recomputable(relations: readonly (readonly Cell[])[]): boolean {
-  return relations.some((rel) => rel.length >= 2 && rel.filter((c) => c.hidden).length === 1);
 }

@@ -121,14 +121,14 @@ function within(v: View): Equation[] {
 /** Two tables of one indicator: the groups that make up one another, each category adding up alike. */
 function between(a: View, b: View): Equation[] {
   // Which slot of a and which slot of b share learners: the reader knows this from the hierarchy and the boards.
-  const key = (u: GroupedUnit, i: number, seen: Map<string, number>) => {
+  const key = (u: GroupedUnit, seen: Map<string, number>) => {
     const base = `${u.learnerId}|${u.unit.family}|${u.unit.offset}|${u.unit.schoolYear}`;
     const n = seen.get(base) ?? 0;
     seen.set(base, n + 1);
     return `${base}|${n}`;
   };
   const seenB = new Map<string, number>();
-  const slotB = new Map(b.units.map((u, i) => [key(u, i, seenB), slotOf(b, u.group, u.unit.offset, u.unit.schoolYear)]));
+  const slotB = new Map(b.units.map((u) => [key(u, seenB), slotOf(b, u.group, u.unit.offset, u.unit.schoolYear)]));
   const parent = new Map<string, string>();
   const find = (x: string): string => {
     let r = x;
@@ -137,8 +137,8 @@ function between(a: View, b: View): Equation[] {
     return r;
   };
   const seenA = new Map<string, number>();
-  a.units.forEach((u, i) => {
-    const sb = slotB.get(key(u, i, seenA));
+  a.units.forEach((u) => {
+    const sb = slotB.get(key(u, seenA));
     if (sb === undefined) return;
     const [ra, rb] = [find(slotOf(a, u.group, u.unit.offset, u.unit.schoolYear)), find(sb)];
     if (ra !== rb) parent.set(ra, rb);
