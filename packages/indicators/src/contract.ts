@@ -2,23 +2,36 @@
  * The report contract shared by the CLI, the HTTP API and the dashboard:
  * long format, one row per group, offset or school year, and category.
  */
+import { COHORT_TYPES, type CohortType } from '@leerroutes/pathway';
+
+export { COHORT_TYPES, type CohortType };
+
 export const INDICATORS = [
   'advice-position', 'outcome', 'streams', 'distribution', 'transitions',
   'onderbouwsnelheid', 'bovenbouwsucces', 'early-leavers', 'stacked-routes', 'flows',
+  'advice-test', 'advice-revisions', 'time-in-vo', 'after-mbo', 'vmbo-mbo-loss', 'school-profile',
 ] as const;
 export type Indicator = (typeof INDICATORS)[number];
+
+/**
+ * Indicators per school year t: they may run without a cohort (over
+ * everyone) and may be broken down by `level` (the level of the row on t).
+ */
+export const PER_YEAR_INDICATORS: readonly Indicator[] = [
+  'onderbouwsnelheid', 'bovenbouwsucces', 'early-leavers', 'after-mbo', 'vmbo-mbo-loss', 'school-profile',
+];
 
 /** Breakdown dimensions. `area` may name a hierarchy depth: `area:0` is the root, plain `area` the learner's own area. */
 export const DIMENSIONS = [
   'pupil_weight', 'parental_education', 'gender', 'migration_background', 'area',
-  'po_school', 'vo_school', 'board', 'advice',
+  'po_school', 'vo_school', 'board', 'advice', 'school_group', 'school_weight_group', 'level',
 ] as const;
 export type Dimension = (typeof DIMENSIONS)[number];
 
 export interface ReportRequest {
   readonly indicator: Indicator;
-  readonly cohortType: 'advice' | 'intake';
-  /** School year naming the cohort (2011-2012); null only for early-leavers over everyone. */
+  readonly cohortType: CohortType;
+  /** School year naming the cohort (2011-2012); null only for the per-school-year indicators over everyone. */
   readonly cohort: string | null;
   /** Rule set name (`monitor`, `inspectie`). */
   readonly rules: string;
@@ -37,16 +50,33 @@ export interface ReportRequest {
   readonly minCell?: number;
 }
 
+/** How erratic a school's yearly rate is (school-profile's pooled rows): over the published yearly percentages. */
+export interface Spread {
+  /** The number of yearly percentages published; min, max and sd are null when there are none. */
+  readonly years: number;
+  readonly min: number | null;
+  readonly max: number | null;
+  /** Population standard deviation, one decimal. */
+  readonly sd: number | null;
+}
+
 export interface ReportRow {
-  /** Breakdown values by dimension name as requested (e.g. { 'area:2': 'GM0599', gender: 'f' }); {} without breakdown. */
+  /** Breakdown values by dimension name as requested (e.g. { 'area:2': 'GM0599', gender: 'f' }), then the indicator's fixed keys; {} without either. */
   readonly group: Readonly<Record<string, string>>;
   /** Offset from the cohort's start year, where the indicator has one. */
   readonly offset: number | null;
-  /** School year, for indicators per school year (onderbouwsnelheid, bovenbouwsucces, early-leavers). */
+  /** School year, for the indicators per school year; null on school-profile's pooled rows. */
   readonly schoolYear: string | null;
-  /** For transitions and flows: the edge's ends; category is then `${from} -> ${to}`. */
+  /** For transitions, flows edges and revision pairs: the edge's ends; category is then `${from} -> ${to}`. */
   readonly from?: string;
   readonly to?: string;
+  /**
+   * The family the category belongs to (`outcome`, `class`, `repeated`,
+   * `node lj3`, `attempt`, `route`, ...): categories of one exclusive family
+   * add up to the denominator, and two families may share a category name
+   * (stacked-routes: an attempt kind and a route).
+   */
+  readonly family: string;
   readonly category: string;
   /** null when suppressed. */
   readonly count: number | null;
@@ -54,6 +84,10 @@ export interface ReportRow {
   /** 0..100 with one decimal; null when suppressed or the denominator is not above the threshold. */
   readonly percent: number | null;
   readonly suppressed: boolean;
+  /** Why the count is hidden: `primary` (1 to minCell-1) or `complementary` (to protect another cell); null when shown. */
+  readonly suppression: 'primary' | 'complementary' | null;
+  /** school-profile's pooled rows (schoolYear null): the spread of the yearly percentages. */
+  readonly spread?: Spread;
 }
 
 export interface Report {

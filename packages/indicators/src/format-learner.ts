@@ -10,7 +10,7 @@ export function formatLearner(e: LearnerExplanation, format: 'table' | 'json', o
   const out: string[] = [];
   out.push(`Learner ${e.learnerId}${e.asKnownOn ? ` as known on ${e.asKnownOn}` : ''}`);
   if (p.registration) out.push(`  born ${p.registration.birthMonth}, gender ${p.registration.gender}`);
-  out.push(`  intake cohort ${p.intakeCohort ?? '-'}; advice cohort ${Object.entries(p.adviceCohort).map(([r, c]) => `${r} ${c ?? '-'}`).join(', ')}`);
+  out.push(`  intake cohort ${p.intakeCohort ?? '-'}; leerjaar3 cohort ${p.leerjaar3Cohort ?? '-'}; advice cohort ${Object.entries(p.adviceCohort).map(([r, c]) => `${r} ${c ?? '-'}`).join(', ')}`);
   out.push(`  route ${p.summary.route}${p.summary.stacked ? ` (stacked, ${p.summary.stackSuccess ? 'succeeded' : 'not (yet) succeeded'})` : ''}; now ${p.summary.currentStatus}`);
   out.push(`  years in VO ${p.summary.yearsInVo}, repeated ${p.summary.repetitions}, switched school ${p.summary.switches}, startkwalificatie ${p.summary.startkwalificatie ? 'yes' : 'no'}${p.summary.earlyLeaver ? ', early leaver' : ''}`);
   if (options.events !== false) {

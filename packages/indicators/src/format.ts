@@ -21,13 +21,20 @@ function csvCell(v: unknown): string {
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
+const hasSpread = (rows: readonly ReportRow[]) => rows.some((r) => r.spread !== undefined);
+
 function columns(report: Report): { header: string[]; values: (r: ReportRow) => unknown[] } {
   const groups = groupColumns(report);
   const edges = hasEdges(report.rows);
-  const header = [...groups, 'offset', 'school_year', ...(edges ? ['from', 'to'] : []), 'category', 'count', 'denominator', 'percent', 'suppressed'];
+  const spread = hasSpread(report.rows);
+  const header = [
+    ...groups, 'offset', 'school_year', ...(edges ? ['from', 'to'] : []), 'family', 'category', 'count', 'denominator', 'percent', 'suppressed', 'suppression',
+    ...(spread ? ['spread_years', 'spread_min', 'spread_max', 'spread_sd'] : []),
+  ];
   const values = (r: ReportRow): unknown[] => [
     ...groups.map((g) => r.group[g] ?? ''), r.offset, r.schoolYear, ...(edges ? [r.from, r.to] : []),
-    r.category, r.count, r.denominator, r.percent, r.suppressed,
+    r.family, r.category, r.count, r.denominator, r.percent, r.suppressed, r.suppression,
+    ...(spread ? [r.spread?.years, r.spread?.min, r.spread?.max, r.spread?.sd] : []),
   ];
   return { header, values };
 }

@@ -1,10 +1,14 @@
 export * from './contract.js';
-export { ReportRequestSchema, parseReportRequest, ReportError, COHORT_OPTIONAL, dimensionError } from './request.js';
+export { ReportRequestSchema, parseReportRequest, ReportError, COHORT_OPTIONAL, dimensionError, breakdownError } from './request.js';
 export { runReport, explainCell, compareRuleSets, type ReportDeps, type CellRef, type RuleSetComparison } from './report.js';
 export { explainLearner, describeEvent, type LearnerExplanation, type ExplainedEvent } from './explain.js';
 export { formatReport, type ReportFormat } from './format.js';
-export { computeRows, unitsOf, rowsOf, type ComputeInput } from './compute.js';
+export { computeRows, computeTable, unitsOf, weightGroupsNeeded, type ComputeInput } from './compute.js';
+export { WeightShares, lineageOf, dimensionValue } from './dimensions.js';
+export { countTableOf, type GroupedUnit } from './aggregate.js';
+export type { CountInstance, CountTable } from './table.js';
+export { publish, relatedRequests, settleLattice, spreadOf, tableKey, type PublishContext, type Lattice, type SettledTable } from './publish.js';
 export { replayAsKnownOn, knownOn } from './replay.js';
-export { INDICATOR_DEFS, type Unit, type FamilyDef, type IndicatorDef } from './units.js';
-export { suppress, recomputable, isSmall, type Cell } from './suppress.js';
+export { INDICATOR_DEFS, familyDef, type Unit, type FamilyDef, type IndicatorDef } from './units.js';
+export { suppress, isSmall, type Cell, type SuppressionOutcome } from './suppress.js';
 export { formatLearner, parseCellSpec } from './format-learner.js';

@@ -8,9 +8,13 @@
  * handed out in batches. Memory stays at one batch plus a few bytes per
  * learner, never the whole log or every pathway.
  */
-import { AREAS_STREAM, INSTITUTIONS_STREAM, learnerIdOfStream, learnerStream } from '@leerroutes/domain';
+import {
+  AREAS_STREAM, COVERAGE_STREAM, INSTITUTIONS_STREAM, SCHOOL_GROUPS_STREAM, fromStored, learnerIdOfStream, learnerStream,
+} from '@leerroutes/domain';
 import type { EventStore, RecordedEvent } from '@leerroutes/event-store';
-import { foldPathway, foldReferenceData, type Pathway, type PathwayInputEvent, type PathwaySource, type ReferenceData } from '@leerroutes/pathway';
+import {
+  foldPathway, foldReferenceData, type CohortType, type Pathway, type PathwayInputEvent, type PathwaySource, type ReferenceData,
+} from '@leerroutes/pathway';
 
 /** knownAt is an ISO timestamp (or date); known on D means on or before the end of day D. */
 export const knownOn = (knownAt: string, date: string): boolean => knownAt.slice(0, 10) <= date;
@@ -26,17 +30,19 @@ export interface Replay {
 
 /** One cohort as PathwaySource.cohortPathways names it. */
 export interface CohortRef {
-  readonly cohortType: 'advice' | 'intake';
+  readonly cohortType: CohortType;
   readonly rules: string;
   readonly cohort: string;
 }
 
-const cohortKey = (c: CohortRef): string => (c.cohortType === 'intake' ? `intake|${c.cohort}` : `advice|${c.rules}|${c.cohort}`);
+/** Only advice cohorts depend on the rule set. */
+const cohortKey = (c: CohortRef): string => (c.cohortType === 'advice' ? `advice|${c.rules}|${c.cohort}` : `${c.cohortType}|${c.cohort}`);
 
-/** Every cohort a pathway is in: its intake cohort and its advice cohort under each rule set. */
+/** Every cohort a pathway is in: its intake and leerjaar-3 cohorts and its advice cohort under each rule set. */
 function cohortKeysOf(p: Pathway): string[] {
   const keys: string[] = [];
   if (p.intakeCohort !== null) keys.push(cohortKey({ cohortType: 'intake', rules: '', cohort: p.intakeCohort }));
+  if (p.leerjaar3Cohort !== null) keys.push(cohortKey({ cohortType: 'leerjaar3', rules: '', cohort: p.leerjaar3Cohort }));
   for (const [rules, cohort] of Object.entries(p.adviceCohort)) if (cohort !== null) keys.push(cohortKey({ cohortType: 'advice', rules, cohort }));
   return keys;
 }
@@ -89,7 +95,26 @@ interface PopulationIndex {
   readonly members: ReadonlyMap<string, readonly string[]>;
 }
 
+/**
+ * Covered reference dates: the import's record of complete counts
+ * (ReferenceDateCovered) known then and valid by then. A log without any
+ * (written before the import kept that record) falls back to the dates on
+ * which some learner has a row.
+ */
+async function coverageOf(store: EventStore, f: Filter): Promise<string[] | null> {
+  const keep = counts(f);
+  const events = (await store.readStream(COVERAGE_STREAM)).filter((e) => e.type === 'ReferenceDateCovered');
+  if (events.length === 0) return null;
+  const dates = new Set<string>();
+  for (const e of events.filter(keep)) {
+    const data = fromStored('ReferenceDateCovered', e.schemaVersion, e.data as Record<string, unknown>).data as { referenceDate: string };
+    dates.add(data.referenceDate);
+  }
+  return [...dates].sort();
+}
+
 async function indexPopulation(store: EventStore, f: Filter): Promise<PopulationIndex> {
+  const coverage = await coverageOf(store, f);
   const dates = new Set<string>();
   const members = new Map<string, string[]>();
   for await (const batch of foldedLearners(store, f)) {
@@ -102,18 +127,20 @@ async function indexPopulation(store: EventStore, f: Filter): Promise<Population
       }
     }
   }
-  return { covered: [...dates].sort(), members };
+  return { covered: coverage ?? [...dates].sort(), members };
 }
 
 async function referenceDataOf(store: EventStore, f: Filter): Promise<ReferenceData> {
   const keep = counts(f);
-  const events = [...(await store.readStream(AREAS_STREAM)), ...(await store.readStream(INSTITUTIONS_STREAM))];
+  const events = [
+    ...(await store.readStream(AREAS_STREAM)), ...(await store.readStream(INSTITUTIONS_STREAM)), ...(await store.readStream(SCHOOL_GROUPS_STREAM)),
+  ];
   return foldReferenceData(events.filter(keep).map(toInput));
 }
 
 /** A replay's source: cohorts also come in batches, so a report over a large cohort never holds all its pathways. */
 export interface ReplaySource extends PathwaySource {
-  cohortBatches(cohortType: 'advice' | 'intake', rules: string, cohort: string, batchSize?: number): AsyncIterable<Pathway[]>;
+  cohortBatches(cohortType: CohortType, rules: string, cohort: string, batchSize?: number): AsyncIterable<Pathway[]>;
   coveredReferenceDates(): Promise<string[]>;
 }
 

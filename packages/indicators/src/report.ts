@@ -4,10 +4,12 @@
  */
 import { effectiveMinCell, ruleSetNamed, type RuleSet } from '@leerroutes/domain';
 import type { EventStore } from '@leerroutes/event-store';
-import { coveredDatesOf, type PathwaySource, type ReferenceData, type ReportingPathway } from '@leerroutes/pathway';
+import { cohortOf, coveredDatesOf, type PathwaySource, type ReportingPathway } from '@leerroutes/pathway';
 import type { Report, ReportRequest } from './contract.js';
-import { rowsOf, unitInCell, unitsOf } from './compute.js';
-import type { GroupedUnit } from './aggregate.js';
+import { unitInCell, unitsOf, weightGroupsNeeded, type ComputeInput } from './compute.js';
+import { countTableOf, type GroupedUnit } from './aggregate.js';
+import { WeightShares } from './dimensions.js';
+import { publish, relatedRequests } from './publish.js';
 import { ReportError, checkRequest } from './request.js';
 import { isReplaySource, replayAsKnownOn } from './replay.js';
 
@@ -51,26 +53,59 @@ async function coveredOf(source: PathwaySource): Promise<string[]> {
   return sorted;
 }
 
+const weightCache = new WeakMap<PathwaySource, { checkpoint: number; groups: Promise<Map<string, string>> }>();
+
+/** The terciles of weighted learners per institution: one pass over everyone, once per checkpoint of a source. */
+async function weightGroupsOf(source: PathwaySource): Promise<Map<string, string>> {
+  const checkpoint = await source.checkpoint();
+  const hit = weightCache.get(source);
+  if (hit && hit.checkpoint === checkpoint) return hit.groups;
+  const groups = (async () => {
+    const shares = new WeightShares();
+    for await (const batch of source.allPathways()) for (const p of batch) shares.add(p);
+    return shares.groups();
+  })();
+  weightCache.set(source, { checkpoint, groups });
+  groups.catch(() => weightCache.delete(source));
+  return groups;
+}
+
 /** The learners a request is about: its cohort (the reporting part when the source keeps it), or everyone (per-school-year indicators without a cohort). */
 async function* learnersOf(request: ReportRequest, source: PathwaySource): AsyncIterable<readonly ReportingPathway[]> {
   if (request.cohort === null) yield* source.allPathways();
   // A replayed cohort comes in batches: a national cohort's pathways are never all in memory at once.
   else if (isReplaySource(source)) yield* source.cohortBatches(request.cohortType, request.rules, request.cohort);
-  else if (source.cohortReportingPathways) yield await source.cohortReportingPathways(request.cohortType, request.rules, request.cohort);
+  else if (request.cohortType === 'leerjaar3') {
+    // The views index advice and intake cohorts only: a leerjaar-3 cohort is found among everyone.
+    const rules = ruleSetNamed(request.rules)!;
+    for await (const batch of source.allPathways()) yield batch.filter((p) => cohortOf(p, 'leerjaar3', rules) === request.cohort);
+  } else if (source.cohortReportingPathways) yield await source.cohortReportingPathways(request.cohortType, request.rules, request.cohort);
   else yield await source.cohortPathways(request.cohortType, request.rules, request.cohort);
 }
 
-async function collectUnits(request: ReportRequest, rules: RuleSet, source: PathwaySource): Promise<{ units: GroupedUnit[]; ref: ReferenceData }> {
-  const [ref, covered]: [ReferenceData, string[]] = await Promise.all([source.referenceData(), coveredOf(source)]);
-  const units: GroupedUnit[] = [];
-  for await (const batch of learnersOf(request, source)) {
-    for (const u of unitsOf(request, rules, batch, { ref, covered })) units.push(u);
-  }
-  return { units, ref };
+async function computeInputOf(request: ReportRequest, source: PathwaySource): Promise<ComputeInput> {
+  const [ref, covered, weightGroups] = await Promise.all([
+    source.referenceData(), coveredOf(source), weightGroupsNeeded(request) ? weightGroupsOf(source) : Promise.resolve(undefined),
+  ]);
+  return { ref, covered, ...(weightGroups ? { weightGroups } : {}) };
 }
 
-function reportOf(request: ReportRequest, rules: RuleSet, origin: Report['source'], units: readonly GroupedUnit[], ref: ReferenceData): Report {
-  const { rows } = rowsOf(request, units, ref);
+/** The units of a request and of the related requests publishing it needs, in one pass over its learners. */
+async function collectUnits(request: ReportRequest, rules: RuleSet, source: PathwaySource): Promise<{ units: GroupedUnit[]; related: Map<string, GroupedUnit[]> }> {
+  const input = await computeInputOf(request, source);
+  const units: GroupedUnit[] = [];
+  const related = new Map(relatedRequests(request).map((r) => [JSON.stringify(r), { r, units: [] as GroupedUnit[] }]));
+  for await (const batch of learnersOf(request, source)) {
+    for (const u of unitsOf(request, rules, batch, input)) units.push(u);
+    for (const { r, units: list } of related.values()) for (const u of unitsOf(r, rules, batch, input)) list.push(u);
+  }
+  return { units, related: new Map([...related].map(([k, v]) => [k, v.units])) };
+}
+
+async function reportOf(request: ReportRequest, rules: RuleSet, origin: Report['source'], collected: Awaited<ReturnType<typeof collectUnits>>): Promise<Report> {
+  const rows = await publish(request, countTableOf(collected.units), {
+    related: async (r) => countTableOf(collected.related.get(JSON.stringify(r)) ?? []),
+  });
   return {
     request,
     ruleSet: { name: rules.name, version: rules.version },
@@ -96,8 +131,7 @@ const requestKey = (request: ReportRequest): string =>
   JSON.stringify(Object.keys(request).sort().map((k) => [k, (request as unknown as Record<string, unknown>)[k]]));
 
 async function computeReport(request: ReportRequest, rules: RuleSet, resolved: Resolved): Promise<Report> {
-  const { units, ref } = await collectUnits(request, rules, resolved.source);
-  return reportOf(request, rules, resolved.origin, units, ref);
+  return reportOf(request, rules, resolved.origin, await collectUnits(request, rules, resolved.source));
 }
 
 /** A report; callers share remembered reports, so they must not change them. */
@@ -162,10 +196,11 @@ export async function compareRuleSets(request: ReportRequest, rulesA: string, ru
   const reqB = { ...request, rules: rulesB };
   const [ra, rb] = [checkRequest(reqA), checkRequest(reqB)];
   const { source, origin } = await resolveSource(request, deps);
-  const { units: unitsA, ref } = await collectUnits(reqA, ra, source);
-  const { units: unitsB } = await collectUnits(reqB, rb, source);
-  const a = reportOf(reqA, ra, origin, unitsA, ref);
-  const b = reportOf(reqB, rb, origin, unitsB, ref);
+  const collectedA = await collectUnits(reqA, ra, source);
+  const collectedB = await collectUnits(reqB, rb, source);
+  const [unitsA, unitsB] = [collectedA.units, collectedB.units];
+  const a = await reportOf(reqA, ra, origin, collectedA);
+  const b = await reportOf(reqB, rb, origin, collectedB);
   const byLearner = (units: GroupedUnit[]) => {
     const m = new Map<string, GroupedUnit[]>();
     for (const u of units) {

@@ -5,7 +5,7 @@
 import { ABSOLUTE_MIN_CELL, RULE_SETS, parseIsoDate, parseSchoolYear, ruleSetNamed, type RuleSet } from '@leerroutes/domain';
 import * as E from 'fp-ts/lib/Either.js';
 import { z } from 'zod';
-import { DIMENSIONS, INDICATORS, type Indicator, type ReportRequest } from './contract.js';
+import { COHORT_TYPES, DIMENSIONS, INDICATORS, PER_YEAR_INDICATORS, type Indicator, type ReportRequest } from './contract.js';
 
 export class ReportError extends Error {
   constructor(readonly code: 'bad-request' | 'not-found', message: string) {
@@ -14,8 +14,8 @@ export class ReportError extends Error {
   }
 }
 
-/** Indicators that may run without a cohort (over everyone), per school year. */
-export const COHORT_OPTIONAL: readonly Indicator[] = ['early-leavers', 'onderbouwsnelheid', 'bovenbouwsucces'];
+/** Indicators that may run without a cohort (over everyone): those per school year. */
+export const COHORT_OPTIONAL: readonly Indicator[] = PER_YEAR_INDICATORS;
 
 const DIMENSION = /^([a-z_]+)(?::(\d{1,2}))?$/;
 
@@ -25,6 +25,15 @@ export function dimensionError(dim: string): string | null {
     return `unknown dimension '${dim}' (known: ${DIMENSIONS.join(', ')}, and area:N for a level of the area hierarchy)`;
   }
   if (m[2] !== undefined && m[1] !== 'area') return `only area takes a hierarchy depth, got '${dim}'`;
+  return null;
+}
+
+/** What an indicator refuses of an otherwise valid breakdown, or null. */
+export function breakdownError(indicator: Indicator, dims: readonly string[]): string | null {
+  if (dims.includes('level') && !PER_YEAR_INDICATORS.includes(indicator)) {
+    return `level is a breakdown of the per-school-year indicators only (${PER_YEAR_INDICATORS.join(', ')}), not of ${indicator}`;
+  }
+  if (dims.filter((d) => d.split(':')[0] === 'area').length > 1) return 'at most one area breakdown (area or area:N)';
   return null;
 }
 
@@ -38,7 +47,7 @@ const toNumber = (v: unknown): unknown => (typeof v === 'string' && v.trim() !==
 export const ReportRequestSchema = z
   .object({
     indicator: z.enum(INDICATORS, { message: `indicator must be one of ${INDICATORS.join(', ')}` }),
-    cohortType: z.enum(['advice', 'intake'], { message: 'cohort type must be advice or intake' }).default('advice'),
+    cohortType: z.enum(COHORT_TYPES, { message: `cohort type must be one of ${COHORT_TYPES.join(', ')}` }).default('advice'),
     cohort: z
       .string()
       .nullable()
@@ -71,6 +80,8 @@ export const ReportRequestSchema = z
     if (r.cohort === null && !COHORT_OPTIONAL.includes(r.indicator)) {
       ctx.addIssue({ code: 'custom', path: ['cohort'], message: `${r.indicator} needs a cohort (a school year like 2011-2012)` });
     }
+    const refused = breakdownError(r.indicator, r.by);
+    if (refused) ctx.addIssue({ code: 'custom', path: ['by'], message: refused });
   });
 
 const ALIASES: Readonly<Record<string, string>> = {

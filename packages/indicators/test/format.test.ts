@@ -5,8 +5,8 @@ const report: Report = {
   request: { indicator: 'early-leavers', cohortType: 'advice', cohort: null, rules: 'monitor', by: ['area'] },
   ruleSet: { name: 'monitor', version: 1 },
   rows: [
-    { group: { area: 'Zuid, oost', sector: 'vo' }, offset: null, schoolYear: '2014-2015', category: 'early-leaver', count: 12, denominator: 340, percent: 3.5, suppressed: false },
-    { group: { area: 'Noord', sector: 'mbo' }, offset: null, schoolYear: '2014-2015', category: 'early-leaver', count: null, denominator: 80, percent: null, suppressed: true },
+    { group: { area: 'Zuid, oost', sector: 'vo' }, offset: null, schoolYear: '2014-2015', family: 'early-leaver', category: 'early-leaver', count: 12, denominator: 340, percent: 3.5, suppressed: false, suppression: null },
+    { group: { area: 'Noord', sector: 'mbo' }, offset: null, schoolYear: '2014-2015', family: 'early-leaver', category: 'early-leaver', count: null, denominator: 80, percent: null, suppressed: true, suppression: 'primary' },
   ],
   source: { kind: 'views', checkpoint: 42 },
   minCell: 10,
@@ -16,24 +16,24 @@ const report: Report = {
 describe('formatReport', () => {
   it('csv: group dimensions (requested, then extra keys) as their own columns, quoted when needed, empty for null', () => {
     expect(formatReport(report, 'csv')).toBe([
-      'area,sector,offset,school_year,category,count,denominator,percent,suppressed',
-      '"Zuid, oost",vo,,2014-2015,early-leaver,12,340,3.5,false',
-      'Noord,mbo,,2014-2015,early-leaver,,80,,true',
+      'area,sector,offset,school_year,family,category,count,denominator,percent,suppressed,suppression',
+      '"Zuid, oost",vo,,2014-2015,early-leaver,early-leaver,12,340,3.5,false,',
+      'Noord,mbo,,2014-2015,early-leaver,early-leaver,,80,,true,primary',
       '',
     ].join('\n'));
   });
 
   it('csv: transitions carry from and to columns', () => {
     const t: Report = { ...report, request: { ...report.request, indicator: 'transitions', by: [] }, rows: [
-      { group: {}, offset: 3, schoolYear: null, from: 'vo:havo', to: 'hbo', category: 'vo:havo -> hbo', count: 20, denominator: 100, percent: 20, suppressed: false },
+      { group: {}, offset: 3, schoolYear: null, from: 'vo:havo', to: 'hbo', family: 'transition', category: 'vo:havo -> hbo', count: 20, denominator: 100, percent: 20, suppressed: false, suppression: null },
     ] };
-    expect(formatReport(t, 'csv').split('\n')[1]).toBe('3,,vo:havo,hbo,vo:havo -> hbo,20,100,20,false');
+    expect(formatReport(t, 'csv').split('\n')[1]).toBe('3,,vo:havo,hbo,transition,vo:havo -> hbo,20,100,20,false,');
   });
 
   it('json round-trips; table marks suppressed cells with *', () => {
     expect(JSON.parse(formatReport(report, 'json'))).toEqual(report);
     const table = formatReport(report, 'table');
     expect(table).toContain('early-leavers — everyone — rules monitor v1 — by area');
-    expect(table).toMatch(/Noord\s+mbo\s+2014-2015\s+early-leaver\s+\*\s+80\s+\*\s+yes/);
+    expect(table).toMatch(/Noord\s+mbo\s+2014-2015\s+early-leaver\s+early-leaver\s+\*\s+80\s+\*\s+yes\s+primary/);
   });
 });

@@ -1,4 +1,4 @@
-import { AREAS_STREAM, INSTITUTIONS_STREAM } from '@leerroutes/domain';
+import { COVERAGE_STREAM } from '@leerroutes/domain';
 import { createMemoryPathwaySource, foldPathway, foldReferenceData, type PathwaySource } from '@leerroutes/pathway';
 import type { TestLog } from '@leerroutes/pathway/testing';
 import type { EventStore } from '@leerroutes/event-store';
@@ -15,11 +15,15 @@ export async function storeOf(log: TestLog): Promise<EventStore> {
   return store;
 }
 
-/** The views' job done in memory: fold every learner of the log. */
+/** The views' job done in memory: fold every learner of the log; coverage from its ReferenceDateCovered events, else from the rows. */
 export function sourceOf(log: TestLog, asKnownOn?: string): PathwaySource {
   const pathways = log.learnerIds().map((id) => foldPathway(id, log.eventsOf(id, asKnownOn)));
-  const ref = foldReferenceData(log.all.filter((e) => e.stream === AREAS_STREAM || e.stream === INSTITUTIONS_STREAM));
-  return createMemoryPathwaySource(pathways, { referenceData: ref });
+  const covered = log.all.filter((e) => e.stream === COVERAGE_STREAM && (!asKnownOn || e.knownAt.slice(0, 10) <= asKnownOn))
+    .map((e) => (e.data as { referenceDate: string }).referenceDate);
+  return createMemoryPathwaySource(pathways, {
+    referenceData: foldReferenceData(log.referenceEvents(asKnownOn)),
+    ...(covered.length ? { coveredReferenceDates: covered } : {}),
+  });
 }
 
 /** Stores are only used by as-known-on replays and learner explanations; elsewhere any access is a bug. */
@@ -31,9 +35,10 @@ export async function rowsFor(source: PathwaySource, request: Partial<ReportRequ
 }
 
 /** The one row of a cell; fails the test when absent or ambiguous. */
-export function cell(rows: readonly ReportRow[], where: { category: string; offset?: number | null; schoolYear?: string | null; group?: Record<string, string> }): ReportRow {
+export function cell(rows: readonly ReportRow[], where: { category: string; family?: string; offset?: number | null; schoolYear?: string | null; group?: Record<string, string> }): ReportRow {
   const found = rows.filter((r) =>
     r.category === where.category &&
+    (where.family === undefined || r.family === where.family) &&
     (where.offset === undefined || r.offset === where.offset) &&
     (where.schoolYear === undefined || r.schoolYear === where.schoolYear) &&
     JSON.stringify(r.group) === JSON.stringify(where.group ?? {}));

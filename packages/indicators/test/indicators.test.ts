@@ -47,11 +47,12 @@ describe('advice-position', () => {
     expect(cd(rows, { category: 'half-opstroom' })).toEqual([0, 8]);
   });
 
-  it('intake cohort: L8 has a year-3 position but no advice -> not-comparable', async () => {
-    // L1-L8: gelijk L1 L2 L3 L5 L6; afstroom L4; half-opstroom L7; not-comparable L8.
+  it('intake cohort: L8 has a year-3 position but no advice -> no-advice', async () => {
+    // L1-L8: gelijk L1 L2 L3 L5 L6; afstroom L4; half-opstroom L7; no-advice L8 (vmbo-b 3 is ranked, so not not-comparable).
     const rows = await rowsFor(source, { indicator: 'advice-position', cohortType: 'intake', cohort: '2012-2013' });
     expect(cd(rows, { category: 'gelijk' })).toEqual([5, 8]);
-    expect(cd(rows, { category: 'not-comparable' })).toEqual([1, 8]);
+    expect(cd(rows, { category: 'no-advice' })).toEqual([1, 8]);
+    expect(cd(rows, { category: 'not-comparable' })).toEqual([0, 8]);
   });
 
   it('by pupil_weight: the value valid at the cohort start (L1: 0 on 2011-08-01, 0.3 from 2012-01-01)', async () => {
@@ -65,7 +66,7 @@ describe('advice-position', () => {
     const intake = await rowsFor(source, { indicator: 'advice-position', cohortType: 'intake', cohort: '2012-2013', by: ['pupil_weight'] });
     expect(cd(intake, { category: 'gelijk', group: { pupil_weight: '0.3' } })).toEqual([3, 3]);
     expect(cd(intake, { category: 'afstroom', group: { pupil_weight: '0' } })).toEqual([1, 2]);
-    expect(cd(intake, { category: 'not-comparable', group: { pupil_weight: '1.2' } })).toEqual([1, 3]);
+    expect(cd(intake, { category: 'no-advice', group: { pupil_weight: '1.2' } })).toEqual([1, 3]);
   });
 
   it('by board (of the school at intake) and by advice under inspectie', async () => {
@@ -216,19 +217,30 @@ describe('onderbouwsnelheid', () => {
 });
 
 describe('bovenbouwsucces', () => {
-  it('per school year: upper years; success = higher grade next year or a VO diploma in t', async () => {
+  it('per school year and afdeling: grade 3 or higher; success = a higher grade, not lower in level, next year or a VO diploma in t', async () => {
     const rows = await rowsFor(source, { indicator: 'bovenbouwsucces' });
-    // 2014-2015: L3 t3 -> t4, L4 t3 -> t4 succeed; L6 b3 leaves without diploma.
-    expect(cd(rows, { category: 'success', schoolYear: '2014-2015' })).toEqual([2, 3]);
-    // 2015-2016: L1 h4, L2 k3, L3 t4 (diploma), L4 t4 (diploma), L5 h4, L7 vwo4, L11 h4: all succeed.
-    expect(cd(rows, { category: 'success', schoolYear: '2015-2016' })).toEqual([7, 7]);
-    // 2016-2017: L1 h5 (diploma), L2 k4 (diploma), L3 havo 4 -> 5, L7 vwo 5 -> 6, L11 h5 (diploma);
-    // L5 h5 stays in h5 and gets its diploma only in 2017-2018.
-    expect(cd(rows, { category: 'success', schoolYear: '2016-2017' })).toEqual([5, 6]);
-    // 2017-2018: L3 h5, L5 h5, L7 vwo 6, all with a diploma in 2017-2018.
-    expect(cd(rows, { category: 'success', schoolYear: '2017-2018' })).toEqual([3, 3]);
+    const bs = (schoolYear: string, afdeling: string) => cd(rows, { category: 'success', schoolYear, group: { afdeling } });
+    // 2014-2015, grade 3: havo L1 L5 L11 (all to havo 4); vmbo-gt L3 L4 (t3 -> t4); vwo L7 (-> vwo 4);
+    // vmbo-b L6 leaves without a diploma. L2 is still in k2 (repeating).
+    expect(bs('2014-2015', 'havo')).toEqual([3, 3]);
+    expect(bs('2014-2015', 'vmbo-gt')).toEqual([2, 2]);
+    expect(bs('2014-2015', 'vwo')).toEqual([1, 1]);
+    expect(bs('2014-2015', 'vmbo-b')).toEqual([0, 1]);
+    // 2015-2016: havo L1 L5 L11 (h4 -> h5); vmbo-k L2 (k3 -> k4); vmbo-gt L3 L4 (diplomas); vwo L7.
+    expect(bs('2015-2016', 'havo')).toEqual([3, 3]);
+    expect(bs('2015-2016', 'vmbo-k')).toEqual([1, 1]);
+    expect(bs('2015-2016', 'vmbo-gt')).toEqual([2, 2]);
+    // 2016-2017: havo L1 L11 (diplomas), L3 (havo 4 -> 5 after stacking), L5 (h5 again, no diploma yet): 3 of 4;
+    // vmbo-k L2 (diploma); vwo L7 (vwo 5 -> 6).
+    expect(bs('2016-2017', 'havo')).toEqual([3, 4]);
+    expect(bs('2016-2017', 'vmbo-k')).toEqual([1, 1]);
+    expect(bs('2016-2017', 'vwo')).toEqual([1, 1]);
+    // 2017-2018: havo L3 L5 (diplomas), vwo L7 (diploma).
+    expect(bs('2017-2018', 'havo')).toEqual([2, 2]);
+    expect(bs('2017-2018', 'vwo')).toEqual([1, 1]);
     // 2018-2019 is the newest covered year: its t+1 is not covered, so it is left out.
-    expect(rows.map((r) => r.schoolYear)).toEqual(['2014-2015', '2015-2016', '2016-2017', '2017-2018']);
+    expect([...new Set(rows.map((r) => r.schoolYear))]).toEqual(['2014-2015', '2015-2016', '2016-2017', '2017-2018']);
+    expect(rows.every((r) => r.group['afdeling'] !== undefined)).toBe(true);
   });
 });
 
@@ -263,14 +275,19 @@ describe('early-leavers', () => {
 });
 
 describe('stacked-routes', () => {
-  it('routes with their success', async () => {
+  it('stacking attempts with their success, and the routes', async () => {
     const rows = await rowsFor(source, { indicator: 'stacked-routes' });
-    // L3: vmbo-t diploma -> havo 4 (stacked) -> havo diploma -> hbo: success.
-    expect(cd(rows, { category: 'vmbo-t > havo > hbo' })).toEqual([1, 8]);
-    expect(cd(rows, { category: 'vmbo-t > havo > hbo | success' })).toEqual([1, 1]);
-    // L4: vmbo-t -> mbo-4 diploma -> hbo (stacked on mbo-4), no hbo diploma yet.
-    expect(cd(rows, { category: 'vmbo-t > mbo-4 > hbo' })).toEqual([1, 8]);
-    expect(cd(rows, { category: 'vmbo-t > mbo-4 > hbo | success' })).toEqual([0, 1]);
+    // Attempts: L3 vmbo-t diploma 2016 -> havo 4 on 2016-10-01, havo diploma 2018: a success;
+    // L4 mbo-4 diploma 2018 -> hbo on 2018-10-01, no hbo diploma yet: a failed (or not yet) attempt.
+    // L4's vmbo-t -> mbo-4 and everyone's havo/vwo -> hbo/wo are the usual next step, not stacking.
+    expect(cd(rows, { family: 'attempt', category: 'vmbo-t > havo' })).toEqual([1, 8]);
+    expect(cd(rows, { family: 'attempt', category: 'mbo-4 > hbo' })).toEqual([1, 8]);
+    expect(cd(rows, { category: 'vmbo-t > havo | success' })).toEqual([1, 1]);
+    expect(cd(rows, { category: 'mbo-4 > hbo | success' })).toEqual([0, 1]);
+    expect(rows.filter((r) => r.family === 'attempt')).toHaveLength(2);
+    // Routes: L3 vmbo-t > havo > hbo; L4 vmbo-t > mbo-4 > hbo; the six others made no attempt.
+    expect(cd(rows, { family: 'route', category: 'vmbo-t > havo > hbo' })).toEqual([1, 8]);
+    expect(cd(rows, { family: 'route', category: 'vmbo-t > mbo-4 > hbo' })).toEqual([1, 8]);
     expect(cd(rows, { category: 'not-stacked' })).toEqual([6, 8]);
   });
 });
@@ -284,6 +301,15 @@ describe('flows', () => {
     expect(cd(rows, { category: 'diploma:havo -> next:hbo' })).toEqual([3, 8]); // L1 L3 L11
     expect(cd(rows, { category: 'diploma:havo -> next:none' })).toEqual([1, 8]); // L5
     expect(cd(rows, { category: 'diploma:none -> next:mbo-1' })).toEqual([1, 8]); // L6
+    // Node totals: year 3 havo L1 L5 L11, vmbo-t L3 L4, vmbo-k L2, vmbo-b L6, vwo L7; highest diploma havo L1 L3 L5 L11.
+    expect(cd(rows, { family: 'node lj3', category: 'lj3:havo' })).toEqual([3, 8]);
+    expect(cd(rows, { family: 'node lj3', category: 'lj3:vmbo-t' })).toEqual([2, 8]);
+    expect(cd(rows, { family: 'node diploma', category: 'diploma:havo' })).toEqual([4, 8]);
+    expect(cd(rows, { family: 'node next', category: 'next:none' })).toEqual([1, 8]); // L5 (left with a diploma, no next row)
+    // diploma:havo = the edges into it (lj3:havo 3: L1 L5 L11; lj3:vmbo-t 1: L3) = the edges out of it (next:hbo 3, next:none 1).
+    expect(cd(rows, { category: 'lj3:havo -> diploma:havo' })).toEqual([3, 8]);
+    expect(cd(rows, { category: 'lj3:vmbo-t -> diploma:havo' })).toEqual([1, 8]);
+    expect(rows.filter((r) => r.family.startsWith('node ')).every((r) => r.from === undefined)).toBe(true);
     const inspectie = await rowsFor(source, { indicator: 'flows', rules: 'inspectie' });
     expect(cd(inspectie, { category: 'advice:havo -> lj1:havo' })).toEqual([2, 8]); // L1, L7 (havo/vwo collapsed)
     expect(cd(inspectie, { category: 'advice:vmbo-t -> lj1:vmbo-t' })).toEqual([2, 8]); // L3, L5

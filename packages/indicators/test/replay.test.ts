@@ -99,3 +99,27 @@ describe('replayAsKnownOn', () => {
     expect(ids(await second.source.cohortPathways('advice', 'monitor', '2011-2012'))).toContain('L21');
   });
 });
+
+describe('replay: coverage and school groups as known then', () => {
+  it('covered reference dates are the import\'s record known on the date, cut at the end of an as-of year', async () => {
+    const log = buildFixture();
+    log.knownAt = '2015-01-15';
+    log.covered('2013-10-01');
+    log.covered('2014-10-01');
+    log.knownAt = '2019-01-15';
+    log.covered('2018-10-01');
+    log.schoolGroup('VO1', 'pilot', '2014-08-01');
+    const store = await storeOf(log);
+    try {
+      // The record, not the rows: 2015-10-01 .. 2017-10-01 have rows but were never recorded as complete counts.
+      expect(await (await replayAsKnownOn(store, null)).source.coveredReferenceDates()).toEqual(['2013-10-01', '2014-10-01', '2018-10-01']);
+      expect(await (await replayAsKnownOn(store, '2016-01-01')).source.coveredReferenceDates()).toEqual(['2013-10-01', '2014-10-01']);
+      expect(await (await replayAsKnownOn(store, null, '2014-07-31')).source.coveredReferenceDates()).toEqual(['2013-10-01']);
+      const ref = await (await replayAsKnownOn(store, null)).source.referenceData();
+      expect(ref.schoolGroups?.get('VO1')).toEqual([{ group: 'pilot', validFrom: '2014-08-01', validTo: null }]);
+      expect((await (await replayAsKnownOn(store, '2016-01-01')).source.referenceData()).schoolGroups?.get('VO1')).toBeUndefined();
+    } finally {
+      await store.close();
+    }
+  });
+});

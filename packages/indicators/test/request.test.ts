@@ -25,7 +25,7 @@ describe('parseReportRequest', () => {
     [{ indicator: 'outcome', cohort: '2011-2012', by: 'gender,area,advice' }, /at most two/],
     [{ indicator: 'outcome', cohort: '2011-2012', by: 'gender,gender' }, /repeated/],
     [{ indicator: 'outcome', cohort: '2011-2012', asKnownOn: '2017-13-01' }, /as-known-on/],
-    [{ indicator: 'outcome', cohort: '2011-2012', 'cohort-type': 'birth' }, /cohort type/],
+    [{ indicator: 'outcome', cohort: '2011-2012', 'cohort-type': 'birth' }, /cohort type must be one of advice, intake, leerjaar3/],
   ])('refuses %j', (input, message) => {
     const r = parseReportRequest(input as Record<string, unknown>);
     expect(E.isLeft(r)).toBe(true);
@@ -33,8 +33,22 @@ describe('parseReportRequest', () => {
   });
 
   it('early-leavers and the per-school-year indicators may run without a cohort', () => {
-    expect(E.isRight(parseReportRequest({ indicator: 'early-leavers' }))).toBe(true);
-    expect(E.isRight(parseReportRequest({ indicator: 'bovenbouwsucces' }))).toBe(true);
+    for (const indicator of ['early-leavers', 'bovenbouwsucces', 'onderbouwsnelheid', 'after-mbo', 'vmbo-mbo-loss', 'school-profile']) {
+      expect(E.isRight(parseReportRequest({ indicator })), indicator).toBe(true);
+    }
+    for (const indicator of ['advice-test', 'advice-revisions', 'time-in-vo', 'flows']) {
+      expect(E.isLeft(parseReportRequest({ indicator })), indicator).toBe(true);
+    }
+  });
+
+  it('leerjaar3 cohorts, the new dimensions, and level only per school year', () => {
+    expect(parseReportRequest({ indicator: 'advice-position', 'cohort-type': 'leerjaar3', cohort: '2016-2017', by: 'school_group,school_weight_group' }))
+      .toEqual(E.right({ indicator: 'advice-position', cohortType: 'leerjaar3', cohort: '2016-2017', rules: 'monitor', by: ['school_group', 'school_weight_group'] }));
+    expect(E.isRight(parseReportRequest({ indicator: 'early-leavers', by: 'level' }))).toBe(true);
+    const refused = parseReportRequest({ indicator: 'outcome', cohort: '2011-2012', by: 'level' });
+    expect(E.isLeft(refused) && refused.left.join()).toMatch(/level is a breakdown of the per-school-year indicators only/);
+    const areas = parseReportRequest({ indicator: 'outcome', cohort: '2011-2012', by: 'area:1,area:2' });
+    expect(E.isLeft(areas) && areas.left.join()).toMatch(/at most one area breakdown/);
   });
 
   it('runReport refuses a hand-built bad request with a ReportError', async () => {

@@ -9,7 +9,7 @@
  * GiB of reporting pathways on the heap (twice that whole).
  */
 import { coveredDatesOf } from './memory-source.js';
-import type { Pathway, PathwaySource, ReferenceData, ReportingPathway } from './types.js';
+import type { CohortType, Pathway, PathwaySource, ReferenceData, ReportingPathway } from './types.js';
 
 export type CachedPathwaySource = PathwaySource & { coveredReferenceDates(): Promise<string[]> };
 
@@ -49,10 +49,10 @@ export function cachedPathwaySource(inner: PathwaySource, options: CacheOptions 
     return [...dates].sort();
   }
 
-  /** One entry per (kind, cohort); intake cohorts do not depend on the rule set, so one entry serves both. */
-  async function cohortEntry<T extends Pathway[] | ReportingPathway[]>(kind: string, cohortType: 'advice' | 'intake', rules: string, cohort: string, load: () => Promise<T>): Promise<T> {
+  /** One entry per (kind, cohort); only advice cohorts depend on the rule set, so one entry serves both for the others. */
+  async function cohortEntry<T extends Pathway[] | ReportingPathway[]>(kind: string, cohortType: CohortType, rules: string, cohort: string, load: () => Promise<T>): Promise<T> {
     await current();
-    const key = `${kind}|${cohortType}|${cohortType === 'intake' ? '' : rules}|${cohort}`;
+    const key = `${kind}|${cohortType}|${cohortType === 'advice' ? rules : ''}|${cohort}`;
     let hit = cohorts.get(key) as Promise<T> | undefined;
     if (hit) { cohorts.delete(key); cohorts.set(key, hit); return hit; }
     const [map, sized] = [cohorts, sizes];

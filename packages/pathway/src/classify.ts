@@ -4,7 +4,7 @@
  */
 import { classify, effectiveSpan, spanLabel, type Classification, type LevelRef, type RuleSet } from '@leerroutes/domain';
 import {
-  diplomaLevelRef, effectiveCode, highestVoDiploma, referenceAdviceOf, stepClass, voSteps, yearThreeRow,
+  diplomaLevelRef, effectiveCode, highestVoDiploma, isRepeat, referenceAdviceOf, stepClass, voSteps, yearThreeRow,
 } from './derive.js';
 import type { AdviceRecord, ClassificationRecord, DiplomaRecord, Pathway, TimelineRow } from './types.js';
 
@@ -35,14 +35,14 @@ export interface Classified {
 /** Builds the words only when they are wanted: indicators count millions of units without them. */
 const say = (words: boolean) => (text: () => string): string => (words ? text() : '');
 
-/** Position in leerjaar 3 against the reference advice; null without a year-3 position. `words: false` skips the rule text. */
+/** Position in leerjaar 3 against the reference advice (`no-advice` without one); null without a year-3 position. `words: false` skips the rule text. */
 export function advicePositionOf(p: Input, rules: RuleSet, words = true): Classified | null {
   const row = yearThreeRow(p);
   if (!row) return null;
   const w = say(words);
   const advice = referenceAdviceOf(p.advices, rules);
   if (!advice) {
-    return { category: 'not-comparable', rule: w(() => `not-comparable: no reference advice under ${rules.name}; ${rowWords('year-3 position', rules, row)}`), eventIds: rowIds(row) };
+    return { category: 'no-advice', rule: w(() => `no-advice: no reference advice under ${rules.name}; ${rowWords('year-3 position', rules, row)}`), eventIds: rowIds(row) };
   }
   const category: Classification = classify(rules, advice.level, row.level);
   return {
@@ -80,7 +80,7 @@ export function classifyPathway(p: Input, rules: RuleSet, options: { words?: boo
   for (const s of voSteps(p)) {
     const cls = stepClass(rules, s);
     const rule = w(() => {
-      const flags = [s.repeated ? 'repeated (later grade not higher)' : null, s.switchedSchool ? `switched-school (${s.from.institution} -> ${s.to.institution})` : null].filter(Boolean);
+      const flags = [isRepeat(rules, s) ? 'repeated (later grade not higher, same level)' : null, s.switchedSchool ? `switched-school (${s.from.institution} -> ${s.to.institution})` : null].filter(Boolean);
       const head = cls === 'stacked'
         ? `stacked: VO diploma ${s.stackedOn!.level} from event ${s.stackedOn!.eventId} awarded in ${s.from.schoolYear}`
         : `${cls}`;

@@ -5,11 +5,11 @@
  */
 import {
   EDUCATION_RANK, VO_DIPLOMA_RANK, classify, effectiveSpan, givesStartkwalificatie, isVoDiploma,
-  parseVoLevel, schoolYearOf, startYear,
+  parseVoLevel, schoolYearOf, schoolYearStarting, stacksOn, startYear,
   type Classification, type LevelRef, type RuleSet,
 } from '@leerroutes/domain';
 import * as E from 'fp-ts/lib/Either.js';
-import type { AdviceRecord, BackgroundRecord, DiplomaRecord, Pathway, TimelineRow } from './types.js';
+import type { AdviceRecord, BackgroundRecord, CohortType, DiplomaRecord, Pathway, TimelineRow } from './types.js';
 
 type Core = Pick<Pathway, 'advices' | 'timeline' | 'diplomas' | 'background' | 'left'>;
 
@@ -43,6 +43,60 @@ export const gradeOneRow = (p: Pick<Pathway, 'timeline'>): TimelineRow | null =>
 export const yearThreeRow = (p: Pick<Pathway, 'timeline'>): TimelineRow | null =>
   p.timeline.find((r) => r.sector === 'vo' && r.grade === 3) ?? null;
 
+/**
+ * The cohort a learner is in (SPEC 6), null for none: `advice` the school year
+ * of the reference advice under the rule set; `intake` that of the first VO
+ * row when it is grade 1 (a lateral entrant is in no intake cohort);
+ * `leerjaar3` that of the earliest VO row in grade 3.
+ */
+export function cohortOf(p: Pick<Pathway, 'advices' | 'timeline'>, cohortType: CohortType, rules: RuleSet): string | null {
+  switch (cohortType) {
+    case 'advice':
+      return referenceAdviceOf(p.advices, rules)?.schoolYear ?? null;
+    case 'intake': {
+      const first = firstVoRow(p);
+      return first && first.grade === 1 ? first.schoolYear : null;
+    }
+    case 'leerjaar3':
+      return yearThreeRow(p)?.schoolYear ?? null;
+  }
+}
+
+/** The row of a school year (rows are matched by school year, not by exact date). */
+export const rowInYear = (p: Pick<Pathway, 'timeline'>, schoolYear: string): TimelineRow | undefined =>
+  p.timeline.find((r) => r.schoolYear === schoolYear);
+
+/**
+ * The school year of the first reference date (1 October) after a date: the
+ * yearly count that first sees what happened on it (a diploma in June is
+ * followed by the count of 1 October; one on 1 October itself by next year's).
+ */
+export function firstReferenceYearAfter(date: string): string {
+  const year = Number(date.slice(0, 4));
+  return schoolYearStarting(date.slice(5) < '10-01' ? year : year + 1);
+}
+
+/** The learner's row on the first reference date after a date, if any. */
+export function rowAfter(p: Pick<Pathway, 'timeline'>, date: string): TimelineRow | null {
+  const row = rowInYear(p, firstReferenceYearAfter(date));
+  return row && row.referenceDate > date ? row : null;
+}
+
+/** What a row stands for as a level: the VO level code as registered, `mbo-n`, `hbo`, `wo`, `po`. */
+export function rowLevel(row: TimelineRow): string {
+  return row.sector === 'vo' || row.sector === 'mbo' ? row.level.code : row.sector;
+}
+
+/**
+ * The inspectorate's afdeling of a VO level (bovenbouwsucces): the lower level
+ * of its span, vmbo-g and vmbo-t together; null for pro and unranked levels.
+ */
+export function afdelingOf(level: LevelRef): string | null {
+  if (level.span === null) return null;
+  return AFDELINGEN[level.span.low] ?? null;
+}
+const AFDELINGEN: readonly (string | null)[] = [null, 'vmbo-b', 'vmbo-k', 'vmbo-gt', 'havo', 'vwo'];
+
 /** Highest VO diploma by rank; on a tie (vmbo-g = vmbo-t) the earlier one. */
 export function highestVoDiploma(p: Pick<Pathway, 'diplomas'>): DiplomaRecord | null {
   let best: DiplomaRecord | null = null;
@@ -66,7 +120,8 @@ export interface VoStep {
   readonly to: TimelineRow;
   /** The VO diploma awarded in the earlier row's school year, making the step `stacked`. */
   readonly stackedOn: DiplomaRecord | null;
-  readonly repeated: boolean;
+  /** Both grades known and the later one not higher: a repeat when the level stays the same under the rule set (isRepeat). */
+  readonly gradeNotHigher: boolean;
   readonly switchedSchool: boolean;
 }
 
@@ -81,7 +136,7 @@ export function voSteps(p: Pick<Pathway, 'timeline' | 'diplomas'>): VoStep[] {
     const stackedOn = p.diplomas.find((d) => isVoDiploma(d.level) && d.schoolYear === from.schoolYear) ?? null;
     steps.push({
       from, to, stackedOn,
-      repeated: stackedOn === null && from.grade !== null && to.grade !== null && to.grade <= from.grade,
+      gradeNotHigher: from.grade !== null && to.grade !== null && to.grade <= from.grade,
       switchedSchool: stackedOn === null && from.institution !== to.institution,
     });
   }
@@ -91,6 +146,13 @@ export function voSteps(p: Pick<Pathway, 'timeline' | 'diplomas'>): VoStep[] {
 export function stepClass(rules: RuleSet, step: VoStep): Classification | 'stacked' {
   return step.stackedOn ? 'stacked' : classify(rules, step.from.level, step.to.level);
 }
+
+/**
+ * Doubleren (SPEC 6): the later grade is not higher and the level stays the
+ * same under the rule set; a move to another level in the same grade is
+ * afstroom or opstroom, and a stacked step is nothing else.
+ */
+export const isRepeat = (rules: RuleSet, step: VoStep): boolean => step.gradeNotHigher && stepClass(rules, step) === 'gelijk';
 
 /** The state a row stands for in distribution and transitions. */
 export function rowState(row: TimelineRow): string {
@@ -122,20 +184,7 @@ export function stateOn(p: Pick<Pathway, 'timeline' | 'diplomas'>, date: string,
   return hasStartkwalificatieBefore(p, date) ? 'left-with-startkwalificatie' : 'left-without-startkwalificatie';
 }
 
-/** Whether an enrolment after diploma `d` is at a higher level (stapelen, SPEC 6). */
-export function isStackingStep(diploma: string, row: TimelineRow): boolean {
-  if (isVoDiploma(diploma)) {
-    return row.sector === 'vo' && row.level.span !== null && row.level.span.low > VO_DIPLOMA_RANK[diploma]!;
-  }
-  if (diploma.startsWith('mbo-')) {
-    if (row.sector === 'mbo') return (EDUCATION_RANK[row.level.code] ?? 0) > EDUCATION_RANK[diploma]!;
-    return diploma === 'mbo-4' && row.sector === 'hbo';
-  }
-  if (diploma.startsWith('hbo-')) return row.sector === 'wo';
-  return false;
-}
-
-/** A diploma at the level a stacking step entered. */
+/** A diploma at the level a stacking attempt entered. */
 function succeedsAt(row: TimelineRow, d: DiplomaRecord): boolean {
   if (row.sector === 'vo') return isVoDiploma(d.level) && row.level.span !== null && VO_DIPLOMA_RANK[d.level]! >= row.level.span.low;
   if (row.sector === 'mbo') return d.level.startsWith('mbo-') && EDUCATION_RANK[d.level]! >= (EDUCATION_RANK[row.level.code] ?? 99);
@@ -144,42 +193,56 @@ function succeedsAt(row: TimelineRow, d: DiplomaRecord): boolean {
   return false;
 }
 
-function routeLabel(row: TimelineRow): string | null {
-  if (row.sector === 'po') return null;
-  if (row.sector === 'vo' || row.sector === 'mbo') return row.level.code;
-  return row.sector;
+export interface StackingAttempt {
+  readonly diploma: DiplomaRecord;
+  /** The enrolment at the higher level, on the first reference date after the diploma. */
+  readonly row: TimelineRow;
+  /** `<diploma> > <level>`, e.g. `vmbo-t > havo`, `mbo-4 > hbo`. */
+  readonly kind: string;
+  /** A diploma at the stacked level awarded after that row's reference date. */
+  readonly success: boolean;
+}
+
+const byAwardDate = (p: Pick<Pathway, 'diplomas'>): DiplomaRecord[] => [...p.diplomas].sort((a, b) => a.occurredOn.localeCompare(b.occurredOn));
+
+/**
+ * Stacking attempts (stapelen, SPEC 6): each diploma followed, on the first
+ * reference date after it, by enrolment at a higher level by the one rule
+ * `stacksOn` that the derivation of NextEducationStarted uses too.
+ */
+export function stackingAttempts(p: Pick<Pathway, 'timeline' | 'diplomas'>): StackingAttempt[] {
+  const diplomas = byAwardDate(p);
+  const out: StackingAttempt[] = [];
+  for (const d of diplomas) {
+    const row = rowAfter(p, d.occurredOn);
+    if (!row || !stacksOn(d.level, row)) continue;
+    const success = diplomas.some((later) => later.occurredOn > row.referenceDate && succeedsAt(row, later));
+    out.push({ diploma: d, row, kind: `${d.level} > ${rowLevel(row)}`, success });
+  }
+  return out;
 }
 
 export interface Route {
   readonly route: string;
   readonly stacked: boolean;
+  /** The last attempt's success; null without an attempt. */
   readonly success: boolean | null;
-  readonly stackingSteps: readonly { readonly diploma: DiplomaRecord; readonly row: TimelineRow }[];
+  readonly attempts: readonly StackingAttempt[];
 }
 
 /**
- * The route: diploma levels in order, then the final enrolment when it comes
- * after the last diploma. Stacked when some diploma is followed (first row after
- * it) by enrolment at a higher level; success: a diploma at the level of the
- * last stacking step, awarded after that enrolment began.
+ * The route: diploma levels in award order, then the final enrolment when it
+ * comes after the last diploma (`vmbo-t > havo > hbo`); `none` without either.
  */
 export function routeOf(p: Pick<Pathway, 'timeline' | 'diplomas'>): Route {
-  const diplomas = [...p.diplomas].sort((a, b) => a.occurredOn.localeCompare(b.occurredOn));
+  const diplomas = byAwardDate(p);
   const parts = diplomas.map((d) => d.level);
   const last = p.timeline[p.timeline.length - 1];
   const lastDiploma = diplomas[diplomas.length - 1];
-  if (last && (!lastDiploma || last.referenceDate > lastDiploma.occurredOn)) {
-    const label = routeLabel(last);
-    if (label) parts.push(label);
-  }
-  const stackingSteps: { diploma: DiplomaRecord; row: TimelineRow }[] = [];
-  for (const d of diplomas) {
-    const next = p.timeline.find((r) => r.referenceDate > d.occurredOn);
-    if (next && isStackingStep(d.level, next)) stackingSteps.push({ diploma: d, row: next });
-  }
-  const lastStack = stackingSteps[stackingSteps.length - 1];
-  const success = lastStack ? diplomas.some((d) => d.occurredOn > lastStack.row.referenceDate && succeedsAt(lastStack.row, d)) : null;
-  return { route: parts.length ? parts.join(' > ') : 'none', stacked: stackingSteps.length > 0, success, stackingSteps };
+  if (last && last.sector !== 'po' && (!lastDiploma || last.referenceDate > lastDiploma.occurredOn)) parts.push(rowLevel(last));
+  const attempts = stackingAttempts(p);
+  const lastAttempt = attempts[attempts.length - 1];
+  return { route: parts.length ? parts.join(' > ') : 'none', stacked: attempts.length > 0, success: lastAttempt ? lastAttempt.success : null, attempts };
 }
 
 /** The background record valid on a date: the latest with validFrom <= date. */

@@ -3,10 +3,10 @@
  * applied, valid-time order (ties by store position), no I/O, no clock.
  */
 import {
-  RULE_SETS, fromStored, givesStartkwalificatie, isEventType, schoolYearOf, type DomainEvent, type EventData,
+  DEFAULT_RULE_SET, RULE_SETS, fromStored, givesStartkwalificatie, isEventType, schoolYearOf, type DomainEvent, type EventData,
 } from '@leerroutes/domain';
 import { classifyPathway } from './classify.js';
-import { referenceAdviceOf, routeOf, rowState, voSteps } from './derive.js';
+import { cohortOf, isRepeat, referenceAdviceOf, routeOf, rowState, voSteps } from './derive.js';
 import type {
   AdviceRecord, BackgroundRecord, DiplomaRecord, EventRef, LeftRecord, Pathway, PathwayInputEvent, PathwaySummary, TimelineRow,
 } from './types.js';
@@ -145,13 +145,12 @@ export function foldPathway(learnerId: string, events: readonly PathwayInputEven
     adviceCohort[name] = ref ? ref.schoolYear : null;
     classifications[name] = classifyPathway(core, rules, { words: false });
   }
-  const firstVo = timeline.find((r) => r.sector === 'vo');
-  // SPEC 6: the intake cohort is the school year of the first VO row only when
-  // that row is grade 1; a lateral entrant (first VO row in grade 2+) has none.
-  const intakeCohort = firstVo && firstVo.grade === 1 ? firstVo.schoolYear : null;
+  // Intake and leerjaar-3 cohorts do not depend on the rule set.
+  const intakeCohort = cohortOf(core, 'intake', DEFAULT_RULE_SET);
+  const leerjaar3Cohort = cohortOf(core, 'leerjaar3', DEFAULT_RULE_SET);
 
   return {
-    learnerId, adviceCohort, intakeCohort, registration, background, testScore, advices, referenceAdvice,
+    learnerId, adviceCohort, intakeCohort, leerjaar3Cohort, registration, background, testScore, advices, referenceAdvice,
     timeline, diplomas, left, reEntered, summary: summarise(core), classifications, lastPosition,
     retractedEventIds: [...removed].filter((id) => decoded.some((d) => d.input.eventId === id)).sort(),
   };
@@ -172,7 +171,7 @@ function summarise(p: Pick<Pathway, 'timeline' | 'diplomas' | 'left'>): PathwayS
     stacked: route.stacked,
     stackSuccess: route.success,
     yearsInVo: p.timeline.filter((r) => r.sector === 'vo').length,
-    repetitions: steps.filter((s) => s.repeated).length,
+    repetitions: steps.filter((s) => isRepeat(DEFAULT_RULE_SET, s)).length,
     switches: steps.filter((s) => s.switchedSchool).length,
     currentStatus,
     startkwalificatie,

@@ -5,10 +5,12 @@
  */
 export type {
   PathwayInputEvent, EventRef, TimelineRow, BackgroundRecord, AdviceRecord, DiplomaRecord, LeftRecord,
-  ClassificationRecord, PathwaySummary, Pathway, ReportingPathway, AreaInfo, InstitutionInfo, ReferenceData, PathwaySource,
+  ClassificationRecord, PathwaySummary, Pathway, ReportingPathway, AreaInfo, InstitutionInfo, SchoolGroupMembership, ReferenceData,
+  PathwaySource, CohortType,
 } from './types.js';
+export { COHORT_TYPES } from './types.js';
 export { foldPathway } from './fold.js';
-export { foldReferenceData, emptyReferenceData, areaChain } from './reference-data.js';
+export { foldReferenceData, emptyReferenceData, areaChain, schoolGroupOn } from './reference-data.js';
 export { createMemoryPathwaySource, coveredDatesOf } from './memory-source.js';
 export { reportingPathwayOf } from './reporting.js';
 export { cachedPathwaySource, type CachedPathwaySource, type CacheOptions } from './cached-source.js';

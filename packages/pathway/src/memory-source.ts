@@ -1,3 +1,5 @@
+import { ruleSetNamed } from '@leerroutes/domain';
+import { cohortOf } from './derive.js';
 import type { Pathway, PathwaySource, ReferenceData } from './types.js';
 import { emptyReferenceData } from './reference-data.js';
 
@@ -17,7 +19,8 @@ export function createMemoryPathwaySource(
   const covered = options.coveredReferenceDates ? [...options.coveredReferenceDates].sort() : coveredDatesOf(pathways);
   return {
     async cohortPathways(cohortType, rules, cohort) {
-      return pathways.filter((p) => (cohortType === 'intake' ? p.intakeCohort === cohort : p.adviceCohort[rules] === cohort));
+      const ruleSet = ruleSetNamed(rules);
+      return ruleSet ? pathways.filter((p) => cohortOf(p, cohortType, ruleSet) === cohort) : [];
     },
     async *allPathways(batchSize = 1000) {
       for (let i = 0; i < pathways.length; i += batchSize) yield pathways.slice(i, i + batchSize);

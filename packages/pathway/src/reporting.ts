@@ -9,5 +9,6 @@ export function reportingPathwayOf(p: Pathway): ReportingPathway {
     advices: p.advices,
     timeline: p.timeline,
     diplomas: p.diplomas,
+    testScore: p.testScore,
   };
 }

@@ -81,13 +81,13 @@ export interface ClassificationRecord {
 export interface PathwaySummary {
   /** Diploma levels then the final enrolment, e.g. `vmbo-t > havo > hbo`; `none` without either. */
   readonly route: string;
-  /** The route contains a stacking step (a diploma followed by enrolment at a higher level). */
+  /** The learner made at least one stacking attempt (a diploma followed by enrolment at a higher level). */
   readonly stacked: boolean;
-  /** For a stacked route: a diploma at the level of the last stacking step. */
+  /** For a stacked route: the last stacking attempt succeeded (a diploma at the stacked level). */
   readonly stackSuccess: boolean | null;
   /** Number of reference dates with a VO row. */
   readonly yearsInVo: number;
-  /** VO steps (consecutive years) whose later grade is not higher, outside stacking. */
+  /** VO steps that are repeats under the default rule set (monitor): later grade not higher, level class gelijk, outside stacking. */
   readonly repetitions: number;
   /** Steps (consecutive rows, any sector) with a different institution. */
   readonly switches: number;
@@ -105,6 +105,8 @@ export interface Pathway {
   readonly adviceCohort: Readonly<Record<string, string | null>>;
   /** Intake cohort: school year of the first VO row, when that row has grade 1; null otherwise. */
   readonly intakeCohort: string | null;
+  /** Leerjaar-3 cohort: school year of the earliest VO row in grade 3; null without one. */
+  readonly leerjaar3Cohort: string | null;
   readonly registration: { readonly birthMonth: string; readonly gender: string; readonly eventId: string } | null;
   /** Background values by valid-from date, ascending; each record is the full state from that date. */
   readonly background: readonly BackgroundRecord[];
@@ -133,14 +135,27 @@ export interface Pathway {
  * trail and cohort keys. The views keep it apart so a report parses less than
  * half of every learner's pathway.
  */
-export type ReportingPathway = Pick<Pathway, 'learnerId' | 'registration' | 'background' | 'advices' | 'timeline' | 'diplomas'>;
+export type ReportingPathway = Pick<Pathway, 'learnerId' | 'registration' | 'background' | 'advices' | 'timeline' | 'diplomas'>
+  /** The end-of-primary test (advice-test); absent in reporting parts stored before it was added, read as no test. */
+  & { readonly testScore?: Pathway['testScore'] };
 
-/** Reference data: the area hierarchy and institutions with their board. */
+/** The kinds of cohort (SPEC 6): by the reference advice's school year, by intake in VO grade 1, by the first year in VO grade 3. */
+export const COHORT_TYPES = ['advice', 'intake', 'leerjaar3'] as const;
+export type CohortType = (typeof COHORT_TYPES)[number];
+
+/** Reference data: the area hierarchy, institutions with their board, and named groups of schools. */
 export interface AreaInfo { readonly name: string; readonly parent: string | null }
 export interface InstitutionInfo { readonly name: string; readonly board: string | null; readonly municipality: string | null; readonly kind: string | null }
+/** One institution's membership of a named group (school_groups.csv), valid from..to inclusive (to null: open). */
+export interface SchoolGroupMembership { readonly group: string; readonly validFrom: string; readonly validTo: string | null }
 export interface ReferenceData {
   readonly areas: ReadonlyMap<string, AreaInfo>;
   readonly institutions: ReadonlyMap<string, InstitutionInfo>;
+  /**
+   * Memberships by institution. Optional: a source that does not project
+   * school groups (yet) has none, and every school is then in no group.
+   */
+  readonly schoolGroups?: ReadonlyMap<string, readonly SchoolGroupMembership[]>;
 }
 
 /**
@@ -148,13 +163,13 @@ export interface ReferenceData {
  * projection's views (and by in-memory sources in tests and as-known-on replays).
  */
 export interface PathwaySource {
-  /** Learners of one cohort: `advice` cohorts depend on the rule set, `intake` cohorts do not. */
-  cohortPathways(cohortType: 'advice' | 'intake', rules: string, cohort: string): Promise<Pathway[]>;
+  /** Learners of one cohort: `advice` cohorts depend on the rule set, `intake` and `leerjaar3` cohorts do not. */
+  cohortPathways(cohortType: CohortType, rules: string, cohort: string): Promise<Pathway[]>;
   /**
    * The reporting part of a cohort's pathways (same learners, same order as
    * cohortPathways). Optional: without it the indicators read whole pathways.
    */
-  cohortReportingPathways?(cohortType: 'advice' | 'intake', rules: string, cohort: string): Promise<ReportingPathway[]>;
+  cohortReportingPathways?(cohortType: CohortType, rules: string, cohort: string): Promise<ReportingPathway[]>;
   /** Every learner, in batches (bounded memory). */
   allPathways(batchSize?: number): AsyncIterable<Pathway[]>;
   pathway(learnerId: string): Promise<Pathway | null>;

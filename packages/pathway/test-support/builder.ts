@@ -3,8 +3,8 @@
  * derive them, with store positions and knownAt, without a store.
  */
 import {
-  parseEnrolmentLevel, parseVoLevel, schoolYearOf, learnerStream, AREAS_STREAM, INSTITUTIONS_STREAM,
-  CURRENT_SCHEMA_VERSION, type Enrolment, type EventType, type LevelRef, type Sector,
+  parseEnrolmentLevel, parseVoLevel, schoolYearOf, learnerStream, AREAS_STREAM, COVERAGE_STREAM, INSTITUTIONS_STREAM,
+  SCHOOL_GROUPS_STREAM, CURRENT_SCHEMA_VERSION, type Enrolment, type EventType, type LevelRef, type Sector,
 } from '@leerroutes/domain';
 import * as E from 'fp-ts/lib/Either.js';
 import type { PathwayInputEvent } from '../src/types.js';
@@ -51,6 +51,22 @@ export class TestLog {
 
   institution(institution: string, board: string | null, kind = 'vo'): void {
     this.append(INSTITUTIONS_STREAM, 'InstitutionDefined', { institution, name: institution, board, municipality: null, kind, source: SOURCE }, null);
+  }
+
+  /** A named group of schools (school_groups.csv), validTo inclusive. */
+  schoolGroup(institution: string, group: string, validFrom: string, validTo: string | null = null): void {
+    this.append(SCHOOL_GROUPS_STREAM, 'SchoolGroupDefined', { institution, group, validFrom, validTo, source: SOURCE }, null);
+  }
+
+  /** The import's record that a reference date was delivered complete. */
+  covered(referenceDate: string, delivery = 1): void {
+    this.append(COVERAGE_STREAM, 'ReferenceDateCovered', { referenceDate, schoolYear: schoolYearOf(referenceDate), delivery, occurredOn: referenceDate, source: SOURCE }, referenceDate);
+  }
+
+  /** The reference-data events (areas, institutions, school groups), as foldReferenceData takes them. */
+  referenceEvents(asKnownOn?: string): BuiltEvent[] {
+    return this.all.filter((e) => (e.stream === AREAS_STREAM || e.stream === INSTITUTIONS_STREAM || e.stream === SCHOOL_GROUPS_STREAM)
+      && (!asKnownOn || e.knownAt.slice(0, 10) <= asKnownOn));
   }
 
   eventsOf(learnerId: string, asKnownOn?: string): BuiltEvent[] {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { foldPathway, stateOn, routeOf, voSteps } from '../src/index.js';
+import { MONITOR } from '@leerroutes/domain';
+import { foldPathway, isRepeat, stateOn, routeOf, voSteps } from '../src/index.js';
 import { TestLog } from '../test-support/builder.js';
 
 describe('foldPathway', () => {
@@ -106,9 +107,11 @@ describe('foldPathway', () => {
     // 2015 -> 2016 follows the vmbo-t diploma of 2015-2016: stacked, neither repeated nor switched.
     const stacked = steps.find((s) => s.from.referenceDate === '2015-10-01')!;
     expect(stacked.stackedOn?.level).toBe('vmbo-t');
-    expect(stacked.repeated).toBe(false);
+    // Grade 4 again, but the class is stacked, never a repeat.
+    expect(stacked.gradeNotHigher).toBe(true);
+    expect(isRepeat(MONITOR, stacked)).toBe(false);
     expect(stacked.switchedSchool).toBe(false);
-    expect(routeOf(p).stackingSteps).toHaveLength(1);
+    expect(routeOf(p).attempts.map((a) => [a.kind, a.success])).toEqual([['vmbo-t > havo', true]]);
     expect(stateOn(p, '2011-10-01', '2019-10-01')).toBe('po');
     expect(stateOn(p, '2019-10-01', '2019-10-01')).toBe('left-with-startkwalificatie');
     expect(stateOn(p, '2020-10-01', '2019-10-01')).toBe('unknown');
@@ -153,8 +156,9 @@ describe('classification with and without words', () => {
         seen.add(advicePositionOf(p, rules)!.category).add(outcomeOf(p, rules).category);
       }
     }
-    // The cases cover unranked positions, a missing advice, half steps (C under monitor), collapsed steps (C under inspectie: vwo -> havo) and no diploma.
-    expect([...seen].sort()).toEqual(['afstroom', 'gelijk', 'half-afstroom', 'no-vo-diploma', 'not-comparable']);
+    // The cases cover an unranked position (A: vso 3), a year-3 position without an advice (B: no-advice), half steps
+    // (C under monitor), collapsed steps (C under inspectie: vwo -> havo) and no diploma.
+    expect([...seen].sort()).toEqual(['afstroom', 'gelijk', 'half-afstroom', 'no-advice', 'no-vo-diploma', 'not-comparable']);
   });
 });
 

@@ -4,7 +4,7 @@
  * what the server accepts.
  */
 import { z } from 'zod';
-import { DIMENSIONS, INDICATORS } from '@leerroutes/indicators';
+import { COHORT_TYPES, DIMENSIONS, INDICATORS } from '@leerroutes/indicators';
 
 const dimensionPattern = `(?:${DIMENSIONS.filter((d) => d !== 'area').join('|')}|area(?::\\d{1,2})?)`;
 const byPattern = new RegExp(`^${dimensionPattern}(?:,${dimensionPattern})?$`);
@@ -13,8 +13,8 @@ export const IndicatorNameSchema = z.enum(INDICATORS).describe('Indicator (SPEC 
 
 /** Query parameters of every indicator endpoint: the same options as `pathways report`. */
 export const ReportQuerySchema = z.strictObject({
-  cohortType: z.enum(['advice', 'intake']).default('advice')
-    .describe('Cohort kind: advice cohort (school year of the reference advice) or intake cohort (first VO grade 1)'),
+  cohortType: z.enum(COHORT_TYPES).default('advice')
+    .describe('Cohort kind: advice cohort (school year of the reference advice), intake cohort (first VO grade 1) or leerjaar3 cohort (first VO grade 3)'),
   cohort: z.string().regex(/^\d{4}-\d{4}$/, 'a school year like 2012-2013').optional()
     .describe('School year naming the cohort; optional only for early-leavers'),
   rules: z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, 'a rule set name like monitor or inspectie').default('monitor')
@@ -69,17 +69,20 @@ export const ReportRowSchema = z.object({
   schoolYear: z.string().nullable(),
   from: z.string().optional(),
   to: z.string().optional(),
+  family: z.string(),
   category: z.string(),
   count: z.number().int().nullable(),
   denominator: z.number().int().nullable(),
   percent: z.number().nullable(),
   suppressed: z.boolean(),
+  suppression: z.enum(['primary', 'complementary']).nullable(),
+  spread: z.object({ years: z.number().int(), min: z.number().nullable(), max: z.number().nullable(), sd: z.number().nullable() }).optional(),
 });
 
 export const ReportSchema = z.object({
   request: z.object({
     indicator: IndicatorNameSchema,
-    cohortType: z.enum(['advice', 'intake']),
+    cohortType: z.enum(COHORT_TYPES),
     cohort: z.string().nullable(),
     rules: z.string(),
     by: z.array(z.string()),

@@ -169,9 +169,9 @@ describe('indicator endpoints', () => {
     const csv = await get(`/api/indicators/advice-position${Q}&by=gender`, 'dashboard', { accept: 'text/csv' });
     expect(csv.headers.get('content-type')).toMatch(/^text\/csv/);
     const lines = (await csv.text()).trim().split('\n');
-    expect(lines[0]).toBe('gender,offset,school_year,category,count,denominator,percent,suppressed');
-    expect(lines).toContain(',3,,afstroom,40,200,20,false');
-    expect(lines).toContain('x,3,,afstroom,,,,true');
+    expect(lines[0]).toBe('gender,offset,school_year,family,category,count,denominator,percent,suppressed,suppression');
+    expect(lines).toContain(',3,,outcome,afstroom,40,200,20,false,');
+    expect(lines).toContain('x,3,,outcome,afstroom,,,,true,primary');
     expect((await get(`/api/indicators/advice-position${Q}`, 'dashboard', { accept: 'text/html,application/json;q=0.9' })).headers.get('content-type')).toMatch(/json/);
     expect((await get(`/api/indicators/advice-position${Q}&format=csv`, 'dashboard')).headers.get('content-type')).toMatch(/csv/);
     await problem(await get(`/api/indicators/advice-position${Q}`, 'dashboard', { accept: 'image/png' }), 406);
@@ -305,14 +305,14 @@ describe('audit log', () => {
 
 describe('disclosure guard', () => {
   it('withholds a report in which suppression failed, unless an engineer asked for unsuppressed cells', async () => {
-    service.rows = () => [{ group: { gender: 'x' }, offset: 3, schoolYear: null, category: 'afstroom', count: 3, denominator: 40, percent: 7.5, suppressed: false }];
+    service.rows = () => [{ group: { gender: 'x' }, offset: 3, schoolYear: null, family: 'outcome', category: 'afstroom', count: 3, denominator: 40, percent: 7.5, suppressed: false, suppression: null }];
     const body = await problem(await get(`/api/indicators/outcome${Q}&by=gender`, 'dashboard'), 500);
     expect(body.type).toBe('urn:leerroutes:problem:suppression-guard');
     expect(JSON.stringify(body)).not.toContain('7.5');
     expect((await get(`/api/indicators/outcome${Q}&by=gender&unsuppressed=true`, 'engineer')).status).toBe(200);
   });
   it('hides the size of a small group whose counts are all suppressed', async () => {
-    service.rows = () => [{ group: { gender: 'x' }, offset: 3, schoolYear: null, category: 'afstroom', count: null, denominator: 7, percent: null, suppressed: true }];
+    service.rows = () => [{ group: { gender: 'x' }, offset: 3, schoolYear: null, family: 'outcome', category: 'afstroom', count: null, denominator: 7, percent: null, suppressed: true, suppression: 'primary' }];
     const report = await (await get(`/api/indicators/outcome${Q}&by=gender`, 'dashboard')).json() as any;
     expect(report.rows[0]).toMatchObject({ count: null, denominator: null, suppressed: true });
   });

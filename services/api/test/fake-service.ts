@@ -12,9 +12,9 @@ export class FakeService implements ReportService {
   checkpointValue = 100;
   headValue = 100;
   rows: (request: ReportRequest) => ReportRow[] = (request) => [
-    { group: {}, offset: 3, schoolYear: null, category: 'afstroom', count: 40, denominator: 200, percent: 20, suppressed: false },
-    { group: {}, offset: 3, schoolYear: null, category: 'gelijk', count: 160, denominator: 200, percent: 80, suppressed: false },
-    ...(request.by.length ? [{ group: { [request.by[0]!]: 'x' }, offset: 3, schoolYear: null, category: 'afstroom', count: null, denominator: null, percent: null, suppressed: true }] : []),
+    { group: {}, offset: 3, schoolYear: null, family: 'outcome', category: 'afstroom', count: 40, denominator: 200, percent: 20, suppressed: false, suppression: null },
+    { group: {}, offset: 3, schoolYear: null, family: 'outcome', category: 'gelijk', count: 160, denominator: 200, percent: 80, suppressed: false, suppression: null },
+    ...(request.by.length ? [{ group: { [request.by[0]!]: 'x' }, offset: 3, schoolYear: null, family: 'outcome', category: 'afstroom', count: null, denominator: null, percent: null, suppressed: true, suppression: 'primary' as const }] : []),
   ];
   learners = new Map<string, object>([['L0001', { learnerId: 'L0001', explanation: ['afstroom: advice havo, year 3 vmbo-t'] }]]);
 

@@ -58,9 +58,9 @@ describe('pathways report / explain / learner', () => {
   it('report as known on a date, as CSV with flat columns', async () => {
     const csv = await run(report, ['advice-position'], { cohort: '2011-2012', 'as-known-on': '2016-06-01', format: 'csv', unsuppressed: true });
     const lines = csv.trim().split('\n');
-    expect(lines[0]).toBe('offset,school_year,category,count,denominator,percent,suppressed');
-    expect(lines).toContain(',,afstroom,1,2,50,false');
-    expect(lines).toContain(',,gelijk,1,2,50,false');
+    expect(lines[0]).toBe('offset,school_year,family,category,count,denominator,percent,suppressed,suppression');
+    expect(lines).toContain(',,advice-position,afstroom,1,2,50,false,');
+    expect(lines).toContain(',,advice-position,gelijk,1,2,50,false,');
     // Nothing was known before the delivery.
     const before = await run(report, ['advice-position'], { cohort: '2011-2012', 'as-known-on': '2015-06-01', format: 'json' });
     expect(JSON.parse(before).rows).toEqual([]);
@@ -79,15 +79,15 @@ describe('pathways report / explain / learner', () => {
 
   it('suppresses small cells unless --unsuppressed', async () => {
     const csv = await run(report, ['advice-position'], { cohort: '2011-2012', 'as-known-on': '2016-06-01', format: 'csv' });
-    expect(csv).toContain(',,afstroom,,,,true');
+    expect(csv).toContain(',,advice-position,afstroom,,,,true,primary');
   });
 
   it('breakdowns become their own CSV columns; --compare-rules adds a rules column', async () => {
     const csv = await run(report, ['outcome'], { cohort: '2011-2012', 'as-known-on': '2016-06-01', format: 'csv', unsuppressed: true, by: 'gender', 'compare-rules': 'inspectie' });
     const lines = csv.trim().split('\n');
-    expect(lines[0]).toBe('rules,gender,offset,school_year,category,count,denominator,percent,suppressed');
-    expect(lines).toContain('monitor,f,,,no-vo-diploma,1,1,100,false');
-    expect(lines).toContain('inspectie,unknown,,,no-vo-diploma,1,1,100,false');
+    expect(lines[0]).toBe('rules,gender,offset,school_year,family,category,count,denominator,percent,suppressed,suppression');
+    expect(lines).toContain('monitor,f,,,outcome,no-vo-diploma,1,1,100,false,');
+    expect(lines).toContain('inspectie,unknown,,,outcome,no-vo-diploma,1,1,100,false,');
   });
 
   it('explain a cell names its learners; explain --learner gives the rule and its events', async () => {
