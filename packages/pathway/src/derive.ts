@@ -185,7 +185,7 @@ export function stateOn(p: Pick<Pathway, 'timeline' | 'diplomas'>, date: string,
 }
 
 /** A diploma at the level a stacking attempt entered. */
-function succeedsAt(row: TimelineRow, d: DiplomaRecord): boolean {
+export function succeedsAt(row: TimelineRow, d: DiplomaRecord): boolean {
   if (row.sector === 'vo') return isVoDiploma(d.level) && row.level.span !== null && VO_DIPLOMA_RANK[d.level]! >= row.level.span.low;
   if (row.sector === 'mbo') return d.level.startsWith('mbo-') && EDUCATION_RANK[d.level]! >= (EDUCATION_RANK[row.level.code] ?? 99);
   if (row.sector === 'hbo') return d.level === 'hbo-ad' || d.level === 'hbo-ba' || d.level === 'hbo-ma';

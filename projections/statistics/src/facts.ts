@@ -18,12 +18,13 @@
  *   (`valid_until`, null while it still holds).
  */
 import {
-  RULE_SETS, ageOn, classify, givesStartkwalificatie, isVoDiploma, schoolYearOf, stacksOn, EDUCATION_RANK, VO_DIPLOMA_RANK,
+  RULE_SETS, ageOn, classify, givesStartkwalificatie, isVoDiploma, schoolYearOf, EDUCATION_RANK,
   type Classification, type RuleSet,
 } from '@leerroutes/domain';
 import {
-  backgroundAt, diplomaLevelRef, effectiveCode, firstPostVoRow, firstVoRow, gradeOneRow, highestVoDiploma, referenceAdviceOf,
-  rowState, yearThreeRow, type DiplomaRecord, type Pathway, type TimelineRow,
+  advicePositionOf, afdelingOf, backgroundAt, cohortOf, diplomaLevelRef, effectiveCode, firstPostVoRow, firstReferenceYearAfter, firstVoRow,
+  gradeOneRow, highestVoDiploma, isRepeat, outcomeOf, referenceAdviceOf, routeOf, rowAfter, rowLevel, rowState, stepClass, succeedsAt,
+  voSteps, yearThreeRow, type DiplomaRecord, type Pathway, type TimelineRow,
 } from '@leerroutes/pathway';
 
 /** The part of a folded pathway the statistics read. */
@@ -126,6 +127,9 @@ export interface DiplomaRow extends Dims {
   /** vmbo-mbo-loss: one unit per learner and school year (the latest vmbo diploma of the year). */
   readonly vl_unit: boolean;
   readonly vl_lost: boolean;
+  /** The learner's row in the diploma's school year: its school and level (where after-mbo reports). */
+  readonly row_institution: string | null;
+  readonly row_level: string | null;
 }
 
 export interface AttemptRow {
@@ -185,46 +189,15 @@ function directionOf(c: Classification): string {
   return c === 'gelijk' ? 'same' : 'not-comparable';
 }
 
-const AFDELING = ['pro', 'vmbo-b', 'vmbo-k', 'vmbo-gt', 'havo', 'vwo'] as const;
-
-const routeLabel = (row: TimelineRow): string | null =>
-  row.sector === 'po' ? null : row.sector === 'vo' || row.sector === 'mbo' ? row.level.code : row.sector;
-
-/** A diploma at the level a stacking attempt entered. */
-function succeedsAt(row: TimelineRow, d: DiplomaRecord): boolean {
-  if (row.sector === 'vo') return isVoDiploma(d.level) && row.level.span !== null && VO_DIPLOMA_RANK[d.level]! >= row.level.span.low;
-  if (row.sector === 'mbo') return d.level.startsWith('mbo-') && EDUCATION_RANK[d.level]! >= (EDUCATION_RANK[row.level.code] ?? 99);
-  if (row.sector === 'hbo') return d.level === 'hbo-ad' || d.level === 'hbo-ba' || d.level === 'hbo-ma';
-  if (row.sector === 'wo') return d.level === 'wo-ba' || d.level === 'wo-ma';
-  return false;
-}
-
 const byDate = (a: DiplomaRecord, b: DiplomaRecord): number => (a.occurredOn < b.occurredOn ? -1 : a.occurredOn > b.occurredOn ? 1 : 0);
 
-/** Stacking attempts: a diploma, then on the first reference date after it enrolment at a higher level (stacksOn). */
+/** Stacking attempts (the pathway's rule), with the school year each succeeded in: as of a year, an attempt succeeded by then or not yet. */
 export function attemptsOf(p: Core): AttemptRow[] {
-  const out: AttemptRow[] = [];
   const diplomas = [...p.diplomas].sort(byDate);
-  for (const d of diplomas) {
-    const next = p.timeline.find((r) => r.referenceDate > d.occurredOn);
-    if (!next || !stacksOn(d.level, next)) continue;
-    const success = diplomas.find((d2) => d2.occurredOn > next.referenceDate && succeedsAt(next, d2));
-    out.push({ learner_id: p.learnerId, kind: `${d.level} > ${routeLabel(next)}`, year: yearOf(next.schoolYear), success_year: success ? yearOf(success.schoolYear) : null });
-  }
-  return out;
-}
-
-/** The route: diploma levels in date order, then the final enrolment when it is after the last diploma. */
-function routeOf(p: Core): string {
-  const diplomas = [...p.diplomas].sort(byDate);
-  const parts = diplomas.map((d) => d.level);
-  const last = p.timeline[p.timeline.length - 1];
-  const lastDiploma = diplomas[diplomas.length - 1];
-  if (last && (!lastDiploma || last.referenceDate > lastDiploma.occurredOn)) {
-    const label = routeLabel(last);
-    if (label) parts.push(label);
-  }
-  return parts.length ? parts.join(' > ') : 'none';
+  return routeOf(p).attempts.map((a) => {
+    const success = diplomas.find((d) => d.occurredOn > a.row.referenceDate && succeedsAt(a.row, d));
+    return { learner_id: p.learnerId, kind: a.kind, year: yearOf(a.row.schoolYear), success_year: success ? yearOf(success.schoolYear) : null };
+  });
 }
 
 const node = (stage: string, v: string | null): string => `${stage}:${v ?? 'none'}`;
@@ -234,14 +207,13 @@ export function membersOf(p: Core): MemberRow[] {
   const out: MemberRow[] = [];
   const firstVo = firstVoRow(p);
   const y3 = yearThreeRow(p);
-  const intake = firstVo && firstVo.grade === 1 ? firstVo.schoolYear : null;
   const latest = p.advices[p.advices.length - 1];
   for (const rules of RULES) {
     const ref = referenceAdviceOf(p.advices, rules);
     const advice = ref ? effectiveCode(rules, ref.level) : UNKNOWN;
     const poSchool = ref?.poSchool ?? latest?.poSchool ?? UNKNOWN;
     for (const type of COHORT_TYPES) {
-      const schoolYear = type === 'advice' ? ref?.schoolYear ?? null : type === 'intake' ? intake : y3?.schoolYear ?? null;
+      const schoolYear = cohortOf(p, type, rules);
       if (schoolYear === null) continue;
       const cohort = yearOf(schoolYear);
       const d = dimsAt(p, yearStart(cohort));
@@ -271,7 +243,8 @@ export function learnerRowsOf(p: Core): LearnerRow[] {
   const sorted = [...p.diplomas].sort(byDate);
   const sk = sorted.find((d) => givesStartkwalificatie(d.level));
   const firstVoDiploma = sorted.find((d) => isVoDiploma(d.level));
-  const route = attemptsOf(p).length > 0 ? routeOf(p) : 'not-stacked';
+  const r = routeOf(p);
+  const route = r.stacked ? r.route : 'not-stacked';
   const revised = p.advices.some((a) => a.kind === 'revised');
   const test = p.testScore?.indicatedLevel ?? null;
   const fNext = node('next', next ? rowState(next) : null);
@@ -279,8 +252,8 @@ export function learnerRowsOf(p: Core): LearnerRow[] {
     const ref = referenceAdviceOf(p.advices, rules);
     out.push({
       learner_id: p.learnerId, rules: rules.name,
-      ap: y3 ? (ref ? classify(rules, ref.level, y3.level) : 'no-advice') : null,
-      oc: !highest ? 'no-vo-diploma' : !ref ? 'not-comparable' : classify(rules, ref.level, diplomaLevelRef(highest.level)),
+      ap: advicePositionOf(p, rules, false)?.category ?? null,
+      oc: outcomeOf(p, rules, false).category,
       f_advice: node('advice', ref ? effectiveCode(rules, ref.level) : null),
       f_lj1: node('lj1', lj1 ? effectiveCode(rules, lj1.level) : null),
       f_lj3: node('lj3', y3 ? effectiveCode(rules, y3.level) : null),
@@ -305,21 +278,22 @@ export function statesOf(p: Core): StateRow[] {
     const grade = r.grade;
     const ob = r.sector === 'vo' && (grade === 1 || grade === 2) && next?.sector === 'vo';
     const span = r.level.span;
-    const bb = r.sector === 'vo' && grade !== null && grade >= 3 && span !== null && span.low >= 1;
+    const afdeling = r.sector === 'vo' && grade !== null && grade >= 3 ? afdelingOf(r.level) : null;
+    const bb = afdeling !== null;
     const bbSuccess = bb && (
       p.diplomas.some((d) => isVoDiploma(d.level) && d.schoolYear === r.schoolYear)
       || (next !== undefined && next.sector === 'vo' && next.grade !== null && next.grade > grade! && next.level.span !== null && next.level.span.low >= span!.low));
-    // The published count leaves out praktijkonderwijs and special education (and levels never compared).
-    const elLevel = r.sector === 'mbo' || (r.sector === 'vo' && span !== null && r.level.code !== 'pro');
+    // The published count leaves out praktijkonderwijs (a class whose lower level is pro too) and special education (and levels never compared).
+    const elLevel = r.sector === 'mbo' || (r.sector === 'vo' && span !== null && span.low > 0);
     const age = p.registration ? ageOn(p.registration.birthMonth, r.referenceDate) : null;
     const el = elLevel && (age === null || (age >= 12 && age < 23));
     const nextDate = `${year + 1}-10-01`;
     const d = dimsAt(p, yearStart(year));
     return {
-      learner_id: p.learnerId, year, state: rowState(r), sector: r.sector, level: r.level.code, institution: r.institution, grade,
+      learner_id: p.learnerId, year, state: rowState(r), sector: r.sector, level: rowLevel(r), institution: r.institution, grade,
       gender: d.gender, pupil_weight: d.pupil_weight, parental_education: d.parental_education, migration_background: d.migration_background, area: d.area,
       ob_unit: ob, ob_promoted: ob && next!.grade !== null && grade !== null && next!.grade > grade,
-      bb_afdeling: bb ? AFDELING[span!.low]! : null, bb_success: bbSuccess,
+      bb_afdeling: afdeling, bb_success: bbSuccess,
       el_unit: el, el_leaver: el && next === undefined && !p.diplomas.some((d) => givesStartkwalificatie(d.level) && d.occurredOn < nextDate),
     };
   });
@@ -327,19 +301,11 @@ export function statesOf(p: Core): StateRow[] {
 
 export function stepsOf(p: Core): StepRow[] {
   const out: StepRow[] = [];
-  const tl = p.timeline;
-  for (let i = 0; i + 1 < tl.length; i++) {
-    const from = tl[i]!;
-    const to = tl[i + 1]!;
-    if (from.sector !== 'vo' || to.sector !== 'vo' || yearOf(to.schoolYear) - yearOf(from.schoolYear) !== 1) continue;
-    const stacked = p.diplomas.some((d) => isVoDiploma(d.level) && d.schoolYear === from.schoolYear);
+  for (const step of voSteps(p)) {
     for (const rules of RULES) {
-      const cls = stacked ? 'stacked' : classify(rules, from.level, to.level);
       out.push({
-        learner_id: p.learnerId, rules: rules.name, year: yearOf(from.schoolYear), class: cls,
-        repeated: !stacked && cls === 'gelijk' && from.grade !== null && to.grade !== null && to.grade <= from.grade,
-        switched: !stacked && from.institution !== to.institution,
-        institution: from.institution,
+        learner_id: p.learnerId, rules: rules.name, year: yearOf(step.from.schoolYear), class: stepClass(rules, step),
+        repeated: isRepeat(rules, step), switched: step.switchedSchool, institution: step.from.institution,
       });
     }
   }
@@ -348,13 +314,6 @@ export function stepsOf(p: Core): StepRow[] {
 
 const VMBO = new Set(['vmbo-b', 'vmbo-k', 'vmbo-g', 'vmbo-t']);
 
-/** The first reference date (1 October) after a date. */
-function nextReferenceDate(date: string): string {
-  const y = Number(date.slice(0, 4));
-  const oct = `${y}-10-01`;
-  return date < oct ? oct : `${y + 1}-10-01`;
-}
-
 export function diplomasOf(p: Core): DiplomaRow[] {
   const sorted = [...p.diplomas].sort(byDate);
   // The latest vmbo diploma of each school year is the learner-year unit of vmbo-mbo-loss.
@@ -362,22 +321,22 @@ export function diplomasOf(p: Core): DiplomaRow[] {
   for (const d of sorted) if (VMBO.has(d.level)) lastVmbo.set(d.schoolYear, d);
   return sorted.map((d) => {
     const year = yearOf(d.schoolYear);
-    const next = yearOf(schoolYearOf(nextReferenceDate(d.occurredOn)));
-    const row = rowIn(p, next);
     let afterMbo: string | null = null;
     if (d.level.startsWith('mbo-')) {
+      const row = rowAfter(p, d.occurredOn);
       if (!row) afterMbo = 'not-enrolled';
       else if (row.sector === 'mbo') {
-        const m = EDUCATION_RANK[row.level.code] ?? 0;
-        const n = EDUCATION_RANK[d.level]!;
-        afterMbo = m > n ? 'mbo-higher' : m === n ? 'mbo-same' : 'mbo-lower';
-      } else afterMbo = row.sector === 'vo' || row.sector === 'po' ? 'vo' : row.sector;
+        const [now, had] = [EDUCATION_RANK[row.level.code] ?? 0, EDUCATION_RANK[d.level] ?? 0];
+        afterMbo = now > had ? 'mbo-higher' : now === had ? 'mbo-same' : 'mbo-lower';
+      } else afterMbo = row.sector;
     }
     const vlUnit = lastVmbo.get(d.schoolYear) === d;
+    const onT = rowIn(p, year);
     const dims = dimsAt(p, yearStart(year));
     return {
-      learner_id: p.learnerId, year, level: d.level, institution: d.institution, award_date: dayOf(d.occurredOn), next_year: next,
-      after_mbo: afterMbo, vl_unit: vlUnit, vl_lost: vlUnit && rowIn(p, year + 1) === undefined,
+      learner_id: p.learnerId, year, level: d.level, institution: d.institution, award_date: dayOf(d.occurredOn),
+      next_year: yearOf(firstReferenceYearAfter(d.occurredOn)), after_mbo: afterMbo, vl_unit: vlUnit, vl_lost: vlUnit && rowIn(p, year + 1) === undefined,
+      row_institution: onT?.institution ?? null, row_level: onT ? rowLevel(onT) : null,
       gender: dims.gender, pupil_weight: dims.pupil_weight, parental_education: dims.parental_education, migration_background: dims.migration_background, area: dims.area,
     };
   });
@@ -386,11 +345,12 @@ export function diplomasOf(p: Core): DiplomaRow[] {
 export function revisionsOf(p: Core): RevisionRow[] {
   const out: RevisionRow[] = [];
   for (const a of p.advices) {
-    if (a.kind !== 'revised' || a.from === null) continue;
+    if (a.type !== 'AdviceRevised') continue;
+    const from = a.from ?? { code: 'unknown', span: null };
     for (const rules of RULES) {
       out.push({
-        learner_id: p.learnerId, rules: rules.name, year: yearOf(a.schoolYear), direction: directionOf(classify(rules, a.from, a.level)),
-        from_code: effectiveCode(rules, a.from), to_code: effectiveCode(rules, a.level),
+        learner_id: p.learnerId, rules: rules.name, year: yearOf(a.schoolYear), direction: directionOf(classify(rules, from, a.level)),
+        from_code: effectiveCode(rules, from), to_code: effectiveCode(rules, a.level),
       });
     }
   }

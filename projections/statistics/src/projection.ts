@@ -50,7 +50,7 @@ async function recordAreas(ctx: ProjectionContext, rows: readonly AreaRow[]): Pr
 
 export const statistics: Projection = {
   name: 'statistics',
-  version: 1,
+  version: 2,
   tables: Object.keys(STATISTICS_TABLES),
 
   createTables: (db, t) => createStatisticsTables(db, t),

@@ -37,7 +37,7 @@ export const STATISTICS_TABLES = {
   /** A diploma, with what follows it (after-mbo, vmbo-mbo-loss). */
   stat_diploma: [
     text('learner_id'), int('year'), ...KNOWN, text('level'), text('institution'), int('award_date'), int('next_year'), text('after_mbo', true),
-    bool('vl_unit'), bool('vl_lost'), ...DIMS,
+    bool('vl_unit'), bool('vl_lost'), text('row_institution', true), text('row_level', true), ...DIMS,
   ],
   /** A stacking attempt and the school year it succeeded in. */
   stat_attempt: [text('learner_id'), text('kind'), int('year'), int('success_year', true), ...KNOWN],
