@@ -1,0 +1,123 @@
+/**
+ * Breakdown values as SQL expressions over a unit's rows (SPEC 6 and
+ * packages/indicators/README.md, "Breakdown dimensions"). The background
+ * columns are on the rows themselves (taken at the cohort's start for
+ * cohort rows, at the start of the school year for yearly rows); the
+ * hierarchy (areas at depth N, a school's board), school groups and school
+ * weight groups come from the reference data and the statistics in the same
+ * query.
+ */
+import { sql, type RawBuilder } from 'kysely';
+import { known, type Scope } from './scope.js';
+
+/** Where a unit's breakdown values are. */
+export interface DimensionSource {
+  /** Alias of the row holding gender, pupil_weight, parental_education, migration_background and area. */
+  readonly background: string;
+  /** The VO school the unit is reported under. */
+  readonly voSchool: RawBuilder<unknown>;
+  /** The reference advice's code and school under the rule set. */
+  readonly advice: RawBuilder<unknown>;
+  readonly poSchool: RawBuilder<unknown>;
+  /** The level on t, for per-year units; null where `level` is no breakdown. */
+  readonly level: RawBuilder<unknown> | null;
+  /** The day (20160801) the background is taken at: school groups are those valid then. */
+  readonly date: RawBuilder<unknown>;
+}
+
+export interface DimensionSql {
+  /** The value, never null ('unknown'). */
+  readonly expr: RawBuilder<unknown>;
+  /** Joins the expression needs, each once. */
+  readonly joins: readonly RawBuilder<unknown>[];
+  /** Common table expressions it needs, by name (shared between dimensions). */
+  readonly ctes: ReadonlyMap<string, RawBuilder<unknown>>;
+}
+
+const UNKNOWN = sql`'unknown'`;
+const orUnknown = (e: RawBuilder<unknown>): RawBuilder<unknown> => sql`coalesce(${e}, ${UNKNOWN})`;
+const ref = (alias: string, column: string) => sql.ref(`${alias}.${column}`);
+
+/**
+ * Every area with its ancestors by depth (0: the root): from the reference
+ * data's hierarchy for the areas it knows, else as recorded with learners'
+ * backgrounds (SPEC 6: "at any level of the area hierarchy").
+ */
+const AREA_CTES = new Map<string, RawBuilder<unknown>>([
+  ['area_up', sql`area_up(area, ancestor, hops) as (
+    select area, area, 0 from reference_area
+    union all
+    select u.area, r.parent, u.hops + 1 from area_up u join reference_area r on r.area = u.ancestor
+    where r.parent is not null and u.hops < 32)`],
+  ['area_at', sql`area_at(area, depth, ancestor) as (
+    select u.area, t.top - u.hops, u.ancestor from area_up u join (select area, max(hops) as top from area_up group by area) t on t.area = u.area
+    union all
+    select sa.area, sa.depth, sa.ancestor from stat_area sa where not exists (select 1 from reference_area ra where ra.area = sa.area))`],
+]);
+
+/** School weight groups: terciles of the institutions' shares of weighted learners, over VO rows in the scope. */
+function weightGroupCte(s: Scope): RawBuilder<unknown> {
+  const upTo = s.asOf === null ? sql`true` : sql`w.year <= ${sql.lit(s.asOf)}`;
+  return sql`school_weight(institution, grp) as (
+    select institution, case ntile(3) over (order by share, institution) when 1 then 'low' when 2 then 'middle' else 'high' end
+    from (
+      select w.institution, avg(case when w.pupil_weight in ('0.3', '1.2') then 1.0 else 0.0 end) as share
+      from stat_state w where w.sector = 'vo' and w.pupil_weight <> 'unknown' and ${known('w', s)} and ${upTo}
+      group by w.institution) shares)`;
+}
+
+/** The SQL of one breakdown dimension; `n` keeps the aliases of two dimensions apart. */
+export function dimensionSql(dim: string, src: DimensionSource, s: Scope, n: number): DimensionSql {
+  const [name, depth] = dim.split(':') as [string, string | undefined];
+  const bg = (column: string): DimensionSql => ({ expr: orUnknown(ref(src.background, column)), joins: [], ctes: new Map() });
+  switch (name) {
+    case 'gender':
+    case 'pupil_weight':
+    case 'parental_education':
+    case 'migration_background':
+      return bg(name);
+    case 'area': {
+      if (depth === undefined) return bg('area');
+      const alias = `area_${n}`;
+      return {
+        expr: orUnknown(ref(alias, 'ancestor')),
+        joins: [sql`left join area_at ${sql.id(alias)} on ${ref(alias, 'area')} = ${ref(src.background, 'area')} and ${ref(alias, 'depth')} = ${sql.lit(Number(depth))}`],
+        ctes: AREA_CTES,
+      };
+    }
+    case 'vo_school':
+      return { expr: orUnknown(src.voSchool), joins: [], ctes: new Map() };
+    case 'board': {
+      const alias = `board_${n}`;
+      return {
+        expr: orUnknown(ref(alias, 'board')),
+        joins: [sql`left join reference_institution ${sql.id(alias)} on ${ref(alias, 'institution')} = ${src.voSchool}`],
+        ctes: new Map(),
+      };
+    }
+    case 'po_school':
+      return { expr: orUnknown(src.poSchool), joins: [], ctes: new Map() };
+    case 'advice':
+      return { expr: orUnknown(src.advice), joins: [], ctes: new Map() };
+    case 'level':
+      if (src.level === null) throw new Error('level is a breakdown of per-year indicators only');
+      return { expr: orUnknown(src.level), joins: [], ctes: new Map() };
+    case 'school_group':
+      // A school in several groups at once is reported under the alphabetically first (README).
+      return {
+        expr: sql`coalesce((select min(g.grp) from stat_school_group g where g.institution = ${src.voSchool}
+          and g.valid_from <= ${src.date} and (g.valid_to is null or g.valid_to >= ${src.date})), 'none')`,
+        joins: [], ctes: new Map(),
+      };
+    case 'school_weight_group': {
+      const alias = `weight_${n}`;
+      return {
+        expr: orUnknown(ref(alias, 'grp')),
+        joins: [sql`left join school_weight ${sql.id(alias)} on ${ref(alias, 'institution')} = ${src.voSchool}`],
+        ctes: new Map([['school_weight', weightGroupCte(s)]]),
+      };
+    }
+    default:
+      throw new Error(`unknown dimension '${dim}'`);
+  }
+}

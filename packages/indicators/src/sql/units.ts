@@ -1,0 +1,327 @@
+/**
+ * Each indicator as SQL over the statistics tables: a *base* (the rows of
+ * the units' learners with their breakdown values) and the unit selects of
+ * its families, each giving per unit its offset or school year, its family
+ * and its category (null: in the family's denominator but in none of its
+ * categories, as a binary family's complement). Counting them per group is
+ * one GROUP BY (queries.ts); explaining a cell is the same units filtered.
+ * The definitions are packages/indicators/README.md's.
+ */
+import { sql, type RawBuilder } from 'kysely';
+import type { ReportRequest } from '../contract.js';
+import { dimensionSql, type DimensionSource } from './dimensions.js';
+import { dated, inYears, known, valid, type CoveredDate, type Scope } from './scope.js';
+
+export interface UnitColumns {
+  readonly off?: RawBuilder<unknown>;
+  readonly sy?: RawBuilder<unknown>;
+  readonly family: RawBuilder<unknown>;
+  readonly category: RawBuilder<unknown>;
+  readonly from?: RawBuilder<unknown>;
+  readonly to?: RawBuilder<unknown>;
+}
+
+export interface UnitSelect {
+  /** Joined to the base (`b`) with its own filters, e.g. a learner's steps. */
+  readonly from?: RawBuilder<unknown>;
+  readonly where?: readonly RawBuilder<unknown>[];
+  readonly units: readonly UnitColumns[];
+}
+
+export interface IndicatorSql {
+  /** Fixed group keys besides the requested dimensions (sector, afdeling, ...), as base columns. */
+  readonly keys: readonly { readonly name: string; readonly expr: RawBuilder<unknown> }[];
+  /** The base: one row per learner (or per yearly row) in the scope. */
+  readonly base: Base;
+  /** The base's learner id. */
+  readonly learner: RawBuilder<unknown>;
+  /** Columns of the base the unit selects read, beyond learner_id and the groups. */
+  readonly carry: readonly { readonly name: string; readonly expr: RawBuilder<unknown> }[];
+  readonly source: DimensionSource;
+  readonly selects: readonly UnitSelect[];
+}
+
+/** FROM (with its joins) and WHERE conditions: dimension joins go between the two. */
+export interface Base { readonly from: RawBuilder<unknown>; readonly where: readonly RawBuilder<unknown>[] }
+const narrowed = (b: Base, ...where: RawBuilder<unknown>[]): Base => ({ from: b.from, where: [...b.where, ...where] });
+
+const lit = (v: string) => sql.lit(v);
+const str = (v: string): RawBuilder<unknown> => sql`${lit(v)}`;
+const NULL = sql`cast(null as varchar)`;
+const NULL_INT = sql`cast(null as integer)`;
+const startDay = (year: number) => year * 10_000 + 801;
+
+/** A learner's cohort membership and classifications in the scope. */
+function cohortBase(r: ReportRequest, s: Scope): { base: Base; learner: RawBuilder<unknown>; source: DimensionSource } {
+  const cohort = Number(r.cohort!.slice(0, 4));
+  return {
+    base: {
+      from: sql`from stat_member m join stat_learner l on l.learner_id = m.learner_id and l.rules = m.rules and ${valid('l', s)} and ${known('l', s)}`,
+      where: [sql`m.rules = ${r.rules}`, sql`m.cohort_type = ${r.cohortType}`, sql`m.cohort = ${sql.lit(cohort)}`, valid('m', s), known('m', s)],
+    },
+    learner: sql`m.learner_id`,
+    source: { background: 'm', voSchool: sql`m.vo_school`, advice: sql`m.advice`, poSchool: sql`m.po_school`, level: null, date: sql.lit(startDay(cohort)) },
+  };
+}
+
+/**
+ * Yearly rows (`alias` of `table`) of everyone, or of a cohort's learners:
+ * with a cohort the background is the cohort's start, else the row's own
+ * (taken at the start of its school year); the school is the row's.
+ */
+function yearlyBase(r: ReportRequest, s: Scope, table: string, alias: string, school: RawBuilder<unknown>, level: RawBuilder<unknown> | null): { base: Base; learner: RawBuilder<unknown>; source: DimensionSource } {
+  const rows = sql`from ${sql.table(table)} ${sql.id(alias)}`;
+  const learner = sql.ref(`${alias}.learner_id`);
+  if (r.cohort !== null) {
+    const cohort = Number(r.cohort.slice(0, 4));
+    return {
+      base: {
+        from: sql`${rows} join stat_member m on m.learner_id = ${learner} and m.rules = ${r.rules} and m.cohort_type = ${r.cohortType}
+          and m.cohort = ${sql.lit(cohort)} and ${valid('m', s)} and ${known('m', s)}`,
+        where: [known(alias, s)],
+      },
+      learner,
+      source: { background: 'm', voSchool: school, advice: sql`m.advice`, poSchool: sql`m.po_school`, level, date: sql.lit(startDay(cohort)) },
+    };
+  }
+  return {
+    base: {
+      from: sql`${rows} left join stat_member am on am.learner_id = ${learner} and am.rules = ${r.rules} and am.cohort_type = 'advice'
+        and ${valid('am', s)} and ${known('am', s)}`,
+      where: [known(alias, s)],
+    },
+    learner,
+    source: { background: alias, voSchool: school, advice: sql`am.advice`, poSchool: sql`am.po_school`, level, date: sql`${sql.ref(`${alias}.year`)} * 10000 + 801` },
+  };
+}
+
+const yearsOf = (covered: readonly CoveredDate[]) => covered.map((c) => c.year);
+
+/** Offsets 0..K of a cohort with the reference day of each (SPEC 6: to the newest covered date). */
+export function offsetsOf(cohortYear: number, covered: readonly CoveredDate[]): { k: number; year: number; day: number; unknown: boolean }[] {
+  const newest = covered[covered.length - 1];
+  if (newest === undefined || newest.year < cohortYear) return [{ k: 0, year: cohortYear, day: cohortYear * 10_000 + 1001, unknown: true }];
+  const days = new Map(covered.map((c) => [c.year, c.day]));
+  return Array.from({ length: newest.year - cohortYear + 1 }, (_, k) => ({ k, year: cohortYear + k, day: days.get(cohortYear + k) ?? (cohortYear + k) * 10_000 + 1001, unknown: false }));
+}
+
+/** The state of a cohort learner (base `b`) on an offset's date (`o`), given the row `s` of that year if any. */
+const stateAt = (o: string, st: string) => sql`case
+  when ${sql.ref(`${o}.unknown`)} then 'unknown'
+  when ${sql.ref(`${st}.state`)} is not null then ${sql.ref(`${st}.state`)}
+  when b.first_year is null or ${sql.ref(`${o}.year`)} < b.first_year then 'po'
+  when b.sk_date is not null and b.sk_date < ${sql.ref(`${o}.day`)} then 'left-with-startkwalificatie'
+  else 'left-without-startkwalificatie' end`;
+
+function offsetsTable(cohortYear: number, covered: readonly CoveredDate[]): RawBuilder<unknown> {
+  const rows = offsetsOf(cohortYear, covered).map((o) => sql`(${sql.lit(o.k)}, ${sql.lit(o.year)}, ${sql.lit(o.day)}, ${sql.lit(o.unknown)})`);
+  return sql`(values ${sql.join(rows)}) as o(k, year, day, unknown)`;
+}
+
+const STEP_FAMILIES = (st: string, off: RawBuilder<unknown> | undefined, sy: RawBuilder<unknown> | undefined): UnitColumns[] => [
+  { off, sy, family: str('class'), category: sql.ref(`${st}.class`) },
+  { off, sy, family: str('repeated'), category: sql`case when ${sql.ref(`${st}.repeated`)} then 'repeated' end` },
+  { off, sy, family: str('switched-school'), category: sql`case when ${sql.ref(`${st}.switched`)} then 'switched-school' end` },
+];
+
+/** The SQL of an indicator for a request in a scope with its covered reference dates. */
+export function indicatorSql(r: ReportRequest, s: Scope, covered: readonly CoveredDate[]): IndicatorSql {
+  const cohortYear = r.cohort === null ? null : Number(r.cohort.slice(0, 4));
+  const covYears = yearsOf(covered);
+  switch (r.indicator) {
+    case 'advice-position': {
+      const { base, learner, source } = cohortBase(r, s);
+      return { keys: [], base, learner, source, carry: [{ name: 'ap', expr: sql`l.ap` }], selects: [{ where: [sql`b.ap is not null`], units: [{ family: str('advice-position'), category: sql`b.ap` }] }] };
+    }
+    case 'outcome': {
+      const { base, learner, source } = cohortBase(r, s);
+      return { keys: [], base, learner, source, carry: [{ name: 'oc', expr: sql`l.oc` }], selects: [{ units: [{ family: str('outcome'), category: sql`b.oc` }] }] };
+    }
+    case 'advice-test': {
+      const { base, learner, source } = cohortBase(r, s);
+      return { keys: [], base, learner, source, carry: [{ name: 'at', expr: sql`l.at` }], selects: [{ units: [{ family: str('advice-test'), category: sql`b.at` }] }] };
+    }
+    case 'flows': {
+      const { base, learner, source } = cohortBase(r, s);
+      const stages = ['advice', 'lj1', 'lj3', 'diploma', 'next'];
+      const col = (stage: string) => sql.ref(`b.f_${stage}`);
+      const nodes = stages.map((stage): UnitColumns => ({ family: str(`node ${stage}`), category: col(stage) }));
+      const edges = stages.slice(0, -1).map((stage, i): UnitColumns => ({
+        family: str(`${stage} -> ${stages[i + 1]}`), category: sql`${col(stage)} || ' -> ' || ${col(stages[i + 1]!)}`, from: col(stage), to: col(stages[i + 1]!),
+      }));
+      return { keys: [], base, learner, source, carry: stages.map((st) => ({ name: `f_${st}`, expr: sql.ref(`l.f_${st}`) })), selects: [{ units: [...nodes, ...edges] }] };
+    }
+    case 'stacked-routes': {
+      const { base, learner, source } = cohortBase(r, s);
+      const success = s.asOf === null ? sql`a.success_year is not null` : sql`a.success_year <= ${sql.lit(s.asOf)}`;
+      return {
+        keys: [], base, learner, source, carry: [{ name: 'route', expr: sql`l.route` }],
+        selects: [
+          { units: [{ family: str('route'), category: sql`b.route` }] },
+          {
+            from: sql`join stat_attempt a on a.learner_id = b.learner_id and ${known('a', s)} and ${dated(sql`a.year`, s)}`,
+            units: [
+              { family: str('attempt'), category: sql`a.kind` },
+              { family: sql`'attempt ' || a.kind`, category: sql`case when ${success} then a.kind || ' | success' end` },
+            ],
+          },
+        ],
+      };
+    }
+    case 'advice-revisions': {
+      const { base, learner, source } = cohortBase(r, s);
+      return {
+        keys: [], base, learner, source, carry: [{ name: 'revised', expr: sql`l.revised` }],
+        selects: [
+          { units: [{ family: str('revised'), category: sql`case when b.revised then 'revised' end` }] },
+          {
+            from: sql`join stat_revision v on v.learner_id = b.learner_id and v.rules = ${r.rules} and ${known('v', s)} and ${dated(sql`v.year`, s)}`,
+            units: [
+              { family: str('direction'), category: sql`v.direction` },
+              { family: str('pair'), category: sql`v.from_code || ' -> ' || v.to_code`, from: sql`v.from_code`, to: sql`v.to_code` },
+            ],
+          },
+        ],
+      };
+    }
+    case 'time-in-vo': {
+      const { base, learner, source } = cohortBase(r, s);
+      const newest = covYears[covYears.length - 1] ?? -1;
+      const left = sql`(b.vo_diploma_year is null and lv.last_vo < ${sql.lit(newest)})`;
+      const years = sql`case when b.vo_diploma_year is not null then cast(b.vo_diploma_year - b.placement_year + 1 as varchar)
+        when ${left} then cast(lv.last_vo - b.placement_year + 1 as varchar) else 'no-vo-diploma-yet' end`;
+      return {
+        keys: [], base, learner, source,
+        carry: ['placement_year', 'vo_diploma_year'].map((c) => ({ name: c, expr: sql.ref(`l.${c}`) })),
+        selects: [{
+          from: sql`left join (select x.learner_id, max(x.year) as last_vo from stat_state x where x.sector = 'vo' and ${known('x', s)} and x.year <= ${sql.lit(newest)} group by x.learner_id) lv on lv.learner_id = b.learner_id`,
+          where: [sql`b.placement_year is not null and b.placement_year <= ${sql.lit(newest)}`],
+          units: [
+            { family: str('years'), category: years },
+            { family: str('end'), category: sql`case when b.vo_diploma_year is not null then 'vo-diploma' when ${left} then 'left-vo' else 'in-vo' end` },
+          ],
+        }],
+      };
+    }
+    case 'streams': {
+      const { base, learner, source } = cohortBase(r, s);
+      const off = sql`st.year - ${sql.lit(cohortYear!)}`;
+      return {
+        keys: [], base, learner, source, carry: [],
+        selects: [{ from: sql`join stat_step st on st.learner_id = b.learner_id and st.rules = ${r.rules} and ${known('st', s)} and ${dated(sql`st.year`, s, 1)}`, units: STEP_FAMILIES('st', off, undefined) }],
+      };
+    }
+    case 'distribution':
+    case 'transitions': {
+      const { base, learner, source } = cohortBase(r, s);
+      const carry = ['first_year', 'sk_date'].map((c) => ({ name: c, expr: sql.ref(`l.${c}`) }));
+      const at = (o: string, st: string) => sql`left join stat_state ${sql.id(st)} on ${sql.ref(`${st}.learner_id`)} = b.learner_id and ${sql.ref(`${st}.year`)} = ${sql.ref(`${o}.year`)} and ${known(st, s)}`;
+      if (r.indicator === 'distribution') {
+        return { keys: [], base, learner, source, carry, selects: [{ from: sql`cross join ${offsetsTable(cohortYear!, covered)} ${at('o', 's1')}`, units: [{ off: sql`o.k`, family: str('state'), category: stateAt('o', 's1') }] }] };
+      }
+      const offsets = offsetsTable(cohortYear!, covered);
+      const next = sql`(select * from ${offsets}) as p`;
+      const from = stateAt('o', 's1');
+      const to = stateAt('p', 's2');
+      return {
+        keys: [], base, learner, source, carry,
+        selects: [{
+          from: sql`cross join ${offsets} join ${next} on p.k = o.k + 1 ${at('o', 's1')} ${at('p', 's2')}`,
+          units: [{ off: sql`o.k`, family: str('transition'), category: sql`${from} || ' -> ' || ${to}`, from, to }],
+        }],
+      };
+    }
+    case 'onderbouwsnelheid': {
+      const { base, learner, source } = yearlyBase(r, s, 'stat_state', 'r', sql`r.institution`, sql`r.level`);
+      return {
+        keys: [], learner, base: narrowed(base, sql`r.ob_unit`, dated(sql`r.year`, s, 1)), source, carry: [{ name: 'year', expr: sql`r.year` }, { name: 'promoted', expr: sql`r.ob_promoted` }],
+        selects: [{ units: [{ sy: sql`b.year`, family: str('promoted'), category: sql`case when b.promoted then 'promoted' end` }] }],
+      };
+    }
+    case 'bovenbouwsucces': {
+      const { base, learner, source } = yearlyBase(r, s, 'stat_state', 'r', sql`r.institution`, sql`r.level`);
+      return {
+        keys: [{ name: 'afdeling', expr: sql`r.bb_afdeling` }], learner,
+        base: narrowed(base, sql`r.bb_afdeling is not null`, inYears(sql`r.year + 1`, covYears)), source,
+        carry: [{ name: 'year', expr: sql`r.year` }, { name: 'success', expr: sql`r.bb_success` }],
+        selects: [{ units: [{ sy: sql`b.year`, family: str('success'), category: sql`case when b.success then 'success' end` }] }],
+      };
+    }
+    case 'early-leavers': {
+      const { base, learner, source } = yearlyBase(r, s, 'stat_state', 'r', sql`r.institution`, sql`r.level`);
+      return {
+        keys: [{ name: 'sector', expr: sql`r.sector` }], learner,
+        base: narrowed(base, sql`r.el_unit`, inYears(sql`r.year + 1`, covYears)), source,
+        carry: [{ name: 'year', expr: sql`r.year` }, { name: 'leaver', expr: sql`r.el_leaver` }],
+        selects: [{ units: [{ sy: sql`b.year`, family: str('early-leaver'), category: sql`case when b.leaver then 'early-leaver' end` }] }],
+      };
+    }
+    case 'after-mbo': {
+      const { base, learner, source } = yearlyBase(r, s, 'stat_diploma', 'r', sql`r.institution`, sql`r.level`);
+      return {
+        keys: [{ name: 'diploma_level', expr: sql`r.level` }], learner,
+        base: narrowed(base, sql`r.after_mbo is not null`, inYears(sql`r.next_year`, covYears)), source,
+        carry: [{ name: 'year', expr: sql`r.year` }, { name: 'after', expr: sql`r.after_mbo` }],
+        selects: [{ units: [{ sy: sql`b.year`, family: str('after-mbo'), category: sql`b.after` }] }],
+      };
+    }
+    case 'vmbo-mbo-loss': {
+      const { base, learner, source } = yearlyBase(r, s, 'stat_diploma', 'r', sql`r.institution`, null);
+      return {
+        keys: [], learner, base: narrowed(base, sql`r.vl_unit`, inYears(sql`r.year + 1`, covYears)), source,
+        carry: [{ name: 'year', expr: sql`r.year` }, { name: 'lost', expr: sql`r.vl_lost` }],
+        selects: [{ units: [{ sy: sql`b.year`, family: str('lost'), category: sql`case when b.lost then 'lost' end` }] }],
+      };
+    }
+    case 'school-profile': {
+      // Steps grouped by the school of their earlier row; background from that row's year (or the cohort's start).
+      const { base, learner, source } = yearlyBase(r, s, 'stat_state', 'r', sql`r.institution`, sql`r.level`);
+      return {
+        keys: [{ name: 'vo_school', expr: sql`r.institution` }],
+        base, learner, source, carry: [{ name: 'year', expr: sql`r.year` }],
+        selects: [{
+          from: sql`join stat_step st on st.learner_id = b.learner_id and st.year = b.year and st.rules = ${r.rules} and ${known('st', s)} and ${dated(sql`st.year`, s, 1)}`,
+          units: STEP_FAMILIES('st', undefined, sql`st.year`),
+        }],
+      };
+    }
+  }
+}
+
+export interface CompiledUnits {
+  readonly with: RawBuilder<unknown>;
+  /** learner_id, g0.., k0.., off, sy, fam, cat, frm, tto */
+  readonly units: RawBuilder<unknown>;
+  readonly groupColumns: readonly string[];
+  readonly keyColumns: readonly string[];
+}
+
+/** The units of a request as one relation (under `with`), ready to count or to filter for one cell. */
+export function compileUnits(r: ReportRequest, s: Scope, covered: readonly CoveredDate[]): CompiledUnits {
+  const ind = indicatorSql(r, s, covered);
+  const dims = r.by.map((d, i) => dimensionSql(d, ind.source, s, i));
+  const ctes = new Map<string, RawBuilder<unknown>>();
+  for (const d of dims) for (const [name, cte] of d.ctes) ctes.set(name, cte);
+  const groupColumns = r.by.map((_, i) => `g${i}`);
+  const keyColumns = ind.keys.map((_, i) => `k${i}`);
+  const baseColumns = [
+    sql`${ind.learner} as learner_id`,
+    ...dims.map((d, i) => sql`${d.expr} as ${sql.id(groupColumns[i]!)}`),
+    ...ind.keys.map((k, i) => sql`${k.expr} as ${sql.id(keyColumns[i]!)}`),
+    ...ind.carry.map((c) => sql`${c.expr} as ${sql.id(c.name)}`),
+  ];
+  const joins = dims.flatMap((d) => d.joins);
+  const baseWithDims = sql`select ${sql.join(baseColumns)} ${ind.base.from} ${sql.join(joins, sql` `)} where ${sql.join(ind.base.where, sql` and `)}`;
+  ctes.set('b', sql`b as materialized (${baseWithDims})`);
+  const recursive = ctes.has('area_up');
+  const withClause = sql`with ${recursive ? sql`recursive ` : sql``}${sql.join([...ctes.values()])}`;
+  const passthrough = [sql`b.learner_id`, ...groupColumns.map((c) => sql.ref(`b.${c}`)), ...keyColumns.map((c) => sql.ref(`b.${c}`))];
+  const selects = ind.selects.flatMap((sel) => sel.units.map((u) => sql`select ${sql.join([
+    ...passthrough,
+    sql`${u.off ?? NULL_INT} as off`, sql`${u.sy ?? NULL_INT} as sy`, sql`${u.family} as fam`, sql`${u.category} as cat`,
+    sql`${u.from ?? NULL} as frm`, sql`${u.to ?? NULL} as tto`,
+  ])} from b ${sel.from ?? sql``} ${sel.where && sel.where.length > 0 ? sql`where ${sql.join(sel.where, sql` and `)}` : sql``}`));
+  return { with: withClause, units: sql.join(selects, sql` union all `), groupColumns, keyColumns };
+}
+
+
