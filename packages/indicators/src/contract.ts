@@ -94,9 +94,13 @@ export interface Report {
   readonly request: ReportRequest;
   readonly ruleSet: { readonly name: string; readonly version: number };
   readonly rows: readonly ReportRow[];
-  /** Where the numbers came from: the live views at a checkpoint, or a replay of the log. */
+  /**
+   * Where the numbers came from: the views at a log position (as known on a
+   * date and as of a school year are filters on them), or - the test oracle
+   * only - a replay of the log.
+   */
   readonly source:
-    | { readonly kind: 'views'; readonly checkpoint: number }
+    | { readonly kind: 'views'; readonly checkpoint: number; readonly asKnownOn?: string; readonly asOfSchoolYear?: string }
     /** asKnownOn is `latest` when only asOfSchoolYear was asked. */
     | { readonly kind: 'log'; readonly asKnownOn: string; readonly head: number; readonly asOfSchoolYear?: string };
   readonly minCell: number;

@@ -12,3 +12,4 @@ export { replayAsKnownOn, knownOn } from './replay.js';
 export { INDICATOR_DEFS, familyDef, type Unit, type FamilyDef, type IndicatorDef } from './units.js';
 export { suppress, isSmall, type Cell, type SuppressionOutcome } from './suppress.js';
 export { formatLearner, parseCellSpec } from './format-learner.js';
+export { statisticsReport, statisticsCell, countTable as statisticsCountTable, scopeOf, type StatisticsSource } from './sql/report.js';

@@ -62,7 +62,8 @@ const counts = (f: Filter) => (e: RecordedEvent): boolean =>
   e.position <= f.head
   && (f.date === null || knownOn(e.knownAt, f.date))
   // Events without a valid time always count.
-  && (f.validUntil === null || e.occurredOn === null || e.occurredOn <= f.validUntil);
+  // A correction is knowledge, not a fact of its own date: it applies as of any school year (README, "As known on, as of").
+  && (f.validUntil === null || e.occurredOn === null || e.type === 'Retracted' || e.occurredOn <= f.validUntil);
 
 function foldKnown(learnerId: string, events: readonly RecordedEvent[], keep: (e: RecordedEvent) => boolean): Pathway | null {
   const inputs: PathwayInputEvent[] = [];

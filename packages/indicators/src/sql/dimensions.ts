@@ -121,3 +121,47 @@ export function dimensionSql(dim: string, src: DimensionSource, s: Scope, n: num
       throw new Error(`unknown dimension '${dim}'`);
   }
 }
+
+export interface LineageSql {
+  /** Lineage keys (table.ts: CountInstance.lineage) with their expressions; null where the learner has no such value. */
+  readonly keys: readonly { readonly name: string; readonly expr: RawBuilder<unknown> }[];
+  readonly joins: readonly RawBuilder<unknown>[];
+  readonly ctes: ReadonlyMap<string, RawBuilder<unknown>>;
+}
+
+/**
+ * What a requested dimension coarsens to (so suppression can derive every
+ * coarser table from one query): the area chain above a requested depth
+ * (`area:0` .. `area:N-1`; for the own area, its ancestors), and a school's
+ * board, school group and weight group. `maxDepth` is the deepest area depth
+ * in the data.
+ */
+export function lineageSql(dim: string, src: DimensionSource, s: Scope, n: number, maxDepth: number): LineageSql {
+  const [name, depth] = dim.split(':') as [string, string | undefined];
+  if (name === 'area') {
+    const own = depth === undefined;
+    const above = own ? maxDepth : Number(depth);
+    const keys: { name: string; expr: RawBuilder<unknown> }[] = [];
+    const joins: RawBuilder<unknown>[] = [];
+    for (let k = 0; k < above; k++) {
+      const alias = `lin_${n}_${k}`;
+      joins.push(sql`left join area_at ${sql.id(alias)} on ${ref(alias, 'area')} = ${ref(src.background, 'area')} and ${ref(alias, 'depth')} = ${sql.lit(k)}`);
+      // For the own area, only its ancestors: the chain at its own depth is the area itself.
+      keys.push({ name: `area:${k}`, expr: own ? sql`case when ${ref(alias, 'ancestor')} <> ${ref(src.background, 'area')} then ${ref(alias, 'ancestor')} end` : ref(alias, 'ancestor') });
+    }
+    return { keys, joins, ctes: AREA_CTES };
+  }
+  if (name === 'vo_school') {
+    const derived = ['board', 'school_group', 'school_weight_group'].map((d, i) => ({ name: d, sql: dimensionSql(d, src, s, 100 + 10 * n + i) }));
+    const ctes = new Map<string, RawBuilder<unknown>>();
+    for (const d of derived) for (const [k, v] of d.sql.ctes) ctes.set(k, v);
+    return { keys: derived.map((d) => ({ name: d.name, expr: d.sql.expr })), joins: derived.flatMap((d) => d.sql.joins), ctes };
+  }
+  return { keys: [], joins: [], ctes: new Map() };
+}
+
+/** The deepest area depth the data has (0 when there are no areas), for lineage of the own area. */
+export async function maxAreaDepth(s: Scope): Promise<number> {
+  const { rows } = await sql<{ depth: number | null }>`with recursive ${sql.join([...AREA_CTES.values()])} select max(depth) as depth from area_at`.execute(s.db);
+  return Number(rows[0]?.depth ?? 0);
+}

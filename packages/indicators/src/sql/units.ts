@@ -9,10 +9,12 @@
  */
 import { sql, type RawBuilder } from 'kysely';
 import type { ReportRequest } from '../contract.js';
-import { dimensionSql, type DimensionSource } from './dimensions.js';
+import { dimensionSql, lineageSql, type DimensionSource } from './dimensions.js';
 import { dated, inYears, known, valid, type CoveredDate, type Scope } from './scope.js';
 
 export interface UnitColumns {
+  /** Occurrences in a multi family (a learner's attempts of a kind) count in a category but not in the denominator. */
+  readonly occurrence?: boolean;
   readonly off?: RawBuilder<unknown>;
   readonly sy?: RawBuilder<unknown>;
   readonly family: RawBuilder<unknown>;
@@ -157,11 +159,12 @@ export function indicatorSql(r: ReportRequest, s: Scope, covered: readonly Cover
       return {
         keys: [], base, learner, source, carry: [{ name: 'route', expr: sql`l.route` }],
         selects: [
-          { units: [{ family: str('route'), category: sql`b.route` }] },
+          // `attempt` counts a learner's attempts per kind against the cohort's learners (a multi family).
+          { units: [{ family: str('route'), category: sql`b.route` }, { family: str('attempt'), category: NULL }] },
           {
             from: sql`join stat_attempt a on a.learner_id = b.learner_id and ${known('a', s)} and ${dated(sql`a.year`, s)}`,
             units: [
-              { family: str('attempt'), category: sql`a.kind` },
+              { family: str('attempt'), category: sql`a.kind`, occurrence: true },
               { family: sql`'attempt ' || a.kind`, category: sql`case when ${success} then a.kind || ' | success' end` },
             ],
           },
@@ -257,16 +260,18 @@ export function indicatorSql(r: ReportRequest, s: Scope, covered: readonly Cover
       };
     }
     case 'after-mbo': {
-      const { base, learner, source } = yearlyBase(r, s, 'stat_diploma', 'r', sql`r.institution`, sql`r.level`);
+      // Reported under the learner's row of the diploma's school year (its school and level).
+      const { base, learner, source } = yearlyBase(r, s, 'stat_diploma', 'r', sql`r.row_institution`, sql`r.row_level`);
       return {
         keys: [{ name: 'diploma_level', expr: sql`r.level` }], learner,
         base: narrowed(base, sql`r.after_mbo is not null`, inYears(sql`r.next_year`, covYears)), source,
         carry: [{ name: 'year', expr: sql`r.year` }, { name: 'after', expr: sql`r.after_mbo` }],
-        selects: [{ units: [{ sy: sql`b.year`, family: str('after-mbo'), category: sql`b.after` }] }],
+        selects: [{ units: [{ sy: sql`b.year`, family: str('state'), category: sql`b.after` }] }],
       };
     }
     case 'vmbo-mbo-loss': {
-      const { base, learner, source } = yearlyBase(r, s, 'stat_diploma', 'r', sql`r.institution`, null);
+      // Reported under the diploma's school, and the level of the row of its year.
+      const { base, learner, source } = yearlyBase(r, s, 'stat_diploma', 'r', sql`r.institution`, sql`r.row_level`);
       return {
         keys: [], learner, base: narrowed(base, sql`r.vl_unit`, inYears(sql`r.year + 1`, covYears)), source,
         carry: [{ name: 'year', expr: sql`r.year` }, { name: 'lost', expr: sql`r.vl_lost` }],
@@ -290,38 +295,48 @@ export function indicatorSql(r: ReportRequest, s: Scope, covered: readonly Cover
 
 export interface CompiledUnits {
   readonly with: RawBuilder<unknown>;
-  /** learner_id, g0.., k0.., off, sy, fam, cat, frm, tto */
+  /** learner_id, g0.., k0.., l0.., off, sy, fam, cat, frm, tto, den */
   readonly units: RawBuilder<unknown>;
-  readonly groupColumns: readonly string[];
-  readonly keyColumns: readonly string[];
+  /** Column name -> group key (the requested dimensions, then the fixed keys). */
+  readonly groups: readonly (readonly [column: string, key: string])[];
+  /** Column name -> lineage key. */
+  readonly lineage: readonly (readonly [column: string, key: string])[];
 }
 
 /** The units of a request as one relation (under `with`), ready to count or to filter for one cell. */
-export function compileUnits(r: ReportRequest, s: Scope, covered: readonly CoveredDate[]): CompiledUnits {
+export function compileUnits(r: ReportRequest, s: Scope, covered: readonly CoveredDate[], maxDepth: number): CompiledUnits {
   const ind = indicatorSql(r, s, covered);
   const dims = r.by.map((d, i) => dimensionSql(d, ind.source, s, i));
+  const lineages = r.by.map((d, i) => lineageSql(d, ind.source, s, i, maxDepth));
   const ctes = new Map<string, RawBuilder<unknown>>();
-  for (const d of dims) for (const [name, cte] of d.ctes) ctes.set(name, cte);
+  for (const d of [...dims, ...lineages]) for (const [name, cte] of d.ctes) ctes.set(name, cte);
   const groupColumns = r.by.map((_, i) => `g${i}`);
   const keyColumns = ind.keys.map((_, i) => `k${i}`);
+  const lineageKeys = lineages.flatMap((l) => l.keys);
+  const lineageColumns = lineageKeys.map((_, i) => `l${i}`);
   const baseColumns = [
     sql`${ind.learner} as learner_id`,
     ...dims.map((d, i) => sql`${d.expr} as ${sql.id(groupColumns[i]!)}`),
     ...ind.keys.map((k, i) => sql`${k.expr} as ${sql.id(keyColumns[i]!)}`),
+    ...lineageKeys.map((l, i) => sql`${l.expr} as ${sql.id(lineageColumns[i]!)}`),
     ...ind.carry.map((c) => sql`${c.expr} as ${sql.id(c.name)}`),
   ];
-  const joins = dims.flatMap((d) => d.joins);
+  const joins = [...dims.flatMap((d) => d.joins), ...lineages.flatMap((l) => l.joins)];
   const baseWithDims = sql`select ${sql.join(baseColumns)} ${ind.base.from} ${sql.join(joins, sql` `)} where ${sql.join(ind.base.where, sql` and `)}`;
   ctes.set('b', sql`b as materialized (${baseWithDims})`);
   const recursive = ctes.has('area_up');
   const withClause = sql`with ${recursive ? sql`recursive ` : sql``}${sql.join([...ctes.values()])}`;
-  const passthrough = [sql`b.learner_id`, ...groupColumns.map((c) => sql.ref(`b.${c}`)), ...keyColumns.map((c) => sql.ref(`b.${c}`))];
+  const passthrough = [sql`b.learner_id`, ...[...groupColumns, ...keyColumns, ...lineageColumns].map((c) => sql.ref(`b.${c}`))];
   const selects = ind.selects.flatMap((sel) => sel.units.map((u) => sql`select ${sql.join([
     ...passthrough,
     sql`${u.off ?? NULL_INT} as off`, sql`${u.sy ?? NULL_INT} as sy`, sql`${u.family} as fam`, sql`${u.category} as cat`,
-    sql`${u.from ?? NULL} as frm`, sql`${u.to ?? NULL} as tto`,
+    sql`${u.from ?? NULL} as frm`, sql`${u.to ?? NULL} as tto`, sql`${sql.lit(u.occurrence ? 0 : 1)} as den`,
   ])} from b ${sel.from ?? sql``} ${sel.where && sel.where.length > 0 ? sql`where ${sql.join(sel.where, sql` and `)}` : sql``}`));
-  return { with: withClause, units: sql.join(selects, sql` union all `), groupColumns, keyColumns };
+  return {
+    with: withClause, units: sql.join(selects, sql` union all `),
+    groups: [...r.by.map((d, i) => [groupColumns[i]!, d] as const), ...ind.keys.map((k, i) => [keyColumns[i]!, k.name] as const)],
+    lineage: lineageKeys.map((l, i) => [lineageColumns[i]!, l.name] as const),
+  };
 }
 
 
