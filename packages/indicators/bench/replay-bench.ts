@@ -5,7 +5,7 @@
  */
 import { openSqliteEventStore } from '@leerroutes/event-store/sqlite';
 import { foldPathway } from '@leerroutes/pathway';
-import { runReport } from '../src/report.js';
+import { oracleReport } from '../src/report.js';
 import { knownOn, toInput } from '../src/replay.js';
 
 const [path = '/tmp/ak20k/p.sqlite', date = '2024-11-01', cohort = '2014-2015', mode = 'report'] = process.argv.slice(2);
@@ -31,7 +31,7 @@ if (mode === 'readall') {
   // cold: the first request of a date reads the whole log (population index) then the cohort;
   // warm: another cohort as known on the same date reads only that cohort's streams.
   const deps = { store, pathways: null as never };
-  const ask = (c: string) => runReport({ indicator: 'advice-position', cohortType: 'advice', rules: 'monitor', cohort: c, by: [], asKnownOn: date } as never, deps);
+  const ask = (c: string) => oracleReport({ indicator: 'advice-position', cohortType: 'advice', rules: 'monitor', cohort: c, by: [], asKnownOn: date } as never, deps);
   let t = performance.now();
   const cold = await ask(cohort);
   console.log(`cold report (index + cohort): n=${cold.rows[0]?.denominator} in ${((performance.now() - t) / 1000).toFixed(2)} s; ${mb()}`);

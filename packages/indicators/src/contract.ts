@@ -1,7 +1,10 @@
 /**
- * The report contract shared by the CLI, the HTTP API and the dashboard:
- * long format, one row per group, offset or school year, and category.
+ * The report contract shared by the CLI, the HTTP API (and its OpenAPI
+ * document) and the dashboard: what can be asked, and the report in long
+ * format, one row per group, offset or school year, and category. The zod
+ * schemas are the definition; the types are read off them.
  */
+import { z } from 'zod';
 import { COHORT_TYPES, type CohortType } from '@leerroutes/pathway';
 
 export { COHORT_TYPES, type CohortType };
@@ -28,81 +31,71 @@ export const DIMENSIONS = [
 ] as const;
 export type Dimension = (typeof DIMENSIONS)[number];
 
-export interface ReportRequest {
-  readonly indicator: Indicator;
-  readonly cohortType: CohortType;
-  /** School year naming the cohort (2011-2012); null only for the per-school-year indicators over everyone. */
-  readonly cohort: string | null;
-  /** Rule set name (`monitor`, `inspectie`). */
-  readonly rules: string;
-  /** Zero, one or two breakdowns, e.g. ['area:2', 'gender']. */
-  readonly by: readonly string[];
-  /** Replay the log as known on this date (events with knownAt <= date) instead of reading the views. */
-  readonly asKnownOn?: string;
-  /**
-   * Valid time: only facts that occurred by the end of this school year (31 July),
-   * e.g. `2016-2017`. Also a replay of the log; combines with asKnownOn.
-   */
-  readonly asOfSchoolYear?: string;
-  /** Local operator only: show cells under the threshold. */
-  readonly unsuppressed?: boolean;
-  /** Smallest shown cell; never below 5, default 10. */
-  readonly minCell?: number;
-}
+/** Dimensions that follow from the VO school: a table by vo_school holds the tables by these. */
+export const SCHOOL_DERIVED = ['board', 'school_group', 'school_weight_group'] as const;
 
 /** How erratic a school's yearly rate is (school-profile's pooled rows): over the published yearly percentages. */
-export interface Spread {
-  /** The number of yearly percentages published; min, max and sd are null when there are none. */
-  readonly years: number;
-  readonly min: number | null;
-  readonly max: number | null;
-  /** Population standard deviation, one decimal. */
-  readonly sd: number | null;
-}
+export const SpreadSchema = z.object({
+  years: z.number().int().describe('the number of yearly percentages published; min, max and sd are null when there are none'),
+  min: z.number().nullable(),
+  max: z.number().nullable(),
+  sd: z.number().nullable().describe('population standard deviation, one decimal'),
+});
+export type Spread = z.infer<typeof SpreadSchema>;
 
-export interface ReportRow {
-  /** Breakdown values by dimension name as requested (e.g. { 'area:2': 'GM0599', gender: 'f' }), then the indicator's fixed keys; {} without either. */
-  readonly group: Readonly<Record<string, string>>;
-  /** Offset from the cohort's start year, where the indicator has one. */
-  readonly offset: number | null;
-  /** School year, for the indicators per school year; null on school-profile's pooled rows. */
-  readonly schoolYear: string | null;
-  /** For transitions, flows edges and revision pairs: the edge's ends; category is then `${from} -> ${to}`. */
-  readonly from?: string;
-  readonly to?: string;
-  /**
-   * The family the category belongs to (`outcome`, `class`, `repeated`,
-   * `node lj3`, `attempt`, `route`, ...): categories of one exclusive family
-   * add up to the denominator, and two families may share a category name
-   * (stacked-routes: an attempt kind and a route).
-   */
-  readonly family: string;
-  readonly category: string;
-  /** null when suppressed. */
-  readonly count: number | null;
-  readonly denominator: number | null;
-  /** 0..100 with one decimal; null when suppressed or the denominator is not above the threshold. */
-  readonly percent: number | null;
-  readonly suppressed: boolean;
-  /** Why the count is hidden: `primary` (1 to minCell-1) or `complementary` (to protect another cell); null when shown. */
-  readonly suppression: 'primary' | 'complementary' | null;
-  /** school-profile's pooled rows (schoolYear null): the spread of the yearly percentages. */
-  readonly spread?: Spread;
-}
+/** One row of a report in long format: one group, offset or school year, and category. */
+export const ReportRowSchema = z.object({
+  group: z.record(z.string(), z.string())
+    .describe("breakdown values by dimension name as requested (e.g. { 'area:2': 'GM0599', gender: 'f' }), then the indicator's fixed keys; {} without either"),
+  offset: z.number().int().nullable().describe("offset from the cohort's start year, where the indicator has one"),
+  schoolYear: z.string().nullable().describe("school year, for the indicators per school year; null on school-profile's pooled rows"),
+  from: z.string().optional().describe("for transitions, flows edges and revision pairs: the edge's ends; category is then `from -> to`"),
+  to: z.string().optional(),
+  family: z.string().describe('the family the category belongs to (outcome, class, repeated, node lj3, attempt, route, ...): categories of one exclusive family add up to the denominator, and two families may share a category name'),
+  category: z.string(),
+  count: z.number().int().nullable().describe('null when suppressed'),
+  denominator: z.number().int().nullable(),
+  percent: z.number().nullable().describe('0..100 with one decimal; null when suppressed or the denominator is not above the threshold'),
+  suppressed: z.boolean(),
+  suppression: z.enum(['primary', 'complementary']).nullable()
+    .describe('why the count is hidden: primary (1 to minCell-1) or complementary (to protect another cell); null when shown'),
+  spread: SpreadSchema.optional().describe("school-profile's pooled rows (schoolYear null): the spread of the yearly percentages"),
+});
+export type ReportRow = z.infer<typeof ReportRowSchema>;
 
-export interface Report {
-  readonly request: ReportRequest;
-  readonly ruleSet: { readonly name: string; readonly version: number };
-  readonly rows: readonly ReportRow[];
-  /**
-   * Where the numbers came from: the views at a log position (as known on a
-   * date and as of a school year are filters on them), or - the test oracle
-   * only - a replay of the log.
-   */
-  readonly source:
-    | { readonly kind: 'views'; readonly checkpoint: number; readonly asKnownOn?: string; readonly asOfSchoolYear?: string }
-    /** asKnownOn is `latest` when only asOfSchoolYear was asked. */
-    | { readonly kind: 'log'; readonly asKnownOn: string; readonly head: number; readonly asOfSchoolYear?: string };
-  readonly minCell: number;
-  readonly suppressed: boolean;
-}
+/** The request as a report echoes it (parsed: lists as lists, numbers as numbers). */
+export const ReportRequestEchoSchema = z.object({
+  indicator: z.enum(INDICATORS),
+  cohortType: z.enum(COHORT_TYPES),
+  cohort: z.string().nullable().describe('school year naming the cohort; null only for the per-school-year indicators over everyone'),
+  rules: z.string().describe('rule set name (monitor, inspectie)'),
+  by: z.array(z.string()).readonly().describe("zero, one or two breakdowns, e.g. ['area:2', 'gender']"),
+  asKnownOn: z.string().optional().describe('the edition as known on this date (transaction time)'),
+  asOfSchoolYear: z.string().optional().describe('valid time: only facts that occurred by the end of this school year (31 July)'),
+  unsuppressed: z.boolean().optional().describe('local operator only: show cells under the threshold'),
+  minCell: z.number().int().optional().describe('smallest shown cell; never below 5, default 10'),
+}).readonly();
+export type ReportRequest = z.infer<typeof ReportRequestEchoSchema>;
+
+export const ReportSchema = z.object({
+  request: ReportRequestEchoSchema,
+  ruleSet: z.object({ name: z.string(), version: z.number().int() }),
+  rows: z.array(ReportRowSchema),
+  source: z.union([
+    z.object({
+      kind: z.literal('views'),
+      checkpoint: z.number().int().describe('the log position the views reflected when the report was read'),
+      asKnownOn: z.string().optional(),
+      asOfSchoolYear: z.string().optional(),
+    }).describe('the statistics views at a log position; as known on a date and as of a school year are filters on them'),
+    z.object({
+      kind: z.literal('log'),
+      asKnownOn: z.string().describe('a date, or latest when only asOfSchoolYear was asked'),
+      head: z.number().int(),
+      asOfSchoolYear: z.string().optional(),
+    }).describe('the fold-based test oracle: a replay of the log (never served)'),
+  ]).describe('where the numbers came from'),
+  minCell: z.number().int(),
+  suppressed: z.boolean(),
+});
+export type Report = z.infer<typeof ReportSchema>;

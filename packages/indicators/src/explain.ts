@@ -5,8 +5,8 @@
  */
 import { RULE_SETS, learnerStream } from '@leerroutes/domain';
 import { classifyPathway, foldPathway, type AdviceRecord, type ClassificationRecord, type Pathway } from '@leerroutes/pathway';
-import type { ReportDeps } from './report.js';
-import { knownOn, toInput } from './replay.js';
+import type { EventStore } from '@leerroutes/event-store';
+import { knownOn, toInput } from './log.js';
 
 export interface ExplainedEvent {
   readonly eventId: string;
@@ -33,7 +33,7 @@ export interface LearnerExplanation {
   }[];
 }
 
-export async function explainLearner(learnerId: string, deps: ReportDeps, options: { asKnownOn?: string } = {}): Promise<LearnerExplanation | null> {
+export async function explainLearner(learnerId: string, deps: { readonly store: EventStore }, options: { asKnownOn?: string } = {}): Promise<LearnerExplanation | null> {
   const recorded = (await deps.store.readStream(learnerStream(learnerId))).filter((e) => !options.asKnownOn || knownOn(e.knownAt, options.asKnownOn));
   if (recorded.length === 0) return null;
   const inputs = recorded.map(toInput);

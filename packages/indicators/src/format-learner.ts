@@ -35,25 +35,27 @@ export function formatLearner(e: LearnerExplanation, format: 'table' | 'json', o
  * A cell named on the command line: `category=afstroom,offset=3,school-year=2014-2015,group.area=ZUID`.
  * Returns the cell or the reasons it is not one.
  */
-export function parseCellSpec(spec: string): { group: Record<string, string>; offset: number | null; schoolYear: string | null; category: string } | string[] {
+export function parseCellSpec(spec: string): { group: Record<string, string>; offset: number | null; schoolYear: string | null; category: string; family?: string } | string[] {
   const errors: string[] = [];
   const group: Record<string, string> = {};
   let offset: number | null = null;
   let schoolYear: string | null = null;
   let category: string | null = null;
+  let family: string | null = null;
   for (const part of spec.split(',').map((s) => s.trim()).filter(Boolean)) {
     const eq = part.indexOf('=');
     if (eq <= 0) { errors.push(`'${part}' is not key=value`); continue; }
     const k = part.slice(0, eq).trim();
     const v = part.slice(eq + 1).trim();
     if (k === 'category') category = v;
+    else if (k === 'family') family = v;
     else if (k === 'offset') {
       if (!/^-?\d+$/.test(v)) errors.push(`offset must be a whole number, got '${v}'`);
       else offset = Number(v);
     } else if (k === 'school-year' || k === 'schoolYear' || k === 'school_year') schoolYear = v;
     else if (k.startsWith('group.')) group[k.slice(6)] = v;
-    else errors.push(`unknown cell key '${k}' (category, offset, school-year, group.<dimension>)`);
+    else errors.push(`unknown cell key '${k}' (category, family, offset, school-year, group.<dimension>)`);
   }
   if (category === null) errors.push('a cell needs category=...');
-  return errors.length ? errors : { group, offset, schoolYear, category: category! };
+  return errors.length ? errors : { group, offset, schoolYear, category: category!, ...(family !== null ? { family } : {}) };
 }

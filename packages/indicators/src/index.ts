@@ -1,15 +1,20 @@
+/**
+ * Indicators: the request and report contract, the definitions (units.ts),
+ * publishing with suppression, and the read path over the statistics
+ * projection in SQL. The fold-based oracle the tests hold it to lives in
+ * `@leerroutes/indicators/oracle`.
+ */
 export * from './contract.js';
-export { ReportRequestSchema, parseReportRequest, ReportError, COHORT_OPTIONAL, dimensionError, breakdownError } from './request.js';
-export { runReport, explainCell, compareRuleSets, type ReportDeps, type CellRef, type RuleSetComparison } from './report.js';
+export { ReportParamsSchema, ReportRequestSchema, parseReportRequest, RequestIssue, paramsOf, checkRequest, type ReportParams, ReportError, COHORT_OPTIONAL, dimensionError, breakdownError } from './request.js';
 export { explainLearner, describeEvent, type LearnerExplanation, type ExplainedEvent } from './explain.js';
+export { knownOn, toInput } from './log.js';
 export { formatReport, type ReportFormat } from './format.js';
-export { computeRows, computeTable, unitsOf, weightGroupsNeeded, type ComputeInput } from './compute.js';
-export { WeightShares, lineageOf, dimensionValue } from './dimensions.js';
-export { countTableOf, type GroupedUnit } from './aggregate.js';
 export type { CountInstance, CountTable } from './table.js';
 export { publish, relatedRequests, settleLattice, spreadOf, tableKey, type PublishContext, type Lattice, type SettledTable } from './publish.js';
-export { replayAsKnownOn, knownOn } from './replay.js';
 export { INDICATOR_DEFS, familyDef, type Unit, type FamilyDef, type IndicatorDef } from './units.js';
 export { suppress, isSmall, type Cell, type SuppressionOutcome } from './suppress.js';
 export { formatLearner, parseCellSpec } from './format-learner.js';
-export { statisticsReport, statisticsCell, countTable as statisticsCountTable, scopeOf, type StatisticsSource } from './sql/report.js';
+export {
+  statisticsReport, statisticsCell, statisticsCompare, statisticsCohorts, countTable as statisticsCountTable, scopeOf,
+  type StatisticsSource, type CellRef, type RuleSetComparison, type CohortList,
+} from './sql/report.js';

@@ -17,8 +17,7 @@
  * finer one, a cell comes out hidden or shown alike.
  */
 import { effectiveMinCell, ruleSetNamed, type RuleSet } from '@leerroutes/domain';
-import type { Indicator, ReportRequest, ReportRow, Spread } from './contract.js';
-import { SCHOOL_DERIVED } from './dimensions.js';
+import { SCHOOL_DERIVED, type Indicator, type ReportRequest, type ReportRow, type Spread } from './contract.js';
 import { suppress, type Cell } from './suppress.js';
 import type { CountInstance, CountTable } from './table.js';
 import { INDICATOR_DEFS, edgeEnds, familyDef, type FamilyDef, type IndicatorDef } from './units.js';
@@ -452,14 +451,23 @@ class LatticeBuilder {
     const parents = coarser(sorted, this.maxAreaDepth.get(indicator) ?? 0).map((d) => this.settle(indicator, d));
     const relations: PCell[][] = [...table.relations];
     const free: PCell[] = [...table.cells.values()];
+    const knownSums = new Set<PCell>();
     for (const parent of parents) {
       const cross = crossRelations(table, parent, atoms);
       relations.push(...cross.relations);
       free.push(...cross.parts);
+      for (const c of cross.sumsOfHidden) knownSums.add(c);
     }
     if (indicator === 'transitions') relations.push(...distributionRelations(table, this.settle('distribution', sorted)));
-    const outcome = suppress(free, canonicalOrder(relations), this.minCell);
-    table.unresolved = outcome.unresolved;
+    suppress(free, canonicalOrder(relations), this.minCell);
+    // A relation left with one hidden member gives that member away. When that member is a split cell (area:N
+    // learners of unknown area, whose parents differ) made only of parts of hidden coarser cells, what comes out
+    // is a sum of several hidden learners' groups, never one of them: the parts stay protected by their own relations.
+    table.unresolved = relations.filter((r) => {
+      if (r.length < 2) return false;
+      const hidden = r.filter((c) => c.hidden);
+      return hidden.length === 1 && !knownSums.has(hidden[0]!);
+    }).length;
     this.settled.set(key, table);
     return table;
   }
@@ -474,7 +482,7 @@ class LatticeBuilder {
  * between a parent area and its children (the learners living in the parent
  * itself) is protected as a cell of its own.
  */
-function crossRelations(fine: Table, coarse: Table, atoms: readonly Atom[]): { relations: PCell[][]; parts: PCell[] } {
+function crossRelations(fine: Table, coarse: Table, atoms: readonly Atom[]): { relations: PCell[][]; parts: PCell[]; sumsOfHidden: PCell[] } {
   // Atoms of one fine and one coarse instance link the same cells: line them up once per pair.
   const pairs = new Map<Inst, Map<Inst, Atom[]>>();
   for (const a of atoms) {
@@ -501,6 +509,7 @@ function crossRelations(fine: Table, coarse: Table, atoms: readonly Atom[]): { r
   const members = new Map<PCell, PCell[]>();
   const relations: PCell[][] = [];
   const parts: PCell[] = [];
+  const sumsOfHidden: PCell[] = [];
   for (const [cell, to] of links) {
     if (to.size === 1) {
       const [c] = [...to.keys()];
@@ -518,11 +527,12 @@ function crossRelations(fine: Table, coarse: Table, atoms: readonly Atom[]): { r
     }
     parts.push(...split);
     relations.push([cell, ...split]);
+    if ([...to.keys()].every((c) => c.hidden)) sumsOfHidden.push(cell);
   }
   for (const [c, list] of members) relations.push([c, ...list]);
   // Parts come after the table's own cells in its canonical order.
   parts.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)).forEach((p, i) => { (p as Mutable<PCell>).order = fine.cells.size + i; });
-  return { relations, parts };
+  return { relations, parts, sumsOfHidden };
 }
 
 /** The cells an instance's atoms add to (some with nothing): its denominator, complement and categories. */

@@ -10,7 +10,8 @@
  */
 import { classify, parseVoLevel, ruleSetNamed } from '@leerroutes/domain';
 import * as E from 'fp-ts/lib/Either.js';
-import { INDICATOR_DEFS, familyDef, type GroupedUnit, type ReportRequest, type ReportRow } from '../src/index.js';
+import { INDICATOR_DEFS, familyDef, type ReportRequest, type ReportRow } from '../src/index.js';
+import { type GroupedUnit } from '../src/oracle/index.js';
 
 export interface View {
   /** A name for messages, unique among the views attacked together. */

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { TestLog } from '@leerroutes/pathway/testing';
-import { explainCell } from '../src/index.js';
+import { oracleCell } from '../src/oracle/index.js';
 import { cd, noStore, rowsFor, sourceOf } from './helpers.js';
 
 const everyone = { cohort: null } as const;
@@ -412,8 +412,8 @@ describe('school-profile, school groups', () => {
   it('explains a pooled cell by the learners of every year', async () => {
     const request = { indicator: 'school-profile', cohortType: 'advice', cohort: null, rules: 'monitor', by: [] } as const;
     const deps = { pathways: source, store: noStore };
-    expect(await explainCell(request, { group: { vo_school: 'S1' }, offset: null, schoolYear: null, category: 'gelijk' }, deps)).toEqual({ learnerIds: ['P1', 'P2', 'P4'] });
-    expect(await explainCell(request, { group: { vo_school: 'S1' }, offset: null, schoolYear: '2012-2013', category: 'afstroom' }, deps)).toEqual({ learnerIds: ['P3'] });
+    expect(await oracleCell(request, { group: { vo_school: 'S1' }, offset: null, schoolYear: null, category: 'gelijk' }, deps)).toEqual({ learnerIds: ['P1', 'P2', 'P4'] });
+    expect(await oracleCell(request, { group: { vo_school: 'S1' }, offset: null, schoolYear: '2012-2013', category: 'afstroom' }, deps)).toEqual({ learnerIds: ['P3'] });
   });
 
   it('the school group valid on 1 August of each year', async () => {

@@ -21,6 +21,7 @@
  * Covered reference dates (rows of anyone): 2012-10-01 .. 2018-10-01.
  */
 import { TestLog } from '@leerroutes/pathway/testing';
+import { foldPathway } from '@leerroutes/pathway';
 
 /**
  * With `withL10`: L10 repeated groep 8 and got two final advices: vmbo-t on
@@ -28,7 +29,7 @@ import { TestLog } from '@leerroutes/pathway/testing';
  * (first final) L10 is in advice cohort 2010-2011, under monitor (latest) in
  * 2011-2012. Rows: havo 1-3 (VO1) 2012-2014, then none (left in 2015).
  */
-export function buildFixture(options: { withL10?: boolean } = {}): TestLog {
+export function buildFixture(options: { withL10?: boolean; covered?: boolean } = {}): TestLog {
   const log = new TestLog();
   log.area('NL', null);
   log.area('RDAM', 'NL');
@@ -161,5 +162,9 @@ export function buildFixture(options: { withL10?: boolean } = {}): TestLog {
     for (let g = 1; g <= 3; g++) L10.row(`${2011 + g}-10-01`, { institution: 'VO1', level: 'havo', grade: g });
     L10.left('2015-10-01', false);
   }
+  // The import records each reference date delivered as a complete count; here, unless told not to, every date someone has a row on.
+  if (options.covered === false) return log;
+  const dates = new Set(log.learnerIds().flatMap((id) => foldPathway(id, log.eventsOf(id)).timeline.map((r) => r.referenceDate)));
+  for (const d of [...dates].sort()) log.covered(d);
   return log;
 }

@@ -3,7 +3,8 @@ import { createMemoryPathwaySource, foldPathway, foldReferenceData, type Pathway
 import type { TestLog } from '@leerroutes/pathway/testing';
 import type { EventStore } from '@leerroutes/event-store';
 import { openSqliteEventStore } from '@leerroutes/event-store/sqlite';
-import { runReport, type ReportRequest, type ReportRow } from '../src/index.js';
+import { type ReportRequest, type ReportRow } from '../src/index.js';
+import { oracleReport } from '../src/oracle/index.js';
 
 /** The test log appended to an in-memory store, as an import would (knownAt at noon of its day). */
 export async function storeOf(log: TestLog): Promise<EventStore> {
@@ -31,7 +32,7 @@ export const noStore = new Proxy({}, { get: () => { throw new Error('store not e
 
 export async function rowsFor(source: PathwaySource, request: Partial<ReportRequest> & Pick<ReportRequest, 'indicator'>): Promise<readonly ReportRow[]> {
   const full: ReportRequest = { cohortType: 'advice', cohort: '2011-2012', rules: 'monitor', by: [], unsuppressed: true, ...request };
-  return (await runReport(full, { pathways: source, store: noStore })).rows;
+  return (await oracleReport(full, { pathways: source, store: noStore })).rows;
 }
 
 /** The one row of a cell; fails the test when absent or ambiguous. */

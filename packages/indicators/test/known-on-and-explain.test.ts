@@ -5,7 +5,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventStore } from '@leerroutes/event-store';
 import { TestLog } from '@leerroutes/pathway/testing';
-import { compareRuleSets, explainCell, explainLearner, runReport, type ReportDeps, type ReportRequest } from '../src/index.js';
+import { explainLearner, type ReportRequest } from '../src/index.js';
+import { oracleCompare, oracleCell, oracleReport, type OracleDeps } from '../src/oracle/index.js';
 import { buildFixture } from './fixture.js';
 import { cd, sourceOf, storeOf } from './helpers.js';
 
@@ -35,7 +36,7 @@ const AP: ReportRequest = { indicator: 'advice-position', cohortType: 'advice', 
 
 describe('as known on', () => {
   let store: EventStore;
-  let deps: ReportDeps;
+  let deps: OracleDeps;
   const fixture = correctionLog();
   beforeAll(async () => {
     store = await storeOf(fixture.log);
@@ -44,35 +45,35 @@ describe('as known on', () => {
   afterAll(async () => store.close());
 
   it('before any year-3 row is known there is nothing to report', async () => {
-    const r = await runReport({ ...AP, asKnownOn: '2014-06-01' }, deps);
+    const r = await oracleReport({ ...AP, asKnownOn: '2014-06-01' }, deps);
     expect(r.rows).toHaveLength(0);
     expect(r.source).toEqual({ kind: 'log', asKnownOn: '2014-06-01', head: await store.headPosition() });
   });
 
   it('as known on 2015-06-01: both gelijk; as known on 2016-06-01: K1 afstroom after the correction', async () => {
-    const before = (await runReport({ ...AP, asKnownOn: '2015-06-01' }, deps)).rows;
+    const before = (await oracleReport({ ...AP, asKnownOn: '2015-06-01' }, deps)).rows;
     expect(cd(before, { category: 'gelijk' })).toEqual([2, 2]);
     expect(cd(before, { category: 'afstroom' })).toEqual([0, 2]);
-    const after = (await runReport({ ...AP, asKnownOn: '2016-06-01' }, deps)).rows;
+    const after = (await oracleReport({ ...AP, asKnownOn: '2016-06-01' }, deps)).rows;
     expect(cd(after, { category: 'gelijk' })).toEqual([1, 2]);
     expect(cd(after, { category: 'afstroom' })).toEqual([1, 2]);
     // The correction's own day counts: known on 2016-02-01 includes it.
-    expect(cd((await runReport({ ...AP, asKnownOn: '2016-02-01' }, deps)).rows, { category: 'afstroom' })).toEqual([1, 2]);
+    expect(cd((await oracleReport({ ...AP, asKnownOn: '2016-02-01' }, deps)).rows, { category: 'afstroom' })).toEqual([1, 2]);
     // The live views agree with the newest replay.
-    const live = await runReport(AP, deps);
+    const live = await oracleReport(AP, deps);
     expect(live.source.kind).toBe('views');
     expect(cd(live.rows, { category: 'afstroom' })).toEqual([1, 2]);
   });
 
   it('as of a school year (valid time), alone and together with as known on', async () => {
     // Up to 2013-2014 no grade-3 row is valid yet (the year-3 rows are dated 2014-10-01).
-    expect((await runReport({ ...AP, asOfSchoolYear: '2013-2014' }, deps)).rows).toHaveLength(0);
+    expect((await oracleReport({ ...AP, asOfSchoolYear: '2013-2014' }, deps)).rows).toHaveLength(0);
     // Up to 2014-2015 with everything known today: the correction (valid 2014-10-01) applies.
-    const latest = await runReport({ ...AP, asOfSchoolYear: '2014-2015' }, deps);
+    const latest = await oracleReport({ ...AP, asOfSchoolYear: '2014-2015' }, deps);
     expect(cd(latest.rows, { category: 'afstroom' })).toEqual([1, 2]);
     expect(latest.source).toEqual({ kind: 'log', asKnownOn: 'latest', asOfSchoolYear: '2014-2015', head: await store.headPosition() });
     // Both at once: up to 2014-2015 as known on 2015-06-01, before the correction was delivered.
-    const then = await runReport({ ...AP, asOfSchoolYear: '2014-2015', asKnownOn: '2015-06-01' }, deps);
+    const then = await oracleReport({ ...AP, asOfSchoolYear: '2014-2015', asKnownOn: '2015-06-01' }, deps);
     expect(cd(then.rows, { category: 'gelijk' })).toEqual([2, 2]);
   });
 
@@ -100,7 +101,7 @@ describe('as known on', () => {
 
 describe('explain a cell, compare rule sets', () => {
   let store: EventStore;
-  let deps: ReportDeps;
+  let deps: OracleDeps;
   const log = buildFixture();
   beforeAll(async () => {
     store = await storeOf(log);
@@ -109,20 +110,20 @@ describe('explain a cell, compare rule sets', () => {
   afterAll(async () => store.close());
 
   it('names the learners behind a cell', async () => {
-    expect(await explainCell(AP, { group: {}, offset: null, schoolYear: null, category: 'afstroom' }, deps)).toEqual({ learnerIds: ['L4'] });
+    expect(await oracleCell(AP, { group: {}, offset: null, schoolYear: null, category: 'afstroom' }, deps)).toEqual({ learnerIds: ['L4'] });
     const byWeight = { ...AP, by: ['pupil_weight'] };
-    expect(await explainCell(byWeight, { group: { pupil_weight: '0' }, offset: null, schoolYear: null, category: 'gelijk' }, deps)).toEqual({ learnerIds: ['L1', 'L11'] });
+    expect(await oracleCell(byWeight, { group: { pupil_weight: '0' }, offset: null, schoolYear: null, category: 'gelijk' }, deps)).toEqual({ learnerIds: ['L1', 'L11'] });
     const streams = { ...AP, indicator: 'streams' as const };
-    expect((await explainCell(streams, { group: {}, offset: 2, schoolYear: null, category: 'repeated' }, deps)).learnerIds).toEqual(['L2']);
-    expect((await explainCell(streams, { group: {}, offset: 4, schoolYear: null, category: 'stacked' }, deps)).learnerIds).toEqual(['L3']);
+    expect((await oracleCell(streams, { group: {}, offset: 2, schoolYear: null, category: 'repeated' }, deps)).learnerIds).toEqual(['L2']);
+    expect((await oracleCell(streams, { group: {}, offset: 4, schoolYear: null, category: 'stacked' }, deps)).learnerIds).toEqual(['L3']);
     const vsv = { ...AP, indicator: 'early-leavers' as const, cohort: null };
-    expect((await explainCell(vsv, { group: { sector: 'mbo' }, offset: null, schoolYear: '2017-2018', category: 'early-leaver' }, deps)).learnerIds).toEqual(['L6']);
+    expect((await oracleCell(vsv, { group: { sector: 'mbo' }, offset: null, schoolYear: '2017-2018', category: 'early-leaver' }, deps)).learnerIds).toEqual(['L6']);
     // The same from a replay of the log.
-    expect(await explainCell({ ...AP, asKnownOn: '2030-01-01' }, { group: {}, offset: null, schoolYear: null, category: 'half-opstroom' }, deps)).toEqual({ learnerIds: ['L7'] });
+    expect(await oracleCell({ ...AP, asKnownOn: '2030-01-01' }, { group: {}, offset: null, schoolYear: null, category: 'half-opstroom' }, deps)).toEqual({ learnerIds: ['L7'] });
   });
 
   it('compares two rule sets side by side with the learners whose classification differs', async () => {
-    const cmp = await compareRuleSets(AP, 'monitor', 'inspectie', deps);
+    const cmp = await oracleCompare(AP, 'monitor', 'inspectie', deps);
     expect(cmp.a.ruleSet.name).toBe('monitor');
     expect(cmp.b.ruleSet.name).toBe('inspectie');
     // L5: gelijk (revised havo) vs opstroom (first final vmbo-t/havo -> vmbo-t); L7: half-opstroom vs opstroom.

@@ -12,7 +12,7 @@ import { openSqliteEventStore } from '@leerroutes/event-store/sqlite';
 import { importDirectory } from '@leerroutes/import';
 import { createMemoryPathwaySource, type Pathway, type PathwaySource } from '@leerroutes/pathway';
 import { ZUID_DISTRICT, generatePopulation, measureDirectory, type PublishedFiguresResult } from '@leerroutes/synthetic';
-import { replayAsKnownOn } from '../src/index.js';
+import { replayAsKnownOn } from '../src/oracle/index.js';
 
 export interface Population {
   readonly source: PathwaySource;

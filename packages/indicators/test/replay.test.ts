@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventStore } from '@leerroutes/event-store';
 import type { Pathway } from '@leerroutes/pathway';
 import type { TestLog } from '@leerroutes/pathway/testing';
-import { replayAsKnownOn } from '../src/index.js';
+import { replayAsKnownOn } from '../src/oracle/index.js';
 import { buildFixture } from './fixture.js';
 import { sourceOf, storeOf } from './helpers.js';
 
@@ -102,7 +102,7 @@ describe('replayAsKnownOn', () => {
 
 describe('replay: coverage and school groups as known then', () => {
   it('covered reference dates are the import\'s record known on the date, cut at the end of an as-of year', async () => {
-    const log = buildFixture();
+    const log = buildFixture({ covered: false });
     log.knownAt = '2015-01-15';
     log.covered('2013-10-01');
     log.covered('2014-10-01');

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as E from 'fp-ts/lib/Either.js';
-import { ReportError, parseReportRequest, runReport } from '../src/index.js';
+import { ReportError, parseReportRequest } from '../src/index.js';
+import { oracleReport } from '../src/oracle/index.js';
 import { createMemoryPathwaySource } from '@leerroutes/pathway';
 import { noStore } from './helpers.js';
 
@@ -51,11 +52,11 @@ describe('parseReportRequest', () => {
     expect(E.isLeft(areas) && areas.left.join()).toMatch(/at most one area breakdown/);
   });
 
-  it('runReport refuses a hand-built bad request with a ReportError', async () => {
+  it('oracleReport refuses a hand-built bad request with a ReportError', async () => {
     const deps = { pathways: createMemoryPathwaySource([]), store: noStore };
     const bad = { indicator: 'outcome', cohortType: 'advice', cohort: '2011-2012', rules: 'cbs', by: [] } as const;
-    await expect(runReport(bad, deps)).rejects.toMatchObject({ name: 'ReportError', code: 'not-found' });
-    await expect(runReport({ ...bad, rules: 'monitor', by: ['postcode'] }, deps)).rejects.toBeInstanceOf(ReportError);
-    await expect(runReport({ ...bad, rules: 'monitor', indicator: 'x' as never }, deps)).rejects.toMatchObject({ code: 'not-found' });
+    await expect(oracleReport(bad, deps)).rejects.toMatchObject({ name: 'ReportError', code: 'not-found' });
+    await expect(oracleReport({ ...bad, rules: 'monitor', by: ['postcode'] }, deps)).rejects.toBeInstanceOf(ReportError);
+    await expect(oracleReport({ ...bad, rules: 'monitor', indicator: 'x' as never }, deps)).rejects.toMatchObject({ code: 'not-found' });
   });
 });

@@ -10,10 +10,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ruleSetNamed } from '@leerroutes/domain';
 import type { ReportingPathway } from '@leerroutes/pathway';
-import {
-  WeightShares, countTableOf, relatedRequests, runReport, settleLattice, unitsOf, weightGroupsNeeded,
-  type ComputeInput, type Indicator, type ReportRequest, type ReportRow,
-} from '../src/index.js';
+import { relatedRequests, settleLattice, type Indicator, type ReportRequest, type ReportRow } from '../src/index.js';
+import { WeightShares, countTableOf, oracleReport, unitsOf, weightGroupsNeeded, type ComputeInput } from '../src/oracle/index.js';
 import { leaks, type View } from './attack.js';
 import { noStore } from './helpers.js';
 import { population, type Population } from './population.js';
@@ -51,8 +49,8 @@ function view(r: ReportRequest): Promise<{ view: View; truth: readonly ReportRow
 }
 
 async function viewOf(r: ReportRequest): Promise<{ view: View; truth: readonly ReportRow[] }> {
-  const rows = (await runReport(r, deps())).rows;
-  const truth = (await runReport({ ...r, unsuppressed: true }, deps())).rows;
+  const rows = (await oracleReport(r, deps())).rows;
+  const truth = (await oracleReport({ ...r, unsuppressed: true }, deps())).rows;
   const units = unitsOf(r, ruleSetNamed(r.rules)!, await learnersOf(r), input);
   return { view: { name: nameOf(r), request: r, rows, units }, truth };
 }
@@ -84,7 +82,7 @@ describe('the definitions agree with the synthetic package\'s own measurement of
   const sum = (rows: readonly ReportRow[], pick: (r: ReportRow) => boolean, of: (r: ReportRow) => number) => rows.filter(pick).reduce((n, r) => n + of(r), 0);
 
   it('early-leavers, summed over the school years, per sector', async () => {
-    const rows = (await runReport({ ...request('early-leavers', []), unsuppressed: true }, deps())).rows;
+    const rows = (await oracleReport({ ...request('early-leavers', []), unsuppressed: true }, deps())).rows;
     for (const sector of ['vo', 'mbo'] as const) {
       const mine = rows.filter((r) => r.group['sector'] === sector);
       expect({ k: sum(mine, () => true, (r) => r.count!), n: sum(mine, () => true, (r) => r.denominator!) }, sector).toEqual(pop.figures.earlyLeavers[sector]);
@@ -93,7 +91,7 @@ describe('the definitions agree with the synthetic package\'s own measurement of
   });
 
   it('after-mbo, summed over the school years, per diploma level', async () => {
-    const rows = (await runReport({ ...request('after-mbo', []), unsuppressed: true }, deps())).rows;
+    const rows = (await oracleReport({ ...request('after-mbo', []), unsuppressed: true }, deps())).rows;
     for (const level of ['mbo-1', 'mbo-2', 'mbo-3', 'mbo-4'] as const) {
       const theirs = Object.values(pop.figures.afterMbo).reduce((t, g) => ({ graduates: t.graduates + g[level].graduates, mboHigher: t.mboHigher + g[level].mboHigher, hbo: t.hbo + g[level].hbo }), { graduates: 0, mboHigher: 0, hbo: 0 });
       const mine = rows.filter((r) => r.group['diploma_level'] === level);
@@ -159,7 +157,7 @@ describe(`suppression on a generated population (minCell ${MIN_CELL})`, () => {
       const lattice = await settleLattice(r, countTableOf(unitsOf(r, rules, learners, input)), { related: async (x) => related.get(x.indicator) ?? [] });
       expect(lattice.tables.size).toBeGreaterThanOrEqual(2);
       for (const t of lattice.tables.values()) {
-        const direct = await runReport({ ...request(t.indicator, t.dims) }, deps());
+        const direct = await oracleReport({ ...request(t.indicator, t.dims) }, deps());
         expect(t.rows(t.dims), `${t.indicator} by ${t.dims.join(',')} within ${nameOf(r)}`).toEqual(direct.rows);
         expect(t.unresolved, `${t.indicator} by ${t.dims.join(',')}`).toBe(0);
       }

@@ -13,7 +13,6 @@ export { foldPathway } from './fold.js';
 export { foldReferenceData, emptyReferenceData, areaChain, schoolGroupOn } from './reference-data.js';
 export { createMemoryPathwaySource, coveredDatesOf } from './memory-source.js';
 export { reportingPathwayOf } from './reporting.js';
-export { cachedPathwaySource, type CachedPathwaySource, type CacheOptions } from './cached-source.js';
 export * from './derive.js';
 export { advicePositionOf, outcomeOf, classifyPathway, type Classified } from './classify.js';
 export type { DomainEvent } from '@leerroutes/domain';

@@ -6,7 +6,7 @@
  * nothing is folded or cached per request.
  */
 import { sql, type Kysely, type RawBuilder } from 'kysely';
-import { effectiveMinCell, ruleSetNamed } from '@leerroutes/domain';
+import { effectiveMinCell } from '@leerroutes/domain';
 import type { Report, ReportRequest } from '../contract.js';
 import { publish } from '../publish.js';
 import { checkRequest } from '../request.js';
@@ -69,26 +69,29 @@ export async function countTable(request: ReportRequest, s: Scope): Promise<Coun
   return [...instances.values()].map((i): CountInstance => ({ ...i, ...(i.edges.size > 0 ? {} : { edges: undefined }) }));
 }
 
+/** A report on one state of the views. */
+async function reportIn(db: Kysely<any>, request: ReportRequest, checkpoint: number): Promise<Report> {
+  const rules = checkRequest(request);
+  const table = await countTable(request, scopeOf(request, db));
+  const rows = await publish(request, table, { related: (r) => countTable(r, scopeOf(r, db)) });
+  return {
+    request,
+    ruleSet: { name: rules.name, version: rules.version },
+    rows,
+    source: {
+      kind: 'views', checkpoint,
+      ...(request.asKnownOn ? { asKnownOn: request.asKnownOn } : {}),
+      ...(request.asOfSchoolYear ? { asOfSchoolYear: request.asOfSchoolYear } : {}),
+    },
+    minCell: effectiveMinCell(request.minCell),
+    suppressed: request.unsuppressed !== true,
+  };
+}
+
 /** A report from the views; callers must not change it (the API may share it). */
 export async function statisticsReport(request: ReportRequest, source: StatisticsSource): Promise<Report> {
-  const rules = checkRequest(request);
-  return source.snapshot(async (db) => {
-    const s = scopeOf(request, db);
-    const table = await countTable(request, s);
-    const rows = await publish(request, table, { related: (r) => countTable(r, scopeOf(r, db)) });
-    return {
-      request,
-      ruleSet: { name: rules.name, version: rules.version },
-      rows,
-      source: {
-        kind: 'views', checkpoint: await source.checkpoint(db),
-        ...(request.asKnownOn ? { asKnownOn: request.asKnownOn } : {}),
-        ...(request.asOfSchoolYear ? { asOfSchoolYear: request.asOfSchoolYear } : {}),
-      },
-      minCell: effectiveMinCell(request.minCell),
-      suppressed: request.unsuppressed !== true,
-    };
-  });
+  checkRequest(request);
+  return source.snapshot(async (db) => reportIn(db, request, await source.checkpoint(db)));
 }
 
 export interface CellRef {
@@ -103,7 +106,6 @@ export interface CellRef {
 /** The learner ids behind one cell (before suppression); the caller checks the role and audits the read. */
 export async function statisticsCell(request: ReportRequest, cell: CellRef, source: StatisticsSource): Promise<{ learnerIds: string[] }> {
   checkRequest(request);
-  if (!ruleSetNamed(request.rules)) throw new Error(`unknown rule set ${request.rules}`);
   return source.snapshot(async (db) => {
     const s = scopeOf(request, db);
     const c = await compile(request, s);
@@ -114,5 +116,75 @@ export async function statisticsCell(request: ReportRequest, cell: CellRef, sour
     if (cell.family !== undefined) where.push(sql`u.fam = ${cell.family}`);
     const { rows } = await sql<{ learner_id: string }>`${c.with} select distinct u.learner_id from (${c.units}) u where ${sql.join(where, sql` and `)} order by 1`.execute(s.db);
     return { learnerIds: rows.map((r) => r.learner_id) };
+  });
+}
+
+export interface RuleSetComparison {
+  readonly a: Report;
+  readonly b: Report;
+  /**
+   * Learners classified differently (or in the cohort under one rule set
+   * only), with the classifications one rule set gives and the other does
+   * not, as `offset k school-year family: category`; privileged.
+   */
+  readonly differing: readonly { readonly learnerId: string; readonly a: readonly string[]; readonly b: readonly string[] }[];
+}
+
+/** Each learner's classifications under a request: `offset k school-year family: category` (or `-` for a unit with none). */
+async function classificationsOf(db: Kysely<any>, request: ReportRequest): Promise<Map<string, Set<string>>> {
+  const s = scopeOf({ ...request, by: [] }, db);
+  const c = await compile({ ...request, by: [] }, s);
+  const { rows } = await sql<{ learner_id: string; off: number | null; sy: number | null; fam: string; cat: string | null }>`${c.with}
+    select distinct u.learner_id, u.off, u.sy, u.fam, u.cat from (${c.units}) u`.execute(s.db);
+  const out = new Map<string, Set<string>>();
+  for (const r of rows) {
+    const at = [r.off !== null ? `offset ${r.off}` : null, r.sy !== null ? schoolYear(Number(r.sy)) : null].filter((x) => x !== null).join(' ');
+    const text = `${at ? `${at} ` : ''}${r.fam}: ${r.cat ?? '-'}`;
+    const set = out.get(r.learner_id);
+    if (set) set.add(text);
+    else out.set(r.learner_id, new Set([text]));
+  }
+  return out;
+}
+
+/** The request under two rule sets, on one state of the views, with the learners they classify differently. */
+export async function statisticsCompare(request: ReportRequest, rulesA: string, rulesB: string, source: StatisticsSource): Promise<RuleSetComparison> {
+  const [reqA, reqB] = [{ ...request, rules: rulesA }, { ...request, rules: rulesB }];
+  checkRequest(reqA);
+  checkRequest(reqB);
+  return source.snapshot(async (db) => {
+    const checkpoint = await source.checkpoint(db);
+    const a = await reportIn(db, reqA, checkpoint);
+    const b = await reportIn(db, reqB, checkpoint);
+    const [ca, cb] = [await classificationsOf(db, reqA), await classificationsOf(db, reqB)];
+    const differing: { learnerId: string; a: string[]; b: string[] }[] = [];
+    for (const id of [...new Set([...ca.keys(), ...cb.keys()])].sort()) {
+      const sa = ca.get(id) ?? new Set(['not in cohort']);
+      const sb = cb.get(id) ?? new Set(['not in cohort']);
+      const onlyA = [...sa].filter((x) => !sb.has(x)).sort();
+      const onlyB = [...sb].filter((x) => !sa.has(x)).sort();
+      if (onlyA.length > 0 || onlyB.length > 0) differing.push({ learnerId: id, a: onlyA, b: onlyB });
+    }
+    return { a, b, differing };
+  });
+}
+
+/** The cohorts present in the views: advice cohorts per rule set (its reference advice decides), intake and leerjaar-3 cohorts. */
+export interface CohortList {
+  readonly advice: Readonly<Record<string, readonly string[]>>;
+  readonly intake: readonly string[];
+  readonly leerjaar3: readonly string[];
+}
+
+export async function statisticsCohorts(source: StatisticsSource, rules: readonly string[]): Promise<CohortList> {
+  return source.snapshot(async (db) => {
+    const { rows } = await sql<{ rules: string; cohort_type: string; cohort: number }>`
+      select distinct rules, cohort_type, cohort from stat_member where valid_until is null and known_until is null order by cohort`.execute(db);
+    const years = (type: string, r?: string) => [...new Set(rows.filter((x) => x.cohort_type === type && (r === undefined || x.rules === r)).map((x) => schoolYear(Number(x.cohort))))];
+    return {
+      advice: Object.fromEntries(rules.map((r) => [r, years('advice', r)])),
+      intake: years('intake'),
+      leerjaar3: years('leerjaar3'),
+    };
   });
 }

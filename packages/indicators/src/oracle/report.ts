@@ -1,19 +1,23 @@
 /**
- * Running reports against the live views, or against a replay of the log as
- * known on a date; explaining a cell; comparing two rule sets.
+ * The test oracle of the statistics read path: a report computed by folding
+ * every learner of the request again and counting unit by unit, over any
+ * PathwaySource (an in-memory population, or a replay of the log as known on
+ * a date). Slow by design and never on a serving path; the tests hold the
+ * SQL over the statistics projection (../sql) equal to it.
  */
 import { effectiveMinCell, ruleSetNamed, type RuleSet } from '@leerroutes/domain';
 import type { EventStore } from '@leerroutes/event-store';
-import { cohortOf, coveredDatesOf, type PathwaySource, type ReportingPathway } from '@leerroutes/pathway';
-import type { Report, ReportRequest } from './contract.js';
+import { cohortOf, type PathwaySource, type ReportingPathway } from '@leerroutes/pathway';
+import type { Report, ReportRequest } from '../contract.js';
 import { unitInCell, unitsOf, weightGroupsNeeded, type ComputeInput } from './compute.js';
 import { countTableOf, type GroupedUnit } from './aggregate.js';
 import { WeightShares } from './dimensions.js';
-import { publish, relatedRequests } from './publish.js';
-import { ReportError, checkRequest } from './request.js';
+import { publish, relatedRequests } from '../publish.js';
+import { ReportError, checkRequest } from '../request.js';
 import { isReplaySource, replayAsKnownOn } from './replay.js';
+import type { CellRef, RuleSetComparison } from '../sql/report.js';
 
-export interface ReportDeps {
+export interface OracleDeps {
   readonly pathways: PathwaySource;
   readonly store: EventStore;
 }
@@ -23,7 +27,7 @@ interface Resolved {
   readonly origin: Report['source'];
 }
 
-async function resolveSource(request: ReportRequest, deps: ReportDeps): Promise<Resolved> {
+async function resolveSource(request: ReportRequest, deps: OracleDeps): Promise<Resolved> {
   if (request.asKnownOn || request.asOfSchoolYear) {
     const validUntil = request.asOfSchoolYear ? `${Number(request.asOfSchoolYear.slice(0, 4)) + 1}-07-31` : null;
     const replay = await replayAsKnownOn(deps.store, request.asKnownOn ?? null, validUntil);
@@ -38,36 +42,14 @@ async function resolveSource(request: ReportRequest, deps: ReportDeps): Promise<
   return { source: deps.pathways, origin: { kind: 'views', checkpoint: await deps.pathways.checkpoint() } };
 }
 
-const coveredCache = new WeakMap<PathwaySource, { checkpoint: number; dates: string[] }>();
+/** Covered reference dates: from the source's record of complete counts (an in-memory source without one: none). */
+const coveredOf = async (source: PathwaySource): Promise<string[]> => (await source.coveredReferenceDates?.()) ?? [];
 
-/** Covered reference dates: from the source when it offers them, else one scan per checkpoint of the views. */
-async function coveredOf(source: PathwaySource): Promise<string[]> {
-  if (source.coveredReferenceDates) return source.coveredReferenceDates();
-  const checkpoint = await source.checkpoint();
-  const hit = coveredCache.get(source);
-  if (hit && hit.checkpoint === checkpoint) return hit.dates;
-  const dates = new Set<string>();
-  for await (const batch of source.allPathways()) for (const d of coveredDatesOf(batch)) dates.add(d);
-  const sorted = [...dates].sort();
-  coveredCache.set(source, { checkpoint, dates: sorted });
-  return sorted;
-}
-
-const weightCache = new WeakMap<PathwaySource, { checkpoint: number; groups: Promise<Map<string, string>> }>();
-
-/** The terciles of weighted learners per institution: one pass over everyone, once per checkpoint of a source. */
+/** The terciles of weighted learners per institution: one pass over everyone. */
 async function weightGroupsOf(source: PathwaySource): Promise<Map<string, string>> {
-  const checkpoint = await source.checkpoint();
-  const hit = weightCache.get(source);
-  if (hit && hit.checkpoint === checkpoint) return hit.groups;
-  const groups = (async () => {
-    const shares = new WeightShares();
-    for await (const batch of source.allPathways()) for (const p of batch) shares.add(p);
-    return shares.groups();
-  })();
-  weightCache.set(source, { checkpoint, groups });
-  groups.catch(() => weightCache.delete(source));
-  return groups;
+  const shares = new WeightShares();
+  for await (const batch of source.allPathways()) for (const p of batch) shares.add(p);
+  return shares.groups();
 }
 
 /** The learners a request is about: its cohort (the reporting part when the source keeps it), or everyone (per-school-year indicators without a cohort). */
@@ -116,59 +98,15 @@ async function reportOf(request: ReportRequest, rules: RuleSet, origin: Report['
   };
 }
 
-/**
- * Reports from the live views, remembered per views source while its
- * checkpoint stands: the same request again (a dashboard reloading, a
- * benchmark, a second client) is answered without touching a learner. Small:
- * a report is some hundreds of rows; the cohorts behind it are cached by the
- * source, not here.
- */
-const REMEMBERED_REPORTS = 64;
-const remembered = new WeakMap<PathwaySource, { checkpoint: number; reports: Map<string, Promise<Report>> }>();
-
-/** The request with its keys in one order, so equal requests share an entry. */
-const requestKey = (request: ReportRequest): string =>
-  JSON.stringify(Object.keys(request).sort().map((k) => [k, (request as unknown as Record<string, unknown>)[k]]));
-
-async function computeReport(request: ReportRequest, rules: RuleSet, resolved: Resolved): Promise<Report> {
+/** A report over the source (or, as known on a date or as of a year, over a replay of the store). */
+export async function oracleReport(request: ReportRequest, deps: OracleDeps): Promise<Report> {
+  const rules = checkRequest(request);
+  const resolved = await resolveSource(request, deps);
   return reportOf(request, rules, resolved.origin, await collectUnits(request, rules, resolved.source));
 }
 
-/** A report; callers share remembered reports, so they must not change them. */
-export async function runReport(request: ReportRequest, deps: ReportDeps): Promise<Report> {
-  const rules = checkRequest(request);
-  const resolved = await resolveSource(request, deps);
-  if (resolved.origin.kind !== 'views') return computeReport(request, rules, resolved);
-  const checkpoint = resolved.origin.checkpoint;
-  let memo = remembered.get(deps.pathways);
-  if (!memo || memo.checkpoint !== checkpoint) {
-    memo = { checkpoint, reports: new Map() };
-    remembered.set(deps.pathways, memo);
-  }
-  const key = requestKey(request);
-  const hit = memo.reports.get(key);
-  if (hit) {
-    memo.reports.delete(key);
-    memo.reports.set(key, hit);
-    return hit;
-  }
-  const { reports } = memo;
-  const report = computeReport(request, rules, resolved);
-  report.catch(() => reports.delete(key));
-  reports.set(key, report);
-  while (reports.size > REMEMBERED_REPORTS) reports.delete(reports.keys().next().value!);
-  return report;
-}
-
-export interface CellRef {
-  readonly group: Readonly<Record<string, string>>;
-  readonly offset: number | null;
-  readonly schoolYear: string | null;
-  readonly category: string;
-}
-
 /** The learner ids behind one cell (privileged: the caller checks the role and audits the read). */
-export async function explainCell(request: ReportRequest, cell: CellRef, deps: ReportDeps): Promise<{ learnerIds: string[] }> {
+export async function oracleCell(request: ReportRequest, cell: CellRef, deps: OracleDeps): Promise<{ learnerIds: string[] }> {
   const rules = checkRequest(request);
   const { source } = await resolveSource(request, deps);
   const { units } = await collectUnits(request, rules, source);
@@ -177,20 +115,13 @@ export async function explainCell(request: ReportRequest, cell: CellRef, deps: R
   return { learnerIds: [...ids].sort() };
 }
 
-export interface RuleSetComparison {
-  readonly a: Report;
-  readonly b: Report;
-  /** Learners whose classification (or cohort membership) differs between the rule sets, with what differs; privileged. */
-  readonly differing: readonly { readonly learnerId: string; readonly a: readonly string[]; readonly b: readonly string[] }[];
-}
-
 const signature = (units: readonly GroupedUnit[]): string[] =>
   units.map((u) => {
     const at = [u.unit.offset !== null ? `offset ${u.unit.offset}` : null, u.unit.schoolYear].filter((x) => x !== null).join(' ');
     return `${at ? `${at} ` : ''}${u.unit.family}: ${u.unit.categories.join(',') || '-'}`;
   }).sort();
 
-export async function compareRuleSets(request: ReportRequest, rulesA: string, rulesB: string, deps: ReportDeps): Promise<RuleSetComparison> {
+export async function oracleCompare(request: ReportRequest, rulesA: string, rulesB: string, deps: OracleDeps): Promise<RuleSetComparison> {
   for (const r of [rulesA, rulesB]) if (!ruleSetNamed(r)) throw new ReportError('not-found', `unknown rule set '${r}'`);
   const reqA = { ...request, rules: rulesA };
   const reqB = { ...request, rules: rulesB };

@@ -4,6 +4,7 @@
  * lets suppression derive coarser tables from a finer one.
  */
 import type { RuleSet } from '@leerroutes/domain';
+import { SCHOOL_DERIVED } from '../contract.js';
 import {
   areaChain, backgroundAt, effectiveCode, firstVoRow, referenceAdviceOf, schoolGroupOn, yearThreeRow,
   type CohortType, type ReportingPathway, type ReferenceData,
@@ -87,8 +88,6 @@ const institutionOf = (p: ReportingPathway, ctx: GroupContext): string | null =>
     ? ctx.institution
     : ((ctx.cohortType === 'leerjaar3' ? yearThreeRow(p) : firstVoRow(p))?.institution ?? null);
 
-/** The dimensions a `vo_school` breakdown coarsens to: each is a function of the school. */
-export const SCHOOL_DERIVED = ['board', 'school_group', 'school_weight_group'] as const;
 
 /**
  * The lineage of a learner's group (table.ts, CountInstance.lineage): the

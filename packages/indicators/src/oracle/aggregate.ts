@@ -3,8 +3,8 @@
  * lineage, offset or school year and family. What is published of it, and
  * how, is publish.ts's business, shared with the statistics projection.
  */
-import type { CountInstance, CountTable } from './table.js';
-import type { Unit } from './units.js';
+import type { CountInstance, CountTable } from '../table.js';
+import type { Unit } from '../units.js';
 
 export interface GroupedUnit {
   readonly learnerId: string;

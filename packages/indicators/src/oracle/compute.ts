@@ -6,12 +6,12 @@
  */
 import type { RuleSet } from '@leerroutes/domain';
 import { schoolYearStart, type ReportingPathway, type ReferenceData } from '@leerroutes/pathway';
-import type { ReportRequest, ReportRow } from './contract.js';
+import { SCHOOL_DERIVED, type ReportRequest, type ReportRow } from '../contract.js';
 import { countTableOf, type GroupedUnit } from './aggregate.js';
-import { SCHOOL_DERIVED, dimensionValue, lineageOf, type GroupContext } from './dimensions.js';
-import { publish, relatedRequests } from './publish.js';
-import type { CountTable } from './table.js';
-import { INDICATOR_DEFS, type IndicatorContext } from './units.js';
+import { dimensionValue, lineageOf, type GroupContext } from './dimensions.js';
+import { publish, relatedRequests } from '../publish.js';
+import type { CountTable } from '../table.js';
+import { INDICATOR_DEFS, type IndicatorContext } from '../units.js';
 
 export interface ComputeInput {
   readonly ref: ReferenceData;

@@ -12,16 +12,10 @@ import {
   AREAS_STREAM, COVERAGE_STREAM, INSTITUTIONS_STREAM, SCHOOL_GROUPS_STREAM, fromStored, learnerIdOfStream, learnerStream,
 } from '@leerroutes/domain';
 import type { EventStore, RecordedEvent } from '@leerroutes/event-store';
+import { knownOn, toInput } from '../log.js';
 import {
   foldPathway, foldReferenceData, type CohortType, type Pathway, type PathwayInputEvent, type PathwaySource, type ReferenceData,
 } from '@leerroutes/pathway';
-
-/** knownAt is an ISO timestamp (or date); known on D means on or before the end of day D. */
-export const knownOn = (knownAt: string, date: string): boolean => knownAt.slice(0, 10) <= date;
-
-export const toInput = (e: RecordedEvent): PathwayInputEvent => ({
-  eventId: e.eventId, type: e.type, schemaVersion: e.schemaVersion, position: e.position, occurredOn: e.occurredOn, knownAt: e.knownAt, data: e.data,
-});
 
 export interface Replay {
   readonly source: ReplaySource;
@@ -49,8 +43,6 @@ function cohortKeysOf(p: Pathway): string[] {
 
 const STREAM_BATCH = 500;
 const COHORT_BATCH = 1000;
-/** Replays kept per store while the log does not move: a few dates at most. */
-const REPLAYS_KEPT = 3;
 
 interface Filter {
   readonly head: number;
@@ -98,14 +90,11 @@ interface PopulationIndex {
 
 /**
  * Covered reference dates: the import's record of complete counts
- * (ReferenceDateCovered) known then and valid by then. A log without any
- * (written before the import kept that record) falls back to the dates on
- * which some learner has a row.
+ * (ReferenceDateCovered) known then and valid by then.
  */
-async function coverageOf(store: EventStore, f: Filter): Promise<string[] | null> {
+async function coverageOf(store: EventStore, f: Filter): Promise<string[]> {
   const keep = counts(f);
   const events = (await store.readStream(COVERAGE_STREAM)).filter((e) => e.type === 'ReferenceDateCovered');
-  if (events.length === 0) return null;
   const dates = new Set<string>();
   for (const e of events.filter(keep)) {
     const data = fromStored('ReferenceDateCovered', e.schemaVersion, e.data as Record<string, unknown>).data as { referenceDate: string };
@@ -115,12 +104,10 @@ async function coverageOf(store: EventStore, f: Filter): Promise<string[] | null
 }
 
 async function indexPopulation(store: EventStore, f: Filter): Promise<PopulationIndex> {
-  const coverage = await coverageOf(store, f);
-  const dates = new Set<string>();
+  const covered = await coverageOf(store, f);
   const members = new Map<string, string[]>();
   for await (const batch of foldedLearners(store, f)) {
     for (const p of batch) {
-      for (const r of p.timeline) dates.add(r.referenceDate);
       for (const key of cohortKeysOf(p)) {
         const ids = members.get(key);
         if (ids) ids.push(p.learnerId);
@@ -128,7 +115,7 @@ async function indexPopulation(store: EventStore, f: Filter): Promise<Population
       }
     }
   }
-  return { covered: coverage ?? [...dates].sort(), members };
+  return { covered, members };
 }
 
 async function referenceDataOf(store: EventStore, f: Filter): Promise<ReferenceData> {
@@ -207,23 +194,13 @@ class ReplayState {
   }
 }
 
-const cache = new WeakMap<EventStore, Map<string, ReplayState>>();
-
 /**
  * Replay the log with the events known on `date` (null: all) that occurred by
  * `validUntil` (null: any time; events without a valid time always count).
+ * Nothing is kept between calls: a caller replaying several requests over one
+ * state keeps the Replay.
  */
 export async function replayAsKnownOn(store: EventStore, date: string | null, validUntil: string | null = null): Promise<Replay> {
   const head = await store.headPosition();
-  const perStore = cache.get(store) ?? new Map<string, ReplayState>();
-  cache.set(store, perStore);
-  const key = `${date ?? ''}|${validUntil ?? ''}`;
-  let state = perStore.get(key);
-  if (state === undefined || state.filter.head !== head) {
-    state = new ReplayState(store, { head, date, validUntil });
-    perStore.delete(key);
-    if (perStore.size >= REPLAYS_KEPT) perStore.delete(perStore.keys().next().value!);
-    perStore.set(key, state);
-  }
-  return { source: state.source(), head };
+  return { source: new ReplayState(store, { head, date, validUntil }).source(), head };
 }
