@@ -1,24 +1,27 @@
 /**
  * The composition root: opens the embedded event log (with the import ledger
  * in the same file) and the read models next to it (a directory of DuckDB
- * generations), and wires the import to the projections. The CLI and the
- * HTTP API start here; the domain and the projections never see a file path.
+ * generations), wires the import to the projections and the reports to the
+ * statistics views. The CLI and the HTTP API start here and do nothing else
+ * with the store or the views; the domain and the projections never see a
+ * file path.
  */
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { openSqliteEventStore, type SqliteEventStore } from '@leerroutes/event-store/sqlite';
 import { importDirectory, Ledger, type ImportOptions as LedgerImportOptions, type ImportProgress, type ImportSummary } from '@leerroutes/import';
-import { cachedPathwaySource, type PathwaySource } from '@leerroutes/pathway';
 import type { Subscription } from '@leerroutes/event-store';
 import {
   catchUp, dumpViews, openDuckDbViews, rebuild, startSubscriber,
   type LockOptions, type ProgressListener, type RunSummary, type SubscriberOptions, type ViewsStore,
 } from '@leerroutes/projection-runtime';
-import { createViewsPathwaySource, defaultProjections } from '@leerroutes/projections';
+import { defaultProjections } from '@leerroutes/projections';
 import { eraseLearner, type ErasureReceipt } from './erase.js';
 import { defaultViewsPath } from './paths.js';
+import { reads, type Reads } from './reads.js';
 
 export type { ErasureReceipt } from './erase.js';
+export { ViewsNotReadyError, statisticsSource, type Reads } from './reads.js';
 
 export interface EngineOptions {
   /** Event log file (SQLite). */
@@ -43,17 +46,14 @@ export interface ImportOptions {
   readonly skipProjections?: boolean;
 }
 
-export interface Engine {
+/** The engine: the log, the views, and the reads (reads.ts) both serve. */
+export interface Engine extends Reads {
   readonly dbPath: string;
   readonly viewsPath: string;
   readonly store: SqliteEventStore;
   readonly views: ViewsStore;
-  /**
-   * The projected pathways, read from the published views. Cohorts,
-   * reference data and covered dates are remembered while the views'
-   * checkpoint stands (a few cohorts).
-   */
-  readonly pathways: PathwaySource;
+  /** The newest position in the log (the views may be behind it: checkpoint()). */
+  head(): Promise<number>;
   /** Import a directory of registration CSVs, then bring the projections up to date (inline). */
   importDirectory(dir: string, options?: ImportOptions): Promise<{ import: ImportSummary; projections: RunSummary | null }>;
   /** Bring every projection up to the head of the log (one writer session, published). */
@@ -87,7 +87,8 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
   const subscribers: Subscription[] = [];
   const engine: Engine = {
     dbPath, viewsPath, store, views,
-    pathways: cachedPathwaySource(createViewsPathwaySource(views.reader)),
+    ...reads(store, views.reader, viewsPath),
+    head: () => store.headPosition(),
     async importDirectory(dir, opts = {}) {
       const summary = await importDirectory({
         dir, store,

@@ -1,6 +1,5 @@
 import type { Projection } from '@leerroutes/projection-runtime';
 import { eventCounts } from '@leerroutes/projection-event-counts';
-import { learnerPathway } from '@leerroutes/projection-learner-pathway';
 import { referenceData } from '@leerroutes/projection-reference-data';
 import { statistics } from '@leerroutes/projection-statistics';
 
@@ -11,7 +10,6 @@ import { statistics } from '@leerroutes/projection-statistics';
  */
 export const PROJECTIONS: readonly Projection[] = [
   referenceData,
-  learnerPathway,
   statistics,
   eventCounts,
 ];
@@ -22,4 +20,4 @@ export function projectionNamed(name: string): Projection | undefined {
   return PROJECTIONS.find((p) => p.name === name);
 }
 
-export { createViewsPathwaySource } from '@leerroutes/projection-learner-pathway';
+export { STATISTICS } from '@leerroutes/projection-statistics';

@@ -48,8 +48,11 @@ async function recordAreas(ctx: ProjectionContext, rows: readonly AreaRow[]): Pr
   );
 }
 
+/** The projection's name: also the name of its checkpoint, the log position every report reflects. */
+export const STATISTICS = 'statistics';
+
 export const statistics: Projection = {
-  name: 'statistics',
+  name: STATISTICS,
   version: 2,
   tables: Object.keys(STATISTICS_TABLES),
 

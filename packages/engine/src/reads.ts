@@ -1,0 +1,75 @@
+/**
+ * The read side the CLI and the API share: indicators, cell explanations and
+ * rule-set comparisons from the statistics projection (SQL over the published
+ * views; as known on a date and as of a school year are filters there), one
+ * learner explained from the log. No per-request fold, nothing remembered
+ * between requests: a server that wants a cache keeps one, keyed by the
+ * checkpoint these answers carry.
+ */
+import { RULE_SETS } from '@leerroutes/domain';
+import type { EventStore } from '@leerroutes/event-store';
+import {
+  explainLearner, statisticsCell, statisticsCohorts, statisticsCompare, statisticsReport,
+  type CellRef, type CohortList, type LearnerExplanation, type Report, type ReportRequest, type RuleSetComparison, type StatisticsSource,
+} from '@leerroutes/indicators';
+import { readCheckpoint, type ViewsReader } from '@leerroutes/projection-runtime';
+import { STATISTICS } from '@leerroutes/projections';
+
+/** The views have no statistics yet (nothing imported, or views from before the statistics projection): a catch-up or rebuild is due. */
+export class ViewsNotReadyError extends Error {
+  readonly code = 'views-not-ready';
+  constructor(message: string) {
+    super(message);
+    this.name = 'ViewsNotReadyError';
+  }
+}
+
+/** The statistics projection's position: the log position every answer reflects. */
+async function statisticsCheckpoint(db: Parameters<StatisticsSource['checkpoint']>[0]): Promise<number> {
+  const c = await readCheckpoint(db, STATISTICS);
+  if (c === null) throw new ViewsNotReadyError(`the views hold no statistics yet: run 'pnpm pathways catch-up' (or rebuild)`);
+  return c.position;
+}
+
+export function statisticsSource(reader: ViewsReader, where: string): StatisticsSource {
+  return {
+    async snapshot(fn) {
+      if ((await reader.published()) === null) throw new ViewsNotReadyError(`no views published at ${where}: import something, or run 'pnpm pathways rebuild'`);
+      return reader.snapshot(async (db) => {
+        await statisticsCheckpoint(db);
+        return fn(db);
+      });
+    },
+    checkpoint: statisticsCheckpoint,
+  };
+}
+
+export interface Reads {
+  /** An indicator; the report says at which checkpoint of the log it was read. */
+  report(request: ReportRequest): Promise<Report>;
+  /** The learners behind one cell (privileged: the caller checks the role and audits the read). */
+  explainCell(request: ReportRequest, cell: CellRef): Promise<{ learnerIds: string[] }>;
+  /** The request under two rule sets, and the learners they classify differently (privileged). */
+  compareRuleSets(request: ReportRequest, rulesA: string, rulesB: string): Promise<RuleSetComparison>;
+  /** The cohorts present, per kind (advice cohorts per rule set). */
+  cohorts(): Promise<CohortList>;
+  /** One learner folded from the log, with the rule behind each classification; null when unknown (or unknown then). */
+  learner(learnerId: string, options?: { asKnownOn?: string }): Promise<LearnerExplanation | null>;
+  /** The log position the views reflect; null before anything was published. */
+  checkpoint(): Promise<number | null>;
+}
+
+export function reads(store: EventStore, reader: ViewsReader, where: string): Reads {
+  const source = statisticsSource(reader, where);
+  return {
+    report: (request) => statisticsReport(request, source),
+    explainCell: (request, cell) => statisticsCell(request, cell, source),
+    compareRuleSets: (request, a, b) => statisticsCompare(request, a, b, source),
+    cohorts: () => statisticsCohorts(source, Object.keys(RULE_SETS)),
+    learner: (learnerId, options = {}) => explainLearner(learnerId, { store }, options),
+    async checkpoint() {
+      if ((await reader.published()) === null) return null;
+      return reader.snapshot(async (db) => (await readCheckpoint(db, STATISTICS))?.position ?? null);
+    },
+  };
+}
