@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openEngine, type Engine } from '@leerroutes/engine';
-import { runReport, type ReportRow } from '@leerroutes/indicators';
+import { type ReportRow } from '@leerroutes/indicators';
 import { generatePopulation, ZUID_DISTRICT } from '@leerroutes/synthetic';
 
 /**
@@ -33,7 +33,7 @@ describe(`calibration: reports on ${LEARNERS} generated learners`, () => {
   });
 
   const report = (indicator: 'advice-position' | 'streams', by: string[]) =>
-    runReport({ indicator, cohortType: 'advice', cohort: COHORT, rules: 'monitor', by, unsuppressed: true }, { pathways: engine.pathways, store: engine.store });
+    engine.report({ indicator, cohortType: 'advice', cohort: COHORT, rules: 'monitor', by, unsuppressed: true });
 
   it('shows year-3 afstroom near 28% in the Zuid-like district and near 20% elsewhere', async () => {
     const { rows } = await report('advice-position', ['area:3']);

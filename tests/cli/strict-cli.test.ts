@@ -41,7 +41,7 @@ describe('a strict command line', () => {
     const viaFlag = pathways(['report', '--help']);
     expect(viaHelp.code).toBe(0);
     expect(viaHelp.stdout).toMatch(/^Usage: pnpm pathways report <indicator>/);
-    expect(viaHelp.stdout).toMatch(/^ {2}--cohort-type advice\|intake /m);
+    expect(viaHelp.stdout).toMatch(/^ {2}--cohort-type advice\|intake\|leerjaar3 /m);
     expect(viaHelp.stdout).toBe(viaFlag.stdout);
     const unknown = pathways(['help', 'reprot']);
     expect(unknown.code).toBe(2);

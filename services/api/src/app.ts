@@ -6,7 +6,7 @@ import { statSync } from 'node:fs';
 import { Hono, type Context } from 'hono';
 import { compress } from 'hono/compress';
 import { z } from 'zod';
-import { COHORT_OPTIONAL, DIMENSIONS, INDICATORS, formatReport, type Report, type ReportRequest } from '@leerroutes/indicators';
+import { DIMENSIONS, INDICATORS, formatReport, parseReportRequest, type Report, type ReportRequest } from '@leerroutes/indicators';
 import { DEFAULT_MIN_CELL, looksLikeBsn } from '@leerroutes/domain';
 import { roleAtLeast, type AccessStore, type ApiKey } from './access.js';
 import { ComputeCache, etagOf, negotiate, notModified, RouteTable, type Env } from './http.js';
@@ -65,8 +65,12 @@ export function createApp(options: AppOptions): { app: Hono<Env>; openapi: objec
   const maxAge = options.maxAgeSeconds ?? 60;
   const app = new Hono<Env>();
   const table = new RouteTable(app, access);
-  const reports = new ComputeCache<Report>(1000);
-  const cohortCache = new ComputeCache<CohortList>(4);
+  /**
+   * The one cache: answers keyed by the checkpoint they were read at (a new
+   * checkpoint is a new key, so nothing is ever stale), so a dashboard
+   * reloading costs nothing. Small: a report is some hundreds of rows.
+   */
+  const answers = new ComputeCache<Report | CohortList>(1000);
 
   app.use('*', compress({ threshold: 2048 }));
   app.use('*', async (c, next) => {
@@ -81,6 +85,7 @@ export function createApp(options: AppOptions): { app: Hono<Env>; openapi: objec
       const code = requestErrorCode(err);
       if (code === 'bad-request') problem = new ProblemError('bad-request', 400, err.message);
       else if (code === 'not-found') problem = new ProblemError('not-found', 404, err.message);
+      else if (code === 'views-not-ready') problem = new ProblemError('not-ready', 503, err.message);
       else {
         process.stderr.write(`api: ${c.req.method} ${c.req.path}: ${err.stack ?? err.message}\n`);
         problem = new ProblemError('internal', 500, 'The server failed to answer; the error is in its log.');
@@ -92,34 +97,24 @@ export function createApp(options: AppOptions): { app: Hono<Env>; openapi: objec
   });
   app.notFound((c) => c.body(JSON.stringify(new ProblemError('not-found', 404, `No resource at ${c.req.path}.`).toProblem(c.req.path)), 404, { 'Content-Type': 'application/problem+json' }));
 
-  /** The query as a report request, with the role's limits applied (the dashboard never sees unsuppressed cells). */
-  function reportRequest(indicator: ReportRequest['indicator'], q: Omit<S.ReportQuery, 'rules'> & { rules: string }, key: ApiKey): ReportRequest {
-    const by = q.by ? q.by.split(',') : [];
-    if (by.length === 2 && by[0]!.split(':')[0] === by[1]!.split(':')[0]) {
-      throw new ProblemError('validation', 400, 'by: the two breakdowns must be different dimensions', [{ location: 'query', pointer: '#/by', detail: 'the two breakdowns must be different dimensions' }]);
-    }
-    if (!q.cohort && !COHORT_OPTIONAL.includes(indicator)) {
-      throw new ProblemError('validation', 400, `cohort: ${indicator} needs a cohort`, [{ location: 'query', pointer: '#/cohort', detail: `required for ${indicator}` }]);
-    }
-    if (!service.ruleSets().some((r) => r.name === q.rules)) {
-      throw new ProblemError('validation', 400, `rules: unknown rule set '${q.rules}'`, [{ location: 'query', pointer: '#/rules', detail: `one of ${service.ruleSets().map((r) => r.name).join(', ')}` }]);
+  /** The query as a report request (the shared parser: the CLI refuses the same input with the same words), with the role's limits applied. */
+  function reportRequest(indicator: ReportRequest['indicator'], q: Omit<S.ReportQuery, 'format'>, key: ApiKey): ReportRequest {
+    const { minCell: asked, unsuppressed: _u, ...params } = q;
+    const parsed = parseReportRequest({ indicator, ...params });
+    if (parsed._tag === 'Left') {
+      throw new ProblemError('validation', 400, parsed.left.join('; '), parsed.left.map((issue) => ({ location: 'query' as const, pointer: `#/${issue.field ?? ''}`, detail: issue.message })));
     }
     const unsuppressed = q.unsuppressed === 'true';
     if (unsuppressed && !roleAtLeast(key.role, 'engineer')) throw new ProblemError('forbidden', 403, 'Unsuppressed statistics need the engineer role.');
-    const minCell = key.role === 'dashboard' ? Math.max(serverMinCell, q.minCell ?? serverMinCell) : (q.minCell ?? serverMinCell);
-    return {
-      indicator, cohortType: q.cohortType, cohort: q.cohort ?? null, rules: q.rules, by,
-      ...(q.asKnownOn ? { asKnownOn: q.asKnownOn } : {}),
-      ...(unsuppressed ? { unsuppressed: true } : {}),
-      minCell,
-    };
+    const minCell = asked === undefined ? serverMinCell : key.role === 'dashboard' ? Math.max(serverMinCell, Number(asked)) : Number(asked);
+    return { ...parsed.right, ...(unsuppressed ? { unsuppressed: true } : {}), minCell };
   }
 
-  /** Views answers change with the checkpoint; as-known-on answers are fixed for a given head of the log. */
-  const versionOf = async (request: ReportRequest): Promise<number> => request.asKnownOn ? service.head() : service.checkpoint();
+  /** Every answer comes from the views: it changes only with their checkpoint. */
+  const versionOf = async (): Promise<number> => (await service.checkpoint()) ?? 0;
 
   async function computeReport(request: ReportRequest, version: number): Promise<Report> {
-    const report = await reports.get(JSON.stringify([version, request]), () => service.report(request));
+    const report = await answers.get(JSON.stringify(['report', version, request]), () => service.report(request)) as Report;
     return request.unsuppressed ? report : disclosureChecked(report, request.minCell ?? serverMinCell);
   }
 
@@ -155,11 +150,11 @@ export function createApp(options: AppOptions): { app: Hono<Env>; openapi: objec
   table.add({ method: 'get', path: '/api/meta', operationId: 'meta', summary: 'Indicators, dimensions, rule sets and the cohorts present in the data', tag: 'indicators', role: 'dashboard',
     responses: { 200: { description: 'What can be asked', schema: 'Meta' } } },
   async (c) => {
-    const checkpoint = await service.checkpoint();
+    const checkpoint = await versionOf();
     const etag = etagOf(['meta', checkpoint, serverMinCell]);
     cacheHeaders(c, etag);
     if (notModified(c, etag)) return c.body(null, 304);
-    const cohorts = await cohortCache.get(String(checkpoint), () => service.cohorts());
+    const cohorts = await answers.get(JSON.stringify(['cohorts', checkpoint]), () => service.cohorts()) as CohortList;
     return c.json({ indicators: [...INDICATORS], dimensions: [...DIMENSIONS], ruleSets: [...service.ruleSets()], cohorts, minCell: serverMinCell, checkpoint });
   });
 
@@ -167,9 +162,10 @@ export function createApp(options: AppOptions): { app: Hono<Env>; openapi: objec
     params: IndicatorParams, query: S.ReportQuerySchema,
     responses: { 200: { description: 'The report', schema: 'Report', csv: true }, 304: { description: 'Not modified since the ETag' }, 406: { description: 'Neither JSON nor CSV acceptable', schema: 'Problem' } } },
   async (c, { params, query, key }) => {
-    const request = reportRequest(params.indicator, query, key);
-    const format = negotiate(c, query.format);
-    const version = await versionOf(request);
+    const { format: asked, ...rest } = query;
+    const request = reportRequest(params.indicator, rest, key);
+    const format = negotiate(c, asked);
+    const version = await versionOf();
     const etag = etagOf(['report', version, request, format]);
     cacheHeaders(c, etag);
     if (notModified(c, etag)) return c.body(null, 304);
@@ -185,9 +181,10 @@ export function createApp(options: AppOptions): { app: Hono<Env>; openapi: objec
     params: IndicatorParams, query: S.CompareQuerySchema,
     responses: { 200: { description: 'Joined rows', schema: 'Compare' }, 304: { description: 'Not modified since the ETag' } } },
   async (c, { params, query, key }) => {
-    const a = reportRequest(params.indicator, { ...query, rules: query.rulesA }, key);
-    const b = reportRequest(params.indicator, { ...query, rules: query.rulesB }, key);
-    const version = await versionOf(a);
+    const { rulesA, rulesB, ...rest } = query;
+    const a = reportRequest(params.indicator, { ...rest, rules: rulesA }, key);
+    const b = reportRequest(params.indicator, { ...rest, rules: rulesB }, key);
+    const version = await versionOf();
     const etag = etagOf(['compare', version, a, b]);
     cacheHeaders(c, etag);
     if (notModified(c, etag)) return c.body(null, 304);
@@ -212,9 +209,9 @@ export function createApp(options: AppOptions): { app: Hono<Env>; openapi: objec
     params: IndicatorParams, query: S.ExplainQuerySchema,
     responses: { 200: { description: 'The learners in the cell', schema: 'Explain' } } },
   async (c, { params, query, key }) => {
-    const { category, offset, schoolYear, group, ...rest } = query;
+    const { category, family, offset, schoolYear, group, ...rest } = query;
     const request = reportRequest(params.indicator, rest, key);
-    const cell = { group: parseGroup(group), offset: offset ?? null, schoolYear: schoolYear ?? null, category };
+    const cell = { group: parseGroup(group), offset: offset ?? null, schoolYear: schoolYear ?? null, category, ...(family !== undefined ? { family } : {}) };
     const { learnerIds } = await service.explainCell(request, cell);
     access.audit(key, 'explain-cell', learnerIds, { request, cell });
     c.header('Cache-Control', 'no-store');

@@ -5,4 +5,3 @@ export { ServiceError, type ReportService, type CellRef, type CohortList } from 
 export { ProblemError, type Problem } from './problem.js';
 export * as schemas from './schemas.js';
 export { engineService } from './engine-service.js';
-export { ReportPool } from './worker-pool.js';

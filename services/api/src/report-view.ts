@@ -28,8 +28,8 @@ export function disclosureChecked(report: Report, minCell: number): Report {
   return changed ? { ...report, rows } : report;
 }
 
-const rowKey = (r: Pick<ReportRow, 'group' | 'offset' | 'schoolYear' | 'category'>): string =>
-  JSON.stringify([Object.entries(r.group).sort(), r.offset, r.schoolYear, r.category]);
+const rowKey = (r: Pick<ReportRow, 'group' | 'offset' | 'schoolYear' | 'family' | 'category'>): string =>
+  JSON.stringify([Object.entries(r.group).sort(), r.offset, r.schoolYear, r.family, r.category]);
 
 const side = (r: ReportRow | undefined) => r ? { count: r.count, denominator: r.denominator, percent: r.percent, suppressed: r.suppressed } : null;
 
@@ -47,7 +47,7 @@ export function sideBySide(a: Report, b: Report) {
     rulesB: b.ruleSet,
     minCell: Math.max(a.minCell, b.minCell),
     rows: [...byKey.values()].map(({ row, a: ra, b: rb }) => ({
-      group: row.group, offset: row.offset, schoolYear: row.schoolYear, category: row.category, a: side(ra), b: side(rb),
+      group: row.group, offset: row.offset, schoolYear: row.schoolYear, family: row.family, category: row.category, a: side(ra), b: side(rb),
     })),
   };
 }

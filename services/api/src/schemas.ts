@@ -4,44 +4,30 @@
  * what the server accepts.
  */
 import { z } from 'zod';
-import { COHORT_TYPES, DIMENSIONS, INDICATORS } from '@leerroutes/indicators';
+import { INDICATORS, ReportParamsSchema, ReportRowSchema, ReportSchema } from '@leerroutes/indicators';
 
-const dimensionPattern = `(?:${DIMENSIONS.filter((d) => d !== 'area').join('|')}|area(?::\\d{1,2})?)`;
-const byPattern = new RegExp(`^${dimensionPattern}(?:,${dimensionPattern})?$`);
+export { ReportRowSchema, ReportSchema };
 
 export const IndicatorNameSchema = z.enum(INDICATORS).describe('Indicator (SPEC section 6)');
 
-/** Query parameters of every indicator endpoint: the same options as `pathways report`. */
-export const ReportQuerySchema = z.strictObject({
-  cohortType: z.enum(COHORT_TYPES).default('advice')
-    .describe('Cohort kind: advice cohort (school year of the reference advice), intake cohort (first VO grade 1) or leerjaar3 cohort (first VO grade 3)'),
-  cohort: z.string().regex(/^\d{4}-\d{4}$/, 'a school year like 2012-2013').optional()
-    .describe('School year naming the cohort; optional only for early-leavers'),
-  rules: z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, 'a rule set name like monitor or inspectie').default('monitor')
-    .describe('Rule set: monitor or inspectie'),
-  by: z.string().regex(byPattern, `one or two comma-separated dimensions of ${DIMENSIONS.join(', ')} (area may name a depth: area:2)`).optional()
-    .describe('Breakdown: zero, one or two dimensions, comma separated (e.g. area:2,gender)'),
-  asKnownOn: z.iso.date().optional()
-    .describe('Replay the log as known on this date instead of reading the live views'),
-  minCell: z.coerce.number().int().min(5).max(1000).optional()
-    .describe('Smallest shown cell (never below 5; the dashboard role cannot go below the server threshold)'),
-  unsuppressed: z.enum(['true', 'false']).optional()
-    .describe('Engineer role only: show cells under the threshold'),
-  format: z.enum(['json', 'csv']).optional()
-    .describe('Overrides the Accept header (application/json or text/csv)'),
-});
+const FormatSchema = z.enum(['json', 'csv']).optional().describe('Overrides the Accept header (application/json or text/csv)');
+const RULES = z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, 'a rule set name like monitor or inspectie');
+
+/** Query parameters of every indicator endpoint: the request parameters `pathways report` takes too (one schema, in @leerroutes/indicators). */
+export const ReportQuerySchema = ReportParamsSchema.extend({ format: FormatSchema });
 export type ReportQuery = z.infer<typeof ReportQuerySchema>;
 
 /** A compare request names two rule sets instead of one. */
-export const CompareQuerySchema = ReportQuerySchema.omit({ rules: true }).extend({
-  rulesA: z.string().regex(/^[a-z][a-z0-9-]{0,31}$/).default('monitor').describe('Left rule set'),
-  rulesB: z.string().regex(/^[a-z][a-z0-9-]{0,31}$/).default('inspectie').describe('Right rule set'),
+export const CompareQuerySchema = ReportParamsSchema.omit({ rules: true }).extend({
+  rulesA: RULES.default('monitor').describe('Left rule set'),
+  rulesB: RULES.default('inspectie').describe('Right rule set'),
 });
 export type CompareQuery = z.infer<typeof CompareQuerySchema>;
 
 /** A cell is addressed by the report parameters plus its row coordinates. */
-export const ExplainQuerySchema = ReportQuerySchema.omit({ format: true, unsuppressed: true, minCell: true }).extend({
+export const ExplainQuerySchema = ReportParamsSchema.omit({ unsuppressed: true, minCell: true }).extend({
   category: z.string().min(1).max(200).describe('Row category (for edges: "from -> to")'),
+  family: z.string().min(1).max(100).optional().describe('Row family, where two families share a category name (stacked-routes)'),
   offset: z.coerce.number().int().min(-20).max(40).optional().describe('Row offset, where the indicator has one'),
   schoolYear: z.string().regex(/^\d{4}-\d{4}$/).optional().describe('Row school year, where the indicator has one'),
   group: z.string().max(500).optional()
@@ -63,43 +49,6 @@ export const AuditQuerySchema = z.strictObject({
   learnerId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).optional(),
 });
 
-export const ReportRowSchema = z.object({
-  group: z.record(z.string(), z.string()),
-  offset: z.number().int().nullable(),
-  schoolYear: z.string().nullable(),
-  from: z.string().optional(),
-  to: z.string().optional(),
-  family: z.string(),
-  category: z.string(),
-  count: z.number().int().nullable(),
-  denominator: z.number().int().nullable(),
-  percent: z.number().nullable(),
-  suppressed: z.boolean(),
-  suppression: z.enum(['primary', 'complementary']).nullable(),
-  spread: z.object({ years: z.number().int(), min: z.number().nullable(), max: z.number().nullable(), sd: z.number().nullable() }).optional(),
-});
-
-export const ReportSchema = z.object({
-  request: z.object({
-    indicator: IndicatorNameSchema,
-    cohortType: z.enum(COHORT_TYPES),
-    cohort: z.string().nullable(),
-    rules: z.string(),
-    by: z.array(z.string()),
-    asKnownOn: z.string().optional(),
-    unsuppressed: z.boolean().optional(),
-    minCell: z.number().optional(),
-  }),
-  ruleSet: z.object({ name: z.string(), version: z.number() }),
-  rows: z.array(ReportRowSchema),
-  source: z.union([
-    z.object({ kind: z.literal('views'), checkpoint: z.number() }),
-    z.object({ kind: z.literal('log'), asKnownOn: z.string(), head: z.number() }),
-  ]),
-  minCell: z.number(),
-  suppressed: z.boolean(),
-});
-
 const CompareSideSchema = z.object({
   count: z.number().nullable(), denominator: z.number().nullable(), percent: z.number().nullable(), suppressed: z.boolean(),
 }).nullable();
@@ -112,6 +61,7 @@ export const CompareSchema = z.object({
     group: z.record(z.string(), z.string()),
     offset: z.number().nullable(),
     schoolYear: z.string().nullable(),
+    family: z.string(),
     category: z.string(),
     a: CompareSideSchema,
     b: CompareSideSchema,
@@ -132,8 +82,9 @@ export const MetaSchema = z.object({
   dimensions: z.array(z.string()),
   ruleSets: z.array(z.object({ name: z.string(), version: z.number() })),
   cohorts: z.object({
-    advice: z.record(z.string(), z.array(z.string())),
+    advice: z.record(z.string(), z.array(z.string())).describe('advice cohorts per rule set (its reference advice decides the cohort)'),
     intake: z.array(z.string()),
+    leerjaar3: z.array(z.string()),
   }),
   minCell: z.number(),
   checkpoint: z.number(),

@@ -3,28 +3,17 @@
  * can be tested against an in-memory fake as well as the real engine
  * (`engineService`), and so that the server never reaches into the store.
  */
-import type { Report, ReportRequest } from '@leerroutes/indicators';
+import type { CellRef, CohortList, Report, ReportRequest } from '@leerroutes/indicators';
 
-export interface CellRef {
-  readonly group: Readonly<Record<string, string>>;
-  readonly offset: number | null;
-  readonly schoolYear: string | null;
-  readonly category: string;
-}
-
-export interface CohortList {
-  /** Advice cohorts depend on the rule set (its reference advice). */
-  readonly advice: Readonly<Record<string, readonly string[]>>;
-  readonly intake: readonly string[];
-}
+export type { CellRef, CohortList };
 
 export interface ReportService {
   report(request: ReportRequest): Promise<Report>;
   explainCell(request: ReportRequest, cell: CellRef): Promise<{ learnerIds: string[] }>;
   /** The learner's pathway with the classifications explained; null when unknown. */
   learner(learnerId: string, options: { asKnownOn?: string }): Promise<object | null>;
-  /** Store position the live views reflect. */
-  checkpoint(): Promise<number>;
+  /** Store position the live views reflect; null before anything was published. */
+  checkpoint(): Promise<number | null>;
   /** Newest position in the log. */
   head(): Promise<number>;
   cohorts(): Promise<CohortList>;
@@ -38,8 +27,9 @@ export class ServiceError extends Error {
   constructor(readonly code: 'bad-request' | 'not-found', message: string) { super(message); }
 }
 
-export const requestErrorCode = (err: unknown): 'bad-request' | 'not-found' | null => {
+/** How the HTTP layer answers an error a service threw: a request error (4xx), the views not ready (503), or null (a failure: 500). */
+export const requestErrorCode = (err: unknown): 'bad-request' | 'not-found' | 'views-not-ready' | null => {
   if (!(err instanceof Error)) return null;
   const code = (err as { code?: unknown }).code;
-  return code === 'bad-request' || code === 'not-found' ? code : null;
+  return code === 'bad-request' || code === 'not-found' || code === 'views-not-ready' ? code : null;
 };

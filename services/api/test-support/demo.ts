@@ -14,7 +14,6 @@ import { AccessStore, type Role } from '../src/access.js';
 import { engineService } from '../src/engine-service.js';
 import { startServer, type RunningServer } from '../src/server.js';
 import type { ReportService } from '../src/service.js';
-import { ReportPool } from '../src/worker-pool.js';
 
 export interface Demo {
   readonly dir: string;
@@ -36,8 +35,6 @@ export interface DemoOptions {
   readonly minCell?: number;
   /** Hand the page a dashboard key, as `serve --open-dashboard` does. */
   readonly openDashboard?: boolean;
-  /** Compute reports in this many worker threads (as `serve --workers`); 0: in the server's thread. */
-  readonly workers?: number;
 }
 
 export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
@@ -48,8 +45,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     await engine.importDirectory(join(dir, 'csv'), { knownAt: '2022-11-01' });
     const access = new AccessStore(join(dir, 'log.api.sqlite'));
     const keys = Object.fromEntries((['dashboard', 'analyst', 'engineer'] as const).map((role) => [role, access.createKey(`demo-${role}`, role).key])) as Record<Role, string>;
-    const pool = options.workers ? await ReportPool.start({ db: engine.dbPath, views: engine.viewsPath, size: options.workers }) : undefined;
-    const service = engineService(engine, pool ? { pool } : {});
+    const service = engineService(engine);
     const dashboard = options.withDashboard === false ? undefined : await loadDashboard();
     const dashboardKey = options.openDashboard ? access.createEphemeralKey('open-dashboard', 'dashboard') : null;
     const server = await startServer({ service, access, port: options.port ?? 0, host: '127.0.0.1', dashboardKey, ...(dashboard ? { dashboard } : {}), ...(options.minCell ? { minCell: options.minCell } : {}) });
@@ -57,7 +53,6 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
       dir, engine, service, access, keys, server,
       async close() {
         await server.close();
-        await pool?.close();
         access.close();
         await engine.close();
         rmSync(dir, { recursive: true, force: true });

@@ -24,7 +24,7 @@ export class FakeService implements ReportService {
     const minCell = request.minCell ?? 10;
     return {
       request, ruleSet: { name: request.rules, version: 1 }, rows: this.rows(request),
-      source: request.asKnownOn ? { kind: 'log', asKnownOn: request.asKnownOn, head: this.headValue } : { kind: 'views', checkpoint: this.checkpointValue },
+      source: { kind: 'views', checkpoint: this.checkpointValue, ...(request.asKnownOn ? { asKnownOn: request.asKnownOn } : {}) },
       minCell, suppressed: !request.unsuppressed,
     };
   }
@@ -35,7 +35,7 @@ export class FakeService implements ReportService {
   async learner(learnerId: string) { return this.learners.get(learnerId) ?? null; }
   async checkpoint() { return this.checkpointValue; }
   async head() { return this.headValue; }
-  async cohorts() { return { advice: { monitor: ['2011-2012'], inspectie: ['2011-2012'] }, intake: ['2012-2013'] }; }
+  async cohorts() { return { advice: { monitor: ['2011-2012'], inspectie: ['2011-2012'] }, intake: ['2012-2013'], leerjaar3: ['2014-2015'] }; }
   ruleSets() { return [{ name: 'monitor', version: 1 }, { name: 'inspectie', version: 1 }]; }
   async importDirectory(dir: string, options: { knownAt?: string }) { this.imports.push({ dir, ...options }); return { files: 1 }; }
   async rebuild() { this.rebuilds++; return { rebuilt: true }; }

@@ -1,7 +1,7 @@
-import { explainCell, explainLearner, formatLearner, parseCellSpec } from '@leerroutes/indicators';
+import { formatLearner, parseCellSpec } from '@leerroutes/indicators';
 import { CommandError, UsageError, refuseBsn, stringFlag, type Command } from '../command.js';
 import { DB_OPTION, VIEWS_OPTION } from '../options.js';
-import { REQUEST_OPTIONS, formatFlag, formatOptions, openDeps, requestFrom, withReportErrors } from './report.js';
+import { REQUEST_OPTIONS, formatFlag, formatOptions, openForReading, requestFrom, withReportErrors } from './report.js';
 
 export const command: Command = {
   name: 'explain',
@@ -27,14 +27,14 @@ export const command: Command = {
     const format = formatFlag(ctx, ['table', 'json']) as 'table' | 'json';
     if (learner !== undefined) {
       const asKnownOn = stringFlag(ctx, 'as-known-on');
-      const { deps, close } = await openDeps(ctx, false);
+      const engine = await openForReading(ctx);
       try {
-        const e = await explainLearner(learner, deps, asKnownOn ? { asKnownOn } : {});
+        const e = await engine.learner(learner, asKnownOn ? { asKnownOn } : {});
         if (!e) throw new CommandError(`no events for learner ${learner}${asKnownOn ? ` known on ${asKnownOn}` : ''}`);
         ctx.stdout.write(formatLearner(e, format, { events: false }));
         return 0;
       } finally {
-        await close();
+        await engine.close();
       }
     }
     const request = requestFrom(ctx, ctx.args[0]);
@@ -42,14 +42,14 @@ export const command: Command = {
     if (spec === undefined) throw new UsageError('name the cell with --cell, or a learner with --learner');
     const cell = parseCellSpec(spec);
     if (Array.isArray(cell)) throw new UsageError(cell.join('\n'));
-    const { deps, close } = await openDeps(ctx, !request.asKnownOn && !request.asOfSchoolYear);
+    const engine = await openForReading(ctx);
     try {
-      const { learnerIds } = await withReportErrors(() => explainCell(request, cell, deps));
+      const { learnerIds } = await withReportErrors(() => engine.explainCell(request, cell));
       if (format === 'json') ctx.stdout.write(JSON.stringify({ request, cell, learnerIds }, null, 2) + '\n');
       else ctx.stdout.write(`${learnerIds.length} learner(s) in ${spec}:\n${learnerIds.map((id) => `  ${id}`).join('\n')}\n`);
       return 0;
     } finally {
-      await close();
+      await engine.close();
     }
   },
 };

@@ -1,7 +1,7 @@
-import { explainLearner, formatLearner } from '@leerroutes/indicators';
+import { formatLearner } from '@leerroutes/indicators';
 import { CommandError, UsageError, refuseBsn, stringFlag, type Command } from '../command.js';
 import { DB_OPTION } from '../options.js';
-import { formatFlag, formatOptions, openDeps } from './report.js';
+import { formatFlag, formatOptions, openForReading } from './report.js';
 
 export const command: Command = {
   name: 'learner',
@@ -19,14 +19,14 @@ export const command: Command = {
     refuseBsn(id);
     const format = formatFlag(ctx, ['table', 'json']) as 'table' | 'json';
     const asKnownOn = stringFlag(ctx, 'as-known-on');
-    const { deps, close } = await openDeps(ctx, false);
+    const engine = await openForReading(ctx);
     try {
-      const e = await explainLearner(id, deps, asKnownOn ? { asKnownOn } : {});
+      const e = await engine.learner(id, asKnownOn ? { asKnownOn } : {});
       if (!e) throw new CommandError(`no events for learner ${id}${asKnownOn ? ` known on ${asKnownOn}` : ''}`);
       ctx.stdout.write(formatLearner(e, format));
       return 0;
     } finally {
-      await close();
+      await engine.close();
     }
   },
 };

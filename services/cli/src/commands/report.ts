@@ -1,27 +1,27 @@
 import { existsSync } from 'node:fs';
-import { openSqliteEventStore } from '@leerroutes/event-store/sqlite';
-import { openDuckDbViews } from '@leerroutes/projection-runtime';
-import { createViewsPathwaySource } from '@leerroutes/projection-learner-pathway';
-import { ABSOLUTE_MIN_CELL, DEFAULT_MIN_CELL, RULE_SETS } from '@leerroutes/domain';
+import type { Engine } from '@leerroutes/engine';
+import { ViewsNotReadyError } from '@leerroutes/engine';
 import {
-  COHORT_OPTIONAL, DIMENSIONS, INDICATORS, ReportError, compareRuleSets, formatReport, parseReportRequest, runReport,
-  type ReportDeps, type ReportFormat, type ReportRequest,
+  INDICATORS, ReportError, ReportParamsSchema, formatReport, parseReportRequest, type ReportFormat, type ReportRequest,
 } from '@leerroutes/indicators';
-import type { PathwaySource } from '@leerroutes/pathway';
-import { CommandError, UsageError, dbPath, stringFlag, viewsPath, type Command, type CommandContext, type OptionSpec } from '../command.js';
+import { engineFor } from '../engine.js';
+import { CommandError, UsageError, dbPath, stringFlag, type Command, type CommandContext, type OptionSpec } from '../command.js';
 import { DB_OPTION, VIEWS_OPTION } from '../options.js';
 
-/** What requestFrom reads; explain takes them too. */
-export const REQUEST_OPTIONS: readonly OptionSpec[] = [
-  { name: 'cohort', value: 'YEAR', description: `the cohort, by school year (2011-2012); ${COHORT_OPTIONAL.join(', ')} run over everyone without it` },
-  { name: 'cohort-type', value: 'advice|intake', description: 'cohorts by the school year of the advice or of the intake in VO (default advice)' },
-  { name: 'rules', value: 'NAME', description: `rule set: ${Object.keys(RULE_SETS).join(', ')} (default monitor)` },
-  { name: 'by', value: 'DIM[,DIM]', description: `up to two breakdowns: ${DIMENSIONS.join(', ')}; area:N for depth N of the area hierarchy` },
-  { name: 'as-known-on', value: 'DATE', description: 'replay the log with only the events known on that date (no views needed)' },
-  { name: 'as-of', value: 'YEAR', description: 'valid time: only facts that occurred by the end of school year YEAR (also a replay; combines with --as-known-on)' },
-  { name: 'min-cell', value: 'N', description: `suppress cells of fewer than N learners (default ${DEFAULT_MIN_CELL}, never below ${ABSOLUTE_MIN_CELL})` },
-  { name: 'unsuppressed', description: 'local operator only: show the cells under the threshold too' },
-];
+/** `cohortType` -> `cohort-type`: the CLI spells the request parameters in kebab-case. */
+const kebab = (key: string): string => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+
+/** Values shown for a parameter's flag in help. */
+const FLAG_VALUES: Readonly<Record<string, string>> = {
+  cohortType: 'advice|intake|leerjaar3', cohort: 'YEAR', rules: 'NAME', by: 'DIM[,DIM]', asKnownOn: 'DATE', asOf: 'YEAR', minCell: 'N',
+};
+
+/** The request's flags, one per parameter of the shared request schema (ReportParamsSchema), described by it. */
+export const REQUEST_OPTIONS: readonly OptionSpec[] = Object.entries(ReportParamsSchema.shape).map(([key, schema]) => ({
+  name: kebab(key),
+  ...(FLAG_VALUES[key] ? { value: FLAG_VALUES[key] } : {}),
+  description: schema.description ?? key,
+}));
 
 /** What formatFlag reads, for a command printing in `formats`. */
 export const formatOptions = (formats: readonly string[]): OptionSpec[] => [
@@ -29,28 +29,22 @@ export const formatOptions = (formats: readonly string[]): OptionSpec[] => [
   { name: 'json', description: 'same as --format json' },
 ];
 
-/** The event log, and the published views unless the request replays the log as known on a date. */
-export async function openDeps(ctx: CommandContext, needViews: boolean): Promise<{ deps: ReportDeps; close: () => Promise<void> }> {
+/**
+ * The engine for a command that reads reports: the log must exist; a note on
+ * stderr when the views are behind the log.
+ */
+export async function openForReading(ctx: CommandContext): Promise<Engine> {
   const path = dbPath(ctx);
   if (!existsSync(path)) throw new CommandError(`no event log at ${path} (import something first, or pass --db)`);
-  const store = openSqliteEventStore({ path });
-  if (!needViews) {
-    const unavailable: PathwaySource = new Proxy({} as PathwaySource, {
-      get: () => { throw new CommandError('views not opened'); },
-    });
-    return { deps: { store, pathways: unavailable }, close: () => store.close() };
+  const engine = await engineFor(ctx);
+  try {
+    const [checkpoint, head] = [await engine.checkpoint(), await engine.head()];
+    if (checkpoint !== null && checkpoint < head) ctx.stderr.write(`note: views reflect the log up to position ${checkpoint} of ${head}; run 'pnpm pathways catch-up' (a server does it by itself)\n`);
+  } catch (err) {
+    await engine.close();
+    throw err;
   }
-  const vpath = viewsPath(ctx);
-  const views = existsSync(vpath) ? await openDuckDbViews(vpath) : null;
-  if (!views || (await views.reader.published()) === null) {
-    await views?.close();
-    await store.close();
-    throw new CommandError(`no views at ${vpath}: run 'pnpm pathways rebuild' first, or use --as-known-on to replay the log`);
-  }
-  const pathways = createViewsPathwaySource(views.reader);
-  const [checkpoint, head] = [await pathways.checkpoint(), await store.headPosition()];
-  if (checkpoint < head) ctx.stderr.write(`note: views reflect the log up to position ${checkpoint} of ${head}; run 'pnpm pathways catch-up' (a server does it by itself)\n`);
-  return { deps: { store, pathways }, close: async () => { await views.close(); await store.close(); } };
+  return engine;
 }
 
 export function formatFlag(ctx: CommandContext, allowed: readonly string[]): string {
@@ -62,17 +56,13 @@ export function formatFlag(ctx: CommandContext, allowed: readonly string[]): str
 /** The report request from the positional indicator and the flags; usage errors carry every reason. */
 export function requestFrom(ctx: CommandContext, indicator: string | undefined): ReportRequest {
   if (!indicator) throw new UsageError(`name an indicator: ${INDICATORS.join(', ')}`);
-  const parsed = parseReportRequest({
-    indicator,
-    cohortType: stringFlag(ctx, 'cohort-type'),
-    cohort: stringFlag(ctx, 'cohort'),
-    rules: stringFlag(ctx, 'rules'),
-    by: stringFlag(ctx, 'by'),
-    asKnownOn: stringFlag(ctx, 'as-known-on'),
-    asOfSchoolYear: stringFlag(ctx, 'as-of'),
-    unsuppressed: ctx.flags['unsuppressed'] === true ? true : undefined,
-    minCell: stringFlag(ctx, 'min-cell'),
-  });
+  const params: Record<string, unknown> = { indicator };
+  for (const key of Object.keys(ReportParamsSchema.shape)) {
+    const flag = ctx.flags[kebab(key)];
+    if (flag === true) params[key] = 'true';
+    else if (typeof flag === 'string') params[key] = flag;
+  }
+  const parsed = parseReportRequest(params);
   if (parsed._tag === 'Left') throw new UsageError(parsed.left.join('\n'));
   return parsed.right;
 }
@@ -81,7 +71,7 @@ export async function withReportErrors<T>(fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (err) {
-    if (err instanceof ReportError) throw new CommandError(err.message);
+    if (err instanceof ReportError || err instanceof ViewsNotReadyError) throw new CommandError(err.message);
     throw err;
   }
 }
@@ -112,14 +102,14 @@ export const command: Command = {
     const request = requestFrom(ctx, ctx.args[0]);
     const format = formatFlag(ctx, ['table', 'json', 'csv']) as ReportFormat;
     const other = stringFlag(ctx, 'compare-rules');
-    const { deps, close } = await openDeps(ctx, !request.asKnownOn && !request.asOfSchoolYear);
+    const engine = await openForReading(ctx);
     try {
       if (other === undefined) {
-        const report = await withReportErrors(() => runReport(request, deps));
+        const report = await withReportErrors(() => engine.report(request));
         ctx.stdout.write(formatReport(report, format));
         return 0;
       }
-      const cmp = await withReportErrors(() => compareRuleSets(request, request.rules, other, deps));
+      const cmp = await withReportErrors(() => engine.compareRuleSets(request, request.rules, other));
       if (format === 'json') ctx.stdout.write(JSON.stringify(cmp, null, 2) + '\n');
       else if (format === 'csv') {
         ctx.stdout.write(prefixCsv(formatReport(cmp.a, 'csv'), cmp.a.ruleSet.name, true) + prefixCsv(formatReport(cmp.b, 'csv'), cmp.b.ruleSet.name, false));
@@ -130,7 +120,7 @@ export const command: Command = {
       }
       return 0;
     } finally {
-      await close();
+      await engine.close();
     }
   },
 };

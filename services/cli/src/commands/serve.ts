@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
-import { AccessStore, ReportPool, accessPath, engineService, startServer } from '@leerroutes/api';
+import { AccessStore, accessPath, engineService, startServer } from '@leerroutes/api';
 import { loadDashboard } from '@leerroutes/dashboard';
 import { openEngine } from '@leerroutes/engine';
 import { CommandError, UsageError, dbPath, intFlag, stringFlag, viewsPath, type Command } from '../command.js';
@@ -21,7 +20,7 @@ export const command: Command = {
     { name: 'port', value: 'N', description: 'port to listen on (default 8080; 0 picks a free one)' },
     { name: 'host', value: 'ADDR', description: 'address to bind (default 127.0.0.1)' },
     { name: 'min-cell', value: 'N', description: 'suppression threshold for aggregate roles (default 10, never below 5)' },
-    { name: 'workers', value: 'N', description: 'compute reports in N worker threads (default: cores - 1, at most 4; 0: in the server thread)' },
+    { name: 'workers', value: 'N', description: 'accepted and ignored: reports are SQL over the statistics views and need no worker threads any more' },
     { name: 'open-dashboard', description: 'hand the dashboard page a dashboard-role key made for this run only (loopback addresses only; otherwise sign in with a key from `pathways keys create`)' },
     DB_OPTION, VIEWS_OPTION,
   ],
@@ -37,30 +36,26 @@ export const command: Command = {
     const open = ctx.flags['open-dashboard'] === true;
     if (open && !LOOPBACK.has(host)) throw new UsageError('--open-dashboard only on a loopback address: anyone who can reach the page gets the key');
 
-    const workers = intFlag(ctx, 'workers') ?? Math.max(1, Math.min(4, availableParallelism() - 1));
-    if (workers < 0 || workers > 32) throw new UsageError('--workers must be 0..32');
-
+    if (ctx.flags['workers'] !== undefined) ctx.stderr.write('--workers is no longer needed (reports are SQL over the statistics views) and is ignored\n');
     const views = viewsPath(ctx);
     const engine = await openEngine({ db, views, viewsLock: { onWait: (m) => ctx.stderr.write(`${m}\n`) } });
-    // Workers keep the event loop free for cached answers and health checks while reports are computed.
-    const pool = workers > 0 ? await ReportPool.start({ db: engine.dbPath, views: engine.viewsPath, size: workers }) : undefined;
     const access = new AccessStore(accessPath(views));
     const dashboard = await loadDashboard();
     const dashboardKey = open ? access.createEphemeralKey('open-dashboard', 'dashboard') : null;
     let ready = false;
     const server = await startServer({
-      service: engineService(engine, pool ? { pool } : {}), access, dashboard, dashboardKey, port, host,
+      service: engineService(engine), access, dashboard, dashboardKey, port, host,
       ...(minCell !== undefined ? { minCell } : {}),
       isReady: () => ready,
     });
-    ctx.stdout.write(`Leerroutes API and dashboard on ${server.url}/ (OpenAPI: ${server.url}/api/openapi.json); reports in ${workers ? `${workers} worker thread(s)` : 'the server thread'}\n`);
+    ctx.stdout.write(`Leerroutes API and dashboard on ${server.url}/ (OpenAPI: ${server.url}/api/openapi.json)\n`);
     if (!open) ctx.stdout.write('Sign in to the dashboard with an API key (pnpm pathways keys create --role dashboard --name NAME).\n');
     // Serve at once (health answers), become ready once the views have caught up with the log. From then on
     // a catch-up session runs whenever the log moves, and readers move to each generation it publishes.
     const subscriber = engine.startSubscriber({ onError: (err) => ctx.stderr.write(`keeping the views current failed: ${err instanceof Error ? err.message : String(err)}\n`) });
     await subscriber.caughtUp();
     ready = true;
-    ctx.stdout.write(`ready at position ${await engine.pathways.checkpoint()}\n`);
+    ctx.stdout.write(`ready at position ${await engine.checkpoint()}\n`);
 
     await new Promise<void>((resolve) => {
       const stop = () => { process.off('SIGINT', stop); process.off('SIGTERM', stop); resolve(); };
@@ -69,7 +64,6 @@ export const command: Command = {
     });
     ctx.stdout.write('stopping\n');
     await server.close();
-    await pool?.close();
     access.close();
     await engine.close();
     return 0;
