@@ -1,10 +1,12 @@
 /**
- * `pnpm bench [--size ci|national] [--learners N --cohorts 2012-2016] [--keep DIR]`
+ * `pnpm bench [--size ci|110k|national] [--learners N --cohorts 2012-2016] [--keep DIR]`
  *
  * Measures the whole engine on a generated population, each step in its own
- * process: generation, CSV import, raw append, the bare scan-and-parse floor,
- * a full rebuild of every projection, report latency from the views, an
- * as-known-on replay of one cohort, and database size. Writes
+ * process: generation, CSV import (and a corrected re-delivery known later),
+ * raw append, the bare scan-and-parse floor, a full rebuild of every
+ * projection, report latency (every indicator by up to two breakdowns, live
+ * and as known on a past date), the DuckDB peer on the same CSVs, and
+ * storage. Writes
  * bench-results/<size>.json and .md. The CI size checks the output's shape,
  * never its speed.
  */
@@ -12,11 +14,13 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { cpus, totalmem, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { INDICATORS } from '@leerroutes/indicators';
 import { checkShape, toMarkdown, type BenchResult } from './bench/result.js';
 
 const SIZES = {
-  ci: { learners: 3_000, cohorts: '2012-2014', reportCalls: 10 },
-  national: { learners: 1_000_000, cohorts: '2012-2016', reportCalls: 100 },
+  ci: { learners: 3_000, cohorts: '2012-2014' },
+  '110k': { learners: 110_000, cohorts: '2012-2016' },
+  national: { learners: 1_000_000, cohorts: '2012-2016' },
 } as const;
 
 function flag(name: string): string | undefined {
@@ -27,15 +31,17 @@ function flag(name: string): string | undefined {
 const sizeName = flag('size') ?? (flag('learners') ? `learners-${flag('learners')}` : 'ci');
 const preset = SIZES[sizeName as keyof typeof SIZES];
 if (!preset && !flag('learners')) {
-  process.stderr.write(`unknown --size '${sizeName}' (ci, national), or give --learners N\n`);
+  process.stderr.write(`unknown --size '${sizeName}' (ci, 110k, national), or give --learners N\n`);
   process.exit(2);
 }
 const learners = Number(flag('learners') ?? preset.learners);
 const cohorts = flag('cohorts') ?? preset?.cohorts ?? '2012-2016';
-const reportCalls = Number(flag('calls') ?? preset?.reportCalls ?? 20);
 const work = flag('keep') ?? mkdtempSync(join(tmpdir(), 'leerroutes-bench-'));
 mkdirSync(work, { recursive: true });
 const dir = join(work, 'population');
+const fix = join(work, 'correction');
+/** The population is known from this day, its correction from a later one; reports as known on a day between tell them apart. */
+const KNOWN_AT = '2023-11-01', CORRECTED_AT = '2024-01-15', KNOWN_ON = '2023-12-31';
 const db = join(work, 'bench.sqlite');
 const views = join(work, 'bench.views');
 const appendDb = join(work, 'append.sqlite');
@@ -60,13 +66,34 @@ const middleCohort = (() => {
   return `${intake - 1}-${intake}`; // advice is given the school year before intake
 })();
 
-if (!existsSync(join(dir, 'enrollments.csv'))) step('generate', '--out', dir, '--learners', String(learners), '--cohorts', cohorts, '--seed', '20261122');
-const imported = step('import', '--dir', dir, '--db', db);
+if (!existsSync(join(dir, 'enrollments.csv'))) step('generate', '--out', dir, '--learners', String(learners), '--cohorts', cohorts, '--seed', '20261122', '--redelivery', fix);
+const imported = step('import', '--dir', dir, '--db', db, '--known-at', KNOWN_AT);
+const corrected = step('import', '--dir', fix, '--db', db, '--known-at', CORRECTED_AT);
 const append = step('append', '--db', db, '--target', appendDb);
 const scan = step('scan', '--db', db);
 const rebuilt = step('rebuild', '--db', db, '--views', views);
-const reports = step('report', '--db', db, '--views', views, '--calls', String(reportCalls), '--cohort', middleCohort);
-const asKnownOn = step('as-known-on', '--db', db, '--views', views, '--cohort', middleCohort);
+const reports = step('reports', '--db', db, '--views', views, '--cohort', middleCohort, '--known-on', KNOWN_ON);
+const peer = runPeer();
+
+/** The DuckDB baseline in its own process (scripts/bench/duckdb-baseline.ts). */
+function runPeer(): Record<string, any> {
+  process.stderr.write('bench: duckdb peer...\n');
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'bench', 'duckdb-baseline.ts'), '--dir', dir, '--cohort', middleCohort], {
+    encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 64 * 1024 * 1024,
+  });
+  const line = r.stdout.split('\n').find((l) => l.startsWith('RESULT '));
+  if (r.status !== 0 || !line) throw new Error(`the DuckDB peer failed (exit ${r.status})\n${r.stdout.slice(-2000)}`);
+  return JSON.parse(line.slice(7));
+}
+
+type Timing = { scope: string; indicator: string; by: string; ms: number };
+const timings = reports['timings'] as Timing[];
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+const summary = (list: Timing[]) => {
+  const ms = list.map((t) => t.ms).sort((a, b) => a - b);
+  return { requests: ms.length, p50Ms: percentile(ms, 50), p95Ms: percentile(ms, 95), maxMs: ms[ms.length - 1]! };
+};
+const maxOf = (list: Timing[]) => Math.max(...list.map((t) => t.ms));
 const dbBytes = statSync(db).size + (existsSync(db + '-wal') ? statSync(db + '-wal').size : 0);
 
 const result: BenchResult = {
@@ -75,8 +102,23 @@ const result: BenchResult = {
   append: { events: append['events'], seconds: append['seconds'], eventsPerSecond: append['eventsPerSecond'], peakRssMiB: append['peakRssMiB'] },
   scan: { events: scan['events'], seconds: scan['seconds'], eventsPerSecond: scan['eventsPerSecond'], peakRssMiB: scan['peakRssMiB'] },
   rebuild: { events: rebuilt['events'], seconds: rebuilt['seconds'], eventsPerSecond: rebuilt['eventsPerSecond'], peakRssMiB: rebuilt['peakRssMiB'], ratioToScan: rebuilt['seconds'] / scan['seconds'] },
-  reports: { cohort: middleCohort, calls: reportCalls, learners: reports['learners'], cohortLoadMs: reports['cohortLoadMs'], indicators: reports['indicators'] },
-  asKnownOn: { cohort: middleCohort, seconds: asKnownOn['seconds'], yearThreeLearners: asKnownOn['yearThreeLearners'], peakRssMiB: asKnownOn['peakRssMiB'] },
+  correction: { events: corrected['events'], seconds: corrected['seconds'] },
+  reports: {
+    cohort: middleCohort, learners: reports['learners'], knownOn: KNOWN_ON, openMs: reports['openMs'], firstMs: reports['firstMs'],
+    scopes: Object.fromEntries(['live', 'asKnownOn'].map((scope) => [scope, summary(timings.filter((t) => t.scope === scope))])),
+    slowest: [...timings].sort((a, b) => b.ms - a.ms).slice(0, 3).map(({ scope, indicator, by, ms }) => ({ scope, indicator, by, ms })),
+    perIndicator: Object.fromEntries(INDICATORS.map((i) => [i, {
+      liveMaxMs: maxOf(timings.filter((t) => t.indicator === i && t.scope === 'live')),
+      asKnownOnMaxMs: maxOf(timings.filter((t) => t.indicator === i && t.scope === 'asKnownOn')),
+    }])),
+  },
+  peer: {
+    loadSeconds: peer['loadSeconds'],
+    queries: Object.fromEntries(Object.entries(peer['queries'] as Record<string, { coldMs: number; medianMs: number }>).map(([q, d]) => {
+      const e = reports['peers'][q] as { coldMs: number; medianMs: number };
+      return [q, { duckdbColdMs: d.coldMs, duckdbMedianMs: d.medianMs, engineColdMs: e.coldMs, engineMedianMs: e.medianMs, coldRatio: e.coldMs / d.coldMs, medianRatio: e.medianMs / d.medianMs }];
+    })),
+  },
   storage: { dbBytes, viewsBytes: rebuilt['viewsBytes'], bytesPerMillionEvents: (dbBytes / imported['events']) * 1e6 },
 };
 const problems = checkShape(result);

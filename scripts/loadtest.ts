@@ -8,7 +8,7 @@
  * indicator, split into first asks (computed from the views) and repeats
  * (answered from the server's per-checkpoint cache).
  *
- *   pnpm exec tsx scripts/loadtest.ts [--clients 50] [--duration 30] [--requests 5000] [--learners 5000] [--workers 1]
+ *   pnpm exec tsx scripts/loadtest.ts [--clients 50] [--duration 30] [--requests 5000] [--learners 5000]
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -23,7 +23,7 @@ const arg = (name: string, fallback: number): number => {
 
 async function serve(): Promise<void> {
   const { startDemo } = await import('@leerroutes/api/demo');
-  const demo = await startDemo({ learners: arg('learners', 5000), cohorts: '2012-2014', seed: 1, withDashboard: false, workers: arg('workers', 1) });
+  const demo = await startDemo({ learners: arg('learners', 5000), cohorts: '2012-2014', seed: 1, withDashboard: false });
   const meta = await (await fetch(`${demo.server.url}/api/meta`, { headers: { authorization: `Bearer ${demo.keys.dashboard}` } })).json() as { cohorts: { advice: Record<string, string[]> } };
   process.stdout.write(JSON.stringify({ url: demo.server.url, key: demo.keys.dashboard, cohorts: meta.cohorts.advice['monitor'] }) + '\n');
   await new Promise<void>((resolve) => process.once('SIGTERM', () => resolve()));
@@ -36,8 +36,8 @@ interface Sample { indicator: string; ms: number; first: boolean; status: number
 
 async function main(): Promise<void> {
   const clients = arg('clients', 50), durationS = arg('duration', 30), maxRequests = arg('requests', 5000);
-  process.stderr.write(`starting a server on ${arg('learners', 5000)} generated learners, reports in ${arg('workers', 1)} worker thread(s)...\n`);
-  const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--serve', '--learners', String(arg('learners', 5000)), '--workers', String(arg('workers', 1))], { stdio: ['ignore', 'pipe', 'inherit'] });
+  process.stderr.write(`starting a server on ${arg('learners', 5000)} generated learners...\n`);
+  const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--serve', '--learners', String(arg('learners', 5000))], { stdio: ['ignore', 'pipe', 'inherit'] });
   const [line] = await once(createInterface({ input: child.stdout! }), 'line') as [string];
   const { url, key, cohorts } = JSON.parse(line) as { url: string; key: string; cohorts: string[] };
 

@@ -1,5 +1,7 @@
 import { INDICATORS } from '@leerroutes/indicators';
 
+export interface LatencySummary { requests: number; p50Ms: number; p95Ms: number; maxMs: number }
+
 export interface Rate { events: number; seconds: number; eventsPerSecond: number; peakRssMiB: number }
 export interface BenchResult {
   size: string;
@@ -10,9 +12,21 @@ export interface BenchResult {
   append: Rate;
   scan: Rate;
   rebuild: Rate & { ratioToScan: number };
-  /** `cohortLoadMs`: reading the cohort from the views into the cache; per indicator its first call from that cache (`coldMs`), then `calls` repeats of the same request (median, p95). */
-  reports: { cohort: string; calls: number; learners: number; cohortLoadMs: number; indicators: Record<string, { coldMs: number; medianMs: number; p95Ms: number; rows: number }> };
-  asKnownOn: { cohort: string; seconds: number; yearThreeLearners: number; peakRssMiB: number };
+  /** A corrected re-delivery imported after the population, known later: what "as known on" tells apart. */
+  correction: { events: number; seconds: number };
+  /**
+   * Every indicator under each breakdown, live and as known on a date before
+   * the correction, each asked once in a fresh process (the engine keeps
+   * nothing between requests, so each is a first ask).
+   */
+  reports: {
+    cohort: string; learners: number; knownOn: string; openMs: number; firstMs: number;
+    scopes: Record<string, LatencySummary>;
+    slowest: { scope: string; indicator: string; by: string; ms: number }[];
+    perIndicator: Record<string, { liveMaxMs: number; asKnownOnMaxMs: number }>;
+  };
+  /** The DuckDB peer on the same CSVs, and the engine on the same questions (advice cohort by parental education). */
+  peer: { loadSeconds: number; queries: Record<string, { duckdbColdMs: number; duckdbMedianMs: number; engineColdMs: number; engineMedianMs: number; coldRatio: number; medianRatio: number }> };
   storage: { dbBytes: number; viewsBytes: number; bytesPerMillionEvents: number };
 }
 
@@ -26,16 +40,19 @@ export function checkShape(r: BenchResult): string[] {
   if (r.scan.events !== r.import.events || r.rebuild.events !== r.scan.events || r.append.events !== r.scan.events) {
     problems.push(`event counts differ: import ${r.import.events}, append ${r.append.events}, scan ${r.scan.events}, rebuild ${r.rebuild.events}`);
   }
+  positive('correction.events', r.correction.events);
   positive('reports.learners', r.reports.learners);
-  positive('reports.cohortLoadMs', r.reports.cohortLoadMs);
-  for (const indicator of INDICATORS) {
-    const x = r.reports.indicators[indicator];
-    if (!x) { problems.push(`reports.${indicator} missing`); continue; }
-    positive(`reports.${indicator}.coldMs`, x.coldMs);
-    positive(`reports.${indicator}.p95Ms`, x.p95Ms);
-    positive(`reports.${indicator}.medianMs`, x.medianMs);
+  for (const scope of ['live', 'asKnownOn']) {
+    const x = r.reports.scopes[scope];
+    if (!x) { problems.push(`reports.scopes.${scope} missing`); continue; }
+    for (const k of ['requests', 'p50Ms', 'p95Ms', 'maxMs'] as const) positive(`reports.scopes.${scope}.${k}`, x[k]);
   }
-  positive('asKnownOn.seconds', r.asKnownOn.seconds);
+  for (const indicator of INDICATORS) if (!r.reports.perIndicator[indicator]) problems.push(`reports.perIndicator.${indicator} missing`);
+  for (const q of ['advice-position', 'outcome', 'streams']) {
+    const x = r.peer.queries[q];
+    if (!x) { problems.push(`peer.${q} missing`); continue; }
+    for (const k of ['duckdbColdMs', 'engineColdMs', 'coldRatio', 'medianRatio'] as const) positive(`peer.${q}.${k}`, x[k]);
+  }
   positive('storage.bytesPerMillionEvents', r.storage.bytesPerMillionEvents);
   return problems;
 }
@@ -52,16 +69,27 @@ export function toMarkdown(r: BenchResult): string {
     `| raw append | ${n(r.append.events)} events | ${n(r.append.seconds, 1)} | ${n(r.append.eventsPerSecond)} events/s | ${n(r.append.peakRssMiB)} MiB |`,
     `| scan + parse (floor) | ${n(r.scan.events)} events | ${n(r.scan.seconds, 1)} | ${n(r.scan.eventsPerSecond)} events/s | ${n(r.scan.peakRssMiB)} MiB |`,
     `| full rebuild, all projections | ${n(r.rebuild.events)} events | ${n(r.rebuild.seconds, 1)} | ${n(r.rebuild.eventsPerSecond)} events/s (${n(r.rebuild.ratioToScan, 2)}x the floor) | ${n(r.rebuild.peakRssMiB)} MiB |`,
-    `| as-known-on replay, advice cohort ${r.asKnownOn.cohort} | ${n(r.asKnownOn.yearThreeLearners)} learners with a year-3 position | ${n(r.asKnownOn.seconds, 2)} | | ${n(r.asKnownOn.peakRssMiB)} MiB |`,
+    `| corrected re-delivery | ${n(r.correction.events)} events | ${n(r.correction.seconds, 1)} | | |`,
     `| storage | event log ${n(r.storage.dbBytes / 2 ** 20, 1)} MiB, views ${n(r.storage.viewsBytes / 2 ** 20, 1)} MiB | | ${n(r.storage.bytesPerMillionEvents / 2 ** 20, 1)} MiB per million events | |`,
     '',
-    `Report latency from the views (advice cohort ${r.reports.cohort}, ${n(r.reports.learners)} learners, rules monitor, by parental_education). ` +
-      `Reading the cohort, reference data and covered dates into the engine's per-checkpoint cache: ${n(r.reports.cohortLoadMs)} ms (once per checkpoint, shared by every indicator). ` +
-      `Cold: each indicator's first call, computed from that cache; warm: ${r.reports.calls} more calls of the same request (remembered per checkpoint).`,
+    `Report latency (advice cohort ${r.reports.cohort}, ${n(r.reports.learners)} learners, rules monitor): every indicator by none, one and two breakdowns, ` +
+      `each asked once in a fresh process, live and as known on ${r.reports.knownOn} (before the correction). Opening the engine ${n(r.reports.openMs)} ms, first report ${n(r.reports.firstMs)} ms.`,
     '',
-    '| indicator | cold ms | warm median ms | warm p95 ms | rows |',
+    '| scope | requests | p50 ms | p95 ms | max ms |',
     '|---|---|---|---|---|',
-    ...Object.entries(r.reports.indicators).map(([k, v]) => `| ${k} | ${n(v.coldMs, 1)} | ${n(v.medianMs, 2)} | ${n(v.p95Ms, 2)} | ${v.rows} |`),
+    ...Object.entries(r.reports.scopes).map(([k, v]) => `| ${k} | ${v.requests} | ${n(v.p50Ms, 1)} | ${n(v.p95Ms, 1)} | ${n(v.maxMs, 1)} |`),
+    '',
+    `Slowest: ${r.reports.slowest.map((x) => `${x.indicator} by ${x.by} (${x.scope}) ${n(x.ms)} ms`).join('; ')}.`,
+    '',
+    '| indicator | live max ms | as-known-on max ms |',
+    '|---|---|---|',
+    ...Object.entries(r.reports.perIndicator).map(([k, v]) => `| ${k} | ${n(v.liveMaxMs, 1)} | ${n(v.asKnownOnMaxMs, 1)} |`),
+    '',
+    `The DuckDB peer (an analyst's SQL straight on the same CSVs, load ${n(r.peer.loadSeconds, 2)} s) against the engine, advice cohort by parental education; ratio = engine / DuckDB (goal: at most 1).`,
+    '',
+    '| query | DuckDB first ms | engine first ms | ratio | DuckDB median ms | engine median ms | ratio |',
+    '|---|---|---|---|---|---|---|',
+    ...Object.entries(r.peer.queries).map(([k, v]) => `| ${k} | ${n(v.duckdbColdMs, 1)} | ${n(v.engineColdMs, 1)} | ${n(v.coldRatio, 2)} | ${n(v.duckdbMedianMs, 1)} | ${n(v.engineMedianMs, 1)} | ${n(v.medianRatio, 2)} |`),
   ];
   return lines.join('\n');
 }

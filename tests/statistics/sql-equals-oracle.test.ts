@@ -13,10 +13,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openSqliteEventStore, type SqliteEventStore } from '@leerroutes/event-store/sqlite';
 import { importDirectory } from '@leerroutes/import';
-import {
-  INDICATORS, PER_YEAR_INDICATORS, replayAsKnownOn, runReport, statisticsReport,
-  type Indicator, type ReportRequest, type ReportRow, type StatisticsSource,
-} from '@leerroutes/indicators';
+import { INDICATORS, PER_YEAR_INDICATORS, statisticsReport, type Indicator, type ReportRequest, type ReportRow, type StatisticsSource } from '@leerroutes/indicators';
+import { replayAsKnownOn, oracleReport } from '@leerroutes/indicators/oracle';
 import { catchUp, openDuckDbViews, readCheckpoint, type ViewsStore } from '@leerroutes/projection-runtime';
 import { PROJECTIONS } from '@leerroutes/projections';
 import { generatePopulation } from '@leerroutes/synthetic';
@@ -59,7 +57,7 @@ async function oracle(request: ReportRequest): Promise<readonly ReportRow[]> {
   if (!replays.has(scopeKey)) replays.set(scopeKey, replayAsKnownOn(store, request.asKnownOn ?? null, validUntil));
   const replay = await replays.get(scopeKey)!;
   const { asKnownOn: _k, asOfSchoolYear: _a, ...unscoped } = request;
-  return (await runReport(unscoped, { pathways: replay.source, store })).rows;
+  return (await oracleReport(unscoped, { pathways: replay.source, store })).rows;
 }
 
 const key = (r: ReportRow) => JSON.stringify([r.group, r.offset, r.schoolYear, r.family, r.category]);
