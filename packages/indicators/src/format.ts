@@ -61,8 +61,9 @@ export function formatReport(report: Report, format: ReportFormat): string {
   const line = (c: string[]) =>
     c.map((v, i) => (numeric.has(header[i]!) ? v.padStart(widths[i]!) : v.padEnd(widths[i]!))).filter((_, i) => !unused.has(i)).join('  ').trimEnd();
   const req = report.request;
+  const scope = (asKnownOn?: string, asOf?: string) => `${asKnownOn ? `, as known on ${asKnownOn}` : ''}${asOf ? `, facts up to school year ${asOf}` : ''}`;
   const src = report.source.kind === 'views'
-    ? `views at position ${report.source.checkpoint}`
+    ? `views at position ${report.source.checkpoint}${scope(report.source.asKnownOn, report.source.asOfSchoolYear)}`
     : `log as known on ${report.source.asKnownOn}${report.source.asOfSchoolYear ? `, facts up to school year ${report.source.asOfSchoolYear}` : ''} (head ${report.source.head})`;
   const title = [
     `${req.indicator} — ${req.cohort ? `${req.cohortType} cohort ${req.cohort}` : 'everyone'} — rules ${report.ruleSet.name} v${report.ruleSet.version}${req.by.length ? ` — by ${req.by.join(', ')}` : ''}`,

@@ -34,6 +34,9 @@ describe('formatReport', () => {
     expect(JSON.parse(formatReport(report, 'json'))).toEqual(report);
     const table = formatReport(report, 'table');
     expect(table).toContain('early-leavers — everyone — rules monitor v1 — by area');
+    expect(table).toContain('source: views at position 42; cells under 10 suppressed (*)');
+    const edition = formatReport({ ...report, source: { kind: 'views', checkpoint: 42, asKnownOn: '2017-06-01', asOfSchoolYear: '2015-2016' } }, 'table');
+    expect(edition).toContain('source: views at position 42, as known on 2017-06-01, facts up to school year 2015-2016;');
     expect(table).toMatch(/Noord\s+mbo\s+2014-2015\s+early-leaver\s+early-leaver\s+\*\s+80\s+\*\s+yes\s+primary/);
   });
 });
