@@ -159,8 +159,8 @@ export interface ReferenceData {
 }
 
 /**
- * Read access to projected pathways, implemented by the learner-pathway
- * projection's views (and by in-memory sources in tests and as-known-on replays).
+ * Pathways to count over, for the fold-based oracle of the indicators: an
+ * in-memory population in tests, or a replay of the log as known on a date.
  */
 export interface PathwaySource {
   /** Learners of one cohort: `advice` cohorts depend on the rule set, `intake` and `leerjaar3` cohorts do not. */

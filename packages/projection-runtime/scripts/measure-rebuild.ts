@@ -19,12 +19,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { StreamAppend } from '@leerroutes/event-store';
 import { openSqliteEventStore } from '@leerroutes/event-store/sqlite';
-import { foldPathway } from '@leerroutes/pathway';
 import { TestLog, type BuiltEvent } from '@leerroutes/pathway/testing';
 import { openDuckDbViews, readCurrent, rebuild, type Projection } from '../src/index.js';
 // Relative on purpose: the registry depends on this package, not the other way round.
 import { PROJECTIONS } from '../../../projections/registry/src/index.js';
-import { learnerPathwayProjection } from '../../../projections/learner-pathway/src/index.js';
 
 const argv = process.argv.slice(2);
 const flag = (name: string): string | undefined => { const i = argv.indexOf(`--${name}`); return i >= 0 ? argv[i + 1] : undefined; };
@@ -126,15 +124,13 @@ async function floor(): Promise<{ events: number; seconds: number }> {
   return { events, seconds: (performance.now() - t0) / 1000 };
 }
 
-// Time inside each projection's apply, and inside foldPathway, to say where a rebuild spends its time.
+// Time inside each projection's apply, to say where a rebuild spends its time.
 const spent = new Map<string, number>();
 const timed = (name: string, p: Projection): Projection => ({
   ...p,
   async apply(batch, ctx) { const t = performance.now(); await p.apply(batch, ctx); spent.set(name, (spent.get(name) ?? 0) + performance.now() - t); },
 });
-let foldMs = 0;
-const timedFold: typeof foldPathway = (id, events) => { const t = performance.now(); const p = foldPathway(id, events); foldMs += performance.now() - t; return p; };
-const projections = PROJECTIONS.map((p) => timed(p.name, p.name === 'learner-pathway' ? learnerPathwayProjection(timedFold, p.version) : p));
+const projections = PROJECTIONS.map((p) => timed(p.name, p));
 
 await floor(); // warm the page cache so neither side pays for the first read from disk
 const scan = await floor();
@@ -156,7 +152,6 @@ const report = {
   rebuild: { seconds: +rebuildSeconds.toFixed(2), eventsPerSecond: rate(run.events, rebuildSeconds) },
   ratio: +(rebuildSeconds / scan.seconds).toFixed(2),
   applySeconds: Object.fromEntries([...spent].map(([k, v]) => [k, +(v / 1000).toFixed(2)])),
-  foldPathwaySeconds: +(foldMs / 1000).toFixed(2),
   viewsMiB: Math.round(statSync(join(viewsDir, readCurrent(viewsDir)!)).size / 2 ** 20),
   peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
 };
