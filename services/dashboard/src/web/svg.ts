@@ -132,7 +132,7 @@ export const COLOURS: Readonly<Record<string, string>> = {
   po: '#E8E8E8', pro: '#8F8F8F', 'vmbo-b': '#F0E442', 'vmbo-b/k': '#F8F2A8', 'vmbo-bk': '#F8F2A8', 'vmbo-k': '#E69F00', 'vmbo-k/t': '#F5CE80',
   'vmbo-g': '#D55E00', 'vmbo-gt': '#EDB080', 'vmbo-t': '#8A3D00', 'vmbo-t/havo': '#BFE1F5', havo: '#56B4E9', 'havo/vwo': '#A6CBE3',
   'vmbo-t/havo/vwo': '#D9ECF7', vwo: '#0072B2', vso: '#CC79A7',
-  'mbo-1': '#CCECE3', 'mbo-2': '#80CFB9', 'mbo-3': '#33B18F', 'mbo-4': '#009E73', hbo: '#005A41', wo: '#003A66',
+  'mbo-1': '#D9F1E9', 'mbo-2': '#9ED9C5', 'mbo-3': '#52BF9C', 'mbo-4': '#009E73', hbo: '#005A41', wo: '#003A66',
   'left-with-startkwalificatie': '#6E6E6E', 'left-without-startkwalificatie': '#000000', unknown: '#D9D9D9', none: '#D0D0D0',
   // after an mbo diploma
   'mbo-higher': '#0072B2', 'mbo-same': '#BBBBBB', 'mbo-lower': '#D55E00', vo: '#CC79A7', 'not-enrolled': '#000000',
