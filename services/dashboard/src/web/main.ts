@@ -149,9 +149,9 @@ async function renderFlows(out: HTMLElement): Promise<void> {
   const who = gs.find((g) => g.key === sel.group);
   const title = `Flows advice → year 1 → year 3 → VO diploma → next education, ${cohortText()} (${report.ruleSet.name})${who && gs.length > 1 ? `, ${groupText(who.group)}` : ''}${asOfText()}`;
   out.append(helpPanel(rows.map((r) => r.category).filter((c) => stageIndex(c) >= 0), report.minCell));
-  out.append(chartFrame({ id: 'chart-flows', title, chart: flowSankey(rows, { title, minCell: report.minCell, group: sel.group }), csv: () => rowsCsv(rows, report.request.by), fileBase: `flows-${base()}`,
+  out.append(chartFrame({ id: 'chart-flows', title, chart: flowSankey(rows, { title, minCell: report.minCell, group: sel.group, whole: gs.length > 1 ? 'the group' : 'the cohort' }), csv: () => rowsCsv(rows, report.request.by), fileBase: `flows-${base()}`,
     table: {
-      head: ['stage', 'from', 'to', 'learners', 'percent of the cohort'],
+      head: ['stage', 'from', 'to', 'learners', gs.length > 1 ? 'percent of the group' : 'percent of the cohort'],
       rows: flowTableRows(rows).map((r) => r.from !== undefined
         ? [`${STAGES[stageIndex(r.from)]?.name ?? ''} → ${STAGES[stageIndex(r.to!)]?.name ?? ''}`, categoryCell(r.from, nodeLabel(r.from)), categoryCell(r.to!, nodeLabel(r.to!)), countCell(r, report.minCell), pct(r.percent)]
         : [`${STAGES[stageIndex(r.category)]?.name ?? r.family} (total)`, categoryCell(r.category, nodeLabel(r.category)), '', countCell(r, report.minCell), pct(r.percent)]),

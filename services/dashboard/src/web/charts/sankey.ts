@@ -31,9 +31,10 @@ const orderOf = (n: N): number => {
   return i < 0 ? ORDER.length - 2.5 : i;
 };
 
-export function flowSankey(rows: readonly Row[], options: { title: string; minCell: number; group: string }): SVGSVGElement {
+export function flowSankey(rows: readonly Row[], options: { title: string; minCell: number; group: string; whole?: string }): SVGSVGElement {
   const W = 1000, top = 36, plotH = 520;
   const { minCell, group } = options;
+  const whole = options.whole ?? 'the cohort';
   const nodeRows = rows.filter((r) => r.family.startsWith('node '));
   const edges = rows.filter((r) => r.from !== undefined && r.to !== undefined);
   const drawn = edges.filter((r) => r.count !== null && r.count > 0);
@@ -84,7 +85,7 @@ export function flowSankey(rows: readonly Row[], options: { title: string; minCe
     const s = l.source as Node, t = l.target as Node;
     svg.append(titled(el('path', { d: path(l) ?? '', fill: 'none', stroke: colour(s.id), 'stroke-opacity': 0.45, 'stroke-width': Math.max(1, l.width ?? 1),
       ...markAttrs(l.row, group, { 'data-from': s.id, 'data-to': t.id }), class: 'mark link' }),
-    `${STAGES[stageIndex(s.id)]!.name} ${nodeLabel(s.id)} → ${STAGES[stageIndex(t.id)]!.name} ${nodeLabel(t.id)}: ${l.value} learners (${pct(l.row.percent)} of the cohort)`));
+    `${STAGES[stageIndex(s.id)]!.name} ${nodeLabel(s.id)} → ${STAGES[stageIndex(t.id)]!.name} ${nodeLabel(t.id)}: ${l.value} learners (${pct(l.row.percent)} of ${whole})`));
   }
 
   const hiddenList = (rs: readonly Row[], end: 'from' | 'to') => rs.map((r) => `${nodeLabel(r[end]!)} ${countText(r, minCell)}`).join(', ');
@@ -102,7 +103,7 @@ export function flowSankey(rows: readonly Row[], options: { title: string; minCe
       class: `node${total === null ? ` total-hidden ${kind}` : ''}`, 'data-node': n.id, 'data-stage': STAGES[s]!.id,
       'data-count': total ?? '', 'data-suppression': row?.suppression ?? (total === null ? 'complementary' : ''), 'data-value': n.value ?? 0,
     };
-    const what = total !== null ? `${total} learners (${pct(row!.percent)} of the cohort)`
+    const what = total !== null ? `${total} learners (${pct(row!.percent)} of ${whole})`
       : kind === 'primary' ? `fewer than ${minCell} learners: the total is not published` : 'the total is hidden (to protect another cell); the drawn flows are not all of it';
     if (y1 - y0 < 1) {
       // Nothing of it is drawn: a fixed-size marker, not to scale.
