@@ -22,11 +22,11 @@ const demo = await startDemo({ learners, cohorts: '2012-2013', seed: 2017, openD
 const browser = await chromium.launch({ executablePath: chromiumLookup.path, args: CHROMIUM_ARGS });
 try {
   const page = await browser.newPage({ viewport: { width: 1280, height: 860 }, deviceScaleFactor: 1 });
-  const views = ['flows', 'distribution', 'streams', 'advice-position', 'compare'];
+  const views = ['flows', 'distribution', 'streams', 'advice-position', 'compare', 'school-profile', 'after-mbo'];
   mkdirSync(join(root, 'docs', 'img'), { recursive: true });
   mkdirSync(join(root, 'test-artifacts', 'screenshots'), { recursive: true });
   for (const view of views) {
-    const by = view === 'flows' || view === 'compare' || view === 'distribution' ? '' : 'parental_education';
+    const by = view === 'streams' || view === 'advice-position' ? 'parental_education' : '';
     await page.goto(`${demo.server.url}/#view=${view}&cohortType=advice&cohort=2011-2012&rules=monitor${by ? `&by=${by}` : ''}`);
     await page.waitForSelector(`#panel:not([aria-busy]) .view[data-view="${view}"]`);
     await page.screenshot({ path: join(root, 'test-artifacts', 'screenshots', `readme-${view}.png`), fullPage: true });

@@ -21,7 +21,7 @@ import { defaultViewsPath } from './paths.js';
 import { reads, type Reads } from './reads.js';
 
 export type { ErasureReceipt } from './erase.js';
-export { ViewsNotReadyError, statisticsSource, type Reads } from './reads.js';
+export { ViewsNotReadyError, statisticsSource, type Reads, type ReferenceLabels } from './reads.js';
 
 export interface EngineOptions {
   /** Event log file (SQLite). */

@@ -13,7 +13,7 @@ import {
   type CellRef, type CohortList, type LearnerExplanation, type Report, type ReportRequest, type RuleSetComparison, type StatisticsSource,
 } from '@leerroutes/indicators';
 import { readCheckpoint, type ViewsReader } from '@leerroutes/projection-runtime';
-import { STATISTICS } from '@leerroutes/projections';
+import { REFERENCE_AREA, REFERENCE_INSTITUTION, STATISTICS } from '@leerroutes/projections';
 
 /** The views have no statistics yet (nothing imported, or views from before the statistics projection): a catch-up or rebuild is due. */
 export class ViewsNotReadyError extends Error {
@@ -57,6 +57,15 @@ export interface Reads {
   learner(learnerId: string, options?: { asKnownOn?: string }): Promise<LearnerExplanation | null>;
   /** The log position the views reflect; null before anything was published. */
   checkpoint(): Promise<number | null>;
+  /** Names of areas and institutions from the reference data, and the covered school years (what `asOf` can take). */
+  reference(): Promise<ReferenceLabels>;
+}
+
+/** What a reader needs to show codes as names, and the school years an as-of cut can name. */
+export interface ReferenceLabels {
+  readonly names: { readonly area: Readonly<Record<string, string>>; readonly institution: Readonly<Record<string, string>> };
+  /** Covered school years (complete counts), ascending. */
+  readonly schoolYears: readonly string[];
 }
 
 export function reads(store: EventStore, reader: ViewsReader, where: string): Reads {
@@ -70,6 +79,19 @@ export function reads(store: EventStore, reader: ViewsReader, where: string): Re
     async checkpoint() {
       if ((await reader.published()) === null) return null;
       return reader.snapshot(async (db) => (await readCheckpoint(db, STATISTICS))?.position ?? null);
+    },
+    async reference() {
+      if ((await reader.published()) === null) return { names: { area: {}, institution: {} }, schoolYears: [] };
+      return reader.snapshot(async (db) => {
+        const tables = new Set((await db.introspection.getTables()).map((t) => t.name));
+        const pairs = async (table: string, key: string) => tables.has(table)
+          ? Object.fromEntries((await db.selectFrom(table).select([key, 'name']).orderBy(key).execute()).map((r: Record<string, unknown>) => [String(r[key]), String(r['name'])]))
+          : {};
+        const years = tables.has('stat_covered')
+          ? (await db.selectFrom('stat_covered').select('year').distinct().orderBy('year').execute()).map((r: { year: unknown }) => `${Number(r.year)}-${Number(r.year) + 1}`)
+          : [];
+        return { names: { area: await pairs(REFERENCE_AREA, 'area'), institution: await pairs(REFERENCE_INSTITUTION, 'institution') }, schoolYears: years };
+      });
     },
   };
 }

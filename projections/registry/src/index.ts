@@ -21,3 +21,4 @@ export function projectionNamed(name: string): Projection | undefined {
 }
 
 export { STATISTICS } from '@leerroutes/projection-statistics';
+export { REFERENCE_AREA, REFERENCE_INSTITUTION } from '@leerroutes/projection-reference-data';

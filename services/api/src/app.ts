@@ -14,7 +14,7 @@ import { openApiDocument } from './openapi.js';
 import { ProblemError } from './problem.js';
 import { disclosureChecked, sideBySide } from './report-view.js';
 import * as S from './schemas.js';
-import { requestErrorCode, type CohortList, type ReportService } from './service.js';
+import { requestErrorCode, type CohortList, type ReferenceLabels, type ReportService } from './service.js';
 
 export interface StaticAsset { readonly body: string | Uint8Array; readonly type: string; readonly etag: string }
 export interface DashboardAssets {
@@ -70,7 +70,7 @@ export function createApp(options: AppOptions): { app: Hono<Env>; openapi: objec
    * checkpoint is a new key, so nothing is ever stale), so a dashboard
    * reloading costs nothing. Small: a report is some hundreds of rows.
    */
-  const answers = new ComputeCache<Report | CohortList>(1000);
+  const answers = new ComputeCache<Report | CohortList | ReferenceLabels>(1000);
 
   app.use('*', compress({ threshold: 2048 }));
   app.use('*', async (c, next) => {
@@ -147,7 +147,7 @@ export function createApp(options: AppOptions): { app: Hono<Env>; openapi: objec
     responses: { 200: { description: 'The caller', schema: 'WhoAmI' } } },
   (c, { key }) => c.json({ name: key.name, role: key.role }));
 
-  table.add({ method: 'get', path: '/api/meta', operationId: 'meta', summary: 'Indicators, dimensions, rule sets and the cohorts present in the data', tag: 'indicators', role: 'dashboard',
+  table.add({ method: 'get', path: '/api/meta', operationId: 'meta', summary: 'Indicators, dimensions, rule sets, the cohorts and covered school years present in the data, and area and institution names', tag: 'indicators', role: 'dashboard',
     responses: { 200: { description: 'What can be asked', schema: 'Meta' } } },
   async (c) => {
     const checkpoint = await versionOf();
@@ -155,7 +155,8 @@ export function createApp(options: AppOptions): { app: Hono<Env>; openapi: objec
     cacheHeaders(c, etag);
     if (notModified(c, etag)) return c.body(null, 304);
     const cohorts = await answers.get(JSON.stringify(['cohorts', checkpoint]), () => service.cohorts()) as CohortList;
-    return c.json({ indicators: [...INDICATORS], dimensions: [...DIMENSIONS], ruleSets: [...service.ruleSets()], cohorts, minCell: serverMinCell, checkpoint });
+    const reference = await answers.get(JSON.stringify(['reference', checkpoint]), () => service.reference()) as ReferenceLabels;
+    return c.json({ indicators: [...INDICATORS], dimensions: [...DIMENSIONS], ruleSets: [...service.ruleSets()], cohorts, schoolYears: reference.schoolYears, names: reference.names, minCell: serverMinCell, checkpoint });
   });
 
   table.add({ method: 'get', path: '/api/indicators/{indicator}', operationId: 'indicator', summary: 'One indicator in long format (JSON, or CSV with Accept: text/csv)', tag: 'indicators', role: 'dashboard',

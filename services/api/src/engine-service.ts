@@ -11,6 +11,7 @@ export function engineService(engine: Engine): ReportService {
     checkpoint: () => engine.checkpoint(),
     head: () => engine.head(),
     cohorts: () => engine.cohorts(),
+    reference: () => engine.reference(),
     ruleSets: () => Object.values(RULE_SETS).map((r) => ({ name: r.name, version: r.version })),
     importDirectory: (dir, options) => engine.importDirectory(dir, options),
     rebuild: () => engine.rebuild(),

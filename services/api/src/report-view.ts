@@ -31,7 +31,7 @@ export function disclosureChecked(report: Report, minCell: number): Report {
 const rowKey = (r: Pick<ReportRow, 'group' | 'offset' | 'schoolYear' | 'family' | 'category'>): string =>
   JSON.stringify([Object.entries(r.group).sort(), r.offset, r.schoolYear, r.family, r.category]);
 
-const side = (r: ReportRow | undefined) => r ? { count: r.count, denominator: r.denominator, percent: r.percent, suppressed: r.suppressed } : null;
+const side = (r: ReportRow | undefined) => r ? { count: r.count, denominator: r.denominator, percent: r.percent, suppressed: r.suppressed, suppression: r.suppression } : null;
 
 /** Rows of two reports on the same cohort joined on their coordinates; a cell one rule set does not produce is null on that side. */
 export function sideBySide(a: Report, b: Report) {

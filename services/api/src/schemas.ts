@@ -51,6 +51,7 @@ export const AuditQuerySchema = z.strictObject({
 
 const CompareSideSchema = z.object({
   count: z.number().nullable(), denominator: z.number().nullable(), percent: z.number().nullable(), suppressed: z.boolean(),
+  suppression: z.enum(['primary', 'complementary']).nullable().describe('why the count is hidden, as on the report row'),
 }).nullable();
 export const CompareSchema = z.object({
   indicator: IndicatorNameSchema,
@@ -86,6 +87,11 @@ export const MetaSchema = z.object({
     intake: z.array(z.string()),
     leerjaar3: z.array(z.string()),
   }),
+  schoolYears: z.array(z.string()).describe('covered school years (complete counts), ascending: what asOf can name'),
+  names: z.object({
+    area: z.record(z.string(), z.string()).describe('area code -> name, from the reference data'),
+    institution: z.record(z.string(), z.string()).describe('institution code (po_school, vo_school) -> name, from the reference data'),
+  }).describe('names for the codes in group values; a code without a name is shown as the code'),
   minCell: z.number(),
   checkpoint: z.number(),
 });

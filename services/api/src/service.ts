@@ -7,6 +7,12 @@ import type { CellRef, CohortList, Report, ReportRequest } from '@leerroutes/ind
 
 export type { CellRef, CohortList };
 
+/** What a client needs to show codes as names, and the school years an as-of cut can name. */
+export interface ReferenceLabels {
+  readonly names: { readonly area: Readonly<Record<string, string>>; readonly institution: Readonly<Record<string, string>> };
+  readonly schoolYears: readonly string[];
+}
+
 export interface ReportService {
   report(request: ReportRequest): Promise<Report>;
   explainCell(request: ReportRequest, cell: CellRef): Promise<{ learnerIds: string[] }>;
@@ -18,6 +24,8 @@ export interface ReportService {
   head(): Promise<number>;
   cohorts(): Promise<CohortList>;
   ruleSets(): readonly { name: string; version: number }[];
+  /** Area and institution names from the reference data, and the covered school years. */
+  reference(): Promise<ReferenceLabels>;
   importDirectory(dir: string, options: { knownAt?: string }): Promise<unknown>;
   rebuild(): Promise<unknown>;
 }

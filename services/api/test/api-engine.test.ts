@@ -5,6 +5,8 @@
  */
 import { formatReport, INDICATORS, type Report, type ReportRequest } from '@leerroutes/indicators';
 import { oracleReport, replayAsKnownOn } from '@leerroutes/indicators/oracle';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Role } from '../src/access.js';
 import { ReportSchema } from '../src/schemas.js';
@@ -40,6 +42,17 @@ describe('numbers', () => {
     expect(meta.cohorts.intake).toEqual([...intake].sort());
     expect(meta.cohorts.advice).toEqual(Object.fromEntries(Object.entries(advice).map(([r, s]) => [r, [...s].sort()])));
     expect(meta.cohorts.intake.length).toBeGreaterThan(0);
+  });
+
+  it('meta names every area and institution of the reference files, and lists the covered school years', async () => {
+    const rows = (file: string) => readFileSync(join(demo.dir, 'csv', file), 'utf8').trim().split('\n').slice(1)
+      .map((l) => [...l.matchAll(/("(?:[^"]|"")*"|[^,]*)(?:,|$)/g)].map((m) => m[1]!.replace(/^"|"$/g, '').replace(/""/g, '"')));
+    const meta = await (await call('/api/meta', 'dashboard')).json() as { names: { area: Record<string, string>; institution: Record<string, string> }; schoolYears: string[]; cohorts: { intake: string[]; leerjaar3: string[] } };
+    expect(meta.names.area).toEqual(Object.fromEntries(rows('areas.csv').map(([code, name]) => [code, name])));
+    expect(meta.names.institution).toEqual(Object.fromEntries(rows('institutions.csv').map(([code, name]) => [code, name])));
+    expect(Object.keys(meta.names.institution).length).toBeGreaterThan(10);
+    expect(meta.schoolYears).toEqual([...meta.schoolYears].sort());
+    for (const c of [...meta.cohorts.intake, ...meta.cohorts.leerjaar3]) expect(meta.schoolYears).toContain(c);
   });
 
   it('the JSON of an indicator is the report of the indicators package, row for row', async () => {

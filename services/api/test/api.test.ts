@@ -206,8 +206,15 @@ describe('indicator endpoints', () => {
     const body = await (await get('/api/compare/advice-position?cohort=2012-2013&rulesA=monitor&rulesB=inspectie', 'dashboard')).json() as any;
     expect(body.rulesA.name).toBe('monitor');
     expect(body.rulesB.name).toBe('inspectie');
-    expect(body.rows.find((r: any) => r.category === 'afstroom').a).toEqual({ count: 40, denominator: 200, percent: 20, suppressed: false });
+    expect(body.rows.find((r: any) => r.category === 'afstroom').a).toEqual({ count: 40, denominator: 200, percent: 20, suppressed: false, suppression: null });
     expect(service.requests.map((r) => r.rules)).toEqual(['monitor', 'inspectie']);
+  });
+
+  it('compare says why a side is hidden (primary or complementary), as the report rows do', async () => {
+    const body = await (await get('/api/compare/advice-position?cohort=2012-2013&by=gender&rulesA=monitor&rulesB=inspectie', 'dashboard')).json() as any;
+    const hidden = body.rows.find((r: any) => r.group.gender === 'x');
+    expect(hidden.a).toEqual({ count: null, denominator: null, percent: null, suppressed: true, suppression: 'primary' });
+    expect(hidden.b.suppression).toBe('primary');
   });
 
   it('meta lists the cohorts for the pickers', async () => {
@@ -215,6 +222,13 @@ describe('indicator endpoints', () => {
     expect(body.cohorts.intake).toEqual(['2012-2013']);
     expect(body.indicators).toContain('flows');
     expect(body.minCell).toBe(10);
+  });
+
+  it('meta names areas and institutions and lists the covered school years (for the dashboard)', async () => {
+    const body = await (await get('/api/meta', 'dashboard')).json() as any;
+    expect(body.names).toEqual({ area: { GM0599: 'Rotterdam' }, institution: { '00AA': 'Het Lyceum' } });
+    expect(body.schoolYears).toEqual(['2011-2012', '2012-2013']);
+    expect(body.cohorts.leerjaar3).toEqual(['2014-2015']);
   });
 });
 

@@ -36,6 +36,7 @@ export class FakeService implements ReportService {
   async checkpoint() { return this.checkpointValue; }
   async head() { return this.headValue; }
   async cohorts() { return { advice: { monitor: ['2011-2012'], inspectie: ['2011-2012'] }, intake: ['2012-2013'], leerjaar3: ['2014-2015'] }; }
+  async reference() { return { names: { area: { GM0599: 'Rotterdam' }, institution: { '00AA': 'Het Lyceum' } }, schoolYears: ['2011-2012', '2012-2013'] }; }
   ruleSets() { return [{ name: 'monitor', version: 1 }, { name: 'inspectie', version: 1 }]; }
   async importDirectory(dir: string, options: { knownAt?: string }) { this.imports.push({ dir, ...options }); return { files: 1 }; }
   async rebuild() { this.rebuilds++; return { rebuilt: true }; }

@@ -23,13 +23,13 @@ export class ApiClient {
     return p;
   }
 
-  report<T>(q: { indicator: string; cohortType: string; cohort: string; rules: string; by: string }): Promise<T> {
-    const p = new URLSearchParams({ cohortType: q.cohortType, cohort: q.cohort, rules: q.rules, ...(q.by ? { by: q.by } : {}) });
+  report<T>(q: { indicator: string; cohortType: string; cohort: string; rules: string; by: string; asOf?: string }): Promise<T> {
+    const p = new URLSearchParams({ cohortType: q.cohortType, ...(q.cohort ? { cohort: q.cohort } : {}), rules: q.rules, ...(q.by ? { by: q.by } : {}), ...(q.asOf ? { asOf: q.asOf } : {}) });
     return this.get<T>(`/api/indicators/${q.indicator}?${p}`);
   }
 
-  compare<T>(q: { indicator: string; cohortType: string; cohort: string; by: string; rulesA: string; rulesB: string }): Promise<T> {
-    const p = new URLSearchParams({ cohortType: q.cohortType, cohort: q.cohort, rulesA: q.rulesA, rulesB: q.rulesB, ...(q.by ? { by: q.by } : {}) });
+  compare<T>(q: { indicator: string; cohortType: string; cohort: string; by: string; rulesA: string; rulesB: string; asOf?: string }): Promise<T> {
+    const p = new URLSearchParams({ cohortType: q.cohortType, cohort: q.cohort, rulesA: q.rulesA, rulesB: q.rulesB, ...(q.by ? { by: q.by } : {}), ...(q.asOf ? { asOf: q.asOf } : {}) });
     return this.get<T>(`/api/compare/${q.indicator}?${p}`);
   }
 }

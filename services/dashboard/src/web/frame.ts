@@ -1,7 +1,14 @@
 /** Every chart sits in the same frame: a heading, the chart, download buttons (CSV, SVG, PNG) and the numbers as a table. */
 import { h } from './svg.js';
 
-export interface TableSpec { readonly head: readonly string[]; readonly rows: readonly (readonly (string | number)[])[] }
+/** A table cell: text, or text with a class (`suppressed primary`, `suppressed complementary`, `hidden-total`) and a hover title. */
+export type TableCell = string | number | { readonly text: string; readonly cls?: string; readonly title?: string };
+export interface TableSpec { readonly head: readonly string[]; readonly rows: readonly (readonly TableCell[])[] }
+
+function cell(c: TableCell, header: boolean): HTMLElement {
+  const { text, cls, title } = typeof c === 'object' ? c : { text: String(c), cls: undefined, title: undefined };
+  return h(header ? 'th' : 'td', { ...(header ? { scope: 'row' } : {}), class: cls ?? null, title: title ?? null }, text);
+}
 
 function download(name: string, blob: Blob): void {
   const url = URL.createObjectURL(blob);
@@ -46,7 +53,7 @@ export function chartFrame(options: { id: string; title: string; note?: string; 
   const table = h('table', { class: 'data' },
     h('caption', {}, `${title}: the numbers`),
     h('thead', {}, h('tr', {}, ...options.table.head.map((c) => h('th', { scope: 'col' }, c)))),
-    h('tbody', {}, ...options.table.rows.map((r) => h('tr', {}, ...r.map((c, i) => i === 0 ? h('th', { scope: 'row' }, String(c)) : h('td', { class: String(c).startsWith('<') ? 'suppressed' : '' }, String(c)))))));
+    h('tbody', {}, ...options.table.rows.map((r) => h('tr', {}, ...r.map((c, i) => cell(c, i === 0))))));
   return h('figure', { class: 'chart', id, 'aria-labelledby': `${id}-title` },
     h('figcaption', {}, h('h3', { id: `${id}-title` }, title), ...(options.note ? [h('p', { class: 'note' }, options.note)] : []), buttons),
     h('div', { class: 'plot' }, chart),

@@ -1,56 +1,78 @@
 /**
  * One 100% bar per group: the categories' shares side by side, so groups
- * compare at a glance. A group whose total is suppressed (complementary
- * suppression) has no publishable shares: its bar shows the shown counts
- * relative to each other, is marked with a dagger, and has no percentages.
+ * compare at a glance. Only published shares are drawn. What is hidden is
+ * drawn for what it is: the hidden cells of a published total together as one
+ * hatched block to scale (total minus the shown cells), and each hidden cell
+ * as a fixed-size chip after the bar ("<10" primary, "hidden" complementary),
+ * never sized. A group whose total (or whose percentages) are not published
+ * gets no bar at all: its counts as chips, not to scale.
  */
-import { categoryOrder, groupShort, groups, type Row } from '../model.js';
-import { colour, el, svgRoot } from '../svg.js';
-import { legend } from './stacked.js';
-
-/** Nominal width of the hidden block when a group's total is unknown (share of the bar). */
-const HIDDEN_SHARE = 8;
+import { categoryLabel, groupText, groupTitle, withHelp } from '../labels.js';
+import { cellKind, categoryOrder, groupLabel, groups, pct, sharesPublished, totalOf, type Row } from '../model.js';
+import { categoryLegend, colour, el, inkOn, label, setHeight, suppressionLegend, svgRoot, textWidth, titled, CHIP_H, type MarkKind } from '../svg.js';
+import { chipFor, markAttrs, placeChips } from './common.js';
 
 export function groupBars(rows: readonly Row[], options: { title: string; minCell: number }): SVGSVGElement {
   const gs = groups(rows);
   const cats = categoryOrder(rows.map((r) => r.category));
-  const W = 720, m = { l: 170, r: 190, t: 10, b: 30 }, bh = 26, gap = 10;
-  const H = m.t + m.b + gs.length * (bh + gap);
-  const { svg, hatch } = svgRoot(W, Math.max(H, 40 + (cats.length + 1) * 16), options.title, `One bar per group (${gs.length}), the share of each category. Hatched: suppressed cells under ${options.minCell}.`);
-  const x = (share: number) => m.l + (share / 100) * (W - m.l - m.r);
-  let anyUnknownTotal = false;
-  gs.forEach(({ key, group }, i) => {
-    const y = m.t + i * (bh + gap);
-    const own = rows.filter((r) => JSON.stringify(r.group) === JSON.stringify(group));
-    const hidden = own.filter((o) => o.count === null).map((o) => o.category);
-    const known = own.find((o) => o.denominator !== null)?.denominator ?? null;
-    const shownSum = own.reduce((s, o) => s + (o.count ?? 0), 0);
-    // Scale: the true total, or the shown counts plus a nominal block for what is hidden.
-    const scale = known ?? (shownSum > 0 ? shownSum / ((100 - (hidden.length ? HIDDEN_SHARE : 0)) / 100) : 1);
-    if (known === null) anyUnknownTotal = true;
-    svg.append(el('text', { x: m.l - 8, y: y + bh / 2 + 4, 'text-anchor': 'end', fill: '#222' }, known === null ? `${groupShort(group)} †` : groupShort(group)));
-    let acc = 0;
-    for (const cat of cats) {
-      const r = own.find((o) => o.category === cat);
-      if (!r || r.count === null || r.count <= 0) continue;
-      const share = (r.count / scale) * 100;
-      const rect = el('rect', { x: x(acc), y, width: x(acc + share) - x(acc), height: bh, fill: colour(cat), stroke: '#fff', 'stroke-width': 0.5,
-        class: 'mark', 'data-group': key, 'data-category': cat, 'data-count': r.count, 'data-percent': r.percent ?? '', 'data-suppressed': 'false' });
-      rect.append(el('title', {}, `${key} · ${cat}: ${r.count}${r.denominator !== null ? ` of ${r.denominator}` : ' (total suppressed)'}${r.percent !== null ? ` (${r.percent}%)` : ''}`));
-      svg.append(rect);
-      const label = r.percent !== null ? `${Math.round(r.percent)}%` : String(r.count);
-      if (x(acc + share) - x(acc) > 34) svg.append(el('text', { x: (x(acc) + x(acc + share)) / 2, y: y + bh / 2 + 4, 'text-anchor': 'middle', fill: '#fff', 'font-size': 11 }, label));
-      acc += share;
+  const W = 1000, m = { l: 220, t: 26 }, BW = 420, bh = 22, gap = 12;
+  const x = (share: number) => m.l + (share / 100) * BW;
+  const { svg, fills } = svgRoot(W, 100, options.title, `One bar per group (${gs.length}): the published share of each category. Hidden cells are marked, never sized.`);
+  const present = new Set<MarkKind>();
+  for (const t of [0, 25, 50, 75, 100]) {
+    svg.append(el('line', { x1: x(t), x2: x(t), y1: m.t - 6, y2: m.t - 2, stroke: '#999' }), el('text', { x: x(t), y: m.t - 10, 'text-anchor': 'middle', fill: '#555', 'font-size': 10, class: 'label' }, `${t}%`));
+  }
+  let y = m.t;
+  for (const { key, group } of gs) {
+    const own = rows.filter((r) => groupLabel(r.group) === key);
+    const who = groupTitle(group);
+    svg.append(label(m.l - 10, y + bh / 2 + 4, groupText(group), m.l - 20, { 'text-anchor': 'end' }, who));
+    const total = totalOf(own);
+    const hidden = own.filter((r) => r.count === null);
+    const row = el('g', { class: 'bar-row', 'data-group': key, 'data-total': total ?? '' });
+    svg.append(row);
+    let lines = 1;
+    if (sharesPublished(own)) {
+      let acc = 0, shownSum = 0;
+      for (const cat of cats) {
+        const r = own.find((o) => o.category === cat);
+        if (!r || r.count === null || r.count <= 0) continue;
+        // Geometry from count / total (exact); the text is the published percentage.
+        const share = (r.count / total!) * 100;
+        const w = x(acc + share) - x(acc);
+        row.append(titled(el('rect', { x: x(acc), y, width: w, height: bh, fill: colour(cat), stroke: '#fff', 'stroke-width': 0.5, ...markAttrs(r, key) }),
+          withHelp(`${who} · ${categoryLabel(cat)}: ${r.count} of ${total} (${pct(r.percent)})`, cat)));
+        const text = `${r.percent}%`;
+        if (w > textWidth(text, 10) + 4) row.append(el('text', { x: x(acc) + w / 2, y: y + bh / 2 + 4, 'text-anchor': 'middle', fill: inkOn(colour(cat)), 'font-size': 10, 'pointer-events': 'none' }, text));
+        acc += share;
+        shownSum += r.count;
+      }
+      if (hidden.length) {
+        present.add('rest');
+        const list = hidden.map((r) => `${categoryLabel(r.category)} ${cellKind(r) === 'primary' ? `<${options.minCell}` : 'hidden'}`).join(', ');
+        row.append(titled(el('rect', { x: x(acc), y, width: Math.max(0, x(100) - x(acc)), height: bh, fill: fills.rest, stroke: '#777', 'stroke-width': 0.5, class: 'rest', 'data-group': key, 'data-hidden': hidden.length }),
+          `${who}: ${hidden.length} hidden cells together, ${total! - shownSum} of ${total} learners (the total minus the shown cells): ${list}`));
+        for (const r of hidden) present.add(cellKind(r) as MarkKind);
+        lines = placeChips(row, fills, hidden.map((r) => chipFor(r, options.minCell, colour(r.category), withHelp(`${who} · ${categoryLabel(r.category)}`, r.category), markAttrs(r, key))), x(100) + 10, W - 8, y + (bh - CHIP_H) / 2);
+      }
+    } else {
+      // No published shares: no bar. The shown counts and the hidden cells as chips, not to scale.
+      present.add(total === null ? 'no-total' : 'count');
+      const lead = total === null ? 'total hidden:' : `total ${total}, no %:`;
+      row.append(el('text', { x: m.l, y: y + bh / 2 + 4, 'font-style': 'italic', fill: '#444', class: 'no-total' }, lead));
+      const chips = cats.flatMap((cat) => {
+        const r = own.find((o) => o.category === cat);
+        if (!r || r.count === 0) return [];
+        present.add(r.count === null ? (cellKind(r) as MarkKind) : 'count');
+        return [chipFor(r, options.minCell, colour(cat), withHelp(`${who} · ${categoryLabel(cat)}${total === null ? ' (total hidden)' : ` (of ${total}; no percentage published)`}`, cat), markAttrs(r, key))];
+      });
+      lines = placeChips(row, fills, chips, m.l + textWidth(lead) + 10, W - 8, y + (bh - CHIP_H) / 2);
     }
-    if (hidden.length) {
-      const rect = el('rect', { x: x(acc), y, width: Math.max(3, x(100) - x(acc)), height: bh, fill: hatch, stroke: '#555', 'stroke-width': 0.5,
-        class: 'mark suppressed', 'data-group': key, 'data-suppressed': 'true', 'data-categories': hidden.join('|') });
-      rect.append(el('title', {}, `${key}: ${hidden.join(', ')} suppressed (under ${options.minCell})`));
-      svg.append(rect);
-      svg.append(el('text', { x: Math.min(x(100) - 4, Math.max(x(acc) + 4, (x(acc) + x(100)) / 2)), y: y + bh / 2 + 4, 'text-anchor': 'middle', fill: '#111', 'font-weight': 600 }, `<${options.minCell}`));
-    }
-  });
-  if (anyUnknownTotal) svg.append(el('text', { x: 8, y: H - 8, fill: '#444', 'font-size': 11 }, `† total suppressed: the bar shows the shown counts relative to each other; no percentages can be published.`));
-  legend(svg, cats, W - m.r + 12, m.t, hatch, options.minCell);
+    y += Math.max(bh, lines * (CHIP_H + 4)) + gap;
+  }
+  y += 6;
+  y += categoryLegend(svg, cats, 12, y, W - 24, categoryLabel, (c) => withHelp(categoryLabel(c), c));
+  y += suppressionLegend(svg, fills, present, 12, y + 4, W - 24, options.minCell);
+  setHeight(svg, y + 8);
   return svg;
 }

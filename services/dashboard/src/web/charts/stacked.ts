@@ -1,66 +1,82 @@
 /**
- * Stacked columns of learners per school year, one block per category. Drawn
- * in learners rather than shares: when complementary suppression hides a
- * group's total, the shown counts are still true, only their share is not.
- * What suppression hides is one hatched block (the known remainder, or a
- * marker when the total is hidden too).
+ * Stacked columns of learners (or diplomas) per school year, one block per
+ * category. Drawn in counts rather than shares: when a column's total is
+ * hidden the shown counts are still true, only their shares are not. Under a
+ * published total the hidden cells together are one hatched block, to scale
+ * (total minus the shown cells); a hidden total is said above the column, and
+ * nothing is drawn for its unknown rest. Each hidden cell is a fixed-size chip
+ * in the strip under the axis: "<10" (primary) or "hidden" (complementary).
  */
-import { categoryOrder, type Row } from '../model.js';
-import { colour, el, linear, niceMax, svgRoot, ticks } from '../svg.js';
+import { categoryLabel, withHelp } from '../labels.js';
+import { cellKind, categoryOrder, pct, totalOf, type Row } from '../model.js';
+import { categoryLegend, chip, chipWidth, colour, el, inkOn, label, linear, niceMax, setHeight, suppressionLegend, svgRoot, textWidth, ticks, titled, CHIP_H, type MarkKind } from '../svg.js';
+import { chipFor, markAttrs } from './common.js';
 
-export function stackedColumns(rows: readonly Row[], options: { title: string; minCell: number; group: string; xLabel: (offset: number) => string }): SVGSVGElement {
-  const offsets = [...new Set(rows.map((r) => r.offset ?? 0))].sort((a, b) => a - b);
-  const cats = categoryOrder(rows.map((r) => r.category));
-  const W = 760, H = Math.max(340, 30 + (cats.length + 1) * 16), m = { l: 52, r: 210, t: 12, b: 40 };
-  const { svg, hatch } = svgRoot(W, H, options.title, `Stacked columns: learners in each category per school year, ${offsets.length} years, ${cats.length} categories. Hatched: cells under ${options.minCell}, suppressed.`);
-  const columns = offsets.map((offset) => {
-    const col = rows.filter((r) => (r.offset ?? 0) === offset);
-    const shown = col.reduce((s, r) => s + (r.count ?? 0), 0);
-    const total = col.find((r) => r.denominator !== null)?.denominator ?? null;
-    const hidden = col.filter((r) => r.count === null).map((r) => r.category);
-    return { offset, col, shown, total, hidden };
+export interface Column { readonly key: string; readonly label: string; readonly rows: readonly Row[] }
+
+export function stackedColumns(columns: readonly Column[], options: { title: string; minCell: number; group: string; who: string; unit: string }): SVGSVGElement {
+  const all = columns.flatMap((c) => c.rows);
+  const cats = categoryOrder(all.map((r) => r.category));
+  const W = 880, m = { l: 56, r: 16, t: 28 }, plotH = 250;
+  const { svg, fills } = svgRoot(W, 100, options.title, `Stacked columns: ${options.unit} in each category per school year, ${columns.length} years, ${cats.length} categories. Hidden cells are marked, never sized.`);
+  const present = new Set<MarkKind>();
+  const info = columns.map((c) => {
+    const total = totalOf(c.rows);
+    const shown = c.rows.reduce((s, r) => s + (r.count ?? 0), 0);
+    return { ...c, total, shown, hidden: c.rows.filter((r) => r.count === null) };
   });
-  const top = niceMax(Math.max(10, ...columns.map((c) => (c.total ?? c.shown) * (c.total === null && c.hidden.length ? 1.06 : 1))));
-  const y = linear(0, top, H - m.b, m.t);
-  const band = (W - m.l - m.r) / Math.max(1, offsets.length);
+  const top = niceMax(Math.max(10, ...info.map((c) => c.total ?? c.shown)));
+  const bottom = m.t + plotH;
+  const y = linear(0, top, bottom, m.t);
+  const band = (W - m.l - m.r) / Math.max(1, columns.length);
+  const w = Math.min(band * 0.7, 70);
   for (const t of ticks(top, 5)) {
-    svg.append(el('line', { x1: m.l, x2: W - m.r, y1: y(t), y2: y(t), stroke: '#e3e3e3' }), el('text', { x: m.l - 6, y: y(t) + 4, 'text-anchor': 'end', fill: '#444' }, String(t)));
+    svg.append(el('line', { x1: m.l, x2: W - m.r, y1: y(t), y2: y(t), stroke: '#e3e3e3' }), el('text', { x: m.l - 6, y: y(t) + 4, 'text-anchor': 'end', fill: '#444', 'font-size': 11, class: 'label' }, String(t)));
   }
-  svg.append(el('text', { x: 12, y: m.t + 8, fill: '#555', 'font-size': 11 }, 'learners'));
-  columns.forEach(({ offset, col, shown, total, hidden }, i) => {
-    const x = m.l + i * band + band * 0.15, w = band * 0.7;
+  svg.append(el('text', { x: 8, y: 14, fill: '#555', 'font-size': 11 }, options.unit));
+  // x labels: rotated when they do not fit their band.
+  const rotate = columns.some((c) => textWidth(c.label, 10) > band - 6);
+  const labelH = rotate ? Math.max(...columns.map((c) => textWidth(c.label, 10))) * 0.6 + 16 : 18;
+  const stripTop = bottom + labelH + 20;
+  const maxHidden = Math.max(0, ...info.map((c) => c.hidden.length));
+  if (maxHidden) svg.append(el('text', { x: m.l, y: stripTop - 6, fill: '#444', 'font-size': 11 }, 'Hidden cells per year (markers, not to scale):'));
+  info.forEach(({ key, label: xl, rows, total, shown, hidden }, i) => {
+    const cx = m.l + i * band + band / 2, x = cx - w / 2;
+    const col = el('g', { class: 'column', 'data-column': key, 'data-total': total ?? '' });
+    svg.append(col);
     let acc = 0;
     for (const cat of cats) {
-      const r = col.find((c) => c.category === cat);
+      const r = rows.find((c) => c.category === cat);
       if (!r || r.count === null || r.count <= 0) continue;
-      const rect = el('rect', { x, width: w, y: y(acc + r.count), height: y(acc) - y(acc + r.count), fill: colour(cat), stroke: '#fff', 'stroke-width': 0.5,
-        class: 'mark', 'data-group': options.group, 'data-offset': offset, 'data-category': cat, 'data-count': r.count, 'data-percent': r.percent ?? '', 'data-suppressed': 'false' });
-      rect.append(el('title', {}, `${options.xLabel(offset)} · ${cat}: ${r.count}${r.denominator !== null ? ` of ${r.denominator}` : ''}${r.percent !== null ? ` (${r.percent}%)` : ''}`));
-      svg.append(rect);
+      const hgt = y(acc) - y(acc + r.count);
+      col.append(titled(el('rect', { x, width: w, y: y(acc + r.count), height: hgt, fill: colour(cat), stroke: '#fff', 'stroke-width': 0.5, ...markAttrs(r, options.group) }),
+        withHelp(`${options.who} · ${xl} · ${categoryLabel(cat)}: ${r.count}${total !== null ? ` of ${total}` : ' (total hidden)'}${r.percent !== null ? ` (${pct(r.percent)})` : ''}`, cat)));
+      if (hgt >= 13 && w >= textWidth(String(r.count), 10) + 4) col.append(el('text', { x: cx, y: y(acc + r.count / 2) + 4, 'text-anchor': 'middle', 'font-size': 10, fill: inkOn(colour(cat)), 'pointer-events': 'none' }, String(r.count)));
       acc += r.count;
     }
-    if (hidden.length) {
-      // With the total known, the hidden block is exactly the remainder; without it, only a marker.
-      const rest = total !== null ? Math.max(0, total - shown) : top * 0.05;
-      const rect = el('rect', { x, width: w, y: y(acc + rest), height: Math.max(3, y(acc) - y(acc + rest)), fill: hatch, stroke: '#555', 'stroke-width': 0.5,
-        class: 'mark suppressed', 'data-group': options.group, 'data-offset': offset, 'data-suppressed': 'true', 'data-categories': hidden.join('|') });
-      rect.append(el('title', {}, `${options.xLabel(offset)}: ${hidden.join(', ')} suppressed (each under ${options.minCell}${total === null ? '; the total is suppressed too' : ''})`));
-      svg.append(rect);
-      if (y(acc) - y(acc + rest) > 14) svg.append(el('text', { x: x + w / 2, y: (y(acc) + y(acc + rest)) / 2 + 4, 'text-anchor': 'middle', fill: '#222', 'font-weight': 600 }, `<${options.minCell}`));
+    if (hidden.length && total !== null) {
+      present.add('rest');
+      col.append(titled(el('rect', { x, width: w, y: y(total), height: Math.max(0, y(acc) - y(total)), fill: fills.rest, stroke: '#777', 'stroke-width': 0.5, class: 'rest', 'data-column': key, 'data-hidden': hidden.length }),
+        `${options.who} · ${xl}: ${hidden.length} hidden cells together, ${total - shown} of ${total} (the total minus the shown cells)`));
     }
-    svg.append(el('text', { x: x + w / 2, y: H - m.b + 16, 'text-anchor': 'middle', fill: '#222', 'font-size': 10 }, options.xLabel(offset)));
-    if (total === null) svg.append(el('text', { x: x + w / 2, y: H - m.b + 30, 'text-anchor': 'middle', fill: '#777', 'font-size': 10 }, 'total hidden'));
+    if (total === null) {
+      present.add('no-total');
+      const words = band - 4 >= textWidth('total hidden', 10) ? ['total hidden'] : ['total', 'hidden'];
+      words.forEach((t, j) => col.append(el('text', { x: cx, y: y(shown) - 6 - (words.length - 1 - j) * 11, 'text-anchor': 'middle', 'font-size': 10, 'font-style': 'italic', fill: '#444', class: 'label no-total' }, t)));
+    }
+    const xlabel = label(cx, bottom + 16, xl, rotate ? 200 : band - 4, { 'text-anchor': rotate ? 'end' : 'middle', 'font-size': 10 });
+    if (rotate) xlabel.setAttribute('transform', `rotate(-35 ${cx} ${bottom + 16})`);
+    col.append(xlabel);
+    hidden.forEach((r, j) => {
+      const spec = chipFor(r, options.minCell, colour(r.category), withHelp(`${options.who} · ${xl} · ${categoryLabel(r.category)}`, r.category), markAttrs(r, options.group));
+      present.add(cellKind(r) as MarkKind);
+      const cw = Math.min(band - 4, Math.max(w, chipWidth(spec.text)));
+      col.append(chip(fills, spec.kind, cx - cw / 2, stripTop + j * (CHIP_H + 3), { text: spec.text, stripe: spec.stripe, title: spec.title, width: cw, attrs: spec.attrs }));
+    });
   });
-  legend(svg, cats, W - m.r + 12, m.t, hatch, options.minCell);
+  let yy = maxHidden ? stripTop + maxHidden * (CHIP_H + 3) + 10 : bottom + labelH + 8;
+  yy += categoryLegend(svg, cats, 12, yy, W - 24, categoryLabel, (c) => withHelp(categoryLabel(c), c));
+  yy += suppressionLegend(svg, fills, present, 12, yy + 4, W - 24, options.minCell);
+  setHeight(svg, yy + 8);
   return svg;
-}
-
-export function legend(svg: SVGSVGElement, cats: readonly string[], x: number, y: number, hatch: string, minCell: number): void {
-  const g = el('g', { class: 'legend' });
-  [...cats, `suppressed (<${minCell})`].forEach((cat, i) => {
-    const isHatch = i === cats.length;
-    g.append(el('rect', { x, y: y + i * 16, width: 11, height: 11, fill: isHatch ? hatch : colour(cat), stroke: '#555', 'stroke-width': 0.5 }),
-      el('text', { x: x + 16, y: y + i * 16 + 10, fill: '#222', 'font-size': 11 }, cat));
-  });
-  svg.append(g);
 }
