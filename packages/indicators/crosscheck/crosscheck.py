@@ -962,8 +962,9 @@ def differences(mine, theirs):
     return len(keys), bad
 
 
-def cli_args(req, db, as_known_on):
-    a = [req['indicator'], '--rules', req['rules'], '--format', 'json', '--unsuppressed', '--db', db]
+def cli_args(req, db, as_known_on, suppressed=False):
+    a = [req['indicator'], '--rules', req['rules'], '--format', 'json', '--min-cell' if suppressed else '--unsuppressed']
+    a += (['10'] if suppressed else []) + ['--db', db]
     if req['cohort'] is not None:
         a += ['--cohort-type', req['ctype'], '--cohort', sy_name(req['cohort'])]
     if req['by']:
@@ -991,6 +992,267 @@ def run_cli(args):
     return p.stdout
 
 
+
+
+# ---------------------------------------------------------------------------
+# Suppression (SPEC 9), checked by its properties, not by the pattern a solver picks: the published
+# report (without --unsuppressed) of a request is compared with this file's counts of the same request.
+#   - a shown count or denominator equals the count here; a percentage is shown only for a shown count
+#     over a shown denominator above the threshold, and equals count / denominator;
+#   - no shown count, denominator or binary complement (95 of 100 shows the 5 who were not) is from 1
+#     to minCell - 1; each hidden cell says why, `primary` exactly when its own count is that small;
+#   - no hidden cell can be recomputed: a reader who knows the shown cells, takes unreported ones for
+#     zero, and solves every relation with one unknown (repeatedly) learns no hidden cell. The
+#     relations: the categories of an exclusive family add up to its denominator (families counting the
+#     same units share it); the groups of a breakdown add up to the report without it; a flows node
+#     equals the edges into it and out of it; the transitions out of a state add up to its
+#     distribution count and those into it to the next offset's; school-profile's pooled cells are the
+#     sum of its years; a revision direction is the sum of its pairs; time-in-vo's no-vo-diploma-yet is
+#     in-vo; an attempt kind's count is its success denominator.
+# ---------------------------------------------------------------------------
+
+EXCLUSIVE = {'advice-position', 'outcome', 'class', 'state', 'transition', 'route', 'advice-test', 'direction',
+             'pair', 'years', 'end'}
+BINARY = {'repeated', 'switched-school', 'promoted', 'success', 'early-leaver', 'lost', 'revised'}
+SHARED_DENOMINATOR = [{'class', 'repeated', 'switched-school'}, {'years', 'end'}, {'attempt', 'route'},
+                      {'direction', 'pair'}]
+
+
+def is_exclusive(fam):
+    return fam in EXCLUSIVE or fam.startswith('node ') or ' -> ' in fam
+
+
+def is_binary(fam):
+    return fam in BINARY or fam.startswith('attempt ')
+
+
+def den_class(fam):
+    """Families whose denominators are one number (they count the same units)."""
+    if fam.startswith('node ') or ' -> ' in fam:
+        return 'flows'
+    for i, shared in enumerate(SHARED_DENOMINATOR):
+        if fam in shared:
+            return f'shared{i}'
+    return fam
+
+
+def suppression_matrix(first_intake, quick):
+    """Published (suppressed) requests, current edition. Full: every indicator x scope x breakdown, the rule
+    set alternating with the scope. Quick: per indicator one scope (rotating) without a breakdown and with a
+    rotating one; transitions as the distribution (it is suppressed together with it)."""
+    cohorts = [('advice', first_intake), ('intake', first_intake + 1), ('leerjaar3', first_intake + 3)]
+    out = []
+    for n, ind in enumerate(INDICATORS):
+        m = INDICATORS.index('distribution') if ind == 'transitions' else n
+        scopes = ([('everyone', None)] if ind in PER_YEAR_INDICATORS else []) + cohorts
+        for si, (ctype, year) in enumerate(scopes):
+            if quick and si != m % len(scopes):
+                continue
+            for bi, by in enumerate(BREAKDOWNS):
+                if quick and bi not in (0, 1 + m % 3):
+                    continue
+                out.append({'indicator': ind, 'rules': RULES[(si + m) % 2], 'ctype': ctype, 'cohort': year, 'by': by})
+    return out
+
+
+def report_key(req, by=None):
+    return (req['indicator'], req['rules'], req['ctype'], req['cohort'], tuple(req['by'] if by is None else by))
+
+
+class Knowledge:
+    """What a reader of published reports knows: the shown counts and denominators; unknowns are hidden ones."""
+
+    def __init__(self):
+        self.hidden = set()      # variables not shown
+        self.learned = {}        # hidden variable -> the report it was learned in (for messages)
+        self.relations = []      # (members, total): sum(members) == total
+
+    def relate(self, members, total):
+        members = [m for m in members if m is not None]
+        if total is not None and members:
+            self.relations.append((members, total))
+
+    def solve(self):
+        known = lambda v: v not in self.hidden or v in self.learned
+        changed = True
+        while changed:
+            changed = False
+            for members, total in self.relations:
+                unknown = [v for v in members + [total] if not known(v)]
+                if len(unknown) == 1:
+                    self.learned[unknown[0]] = (members, total)
+                    changed = True
+        return self.learned
+
+
+def check_suppression(data, reqs, published, min_cell):
+    """Per indicator: [reports, hidden cells, violations]; prints the violations."""
+    per = {ind: [0, 0, 0] for ind in INDICATORS}
+    K = Knowledge()
+    var_names = {}
+    rows_of = {}
+    problems = []
+
+    def problem(req, text):
+        per[req['indicator']][2] += 1
+        problems.append(f'  {req["indicator"]} [{req["rules"]} {req["ctype"]} {req["cohort"]} by {req["by"]}]: {text}')
+
+    for req, rep in zip(reqs, published):
+        per[req['indicator']][0] += 1
+        if rep is None:
+            problem(req, 'the report failed')
+            continue
+        mine = compute(data, req)
+        rk = report_key(req)
+        rows = {}
+        dens = {}
+        for r in rep['rows']:
+            k = (json.dumps(r['group'], sort_keys=True), r['offset'], r['schoolYear'], r['family'], r['category'],
+                 r.get('from'), r.get('to'))
+            rows[k] = r
+            var = ('count', rk, k)
+            dk = ('den', rk, k[0], k[1], k[2], den_class(k[3]))
+            var_names[var] = k
+            m = mine.get(k, {'count': 0, 'denominator': None})
+            if r['count'] is None:
+                K.hidden.add(var)
+                per[req['indicator']][1] += 1
+                # primary: the cell itself is small; complementary: hidden for another (a binary count hidden
+                # because its unpublished complement is small is large itself: "no chart labels a large
+                # hidden cell as small")
+                small = 0 < m['count'] < min_cell
+                if r['suppression'] not in ('primary', 'complementary'):
+                    problem(req, f'{list(k)} is hidden without a reason ({r["suppression"]})')
+                elif (r['suppression'] == 'primary') != small:
+                    problem(req, f'{list(k)} is hidden as {r["suppression"]}, count {m["count"]} of {m["denominator"]}')
+            else:
+                if r['count'] != m['count']:
+                    problem(req, f'{list(k)} shows {r["count"]}, the count is {m["count"]}')
+                if 0 < r['count'] < min_cell:
+                    problem(req, f'{list(k)} shows a small count {r["count"]}')
+            if r['denominator'] is not None:
+                dens.setdefault(dk, r['denominator'])
+                if m['denominator'] is not None and r['denominator'] != m['denominator']:
+                    problem(req, f'{list(k)} shows denominator {r["denominator"]}, it is {m["denominator"]}')
+                if 0 < r['denominator'] < min_cell:
+                    problem(req, f'{list(k)} shows a small denominator {r["denominator"]}')
+                if is_binary(k[3]) and r['count'] is not None and 0 < r['denominator'] - r['count'] < min_cell:
+                    problem(req, f'{list(k)} shows {r["count"]} of {r["denominator"]}: a complement under {min_cell}')
+            else:
+                dens.setdefault(dk, None)
+            if r['percent'] is not None:
+                if r['count'] is None or r['denominator'] is None or r['denominator'] <= min_cell:
+                    problem(req, f'{list(k)} shows a percentage {r["percent"]} of {r["count"]} / {r["denominator"]}')
+                elif abs(r['percent'] - 100 * r['count'] / r['denominator']) > 0.05 + 1e-9:
+                    problem(req, f'{list(k)} shows {r["percent"]}% of {r["count"]} / {r["denominator"]}')
+        for dk, v in dens.items():
+            if v is None:
+                K.hidden.add(dk)
+        rows_of[rk] = rows
+
+    def count_var(rk, k):
+        """A cell's variable; a cell a report does not show is a known zero (None: no unknown)."""
+        return ('count', rk, k) if k in rows_of.get(rk, {}) else None
+
+    def den_var(rk, k):
+        return ('den', rk, k[0], k[1], k[2], den_class(k[3]))
+
+    for req in reqs:
+        rk = report_key(req)
+        if rk not in rows_of:
+            continue
+        rows = rows_of[rk]
+        by_family = defaultdict(list)
+        for k in rows:
+            by_family[(k[0], k[1], k[2], k[3])].append(k)
+        for (g, off, sy, fam), ks in by_family.items():
+            if is_exclusive(fam):
+                K.relate([count_var(rk, k) for k in ks], den_var(rk, ks[0]))
+        # groups of the breakdown add up to the report without it
+        if req['by']:
+            dim = req['by'][0]
+            base = report_key(req, [])
+            if base in rows_of:
+                parts = defaultdict(list)
+                dparts = defaultdict(set)
+                for k in rows:
+                    g = json.loads(k[0])
+                    g.pop(dim)
+                    g0 = json.dumps(g, sort_keys=True)
+                    parts[(g0,) + k[1:]].append(count_var(rk, k))
+                    dparts[(g0, k[1], k[2], den_class(k[3]))].add(den_var(rk, k))
+                for k0, members in parts.items():
+                    total = count_var(base, k0)
+                    if total is not None:
+                        K.relate(members, total)
+                    elif any(m in K.hidden for m in members):
+                        # the report without the breakdown does not show the cell: it is zero
+                        K.relate(members, ('zero',))
+                for (g0, off, sy, dc), members in dparts.items():
+                    K.relate(sorted(members), ('den', base, g0, off, sy, dc))
+        ind = req['indicator']
+        if ind == 'school-profile':
+            pooled = defaultdict(list)
+            dpooled = defaultdict(set)
+            for k in rows:
+                if k[2] is not None:
+                    pooled[(k[0], k[1], None) + k[3:]].append(count_var(rk, k))
+                    dpooled[(k[0], k[1], den_class(k[3]))].add(den_var(rk, k))
+            for k0, members in pooled.items():
+                K.relate(members, count_var(rk, k0) or ('zero',))
+            for (g, off, dc), members in dpooled.items():
+                K.relate(sorted(members), ('den', rk, g, off, None, dc))
+        if ind == 'flows':
+            stages = ['advice', 'lj1', 'lj3', 'diploma', 'next']
+            for k in rows:
+                if k[3].startswith('node '):
+                    i = stages.index(k[3][5:])
+                    if i > 0:  # the edges into the node
+                        fam = f'{stages[i - 1]} -> {stages[i]}'
+                        K.relate([count_var(rk, e) for e in rows if e[3] == fam and e[0] == k[0] and e[6] == k[4]],
+                                 count_var(rk, k))
+                    if i + 1 < len(stages):  # the edges out of it
+                        fam = f'{stages[i]} -> {stages[i + 1]}'
+                        K.relate([count_var(rk, e) for e in rows if e[3] == fam and e[0] == k[0] and e[5] == k[4]],
+                                 count_var(rk, k))
+        if ind == 'transitions':
+            dist = report_key(dict(req, indicator='distribution'))
+            if dist in rows_of:
+                for k in rows_of[dist]:
+                    g, off, _, _, state = k[:5]
+                    out = [count_var(rk, e) for e in rows if e[0] == g and e[1] == off and e[5] == state]
+                    into = [count_var(rk, e) for e in rows if e[0] == g and e[1] == off - 1 and e[6] == state]
+                    if out:
+                        K.relate(out, count_var(dist, k))
+                    if into:
+                        K.relate(into, count_var(dist, k))
+        if ind == 'advice-revisions':
+            for k in rows:
+                if k[3] == 'direction':
+                    pairs = []
+                    for e in rows:
+                        if e[3] == 'pair' and e[0] == k[0]:
+                            f, t = VoLevel(e[5]), VoLevel(e[6])
+                            cls = classify(req['rules'], f.span if e[5] != 'none' else None, t.span)
+                            d = {'opstroom': 'up', 'half-opstroom': 'up', 'afstroom': 'down', 'half-afstroom': 'down',
+                                 'gelijk': 'same', 'not-comparable': 'not-comparable'}[cls]
+                            if d == k[4]:
+                                pairs.append(count_var(rk, e))
+                    K.relate(pairs, count_var(rk, k))
+        if ind == 'time-in-vo':
+            for k in rows:
+                if k[3] == 'years' and k[4] == 'no-vo-diploma-yet':
+                    K.relate([count_var(rk, k)], count_var(rk, (k[0], k[1], k[2], 'end', 'in-vo', None, None)) or ('zero',))
+        if ind == 'stacked-routes':
+            for k in rows:
+                if k[3] == 'attempt':
+                    K.relate([count_var(rk, k)], den_var(rk, (k[0], k[1], k[2], f'attempt {k[4]}')))
+    learned = K.solve()
+    for v in learned:
+        req = next(r for r in reqs if report_key(r) == v[1])
+        what = f'cell {list(v[2])}' if v[0] == 'count' else f'denominator {list(v[2:])}'
+        problem(req, f'the hidden {what} can be recomputed from shown cells')
+    return per, problems
 
 # ---------------------------------------------------------------------------
 # Edge cases: a few hand-made learners appended to the generated deliveries, each on a boundary of a
@@ -1221,9 +1483,9 @@ def matrix(first_intake, quick):
     intake year of the generated population (each then has cohorts before and after it).
 
     Full: every indicator x scope (per-year indicators: everyone too) x rule set x breakdown x edition.
-    Quick: every indicator x scope, each under both rule sets, one of them without a breakdown and the
-    other with a breakdown that rotates; per-year indicators with a cohort under one rule set; and each
-    indicator once as known on the earlier date, with a rotating scope, rule set and breakdown."""
+    Quick: every indicator x scope once, the rule set alternating and the breakdown rotating with the
+    scope (so every indicator runs under both rule sets), and each indicator once more as known on the
+    earlier date, under a rotating scope, rule set and breakdown."""
     cohorts = [('advice', first_intake), ('intake', first_intake + 1), ('leerjaar3', first_intake + 3)]
     out = []
     for n, ind in enumerate(INDICATORS):
@@ -1235,12 +1497,10 @@ def matrix(first_intake, quick):
                     if not quick:
                         out += [('live', req), ('known-on', req)]
                         continue
-                    if si == n % len(scopes) and ri == n % 2 and bi == n % 4:
-                        out.append(('known-on', req))
-                    if year is not None and ind in PER_YEAR_INDICATORS and ri != (n + si) % 2:
-                        continue
-                    if bi == (0 if ri == (n + si) % 2 else 1 + (n + si + ri) % 3):
+                    if ri == (si + n) % 2 and bi == (si + n) % 4:
                         out.append(('live', req))
+                    if si == n % len(scopes) and ri == (n + 1) % 2 and bi == (n + 1) % 4:
+                        out.append(('known-on', req))
     return out
 
 
@@ -1317,12 +1577,14 @@ def main():
                 json.dump([[json.loads(k), o] for k, o in cached.items()], f)
         outs = [cached[json.dumps(a)] for a in argvs]
         print(f'{len(reqs)} reports ({len(todo)} run) in {time.time() - t1:.0f}s')
+        t1 = time.time()
 
         # The batch runs the CLI's report command; a sample, run as a user runs it, must print the same bytes.
-        sample = sorted({0, len(argvs) // 2, len(argvs) - 1})
+        sample = sorted({len(argvs) // 2} if args.quick else {0, len(argvs) // 2, len(argvs) - 1})
         for i in sample:
             if run_cli(['report'] + argvs[i]) != outs[i]['stdout']:
                 sys.exit(f'the CLI and reports.ts printed different reports for: {" ".join(argvs[i])}')
+        print(f'{len(sample)} of them through the CLI as well, the same bytes ({time.time() - t1:.0f}s)')
 
         reports = []
         for (edition, req), argv, out in zip(reqs, argvs, outs):
@@ -1365,6 +1627,32 @@ def main():
         total = [sum(v[i] for v in per.values()) for i in range(3)]
         print(f'{"total":<20}{total[0]:>8}{total[1]:>10}{total[2]:>8}')
 
+        # Suppression (SPEC 9): the published reports, by their properties.
+        sreqs = suppression_matrix(first_intake, args.quick)
+        if args.only:
+            sreqs = [r for r in sreqs if r['indicator'] in keep]
+        sargv = [cli_args(r, db, None, suppressed=True) for r in sreqs]
+        t2 = time.time()
+        todo = [a for a in sargv if json.dumps(a) not in cached]
+        if todo:
+            cached.update({json.dumps(a): o for a, o in zip(todo, run_batch(todo))})
+        if args.work:
+            with open(cache, 'w') as f:
+                json.dump([[json.loads(k), o] for k, o in cached.items()], f)
+        published = [json.loads(cached[json.dumps(a)]['stdout']) if cached[json.dumps(a)]['code'] == 0 else None
+                     for a in sargv]
+        sper, sproblems = check_suppression(editions['live'], sreqs, published, 10)
+        for line in sproblems[:args.show * 4]:
+            print(line)
+        print(f'\nsuppression (SPEC 9, minCell 10), {len(sreqs)} published reports ({len(todo)} run) in '
+              f'{time.time() - t2:.0f}s\n{"indicator":<20}{"reports":>8}{"hidden":>10}{"wrong":>8}')
+        for ind in INDICATORS:
+            r, n, b = sper[ind]
+            if r:
+                print(f'{ind:<20}{r:>8}{n:>10}{b:>8}')
+        stotal = [sum(v[i] for v in sper.values()) for i in range(3)]
+        print(f'{"total":<20}{stotal[0]:>8}{stotal[1]:>10}{stotal[2]:>8}')
+
         if not args.spec:
             print('\ndisagreements with the SPEC (compared above in the engine\'s reading; here the cells the '
                   'SPEC\'s reading moves):')
@@ -1377,7 +1665,7 @@ def main():
                       f'{"" if cells else " (not reached by this population)"}\n'
                       f'    SPEC:   {d["spec"]}\n    engine: {d["engine"]}')
         print(f'done in {time.time() - t0:.0f}s')
-        return 1 if total[2] else 0
+        return 1 if total[2] or stotal[2] else 0
     finally:
         if not args.work:
             shutil.rmtree(work, ignore_errors=True)
