@@ -78,14 +78,6 @@ CLASSES = ['opstroom', 'half-opstroom', 'gelijk', 'half-afstroom', 'afstroom']
 # entry is then run under the SPEC's reading to count the cells it moves, printed as a disagreement.
 # When the engine changes to the SPEC's reading, the matrix differs and the entry must go.
 DISAGREEMENTS = {
-    'early-leavers: unknown VO level': {
-        'indicators': ['early-leavers'],
-        'spec': 'SPEC 6 early-leavers: "learners with a row on t in mbo or in VO at a level other than pro and '
-                'vso (both are outside the count)" -- a VO row at an unknown level counts (SPEC 3: unknown is '
-                'unranked, "kept, reported as their own category, never compared"; vsv compares nothing)',
-        'engine': 'leaves a VO row at an unknown level out of the count (units.ts early-leavers; README: '
-                  '"choice, an unranked level")',
-    },
     'stacked-routes: success at a higher level': {
         'indicators': ['stacked-routes'],
         'spec': 'SPEC 6 stacked-routes: success is "a diploma at the stacked level" -- mbo-2 > mbo-3 ending '
@@ -793,8 +785,6 @@ def early_leavers(data, rules, scope, start, by):
                 pass
             elif r.sector == 'vo':
                 if r.level.code == 'vso' or (r.level.span is not None and r.level.span[0] == 0):
-                    continue
-                if r.level.span is None and not spec_reading('early-leavers: unknown VO level'):
                     continue
             else:
                 continue

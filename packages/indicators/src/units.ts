@@ -12,7 +12,7 @@ import {
 } from '@leerroutes/domain';
 import {
   advicePositionOf, afdelingOf, diplomaLevelRef, effectiveCode, firstPostVoRow, firstReferenceYearAfter, firstVoRow,
-  gradeOneRow, hasStartkwalificatieBefore, highestVoDiploma, isRepeat, outcomeOf, referenceAdviceOf, routeOf, rowAfter, rowInYear,
+  gradeOneRow, hasStartkwalificatieBefore, highestVoDiploma, inEarlyLeaverCount, isRepeat, outcomeOf, referenceAdviceOf, routeOf, rowAfter, rowInYear,
   rowLevel, rowState, stateOn, stepClass, voSteps, yearThreeRow,
   type CohortType, type ReportingPathway, type TimelineRow,
 } from '@leerroutes/pathway';
@@ -291,9 +291,7 @@ export const INDICATOR_DEFS: Readonly<Record<Indicator, IndicatorDef>> = {
       const covered = coveredYears(ctx);
       const out: Unit[] = [];
       for (const row of p.timeline) {
-        // pro and vso are outside the count; so is an unknown VO level (unranked).
-        const counted = row.sector === 'mbo' || (row.sector === 'vo' && row.level.span !== null && row.level.span.low > 0);
-        if (!counted) continue;
+        if (!inEarlyLeaverCount(row)) continue;
         const t1 = nextYear(row.schoolYear);
         if (!covered.has(t1)) continue;
         // Age from the birth month, born on its first day; an unknown birth month counts.

@@ -88,6 +88,18 @@ export function rowLevel(row: TimelineRow): string {
 }
 
 /**
+ * Whether a row is in the published count of early school leavers (SPEC 6):
+ * mbo, or VO other than praktijkonderwijs (a combined class whose lower
+ * level is pro counts as pro) and special education (vso). A VO row at an
+ * unknown level counts: early leaving compares no levels.
+ */
+export function inEarlyLeaverCount(row: TimelineRow): boolean {
+  if (row.sector === 'mbo') return true;
+  if (row.sector !== 'vo' || row.level.code === 'vso') return false;
+  return row.level.span === null || row.level.span.low > 0;
+}
+
+/**
  * The inspectorate's afdeling of a VO level (bovenbouwsucces): the lower level
  * of its span, vmbo-g and vmbo-t together; null for pro and unranked levels.
  */

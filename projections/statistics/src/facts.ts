@@ -23,7 +23,7 @@ import {
 } from '@leerroutes/domain';
 import {
   advicePositionOf, afdelingOf, backgroundAt, cohortOf, diplomaLevelRef, effectiveCode, firstPostVoRow, firstReferenceYearAfter, firstVoRow,
-  gradeOneRow, highestVoDiploma, isRepeat, outcomeOf, referenceAdviceOf, routeOf, rowAfter, rowLevel, rowState, stepClass, succeedsAt,
+  gradeOneRow, highestVoDiploma, inEarlyLeaverCount, isRepeat, outcomeOf, referenceAdviceOf, routeOf, rowAfter, rowLevel, rowState, stepClass, succeedsAt,
   voSteps, yearThreeRow, type DiplomaRecord, type Pathway, type TimelineRow,
 } from '@leerroutes/pathway';
 
@@ -283,8 +283,7 @@ export function statesOf(p: Core): StateRow[] {
     const bbSuccess = bb && (
       p.diplomas.some((d) => isVoDiploma(d.level) && d.schoolYear === r.schoolYear)
       || (next !== undefined && next.sector === 'vo' && next.grade !== null && next.grade > grade! && next.level.span !== null && next.level.span.low >= span!.low));
-    // The published count leaves out praktijkonderwijs (a class whose lower level is pro too) and special education (and levels never compared).
-    const elLevel = r.sector === 'mbo' || (r.sector === 'vo' && span !== null && span.low > 0);
+    const elLevel = inEarlyLeaverCount(r);
     const age = p.registration ? ageOn(p.registration.birthMonth, r.referenceDate) : null;
     const el = elLevel && (age === null || (age >= 12 && age < 23));
     const nextDate = `${year + 1}-10-01`;

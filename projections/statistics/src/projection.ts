@@ -53,7 +53,7 @@ export const STATISTICS = 'statistics';
 
 export const statistics: Projection = {
   name: STATISTICS,
-  version: 2,
+  version: 3,
   tables: Object.keys(STATISTICS_TABLES),
 
   createTables: (db, t) => createStatisticsTables(db, t),
