@@ -24,7 +24,7 @@ import { reads, statisticsSource, type Reads } from './reads.js';
 
 export type { ErasureReceipt } from './erase.js';
 export {
-  EXPORT_FORMATS, EXPORT_KINDS, LEARNER_EXPORTS, EVENT_COLUMNS, columnsOf, writeReport, reportTable,
+  EXPORT_FORMATS, EXPORT_KINDS, LEARNER_EXPORTS, MEDIA_TYPES, EVENT_COLUMNS, columnsOf, writeReport, reportTable,
   type ExportFormat, type ExportKind, type ExportOptions, type ExportSummary, type LearnerExportKind, type LearnerExportRequest,
 } from './exports/index.js';
 export { ViewsNotReadyError, statisticsSource, type Reads } from './reads.js';

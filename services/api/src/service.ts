@@ -3,6 +3,7 @@
  * can be tested against an in-memory fake as well as the real engine
  * (`engineService`), and so that the server never reaches into the store.
  */
+import type { ExportOptions, ExportSummary, LearnerExportRequest } from '@leerroutes/engine/exports';
 import type { CellRef, CohortList, Report, ReportRequest } from '@leerroutes/indicators';
 
 export type { CellRef, CohortList };
@@ -19,6 +20,10 @@ export interface ReportService {
   cohorts(): Promise<CohortList>;
   ruleSets(): readonly { name: string; version: number }[];
   importDirectory(dir: string, options: { knownAt?: string }): Promise<unknown>;
+  /** A learner-level export (events, person-period, spells) written to `out`; the caller checks the role and audits it. */
+  exportLearnerData(request: LearnerExportRequest, options: Pick<ExportOptions, 'format' | 'out'>): Promise<ExportSummary>;
+  /** A report, as the caller read it (suppressed or not), written to `out`. */
+  writeReport(report: Report, options: Pick<ExportOptions, 'format' | 'out'>): Promise<ExportSummary>;
   rebuild(): Promise<unknown>;
 }
 

@@ -11,9 +11,8 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { DuckDBInstance, dateValue, type DuckDBAppender } from '@duckdb/node-api';
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { ExportColumn, ExportColumnType } from '@leerroutes/indicators';
+import type { ExportFormat } from './contract.js';
 
-export const EXPORT_FORMATS = ['parquet', 'csv'] as const;
-export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
 /** DuckDB's memory for the scratch database of an export: past it, DuckDB writes to disk next to the output. */
 const SCRATCH_MEMORY = '512MB';

@@ -16,45 +16,17 @@
  */
 import {
   PERSON_PERIOD_COLUMNS, SPELL_COLUMNS, personPeriodSelect, spellSelect,
-  type ExportColumn, type PeriodRequest, type Report, type StatisticsSource,
+  type ExportColumn, type Report, type StatisticsSource,
 } from '@leerroutes/indicators';
 import type { EventStore } from '@leerroutes/event-store';
 import { EVENT_COLUMNS, eventRows } from './events.js';
-import { copySelect, writeRows, type ExportFormat } from './file.js';
+import type { ExportOptions, ExportSummary, LearnerExportKind, LearnerExportRequest } from './contract.js';
+import { copySelect, writeRows } from './file.js';
 import { reportTable } from './report.js';
 
 export { EVENT_COLUMNS, streamRows } from './events.js';
-export { EXPORT_FORMATS, type ExportFormat } from './file.js';
+export * from './contract.js';
 export { reportTable } from './report.js';
-
-/** What can be exported; `report` takes an indicator's report request. */
-export const EXPORT_KINDS = ['events', 'person-period', 'spells', 'report'] as const;
-export type ExportKind = (typeof EXPORT_KINDS)[number];
-/** The kinds at learner level (a role that may read learners, audited). */
-export const LEARNER_EXPORTS = ['events', 'person-period', 'spells'] as const;
-export type LearnerExportKind = (typeof LEARNER_EXPORTS)[number];
-
-export type LearnerExportRequest =
-  | { readonly kind: 'events'; readonly asKnownOn?: string }
-  | { readonly kind: 'person-period' | 'spells'; readonly period: PeriodRequest };
-
-export interface ExportOptions {
-  readonly format: ExportFormat;
-  /** The file to write; it appears only once complete. */
-  readonly out: string;
-  /** Progress of long exports: done of total, in `unit`s. */
-  readonly onProgress?: (done: number, total: number, unit: string) => void;
-}
-
-export interface ExportSummary {
-  readonly kind: ExportKind;
-  readonly format: ExportFormat;
-  readonly out: string;
-  readonly rows: number;
-  readonly columns: readonly ExportColumn[];
-  /** The log position the file reflects: the views' checkpoint, or for events the log's head. */
-  readonly position: number;
-}
 
 export interface ExportDeps {
   readonly store: EventStore;
