@@ -112,17 +112,17 @@ describe('pathways export', () => {
     await exportTo(['person-period'], 'pp-2012.parquet', { cohort: '2012-2013', rules: 'monitor' });
     await exportTo(['report', 'distribution'], 'distribution.parquet', { cohort: '2012-2013', rules: 'monitor', unsuppressed: true });
     const pp = lit(join(dir, 'pp-2012.parquet'));
-    const fromPeriods = await rows(`select period, state, count(*)::integer as n from read_parquet(${pp}) group by all order by all`);
-    const fromReport = await rows(`select "offset" as period, category as state, count as n from read_parquet(${lit(join(dir, 'distribution.parquet'))})
+    const fromPeriods = await rows(`select period - 1 as k, state, count(*)::integer as n from read_parquet(${pp}) group by all order by all`);
+    const fromReport = await rows(`select "offset" as k, category as state, count as n from read_parquet(${lit(join(dir, 'distribution.parquet'))})
       where family = 'state' and count > 0 order by all`);
     expect(fromPeriods.length).toBeGreaterThan(20);
     expect(fromPeriods).toEqual(fromReport);
-    // One reference date per period: the covered date of the cohort's year plus the period.
+    // One reference date per period: the covered date of the cohort's year, then one a year (period 1 is the cohort's own year).
     const dates = await rows(`select period, count(distinct reference_date)::integer as dates, min(reference_date)::varchar as day, bool_and(covered) as covered
       from read_parquet(${pp}) group by period order by period`);
     for (const d of dates) {
       expect(d['dates']).toBe(1);
-      expect(d['day']).toBe(`${2012 + Number(d['period'])}-10-01`);
+      expect(d['day']).toBe(`${2011 + Number(d['period'])}-10-01`);
       expect(d['covered']).toBe(true);
     }
     // Each learner once per date, with the cohort's breakdown values on every row.
@@ -142,7 +142,9 @@ describe('pathways export', () => {
     const next = `select state, end_period, lead(state) over w as next_state, lead(start_period) over w as next_start
       from read_parquet(${spells}) window w as (partition by learner_id order by start_period)`;
     expect(await count(`select count(*) from (${next}) where next_start is not null and (next_state = state or next_start <> end_period + 1)`)).toBe(0);
-    // start and end are the reference dates of the first and last period.
+    // start and end are the reference dates of the first and last period; the years their school years; periods count from 1.
+    expect(await count(`select count(*) from read_parquet(${spells}) where start_period < 1 or start_year <> cast(left(cohort, 4) as integer) + start_period - 1
+      or end_year - start_year <> end_period - start_period`)).toBe(0);
     const ends = `select count(*) from read_parquet(${spells}) s join read_parquet(${pp}) a on a.learner_id = s.learner_id and a.period = s.start_period
       join read_parquet(${pp}) b on b.learner_id = s.learner_id and b.period = s.end_period where a.reference_date <> s.start or b.reference_date <> s."end"`;
     expect(await count(ends)).toBe(0);

@@ -7,7 +7,8 @@
  *   the distribution indicator counts on that date (`stateAt`, shared) and the
  *   member's breakdown values at the cohort's start;
  * - spells: runs of consecutive person-period rows in the same state
- *   (TraMineR's SPELL format: id, begin, end, status).
+ *   (TraMineR's SPELL format: id, begin, end, status; begin and end as
+ *   periods counted from 1, or as school years).
  *
  * Each is one SELECT without parameters (values are literals), so a caller
  * can hand it to `COPY (...) TO` and nothing passes through JavaScript.
@@ -51,7 +52,7 @@ export const PERSON_PERIOD_COLUMNS: readonly ExportColumn[] = [
   col('learner_id', 'VARCHAR', "the learner's pseudonym"),
   col('reference_date', 'DATE', 'the reference date (teldatum) of the count'),
   col('school_year', 'VARCHAR', 'its school year (2016-2017)'),
-  col('period', 'INTEGER', "school years since the cohort's start: 0 is the cohort's own year (the distribution indicator's offset)"),
+  col('period', 'INTEGER', "the cohort's school years counted from 1 (its own school year): the distribution indicator's offset plus one"),
   col('covered', 'BOOLEAN', 'false for a school year between two covered ones without a delivered count (its date is 1 October; the state is then po or left)'),
   col('state', 'VARCHAR', 'as the distribution indicator counts it: the sector and level of the row on the date, po before the first row, left-with-startkwalificatie or left-without-startkwalificatie after the last'),
   col('sector', 'VARCHAR', 'the enrolment on the date (null without one): po, vo, mbo, hbo or wo'),
@@ -67,8 +68,10 @@ export const SPELL_COLUMNS: readonly ExportColumn[] = [
   col('start', 'DATE', 'the first reference date of the spell'),
   col('end', 'DATE', 'the last reference date of the spell (inclusive)'),
   col('state', 'VARCHAR', 'the state throughout the spell (as in person-period)'),
-  col('start_period', 'INTEGER', "the spell's first period (school years since the cohort's start, from 0): TraMineR's begin"),
+  col('start_period', 'INTEGER', "the spell's first period (the cohort's school years counted from 1): TraMineR's begin, aligned on the cohort's start"),
   col('end_period', 'INTEGER', "the spell's last period, inclusive: TraMineR's end"),
+  col('start_year', 'INTEGER', "the first school year by its start (2016 for 2016-2017): TraMineR's begin on the calendar (process = FALSE)"),
+  col('end_year', 'INTEGER', 'the last school year by its start, inclusive'),
   ...COHORT_COLUMNS,
 ];
 
@@ -125,7 +128,7 @@ async function personPeriodRows(r: PeriodRequest, db: Kysely<any>): Promise<RawB
       m.po_school, m.vo_school, m.advice, l.first_year, l.sk_date
     from stat_member m join stat_learner l on l.learner_id = m.learner_id and l.rules = m.rules and ${valid('l', s)} and ${known('l', s)}
     where ${memberWhere(r, s)}`;
-  return sql`select b.learner_id, o.ref_date as reference_date, o.school_year, cast(o.year - b.cohort as integer) as period, o.covered,
+  return sql`select b.learner_id, o.ref_date as reference_date, o.school_year, cast(o.year - b.cohort + 1 as integer) as period, o.covered,
       ${stateAt('o', 's1')} as state, s1.sector, s1.level, s1.institution, cast(s1.grade as integer) as grade,
       ${sql.lit(r.cohortType)} as cohort_type, cast(b.cohort as varchar) || '-' || cast(b.cohort + 1 as varchar) as cohort, ${sql.lit(r.rules)} as rules,
       b.gender, b.pupil_weight, b.parental_education, b.migration_background, b.area, b.po_school, b.vo_school,
@@ -144,8 +147,10 @@ export async function personPeriodSelect(r: PeriodRequest, db: Kysely<any>): Pro
 /** Consecutive person-period rows in one state as one spell, ordered by learner and start. */
 export async function spellSelect(r: PeriodRequest, db: Kysely<any>): Promise<RawBuilder<unknown>> {
   // Periods run without a gap from the cohort's year, so period minus the row's rank within its state is constant along a run.
+  // TraMineR wants begin and end as whole numbers from 1: the periods (or the years).
   return sql`select learner_id, min(reference_date) as start, max(reference_date) as "end", state,
-      cast(min(period) as integer) as start_period, cast(max(period) as integer) as end_period, cohort_type, cohort, rules
+      cast(min(period) as integer) as start_period, cast(max(period) as integer) as end_period,
+      min(cast(left(school_year, 4) as integer)) as start_year, max(cast(left(school_year, 4) as integer)) as end_year, cohort_type, cohort, rules
     from (select pp.*, pp.period - row_number() over (partition by pp.learner_id, pp.state order by pp.period) as run from (${await personPeriodRows(r, db)}) pp) runs
     group by learner_id, cohort_type, cohort, rules, state, run
     order by learner_id, start`;
