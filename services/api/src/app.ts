@@ -266,15 +266,18 @@ export function createApp(options: AppOptions): { app: Hono<Env>; openapi: objec
   });
 
   // --- analyst and up: files for R, Python and DuckDB (the engine's exports, as `pathways export` writes them)
-  table.add({ method: 'get', path: '/api/exports/{what}', operationId: 'exportLearnerData', summary: 'Events, person-period or spells as a Parquet or CSV file (learner-level: audited)', tag: 'exports', role: 'analyst',
+  table.add({ method: 'get', path: '/api/exports/{what}', operationId: 'exportLearnerData', summary: 'Events, person-period or spells as a Parquet or CSV file (learner-level: audited per learner)', tag: 'exports', role: 'analyst',
     params: S.ExportParamsSchema, query: S.ExportQuerySchema,
-    responses: { 200: { description: 'The file (X-Export-Rows: its rows; X-Log-Position: the log position it reflects)', parquet: true, csv: true } } },
+    responses: { 200: { description: 'The file (X-Export-Rows: its rows; X-Log-Position: the log position it reflects); each learner in it is in the audit log', parquet: true, csv: true } } },
   async (c, { params, query, key }) => {
     const { format, ...rest } = query;
     const request = learnerExportRequest(params.what, rest);
-    // Written to the audit log before anything is read: who took which learners' data, and which edition.
-    access.audit(key, `export-${params.what}`, [], { format, ...rest });
-    return sendFile(c, `${params.what}.${format}`, format, (out) => service.exportLearnerData(request, { format, out }));
+    return sendFile(c, `${params.what}.${format}`, format, async (out) => {
+      const summary = await service.exportLearnerData(request, { format, out, listLearners: true });
+      // Before the file leaves the server: one audit row per learner in it, as for every learner-level read.
+      access.audit(key, `export-${params.what}`, summary.learnerIds ?? [], { format, ...rest, rows: summary.rows });
+      return summary;
+    });
   });
 
   table.add({ method: 'get', path: '/api/exports/report/{indicator}', operationId: 'exportReport', summary: 'One indicator report as a Parquet or CSV file, suppressed as the report is', tag: 'exports', role: 'analyst',

@@ -20,8 +20,8 @@ export interface ReportService {
   cohorts(): Promise<CohortList>;
   ruleSets(): readonly { name: string; version: number }[];
   importDirectory(dir: string, options: { knownAt?: string }): Promise<unknown>;
-  /** A learner-level export (events, person-period, spells) written to `out`; the caller checks the role and audits it. */
-  exportLearnerData(request: LearnerExportRequest, options: Pick<ExportOptions, 'format' | 'out'>): Promise<ExportSummary>;
+  /** A learner-level export (events, person-period, spells) written to `out`; the caller checks the role and audits the learners in it. */
+  exportLearnerData(request: LearnerExportRequest, options: Pick<ExportOptions, 'format' | 'out' | 'listLearners'>): Promise<ExportSummary>;
   /** A report, as the caller read it (suppressed or not), written to `out`. */
   writeReport(report: Report, options: Pick<ExportOptions, 'format' | 'out'>): Promise<ExportSummary>;
   rebuild(): Promise<unknown>;

@@ -71,10 +71,15 @@ describe('GET /api/exports', () => {
     const [a, b] = [`select * from read_parquet(${lit(file)})`, `select * from read_parquet(${lit(direct)})`];
     expect(await count(`select count(*) from (${a})`)).toBe(summary.rows);
     expect(await count(`select count(*) from (${a} except all ${b})`)).toBe(0);
-    const audit = await (await call('/api/admin/audit?limit=5', 'engineer')).json() as { entries: { action: string; keyName: string; detail: string }[] };
-    const entry = audit.entries.find((e) => e.action === 'export-person-period');
-    expect(entry).toMatchObject({ keyName: 'demo-analyst' });
-    expect(JSON.parse(entry!.detail)).toEqual({ format: 'parquet', cohort: '2012-2013', rules: 'monitor' });
+    // One audit row per learner in the file, written before it was sent.
+    const learners = (await rows(`select distinct learner_id from read_parquet(${lit(file)}) order by 1`)).map((r) => String(r['learner_id']));
+    expect(learners.length).toBeGreaterThan(10);
+    const entries = demo.access.auditEntries({ limit: 1000 }).filter((e) => e.action === 'export-person-period');
+    expect(entries.map((e) => e.learnerId).sort()).toEqual(learners);
+    expect(entries.every((e) => e.keyName === 'demo-analyst')).toBe(true);
+    expect(JSON.parse(entries[0]!.detail!)).toEqual({ format: 'parquet', cohort: '2012-2013', rules: 'monitor', rows: summary.rows });
+    const one = await (await call(`/api/admin/audit?learnerId=${learners[0]}`, 'engineer')).json() as { entries: { action: string }[] };
+    expect(one.entries.map((e) => e.action)).toContain('export-person-period');
     // The file's directory is gone once it was sent.
     expect(exportDirs().filter((d) => !before.includes(d))).toEqual([]);
   });
@@ -89,6 +94,8 @@ describe('GET /api/exports', () => {
       .reduce((n, [, k]) => n + k, 0);
     expect(await count(`select count(*) from read_csv(${lit(file)}, header = true)`)).toBe(learnerEvents);
     expect(Number(res.headers.get('x-export-rows'))).toBe(learnerEvents);
+    const inFile = await count(`select count(distinct learner_id) from read_csv(${lit(file)}, header = true)`);
+    expect(new Set(demo.access.auditEntries({ limit: 100_000 }).filter((e) => e.action === 'export-events').map((e) => e.learnerId)).size).toBe(inFile);
     const [first] = await rows(`select * from read_csv(${lit(file)}, header = true) limit 1`);
     expect(Object.keys(first!).slice(0, 5)).toEqual(['learner_id', 'position', 'revision', 'event_id', 'type']);
   });

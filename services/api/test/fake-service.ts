@@ -43,10 +43,13 @@ export class FakeService implements ReportService {
   async importDirectory(dir: string, options: { knownAt?: string }) { this.imports.push({ dir, ...options }); return { files: 1 }; }
   async rebuild() { this.rebuilds++; return { rebuilt: true }; }
   /** A one-row CSV whatever the format asked: the HTTP layer only passes the file on. */
-  async exportLearnerData(request: LearnerExportRequest, options: Pick<ExportOptions, 'format' | 'out'>): Promise<ExportSummary> {
+  async exportLearnerData(request: LearnerExportRequest, options: Pick<ExportOptions, 'format' | 'out' | 'listLearners'>): Promise<ExportSummary> {
     this.exports.push(request);
     writeFileSync(options.out, 'learner_id\nL0001\n');
-    return { kind: request.kind, format: options.format, out: options.out, rows: 1, columns: [{ name: 'learner_id', type: 'VARCHAR', description: 'id' }], position: this.checkpointValue };
+    return {
+      kind: request.kind, format: options.format, out: options.out, rows: 1, columns: [{ name: 'learner_id', type: 'VARCHAR', description: 'id' }], position: this.checkpointValue,
+      ...(options.listLearners ? { learnerIds: ['L0001'] } : {}),
+    };
   }
   async writeReport(report: Report, options: Pick<ExportOptions, 'format' | 'out'>): Promise<ExportSummary> {
     writeFileSync(options.out, formatReport(report, 'csv'));

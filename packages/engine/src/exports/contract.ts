@@ -26,6 +26,8 @@ export interface ExportOptions {
   readonly out: string;
   /** Progress of long exports: done of total, in `unit`s. */
   readonly onProgress?: (done: number, total: number, unit: string) => void;
+  /** List the learners in the file (ExportSummary.learnerIds), for an audit of who was read. */
+  readonly listLearners?: boolean;
 }
 
 export interface ExportSummary {
@@ -36,6 +38,8 @@ export interface ExportSummary {
   readonly columns: readonly ExportColumn[];
   /** The log position the file reflects: the views' checkpoint, or for events the log's head. */
   readonly position: number;
+  /** The distinct learners in a learner-level file, sorted; only when asked for (listLearners). */
+  readonly learnerIds?: readonly string[];
 }
 
 /** The media type of a format, for HTTP. */

@@ -46,14 +46,28 @@ const copiedRows = (result: { rows: readonly Record<string, unknown>[]; numAffec
   return value === undefined || value === null ? 0 : Number(value);
 };
 
+/** What was written: the rows, and with `learners` the distinct learner ids in the file (sorted). */
+export interface Written {
+  readonly rows: number;
+  readonly learnerIds?: readonly string[];
+}
+
+/** A file written by DuckDB, as a relation DuckDB reads back. */
+const readBack = (file: string, format: ExportFormat): string =>
+  format === 'parquet' ? `read_parquet(${quoteLit(file)})` : `read_csv(${quoteLit(file)}, header = true, all_varchar = true)`;
+
 /**
  * `select` (one statement without parameters) copied to `out` on `db`, a
  * DuckDB connection: the views' published generation, read-only (COPY TO
- * writes a file, not the database).
+ * writes a file, not the database). With `learners`, the learner ids are
+ * read back from the file written.
  */
-export async function copySelect(db: Kysely<any>, select: RawBuilder<unknown>, format: ExportFormat, out: string): Promise<number> {
+export async function copySelect(db: Kysely<any>, select: RawBuilder<unknown>, format: ExportFormat, out: string, options: { learners?: boolean } = {}): Promise<Written> {
   return atomically(out, async (partial) => {
-    return copiedRows(await sql<Record<string, unknown>>`copy (${select}) to ${sql.raw(quoteLit(partial))} ${sql.raw(copyOptions(format))}`.execute(db));
+    const rows = copiedRows(await sql<Record<string, unknown>>`copy (${select}) to ${sql.raw(quoteLit(partial))} ${sql.raw(copyOptions(format))}`.execute(db));
+    if (!options.learners) return { rows };
+    const ids = await sql<{ learner_id: string }>`select distinct learner_id from ${sql.raw(readBack(partial, format))} order by 1`.execute(db);
+    return { rows, learnerIds: ids.rows.map((r) => String(r.learner_id)) };
   });
 }
 
@@ -80,9 +94,13 @@ export interface RowsProgress {
 
 /**
  * Rows from `batches` (each row: values in `columns` order; null or
- * undefined for none) into `out` as Parquet or CSV. Returns the row count.
+ * undefined for none) into `out` as Parquet or CSV. With `learners`, the
+ * table has a learner_id column and its distinct values are returned.
  */
-export async function writeRows(columns: readonly ExportColumn[], batches: AsyncIterable<readonly (readonly unknown[])[]> | Iterable<readonly (readonly unknown[])[]>, format: ExportFormat, out: string, onBatch?: RowsProgress): Promise<number> {
+export async function writeRows(
+  columns: readonly ExportColumn[], batches: AsyncIterable<readonly (readonly unknown[])[]> | Iterable<readonly (readonly unknown[])[]>, format: ExportFormat, out: string,
+  options: { onBatch?: RowsProgress; learners?: boolean } = {},
+): Promise<Written> {
   const scratch = mkdtempSync(join(dirname(resolve(out)), `.${basename(out)}.scratch-`));
   let instance: DuckDBInstance | null = null;
   try {
@@ -112,12 +130,14 @@ export async function writeRows(columns: readonly ExportColumn[], batches: Async
           throw err;
         }
         written += batch.length;
-        onBatch?.(written);
+        options.onBatch?.(written);
       }
       await atomically(out, async (partial) => {
         await connection.run(`copy rows to ${quoteLit(partial)} ${copyOptions(format)}`);
       });
-      return written;
+      if (!options.learners) return { rows: written };
+      const ids = await connection.runAndReadAll('select distinct learner_id from rows order by 1');
+      return { rows: written, learnerIds: ids.getRows().map((r) => String(r[0])) };
     } finally {
       connection.closeSync();
     }

@@ -42,27 +42,27 @@ export async function exportLearnerData(deps: ExportDeps, request: LearnerExport
   const { format, out, onProgress } = options;
   if (request.kind === 'events') {
     const position = await deps.store.headPosition();
-    const rows = await writeRows(EVENT_COLUMNS, eventRows(deps.store, {
+    const written = await writeRows(EVENT_COLUMNS, eventRows(deps.store, {
       until: position,
       ...(request.asKnownOn !== undefined ? { asKnownOn: request.asKnownOn } : {}),
       ...(onProgress ? { onProgress: (done: number, total: number) => onProgress(done, total, 'learners') } : {}),
-    }), format, out);
-    return { kind: 'events', format, out, rows, columns: EVENT_COLUMNS, position };
+    }), format, out, { learners: options.listLearners === true });
+    return { kind: 'events', format, out, ...written, columns: EVENT_COLUMNS, position };
   }
   const { kind, period } = request;
   onProgress?.(0, 1, kind);
-  const { rows, position } = await deps.statistics.snapshot(async (db) => {
+  const { written, position } = await deps.statistics.snapshot(async (db) => {
     const select = kind === 'person-period' ? await personPeriodSelect(period, db) : await spellSelect(period, db);
-    return { rows: await copySelect(db, select, format, out), position: await deps.statistics.checkpoint(db) };
+    return { written: await copySelect(db, select, format, out, { learners: options.listLearners === true }), position: await deps.statistics.checkpoint(db) };
   });
   onProgress?.(1, 1, kind);
-  return { kind, format, out, rows, columns: columnsOf(kind), position };
+  return { kind, format, out, ...written, columns: columnsOf(kind), position };
 }
 
 /** A report (as the caller read it: suppressed or not) as a file. */
 export async function writeReport(report: Report, options: Pick<ExportOptions, 'format' | 'out'>): Promise<ExportSummary> {
   const table = reportTable(report);
-  const rows = await writeRows(table.columns, [table.rows], options.format, options.out);
+  const { rows } = await writeRows(table.columns, [table.rows], options.format, options.out);
   const position = report.source.kind === 'views' ? report.source.checkpoint : report.source.head;
   return { kind: 'report', format: options.format, out: options.out, rows, columns: table.columns, position };
 }
