@@ -5,7 +5,7 @@
  * person-period against the distribution indicator, spells against
  * person-period, events against the log.
  */
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -198,6 +198,14 @@ describe('pathways export', () => {
     expect(err).toMatch(/export events: (\d+)\/\1 learners \(100%\)/);
     const quiet = await exportTo(['events'], 'quiet.csv', { quiet: true });
     expect(quiet.err).toBe('');
+  });
+
+  it('docs/exports.md names every column of every learner-level kind', () => {
+    const doc = readFileSync(join(import.meta.dirname, '..', '..', '..', 'docs', 'exports.md'), 'utf8');
+    for (const kind of ['events', 'person-period', 'spells'] as const) {
+      const section = doc.slice(doc.indexOf(`### ${kind}`));
+      for (const c of columnsOf(kind)) expect(section, `${kind}: ${c.name}`).toContain(`\`${c.name}\``);
+    }
   });
 
   it('refuses what a kind does not take', async () => {
