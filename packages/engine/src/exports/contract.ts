@@ -26,6 +26,8 @@ export interface ExportOptions {
   readonly out: string;
   /** Progress of long exports: done of total, in `unit`s. */
   readonly onProgress?: (done: number, total: number, unit: string) => void;
+  /** A step of the export begins ('writing the Parquet file'), for a long step without a count. */
+  readonly onStep?: (step: string) => void;
   /** List the learners in the file (ExportSummary.learnerIds), for an audit of who was read. */
   readonly listLearners?: boolean;
 }

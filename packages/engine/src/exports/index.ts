@@ -39,23 +39,23 @@ export const columnsOf = (kind: LearnerExportKind): readonly ExportColumn[] =>
   kind === 'events' ? EVENT_COLUMNS : kind === 'person-period' ? PERSON_PERIOD_COLUMNS : SPELL_COLUMNS;
 
 export async function exportLearnerData(deps: ExportDeps, request: LearnerExportRequest, options: ExportOptions): Promise<ExportSummary> {
-  const { format, out, onProgress } = options;
+  const { format, out, onProgress, onStep } = options;
+  const writing = `writing the ${format === 'parquet' ? 'Parquet' : 'CSV'} file`;
   if (request.kind === 'events') {
     const position = await deps.store.headPosition();
     const written = await writeRows(EVENT_COLUMNS, eventRows(deps.store, {
       until: position,
       ...(request.asKnownOn !== undefined ? { asKnownOn: request.asKnownOn } : {}),
       ...(onProgress ? { onProgress: (done: number, total: number) => onProgress(done, total, 'learners') } : {}),
-    }), format, out, { learners: options.listLearners === true });
+    }), format, out, { learners: options.listLearners === true, ...(onStep ? { onCopy: () => onStep(writing) } : {}) });
     return { kind: 'events', format, out, ...written, columns: EVENT_COLUMNS, position };
   }
   const { kind, period } = request;
-  onProgress?.(0, 1, kind);
+  onStep?.(`${writing} from the views`);
   const { written, position } = await deps.statistics.snapshot(async (db) => {
     const select = kind === 'person-period' ? await personPeriodSelect(period, db) : await spellSelect(period, db);
     return { written: await copySelect(db, select, format, out, { learners: options.listLearners === true }), position: await deps.statistics.checkpoint(db) };
   });
-  onProgress?.(1, 1, kind);
   return { kind, format, out, ...written, columns: columnsOf(kind), position };
 }
 

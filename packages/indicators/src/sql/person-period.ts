@@ -19,7 +19,7 @@ import { coveredDates, known, valid, type Scope } from './scope.js';
 import { stateAt } from './units.js';
 
 /** Column types as DuckDB (and Parquet) name them. */
-export type ExportColumnType = 'VARCHAR' | 'INTEGER' | 'BIGINT' | 'DOUBLE' | 'BOOLEAN' | 'DATE' | 'TIMESTAMP';
+export type ExportColumnType = 'VARCHAR' | 'INTEGER' | 'BIGINT' | 'DOUBLE' | 'BOOLEAN' | 'DATE';
 
 export interface ExportColumn {
   readonly name: string;

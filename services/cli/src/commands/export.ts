@@ -109,11 +109,17 @@ export const command: Command = {
     }
     const request = learnerRequest(ctx, kind as 'events' | 'person-period' | 'spells');
     const engine = await openForReading(ctx);
-    const progress = createProgress(ctx, kind === 'events' ? 'learners' : 'steps');
+    const progress = createProgress(ctx, 'learners');
+    const quiet = ctx.flags['quiet'] === true || ctx.flags['no-progress'] === true;
     let summary: ExportSummary;
     try {
       summary = await withReportErrors(() => engine.exportLearnerData(request, {
-        format, out, onProgress: (done, total) => progress.update(done, total, `export ${kind}`),
+        format, out,
+        onProgress: (done, total) => progress.update(done, total, `export ${kind}`),
+        onStep: (step) => {
+          progress.stop();
+          if (!quiet) ctx.stderr.write(`export ${kind}: ${step}\n`);
+        },
       }));
     } finally {
       progress.stop();
