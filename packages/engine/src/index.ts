@@ -17,10 +17,16 @@ import {
 } from '@leerroutes/projection-runtime';
 import { defaultProjections } from '@leerroutes/projections';
 import { eraseLearner, type ErasureReceipt } from './erase.js';
+import { exportLearnerData, writeReport, type ExportOptions, type ExportSummary, type LearnerExportRequest } from './exports/index.js';
+import type { ReportRequest } from '@leerroutes/indicators';
 import { defaultViewsPath } from './paths.js';
-import { reads, type Reads } from './reads.js';
+import { reads, statisticsSource, type Reads } from './reads.js';
 
 export type { ErasureReceipt } from './erase.js';
+export {
+  EXPORT_FORMATS, EXPORT_KINDS, LEARNER_EXPORTS, MEDIA_TYPES, EVENT_COLUMNS, columnsOf, writeReport, reportTable,
+  type ExportFormat, type ExportKind, type ExportOptions, type ExportSummary, type LearnerExportKind, type LearnerExportRequest,
+} from './exports/index.js';
 export { ViewsNotReadyError, statisticsSource, type Reads, type ReferenceLabels } from './reads.js';
 
 export interface EngineOptions {
@@ -68,6 +74,13 @@ export interface Engine extends Reads {
    * an interrupted run is compared with an uninterrupted one.
    */
   dump(what: readonly ('log' | 'ledger' | 'views')[]): Promise<string>;
+  /**
+   * A learner-level export (events, person-period, spells) as a Parquet or
+   * CSV file (exports/index.ts). The caller checks the role and audits it.
+   */
+  exportLearnerData(request: LearnerExportRequest, options: ExportOptions): Promise<ExportSummary>;
+  /** An indicator's report as a Parquet or CSV file, suppressed as `report` is unless the request says unsuppressed. */
+  exportReport(request: ReportRequest, options: Pick<ExportOptions, 'format' | 'out'>): Promise<ExportSummary>;
   /** Remove every trace of one learner (SPEC section 9); null if the learner is unknown. */
   eraseLearner(learnerId: string, reason: string, caller: string): Promise<ErasureReceipt | null>;
   close(): Promise<void>;
@@ -100,6 +113,8 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
       const run = opts.skipProjections ? null : await engine.catchUp(opts.onProjectionProgress);
       return { import: summary, projections: run };
     },
+    exportLearnerData: (request, opts) => exportLearnerData({ store, statistics: statisticsSource(views.reader, viewsPath) }, request, opts),
+    exportReport: async (request, opts) => writeReport(await engine.report(request), opts),
     async eraseLearner(learnerId, reason, caller) {
       const receipt = await eraseLearner({ store, views, projections, viewsLock: lock }, learnerId, reason, caller);
       // The audit record is itself an event; keep the views at the head as after an import.

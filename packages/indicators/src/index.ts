@@ -5,7 +5,10 @@
  * `@leerroutes/indicators/oracle`.
  */
 export * from './contract.js';
-export { ReportParamsSchema, ReportRequestSchema, parseReportRequest, RequestIssue, paramsOf, checkRequest, type ReportParams, ReportError, COHORT_OPTIONAL, dimensionError, breakdownError } from './request.js';
+export {
+  ReportParamsSchema, ReportRequestSchema, parseReportRequest, RequestIssue, paramsOf, checkRequest, type ReportParams, ReportError, COHORT_OPTIONAL, dimensionError, breakdownError,
+  PeriodParamsSchema, parsePeriodRequest, type PeriodParams, type PeriodRequest,
+} from './request.js';
 export { explainLearner, describeEvent, type LearnerExplanation, type ExplainedEvent } from './explain.js';
 export { knownOn, toInput } from './log.js';
 export { formatReport, type ReportFormat } from './format.js';
@@ -18,3 +21,6 @@ export {
   statisticsReport, statisticsCell, statisticsCompare, statisticsCohorts, countTable as statisticsCountTable, scopeOf,
   type StatisticsSource, type CellRef, type RuleSetComparison, type CohortList,
 } from './sql/report.js';
+export {
+  personPeriodSelect, spellSelect, periodScope, PERSON_PERIOD_COLUMNS, SPELL_COLUMNS, type ExportColumn, type ExportColumnType,
+} from './sql/person-period.js';

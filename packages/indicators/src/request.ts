@@ -127,6 +127,42 @@ export function parseReportRequest(input: Record<string, unknown>): E.Either<Req
   return E.right(out);
 }
 
+/**
+ * Which learners and which edition a learner-level export (person-period,
+ * spells) covers: the members of the cohorts of one type under a rule set
+ * (one cohort, or every cohort of the type without `cohort`), as known on a
+ * date and as of a school year. The same parameters, words and checks as a
+ * report request, less those only an aggregate has (breakdowns, suppression).
+ */
+export const PeriodParamsSchema = ReportParamsSchema.pick({ cohortType: true, cohort: true, rules: true, asKnownOn: true, asOf: true });
+export type PeriodParams = z.infer<typeof PeriodParamsSchema>;
+
+export interface PeriodRequest {
+  readonly cohortType: ReportRequest['cohortType'];
+  /** One cohort (a school year); null: every cohort of the type. */
+  readonly cohort: string | null;
+  readonly rules: string;
+  readonly asKnownOn?: string;
+  readonly asOfSchoolYear?: string;
+}
+
+/** Validate a period request (wire parameters; kebab-case keys accepted), every reason at once. */
+export function parsePeriodRequest(input: Record<string, unknown>): E.Either<RequestIssue[], PeriodRequest> {
+  const normalised: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(input)) if (v !== undefined) normalised[ALIASES[k] ?? k] = wire(v);
+  const parsed = PeriodParamsSchema.safeParse(normalised);
+  const issues = parsed.success ? [] : parsed.error.issues.map((i) => new RequestIssue(i.path.length ? i.path.join('.') : null, i.message));
+  const rules = typeof normalised['rules'] === 'string' ? normalised['rules'] : 'monitor';
+  if (!ruleSetNamed(rules)) issues.push(new RequestIssue('rules', `unknown rule set '${rules}' (known: ${Object.keys(RULE_SETS).join(', ')})`));
+  if (!parsed.success || issues.length > 0) return E.left(issues);
+  const r = parsed.data;
+  return E.right({
+    cohortType: r.cohortType ?? 'advice', cohort: r.cohort ?? null, rules,
+    ...(r.asKnownOn !== undefined ? { asKnownOn: r.asKnownOn } : {}),
+    ...(r.asOf !== undefined ? { asOfSchoolYear: r.asOf } : {}),
+  });
+}
+
 /** A request as wire parameters (the inverse of parseReportRequest, for links and for checking a typed request). */
 export function paramsOf(request: ReportRequest): ReportParams & { indicator: string } {
   return {

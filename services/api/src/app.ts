@@ -2,11 +2,15 @@
  * The HTTP API: indicators as long-format JSON or CSV for every role,
  * learner-level reads (audited) for analysts, operations for engineers.
  */
-import { statSync } from 'node:fs';
+import { createReadStream, fstatSync, mkdtempSync, openSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { Hono, type Context } from 'hono';
 import { compress } from 'hono/compress';
 import { z } from 'zod';
-import { DIMENSIONS, INDICATORS, formatReport, parseReportRequest, type Report, type ReportRequest } from '@leerroutes/indicators';
+import { MEDIA_TYPES, type ExportFormat, type ExportSummary, type LearnerExportKind, type LearnerExportRequest } from '@leerroutes/engine/exports';
+import { DIMENSIONS, INDICATORS, formatReport, parsePeriodRequest, parseReportRequest, type Report, type ReportRequest } from '@leerroutes/indicators';
 import { DEFAULT_MIN_CELL, looksLikeBsn } from '@leerroutes/domain';
 import { roleAtLeast, type AccessStore, type ApiKey } from './access.js';
 import { ComputeCache, etagOf, negotiate, notModified, RouteTable, type Env } from './http.js';
@@ -48,6 +52,49 @@ function parseGroup(text: string | undefined): Record<string, string> {
     out[pair.slice(0, eq)] = pair.slice(eq + 1);
   }
   return out;
+}
+
+/** An export's request from the query: events take asKnownOn only; person-period and spells the period parameters (the shared parser's words). */
+function learnerExportRequest(what: LearnerExportKind, q: Omit<S.ExportQuery, 'format'>): LearnerExportRequest {
+  if (what === 'events') {
+    const refused = Object.keys(q).filter((k) => k !== 'asKnownOn' && q[k as keyof typeof q] !== undefined);
+    if (refused.length > 0) {
+      throw new ProblemError('validation', 400, `events take asKnownOn only, not ${refused.join(', ')}`, refused.map((k) => ({ location: 'query' as const, pointer: `#/${k}`, detail: 'not a parameter of the events export' })));
+    }
+    return { kind: 'events', ...(q.asKnownOn !== undefined ? { asKnownOn: q.asKnownOn } : {}) };
+  }
+  const parsed = parsePeriodRequest(q);
+  if (parsed._tag === 'Left') {
+    throw new ProblemError('validation', 400, parsed.left.join('; '), parsed.left.map((issue) => ({ location: 'query' as const, pointer: `#/${issue.field ?? ''}`, detail: issue.message })));
+  }
+  return { kind: what, period: parsed.right };
+}
+
+/**
+ * Write an export into a directory of its own and answer with the file,
+ * streamed. The directory is removed before the answer starts: the open
+ * file is read until it is sent (or the client goes away), and nothing is
+ * left on disk whatever happens to the response.
+ */
+async function sendFile(c: Context, name: string, format: ExportFormat, write: (out: string) => Promise<ExportSummary>): Promise<Response> {
+  const dir = mkdtempSync(join(tmpdir(), 'leerroutes-export-'));
+  const out = join(dir, name);
+  let summary: ExportSummary;
+  let fd: number;
+  try {
+    summary = await write(out);
+    fd = openSync(out, 'r');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const size = fstatSync(fd).size;
+  const file = createReadStream('', { fd });
+  c.header('Cache-Control', 'no-store');
+  c.header('Content-Disposition', `attachment; filename="${name}"`);
+  c.header('Content-Length', String(size));
+  c.header('X-Export-Rows', String(summary.rows));
+  c.header('X-Log-Position', String(summary.position));
+  return c.body(Readable.toWeb(file) as unknown as ReadableStream, 200, { 'Content-Type': MEDIA_TYPES[format] });
 }
 
 /** Why `dir` cannot be imported from, or null when it is a directory on this server. */
@@ -217,6 +264,31 @@ export function createApp(options: AppOptions): { app: Hono<Env>; openapi: objec
     access.audit(key, 'explain-cell', learnerIds, { request, cell });
     c.header('Cache-Control', 'no-store');
     return c.json({ cell, learnerIds });
+  });
+
+  // --- analyst and up: files for R, Python and DuckDB (the engine's exports, as `pathways export` writes them)
+  table.add({ method: 'get', path: '/api/exports/{what}', operationId: 'exportLearnerData', summary: 'Events, person-period or spells as a Parquet or CSV file (learner-level: audited per learner)', tag: 'exports', role: 'analyst',
+    params: S.ExportParamsSchema, query: S.ExportQuerySchema,
+    responses: { 200: { description: 'The file (X-Export-Rows: its rows; X-Log-Position: the log position it reflects); each learner in it is in the audit log', parquet: true, csv: true } } },
+  async (c, { params, query, key }) => {
+    const { format, ...rest } = query;
+    const request = learnerExportRequest(params.what, rest);
+    return sendFile(c, `${params.what}.${format}`, format, async (out) => {
+      const summary = await service.exportLearnerData(request, { format, out, listLearners: true });
+      // Before the file leaves the server: one audit row per learner in it, as for every learner-level read.
+      access.audit(key, `export-${params.what}`, summary.learnerIds ?? [], { format, ...rest, rows: summary.rows });
+      return summary;
+    });
+  });
+
+  table.add({ method: 'get', path: '/api/exports/report/{indicator}', operationId: 'exportReport', summary: 'One indicator report as a Parquet or CSV file, suppressed as the report is', tag: 'exports', role: 'analyst',
+    params: IndicatorParams, query: S.ReportExportQuerySchema,
+    responses: { 200: { description: 'The report as a file, the columns of its CSV typed', parquet: true, csv: true } } },
+  async (c, { params, query, key }) => {
+    const { format, ...rest } = query;
+    const request = reportRequest(params.indicator, rest, key);
+    const report = await computeReport(request, await versionOf());
+    return sendFile(c, `${params.indicator}.${format}`, format, (out) => service.writeReport(report, { format, out }));
   });
 
   // --- engineer

@@ -1,6 +1,6 @@
 /** The ReportService on the real engine: every read goes through the engine (packages/engine/src/reads.ts). */
 import { RULE_SETS } from '@leerroutes/domain';
-import type { Engine } from '@leerroutes/engine';
+import { writeReport, type Engine } from '@leerroutes/engine';
 import type { ReportService } from './service.js';
 
 export function engineService(engine: Engine): ReportService {
@@ -15,5 +15,7 @@ export function engineService(engine: Engine): ReportService {
     ruleSets: () => Object.values(RULE_SETS).map((r) => ({ name: r.name, version: r.version })),
     importDirectory: (dir, options) => engine.importDirectory(dir, options),
     rebuild: () => engine.rebuild(),
+    exportLearnerData: (request, options) => engine.exportLearnerData(request, options),
+    writeReport: (report, options) => writeReport(report, options),
   };
 }

@@ -11,6 +11,8 @@ export interface ResponseSpec {
   /** Name of a schema in `components.schemas`. */
   readonly schema?: string;
   readonly csv?: boolean;
+  /** The body is a file of this format (an export). */
+  readonly parquet?: boolean;
 }
 
 export interface RouteSpec {
@@ -49,6 +51,7 @@ export function openApiDocument(routes: readonly RouteSpec[], schemas: Readonly<
     for (const [status, spec] of Object.entries(r.responses)) {
       const content: Record<string, object> = {};
       if (spec.schema) content[spec.schema === 'Problem' ? 'application/problem+json' : 'application/json'] = { schema: { $ref: `#/components/schemas/${spec.schema}` } };
+      if (spec.parquet) content['application/vnd.apache.parquet'] = { schema: { type: 'string', contentMediaType: 'application/vnd.apache.parquet' } };
       if (spec.csv) content['text/csv'] = { schema: { type: 'string' } };
       responses[status] = { description: spec.description, ...(Object.keys(content).length ? { content } : {}) };
     }

@@ -4,7 +4,8 @@
  * what the server accepts.
  */
 import { z } from 'zod';
-import { INDICATORS, ReportParamsSchema, ReportRowSchema, ReportSchema } from '@leerroutes/indicators';
+import { EXPORT_FORMATS, LEARNER_EXPORTS } from '@leerroutes/engine/exports';
+import { INDICATORS, PeriodParamsSchema, ReportParamsSchema, ReportRowSchema, ReportSchema } from '@leerroutes/indicators';
 
 export { ReportRowSchema, ReportSchema };
 
@@ -34,6 +35,18 @@ export const ExplainQuerySchema = ReportParamsSchema.omit({ unsuppressed: true, 
     .describe('Row group as dimension=value pairs joined by ";" (e.g. gender=f;area:2=GM0599)'),
 });
 export type ExplainQuery = z.infer<typeof ExplainQuerySchema>;
+
+const ExportFormatSchema = z.enum(EXPORT_FORMATS).default('parquet').describe('parquet (default) or csv');
+
+/** A learner-level export: events, person-period or spells. */
+export const ExportParamsSchema = z.strictObject({
+  what: z.enum(LEARNER_EXPORTS).describe('events (one row per event), person-period (one row per cohort member and reference date) or spells (runs of one state)'),
+});
+/** Which learners and which edition (person-period, spells; events take asKnownOn only): the report request's parameters less breakdowns and suppression. */
+export const ExportQuerySchema = PeriodParamsSchema.extend({ format: ExportFormatSchema });
+export type ExportQuery = z.infer<typeof ExportQuerySchema>;
+/** A report as a file: the report request, and the file format. */
+export const ReportExportQuerySchema = ReportParamsSchema.extend({ format: ExportFormatSchema });
 
 export const LearnerParamsSchema = z.strictObject({
   learnerId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'a pseudonym of 1-64 characters [A-Za-z0-9_-]'),

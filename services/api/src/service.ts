@@ -3,6 +3,7 @@
  * can be tested against an in-memory fake as well as the real engine
  * (`engineService`), and so that the server never reaches into the store.
  */
+import type { ExportOptions, ExportSummary, LearnerExportRequest } from '@leerroutes/engine/exports';
 import type { CellRef, CohortList, Report, ReportRequest } from '@leerroutes/indicators';
 
 export type { CellRef, CohortList };
@@ -27,6 +28,10 @@ export interface ReportService {
   /** Area and institution names from the reference data, and the covered school years. */
   reference(): Promise<ReferenceLabels>;
   importDirectory(dir: string, options: { knownAt?: string }): Promise<unknown>;
+  /** A learner-level export (events, person-period, spells) written to `out`; the caller checks the role and audits the learners in it. */
+  exportLearnerData(request: LearnerExportRequest, options: Pick<ExportOptions, 'format' | 'out' | 'listLearners'>): Promise<ExportSummary>;
+  /** A report, as the caller read it (suppressed or not), written to `out`. */
+  writeReport(report: Report, options: Pick<ExportOptions, 'format' | 'out'>): Promise<ExportSummary>;
   rebuild(): Promise<unknown>;
 }
 

@@ -60,6 +60,7 @@ describe('operations endpoints', () => {
     expect(doc).toEqual(JSON.parse(JSON.stringify(openapi)));
     expect(Object.keys(doc.paths).sort()).toEqual([
       '/api/admin/audit', '/api/admin/import', '/api/admin/rebuild', '/api/compare/{indicator}', '/api/explain/{indicator}',
+      '/api/exports/report/{indicator}', '/api/exports/{what}',
       '/api/indicators/{indicator}', '/api/learners/{learnerId}', '/api/meta', '/api/whoami', '/health', '/ready',
     ]);
     const op = doc.paths['/api/indicators/{indicator}'].get;
@@ -70,6 +71,10 @@ describe('operations endpoints', () => {
     expect(op.responses['403'].content).toHaveProperty('application/problem+json');
     expect(doc.components.schemas.Report.properties.rows.type).toBe('array');
     expect(doc.paths['/api/learners/{learnerId}'].get['x-required-role']).toBe('analyst');
+    const exp = doc.paths['/api/exports/{what}'].get;
+    expect(exp['x-required-role']).toBe('analyst');
+    expect(exp.parameters.map((p: any) => p.name)).toEqual(['what', 'cohortType', 'cohort', 'rules', 'asKnownOn', 'asOf', 'format']);
+    expect(Object.keys(exp.responses['200'].content)).toEqual(['application/vnd.apache.parquet', 'text/csv']);
   });
 });
 

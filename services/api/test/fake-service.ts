@@ -2,13 +2,16 @@
  * An in-memory ReportService for testing the HTTP layer alone: it records the
  * requests it gets and answers with rows the test controls.
  */
-import type { Report, ReportRequest, ReportRow } from '@leerroutes/indicators';
+import { writeFileSync } from 'node:fs';
+import type { ExportOptions, ExportSummary, LearnerExportRequest } from '@leerroutes/engine/exports';
+import { formatReport, type Report, type ReportRequest, type ReportRow } from '@leerroutes/indicators';
 import { ServiceError, type CellRef, type ReportService } from '../src/service.js';
 
 export class FakeService implements ReportService {
   requests: ReportRequest[] = [];
   imports: { dir: string; knownAt?: string }[] = [];
   rebuilds = 0;
+  exports: LearnerExportRequest[] = [];
   checkpointValue = 100;
   headValue = 100;
   rows: (request: ReportRequest) => ReportRow[] = (request) => [
@@ -40,4 +43,17 @@ export class FakeService implements ReportService {
   ruleSets() { return [{ name: 'monitor', version: 1 }, { name: 'inspectie', version: 1 }]; }
   async importDirectory(dir: string, options: { knownAt?: string }) { this.imports.push({ dir, ...options }); return { files: 1 }; }
   async rebuild() { this.rebuilds++; return { rebuilt: true }; }
+  /** A one-row CSV whatever the format asked: the HTTP layer only passes the file on. */
+  async exportLearnerData(request: LearnerExportRequest, options: Pick<ExportOptions, 'format' | 'out' | 'listLearners'>): Promise<ExportSummary> {
+    this.exports.push(request);
+    writeFileSync(options.out, 'learner_id\nL0001\n');
+    return {
+      kind: request.kind, format: options.format, out: options.out, rows: 1, columns: [{ name: 'learner_id', type: 'VARCHAR', description: 'id' }], position: this.checkpointValue,
+      ...(options.listLearners ? { learnerIds: ['L0001'] } : {}),
+    };
+  }
+  async writeReport(report: Report, options: Pick<ExportOptions, 'format' | 'out'>): Promise<ExportSummary> {
+    writeFileSync(options.out, formatReport(report, 'csv'));
+    return { kind: 'report', format: options.format, out: options.out, rows: report.rows.length, columns: [], position: this.checkpointValue };
+  }
 }

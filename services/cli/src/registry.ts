@@ -19,6 +19,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'stats', summary: 'Counts per event type, learners, and the last position of the event log', load: () => import('./commands/stats.js') },
   { name: 'learner', summary: "One learner's events in valid-time order and pathway with its classifications", load: () => import('./commands/learner.js') },
   { name: 'report', summary: 'An indicator for a cohort under a rule set, in long format (table, json, csv), optionally as known on a date', load: () => import('./commands/report.js') },
+  { name: 'export', summary: 'Events, person-period, spells or an indicator report as a Parquet or CSV file for R, Python and DuckDB', load: () => import('./commands/export.js') },
   { name: 'explain', summary: 'Why a learner is classified as they are, or which learners are behind one cell', load: () => import('./commands/explain.js') },
   { name: 'catch-up', summary: 'Bring every projection up to the head of the event log', load: () => import('./commands/catch-up.js') },
   { name: 'rebuild', summary: 'Replay projections into a new generation of the views and publish it (readers keep the old one until then)', load: () => import('./commands/rebuild.js') },

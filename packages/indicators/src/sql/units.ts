@@ -107,8 +107,12 @@ export function offsetsOf(cohortYear: number, covered: readonly CoveredDate[]): 
   return Array.from({ length: newest.year - cohortYear + 1 }, (_, k) => ({ k, year: cohortYear + k, day: days.get(cohortYear + k) ?? (cohortYear + k) * 10_000 + 1001, unknown: false }));
 }
 
-/** The state of a cohort learner (base `b`) on an offset's date (`o`), given the row `s` of that year if any. */
-const stateAt = (o: string, st: string) => sql`case
+/**
+ * The state of a cohort learner (base `b`, with first_year and sk_date) on an
+ * offset's date (`o`: year, day, unknown), given the row `st` of that year if
+ * any. The distribution indicator and the person-period export share it.
+ */
+export const stateAt = (o: string, st: string) => sql`case
   when ${sql.ref(`${o}.unknown`)} then 'unknown'
   when ${sql.ref(`${st}.state`)} is not null then ${sql.ref(`${st}.state`)}
   when b.first_year is null or ${sql.ref(`${o}.year`)} < b.first_year then 'po'
