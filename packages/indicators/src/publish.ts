@@ -15,10 +15,26 @@
  * says where each belongs), and a table's pattern depends only on its own
  * content and on its coarser tables: asked for directly or reached from a
  * finer one, a cell comes out hidden or shown alike.
+ *
+ * How it is computed (the rows are what they were when cells, slots and
+ * relations were keyed by JSON text; the orders below are proved equal to
+ * those of the text keys):
+ * - strings that identify things (group values, families, roles) are
+ *   interned once per lattice, and slots and instances are found through
+ *   keys made of those numbers;
+ * - a cell's key was `<slot as JSON>|<role>`. A slot's JSON is a complete
+ *   array, so no slot's text is a prefix of another's: keys sort by slot
+ *   text, then role text. Slots and roles are far fewer than cells, so only
+ *   they are sorted as text; cells are ordered by the two ranks;
+ * - natural order (Intl.Collator, about a microsecond a comparison) is read
+ *   from ranks: the distinct strings sorted once (NaturalOrder);
+ * - relations are put in canonical order by numbers standing for their
+ *   members' keys (canonicalOrder says why that is the order of the joined
+ *   key text).
  */
 import { effectiveMinCell, ruleSetNamed, type RuleSet } from '@leerroutes/domain';
 import { SCHOOL_DERIVED, type Indicator, type ReportRequest, type ReportRow, type Spread } from './contract.js';
-import { suppress, type Cell } from './suppress.js';
+import { suppressIndexed, type Cell } from './suppress.js';
 import type { CountInstance, CountTable } from './table.js';
 import { INDICATOR_DEFS, edgeEnds, familyDef, type FamilyDef, type IndicatorDef } from './units.js';
 
@@ -73,6 +89,143 @@ export async function settleLattice(request: ReportRequest, table: CountTable, c
   return { requested, tables: builder.settled };
 }
 
+// ---------------------------------------------------------------- orders
+
+/** Natural order (`3` before `10`); one collator, as localeCompare with options builds one per call. */
+const natural = new Intl.Collator('en', { numeric: true }).compare;
+
+/**
+ * Natural order as ranks: strings are added, then ranked in one go (sorted
+ * with the collator, merged with those ranked before). Strings the collator
+ * holds equal (`01` and `1`) share a rank, so a stable sort by rank puts
+ * things in the order a stable sort by the collator does.
+ */
+class NaturalOrder {
+  private readonly rank = new Map<string, number>();
+  /** Ranked strings, as classes the collator holds equal, in order. */
+  private classes: string[][] = [];
+  private pending: string[] = [];
+
+  add(s: string): void {
+    if (this.rank.has(s)) return;
+    this.rank.set(s, -1);
+    this.pending.push(s);
+  }
+
+  /** The rank of an added string (after flush). */
+  of(s: string): number {
+    return this.rank.get(s)!;
+  }
+
+  /**
+   * A list in natural order, stably (equal ranks keep their order): rank and
+   * position packed in one number, sorted natively.
+   */
+  sorted(list: readonly string[]): readonly string[] {
+    const n = list.length;
+    if (n < 2) return list;
+    if (n >= 2 ** 21) return [...list].sort(natural);
+    const keys = new Float64Array(n);
+    for (let i = 0; i < n; i++) keys[i] = this.of(list[i]!) * 2 ** 21 + i;
+    keys.sort();
+    const out = new Array<string>(n);
+    for (let i = 0; i < n; i++) out[i] = list[keys[i]! % 2 ** 21]!;
+    return out;
+  }
+
+  flush(): void {
+    if (this.pending.length === 0) return;
+    const fresh: string[][] = [];
+    for (const s of this.pending.sort(natural)) {
+      const last = fresh[fresh.length - 1];
+      if (last && natural(last[0]!, s) === 0) last.push(s);
+      else fresh.push([s]);
+    }
+    this.pending = [];
+    const merged: string[][] = [];
+    let i = 0;
+    let j = 0;
+    while (i < this.classes.length || j < fresh.length) {
+      const c = i < this.classes.length && j < fresh.length ? natural(this.classes[i]![0]!, fresh[j]![0]!) : i < this.classes.length ? -1 : 1;
+      if (c < 0) merged.push(this.classes[i++]!);
+      else if (c > 0) merged.push(fresh[j++]!);
+      else merged.push([...this.classes[i++]!, ...fresh[j++]!]);
+    }
+    this.classes = merged;
+    merged.forEach((strings, r) => { for (const s of strings) this.rank.set(s, r); });
+  }
+
+}
+
+/** Strings as small numbers (ids in order of first sight). */
+class Interner {
+  private readonly ids = new Map<string, number>();
+  readonly strings: string[] = [];
+
+  id(s: string): number {
+    let i = this.ids.get(s);
+    if (i === undefined) {
+      i = this.strings.length;
+      this.ids.set(s, i);
+      this.strings.push(s);
+    }
+    return i;
+  }
+}
+
+const byText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/** A character that sorts at or before the `\n` joining keys: a key holding one voids canonicalOrder's argument. */
+const AT_OR_BEFORE_NEWLINE = /[\u0000-\n]/;
+
+/**
+ * Roles (`d|<unit>`, `v|<family>`, `c|<family>|<category>`) of the whole
+ * lattice, interned, with their rank in text order (recomputed when roles
+ * were added since).
+ */
+class Roles {
+  private readonly interner = new Interner();
+  private readonly counts = new Map<string, Map<string, number>>();
+  private ranks = new Int32Array(0);
+  /** Some role holds a character at or before `\n` (canonicalOrder then compares key text). */
+  unusual = false;
+
+  id(role: string): number {
+    const before = this.interner.strings.length;
+    const id = this.interner.id(role);
+    if (id === before && AT_OR_BEFORE_NEWLINE.test(role)) this.unusual = true;
+    return id;
+  }
+
+  /** The role of a count cell: `c|<family>|<category>`. */
+  count(family: string, category: string): number {
+    let byCategory = this.counts.get(family);
+    if (!byCategory) this.counts.set(family, (byCategory = new Map()));
+    let id = byCategory.get(category);
+    if (id === undefined) byCategory.set(category, (id = this.id(`c|${family}|${category}`)));
+    return id;
+  }
+
+  text(id: number): string {
+    return this.interner.strings[id]!;
+  }
+
+  get size(): number {
+    return this.interner.strings.length;
+  }
+
+  /** Rank of each role id in text order. */
+  rankOf(): Int32Array {
+    const strings = this.interner.strings;
+    if (this.ranks.length !== strings.length) {
+      const ids = strings.map((_, i) => i).sort((a, b) => byText(strings[a]!, strings[b]!));
+      this.ranks = new Int32Array(strings.length);
+      ids.forEach((id, r) => { this.ranks[id] = r; });
+    }
+    return this.ranks;
+  }
+}
+
 // ---------------------------------------------------------------- atoms
 
 /** A count instance of the requested table, with instances of one slot added up. */
@@ -122,6 +275,49 @@ function projector(finest: readonly string[], dim: string): (a: Atom) => string 
 
 const areaDepth = (a: Atom): number => Object.keys(a.lineage).filter((k) => k.startsWith('area:')).length;
 
+/**
+ * The atoms of one indicator with what every table of the lattice reads off
+ * them, worked out once: each dimension's value (interned) per atom, the
+ * (offset, school year) and family ids, and the sum of the counts.
+ */
+class AtomSet {
+  /** (offset, school year) as an interned id. */
+  readonly tail: Int32Array;
+  readonly family: Int32Array;
+  readonly countSum: Float64Array;
+  private readonly columns = new Map<string, Int32Array>();
+
+  constructor(
+    readonly list: readonly Atom[],
+    private readonly finest: readonly string[],
+    private readonly lattice: LatticeBuilder,
+  ) {
+    this.tail = new Int32Array(list.length);
+    this.family = new Int32Array(list.length);
+    this.countSum = new Float64Array(list.length);
+    list.forEach((a, i) => {
+      this.tail[i] = lattice.tailId(a.offset, a.schoolYear);
+      this.family[i] = lattice.families.id(a.family);
+      let sum = 0;
+      for (const n of a.counts.values()) sum += n;
+      this.countSum[i] = sum;
+    });
+  }
+
+  /** Interned values per atom of a breakdown dimension (`dim`) or of one of the indicator's fixed keys. */
+  column(name: string, kind: 'dim' | 'fixed'): Int32Array {
+    const key = `${kind}:${name}`;
+    let column = this.columns.get(key);
+    if (!column) {
+      const value = kind === 'dim' ? projector(this.finest, name) : (a: Atom) => a.group[name] ?? 'unknown';
+      column = new Int32Array(this.list.length);
+      for (let i = 0; i < this.list.length; i++) column[i] = this.lattice.values.id(value(this.list[i]!));
+      this.columns.set(key, column);
+    }
+    return column;
+  }
+}
+
 /** The coarser tables of a table by `dims`, as dimension lists. */
 function coarser(dims: readonly string[], maxAreaDepth: number): string[][] {
   const out: string[][] = [];
@@ -145,85 +341,160 @@ function coarser(dims: readonly string[], maxAreaDepth: number): string[][] {
 
 // ---------------------------------------------------------------- tables
 
-interface Inst {
-  readonly key: string;
+/** Where cells are: group values, offset, school year; the slot key of old was its JSON text. */
+interface Slot {
   readonly g: readonly string[];
+  /** The group values' ids joined: equal for equal groups, in every table of the lattice. */
+  readonly gKey: string;
   readonly offset: number | null;
   readonly schoolYear: string | null;
-  readonly family: FamilyDef;
-  denominator: number;
-  readonly counts: Map<string, number>;
-  readonly edges: Map<string, { from: string; to: string }>;
-  /** The cells of its categories, in publishing order. */
-  cats: [string, PCell][];
-  den: PCell;
-  complement: PCell | null;
+  /** `JSON.stringify([g, offset, schoolYear])`: what orders slots. */
+  readonly json: string;
+  /** Its cells by role id. */
+  readonly cells: Map<number, PCell>;
+  /** Position in its table's slots in text order. */
+  rank: number;
+  /** Scratch of canonicalOrder: the settle that ranked it, and the rank. */
+  stamp: number;
+  token: number;
 }
 
-/** A cell of a table: where it is (slot: group values, offset, school year) and what it is (role). */
-type PCell = Cell & { readonly key: string; readonly slot: string; readonly role: string };
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+interface Inst {
+  /** Position in its table's instances. */
+  readonly index: number;
+  readonly slot: Slot;
+  readonly family: FamilyDef;
+  denominator: number;
+  /** The sum of its atoms' counts (every category). */
+  countSum: number;
+  readonly counts: Map<string, number>;
+  readonly edges: Map<string, { from: string; to: string }>;
+  /** The cells of its categories, in publishing order (a cell's category is the row's). */
+  cats: PCell[];
+  den: PCell;
+  complement: PCell | null;
+  /** Its cells by role (crossRelations looks coarse cells up by the fine cell's role). */
+  byRole: Map<number, PCell> | null;
+}
 
-const slotKey = (g: readonly string[], offset: number | null, schoolYear: string | null): string => JSON.stringify([g, offset, schoolYear]);
-const countRole = (family: string, category: string): string => `c|${family}|${category}`;
-const countKey = (slot: string, family: string, category: string): string => `${slot}|${countRole(family, category)}`;
-/** Natural order (`3` before `10`); one collator, as localeCompare with options builds one per call. */
-const natural = new Intl.Collator('en', { numeric: true }).compare;
+type Kind = 'denominator' | 'complement' | 'count' | 'part';
+
+/** A cell of a table: where it is (slot) and what it is (role); or a part of a fine cell split over coarse cells. */
+class PCell implements Cell {
+  hidden = false;
+  primary = false;
+  order = 0;
+  /** Published whatever its state; the others (zero cells completing an open list) only when hidden. */
+  published = false;
+  /** Scratch of settle: the settle that numbered it, and its number there. */
+  stamp = 0;
+  local = 0;
+
+  constructor(
+    readonly slot: Slot,
+    /** Role id; -1 for a part. */
+    readonly role: number,
+    readonly kind: Kind,
+    /** Count cells: family and category. */
+    readonly family: string,
+    readonly category: string,
+    readonly count: number,
+    readonly virtual: boolean,
+    readonly isDenominator: boolean,
+    public stratum: number,
+    /** Position in its table's creation order (cells) or among the parts of one crossRelations. */
+    readonly index: number,
+    /** A part: the fine cell it is part of, and the coarse cell it adds to. */
+    readonly fine: PCell | null = null,
+    readonly coarse: PCell | null = null,
+  ) {}
+}
+
+/** The old text key of a cell, `<slot JSON>|<role>`, and of a part `<fine key>\n<coarse key>` (error messages; canonicalOrder when a role is unusual). */
+const keyText = (cell: PCell, roles: Roles): string =>
+  cell.kind === 'part' ? `${keyText(cell.fine!, roles)}\n${keyText(cell.coarse!, roles)}` : `${cell.slot.json}|${roles.text(cell.role)}`;
+
+/** The cells an instance's atoms add to (some with nothing): its denominator, complement and categories. */
+const cellsOf = (inst: Inst): PCell[] => (inst.complement ? [inst.den, inst.complement, ...inst.cats] : [inst.den, ...inst.cats]);
 
 class Table implements SettledTable {
-  readonly cells = new Map<string, PCell>();
-  readonly instances = new Map<string, Inst>();
+  /** Cells in order of creation. */
+  readonly cells: PCell[] = [];
+  /** Instances in order of their first atom. */
+  readonly insts: Inst[] = [];
+  /** Atom index -> its instance here. */
+  readonly atomInst: Int32Array;
   readonly relations: PCell[][] = [];
-  /** Cells published whatever their state; the others (zero cells completing an open list) only when hidden. */
-  readonly published = new Set<PCell>();
   unresolved = 0;
-  /** Atom -> its instance's slot and group (cross relations reuse them). */
-  readonly groupOfAtom: (a: Atom) => string[];
+  /** Slots by `gKey|tail id`. */
+  private readonly slotByKey = new Map<string, Slot>();
+  private readonly roles: Roles;
 
   constructor(
     readonly indicator: Indicator,
     readonly dims: readonly string[],
     readonly def: IndicatorDef,
-    atoms: readonly Atom[],
-    finest: readonly string[],
+    atoms: AtomSet,
+    private readonly lattice: LatticeBuilder,
     rules: RuleSet,
   ) {
-    const project = [...dims.map((d) => projector(finest, d)), ...def.fixedKeys.map((k) => (a: Atom) => a.group[k] ?? 'unknown')];
-    this.groupOfAtom = (a) => project.map((f) => f(a));
-    for (const a of atoms) {
-      const g = this.groupOfAtom(a);
-      const key = `${slotKey(g, a.offset, a.schoolYear)}|${a.family}`;
-      let inst = this.instances.get(key);
+    this.roles = lattice.roles;
+    const columns = [...dims.map((d) => atoms.column(d, 'dim')), ...def.fixedKeys.map((k) => atoms.column(k, 'fixed'))];
+    const values = lattice.values.strings;
+    const instByKey = new Map<string, Inst>();
+    const list = atoms.list;
+    this.atomInst = new Int32Array(list.length);
+    for (let ai = 0; ai < list.length; ai++) {
+      const a = list[ai]!;
+      let gKey = '';
+      for (let j = 0; j < columns.length; j++) gKey += j === 0 ? `${columns[j]![ai]}` : `,${columns[j]![ai]}`;
+      const slotKey = `${gKey}|${atoms.tail[ai]}`;
+      const instKey = `${slotKey}|${atoms.family[ai]}`;
+      let inst = instByKey.get(instKey);
       if (!inst) {
+        let slot = this.slotByKey.get(slotKey);
+        if (!slot) {
+          const g = columns.map((c) => values[c[ai]!]!);
+          slot = { g, gKey, offset: a.offset, schoolYear: a.schoolYear, json: JSON.stringify([g, a.offset, a.schoolYear]), cells: new Map(), rank: 0, stamp: 0, token: 0 };
+          this.slotByKey.set(slotKey, slot);
+        }
         inst = {
-          key, g, offset: a.offset, schoolYear: a.schoolYear, family: familyDef(def, a.family), denominator: 0,
-          counts: new Map(), edges: new Map(), cats: [], den: null as unknown as PCell, complement: null,
+          index: this.insts.length, slot, family: familyDef(def, a.family), denominator: 0, countSum: 0, counts: new Map(), edges: new Map(),
+          cats: [], den: null as unknown as PCell, complement: null, byRole: null,
         };
-        this.instances.set(key, inst);
+        instByKey.set(instKey, inst);
+        this.insts.push(inst);
       }
+      this.atomInst[ai] = inst.index;
       inst.denominator += a.denominator;
+      inst.countSum += atoms.countSum[ai]!;
       for (const [c, n] of a.counts) inst.counts.set(c, (inst.counts.get(c) ?? 0) + n);
       for (const [c, e] of a.edges ?? []) inst.edges.set(c, e);
     }
     this.makeCells(rules);
   }
 
-  private cell(slot: string, role: string, count: number, options: { virtual?: boolean; isDenominator?: boolean; stratum: number }): PCell {
-    const key = `${slot}|${role}`;
-    const held = this.cells.get(key) as Mutable<PCell> | undefined;
+  /** The slot of a group (by gKey), offset and school year, if the table has it. */
+  slotAt(gKey: string, offset: number | null, schoolYear: string | null): Slot | undefined {
+    return this.slotByKey.get(`${gKey}|${this.lattice.tailId(offset, schoolYear)}`);
+  }
+
+  private cell(slot: Slot, role: number, kind: Kind, family: string, category: string, count: number, stratum: number, virtual: boolean, isDenominator: boolean): PCell {
+    const held = slot.cells.get(role);
     if (held) {
-      if (held.count !== count) throw new Error(`${this.indicator}: cell ${key} counted as both ${held.count} and ${count} (families sharing a denominator disagree)`);
-      held.stratum = Math.min(held.stratum, options.stratum);
+      if (held.count !== count) throw new Error(`${this.indicator}: cell ${keyText(held, this.roles)} counted as both ${held.count} and ${count} (families sharing a denominator disagree)`);
+      held.stratum = Math.min(held.stratum, stratum);
       return held;
     }
-    const made: PCell = { key, slot, role, count, virtual: options.virtual ?? false, isDenominator: options.isDenominator ?? false, stratum: options.stratum, order: 0, hidden: false, primary: false };
-    this.cells.set(key, made);
+    const made = new PCell(slot, role, kind, family, category, count, virtual, isDenominator, stratum, this.cells.length);
+    slot.cells.set(role, made);
+    this.cells.push(made);
     return made;
   }
 
   private stratumOf(inst: Inst): number {
     // Pooled rows are settled before the years they add up.
-    if (this.def.pooled) return inst.schoolYear === null ? 0 : 1;
+    if (this.def.pooled) return inst.slot.schoolYear === null ? 0 : 1;
     return inst.family.stratum ?? 0;
   }
 
@@ -234,111 +505,153 @@ class Table implements SettledTable {
    * same offset or year and the edges between the ends this instance has.
    * Without them a category only one group has, or the one edge into a
    * state, would be known from a coarser table and could protect nothing.
+   * Returned unsorted (observed, completion); makeCells sorts them.
    */
-  private categoriesOf(inst: Inst, observedInSlice: ReadonlySet<string>): { category: string; optional: boolean }[] {
+  private categoriesOf(inst: Inst, observedInSlice: ReadonlySet<string>): { observed: string[]; completion: string[] } {
     const fixed = inst.family.fixed;
-    const observed = new Set([...inst.counts].filter(([c, n]) => n > 0 && !fixed.includes(c)).map(([c]) => c));
-    const completion = new Set([...observedInSlice].filter((c) => !observed.has(c) && !fixed.includes(c)));
+    const observed = new Set<string>();
+    for (const [c, n] of inst.counts) if (n > 0 && !fixed.includes(c)) observed.add(c);
+    const completion = new Set<string>();
+    for (const c of observedInSlice) if (!observed.has(c) && !fixed.includes(c)) completion.add(c);
     if (inst.family.edges) {
-      const ends = [...observed].map((c) => inst.edges.get(c) ?? edgeEnds(c)).filter((e): e is { from: string; to: string } => e !== null);
-      for (const from of new Set(ends.map((e) => e.from))) {
-        for (const to of new Set(ends.map((e) => e.to))) {
-          const c = `${from} -> ${to}`;
-          if (!observed.has(c) && (this.def.possibleEdge?.(from, to) ?? true)) {
-            completion.add(c);
-            inst.edges.set(c, { from, to });
+      const froms = new Set<string>();
+      const tos = new Set<string>();
+      for (const c of observed) {
+        const e = inst.edges.get(c) ?? edgeEnds(c);
+        if (e === null) continue;
+        froms.add(e.from);
+        tos.add(e.to);
+      }
+      for (const from of froms) {
+        for (const to of tos) {
+          const e = this.lattice.edge(this.def, from, to);
+          if (!observed.has(e.category) && e.possible) {
+            completion.add(e.category);
+            inst.edges.set(e.category, e.ends);
           }
         }
       }
     }
-    return [
-      ...fixed.map((category) => ({ category, optional: false })),
-      ...[...observed].sort(natural).map((category) => ({ category, optional: false })),
-      ...[...completion].sort(natural).map((category) => ({ category, optional: true })),
-    ];
+    return { observed: [...observed], completion: [...completion] };
   }
 
   private makeCells(rules: RuleSet): void {
-    const ordered = [...this.instances.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    // Slots in text order (rank), then instances as their old key `<slot>|<family>` sorts: by slot, then family.
+    const slots = [...this.slotByKey.values()].sort((a, b) => byText(a.json, b.json));
+    slots.forEach((s, i) => { s.rank = i; });
+    const ordered = [...this.insts].sort((a, b) => a.slot.rank - b.slot.rank || byText(a.family.name, b.family.name));
     const observedInSlice = new Map<string, Set<string>>();
-    const sliceOf = (inst: Inst) => JSON.stringify([inst.offset, inst.schoolYear, inst.family.name]);
+    const sliceOf = (inst: Inst) => `${this.lattice.tailId(inst.slot.offset, inst.slot.schoolYear)}|${this.lattice.families.id(inst.family.name)}`;
     for (const inst of ordered) {
-      const set = observedInSlice.get(sliceOf(inst)) ?? new Set<string>();
+      const key = sliceOf(inst);
+      let set = observedInSlice.get(key);
+      if (!set) observedInSlice.set(key, (set = new Set<string>()));
       for (const [c, n] of inst.counts) if (n > 0) set.add(c);
-      observedInSlice.set(sliceOf(inst), set);
     }
-    for (const inst of ordered) {
-      const slot = slotKey(inst.g, inst.offset, inst.schoolYear);
+    // Categories of every instance first, then one natural ranking of them all, then each list sorted by it.
+    const lists = ordered.map((inst) => this.categoriesOf(inst, observedInSlice.get(sliceOf(inst))!));
+    const nat = this.lattice.natural;
+    for (const { observed, completion } of lists) {
+      for (const c of observed) nat.add(c);
+      for (const c of completion) nat.add(c);
+    }
+    nat.flush();
+    ordered.forEach((inst, i) => {
+      const { observed, completion } = lists[i]!;
       const stratum = this.stratumOf(inst);
-      inst.cats = this.categoriesOf(inst, observedInSlice.get(sliceOf(inst))!).map(({ category, optional }) => {
-        const cell = this.cell(slot, countRole(inst.family.name, category), inst.counts.get(category) ?? 0, { stratum });
-        if (!optional) this.published.add(cell);
-        return [category, cell];
-      });
-    }
+      const family = inst.family.name;
+      const cats: PCell[] = [];
+      const make = (categories: readonly string[], published: boolean) => {
+        for (const category of categories) {
+          const cell = this.cell(inst.slot, this.roles.count(family, category), 'count', family, category, inst.counts.get(category) ?? 0, stratum, false, false);
+          if (published) cell.published = true;
+          cats.push(cell);
+        }
+      };
+      make(inst.family.fixed, true);
+      make(nat.sorted(observed), true);
+      make(nat.sorted(completion), false);
+      inst.cats = cats;
+    });
     for (const inst of ordered) {
-      const slot = slotKey(inst.g, inst.offset, inst.schoolYear);
+      const slot = inst.slot;
       const stratum = this.stratumOf(inst);
       const from = this.def.denominatorOf?.(inst.family.name) ?? null;
       if (from) {
-        const key = countKey(slot, from[0], from[1]);
-        const den = this.cells.get(key);
+        const den = slot.cells.get(this.roles.count(from[0], from[1]));
         if (!den || den.count !== inst.denominator) throw new Error(`${this.indicator}: ${inst.family.name} counts ${inst.denominator} units but ${from[0]} ${from[1]} has ${den?.count ?? 'none'}`);
         inst.den = den;
       } else {
-        inst.den = this.cell(slot, `d|${inst.family.unit}`, inst.denominator, { isDenominator: true, stratum });
+        inst.den = this.cell(slot, this.roles.id(`d|${inst.family.unit}`), 'denominator', '', '', inst.denominator, stratum, false, true);
       }
-      const counted = inst.cats.reduce((n, [, c]) => n + c.count, 0);
-      if (inst.family.kind === 'binary') inst.complement = this.cell(slot, `v|${inst.family.name}`, inst.denominator - counted, { virtual: true, stratum });
+      let counted = 0;
+      for (const c of inst.cats) counted += c.count;
+      if (inst.family.kind === 'binary') {
+        inst.complement = this.cell(slot, this.roles.id(`v|${inst.family.name}`), 'complement', '', '', inst.denominator - counted, stratum, true, false);
+      }
       if (inst.family.kind === 'exclusive' && counted !== inst.denominator) {
         throw new Error(`${this.indicator}: the categories of ${inst.family.name} add up to ${counted}, not to its ${inst.denominator} units`);
       }
     }
-    [...this.cells.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)).forEach((c, i) => { (c as Mutable<PCell>).order = i; });
+    // The canonical order of the cells: their keys in text order, that is by slot, then by role.
+    const roleRank = this.roles.rankOf();
+    let order = 0;
+    for (const slot of slots) {
+      const cells = [...slot.cells.values()].sort((a, b) => roleRank[a.role]! - roleRank[b.role]!);
+      for (const c of cells) c.order = order++;
+    }
     this.withinRelations(ordered, rules);
   }
 
   private withinRelations(ordered: readonly Inst[], rules: RuleSet): void {
-    const bySlot = new Map<string, Inst[]>();
+    const bySlot = new Map<Slot, Inst[]>();
     for (const inst of ordered) {
-      if (inst.family.kind === 'exclusive') this.relations.push([inst.den, ...inst.cats.map(([, c]) => c)]);
-      if (inst.family.kind === 'binary') this.relations.push([inst.den, ...inst.cats.map(([, c]) => c), inst.complement!]);
-      const slot = slotKey(inst.g, inst.offset, inst.schoolYear);
-      bySlot.set(slot, [...(bySlot.get(slot) ?? []), inst]);
+      if (inst.family.kind === 'exclusive') this.relations.push([inst.den, ...inst.cats]);
+      if (inst.family.kind === 'binary') this.relations.push([inst.den, ...inst.cats, inst.complement!]);
+      const list = bySlot.get(inst.slot);
+      if (list) list.push(inst);
+      else bySlot.set(inst.slot, [inst]);
     }
     if (this.def.links) {
       for (const [slot, insts] of bySlot) {
-        const present = new Map(insts.map((i) => [i.family.name, i.cats.map(([c]) => c)]));
+        const present = new Map(insts.map((i) => [i.family.name, i.cats.map((c) => c.category)]));
         for (const link of this.def.links(present, rules)) {
           // A member that is not there is zero; a link left with one member pins it (suppress.ts).
-          const members = link.map(([f, c]) => this.cells.get(countKey(slot, f, c))).filter((c): c is PCell => c !== undefined);
+          const members = link.map(([f, c]) => slot.cells.get(this.roles.count(f, c))).filter((c): c is PCell => c !== undefined);
           if (members.length >= 1) this.relations.push(members);
         }
       }
     }
     if (this.def.pooled) {
       // A pooled cell is the sum of the same cell over the years.
-      const years = new Map<string, PCell[]>();
+      const years = new Map<Slot, Map<number, PCell[]>>();
+      const order: [Slot, number, PCell[]][] = [];
       for (const inst of ordered) {
-        if (inst.schoolYear === null) continue;
-        const pooled = slotKey(inst.g, inst.offset, null);
-        for (const c of [inst.den, ...(inst.complement ? [inst.complement] : []), ...inst.cats.map(([, x]) => x)]) {
-          const key = `${pooled}|${c.role}`;
-          const list = years.get(key);
-          if (!list) years.set(key, [c]);
-          else if (!list.includes(c)) list.push(c);
+        if (inst.slot.schoolYear === null) continue;
+        const pooled = this.slotAt(inst.slot.gKey, inst.slot.offset, null);
+        if (!pooled) continue;
+        let byRole = years.get(pooled);
+        if (!byRole) years.set(pooled, (byRole = new Map()));
+        for (const c of cellsOf(inst)) {
+          const list = byRole.get(c.role);
+          if (!list) {
+            const made = [c];
+            byRole.set(c.role, made);
+            order.push([pooled, c.role, made]);
+          } else if (!list.includes(c)) list.push(c);
         }
       }
-      for (const [key, yearly] of years) {
-        const pooled = this.cells.get(key);
+      for (const [slot, role, yearly] of order) {
+        const pooled = slot.cells.get(role);
         if (pooled) this.relations.push([pooled, ...yearly]);
       }
     }
   }
 
-  /** The instance an atom adds to. */
-  instanceOfAtom(a: Atom): Inst {
-    return this.instances.get(`${slotKey(this.groupOfAtom(a), a.offset, a.schoolYear)}|${a.family}`)!;
+  /** An instance's cells by role (the last of a role wins, as a Map built from cellsOf did). */
+  byRole(inst: Inst): Map<number, PCell> {
+    if (!inst.byRole) inst.byRole = new Map(cellsOf(inst).map((c) => [c.role, c]));
+    return inst.byRole;
   }
 
   rows(by: readonly string[]): ReportRow[] {
@@ -350,59 +663,70 @@ class Table implements SettledTable {
       const i = this.def.families.findIndex((x) => x.name === f.name);
       return i < 0 ? this.def.families.length : i;
     };
-    const insts = [...this.instances.values()].map((inst) => ({ inst, values: [...at.map((i) => inst.g[i]!), ...inst.g.slice(canonical.length)] }));
-    insts.sort((a, b) => {
-      for (let i = 0; i < a.values.length; i++) {
-        const c = natural(a.values[i]!, b.values[i]!);
+    const nat = this.lattice.natural;
+    const insts = this.insts.map((inst) => ({ inst, values: [...at.map((i) => inst.slot.g[i]!), ...inst.slot.g.slice(canonical.length)] }));
+    for (const { inst, values } of insts) {
+      for (const v of values) nat.add(v);
+      nat.add(inst.slot.schoolYear ?? '~');
+      nat.add(inst.family.name);
+    }
+    nat.flush();
+    const keyed = insts.map(({ inst, values }) => ({
+      inst, values, ranks: values.map((v) => nat.of(v)), year: nat.of(inst.slot.schoolYear ?? '~'),
+      familyOrder: familyOrder(inst.family), familyRank: nat.of(inst.family.name),
+    }));
+    keyed.sort((a, b) => {
+      for (let i = 0; i < a.ranks.length; i++) {
+        const c = a.ranks[i]! - b.ranks[i]!;
         if (c) return c;
       }
-      return (a.inst.offset ?? -1e9) - (b.inst.offset ?? -1e9)
-        || natural(a.inst.schoolYear ?? '~', b.inst.schoolYear ?? '~')
-        || familyOrder(a.inst.family) - familyOrder(b.inst.family) || natural(a.inst.family.name, b.inst.family.name);
+      return (a.inst.slot.offset ?? -1e9) - (b.inst.slot.offset ?? -1e9)
+        || a.year - b.year
+        || a.familyOrder - b.familyOrder || a.familyRank - b.familyRank;
     });
     const rows: ReportRow[] = [];
-    for (const { inst, values } of insts) {
+    // school-profile: each pooled row carries the spread of its published yearly percentages (in row order).
+    const yearly = this.def.pooled ? new Map<string, Map<string, number[]>>() : null;
+    const pooledRows: { index: number; percents: Map<string, number[]>; category: string }[] = [];
+    for (const { inst, values } of keyed) {
       const group = Object.fromEntries(names.map((n, i) => [n, values[i]!]));
-      for (const [category, cell] of inst.cats) {
-        if (!cell.hidden && !this.published.has(cell)) continue;
+      const schoolYear = inst.slot.schoolYear;
+      let percents: Map<string, number[]> | null = null;
+      if (yearly) {
+        const key = JSON.stringify([group, inst.slot.offset, inst.family.name]);
+        percents = yearly.get(key) ?? null;
+        if (!percents) yearly.set(key, (percents = new Map()));
+      }
+      for (const cell of inst.cats) {
+        if (!cell.hidden && !cell.published) continue;
+        const category = cell.category;
         const edge = inst.family.edges ? inst.edges.get(category) ?? edgeEnds(category) : null;
         const den = inst.den;
         const percentShown = !cell.hidden && !den.hidden && den.count > 0 && (this.minCellFor === null || den.count > this.minCellFor);
-        rows.push({
-          group,
-          offset: inst.offset,
-          schoolYear: inst.schoolYear,
-          ...(edge ? { from: edge.from, to: edge.to } : {}),
-          family: inst.family.name,
-          category,
-          count: cell.hidden ? null : cell.count,
-          denominator: den.hidden ? null : den.count,
-          percent: percentShown ? Math.round((cell.count / den.count) * 1000) / 10 : null,
-          suppressed: cell.hidden,
-          suppression: cell.hidden ? (cell.primary ? 'primary' : 'complementary') : null,
-        });
+        const percent = percentShown ? Math.round((cell.count / den.count) * 1000) / 10 : null;
+        if (percents) {
+          if (schoolYear === null) pooledRows.push({ index: rows.length, percents, category });
+          else if (percent !== null) {
+            const list = percents.get(category);
+            if (list) list.push(percent);
+            else percents.set(category, [percent]);
+          }
+        }
+        const count = cell.hidden ? null : cell.count;
+        const denominator = den.hidden ? null : den.count;
+        const suppression = cell.hidden ? (cell.primary ? 'primary' : 'complementary') : null;
+        // Two literal shapes rather than a spread: the same keys in the same order, without an object per row to spread.
+        rows.push(edge
+          ? { group, offset: inst.slot.offset, schoolYear, from: edge.from, to: edge.to, family: inst.family.name, category, count, denominator, percent, suppressed: cell.hidden, suppression }
+          : { group, offset: inst.slot.offset, schoolYear, family: inst.family.name, category, count, denominator, percent, suppressed: cell.hidden, suppression });
       }
     }
-    if (this.def.pooled) addSpreads(rows);
+    for (const { index, percents, category } of pooledRows) rows[index] = { ...rows[index]!, spread: spreadOf(percents.get(category) ?? []) };
     return rows;
   }
 
   /** The threshold a percentage's denominator must exceed; null when unsuppressed (any denominator above 0). */
   minCellFor: number | null = null;
-}
-
-/** school-profile: each pooled row carries the spread of its published yearly percentages. */
-function addSpreads(rows: ReportRow[]): void {
-  const yearly = new Map<string, number[]>();
-  const keyOf = (r: ReportRow) => JSON.stringify([r.group, r.offset, r.family, r.category]);
-  for (const r of rows) {
-    if (r.schoolYear === null || r.percent === null) continue;
-    yearly.set(keyOf(r), [...(yearly.get(keyOf(r)) ?? []), r.percent]);
-  }
-  rows.forEach((r, i) => {
-    if (r.schoolYear !== null) return;
-    rows[i] = { ...r, spread: spreadOf(yearly.get(keyOf(r)) ?? []) };
-  });
 }
 
 const one = (x: number): number => Math.round(x * 10) / 10;
@@ -419,10 +743,19 @@ export function spreadOf(percents: readonly number[]): Spread {
 class LatticeBuilder {
   readonly settled = new Map<string, Table>();
   private readonly maxAreaDepth = new Map<Indicator, number>();
+  /** Interned group values, families and (offset, school year) pairs, shared by every table. */
+  readonly values = new Interner();
+  readonly families = new Interner();
+  private readonly tails = new Interner();
+  readonly roles = new Roles();
+  readonly natural = new NaturalOrder();
+  private readonly atomSets = new Map<Indicator, AtomSet>();
+  /** Counts settles: marks scratch fields of slots and cells as current. */
+  private stamp = 0;
 
   constructor(
     private readonly finest: readonly string[],
-    private readonly atoms: ReadonlyMap<Indicator, readonly Atom[]>,
+    atoms: ReadonlyMap<Indicator, readonly Atom[]>,
     private readonly rules: RuleSet,
     private readonly minCell: number,
     private readonly unsuppressed: boolean,
@@ -432,7 +765,25 @@ class LatticeBuilder {
       let depth = 0;
       if (finest.includes('area')) for (const a of list) if ((a.group['area'] ?? 'unknown') !== 'unknown') depth = Math.max(depth, areaDepth(a));
       this.maxAreaDepth.set(indicator, depth);
+      this.atomSets.set(indicator, new AtomSet(list, finest, this));
     }
+  }
+
+  private readonly edges = new Map<IndicatorDef, Map<string, Map<string, { category: string; ends: { from: string; to: string }; possible: boolean }>>>();
+
+  /** The edge category between two ends, its ends, and whether the indicator allows it: made once per lattice. */
+  edge(def: IndicatorDef, from: string, to: string): { category: string; ends: { from: string; to: string }; possible: boolean } {
+    let byFrom = this.edges.get(def);
+    if (!byFrom) this.edges.set(def, (byFrom = new Map()));
+    let byTo = byFrom.get(from);
+    if (!byTo) byFrom.set(from, (byTo = new Map()));
+    let e = byTo.get(to);
+    if (!e) byTo.set(to, (e = { category: `${from} -> ${to}`, ends: { from, to }, possible: def.possibleEdge?.(from, to) ?? true }));
+    return e;
+  }
+
+  tailId(offset: number | null, schoolYear: string | null): number {
+    return this.tails.id(JSON.stringify([offset, schoolYear]));
   }
 
   settle(indicator: Indicator, dims: readonly string[]): Table {
@@ -441,8 +792,8 @@ class LatticeBuilder {
     if (held) return held;
     const sorted = [...dims].sort();
     const def = INDICATOR_DEFS[indicator];
-    const atoms = this.atoms.get(indicator) ?? [];
-    const table = new Table(indicator, sorted, def, atoms, this.finest, this.rules);
+    const atoms = this.atomSets.get(indicator) ?? new AtomSet([], this.finest, this);
+    const table = new Table(indicator, sorted, def, atoms, this, this.rules);
     if (this.unsuppressed) {
       this.settled.set(key, table);
       return table;
@@ -450,24 +801,52 @@ class LatticeBuilder {
     table.minCellFor = this.minCell;
     const parents = coarser(sorted, this.maxAreaDepth.get(indicator) ?? 0).map((d) => this.settle(indicator, d));
     const relations: PCell[][] = [...table.relations];
-    const free: PCell[] = [...table.cells.values()];
+    const free: PCell[] = [...table.cells];
     const knownSums = new Set<PCell>();
     for (const parent of parents) {
-      const cross = crossRelations(table, parent, atoms);
-      relations.push(...cross.relations);
-      free.push(...cross.parts);
+      const cross = crossRelations(table, parent, atoms, this.roles);
+      for (const r of cross.relations) relations.push(r);
+      for (const p of cross.parts) free.push(p);
       for (const c of cross.sumsOfHidden) knownSums.add(c);
     }
-    if (indicator === 'transitions') relations.push(...distributionRelations(table, this.settle('distribution', sorted)));
-    suppress(free, canonicalOrder(relations), this.minCell);
+    if (indicator === 'transitions') for (const r of distributionRelations(table, this.settle('distribution', sorted), this.roles)) relations.push(r);
+    const ordered = canonicalOrder(relations, ++this.stamp, this.roles);
+
+    // Number the cells for suppressIndexed: the free ones first, then the settled cells of coarser tables.
+    const stamp = ++this.stamp;
+    const cells: PCell[] = [];
+    for (const c of free) {
+      c.stamp = stamp;
+      c.local = cells.length;
+      cells.push(c);
+    }
+    const freeCount = cells.length;
+    const start = new Int32Array(ordered.length + 1);
+    let total = 0;
+    ordered.forEach((r, i) => { start[i + 1] = total += r.length; });
+    const members = new Int32Array(total);
+    let k = 0;
+    for (const r of ordered) {
+      for (const c of r) {
+        if (c.stamp !== stamp) {
+          c.stamp = stamp;
+          c.local = cells.length;
+          cells.push(c);
+        }
+        members[k++] = c.local;
+      }
+    }
+    const { hiddenCount } = suppressIndexed(cells, freeCount, start, members, this.minCell);
     // A relation left with one hidden member gives that member away. When that member is a split cell (area:N
     // learners of unknown area, whose parents differ) made only of parts of hidden coarser cells, what comes out
     // is a sum of several hidden learners' groups, never one of them: the parts stay protected by their own relations.
-    table.unresolved = relations.filter((r) => {
-      if (r.length < 2) return false;
-      const hidden = r.filter((c) => c.hidden);
-      return hidden.length === 1 && !knownSums.has(hidden[0]!);
-    }).length;
+    let unresolved = 0;
+    ordered.forEach((r, i) => {
+      if (r.length < 2 || hiddenCount[i] !== 1) return;
+      const hidden = r.find((c) => c.hidden)!;
+      if (!knownSums.has(hidden)) unresolved++;
+    });
+    table.unresolved = unresolved;
     this.settled.set(key, table);
     return table;
   }
@@ -482,68 +861,111 @@ class LatticeBuilder {
  * between a parent area and its children (the learners living in the parent
  * itself) is protected as a cell of its own.
  */
-function crossRelations(fine: Table, coarse: Table, atoms: readonly Atom[]): { relations: PCell[][]; parts: PCell[]; sumsOfHidden: PCell[] } {
-  // Atoms of one fine and one coarse instance link the same cells: line them up once per pair.
-  const pairs = new Map<Inst, Map<Inst, Atom[]>>();
-  for (const a of atoms) {
-    const f = fine.instanceOfAtom(a);
-    const c = coarse.instanceOfAtom(a);
-    const byCoarse = pairs.get(f) ?? new Map<Inst, Atom[]>();
-    byCoarse.set(c, [...(byCoarse.get(c) ?? []), a]);
-    pairs.set(f, byCoarse);
+function crossRelations(fine: Table, coarse: Table, atoms: AtomSet, roles: Roles): { relations: PCell[][]; parts: PCell[]; sumsOfHidden: PCell[] } {
+  // Atoms of one fine and one coarse instance link the same cells: line them up once per pair, in order of first atom.
+  const pairsOf: ({ c: number; atoms: number[] }[] | undefined)[] = new Array(fine.insts.length);
+  const fineOrder: number[] = [];
+  for (let ai = 0; ai < atoms.list.length; ai++) {
+    const f = fine.atomInst[ai]!;
+    const c = coarse.atomInst[ai]!;
+    let pairs = pairsOf[f];
+    if (!pairs) {
+      pairsOf[f] = pairs = [];
+      fineOrder.push(f);
+    }
+    let pair = pairs.find((p) => p.c === c);
+    if (!pair) pairs.push((pair = { c, atoms: [] }));
+    pair.atoms.push(ai);
   }
-  const links = new Map<PCell, Map<PCell, number>>();
-  for (const [f, byCoarse] of pairs) {
-    for (const [c, list] of byCoarse) {
+  // Per fine cell (by index), the coarse cells it adds to with how much, in order of first link; fine cells in order
+  // of first link. Nearly every fine cell adds to one coarse cell: that link is kept in arrays, any further ones aside.
+  const firstTo: (PCell | undefined)[] = new Array(fine.cells.length);
+  const firstCount = new Float64Array(fine.cells.length);
+  const moreTo = new Map<number, { to: PCell; count: number }[]>();
+  const linked: PCell[] = [];
+  for (const f of fineOrder) {
+    const inst = fine.insts[f]!;
+    const pairs = pairsOf[f]!;
+    const whole = pairs.length === 1;
+    for (const pair of pairs) {
       // Cells of both tables line up by role: denominator, complement, then each category.
-      const coarseByRole = new Map(cellsOf(c).map((x) => [x.role, x]));
-      for (const cell of cellsOf(f)) {
+      const coarseByRole = coarse.byRole(coarse.insts[pair.c]!);
+      const link = (cell: PCell) => {
         const other = coarseByRole.get(cell.role);
-        if (!other) continue;
-        const to = links.get(cell) ?? new Map<PCell, number>();
-        to.set(other, (to.get(other) ?? 0) + list.reduce((n, a) => n + contribution(a, cell.role), 0));
-        links.set(cell, to);
-      }
+        if (!other) return;
+        let count = 0;
+        // All of an instance's atoms in one coarse instance add what the instance holds: the sums of its atoms.
+        if (whole && cell.kind === 'denominator') count = inst.denominator;
+        else if (whole && cell.kind === 'complement') count = inst.denominator - inst.countSum;
+        else if (whole && cell.kind === 'count' && cell.family === inst.family.name) count = cell.count;
+        else for (const ai of pair.atoms) count += contribution(atoms, ai, cell, roles);
+        const i = cell.index;
+        const first = firstTo[i];
+        if (first === undefined) {
+          firstTo[i] = other;
+          firstCount[i] = count;
+          linked.push(cell);
+        } else if (first === other) firstCount[i] = firstCount[i]! + count;
+        else {
+          let more = moreTo.get(i);
+          if (!more) moreTo.set(i, (more = []));
+          const held = more.find((x) => x.to === other);
+          if (held) held.count += count;
+          else more.push({ to: other, count });
+        }
+      };
+      link(inst.den);
+      if (inst.complement) link(inst.complement);
+      for (const cell of inst.cats) link(cell);
     }
   }
-  const members = new Map<PCell, PCell[]>();
+  // Each coarse cell's relation: the cell, then its fine members, in order of the first member (by coarse cell index).
+  const relationOf: (PCell[] | undefined)[] = new Array(coarse.cells.length);
+  const coarseRelations: PCell[][] = [];
+  const addMember = (c: PCell, m: PCell) => {
+    const rel = relationOf[c.index];
+    if (rel) rel.push(m);
+    else coarseRelations.push((relationOf[c.index] = [c, m]));
+  };
   const relations: PCell[][] = [];
   const parts: PCell[] = [];
   const sumsOfHidden: PCell[] = [];
-  for (const [cell, to] of links) {
-    if (to.size === 1) {
-      const [c] = [...to.keys()];
-      members.set(c!, [...(members.get(c!) ?? []), cell]);
+  for (const cell of linked) {
+    const more = moreTo.get(cell.index);
+    if (!more) {
+      addMember(firstTo[cell.index]!, cell);
       continue;
     }
-    const split: PCell[] = [];
-    for (const [c, count] of to) {
-      const part: PCell = {
-        key: `${cell.key}\n${c.key}`, slot: cell.slot, role: `part|${cell.role}`, count, virtual: true, isDenominator: cell.isDenominator,
-        stratum: cell.stratum, order: 0, hidden: false, primary: false,
-      };
+    const to = [{ to: firstTo[cell.index]!, count: firstCount[cell.index]! }, ...more];
+    const split: PCell[] = [cell];
+    for (const { to: c, count } of to) {
+      const part = new PCell(cell.slot, -1, 'part', '', '', count, true, cell.isDenominator, cell.stratum, parts.length, cell, c);
       split.push(part);
-      members.set(c, [...(members.get(c) ?? []), part]);
+      parts.push(part);
+      addMember(c, part);
     }
-    parts.push(...split);
-    relations.push([cell, ...split]);
-    if ([...to.keys()].every((c) => c.hidden)) sumsOfHidden.push(cell);
+    relations.push(split);
+    if (to.every((x) => x.to.hidden)) sumsOfHidden.push(cell);
   }
-  for (const [c, list] of members) relations.push([c, ...list]);
-  // Parts come after the table's own cells in its canonical order.
-  parts.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)).forEach((p, i) => { (p as Mutable<PCell>).order = fine.cells.size + i; });
+  for (const r of coarseRelations) relations.push(r);
+  // Parts come after the table's own cells in its canonical order, as their keys `<fine key>\n<coarse key>` sort:
+  // by fine cell, then coarse cell (see canonicalOrder on `\n`), unless a role holds such a character.
+  if (roles.unusual) {
+    parts.sort((a, b) => byText(keyText(a, roles), keyText(b, roles)));
+  } else parts.sort((a, b) => a.fine!.order - b.fine!.order || a.coarse!.order - b.coarse!.order);
+  parts.forEach((p, i) => { p.order = fine.cells.length + i; });
   return { relations, parts, sumsOfHidden };
 }
 
-/** The cells an instance's atoms add to (some with nothing): its denominator, complement and categories. */
-const cellsOf = (inst: Inst): PCell[] => [inst.den, ...(inst.complement ? [inst.complement] : []), ...inst.cats.map(([, c]) => c)];
-
-/** What one atom adds to a cell of the given role. */
-function contribution(a: Atom, role: string): number {
-  if (role.startsWith('d|')) return a.denominator;
-  if (role.startsWith('v|')) return a.denominator - [...a.counts.values()].reduce((n, x) => n + x, 0);
+/** What one atom adds to a fine cell (its role as the old role text read it). */
+function contribution(atoms: AtomSet, ai: number, cell: PCell, roles: Roles): number {
+  const a = atoms.list[ai]!;
+  if (cell.kind === 'denominator') return a.denominator;
+  if (cell.kind === 'complement') return a.denominator - atoms.countSum[ai]!;
+  if (cell.family === a.family) return a.counts.get(cell.category) ?? 0;
+  // A count cell of another family is this family's denominator (a success's attempts); the old test on the role text, kept as it was.
+  const role = roles.text(cell.role);
   const own = `c|${a.family}|`;
-  // A count cell of another family is this family's denominator (a success's attempts).
   return role.startsWith(own) ? a.counts.get(role.slice(own.length)) ?? 0 : a.denominator;
 }
 
@@ -552,35 +974,195 @@ function contribution(a: Atom, role: string): number {
  * to its count at offset k, its incoming ones to its count at k+1, and the
  * denominators are the same cohort.
  */
-function distributionRelations(transitions: Table, distribution: Table): PCell[][] {
+function distributionRelations(transitions: Table, distribution: Table, roles: Roles): PCell[][] {
   const out: PCell[][] = [];
-  const ends = new Map<string, PCell[]>();
-  const state = (g: readonly string[], offset: number | null, s: string) => distribution.cells.get(countKey(slotKey(g, offset, null), 'state', s));
-  const denOf = (g: readonly string[], offset: number | null) => distribution.cells.get(`${slotKey(g, offset, null)}|d|learner`);
-  for (const inst of transitions.instances.values()) {
-    const k = inst.offset ?? 0;
-    for (const d of [denOf(inst.g, k), denOf(inst.g, k + 1)]) if (d) out.push([inst.den, d]);
-    for (const [category, cell] of inst.cats) {
-      const e = inst.edges.get(category) ?? edgeEnds(category);
+  // A state's transitions out of offset k and into k+1 of one group: relations in order of first sight. The old key
+  // (group, `o|k` or `i|k+1`, state) always comes from the instance of that group at offset k, so the states are
+  // kept per (group, k).
+  const ends: PCell[][] = [];
+  const byGroupOffset = new Map<string, { out: Map<string, PCell[]>; in: Map<string, PCell[]> }>();
+  const learners = roles.id('d|learner');
+  const end = (states: Map<string, PCell[]>, slot: Slot | undefined, s: string, cell: PCell) => {
+    let rel = states.get(s);
+    if (!rel) {
+      const st = slot?.cells.get(roles.count('state', s));
+      states.set(s, (rel = st ? [st] : []));
+      ends.push(rel);
+    }
+    rel.push(cell);
+  };
+  for (const inst of transitions.insts) {
+    const gKey = inst.slot.gKey;
+    const k = inst.slot.offset ?? 0;
+    const at = distribution.slotAt(gKey, k, null);
+    const next = distribution.slotAt(gKey, k + 1, null);
+    for (const d of [at?.cells.get(learners), next?.cells.get(learners)]) if (d) out.push([inst.den, d]);
+    let states = byGroupOffset.get(`${gKey}|${k}`);
+    if (!states) byGroupOffset.set(`${gKey}|${k}`, (states = { out: new Map(), in: new Map() }));
+    for (const cell of inst.cats) {
+      const e = inst.edges.get(cell.category) ?? edgeEnds(cell.category);
       if (!e) continue;
-      for (const [key, s, at] of [[`o|${k}`, e.from, k], [`i|${k + 1}`, e.to, k + 1]] as const) {
-        const id = JSON.stringify([inst.g, key, s]);
-        if (!ends.has(id)) ends.set(id, [...(state(inst.g, at, s) ? [state(inst.g, at, s)!] : [])]);
-        ends.get(id)!.push(cell);
-      }
+      end(states.out, at, e.from, cell);
+      end(states.in, next, e.to, cell);
     }
   }
-  for (const rel of ends.values()) if (rel.length >= 2) out.push(rel);
+  for (const rel of ends) if (rel.length >= 2) out.push(rel);
   return out;
 }
 
 /**
  * Relations in an order fixed by their members' keys: the greedy choice of
  * complementary cells follows this order, so the same table gets the same
- * pattern however it was reached.
+ * pattern however it was reached. The order is that of each relation's
+ * member keys, sorted, joined with `\n` (`<slot JSON>|<role>`, and a part's
+ * `<fine key>\n<coarse key>`), compared as text - computed without the text:
+ *
+ * - Every key is a sequence of tokens: a cell's key is one token, a part's
+ *   two. No token holds a character at or before `\n` (slots are JSON, which
+ *   escapes control characters; roles are checked, Roles.unusual), so texts
+ *   joined with `\n` compare as their token sequences do, token by token,
+ *   a sequence that ends first being smaller: at the first token that
+ *   differs, either a character inside both decides, or one token is a
+ *   prefix of the other and is followed by `\n` or nothing, below any
+ *   character of the other. That holds for a part's key against another
+ *   key (members sort by it) and for the joined relation texts.
+ * - A token's place among tokens is (slot text, role text), as a key's is:
+ *   here the slots of the cells involved are ranked by their text (equal
+ *   texts, from different tables, share a rank) and roles by theirs.
+ * - So a member is one or two numbers, members sort by them (a cell before
+ *   its own parts), and relations sort by the flattened numbers: stably,
+ *   like the sort of the texts, equal sequences being equal texts.
  */
-function canonicalOrder(relations: PCell[][]): PCell[][] {
-  const keyed = relations.map((r) => ({ r, k: r.map((c) => c.key).sort().join('\n') }));
-  keyed.sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : 0));
-  return keyed.map((x) => x.r);
+function canonicalOrder(relations: PCell[][], stamp: number, roles: Roles): PCell[][] {
+  if (roles.unusual) {
+    // Some role holds a character at or before `\n`: compare the key text itself.
+    const keyed = relations.map((r) => ({ r, k: r.map((c) => keyText(c, roles)).sort().join('\n') }));
+    keyed.sort((a, b) => byText(a.k, b.k));
+    return keyed.map((x) => x.r);
+  }
+  // Rank the slots of every cell involved by their text; count the tokens (a part is two).
+  const slots: Slot[] = [];
+  const see = (c: PCell) => {
+    if (c.slot.stamp !== stamp) {
+      c.slot.stamp = stamp;
+      slots.push(c.slot);
+    }
+  };
+  let tokenCount = 0;
+  let longest = 0;
+  for (const r of relations) {
+    tokenCount += r.length;
+    longest = Math.max(longest, r.length);
+    for (const c of r) {
+      see(c);
+      if (c.kind === 'part') {
+        see(c.coarse!);
+        tokenCount++;
+      }
+    }
+  }
+  slots.sort((a, b) => byText(a.json, b.json));
+  let rank = -1;
+  slots.forEach((s, i) => {
+    if (i === 0 || s.json !== slots[i - 1]!.json) rank++;
+    s.token = rank;
+  });
+  const roleRank = roles.rankOf();
+  const roleCount = roles.size;
+  const token = (c: PCell) => c.slot.token * roleCount + roleRank[c.role]!;
+  // A member with a part as one number: cell t -> t * K, part (t, u) -> t * K + u + 1, exact while K * K fits in a double.
+  const K = (rank + 1) * roleCount + 1;
+  const exact = K * K < Number.MAX_SAFE_INTEGER;
+  const encoded = new Float64Array(longest);
+  const count = relations.length;
+  // Every relation's tokens, its members sorted, in one buffer (a typed array per relation would cost more than the rest).
+  const tokenStart = new Int32Array(count + 1);
+  const tokens = new Float64Array(tokenCount);
+  let at = 0;
+  for (let i = 0; i < count; i++) {
+    const r = relations[i]!;
+    tokenStart[i] = at;
+    let parts = false;
+    for (const c of r) if (c.kind === 'part') parts = true;
+    if (!parts) {
+      // One token per member: sort the tokens.
+      for (let k = 0; k < r.length; k++) tokens[at + k] = token(r[k]!);
+      sortRange(tokens, at, at + r.length);
+      at += r.length;
+    } else if (exact) {
+      for (let k = 0; k < r.length; k++) {
+        const c = r[k]!;
+        encoded[k] = c.kind === 'part' ? token(c.fine!) * K + token(c.coarse!) + 1 : token(c) * K;
+      }
+      sortRange(encoded, 0, r.length);
+      for (let k = 0; k < r.length; k++) {
+        const v = encoded[k]!;
+        // The quotient in floating point may land one off next to a multiple of K: correct it.
+        let t = Math.floor(v / K);
+        let u = v - t * K;
+        if (u < 0) [t, u] = [t - 1, u + K];
+        else if (u >= K) [t, u] = [t + 1, u - K];
+        tokens[at++] = t;
+        if (u > 0) tokens[at++] = u - 1;
+      }
+    } else {
+      const pairs = r.map((c) => (c.kind === 'part' ? [token(c.fine!), token(c.coarse!)] : [token(c), -1]) as [number, number]);
+      pairs.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+      for (const [t, u] of pairs) {
+        tokens[at++] = t;
+        if (u >= 0) tokens[at++] = u;
+      }
+    }
+  }
+  tokenStart[count] = at;
+  const compare = (a: number, b: number): number => {
+    const x = tokenStart[a]!;
+    const y = tokenStart[b]!;
+    const nx = tokenStart[a + 1]! - x;
+    const ny = tokenStart[b + 1]! - y;
+    const n = Math.min(nx, ny);
+    for (let i = 0; i < n; i++) {
+      const d = tokens[x + i]! - tokens[y + i]!;
+      if (d !== 0) return d;
+    }
+    return nx - ny;
+  };
+  // Sort by first token natively (first token and index packed in one number), then each run of equal first tokens.
+  const firstMax = (rank + 1) * roleCount;
+  let index: number[];
+  if (count < 2 ** 22 && firstMax < 2 ** 30) {
+    const packed = new Float64Array(count);
+    for (let i = 0; i < count; i++) packed[i] = (tokenStart[i + 1]! > tokenStart[i]! ? tokens[tokenStart[i]!]! + 1 : 0) * 2 ** 22 + i;
+    packed.sort();
+    index = new Array<number>(count);
+    for (let i = 0; i < count; i++) index[i] = packed[i]! % 2 ** 22;
+    for (let i = 0; i < count;) {
+      const head = Math.floor(packed[i]! / 2 ** 22);
+      let j = i + 1;
+      while (j < count && Math.floor(packed[j]! / 2 ** 22) === head) j++;
+      if (j - i > 1) {
+        const run = index.slice(i, j).sort(compare);
+        for (let k = i; k < j; k++) index[k] = run[k - i]!;
+      }
+      i = j;
+    }
+  } else index = relations.map((_, i) => i).sort(compare);
+  return index.map((i) => relations[i]!);
+}
+
+/** Sort numbers in place between two positions: by insertion when few (most relations), natively otherwise. */
+function sortRange(a: Float64Array, from: number, to: number): void {
+  if (to - from > 24) {
+    a.subarray(from, to).sort();
+    return;
+  }
+  for (let i = from + 1; i < to; i++) {
+    const v = a[i]!;
+    let j = i - 1;
+    while (j >= from && a[j]! > v) {
+      a[j + 1] = a[j]!;
+      j--;
+    }
+    a[j + 1] = v;
+  }
 }
