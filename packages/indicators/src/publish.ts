@@ -197,10 +197,16 @@ class Roles {
     return id;
   }
 
-  /** The role of a count cell: `c|<family>|<category>`. */
-  count(family: string, category: string): number {
+  /** The count roles of a family known so far, by category (count() adds to it). */
+  ofFamily(family: string): ReadonlyMap<string, number> {
     let byCategory = this.counts.get(family);
     if (!byCategory) this.counts.set(family, (byCategory = new Map()));
+    return byCategory;
+  }
+
+  /** The role of a count cell: `c|<family>|<category>`. */
+  count(family: string, category: string): number {
+    const byCategory = this.ofFamily(family) as Map<string, number>;
     let id = byCategory.get(category);
     if (id === undefined) byCategory.set(category, (id = this.id(`c|${family}|${category}`)));
     return id;
@@ -350,8 +356,12 @@ interface Slot {
   readonly schoolYear: string | null;
   /** `JSON.stringify([g, offset, schoolYear])`: what orders slots. */
   readonly json: string;
-  /** Its cells by role id. */
-  readonly cells: Map<number, PCell>;
+  /** Its cells in order of creation. */
+  readonly cells: PCell[];
+  /** Denominators and complements by role id (shared by the families of a slot; cell() finds them here). */
+  readonly shared: Map<number, PCell>;
+  /** All its cells by role id, made when first asked (cellAt): most slots are never searched by role. */
+  byRole: Map<number, PCell> | null;
   /** Position in its table's slots in text order. */
   rank: number;
   /** Scratch of canonicalOrder: the settle that ranked it, and the rank. */
@@ -455,7 +465,7 @@ class Table implements SettledTable {
         let slot = this.slotByKey.get(slotKey);
         if (!slot) {
           const g = columns.map((c) => values[c[ai]!]!);
-          slot = { g, gKey, offset: a.offset, schoolYear: a.schoolYear, json: JSON.stringify([g, a.offset, a.schoolYear]), cells: new Map(), rank: 0, stamp: 0, token: 0 };
+          slot = { g, gKey, offset: a.offset, schoolYear: a.schoolYear, json: JSON.stringify([g, a.offset, a.schoolYear]), cells: [], shared: new Map(), byRole: null, rank: 0, stamp: 0, token: 0 };
           this.slotByKey.set(slotKey, slot);
         }
         inst = {
@@ -474,20 +484,36 @@ class Table implements SettledTable {
     this.makeCells(rules);
   }
 
+  /** A slot's cell of a role. */
+  static cellAt(slot: Slot, role: number): PCell | undefined {
+    let byRole = slot.byRole;
+    if (!byRole || byRole.size !== slot.cells.length) {
+      byRole = slot.byRole = new Map();
+      for (const c of slot.cells) byRole.set(c.role, c);
+    }
+    return byRole.get(role);
+  }
+
   /** The slot of a group (by gKey), offset and school year, if the table has it. */
   slotAt(gKey: string, offset: number | null, schoolYear: string | null): Slot | undefined {
     return this.slotByKey.get(`${gKey}|${this.lattice.tailId(offset, schoolYear)}`);
   }
 
-  private cell(slot: Slot, role: number, kind: Kind, family: string, category: string, count: number, stratum: number, virtual: boolean, isDenominator: boolean): PCell {
-    const held = slot.cells.get(role);
+  /**
+   * The cell of a role in a slot, made if new; a cell asked for again must count the same. Denominators and
+   * complements are found by role (families of a slot share them); a count cell belongs to the one instance of its
+   * family in the slot, so only that instance can ask for it again (`held`, its own cells by category).
+   */
+  private cell(slot: Slot, role: number, kind: Kind, family: string, category: string, count: number, stratum: number, virtual: boolean, isDenominator: boolean, held?: PCell): PCell {
+    if (kind !== 'count') held = slot.shared.get(role);
     if (held) {
       if (held.count !== count) throw new Error(`${this.indicator}: cell ${keyText(held, this.roles)} counted as both ${held.count} and ${count} (families sharing a denominator disagree)`);
       held.stratum = Math.min(held.stratum, stratum);
       return held;
     }
     const made = new PCell(slot, role, kind, family, category, count, virtual, isDenominator, stratum, this.cells.length);
-    slot.cells.set(role, made);
+    if (kind !== 'count') slot.shared.set(role, made);
+    slot.cells.push(made);
     this.cells.push(made);
     return made;
   }
@@ -561,9 +587,14 @@ class Table implements SettledTable {
       const stratum = this.stratumOf(inst);
       const family = inst.family.name;
       const cats: PCell[] = [];
+      const roleOf = this.roles.ofFamily(family);
+      // A category can come twice only as a fixed one and again as an edge between observed ends.
+      const own = inst.family.fixed.length > 0 && inst.family.edges ? new Map<string, PCell>() : null;
       const make = (categories: readonly string[], published: boolean) => {
         for (const category of categories) {
-          const cell = this.cell(inst.slot, this.roles.count(family, category), 'count', family, category, inst.counts.get(category) ?? 0, stratum, false, false);
+          const role = roleOf.get(category) ?? this.roles.count(family, category);
+          const cell = this.cell(inst.slot, role, 'count', family, category, inst.counts.get(category) ?? 0, stratum, false, false, own?.get(category));
+          own?.set(category, cell);
           if (published) cell.published = true;
           cats.push(cell);
         }
@@ -578,7 +609,7 @@ class Table implements SettledTable {
       const stratum = this.stratumOf(inst);
       const from = this.def.denominatorOf?.(inst.family.name) ?? null;
       if (from) {
-        const den = slot.cells.get(this.roles.count(from[0], from[1]));
+        const den = Table.cellAt(slot, this.roles.count(from[0], from[1]));
         if (!den || den.count !== inst.denominator) throw new Error(`${this.indicator}: ${inst.family.name} counts ${inst.denominator} units but ${from[0]} ${from[1]} has ${den?.count ?? 'none'}`);
         inst.den = den;
       } else {
@@ -597,7 +628,7 @@ class Table implements SettledTable {
     const roleRank = this.roles.rankOf();
     let order = 0;
     for (const slot of slots) {
-      const cells = [...slot.cells.values()].sort((a, b) => roleRank[a.role]! - roleRank[b.role]!);
+      const cells = [...slot.cells].sort((a, b) => roleRank[a.role]! - roleRank[b.role]!);
       for (const c of cells) c.order = order++;
     }
     this.withinRelations(ordered, rules);
@@ -617,7 +648,7 @@ class Table implements SettledTable {
         const present = new Map(insts.map((i) => [i.family.name, i.cats.map((c) => c.category)]));
         for (const link of this.def.links(present, rules)) {
           // A member that is not there is zero; a link left with one member pins it (suppress.ts).
-          const members = link.map(([f, c]) => slot.cells.get(this.roles.count(f, c))).filter((c): c is PCell => c !== undefined);
+          const members = link.map(([f, c]) => Table.cellAt(slot, this.roles.count(f, c))).filter((c): c is PCell => c !== undefined);
           if (members.length >= 1) this.relations.push(members);
         }
       }
@@ -642,7 +673,7 @@ class Table implements SettledTable {
         }
       }
       for (const [slot, role, yearly] of order) {
-        const pooled = slot.cells.get(role);
+        const pooled = Table.cellAt(slot, role);
         if (pooled) this.relations.push([pooled, ...yearly]);
       }
     }
@@ -985,7 +1016,7 @@ function distributionRelations(transitions: Table, distribution: Table, roles: R
   const end = (states: Map<string, PCell[]>, slot: Slot | undefined, s: string, cell: PCell) => {
     let rel = states.get(s);
     if (!rel) {
-      const st = slot?.cells.get(roles.count('state', s));
+      const st = slot && Table.cellAt(slot, roles.count('state', s));
       states.set(s, (rel = st ? [st] : []));
       ends.push(rel);
     }
@@ -996,7 +1027,7 @@ function distributionRelations(transitions: Table, distribution: Table, roles: R
     const k = inst.slot.offset ?? 0;
     const at = distribution.slotAt(gKey, k, null);
     const next = distribution.slotAt(gKey, k + 1, null);
-    for (const d of [at?.cells.get(learners), next?.cells.get(learners)]) if (d) out.push([inst.den, d]);
+    for (const d of [at && Table.cellAt(at, learners), next && Table.cellAt(next, learners)]) if (d) out.push([inst.den, d]);
     let states = byGroupOffset.get(`${gKey}|${k}`);
     if (!states) byGroupOffset.set(`${gKey}|${k}`, (states = { out: new Map(), in: new Map() }));
     for (const cell of inst.cats) {
