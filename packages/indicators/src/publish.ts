@@ -34,7 +34,7 @@
  */
 import { effectiveMinCell, ruleSetNamed, type RuleSet } from '@leerroutes/domain';
 import { SCHOOL_DERIVED, type Indicator, type ReportRequest, type ReportRow, type Spread } from './contract.js';
-import { suppressIndexed, type Cell } from './suppress.js';
+import { suppressIndexed } from './suppress.js';
 import type { CountInstance, CountTable } from './table.js';
 import { INDICATOR_DEFS, edgeEnds, familyDef, type FamilyDef, type IndicatorDef } from './units.js';
 
@@ -345,10 +345,132 @@ function coarser(dims: readonly string[], maxAreaDepth: number): string[][] {
   });
 }
 
+// ---------------------------------------------------------------- cells and relations
+
+type Kind = 0 | 1 | 2 | 3;
+const DENOMINATOR = 0;
+const COMPLEMENT = 1;
+const COUNT = 2;
+const PART = 3;
+
+/**
+ * Every cell of the lattice, as columns indexed by cell id: a lattice holds
+ * hundreds of thousands of cells and relations list them millions of times,
+ * so cells are numbers and their fields sit in typed arrays rather than in
+ * objects all over the heap. A table's cells are one range of ids (a table
+ * makes them all at once), so are the parts of one crossRelations.
+ */
+class CellStore {
+  size = 0;
+  count = new Float64Array(1024);
+  stratum = new Float64Array(1024);
+  /** Position in its table's canonical order; parts after the table's cells. */
+  order = new Float64Array(1024);
+  slot = new Int32Array(1024);
+  /** Role id; -1 for a part. */
+  role = new Int32Array(1024);
+  /** Count cells: the family's id (LatticeBuilder.families); -1 otherwise. */
+  family = new Int32Array(1024);
+  kind = new Uint8Array(1024);
+  virtual = new Uint8Array(1024);
+  isDenominator = new Uint8Array(1024);
+  /** Published whatever its state; the others (zero cells completing an open list) only when hidden. */
+  published = new Uint8Array(1024);
+  hidden = new Uint8Array(1024);
+  primary = new Uint8Array(1024);
+  /** A part: the fine cell it is part of and the coarse cell it adds to. */
+  fine = new Int32Array(1024);
+  coarse = new Int32Array(1024);
+  /** Count cells: the category (the row's). */
+  readonly category: string[] = [];
+
+  add(slot: number, role: number, kind: Kind, family: number, category: string, count: number, stratum: number, virtual: boolean, isDenominator: boolean): number {
+    if (this.size === this.count.length) this.grow();
+    const id = this.size++;
+    this.count[id] = count;
+    this.stratum[id] = stratum;
+    this.order[id] = 0;
+    this.slot[id] = slot;
+    this.role[id] = role;
+    this.family[id] = family;
+    this.kind[id] = kind;
+    this.virtual[id] = virtual ? 1 : 0;
+    this.isDenominator[id] = isDenominator ? 1 : 0;
+    this.published[id] = 0;
+    this.hidden[id] = 0;
+    this.primary[id] = 0;
+    this.fine[id] = -1;
+    this.coarse[id] = -1;
+    this.category[id] = category;
+    return id;
+  }
+
+  private grow(): void {
+    const n = this.count.length * 2;
+    const more = <T extends Float64Array | Int32Array | Uint8Array>(a: T, make: new (n: number) => T): T => {
+      const b = new make(n);
+      b.set(a);
+      return b;
+    };
+    this.count = more(this.count, Float64Array);
+    this.stratum = more(this.stratum, Float64Array);
+    this.order = more(this.order, Float64Array);
+    this.slot = more(this.slot, Int32Array);
+    this.role = more(this.role, Int32Array);
+    this.family = more(this.family, Int32Array);
+    this.kind = more(this.kind, Uint8Array);
+    this.virtual = more(this.virtual, Uint8Array);
+    this.isDenominator = more(this.isDenominator, Uint8Array);
+    this.published = more(this.published, Uint8Array);
+    this.hidden = more(this.hidden, Uint8Array);
+    this.primary = more(this.primary, Uint8Array);
+    this.fine = more(this.fine, Int32Array);
+    this.coarse = more(this.coarse, Int32Array);
+  }
+}
+
+/** Relations as runs of cell ids in one buffer: relation i is `members[start[i] .. start[i + 1])`. */
+class Relations {
+  count = 0;
+  size = 0;
+  start = new Int32Array(256);
+  members = new Int32Array(1024);
+
+  /** Add a member to the relation being built. */
+  push(id: number): void {
+    if (this.size === this.members.length) {
+      const grown = new Int32Array(this.members.length * 2);
+      grown.set(this.members);
+      this.members = grown;
+    }
+    this.members[this.size++] = id;
+  }
+
+  /** End the relation being built. */
+  close(): void {
+    if (this.count + 2 > this.start.length) {
+      const grown = new Int32Array(this.start.length * 2);
+      grown.set(this.start);
+      this.start = grown;
+    }
+    this.start[++this.count] = this.size;
+  }
+
+  add(ids: readonly number[]): void {
+    for (const id of ids) this.push(id);
+    this.close();
+  }
+
+  length(i: number): number {
+    return this.start[i + 1]! - this.start[i]!;
+  }
+}
+
 // ---------------------------------------------------------------- tables
 
 /** Where cells are: group values, offset, school year; the slot key of old was its JSON text. */
 interface Slot {
+  readonly id: number;
   readonly g: readonly string[];
   /** The group values' ids joined: equal for equal groups, in every table of the lattice. */
   readonly gKey: string;
@@ -357,16 +479,13 @@ interface Slot {
   /** `JSON.stringify([g, offset, schoolYear])`: what orders slots. */
   readonly json: string;
   /** Its cells in order of creation. */
-  readonly cells: PCell[];
+  readonly cells: number[];
   /** Denominators and complements by role id (shared by the families of a slot; cell() finds them here). */
-  readonly shared: Map<number, PCell>;
+  readonly shared: Map<number, number>;
   /** All its cells by role id, made when first asked (cellAt): most slots are never searched by role. */
-  byRole: Map<number, PCell> | null;
+  byRole: Map<number, number> | null;
   /** Position in its table's slots in text order. */
   rank: number;
-  /** Scratch of canonicalOrder: the settle that ranked it, and the rank. */
-  stamp: number;
-  token: number;
 }
 
 interface Inst {
@@ -374,71 +493,38 @@ interface Inst {
   readonly index: number;
   readonly slot: Slot;
   readonly family: FamilyDef;
+  readonly familyId: number;
   denominator: number;
   /** The sum of its atoms' counts (every category). */
   countSum: number;
   readonly counts: Map<string, number>;
   readonly edges: Map<string, { from: string; to: string }>;
-  /** The cells of its categories, in publishing order (a cell's category is the row's). */
-  cats: PCell[];
-  den: PCell;
-  complement: PCell | null;
+  /** The cells of its categories, in publishing order. */
+  cats: number[];
+  den: number;
+  /** -1 when it has none. */
+  complement: number;
   /** Its cells by role (crossRelations looks coarse cells up by the fine cell's role). */
-  byRole: Map<number, PCell> | null;
+  byRole: Map<number, number> | null;
 }
-
-type Kind = 'denominator' | 'complement' | 'count' | 'part';
-
-/** A cell of a table: where it is (slot) and what it is (role); or a part of a fine cell split over coarse cells. */
-class PCell implements Cell {
-  hidden = false;
-  primary = false;
-  order = 0;
-  /** Published whatever its state; the others (zero cells completing an open list) only when hidden. */
-  published = false;
-  /** Scratch of settle: the settle that numbered it, and its number there. */
-  stamp = 0;
-  local = 0;
-
-  constructor(
-    readonly slot: Slot,
-    /** Role id; -1 for a part. */
-    readonly role: number,
-    readonly kind: Kind,
-    /** Count cells: family and category. */
-    readonly family: string,
-    readonly category: string,
-    readonly count: number,
-    readonly virtual: boolean,
-    readonly isDenominator: boolean,
-    public stratum: number,
-    /** Position in its table's creation order (cells) or among the parts of one crossRelations. */
-    readonly index: number,
-    /** A part: the fine cell it is part of, and the coarse cell it adds to. */
-    readonly fine: PCell | null = null,
-    readonly coarse: PCell | null = null,
-  ) {}
-}
-
-/** The old text key of a cell, `<slot JSON>|<role>`, and of a part `<fine key>\n<coarse key>` (error messages; canonicalOrder when a role is unusual). */
-const keyText = (cell: PCell, roles: Roles): string =>
-  cell.kind === 'part' ? `${keyText(cell.fine!, roles)}\n${keyText(cell.coarse!, roles)}` : `${cell.slot.json}|${roles.text(cell.role)}`;
-
-/** The cells an instance's atoms add to (some with nothing): its denominator, complement and categories. */
-const cellsOf = (inst: Inst): PCell[] => (inst.complement ? [inst.den, inst.complement, ...inst.cats] : [inst.den, ...inst.cats]);
 
 class Table implements SettledTable {
-  /** Cells in order of creation. */
-  readonly cells: PCell[] = [];
+  /** Its cells are the ids first .. first + cellCount. */
+  readonly first: number;
+  cellCount = 0;
   /** Instances in order of their first atom. */
   readonly insts: Inst[] = [];
   /** Atom index -> its instance here. */
   readonly atomInst: Int32Array;
-  readonly relations: PCell[][] = [];
+  /** Relations within the table (settle adds those with coarser tables). */
+  readonly relations = new Relations();
   unresolved = 0;
+  /** The threshold a percentage's denominator must exceed; null when unsuppressed (any denominator above 0). */
+  minCellFor: number | null = null;
   /** Slots by `gKey|tail id`. */
   private readonly slotByKey = new Map<string, Slot>();
   private readonly roles: Roles;
+  private readonly store: CellStore;
 
   constructor(
     readonly indicator: Indicator,
@@ -449,6 +535,8 @@ class Table implements SettledTable {
     rules: RuleSet,
   ) {
     this.roles = lattice.roles;
+    this.store = lattice.store;
+    this.first = this.store.size;
     const columns = [...dims.map((d) => atoms.column(d, 'dim')), ...def.fixedKeys.map((k) => atoms.column(k, 'fixed'))];
     const values = lattice.values.strings;
     const instByKey = new Map<string, Inst>();
@@ -465,12 +553,16 @@ class Table implements SettledTable {
         let slot = this.slotByKey.get(slotKey);
         if (!slot) {
           const g = columns.map((c) => values[c[ai]!]!);
-          slot = { g, gKey, offset: a.offset, schoolYear: a.schoolYear, json: JSON.stringify([g, a.offset, a.schoolYear]), cells: [], shared: new Map(), byRole: null, rank: 0, stamp: 0, token: 0 };
+          slot = {
+            id: lattice.slots.length, g, gKey, offset: a.offset, schoolYear: a.schoolYear, json: JSON.stringify([g, a.offset, a.schoolYear]),
+            cells: [], shared: new Map(), byRole: null, rank: 0,
+          };
+          lattice.slots.push(slot);
           this.slotByKey.set(slotKey, slot);
         }
         inst = {
-          index: this.insts.length, slot, family: familyDef(def, a.family), denominator: 0, countSum: 0, counts: new Map(), edges: new Map(),
-          cats: [], den: null as unknown as PCell, complement: null, byRole: null,
+          index: this.insts.length, slot, family: familyDef(def, a.family), familyId: atoms.family[ai]!, denominator: 0, countSum: 0,
+          counts: new Map(), edges: new Map(), cats: [], den: -1, complement: -1, byRole: null,
         };
         instByKey.set(instKey, inst);
         this.insts.push(inst);
@@ -484,14 +576,14 @@ class Table implements SettledTable {
     this.makeCells(rules);
   }
 
-  /** A slot's cell of a role. */
-  static cellAt(slot: Slot, role: number): PCell | undefined {
+  /** A slot's cell of a role, or -1. */
+  cellAt(slot: Slot, role: number): number {
     let byRole = slot.byRole;
     if (!byRole || byRole.size !== slot.cells.length) {
       byRole = slot.byRole = new Map();
-      for (const c of slot.cells) byRole.set(c.role, c);
+      for (const c of slot.cells) byRole.set(this.store.role[c]!, c);
     }
-    return byRole.get(role);
+    return byRole.get(role) ?? -1;
   }
 
   /** The slot of a group (by gKey), offset and school year, if the table has it. */
@@ -502,19 +594,20 @@ class Table implements SettledTable {
   /**
    * The cell of a role in a slot, made if new; a cell asked for again must count the same. Denominators and
    * complements are found by role (families of a slot share them); a count cell belongs to the one instance of its
-   * family in the slot, so only that instance can ask for it again (`held`, its own cells by category).
+   * family in the slot, so only that instance can ask for it again (`held`: its own cell of that category, or -1).
    */
-  private cell(slot: Slot, role: number, kind: Kind, family: string, category: string, count: number, stratum: number, virtual: boolean, isDenominator: boolean, held?: PCell): PCell {
-    if (kind !== 'count') held = slot.shared.get(role);
-    if (held) {
-      if (held.count !== count) throw new Error(`${this.indicator}: cell ${keyText(held, this.roles)} counted as both ${held.count} and ${count} (families sharing a denominator disagree)`);
-      held.stratum = Math.min(held.stratum, stratum);
+  private cell(slot: Slot, role: number, kind: Kind, family: number, category: string, count: number, stratum: number, virtual: boolean, isDenominator: boolean, held = -1): number {
+    const store = this.store;
+    if (kind !== COUNT) held = slot.shared.get(role) ?? -1;
+    if (held >= 0) {
+      if (store.count[held] !== count) throw new Error(`${this.indicator}: cell ${this.lattice.keyText(held)} counted as both ${store.count[held]} and ${count} (families sharing a denominator disagree)`);
+      store.stratum[held] = Math.min(store.stratum[held]!, stratum);
       return held;
     }
-    const made = new PCell(slot, role, kind, family, category, count, virtual, isDenominator, stratum, this.cells.length);
-    if (kind !== 'count') slot.shared.set(role, made);
+    const made = store.add(slot.id, role, kind, family, category, count, stratum, virtual, isDenominator);
+    if (kind !== COUNT) slot.shared.set(role, made);
     slot.cells.push(made);
-    this.cells.push(made);
+    this.cellCount++;
     return made;
   }
 
@@ -562,12 +655,13 @@ class Table implements SettledTable {
   }
 
   private makeCells(rules: RuleSet): void {
+    const store = this.store;
     // Slots in text order (rank), then instances as their old key `<slot>|<family>` sorts: by slot, then family.
     const slots = [...this.slotByKey.values()].sort((a, b) => byText(a.json, b.json));
     slots.forEach((s, i) => { s.rank = i; });
     const ordered = [...this.insts].sort((a, b) => a.slot.rank - b.slot.rank || byText(a.family.name, b.family.name));
     const observedInSlice = new Map<string, Set<string>>();
-    const sliceOf = (inst: Inst) => `${this.lattice.tailId(inst.slot.offset, inst.slot.schoolYear)}|${this.lattice.families.id(inst.family.name)}`;
+    const sliceOf = (inst: Inst) => `${this.lattice.tailId(inst.slot.offset, inst.slot.schoolYear)}|${inst.familyId}`;
     for (const inst of ordered) {
       const key = sliceOf(inst);
       let set = observedInSlice.get(key);
@@ -586,16 +680,16 @@ class Table implements SettledTable {
       const { observed, completion } = lists[i]!;
       const stratum = this.stratumOf(inst);
       const family = inst.family.name;
-      const cats: PCell[] = [];
+      const cats: number[] = [];
       const roleOf = this.roles.ofFamily(family);
       // A category can come twice only as a fixed one and again as an edge between observed ends.
-      const own = inst.family.fixed.length > 0 && inst.family.edges ? new Map<string, PCell>() : null;
+      const own = inst.family.fixed.length > 0 && inst.family.edges ? new Map<string, number>() : null;
       const make = (categories: readonly string[], published: boolean) => {
         for (const category of categories) {
           const role = roleOf.get(category) ?? this.roles.count(family, category);
-          const cell = this.cell(inst.slot, role, 'count', family, category, inst.counts.get(category) ?? 0, stratum, false, false, own?.get(category));
+          const cell = this.cell(inst.slot, role, COUNT, inst.familyId, category, inst.counts.get(category) ?? 0, stratum, false, false, own?.get(category) ?? -1);
           own?.set(category, cell);
-          if (published) cell.published = true;
+          if (published) store.published[cell] = 1;
           cats.push(cell);
         }
       };
@@ -609,16 +703,18 @@ class Table implements SettledTable {
       const stratum = this.stratumOf(inst);
       const from = this.def.denominatorOf?.(inst.family.name) ?? null;
       if (from) {
-        const den = Table.cellAt(slot, this.roles.count(from[0], from[1]));
-        if (!den || den.count !== inst.denominator) throw new Error(`${this.indicator}: ${inst.family.name} counts ${inst.denominator} units but ${from[0]} ${from[1]} has ${den?.count ?? 'none'}`);
+        const den = this.cellAt(slot, this.roles.count(from[0], from[1]));
+        if (den < 0 || store.count[den] !== inst.denominator) {
+          throw new Error(`${this.indicator}: ${inst.family.name} counts ${inst.denominator} units but ${from[0]} ${from[1]} has ${den < 0 ? 'none' : store.count[den]}`);
+        }
         inst.den = den;
       } else {
-        inst.den = this.cell(slot, this.roles.id(`d|${inst.family.unit}`), 'denominator', '', '', inst.denominator, stratum, false, true);
+        inst.den = this.cell(slot, this.roles.id(`d|${inst.family.unit}`), DENOMINATOR, -1, '', inst.denominator, stratum, false, true);
       }
       let counted = 0;
-      for (const c of inst.cats) counted += c.count;
+      for (const c of inst.cats) counted += store.count[c]!;
       if (inst.family.kind === 'binary') {
-        inst.complement = this.cell(slot, this.roles.id(`v|${inst.family.name}`), 'complement', '', '', inst.denominator - counted, stratum, true, false);
+        inst.complement = this.cell(slot, this.roles.id(`v|${inst.family.name}`), COMPLEMENT, -1, '', inst.denominator - counted, stratum, true, false);
       }
       if (inst.family.kind === 'exclusive' && counted !== inst.denominator) {
         throw new Error(`${this.indicator}: the categories of ${inst.family.name} add up to ${counted}, not to its ${inst.denominator} units`);
@@ -628,64 +724,84 @@ class Table implements SettledTable {
     const roleRank = this.roles.rankOf();
     let order = 0;
     for (const slot of slots) {
-      const cells = [...slot.cells].sort((a, b) => roleRank[a.role]! - roleRank[b.role]!);
-      for (const c of cells) c.order = order++;
+      const cells = slot.cells.length < 2 ? slot.cells : [...slot.cells].sort((a, b) => roleRank[store.role[a]!]! - roleRank[store.role[b]!]!);
+      for (const c of cells) store.order[c] = order++;
     }
     this.withinRelations(ordered, rules);
   }
 
   private withinRelations(ordered: readonly Inst[], rules: RuleSet): void {
+    const rels = this.relations;
     const bySlot = new Map<Slot, Inst[]>();
     for (const inst of ordered) {
-      if (inst.family.kind === 'exclusive') this.relations.push([inst.den, ...inst.cats]);
-      if (inst.family.kind === 'binary') this.relations.push([inst.den, ...inst.cats, inst.complement!]);
+      const kind = inst.family.kind;
+      if (kind === 'exclusive' || kind === 'binary') {
+        rels.push(inst.den);
+        for (const c of inst.cats) rels.push(c);
+        if (kind === 'binary') rels.push(inst.complement);
+        rels.close();
+      }
       const list = bySlot.get(inst.slot);
       if (list) list.push(inst);
       else bySlot.set(inst.slot, [inst]);
     }
     if (this.def.links) {
+      const store = this.store;
       for (const [slot, insts] of bySlot) {
-        const present = new Map(insts.map((i) => [i.family.name, i.cats.map((c) => c.category)]));
+        const present = new Map(insts.map((i) => [i.family.name, i.cats.map((c) => store.category[c]!)]));
         for (const link of this.def.links(present, rules)) {
           // A member that is not there is zero; a link left with one member pins it (suppress.ts).
-          const members = link.map(([f, c]) => Table.cellAt(slot, this.roles.count(f, c))).filter((c): c is PCell => c !== undefined);
-          if (members.length >= 1) this.relations.push(members);
+          const members = link.map(([f, c]) => this.cellAt(slot, this.roles.count(f, c))).filter((c) => c >= 0);
+          if (members.length >= 1) rels.add(members);
         }
       }
     }
     if (this.def.pooled) {
       // A pooled cell is the sum of the same cell over the years.
-      const years = new Map<Slot, Map<number, PCell[]>>();
-      const order: [Slot, number, PCell[]][] = [];
+      const years = new Map<Slot, Map<number, number[]>>();
+      const order: [Slot, number, number[]][] = [];
       for (const inst of ordered) {
         if (inst.slot.schoolYear === null) continue;
         const pooled = this.slotAt(inst.slot.gKey, inst.slot.offset, null);
         if (!pooled) continue;
         let byRole = years.get(pooled);
         if (!byRole) years.set(pooled, (byRole = new Map()));
-        for (const c of cellsOf(inst)) {
-          const list = byRole.get(c.role);
+        for (const c of this.cellsOf(inst)) {
+          const role = this.store.role[c]!;
+          const list = byRole.get(role);
           if (!list) {
             const made = [c];
-            byRole.set(c.role, made);
-            order.push([pooled, c.role, made]);
+            byRole.set(role, made);
+            order.push([pooled, role, made]);
           } else if (!list.includes(c)) list.push(c);
         }
       }
       for (const [slot, role, yearly] of order) {
-        const pooled = Table.cellAt(slot, role);
-        if (pooled) this.relations.push([pooled, ...yearly]);
+        const pooled = this.cellAt(slot, role);
+        if (pooled < 0) continue;
+        rels.push(pooled);
+        for (const c of yearly) rels.push(c);
+        rels.close();
       }
     }
   }
 
+  /** The cells an instance's atoms add to (some with nothing): its denominator, complement and categories. */
+  cellsOf(inst: Inst): number[] {
+    return inst.complement >= 0 ? [inst.den, inst.complement, ...inst.cats] : [inst.den, ...inst.cats];
+  }
+
   /** An instance's cells by role (the last of a role wins, as a Map built from cellsOf did). */
-  byRole(inst: Inst): Map<number, PCell> {
-    if (!inst.byRole) inst.byRole = new Map(cellsOf(inst).map((c) => [c.role, c]));
+  byRole(inst: Inst): Map<number, number> {
+    if (!inst.byRole) {
+      inst.byRole = new Map();
+      for (const c of this.cellsOf(inst)) inst.byRole.set(this.store.role[c]!, c);
+    }
     return inst.byRole;
   }
 
   rows(by: readonly string[]): ReportRow[] {
+    const store = this.store;
     const canonical = [...this.dims];
     const at = by.map((d) => canonical.indexOf(d));
     if (at.some((i) => i < 0) || by.length !== canonical.length) throw new Error(`rows by ${by.join(', ')} of a table by ${canonical.join(', ')}`);
@@ -721,20 +837,26 @@ class Table implements SettledTable {
     const pooledRows: { index: number; percents: Map<string, number[]>; category: string }[] = [];
     for (const { inst, values } of keyed) {
       const group = Object.fromEntries(names.map((n, i) => [n, values[i]!]));
+      const offset = inst.slot.offset;
       const schoolYear = inst.slot.schoolYear;
+      const family = inst.family.name;
       let percents: Map<string, number[]> | null = null;
       if (yearly) {
-        const key = JSON.stringify([group, inst.slot.offset, inst.family.name]);
+        const key = JSON.stringify([group, offset, family]);
         percents = yearly.get(key) ?? null;
         if (!percents) yearly.set(key, (percents = new Map()));
       }
+      const den = inst.den;
+      const denHidden = store.hidden[den] === 1;
+      const denCount = store.count[den]!;
       for (const cell of inst.cats) {
-        if (!cell.hidden && !cell.published) continue;
-        const category = cell.category;
+        const hidden = store.hidden[cell] === 1;
+        if (!hidden && store.published[cell] !== 1) continue;
+        const category = store.category[cell]!;
+        const count = store.count[cell]!;
         const edge = inst.family.edges ? inst.edges.get(category) ?? edgeEnds(category) : null;
-        const den = inst.den;
-        const percentShown = !cell.hidden && !den.hidden && den.count > 0 && (this.minCellFor === null || den.count > this.minCellFor);
-        const percent = percentShown ? Math.round((cell.count / den.count) * 1000) / 10 : null;
+        const percentShown = !hidden && !denHidden && denCount > 0 && (this.minCellFor === null || denCount > this.minCellFor);
+        const percent = percentShown ? Math.round((count / denCount) * 1000) / 10 : null;
         if (percents) {
           if (schoolYear === null) pooledRows.push({ index: rows.length, percents, category });
           else if (percent !== null) {
@@ -743,21 +865,18 @@ class Table implements SettledTable {
             else percents.set(category, [percent]);
           }
         }
-        const count = cell.hidden ? null : cell.count;
-        const denominator = den.hidden ? null : den.count;
-        const suppression = cell.hidden ? (cell.primary ? 'primary' : 'complementary') : null;
+        const shown = hidden ? null : count;
+        const denominator = denHidden ? null : denCount;
+        const suppression = hidden ? (store.primary[cell] === 1 ? 'primary' : 'complementary') : null;
         // Two literal shapes rather than a spread: the same keys in the same order, without an object per row to spread.
         rows.push(edge
-          ? { group, offset: inst.slot.offset, schoolYear, from: edge.from, to: edge.to, family: inst.family.name, category, count, denominator, percent, suppressed: cell.hidden, suppression }
-          : { group, offset: inst.slot.offset, schoolYear, family: inst.family.name, category, count, denominator, percent, suppressed: cell.hidden, suppression });
+          ? { group, offset, schoolYear, from: edge.from, to: edge.to, family, category, count: shown, denominator, percent, suppressed: hidden, suppression }
+          : { group, offset, schoolYear, family, category, count: shown, denominator, percent, suppressed: hidden, suppression });
       }
     }
     for (const { index, percents, category } of pooledRows) rows[index] = { ...rows[index]!, spread: spreadOf(percents.get(category) ?? []) };
     return rows;
   }
-
-  /** The threshold a percentage's denominator must exceed; null when unsuppressed (any denominator above 0). */
-  minCellFor: number | null = null;
 }
 
 const one = (x: number): number => Math.round(x * 10) / 10;
@@ -771,6 +890,8 @@ export function spreadOf(percents: readonly number[]): Spread {
 
 // ---------------------------------------------------------------- the lattice
 
+type EdgeEntry = { readonly category: string; readonly ends: { from: string; to: string }; readonly possible: boolean };
+
 class LatticeBuilder {
   readonly settled = new Map<string, Table>();
   private readonly maxAreaDepth = new Map<Indicator, number>();
@@ -780,8 +901,13 @@ class LatticeBuilder {
   private readonly tails = new Interner();
   readonly roles = new Roles();
   readonly natural = new NaturalOrder();
+  readonly store = new CellStore();
+  readonly slots: Slot[] = [];
   private readonly atomSets = new Map<Indicator, AtomSet>();
-  /** Counts settles: marks scratch fields of slots and cells as current. */
+  private readonly edges = new Map<IndicatorDef, Map<string, Map<string, EdgeEntry>>>();
+  /** Scratch of settle, by cell id: the settle that numbered a cell, and its number there. */
+  private numbered = new Int32Array(0);
+  private local = new Int32Array(0);
   private stamp = 0;
 
   constructor(
@@ -800,10 +926,8 @@ class LatticeBuilder {
     }
   }
 
-  private readonly edges = new Map<IndicatorDef, Map<string, Map<string, { category: string; ends: { from: string; to: string }; possible: boolean }>>>();
-
   /** The edge category between two ends, its ends, and whether the indicator allows it: made once per lattice. */
-  edge(def: IndicatorDef, from: string, to: string): { category: string; ends: { from: string; to: string }; possible: boolean } {
+  edge(def: IndicatorDef, from: string, to: string): EdgeEntry {
     let byFrom = this.edges.get(def);
     if (!byFrom) this.edges.set(def, (byFrom = new Map()));
     let byTo = byFrom.get(from);
@@ -815,6 +939,12 @@ class LatticeBuilder {
 
   tailId(offset: number | null, schoolYear: string | null): number {
     return this.tails.id(JSON.stringify([offset, schoolYear]));
+  }
+
+  /** The old text key of a cell, `<slot JSON>|<role>`, and of a part `<fine key>\n<coarse key>`. */
+  keyText(id: number): string {
+    const s = this.store;
+    return s.kind[id] === PART ? `${this.keyText(s.fine[id]!)}\n${this.keyText(s.coarse[id]!)}` : `${this.slots[s.slot[id]!]!.json}|${this.roles.text(s.role[id]!)}`;
   }
 
   settle(indicator: Indicator, dims: readonly string[]): Table {
@@ -831,52 +961,78 @@ class LatticeBuilder {
     }
     table.minCellFor = this.minCell;
     const parents = coarser(sorted, this.maxAreaDepth.get(indicator) ?? 0).map((d) => this.settle(indicator, d));
-    const relations: PCell[][] = [...table.relations];
-    const free: PCell[] = [...table.cells];
-    const knownSums = new Set<PCell>();
+    // The table's relations, then those with each coarser table, then with the distribution.
+    const relations = table.relations;
+    const free: [number, number][] = [[table.first, table.first + table.cellCount]];
+    const knownSums = new Set<number>();
     for (const parent of parents) {
-      const cross = crossRelations(table, parent, atoms, this.roles);
-      for (const r of cross.relations) relations.push(r);
-      for (const p of cross.parts) free.push(p);
+      const cross = crossRelations(this, table, parent, atoms, relations);
+      free.push(cross.parts);
       for (const c of cross.sumsOfHidden) knownSums.add(c);
     }
-    if (indicator === 'transitions') for (const r of distributionRelations(table, this.settle('distribution', sorted), this.roles)) relations.push(r);
-    const ordered = canonicalOrder(relations, ++this.stamp, this.roles);
+    if (indicator === 'transitions') distributionRelations(this, table, this.settle('distribution', sorted), relations);
+    const order = canonicalOrder(this, relations);
 
-    // Number the cells for suppressIndexed: the free ones first, then the settled cells of coarser tables.
-    const stamp = ++this.stamp;
-    const cells: PCell[] = [];
-    for (const c of free) {
-      c.stamp = stamp;
-      c.local = cells.length;
-      cells.push(c);
+    // Number the cells for suppressIndexed: the free ones first, then the settled cells of coarser tables as met.
+    const store = this.store;
+    if (this.numbered.length < store.size) {
+      this.numbered = new Int32Array(store.size * 2);
+      this.local = new Int32Array(store.size * 2);
     }
-    const freeCount = cells.length;
-    const start = new Int32Array(ordered.length + 1);
-    let total = 0;
-    ordered.forEach((r, i) => { start[i + 1] = total += r.length; });
-    const members = new Int32Array(total);
-    let k = 0;
-    for (const r of ordered) {
-      for (const c of r) {
-        if (c.stamp !== stamp) {
-          c.stamp = stamp;
-          c.local = cells.length;
-          cells.push(c);
-        }
-        members[k++] = c.local;
+    const stamp = ++this.stamp;
+    const numbered = this.numbered;
+    const local = this.local;
+    const ids: number[] = [];
+    for (const [from, to] of free) {
+      for (let id = from; id < to; id++) {
+        numbered[id] = stamp;
+        local[id] = ids.length;
+        ids.push(id);
       }
     }
-    const { hiddenCount } = suppressIndexed(cells, freeCount, start, members, this.minCell);
+    const freeCount = ids.length;
+    const count = relations.count;
+    const start = new Int32Array(count + 1);
+    const members = new Int32Array(relations.size);
+    let k = 0;
+    for (let i = 0; i < count; i++) {
+      const r = order[i]!;
+      for (let m = relations.start[r]!; m < relations.start[r + 1]!; m++) {
+        const id = relations.members[m]!;
+        if (numbered[id] !== stamp) {
+          numbered[id] = stamp;
+          local[id] = ids.length;
+          ids.push(id);
+        }
+        members[k++] = local[id]!;
+      }
+      start[i + 1] = k;
+    }
+    const gather = <T extends Float64Array | Uint8Array>(column: T, make: new (n: number) => T, n: number): T => {
+      const out = new make(n);
+      for (let c = 0; c < n; c++) out[c] = column[ids[c]!]!;
+      return out;
+    };
+    const n = ids.length;
+    const { hidden, primary, hiddenCount } = suppressIndexed(n, freeCount, {
+      count: gather(store.count, Float64Array, freeCount), stratum: gather(store.stratum, Float64Array, freeCount),
+      order: gather(store.order, Float64Array, freeCount), virtual: gather(store.virtual, Uint8Array, freeCount),
+      isDenominator: gather(store.isDenominator, Uint8Array, freeCount), hidden: gather(store.hidden, Uint8Array, n),
+    }, start, members, this.minCell);
+    for (let c = 0; c < freeCount; c++) {
+      store.hidden[ids[c]!] = hidden[c]!;
+      store.primary[ids[c]!] = primary[c]!;
+    }
     // A relation left with one hidden member gives that member away. When that member is a split cell (area:N
     // learners of unknown area, whose parents differ) made only of parts of hidden coarser cells, what comes out
     // is a sum of several hidden learners' groups, never one of them: the parts stay protected by their own relations.
     let unresolved = 0;
-    ordered.forEach((r, i) => {
-      if (r.length < 2 || hiddenCount[i] !== 1) return;
-      const hidden = r.find((c) => c.hidden)!;
-      if (!knownSums.has(hidden)) unresolved++;
-    });
+    for (let i = 0; i < count; i++) {
+      if (start[i + 1]! - start[i]! < 2 || hiddenCount[i] !== 1) continue;
+      let m = start[i]!;
+      while (!hidden[members[m]!]) m++;
+      if (!knownSums.has(ids[members[m]!]!)) unresolved++;
+    }
     table.unresolved = unresolved;
     this.settled.set(key, table);
     return table;
@@ -884,15 +1040,17 @@ class LatticeBuilder {
 }
 
 /**
- * Relations between a table and a coarser one. Atoms say which fine cell adds
- * to which coarse cell. A fine cell that adds to one coarse cell only is a
- * whole part of it; one that adds to several (`area:N` learners of unknown
- * area, some of whom have an area at depth N-1) is split into unpublished
- * parts, one per coarse cell, counted like any small cell: the difference
- * between a parent area and its children (the learners living in the parent
- * itself) is protected as a cell of its own.
+ * Relations between a table and a coarser one, added to `out`; returns the
+ * range of the parts it made. Atoms say which fine cell adds to which coarse
+ * cell. A fine cell that adds to one coarse cell only is a whole part of it;
+ * one that adds to several (`area:N` learners of unknown area, some of whom
+ * have an area at depth N-1) is split into unpublished parts, one per coarse
+ * cell, counted like any small cell: the difference between a parent area
+ * and its children (the learners living in the parent itself) is protected
+ * as a cell of its own.
  */
-function crossRelations(fine: Table, coarse: Table, atoms: AtomSet, roles: Roles): { relations: PCell[][]; parts: PCell[]; sumsOfHidden: PCell[] } {
+function crossRelations(lattice: LatticeBuilder, fine: Table, coarse: Table, atoms: AtomSet, out: Relations): { parts: [number, number]; sumsOfHidden: number[] } {
+  const store = lattice.store;
   // Atoms of one fine and one coarse instance link the same cells: line them up once per pair, in order of first atom.
   const pairsOf: ({ c: number; atoms: number[] }[] | undefined)[] = new Array(fine.insts.length);
   const fineOrder: number[] = [];
@@ -908,12 +1066,13 @@ function crossRelations(fine: Table, coarse: Table, atoms: AtomSet, roles: Roles
     if (!pair) pairs.push((pair = { c, atoms: [] }));
     pair.atoms.push(ai);
   }
-  // Per fine cell (by index), the coarse cells it adds to with how much, in order of first link; fine cells in order
-  // of first link. Nearly every fine cell adds to one coarse cell: that link is kept in arrays, any further ones aside.
-  const firstTo: (PCell | undefined)[] = new Array(fine.cells.length);
-  const firstCount = new Float64Array(fine.cells.length);
-  const moreTo = new Map<number, { to: PCell; count: number }[]>();
-  const linked: PCell[] = [];
+  // Per fine cell (by its index in the table), the coarse cells it adds to with how much, in order of first link;
+  // fine cells in order of first link. Nearly every fine cell adds to one coarse cell: that link is kept in arrays,
+  // any further ones aside.
+  const firstTo = new Int32Array(fine.cellCount).fill(-1);
+  const firstCount = new Float64Array(fine.cellCount);
+  const moreTo = new Map<number, { to: number; count: number }[]>();
+  const linked: number[] = [];
   for (const f of fineOrder) {
     const inst = fine.insts[f]!;
     const pairs = pairsOf[f]!;
@@ -921,18 +1080,19 @@ function crossRelations(fine: Table, coarse: Table, atoms: AtomSet, roles: Roles
     for (const pair of pairs) {
       // Cells of both tables line up by role: denominator, complement, then each category.
       const coarseByRole = coarse.byRole(coarse.insts[pair.c]!);
-      const link = (cell: PCell) => {
-        const other = coarseByRole.get(cell.role);
-        if (!other) return;
+      const link = (cell: number) => {
+        const other = coarseByRole.get(store.role[cell]!);
+        if (other === undefined) return;
         let count = 0;
+        const kind = store.kind[cell];
         // All of an instance's atoms in one coarse instance add what the instance holds: the sums of its atoms.
-        if (whole && cell.kind === 'denominator') count = inst.denominator;
-        else if (whole && cell.kind === 'complement') count = inst.denominator - inst.countSum;
-        else if (whole && cell.kind === 'count' && cell.family === inst.family.name) count = cell.count;
-        else for (const ai of pair.atoms) count += contribution(atoms, ai, cell, roles);
-        const i = cell.index;
-        const first = firstTo[i];
-        if (first === undefined) {
+        if (whole && kind === DENOMINATOR) count = inst.denominator;
+        else if (whole && kind === COMPLEMENT) count = inst.denominator - inst.countSum;
+        else if (whole && kind === COUNT && store.family[cell] === inst.familyId) count = store.count[cell]!;
+        else for (const ai of pair.atoms) count += contribution(lattice, atoms, ai, cell);
+        const i = cell - fine.first;
+        const first = firstTo[i]!;
+        if (first < 0) {
           firstTo[i] = other;
           firstCount[i] = count;
           linked.push(cell);
@@ -946,78 +1106,99 @@ function crossRelations(fine: Table, coarse: Table, atoms: AtomSet, roles: Roles
         }
       };
       link(inst.den);
-      if (inst.complement) link(inst.complement);
+      if (inst.complement >= 0) link(inst.complement);
       for (const cell of inst.cats) link(cell);
     }
   }
-  // Each coarse cell's relation: the cell, then its fine members, in order of the first member (by coarse cell index).
-  const relationOf: (PCell[] | undefined)[] = new Array(coarse.cells.length);
-  const coarseRelations: PCell[][] = [];
-  const addMember = (c: PCell, m: PCell) => {
-    const rel = relationOf[c.index];
-    if (rel) rel.push(m);
-    else coarseRelations.push((relationOf[c.index] = [c, m]));
-  };
-  const relations: PCell[][] = [];
-  const parts: PCell[] = [];
-  const sumsOfHidden: PCell[] = [];
+  // The split cells' relations now; each coarse cell's relation (the cell, then its fine members, in order of the
+  // first member) once all members are known, from (coarse cell, member) pairs grouped by coarse cell.
+  const targets: number[] = [];
+  const memberOf: number[] = [];
+  const partsFrom = store.size;
+  const sumsOfHidden: number[] = [];
   for (const cell of linked) {
-    const more = moreTo.get(cell.index);
+    const i = cell - fine.first;
+    const more = moreTo.get(i);
     if (!more) {
-      addMember(firstTo[cell.index]!, cell);
+      targets.push(firstTo[i]!);
+      memberOf.push(cell);
       continue;
     }
-    const to = [{ to: firstTo[cell.index]!, count: firstCount[cell.index]! }, ...more];
-    const split: PCell[] = [cell];
+    const to = [{ to: firstTo[i]!, count: firstCount[i]! }, ...more];
+    out.push(cell);
     for (const { to: c, count } of to) {
-      const part = new PCell(cell.slot, -1, 'part', '', '', count, true, cell.isDenominator, cell.stratum, parts.length, cell, c);
-      split.push(part);
-      parts.push(part);
-      addMember(c, part);
+      const part = store.add(store.slot[cell]!, -1, PART, -1, '', count, store.stratum[cell]!, true, store.isDenominator[cell] === 1);
+      store.fine[part] = cell;
+      store.coarse[part] = c;
+      out.push(part);
+      targets.push(c);
+      memberOf.push(part);
     }
-    relations.push(split);
-    if (to.every((x) => x.to.hidden)) sumsOfHidden.push(cell);
+    out.close();
+    if (to.every((x) => store.hidden[x.to] === 1)) sumsOfHidden.push(cell);
   }
-  for (const r of coarseRelations) relations.push(r);
+  const partsTo = store.size;
+  const size = new Int32Array(coarse.cellCount);
+  const coarseOrder: number[] = [];
+  for (const c of targets) if (size[c - coarse.first]!++ === 0) coarseOrder.push(c);
+  const at = new Int32Array(coarse.cellCount);
+  let offset = 0;
+  for (const c of coarseOrder) {
+    at[c - coarse.first] = offset;
+    offset += size[c - coarse.first]!;
+  }
+  const grouped = new Int32Array(targets.length);
+  targets.forEach((c, k) => { grouped[at[c - coarse.first]!++] = memberOf[k]!; });
+  offset = 0;
+  for (const c of coarseOrder) {
+    out.push(c);
+    const n = size[c - coarse.first]!;
+    for (let k = offset; k < offset + n; k++) out.push(grouped[k]!);
+    offset += n;
+    out.close();
+  }
   // Parts come after the table's own cells in its canonical order, as their keys `<fine key>\n<coarse key>` sort:
   // by fine cell, then coarse cell (see canonicalOrder on `\n`), unless a role holds such a character.
-  if (roles.unusual) {
-    parts.sort((a, b) => byText(keyText(a, roles), keyText(b, roles)));
-  } else parts.sort((a, b) => a.fine!.order - b.fine!.order || a.coarse!.order - b.coarse!.order);
-  parts.forEach((p, i) => { p.order = fine.cells.length + i; });
-  return { relations, parts, sumsOfHidden };
+  const parts = Array.from({ length: partsTo - partsFrom }, (_, k) => partsFrom + k);
+  if (lattice.roles.unusual) parts.sort((a, b) => byText(lattice.keyText(a), lattice.keyText(b)));
+  else parts.sort((a, b) => store.order[store.fine[a]!]! - store.order[store.fine[b]!]! || store.order[store.coarse[a]!]! - store.order[store.coarse[b]!]!);
+  parts.forEach((p, k) => { store.order[p] = fine.cellCount + k; });
+  return { parts: [partsFrom, partsTo], sumsOfHidden };
 }
 
 /** What one atom adds to a fine cell (its role as the old role text read it). */
-function contribution(atoms: AtomSet, ai: number, cell: PCell, roles: Roles): number {
+function contribution(lattice: LatticeBuilder, atoms: AtomSet, ai: number, cell: number): number {
+  const store = lattice.store;
   const a = atoms.list[ai]!;
-  if (cell.kind === 'denominator') return a.denominator;
-  if (cell.kind === 'complement') return a.denominator - atoms.countSum[ai]!;
-  if (cell.family === a.family) return a.counts.get(cell.category) ?? 0;
+  const kind = store.kind[cell];
+  if (kind === DENOMINATOR) return a.denominator;
+  if (kind === COMPLEMENT) return a.denominator - atoms.countSum[ai]!;
+  if (store.family[cell] === atoms.family[ai]) return a.counts.get(store.category[cell]!) ?? 0;
   // A count cell of another family is this family's denominator (a success's attempts); the old test on the role text, kept as it was.
-  const role = roles.text(cell.role);
+  const role = lattice.roles.text(store.role[cell]!);
   const own = `c|${a.family}|`;
   return role.startsWith(own) ? a.counts.get(role.slice(own.length)) ?? 0 : a.denominator;
 }
 
 /**
- * Transitions against the distribution: a state's outgoing transitions add up
- * to its count at offset k, its incoming ones to its count at k+1, and the
- * denominators are the same cohort.
+ * Transitions against the distribution, added to `out`: a state's outgoing
+ * transitions add up to its count at offset k, its incoming ones to its
+ * count at k+1, and the denominators are the same cohort.
  */
-function distributionRelations(transitions: Table, distribution: Table, roles: Roles): PCell[][] {
-  const out: PCell[][] = [];
+function distributionRelations(lattice: LatticeBuilder, transitions: Table, distribution: Table, out: Relations): void {
+  const roles = lattice.roles;
+  const store = lattice.store;
   // A state's transitions out of offset k and into k+1 of one group: relations in order of first sight. The old key
   // (group, `o|k` or `i|k+1`, state) always comes from the instance of that group at offset k, so the states are
   // kept per (group, k).
-  const ends: PCell[][] = [];
-  const byGroupOffset = new Map<string, { out: Map<string, PCell[]>; in: Map<string, PCell[]> }>();
+  const ends: number[][] = [];
+  const byGroupOffset = new Map<string, { out: Map<string, number[]>; in: Map<string, number[]> }>();
   const learners = roles.id('d|learner');
-  const end = (states: Map<string, PCell[]>, slot: Slot | undefined, s: string, cell: PCell) => {
+  const end = (states: Map<string, number[]>, slot: Slot | undefined, s: string, cell: number) => {
     let rel = states.get(s);
     if (!rel) {
-      const st = slot && Table.cellAt(slot, roles.count('state', s));
-      states.set(s, (rel = st ? [st] : []));
+      const st = slot ? distribution.cellAt(slot, roles.count('state', s)) : -1;
+      states.set(s, (rel = st >= 0 ? [st] : []));
       ends.push(rel);
     }
     rel.push(cell);
@@ -1027,26 +1208,30 @@ function distributionRelations(transitions: Table, distribution: Table, roles: R
     const k = inst.slot.offset ?? 0;
     const at = distribution.slotAt(gKey, k, null);
     const next = distribution.slotAt(gKey, k + 1, null);
-    for (const d of [at && Table.cellAt(at, learners), next && Table.cellAt(next, learners)]) if (d) out.push([inst.den, d]);
+    for (const slot of [at, next]) {
+      const d = slot ? distribution.cellAt(slot, learners) : -1;
+      if (d >= 0) out.add([inst.den, d]);
+    }
     let states = byGroupOffset.get(`${gKey}|${k}`);
     if (!states) byGroupOffset.set(`${gKey}|${k}`, (states = { out: new Map(), in: new Map() }));
     for (const cell of inst.cats) {
-      const e = inst.edges.get(cell.category) ?? edgeEnds(cell.category);
+      const category = store.category[cell]!;
+      const e = inst.edges.get(category) ?? edgeEnds(category);
       if (!e) continue;
       end(states.out, at, e.from, cell);
       end(states.in, next, e.to, cell);
     }
   }
-  for (const rel of ends) if (rel.length >= 2) out.push(rel);
-  return out;
+  for (const rel of ends) if (rel.length >= 2) out.add(rel);
 }
 
 /**
  * Relations in an order fixed by their members' keys: the greedy choice of
  * complementary cells follows this order, so the same table gets the same
- * pattern however it was reached. The order is that of each relation's
- * member keys, sorted, joined with `\n` (`<slot JSON>|<role>`, and a part's
- * `<fine key>\n<coarse key>`), compared as text - computed without the text:
+ * pattern however it was reached. Returns the relations' indices in that
+ * order. The order is that of each relation's member keys, sorted, joined
+ * with `\n` (`<slot JSON>|<role>`, and a part's `<fine key>\n<coarse key>`),
+ * compared as text - computed without the text:
  *
  * - Every key is a sequence of tokens: a cell's key is one token, a part's
  *   two. No token holds a character at or before `\n` (slots are JSON, which
@@ -1064,69 +1249,77 @@ function distributionRelations(transitions: Table, distribution: Table, roles: R
  *   its own parts), and relations sort by the flattened numbers: stably,
  *   like the sort of the texts, equal sequences being equal texts.
  */
-function canonicalOrder(relations: PCell[][], stamp: number, roles: Roles): PCell[][] {
+function canonicalOrder(lattice: LatticeBuilder, relations: Relations): Int32Array {
+  const store = lattice.store;
+  const roles = lattice.roles;
+  const count = relations.count;
+  const { start, members } = relations;
   if (roles.unusual) {
     // Some role holds a character at or before `\n`: compare the key text itself.
-    const keyed = relations.map((r) => ({ r, k: r.map((c) => keyText(c, roles)).sort().join('\n') }));
+    const keyed = Array.from({ length: count }, (_, i) => {
+      const keys: string[] = [];
+      for (let m = start[i]!; m < start[i + 1]!; m++) keys.push(lattice.keyText(members[m]!));
+      return { i, k: keys.sort().join('\n') };
+    });
     keyed.sort((a, b) => byText(a.k, b.k));
-    return keyed.map((x) => x.r);
+    return Int32Array.from(keyed, (x) => x.i);
   }
   // Rank the slots of every cell involved by their text; count the tokens (a part is two).
+  const seen = new Uint8Array(lattice.slots.length);
   const slots: Slot[] = [];
-  const see = (c: PCell) => {
-    if (c.slot.stamp !== stamp) {
-      c.slot.stamp = stamp;
-      slots.push(c.slot);
+  const see = (slot: number) => {
+    if (!seen[slot]) {
+      seen[slot] = 1;
+      slots.push(lattice.slots[slot]!);
     }
   };
-  let tokenCount = 0;
+  let tokenCount = relations.size;
   let longest = 0;
-  for (const r of relations) {
-    tokenCount += r.length;
-    longest = Math.max(longest, r.length);
-    for (const c of r) {
-      see(c);
-      if (c.kind === 'part') {
-        see(c.coarse!);
-        tokenCount++;
-      }
+  for (let i = 0; i < count; i++) longest = Math.max(longest, start[i + 1]! - start[i]!);
+  for (let m = 0; m < relations.size; m++) {
+    const c = members[m]!;
+    see(store.slot[c]!);
+    if (store.kind[c] === PART) {
+      see(store.slot[store.coarse[c]!]!);
+      tokenCount++;
     }
   }
   slots.sort((a, b) => byText(a.json, b.json));
+  const slotToken = new Float64Array(lattice.slots.length);
   let rank = -1;
   slots.forEach((s, i) => {
     if (i === 0 || s.json !== slots[i - 1]!.json) rank++;
-    s.token = rank;
+    slotToken[s.id] = rank;
   });
   const roleRank = roles.rankOf();
   const roleCount = roles.size;
-  const token = (c: PCell) => c.slot.token * roleCount + roleRank[c.role]!;
+  const token = (c: number) => slotToken[store.slot[c]!]! * roleCount + roleRank[store.role[c]!]!;
   // A member with a part as one number: cell t -> t * K, part (t, u) -> t * K + u + 1, exact while K * K fits in a double.
   const K = (rank + 1) * roleCount + 1;
   const exact = K * K < Number.MAX_SAFE_INTEGER;
   const encoded = new Float64Array(longest);
-  const count = relations.length;
-  // Every relation's tokens, its members sorted, in one buffer (a typed array per relation would cost more than the rest).
+  // Every relation's tokens, its members sorted, in one buffer.
   const tokenStart = new Int32Array(count + 1);
   const tokens = new Float64Array(tokenCount);
   let at = 0;
   for (let i = 0; i < count; i++) {
-    const r = relations[i]!;
+    const from = start[i]!;
+    const n = start[i + 1]! - from;
     tokenStart[i] = at;
     let parts = false;
-    for (const c of r) if (c.kind === 'part') parts = true;
+    for (let k = 0; k < n; k++) if (store.kind[members[from + k]!] === PART) parts = true;
     if (!parts) {
       // One token per member: sort the tokens.
-      for (let k = 0; k < r.length; k++) tokens[at + k] = token(r[k]!);
-      sortRange(tokens, at, at + r.length);
-      at += r.length;
+      for (let k = 0; k < n; k++) tokens[at + k] = token(members[from + k]!);
+      sortRange(tokens, at, at + n);
+      at += n;
     } else if (exact) {
-      for (let k = 0; k < r.length; k++) {
-        const c = r[k]!;
-        encoded[k] = c.kind === 'part' ? token(c.fine!) * K + token(c.coarse!) + 1 : token(c) * K;
+      for (let k = 0; k < n; k++) {
+        const c = members[from + k]!;
+        encoded[k] = store.kind[c] === PART ? token(store.fine[c]!) * K + token(store.coarse[c]!) + 1 : token(c) * K;
       }
-      sortRange(encoded, 0, r.length);
-      for (let k = 0; k < r.length; k++) {
+      sortRange(encoded, 0, n);
+      for (let k = 0; k < n; k++) {
         const v = encoded[k]!;
         // The quotient in floating point may land one off next to a multiple of K: correct it.
         let t = Math.floor(v / K);
@@ -1137,7 +1330,11 @@ function canonicalOrder(relations: PCell[][], stamp: number, roles: Roles): PCel
         if (u > 0) tokens[at++] = u - 1;
       }
     } else {
-      const pairs = r.map((c) => (c.kind === 'part' ? [token(c.fine!), token(c.coarse!)] : [token(c), -1]) as [number, number]);
+      const pairs: [number, number][] = [];
+      for (let k = 0; k < n; k++) {
+        const c = members[from + k]!;
+        pairs.push(store.kind[c] === PART ? [token(store.fine[c]!), token(store.coarse[c]!)] : [token(c), -1]);
+      }
       pairs.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
       for (const [t, u] of pairs) {
         tokens[at++] = t;
@@ -1160,25 +1357,23 @@ function canonicalOrder(relations: PCell[][], stamp: number, roles: Roles): PCel
   };
   // Sort by first token natively (first token and index packed in one number), then each run of equal first tokens.
   const firstMax = (rank + 1) * roleCount;
-  let index: number[];
-  if (count < 2 ** 22 && firstMax < 2 ** 30) {
-    const packed = new Float64Array(count);
-    for (let i = 0; i < count; i++) packed[i] = (tokenStart[i + 1]! > tokenStart[i]! ? tokens[tokenStart[i]!]! + 1 : 0) * 2 ** 22 + i;
-    packed.sort();
-    index = new Array<number>(count);
-    for (let i = 0; i < count; i++) index[i] = packed[i]! % 2 ** 22;
-    for (let i = 0; i < count;) {
-      const head = Math.floor(packed[i]! / 2 ** 22);
-      let j = i + 1;
-      while (j < count && Math.floor(packed[j]! / 2 ** 22) === head) j++;
-      if (j - i > 1) {
-        const run = index.slice(i, j).sort(compare);
-        for (let k = i; k < j; k++) index[k] = run[k - i]!;
-      }
-      i = j;
+  if (count >= 2 ** 22 || firstMax >= 2 ** 30) return Int32Array.from(Array.from({ length: count }, (_, i) => i).sort(compare));
+  const packed = new Float64Array(count);
+  for (let i = 0; i < count; i++) packed[i] = (tokenStart[i + 1]! > tokenStart[i]! ? tokens[tokenStart[i]!]! + 1 : 0) * 2 ** 22 + i;
+  packed.sort();
+  const index = new Int32Array(count);
+  for (let i = 0; i < count; i++) index[i] = packed[i]! % 2 ** 22;
+  for (let i = 0; i < count;) {
+    const head = Math.floor(packed[i]! / 2 ** 22);
+    let j = i + 1;
+    while (j < count && Math.floor(packed[j]! / 2 ** 22) === head) j++;
+    if (j - i > 1) {
+      const run = Array.from(index.subarray(i, j)).sort(compare);
+      for (let k = i; k < j; k++) index[k] = run[k - i]!;
     }
-  } else index = relations.map((_, i) => i).sort(compare);
-  return index.map((i) => relations[i]!);
+    i = j;
+  }
+  return index;
 }
 
 /** Sort numbers in place between two positions: by insertion when few (most relations), natively otherwise. */

@@ -58,15 +58,36 @@ export function suppress(free: readonly Cell[], relations: readonly (readonly Ce
   const members = new Int32Array(start[relations.length]!);
   let k = 0;
   for (const rel of relations) for (const c of rel) members[k++] = number(c);
-  const { unresolved } = suppressIndexed(cells, freeCount, start, members, minCell);
+  const column = (f: (c: Cell) => number) => Float64Array.from(cells, f);
+  const { hidden, primary, unresolved } = suppressIndexed(cells.length, freeCount, {
+    count: column((c) => c.count), stratum: column((c) => c.stratum), order: column((c) => c.order),
+    virtual: Uint8Array.from(cells, (c) => (c.virtual ? 1 : 0)), isDenominator: Uint8Array.from(cells, (c) => (c.isDenominator ? 1 : 0)),
+    hidden: Uint8Array.from(cells, (c) => (c.hidden ? 1 : 0)),
+  }, start, members, minCell);
+  for (let c = 0; c < freeCount; c++) {
+    cells[c]!.hidden = hidden[c] === 1;
+    cells[c]!.primary = primary[c] === 1;
+  }
   return { unresolved };
 }
 
+/** Numbered cells as columns (1 for true): the free ones first, then settled ones, of which only `hidden` is read. */
+export interface CellColumns {
+  readonly count: ArrayLike<number>;
+  readonly stratum: ArrayLike<number>;
+  readonly order: ArrayLike<number>;
+  readonly virtual: ArrayLike<number>;
+  readonly isDenominator: ArrayLike<number>;
+  readonly hidden: ArrayLike<number>;
+}
+
 /**
- * suppress() over numbered cells: `cells[0 .. freeCount)` are the free ones,
- * relation i is `members[start[i] .. start[i + 1])`. Returns, besides the
- * count of unresolved relations, the number of hidden members of each
- * relation (a member listed twice counts twice, as it does in the check).
+ * suppress() over numbered cells as columns: `0 .. freeCount` are the free
+ * ones, relation i is `members[start[i] .. start[i + 1])`. Returns which
+ * cells are hidden and primary (the free ones' new state, the settled ones'
+ * as given), the count of unresolved relations and the number of hidden
+ * members of each relation (a member listed twice counts twice, as it does
+ * in the check).
  *
  * Each relation's hidden count and each free cell's relations are kept up
  * to date as cells are hidden, so a relation is checked in time
@@ -75,9 +96,8 @@ export function suppress(free: readonly Cell[], relations: readonly (readonly Ce
  * first out, as the order of settling depends on it.
  */
 export function suppressIndexed(
-  cells: readonly Cell[], freeCount: number, start: Int32Array, members: Int32Array, minCell: number,
-): { unresolved: number; hiddenCount: Int32Array } {
-  const n = cells.length;
+  n: number, freeCount: number, cells: CellColumns, start: Int32Array, members: Int32Array, minCell: number,
+): { hidden: Uint8Array; primary: Uint8Array; unresolved: number; hiddenCount: Int32Array } {
   const relationCount = start.length - 1;
   const hidden = new Uint8Array(n);
   const primary = new Uint8Array(freeCount);
@@ -87,14 +107,14 @@ export function suppressIndexed(
   const size = new Float64Array(freeCount);
   const order = new Float64Array(freeCount);
   for (let c = 0; c < n; c++) {
-    const cell = cells[c]!;
     if (c < freeCount) {
-      hidden[c] = primary[c] = isSmall(cell.count, minCell) ? 1 : 0;
-      stratum[c] = cell.stratum;
-      virtual[c] = cell.virtual ? 1 : 0;
-      size[c] = cell.count === 0 ? Number.MAX_SAFE_INTEGER : cell.count * 2 + (cell.isDenominator ? 1 : 0);
-      order[c] = cell.order;
-    } else hidden[c] = cell.hidden ? 1 : 0;
+      const count = cells.count[c]!;
+      hidden[c] = primary[c] = isSmall(count, minCell) ? 1 : 0;
+      stratum[c] = cells.stratum[c]!;
+      virtual[c] = cells.virtual[c]!;
+      size[c] = count === 0 ? Number.MAX_SAFE_INTEGER : count * 2 + cells.isDenominator[c]!;
+      order[c] = cells.order[c]!;
+    } else hidden[c] = cells.hidden[c]!;
   }
 
   // Each free cell's relations, in relation order, once per time it is listed (CSR: relationsOf[first[c] .. first[c + 1])).
@@ -198,12 +218,7 @@ export function suppressIndexed(
       }
     }
   }
-  for (let c = 0; c < freeCount; c++) {
-    const cell = cells[c]!;
-    cell.hidden = hidden[c] === 1;
-    cell.primary = primary[c] === 1;
-  }
   let unresolved = 0;
   for (let i = 0; i < relationCount; i++) if (start[i + 1]! - start[i]! >= 2 && hiddenCount[i] === 1) unresolved++;
-  return { unresolved, hiddenCount };
+  return { hidden, primary, unresolved, hiddenCount };
 }
