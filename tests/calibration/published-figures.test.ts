@@ -11,9 +11,11 @@ import {
  * The published figures of SPEC section 1 the generator is calibrated to,
  * computed here from the generated CSV files alone with the published
  * definitions, and each held to within three standard errors of its source
- * figure at this sample size. The engine's reports do not compute after-mbo
- * or the published early-leavers count yet; this is the same check one layer
- * down, and the definitions below are the ones those reports must apply.
+ * figure at this sample size. The definitions below are the published ones
+ * the engine's after-mbo, early-leavers and leerjaar3 reports apply (the
+ * cross-check in packages/indicators/crosscheck holds those reports to an
+ * independent implementation); counting from the files keeps this test to
+ * seconds at a sample size where three standard errors mean something.
  *
  * One intake cohort followed to age 22 (until = 2012 + 11): its early leavers
  * summed over the years stand for one school year's count over all ages, as
