@@ -1197,13 +1197,95 @@ function crossRelations(lattice: LatticeBuilder, fine: Table, coarse: Table, ato
     pair.atoms.push(ai);
   }
   // Per fine cell (by its index in the table), the coarse cells it adds to with how much, in order of first link;
-  // fine cells in order of first link. Nearly every fine cell adds to one coarse cell: that link is kept in arrays,
-  // any further ones aside.
+  // fine cells in order of first link (typed: these lists run to hundreds of thousands). Nearly every fine cell adds
+  // to one coarse cell: that link is kept in arrays, any further ones aside.
   const firstTo = new Int32Array(fine.cellCount).fill(-1);
   const firstCount = new Float64Array(fine.cellCount);
   const moreTo = new Map<number, { to: number; count: number }[]>();
-  const linked: number[] = [];
-  if (!linkWhole(lattice, fine, coarse, fineOrder, pairsOf, firstTo, firstCount, linked)) for (const f of fineOrder) {
+  const linked = new Int32Array(fine.cellCount);
+  let linkedCount = linkWhole(lattice, fine, coarse, fineOrder, pairsOf, firstTo, firstCount, linked);
+  if (linkedCount < 0) linkedCount = linkInOrder(lattice, fine, coarse, atoms, fineOrder, pairsOf, firstTo, firstCount, moreTo, linked);
+  // The split cells' relations now; each coarse cell's relation (the cell, then its fine members, in order of the
+  // first member) once all members are known, from (coarse cell, member) pairs grouped by coarse cell.
+  let pairCount = linkedCount;
+  for (const more of moreTo.values()) pairCount += more.length + 1;
+  const targets = new Int32Array(pairCount);
+  const memberOf = new Int32Array(pairCount);
+  let t = 0;
+  const partsFrom = store.size;
+  const sumsOfHidden: number[] = [];
+  for (let l = 0; l < linkedCount; l++) {
+    const cell = linked[l]!;
+    const i = cell - fine.first;
+    const more = moreTo.size > 0 ? moreTo.get(i) : undefined;
+    if (!more) {
+      targets[t] = firstTo[i]!;
+      memberOf[t++] = cell;
+      continue;
+    }
+    const to = [{ to: firstTo[i]!, count: firstCount[i]! }, ...more];
+    out.push(cell);
+    for (const { to: c, count } of to) {
+      const part = store.add(store.slot[cell]!, -1, PART, -1, -1, count, store.stratum[cell]!, true, store.isDenominator[cell] === 1);
+      store.fine[part] = cell;
+      store.coarse[part] = c;
+      out.push(part);
+      targets[t] = c;
+      memberOf[t++] = part;
+    }
+    out.close();
+    if (to.every((x) => store.hidden[x.to] === 1)) sumsOfHidden.push(cell);
+  }
+  const partsTo = store.size;
+  // Group the pairs by coarse cell (counting sort), coarse cells in order of their first member.
+  const size = new Int32Array(coarse.cellCount);
+  const coarseOrder = new Int32Array(coarse.cellCount);
+  let coarseCount = 0;
+  for (let k = 0; k < t; k++) {
+    const c = targets[k]! - coarse.first;
+    if (size[c] === 0) coarseOrder[coarseCount++] = c;
+    size[c] = size[c]! + 1;
+  }
+  const at = new Int32Array(coarse.cellCount);
+  let offset = 0;
+  for (let k = 0; k < coarseCount; k++) {
+    const c = coarseOrder[k]!;
+    at[c] = offset;
+    offset += size[c]!;
+  }
+  const grouped = new Int32Array(t);
+  for (let k = 0; k < t; k++) {
+    const c = targets[k]! - coarse.first;
+    grouped[at[c]!] = memberOf[k]!;
+    at[c] = at[c]! + 1;
+  }
+  offset = 0;
+  for (let k = 0; k < coarseCount; k++) {
+    const c = coarseOrder[k]!;
+    out.push(coarse.first + c);
+    const n = size[c]!;
+    for (let m = offset; m < offset + n; m++) out.push(grouped[m]!);
+    offset += n;
+    out.close();
+  }
+  // Parts come after the table's own cells in its canonical order, as their keys `<fine key>\n<coarse key>` sort:
+  // by fine cell, then coarse cell (see canonicalOrder on `\n`), unless a role holds such a character.
+  const parts = Array.from({ length: partsTo - partsFrom }, (_, k) => partsFrom + k);
+  if (lattice.roles.unusual) parts.sort((a, b) => byText(lattice.keyText(a), lattice.keyText(b)));
+  else parts.sort((a, b) => store.order[store.fine[a]!]! - store.order[store.fine[b]!]! || store.order[store.coarse[a]!]! - store.order[store.coarse[b]!]!);
+  parts.forEach((p, k) => { store.order[p] = fine.cellCount + k; });
+  return { parts: [partsFrom, partsTo], sumsOfHidden };
+}
+
+/** crossRelations' links in order: per fine instance and coarse instance its atoms add to, each cell's share. */
+function linkInOrder(
+  lattice: LatticeBuilder, fine: Table, coarse: Table, atoms: AtomSet, fineOrder: readonly number[],
+  pairsOf: readonly ({ c: number; atoms: number[] }[] | undefined)[],
+  firstTo: Int32Array, firstCount: Float64Array, moreTo: Map<number, { to: number; count: number }[]>, linked: Int32Array,
+): number {
+  const store = lattice.store;
+  let linkedCount = 0;
+  for (const f of fineOrder) {
     const inst = fine.insts[f]!;
     const pairs = pairsOf[f]!;
     const whole = pairs.length === 1;
@@ -1225,7 +1307,7 @@ function crossRelations(lattice: LatticeBuilder, fine: Table, coarse: Table, ato
         if (first < 0) {
           firstTo[i] = other;
           firstCount[i] = count;
-          linked.push(cell);
+          linked[linkedCount++] = cell;
         } else if (first === other) firstCount[i] = firstCount[i]! + count;
         else {
           let more = moreTo.get(i);
@@ -1240,60 +1322,7 @@ function crossRelations(lattice: LatticeBuilder, fine: Table, coarse: Table, ato
       for (const cell of inst.cats) link(cell);
     }
   }
-  // The split cells' relations now; each coarse cell's relation (the cell, then its fine members, in order of the
-  // first member) once all members are known, from (coarse cell, member) pairs grouped by coarse cell.
-  const targets: number[] = [];
-  const memberOf: number[] = [];
-  const partsFrom = store.size;
-  const sumsOfHidden: number[] = [];
-  for (const cell of linked) {
-    const i = cell - fine.first;
-    const more = moreTo.size > 0 ? moreTo.get(i) : undefined;
-    if (!more) {
-      targets.push(firstTo[i]!);
-      memberOf.push(cell);
-      continue;
-    }
-    const to = [{ to: firstTo[i]!, count: firstCount[i]! }, ...more];
-    out.push(cell);
-    for (const { to: c, count } of to) {
-      const part = store.add(store.slot[cell]!, -1, PART, -1, -1, count, store.stratum[cell]!, true, store.isDenominator[cell] === 1);
-      store.fine[part] = cell;
-      store.coarse[part] = c;
-      out.push(part);
-      targets.push(c);
-      memberOf.push(part);
-    }
-    out.close();
-    if (to.every((x) => store.hidden[x.to] === 1)) sumsOfHidden.push(cell);
-  }
-  const partsTo = store.size;
-  const size = new Int32Array(coarse.cellCount);
-  const coarseOrder: number[] = [];
-  for (const c of targets) if (size[c - coarse.first]!++ === 0) coarseOrder.push(c);
-  const at = new Int32Array(coarse.cellCount);
-  let offset = 0;
-  for (const c of coarseOrder) {
-    at[c - coarse.first] = offset;
-    offset += size[c - coarse.first]!;
-  }
-  const grouped = new Int32Array(targets.length);
-  targets.forEach((c, k) => { grouped[at[c - coarse.first]!++] = memberOf[k]!; });
-  offset = 0;
-  for (const c of coarseOrder) {
-    out.push(c);
-    const n = size[c - coarse.first]!;
-    for (let k = offset; k < offset + n; k++) out.push(grouped[k]!);
-    offset += n;
-    out.close();
-  }
-  // Parts come after the table's own cells in its canonical order, as their keys `<fine key>\n<coarse key>` sort:
-  // by fine cell, then coarse cell (see canonicalOrder on `\n`), unless a role holds such a character.
-  const parts = Array.from({ length: partsTo - partsFrom }, (_, k) => partsFrom + k);
-  if (lattice.roles.unusual) parts.sort((a, b) => byText(lattice.keyText(a), lattice.keyText(b)));
-  else parts.sort((a, b) => store.order[store.fine[a]!]! - store.order[store.fine[b]!]! || store.order[store.coarse[a]!]! - store.order[store.coarse[b]!]!);
-  parts.forEach((p, k) => { store.order[p] = fine.cellCount + k; });
-  return { parts: [partsFrom, partsTo], sumsOfHidden };
+  return linkedCount;
 }
 
 /**
@@ -1303,15 +1332,16 @@ function crossRelations(lattice: LatticeBuilder, fine: Table, coarse: Table, ato
  * instance's denominator, complement, or category of the same id. Fine
  * instances are taken per coarse instance, whose categories are laid out
  * once in an array by category id; the links' order (of first link, fine
- * instances in order of first atom) is read off afterwards. Returns false,
- * leaving the caller to link in order, when some instance or cell is split.
+ * instances in order of first atom) is read off afterwards into `linked`.
+ * Returns how many, or -1, leaving the caller to link in order, when some
+ * instance or cell is split.
  */
 function linkWhole(
   lattice: LatticeBuilder, fine: Table, coarse: Table, fineOrder: readonly number[], pairsOf: readonly ({ c: number }[] | undefined)[],
-  firstTo: Int32Array, firstCount: Float64Array, linked: number[],
-): boolean {
+  firstTo: Int32Array, firstCount: Float64Array, linked: Int32Array,
+): number {
   const store = lattice.store;
-  for (const f of fineOrder) if (pairsOf[f]!.length !== 1) return false;
+  for (const f of fineOrder) if (pairsOf[f]!.length !== 1) return -1;
   // Fine instances grouped by their coarse instance (counting sort).
   const coarseCount = coarse.insts.length;
   const at = new Int32Array(coarseCount + 1);
@@ -1365,15 +1395,16 @@ function linkWhole(
   if (!whole) {
     firstTo.fill(-1);
     firstCount.fill(0);
-    return false;
+    return -1;
   }
   // Fine cells in order of first link: instances in order of first atom, each one's denominator, complement, categories.
   const seen = new Uint8Array(fine.cellCount);
+  let count = 0;
   const see = (cell: number) => {
     const i = cell - fine.first;
     if (firstTo[i]! >= 0 && !seen[i]) {
       seen[i] = 1;
-      linked.push(cell);
+      linked[count++] = cell;
     }
   };
   for (const f of fineOrder) {
@@ -1382,7 +1413,7 @@ function linkWhole(
     if (inst.complement >= 0) see(inst.complement);
     for (const cell of inst.cats) see(cell);
   }
-  return true;
+  return count;
 }
 
 /** What one atom adds to a fine cell (its role as the old role text read it). */
