@@ -513,12 +513,15 @@ interface Slot {
   readonly schoolYear: string | null;
   /** `JSON.stringify([g, offset, schoolYear])`: what orders slots. */
   readonly json: string;
-  /** Its cells in order of creation. */
-  readonly cells: number[];
+  /** Its instances (its cells are theirs). */
+  readonly insts: Inst[];
+  /** How many cells it has. */
+  cellCount: number;
   /** Denominators and complements by role id (shared by the families of a slot; cell() finds them here). */
   readonly shared: Map<number, number>;
-  /** All its cells by role id, made when first asked (cellAt): most slots are never searched by role. */
+  /** All its cells by role id, made when first asked (cellAt) and again when cells were added: most slots are never searched by role. */
   byRole: Map<number, number> | null;
+  byRoleCount: number;
   /** Position in its table's slots in text order. */
   rank: number;
 }
@@ -530,6 +533,8 @@ interface Ends {
   readonly fromId: number;
   readonly toId: number;
 }
+
+const NO_CELLS = new Int32Array(0);
 
 interface Inst {
   /** Position in its table's instances. */
@@ -544,7 +549,7 @@ interface Inst {
   readonly counts: Map<number, number>;
   readonly edges: Map<number, Ends>;
   /** The cells of its categories, in publishing order. */
-  cats: number[];
+  cats: Int32Array;
   den: number;
   /** -1 when it has none. */
   complement: number;
@@ -599,15 +604,16 @@ class Table implements SettledTable {
           const g = columns.map((c) => values[c[ai]!]!);
           slot = {
             id: lattice.slots.length, g, gKey, offset: a.offset, schoolYear: a.schoolYear, json: JSON.stringify([g, a.offset, a.schoolYear]),
-            cells: [], shared: new Map(), byRole: null, rank: 0,
+            insts: [], cellCount: 0, shared: new Map(), byRole: null, byRoleCount: 0, rank: 0,
           };
           lattice.slots.push(slot);
           this.slotByKey.set(slotKey, slot);
         }
         inst = {
           index: this.insts.length, slot, family: familyDef(def, a.family), familyId: atoms.family[ai]!, denominator: 0, countSum: 0,
-          counts: new Map(), edges: new Map(), cats: [], den: -1, complement: -1, byRole: null,
+          counts: new Map(), edges: new Map(), cats: NO_CELLS, den: -1, complement: -1, byRole: null,
         };
+        slot.insts.push(inst);
         instByKey.set(instKey, inst);
         this.insts.push(inst);
       }
@@ -623,12 +629,18 @@ class Table implements SettledTable {
     this.makeCells(rules);
   }
 
-  /** A slot's cell of a role, or -1. */
+  /** A slot's cell of a role, or -1 (a role has one cell in a slot). */
   cellAt(slot: Slot, role: number): number {
     let byRole = slot.byRole;
-    if (!byRole || byRole.size !== slot.cells.length) {
+    if (!byRole || slot.byRoleCount !== slot.cellCount) {
       byRole = slot.byRole = new Map();
-      for (const c of slot.cells) byRole.set(this.store.role[c]!, c);
+      slot.byRoleCount = slot.cellCount;
+      const store = this.store;
+      for (const inst of slot.insts) {
+        if (inst.den >= 0) byRole.set(store.role[inst.den]!, inst.den);
+        if (inst.complement >= 0) byRole.set(store.role[inst.complement]!, inst.complement);
+        for (const c of inst.cats) byRole.set(store.role[c]!, c);
+      }
     }
     return byRole.get(role) ?? -1;
   }
@@ -653,7 +665,7 @@ class Table implements SettledTable {
     }
     const made = store.add(slot.id, role, kind, family, cat, count, stratum, virtual, isDenominator);
     if (kind !== COUNT) slot.shared.set(role, made);
-    slot.cells.push(made);
+    slot.cellCount++;
     this.cellCount++;
     return made;
   }
@@ -759,7 +771,9 @@ class Table implements SettledTable {
       const stratum = this.stratumOf(inst);
       const family = inst.family.name;
       const familyId = inst.familyId;
-      const cats: number[] = [];
+      const fixed = this.fixedOf(inst.family);
+      const cats = new Int32Array(fixed.length + observed.length + completion.length);
+      let k = 0;
       // A category can come twice only as a fixed one and again as an edge between observed ends.
       const own = inst.family.fixed.length > 0 && inst.family.edges ? new Map<number, number>() : null;
       const make = (categories: readonly number[], published: boolean) => {
@@ -768,10 +782,10 @@ class Table implements SettledTable {
           const cell = this.cell(inst.slot, role, COUNT, familyId, c, inst.counts.get(c) ?? 0, stratum, false, false, own?.get(c) ?? -1);
           own?.set(c, cell);
           if (published) store.published[cell] = 1;
-          cats.push(cell);
+          cats[k++] = cell;
         }
       };
-      make(this.fixedOf(inst.family), true);
+      make(fixed, true);
       make(NaturalOrder.sorted(observed, rank), true);
       make(NaturalOrder.sorted(completion, rank), false);
       inst.cats = cats;
@@ -801,8 +815,26 @@ class Table implements SettledTable {
     // The canonical order of the cells: their keys in text order, that is by slot, then by role.
     const roleRank = this.roles.rankOf();
     let order = 0;
+    const seen = new Uint8Array(this.cellCount);
+    const cells: number[] = [];
     for (const slot of slots) {
-      const cells = slot.cells.length < 2 ? slot.cells : [...slot.cells].sort((a, b) => roleRank[store.role[a]!]! - roleRank[store.role[b]!]!);
+      // The slot's cells: its instances' (a denominator may be shared).
+      cells.length = 0;
+      for (const inst of slot.insts) {
+        for (const c of [inst.den, inst.complement]) {
+          if (c >= 0 && !seen[c - this.first]) {
+            seen[c - this.first] = 1;
+            cells.push(c);
+          }
+        }
+        for (const c of inst.cats) {
+          if (!seen[c - this.first]) {
+            seen[c - this.first] = 1;
+            cells.push(c);
+          }
+        }
+      }
+      if (cells.length > 1) cells.sort((a, b) => roleRank[store.role[a]!]! - roleRank[store.role[b]!]!);
       for (const c of cells) store.order[c] = order++;
     }
     this.withinRelations(ordered, rules);
@@ -827,7 +859,7 @@ class Table implements SettledTable {
       const store = this.store;
       for (const [slot, insts] of bySlot) {
         const strings = this.lattice.categories.strings;
-        const present = new Map(insts.map((i) => [i.family.name, i.cats.map((c) => strings[store.cat[c]!]!)]));
+        const present = new Map(insts.map((i) => [i.family.name, Array.from(i.cats, (c) => strings[store.cat[c]!]!)]));
         for (const link of this.def.links(present, rules)) {
           // A member that is not there is zero; a link left with one member pins it (suppress.ts).
           const members = link.map(([f, c]) => this.cellAt(slot, this.roles.count(f, c))).filter((c) => c >= 0);
@@ -869,6 +901,7 @@ class Table implements SettledTable {
   cellsOf(inst: Inst): number[] {
     return inst.complement >= 0 ? [inst.den, inst.complement, ...inst.cats] : [inst.den, ...inst.cats];
   }
+
 
   /** An instance's cells by role (the last of a role wins, as a Map built from cellsOf did). */
   byRole(inst: Inst): Map<number, number> {
@@ -1112,15 +1145,16 @@ class LatticeBuilder {
     const stamp = ++this.settleStamp;
     const numbered = this.numbered;
     const local = this.local;
-    const ids: number[] = [];
+    const ids = new Int32Array(store.size);
+    let n = 0;
     for (const [from, to] of free) {
       for (let id = from; id < to; id++) {
         numbered[id] = stamp;
-        local[id] = ids.length;
-        ids.push(id);
+        local[id] = n;
+        ids[n++] = id;
       }
     }
-    const freeCount = ids.length;
+    const freeCount = n;
     const count = relations.count;
     const start = new Int32Array(count + 1);
     const members = new Int32Array(relations.size);
@@ -1131,8 +1165,8 @@ class LatticeBuilder {
         const id = relations.members[m]!;
         if (numbered[id] !== stamp) {
           numbered[id] = stamp;
-          local[id] = ids.length;
-          ids.push(id);
+          local[id] = n;
+          ids[n++] = id;
         }
         members[k++] = local[id]!;
       }
@@ -1143,7 +1177,6 @@ class LatticeBuilder {
       for (let c = 0; c < n; c++) out[c] = column[ids[c]!]!;
       return out;
     };
-    const n = ids.length;
     const { hidden, primary, hiddenCount } = suppressIndexed(n, freeCount, {
       count: gather(store.count, Float64Array, freeCount), stratum: gather(store.stratum, Float64Array, freeCount),
       order: gather(store.order, Float64Array, freeCount), virtual: gather(store.virtual, Uint8Array, freeCount),
