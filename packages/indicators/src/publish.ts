@@ -118,18 +118,19 @@ class NaturalOrder {
   }
 
   /**
-   * A list in natural order, stably (equal ranks keep their order): rank and
-   * position packed in one number, sorted natively.
+   * Ids of strings in natural order of the strings, stably (equal ranks keep
+   * their order), given each id's rank: rank and position packed in one
+   * number, sorted natively.
    */
-  sorted(list: readonly string[]): readonly string[] {
-    const n = list.length;
-    if (n < 2) return list;
-    if (n >= 2 ** 21) return [...list].sort(natural);
+  static sorted(ids: readonly number[], rank: readonly number[]): readonly number[] {
+    const n = ids.length;
+    if (n < 2) return ids;
+    if (n >= 2 ** 21) return ids.map((id, i) => ({ id, i })).sort((a, b) => rank[a.id]! - rank[b.id]! || a.i - b.i).map((x) => x.id);
     const keys = new Float64Array(n);
-    for (let i = 0; i < n; i++) keys[i] = this.of(list[i]!) * 2 ** 21 + i;
+    for (let i = 0; i < n; i++) keys[i] = rank[ids[i]!]! * 2 ** 21 + i;
     keys.sort();
-    const out = new Array<string>(n);
-    for (let i = 0; i < n; i++) out[i] = list[keys[i]! % 2 ** 21]!;
+    const out = new Array<number>(n);
+    for (let i = 0; i < n; i++) out[i] = ids[keys[i]! % 2 ** 21]!;
     return out;
   }
 
@@ -197,16 +198,21 @@ class Roles {
     return id;
   }
 
-  /** The count roles of a family known so far, by category (count() adds to it). */
-  ofFamily(family: string): ReadonlyMap<string, number> {
-    let byCategory = this.counts.get(family);
-    if (!byCategory) this.counts.set(family, (byCategory = new Map()));
-    return byCategory;
+  private readonly countsById = new Map<number, number[]>();
+
+  /** count() by family and category ids (the lattice's), kept in an array per family. */
+  countById(familyId: number, categoryId: number, family: string, category: string): number {
+    let byCategory = this.countsById.get(familyId);
+    if (!byCategory) this.countsById.set(familyId, (byCategory = []));
+    let id = byCategory[categoryId];
+    if (id === undefined) byCategory[categoryId] = id = this.count(family, category);
+    return id;
   }
 
   /** The role of a count cell: `c|<family>|<category>`. */
   count(family: string, category: string): number {
-    const byCategory = this.ofFamily(family) as Map<string, number>;
+    let byCategory = this.counts.get(family);
+    if (!byCategory) this.counts.set(family, (byCategory = new Map()));
     let id = byCategory.get(category);
     if (id === undefined) byCategory.set(category, (id = this.id(`c|${family}|${category}`)));
     return id;
@@ -291,6 +297,14 @@ class AtomSet {
   readonly tail: Int32Array;
   readonly family: Int32Array;
   readonly countSum: Float64Array;
+  /** Atom i's counts, as category ids and numbers in the map's order: countCat/countN[countStart[i] .. countStart[i + 1]). */
+  readonly countStart: Int32Array;
+  readonly countCat: Int32Array;
+  readonly countN: Float64Array;
+  /** Atom i's edges likewise: edgeCat and edgeEnds[edgeStart[i] .. edgeStart[i + 1]). */
+  readonly edgeStart: Int32Array;
+  readonly edgeCat: Int32Array;
+  readonly edgeEnds: Ends[] = [];
   private readonly columns = new Map<string, Int32Array>();
 
   constructor(
@@ -301,12 +315,32 @@ class AtomSet {
     this.tail = new Int32Array(list.length);
     this.family = new Int32Array(list.length);
     this.countSum = new Float64Array(list.length);
+    this.countStart = new Int32Array(list.length + 1);
+    this.edgeStart = new Int32Array(list.length + 1);
+    list.forEach((a, i) => {
+      this.countStart[i + 1] = this.countStart[i]! + a.counts.size;
+      this.edgeStart[i + 1] = this.edgeStart[i]! + (a.edges?.size ?? 0);
+    });
+    this.countCat = new Int32Array(this.countStart[list.length]!);
+    this.countN = new Float64Array(this.countStart[list.length]!);
+    this.edgeCat = new Int32Array(this.edgeStart[list.length]!);
+    const categories = lattice.categories;
     list.forEach((a, i) => {
       this.tail[i] = lattice.tailId(a.offset, a.schoolYear);
       this.family[i] = lattice.families.id(a.family);
       let sum = 0;
-      for (const n of a.counts.values()) sum += n;
+      let k = this.countStart[i]!;
+      for (const [c, n] of a.counts) {
+        sum += n;
+        this.countCat[k] = categories.id(c);
+        this.countN[k++] = n;
+      }
       this.countSum[i] = sum;
+      k = this.edgeStart[i]!;
+      for (const [c, e] of a.edges ?? []) {
+        this.edgeCat[k++] = categories.id(c);
+        this.edgeEnds.push(lattice.ends(e.from, e.to));
+      }
     });
   }
 
@@ -381,10 +415,10 @@ class CellStore {
   /** A part: the fine cell it is part of and the coarse cell it adds to. */
   fine = new Int32Array(1024);
   coarse = new Int32Array(1024);
-  /** Count cells: the category (the row's). */
-  readonly category: string[] = [];
+  /** Count cells: the category's id (LatticeBuilder.categories); -1 otherwise. */
+  cat = new Int32Array(1024);
 
-  add(slot: number, role: number, kind: Kind, family: number, category: string, count: number, stratum: number, virtual: boolean, isDenominator: boolean): number {
+  add(slot: number, role: number, kind: Kind, family: number, cat: number, count: number, stratum: number, virtual: boolean, isDenominator: boolean): number {
     if (this.size === this.count.length) this.grow();
     const id = this.size++;
     this.count[id] = count;
@@ -401,7 +435,7 @@ class CellStore {
     this.primary[id] = 0;
     this.fine[id] = -1;
     this.coarse[id] = -1;
-    this.category[id] = category;
+    this.cat[id] = cat;
     return id;
   }
 
@@ -426,6 +460,7 @@ class CellStore {
     this.primary = more(this.primary, Uint8Array);
     this.fine = more(this.fine, Int32Array);
     this.coarse = more(this.coarse, Int32Array);
+    this.cat = more(this.cat, Int32Array);
   }
 }
 
@@ -478,15 +513,28 @@ interface Slot {
   readonly schoolYear: string | null;
   /** `JSON.stringify([g, offset, schoolYear])`: what orders slots. */
   readonly json: string;
-  /** Its cells in order of creation. */
-  readonly cells: number[];
+  /** Its instances (its cells are theirs). */
+  readonly insts: Inst[];
+  /** How many cells it has. */
+  cellCount: number;
   /** Denominators and complements by role id (shared by the families of a slot; cell() finds them here). */
   readonly shared: Map<number, number>;
-  /** All its cells by role id, made when first asked (cellAt): most slots are never searched by role. */
+  /** All its cells by role id, made when first asked (cellAt) and again when cells were added: most slots are never searched by role. */
   byRole: Map<number, number> | null;
+  byRoleCount: number;
   /** Position in its table's slots in text order. */
   rank: number;
 }
+
+/** The ends of an edge category, with their ids as categories (the distribution's states). */
+interface Ends {
+  readonly from: string;
+  readonly to: string;
+  readonly fromId: number;
+  readonly toId: number;
+}
+
+const NO_CELLS = new Int32Array(0);
 
 interface Inst {
   /** Position in its table's instances. */
@@ -497,10 +545,11 @@ interface Inst {
   denominator: number;
   /** The sum of its atoms' counts (every category). */
   countSum: number;
-  readonly counts: Map<string, number>;
-  readonly edges: Map<string, { from: string; to: string }>;
+  /** Counts and edge ends by category id. */
+  readonly counts: Map<number, number>;
+  readonly edges: Map<number, Ends>;
   /** The cells of its categories, in publishing order. */
-  cats: number[];
+  cats: Int32Array;
   den: number;
   /** -1 when it has none. */
   complement: number;
@@ -555,33 +604,43 @@ class Table implements SettledTable {
           const g = columns.map((c) => values[c[ai]!]!);
           slot = {
             id: lattice.slots.length, g, gKey, offset: a.offset, schoolYear: a.schoolYear, json: JSON.stringify([g, a.offset, a.schoolYear]),
-            cells: [], shared: new Map(), byRole: null, rank: 0,
+            insts: [], cellCount: 0, shared: new Map(), byRole: null, byRoleCount: 0, rank: 0,
           };
           lattice.slots.push(slot);
           this.slotByKey.set(slotKey, slot);
         }
         inst = {
           index: this.insts.length, slot, family: familyDef(def, a.family), familyId: atoms.family[ai]!, denominator: 0, countSum: 0,
-          counts: new Map(), edges: new Map(), cats: [], den: -1, complement: -1, byRole: null,
+          counts: new Map(), edges: new Map(), cats: NO_CELLS, den: -1, complement: -1, byRole: null,
         };
+        slot.insts.push(inst);
         instByKey.set(instKey, inst);
         this.insts.push(inst);
       }
       this.atomInst[ai] = inst.index;
       inst.denominator += a.denominator;
       inst.countSum += atoms.countSum[ai]!;
-      for (const [c, n] of a.counts) inst.counts.set(c, (inst.counts.get(c) ?? 0) + n);
-      for (const [c, e] of a.edges ?? []) inst.edges.set(c, e);
+      for (let k = atoms.countStart[ai]!; k < atoms.countStart[ai + 1]!; k++) {
+        const c = atoms.countCat[k]!;
+        inst.counts.set(c, (inst.counts.get(c) ?? 0) + atoms.countN[k]!);
+      }
+      for (let k = atoms.edgeStart[ai]!; k < atoms.edgeStart[ai + 1]!; k++) inst.edges.set(atoms.edgeCat[k]!, atoms.edgeEnds[k]!);
     }
     this.makeCells(rules);
   }
 
-  /** A slot's cell of a role, or -1. */
+  /** A slot's cell of a role, or -1 (a role has one cell in a slot). */
   cellAt(slot: Slot, role: number): number {
     let byRole = slot.byRole;
-    if (!byRole || byRole.size !== slot.cells.length) {
+    if (!byRole || slot.byRoleCount !== slot.cellCount) {
       byRole = slot.byRole = new Map();
-      for (const c of slot.cells) byRole.set(this.store.role[c]!, c);
+      slot.byRoleCount = slot.cellCount;
+      const store = this.store;
+      for (const inst of slot.insts) {
+        if (inst.den >= 0) byRole.set(store.role[inst.den]!, inst.den);
+        if (inst.complement >= 0) byRole.set(store.role[inst.complement]!, inst.complement);
+        for (const c of inst.cats) byRole.set(store.role[c]!, c);
+      }
     }
     return byRole.get(role) ?? -1;
   }
@@ -596,7 +655,7 @@ class Table implements SettledTable {
    * complements are found by role (families of a slot share them); a count cell belongs to the one instance of its
    * family in the slot, so only that instance can ask for it again (`held`: its own cell of that category, or -1).
    */
-  private cell(slot: Slot, role: number, kind: Kind, family: number, category: string, count: number, stratum: number, virtual: boolean, isDenominator: boolean, held = -1): number {
+  private cell(slot: Slot, role: number, kind: Kind, family: number, cat: number, count: number, stratum: number, virtual: boolean, isDenominator: boolean, held = -1): number {
     const store = this.store;
     if (kind !== COUNT) held = slot.shared.get(role) ?? -1;
     if (held >= 0) {
@@ -604,9 +663,9 @@ class Table implements SettledTable {
       store.stratum[held] = Math.min(store.stratum[held]!, stratum);
       return held;
     }
-    const made = store.add(slot.id, role, kind, family, category, count, stratum, virtual, isDenominator);
+    const made = store.add(slot.id, role, kind, family, cat, count, stratum, virtual, isDenominator);
     if (kind !== COUNT) slot.shared.set(role, made);
-    slot.cells.push(made);
+    slot.cellCount++;
     this.cellCount++;
     return made;
   }
@@ -626,32 +685,67 @@ class Table implements SettledTable {
    * state, would be known from a coarser table and could protect nothing.
    * Returned unsorted (observed, completion); makeCells sorts them.
    */
-  private categoriesOf(inst: Inst, observedInSlice: ReadonlySet<string>): { observed: string[]; completion: string[] } {
-    const fixed = inst.family.fixed;
-    const observed = new Set<string>();
-    for (const [c, n] of inst.counts) if (n > 0 && !fixed.includes(c)) observed.add(c);
-    const completion = new Set<string>();
-    for (const c of observedInSlice) if (!observed.has(c) && !fixed.includes(c)) completion.add(c);
+  private categoriesOf(inst: Inst, observedInSlice: ReadonlySet<number>): { observed: number[]; completion: number[] } {
+    const lattice = this.lattice;
+    const fixed = this.fixedOf(inst.family);
+    const isFixed = (c: number) => {
+      for (const f of fixed) if (f === c) return true;
+      return false;
+    };
+    // Sets of category ids as marks: this call's stamp in an array by id.
+    const stamp = ++lattice.stamp;
+    const { observedMark, completionMark, fromMark, toMark } = lattice;
+    const observed: number[] = [];
+    for (const [c, n] of inst.counts) {
+      if (n > 0 && !isFixed(c)) {
+        observedMark[c] = stamp;
+        observed.push(c);
+      }
+    }
+    const completion: number[] = [];
+    for (const c of observedInSlice) {
+      if (observedMark[c] !== stamp && !isFixed(c)) {
+        completionMark[c] = stamp;
+        completion.push(c);
+      }
+    }
     if (inst.family.edges) {
-      const froms = new Set<string>();
-      const tos = new Set<string>();
+      const froms: number[] = [];
+      const tos: number[] = [];
       for (const c of observed) {
-        const e = inst.edges.get(c) ?? edgeEnds(c);
+        const e = inst.edges.get(c) ?? lattice.endsOf(c);
         if (e === null) continue;
-        froms.add(e.from);
-        tos.add(e.to);
+        if (fromMark[e.fromId] !== stamp) {
+          fromMark[e.fromId] = stamp;
+          froms.push(e.fromId);
+        }
+        if (toMark[e.toId] !== stamp) {
+          toMark[e.toId] = stamp;
+          tos.push(e.toId);
+        }
       }
       for (const from of froms) {
         for (const to of tos) {
-          const e = this.lattice.edge(this.def, from, to);
-          if (!observed.has(e.category) && e.possible) {
-            completion.add(e.category);
-            inst.edges.set(e.category, e.ends);
+          const e = lattice.edge(this.def, from, to);
+          if (observedMark[e.cat] !== stamp && e.possible) {
+            if (completionMark[e.cat] !== stamp) {
+              completionMark[e.cat] = stamp;
+              completion.push(e.cat);
+            }
+            inst.edges.set(e.cat, e.ends);
           }
         }
       }
     }
-    return { observed: [...observed], completion: [...completion] };
+    return { observed, completion };
+  }
+
+  /** A family's fixed categories as ids. */
+  private readonly fixedIds = new Map<string, number[]>();
+  private fixedOf(family: FamilyDef): number[] {
+    let ids = this.fixedIds.get(family.name);
+    if (!ids) this.fixedIds.set(family.name, (ids = family.fixed.map((c) => this.lattice.categories.id(c))));
+    return ids;
   }
 
   private makeCells(rules: RuleSet): void {
@@ -660,42 +754,40 @@ class Table implements SettledTable {
     const slots = [...this.slotByKey.values()].sort((a, b) => byText(a.json, b.json));
     slots.forEach((s, i) => { s.rank = i; });
     const ordered = [...this.insts].sort((a, b) => a.slot.rank - b.slot.rank || byText(a.family.name, b.family.name));
-    const observedInSlice = new Map<string, Set<string>>();
+    const observedInSlice = new Map<string, Set<number>>();
     const sliceOf = (inst: Inst) => `${this.lattice.tailId(inst.slot.offset, inst.slot.schoolYear)}|${inst.familyId}`;
     for (const inst of ordered) {
       const key = sliceOf(inst);
       let set = observedInSlice.get(key);
-      if (!set) observedInSlice.set(key, (set = new Set<string>()));
+      if (!set) observedInSlice.set(key, (set = new Set<number>()));
       for (const [c, n] of inst.counts) if (n > 0) set.add(c);
     }
     // Categories of every instance first, then one natural ranking of them all, then each list sorted by it.
     const lists = ordered.map((inst) => this.categoriesOf(inst, observedInSlice.get(sliceOf(inst))!));
-    const nat = this.lattice.natural;
-    for (const { observed, completion } of lists) {
-      for (const c of observed) nat.add(c);
-      for (const c of completion) nat.add(c);
-    }
-    nat.flush();
+    const rank = this.lattice.naturalRanks();
+    const strings = this.lattice.categories.strings;
     ordered.forEach((inst, i) => {
       const { observed, completion } = lists[i]!;
       const stratum = this.stratumOf(inst);
       const family = inst.family.name;
-      const cats: number[] = [];
-      const roleOf = this.roles.ofFamily(family);
+      const familyId = inst.familyId;
+      const fixed = this.fixedOf(inst.family);
+      const cats = new Int32Array(fixed.length + observed.length + completion.length);
+      let k = 0;
       // A category can come twice only as a fixed one and again as an edge between observed ends.
-      const own = inst.family.fixed.length > 0 && inst.family.edges ? new Map<string, number>() : null;
-      const make = (categories: readonly string[], published: boolean) => {
-        for (const category of categories) {
-          const role = roleOf.get(category) ?? this.roles.count(family, category);
-          const cell = this.cell(inst.slot, role, COUNT, inst.familyId, category, inst.counts.get(category) ?? 0, stratum, false, false, own?.get(category) ?? -1);
-          own?.set(category, cell);
+      const own = inst.family.fixed.length > 0 && inst.family.edges ? new Map<number, number>() : null;
+      const make = (categories: readonly number[], published: boolean) => {
+        for (const c of categories) {
+          const role = this.roles.countById(familyId, c, family, strings[c]!);
+          const cell = this.cell(inst.slot, role, COUNT, familyId, c, inst.counts.get(c) ?? 0, stratum, false, false, own?.get(c) ?? -1);
+          own?.set(c, cell);
           if (published) store.published[cell] = 1;
-          cats.push(cell);
+          cats[k++] = cell;
         }
       };
-      make(inst.family.fixed, true);
-      make(nat.sorted(observed), true);
-      make(nat.sorted(completion), false);
+      make(fixed, true);
+      make(NaturalOrder.sorted(observed, rank), true);
+      make(NaturalOrder.sorted(completion, rank), false);
       inst.cats = cats;
     });
     for (const inst of ordered) {
@@ -709,12 +801,12 @@ class Table implements SettledTable {
         }
         inst.den = den;
       } else {
-        inst.den = this.cell(slot, this.roles.id(`d|${inst.family.unit}`), DENOMINATOR, -1, '', inst.denominator, stratum, false, true);
+        inst.den = this.cell(slot, this.roles.id(`d|${inst.family.unit}`), DENOMINATOR, -1, -1, inst.denominator, stratum, false, true);
       }
       let counted = 0;
       for (const c of inst.cats) counted += store.count[c]!;
       if (inst.family.kind === 'binary') {
-        inst.complement = this.cell(slot, this.roles.id(`v|${inst.family.name}`), COMPLEMENT, -1, '', inst.denominator - counted, stratum, true, false);
+        inst.complement = this.cell(slot, this.roles.id(`v|${inst.family.name}`), COMPLEMENT, -1, -1, inst.denominator - counted, stratum, true, false);
       }
       if (inst.family.kind === 'exclusive' && counted !== inst.denominator) {
         throw new Error(`${this.indicator}: the categories of ${inst.family.name} add up to ${counted}, not to its ${inst.denominator} units`);
@@ -723,8 +815,26 @@ class Table implements SettledTable {
     // The canonical order of the cells: their keys in text order, that is by slot, then by role.
     const roleRank = this.roles.rankOf();
     let order = 0;
+    const seen = new Uint8Array(this.cellCount);
+    const cells: number[] = [];
     for (const slot of slots) {
-      const cells = slot.cells.length < 2 ? slot.cells : [...slot.cells].sort((a, b) => roleRank[store.role[a]!]! - roleRank[store.role[b]!]!);
+      // The slot's cells: its instances' (a denominator may be shared).
+      cells.length = 0;
+      for (const inst of slot.insts) {
+        for (const c of [inst.den, inst.complement]) {
+          if (c >= 0 && !seen[c - this.first]) {
+            seen[c - this.first] = 1;
+            cells.push(c);
+          }
+        }
+        for (const c of inst.cats) {
+          if (!seen[c - this.first]) {
+            seen[c - this.first] = 1;
+            cells.push(c);
+          }
+        }
+      }
+      if (cells.length > 1) cells.sort((a, b) => roleRank[store.role[a]!]! - roleRank[store.role[b]!]!);
       for (const c of cells) store.order[c] = order++;
     }
     this.withinRelations(ordered, rules);
@@ -748,7 +858,8 @@ class Table implements SettledTable {
     if (this.def.links) {
       const store = this.store;
       for (const [slot, insts] of bySlot) {
-        const present = new Map(insts.map((i) => [i.family.name, i.cats.map((c) => store.category[c]!)]));
+        const strings = this.lattice.categories.strings;
+        const present = new Map(insts.map((i) => [i.family.name, Array.from(i.cats, (c) => strings[store.cat[c]!]!)]));
         for (const link of this.def.links(present, rules)) {
           // A member that is not there is zero; a link left with one member pins it (suppress.ts).
           const members = link.map(([f, c]) => this.cellAt(slot, this.roles.count(f, c))).filter((c) => c >= 0);
@@ -791,6 +902,7 @@ class Table implements SettledTable {
     return inst.complement >= 0 ? [inst.den, inst.complement, ...inst.cats] : [inst.den, ...inst.cats];
   }
 
+
   /** An instance's cells by role (the last of a role wins, as a Map built from cellsOf did). */
   byRole(inst: Inst): Map<number, number> {
     if (!inst.byRole) {
@@ -832,6 +944,7 @@ class Table implements SettledTable {
         || a.familyOrder - b.familyOrder || a.familyRank - b.familyRank;
     });
     const rows: ReportRow[] = [];
+    const strings = this.lattice.categories.strings;
     // school-profile: each pooled row carries the spread of its published yearly percentages (in row order).
     const yearly = this.def.pooled ? new Map<string, Map<string, number[]>>() : null;
     const pooledRows: { index: number; percents: Map<string, number[]>; category: string }[] = [];
@@ -852,9 +965,10 @@ class Table implements SettledTable {
       for (const cell of inst.cats) {
         const hidden = store.hidden[cell] === 1;
         if (!hidden && store.published[cell] !== 1) continue;
-        const category = store.category[cell]!;
+        const cat = store.cat[cell]!;
+        const category = strings[cat]!;
         const count = store.count[cell]!;
-        const edge = inst.family.edges ? inst.edges.get(category) ?? edgeEnds(category) : null;
+        const edge = inst.family.edges ? inst.edges.get(cat) ?? this.lattice.endsOf(cat) : null;
         const percentShown = !hidden && !denHidden && denCount > 0 && (this.minCellFor === null || denCount > this.minCellFor);
         const percent = percentShown ? Math.round((count / denCount) * 1000) / 10 : null;
         if (percents) {
@@ -890,7 +1004,8 @@ export function spreadOf(percents: readonly number[]): Spread {
 
 // ---------------------------------------------------------------- the lattice
 
-type EdgeEntry = { readonly category: string; readonly ends: { from: string; to: string }; readonly possible: boolean };
+/** An edge category between two ends (category ids), its ends, and whether the indicator allows it. */
+type EdgeEntry = { readonly cat: number; readonly ends: Ends; readonly possible: boolean };
 
 class LatticeBuilder {
   readonly settled = new Map<string, Table>();
@@ -904,11 +1019,31 @@ class LatticeBuilder {
   readonly store = new CellStore();
   readonly slots: Slot[] = [];
   private readonly atomSets = new Map<Indicator, AtomSet>();
-  private readonly edges = new Map<IndicatorDef, Map<string, Map<string, EdgeEntry>>>();
+  private readonly edges = new Map<IndicatorDef, (EdgeEntry | undefined)[][]>();
+  /** Categories (and edge ends, which are the distribution's categories) as ids. */
+  readonly categories = new Interner();
+  /** Each category's ends read from its text, null when it is no edge (endsOf). */
+  private readonly parsed: (Ends | null | undefined)[] = [];
+  /** Scratch of Table.categoriesOf: sets of category ids as stamps. */
+  readonly observedMark: number[] = [];
+  readonly completionMark: number[] = [];
+  readonly fromMark: number[] = [];
+  readonly toMark: number[] = [];
+  stamp = 0;
+  private readonly rankOfCategory: number[] = [];
+  private catCell = new Int32Array(0);
+
+  /** An array by category id, all -1 (linkWhole sets and resets entries). */
+  categoryScratch(): Int32Array {
+    if (this.catCell.length < this.categories.strings.length) {
+      this.catCell = new Int32Array(this.categories.strings.length * 2).fill(-1);
+    }
+    return this.catCell;
+  }
   /** Scratch of settle, by cell id: the settle that numbered a cell, and its number there. */
   private numbered = new Int32Array(0);
   private local = new Int32Array(0);
-  private stamp = 0;
+  private settleStamp = 0;
 
   constructor(
     private readonly finest: readonly string[],
@@ -926,15 +1061,43 @@ class LatticeBuilder {
     }
   }
 
-  /** The edge category between two ends, its ends, and whether the indicator allows it: made once per lattice. */
-  edge(def: IndicatorDef, from: string, to: string): EdgeEntry {
+  /** The edge category between two ends (category ids), its ends, and whether the indicator allows it: made once per lattice. */
+  edge(def: IndicatorDef, from: number, to: number): EdgeEntry {
     let byFrom = this.edges.get(def);
-    if (!byFrom) this.edges.set(def, (byFrom = new Map()));
-    let byTo = byFrom.get(from);
-    if (!byTo) byFrom.set(from, (byTo = new Map()));
-    let e = byTo.get(to);
-    if (!e) byTo.set(to, (e = { category: `${from} -> ${to}`, ends: { from, to }, possible: def.possibleEdge?.(from, to) ?? true }));
+    if (!byFrom) this.edges.set(def, (byFrom = []));
+    const byTo = (byFrom[from] ??= []);
+    let e = byTo[to];
+    if (!e) {
+      const [f, t] = [this.categories.strings[from]!, this.categories.strings[to]!];
+      byTo[to] = e = { cat: this.categories.id(`${f} -> ${t}`), ends: this.ends(f, t), possible: def.possibleEdge?.(f, t) ?? true };
+    }
     return e;
+  }
+
+  /** Edge ends with their ids. */
+  ends(from: string, to: string): Ends {
+    return { from, to, fromId: this.categories.id(from), toId: this.categories.id(to) };
+  }
+
+  /** A category's ends read from its text (`<from> -> <to>`), or null. */
+  endsOf(cat: number): Ends | null {
+    let e = this.parsed[cat];
+    if (e === undefined) {
+      const read = edgeEnds(this.categories.strings[cat]!);
+      this.parsed[cat] = e = read ? this.ends(read.from, read.to) : null;
+    }
+    return e;
+  }
+
+  /** Natural rank of every category by id (all ranked in one go, NaturalOrder). */
+  naturalRanks(): readonly number[] {
+    const strings = this.categories.strings;
+    const known = this.rankOfCategory.length;
+    if (known === strings.length) return this.rankOfCategory;
+    for (let c = known; c < strings.length; c++) this.natural.add(strings[c]!);
+    this.natural.flush();
+    for (let c = 0; c < strings.length; c++) this.rankOfCategory[c] = this.natural.of(strings[c]!);
+    return this.rankOfCategory;
   }
 
   tailId(offset: number | null, schoolYear: string | null): number {
@@ -979,18 +1142,19 @@ class LatticeBuilder {
       this.numbered = new Int32Array(store.size * 2);
       this.local = new Int32Array(store.size * 2);
     }
-    const stamp = ++this.stamp;
+    const stamp = ++this.settleStamp;
     const numbered = this.numbered;
     const local = this.local;
-    const ids: number[] = [];
+    const ids = new Int32Array(store.size);
+    let n = 0;
     for (const [from, to] of free) {
       for (let id = from; id < to; id++) {
         numbered[id] = stamp;
-        local[id] = ids.length;
-        ids.push(id);
+        local[id] = n;
+        ids[n++] = id;
       }
     }
-    const freeCount = ids.length;
+    const freeCount = n;
     const count = relations.count;
     const start = new Int32Array(count + 1);
     const members = new Int32Array(relations.size);
@@ -1001,8 +1165,8 @@ class LatticeBuilder {
         const id = relations.members[m]!;
         if (numbered[id] !== stamp) {
           numbered[id] = stamp;
-          local[id] = ids.length;
-          ids.push(id);
+          local[id] = n;
+          ids[n++] = id;
         }
         members[k++] = local[id]!;
       }
@@ -1013,7 +1177,6 @@ class LatticeBuilder {
       for (let c = 0; c < n; c++) out[c] = column[ids[c]!]!;
       return out;
     };
-    const n = ids.length;
     const { hidden, primary, hiddenCount } = suppressIndexed(n, freeCount, {
       count: gather(store.count, Float64Array, freeCount), stratum: gather(store.stratum, Float64Array, freeCount),
       order: gather(store.order, Float64Array, freeCount), virtual: gather(store.virtual, Uint8Array, freeCount),
@@ -1067,12 +1230,94 @@ function crossRelations(lattice: LatticeBuilder, fine: Table, coarse: Table, ato
     pair.atoms.push(ai);
   }
   // Per fine cell (by its index in the table), the coarse cells it adds to with how much, in order of first link;
-  // fine cells in order of first link. Nearly every fine cell adds to one coarse cell: that link is kept in arrays,
-  // any further ones aside.
+  // fine cells in order of first link (typed: these lists run to hundreds of thousands). Nearly every fine cell adds
+  // to one coarse cell: that link is kept in arrays, any further ones aside.
   const firstTo = new Int32Array(fine.cellCount).fill(-1);
   const firstCount = new Float64Array(fine.cellCount);
   const moreTo = new Map<number, { to: number; count: number }[]>();
-  const linked: number[] = [];
+  const linked = new Int32Array(fine.cellCount);
+  let linkedCount = linkWhole(lattice, fine, coarse, fineOrder, pairsOf, firstTo, firstCount, linked);
+  if (linkedCount < 0) linkedCount = linkInOrder(lattice, fine, coarse, atoms, fineOrder, pairsOf, firstTo, firstCount, moreTo, linked);
+  // The split cells' relations now; each coarse cell's relation (the cell, then its fine members, in order of the
+  // first member) once all members are known, from (coarse cell, member) pairs grouped by coarse cell.
+  let pairCount = linkedCount;
+  for (const more of moreTo.values()) pairCount += more.length + 1;
+  const targets = new Int32Array(pairCount);
+  const memberOf = new Int32Array(pairCount);
+  let t = 0;
+  const partsFrom = store.size;
+  const sumsOfHidden: number[] = [];
+  for (let l = 0; l < linkedCount; l++) {
+    const cell = linked[l]!;
+    const i = cell - fine.first;
+    const more = moreTo.size > 0 ? moreTo.get(i) : undefined;
+    if (!more) {
+      targets[t] = firstTo[i]!;
+      memberOf[t++] = cell;
+      continue;
+    }
+    const to = [{ to: firstTo[i]!, count: firstCount[i]! }, ...more];
+    out.push(cell);
+    for (const { to: c, count } of to) {
+      const part = store.add(store.slot[cell]!, -1, PART, -1, -1, count, store.stratum[cell]!, true, store.isDenominator[cell] === 1);
+      store.fine[part] = cell;
+      store.coarse[part] = c;
+      out.push(part);
+      targets[t] = c;
+      memberOf[t++] = part;
+    }
+    out.close();
+    if (to.every((x) => store.hidden[x.to] === 1)) sumsOfHidden.push(cell);
+  }
+  const partsTo = store.size;
+  // Group the pairs by coarse cell (counting sort), coarse cells in order of their first member.
+  const size = new Int32Array(coarse.cellCount);
+  const coarseOrder = new Int32Array(coarse.cellCount);
+  let coarseCount = 0;
+  for (let k = 0; k < t; k++) {
+    const c = targets[k]! - coarse.first;
+    if (size[c] === 0) coarseOrder[coarseCount++] = c;
+    size[c] = size[c]! + 1;
+  }
+  const at = new Int32Array(coarse.cellCount);
+  let offset = 0;
+  for (let k = 0; k < coarseCount; k++) {
+    const c = coarseOrder[k]!;
+    at[c] = offset;
+    offset += size[c]!;
+  }
+  const grouped = new Int32Array(t);
+  for (let k = 0; k < t; k++) {
+    const c = targets[k]! - coarse.first;
+    grouped[at[c]!] = memberOf[k]!;
+    at[c] = at[c]! + 1;
+  }
+  offset = 0;
+  for (let k = 0; k < coarseCount; k++) {
+    const c = coarseOrder[k]!;
+    out.push(coarse.first + c);
+    const n = size[c]!;
+    for (let m = offset; m < offset + n; m++) out.push(grouped[m]!);
+    offset += n;
+    out.close();
+  }
+  // Parts come after the table's own cells in its canonical order, as their keys `<fine key>\n<coarse key>` sort:
+  // by fine cell, then coarse cell (see canonicalOrder on `\n`), unless a role holds such a character.
+  const parts = Array.from({ length: partsTo - partsFrom }, (_, k) => partsFrom + k);
+  if (lattice.roles.unusual) parts.sort((a, b) => byText(lattice.keyText(a), lattice.keyText(b)));
+  else parts.sort((a, b) => store.order[store.fine[a]!]! - store.order[store.fine[b]!]! || store.order[store.coarse[a]!]! - store.order[store.coarse[b]!]!);
+  parts.forEach((p, k) => { store.order[p] = fine.cellCount + k; });
+  return { parts: [partsFrom, partsTo], sumsOfHidden };
+}
+
+/** crossRelations' links in order: per fine instance and coarse instance its atoms add to, each cell's share. */
+function linkInOrder(
+  lattice: LatticeBuilder, fine: Table, coarse: Table, atoms: AtomSet, fineOrder: readonly number[],
+  pairsOf: readonly ({ c: number; atoms: number[] }[] | undefined)[],
+  firstTo: Int32Array, firstCount: Float64Array, moreTo: Map<number, { to: number; count: number }[]>, linked: Int32Array,
+): number {
+  const store = lattice.store;
+  let linkedCount = 0;
   for (const f of fineOrder) {
     const inst = fine.insts[f]!;
     const pairs = pairsOf[f]!;
@@ -1095,7 +1340,7 @@ function crossRelations(lattice: LatticeBuilder, fine: Table, coarse: Table, ato
         if (first < 0) {
           firstTo[i] = other;
           firstCount[i] = count;
-          linked.push(cell);
+          linked[linkedCount++] = cell;
         } else if (first === other) firstCount[i] = firstCount[i]! + count;
         else {
           let more = moreTo.get(i);
@@ -1110,60 +1355,98 @@ function crossRelations(lattice: LatticeBuilder, fine: Table, coarse: Table, ato
       for (const cell of inst.cats) link(cell);
     }
   }
-  // The split cells' relations now; each coarse cell's relation (the cell, then its fine members, in order of the
-  // first member) once all members are known, from (coarse cell, member) pairs grouped by coarse cell.
-  const targets: number[] = [];
-  const memberOf: number[] = [];
-  const partsFrom = store.size;
-  const sumsOfHidden: number[] = [];
-  for (const cell of linked) {
+  return linkedCount;
+}
+
+/**
+ * crossRelations' links when every fine instance lies whole in one coarse
+ * instance and every fine cell adds to one coarse cell (nearly always): a
+ * fine cell adds what it counts to the coarse cell of its role - the coarse
+ * instance's denominator, complement, or category of the same id. Fine
+ * instances are taken per coarse instance, whose categories are laid out
+ * once in an array by category id; the links' order (of first link, fine
+ * instances in order of first atom) is read off afterwards into `linked`.
+ * Returns how many, or -1, leaving the caller to link in order, when some
+ * instance or cell is split.
+ */
+function linkWhole(
+  lattice: LatticeBuilder, fine: Table, coarse: Table, fineOrder: readonly number[], pairsOf: readonly ({ c: number }[] | undefined)[],
+  firstTo: Int32Array, firstCount: Float64Array, linked: Int32Array,
+): number {
+  const store = lattice.store;
+  for (const f of fineOrder) if (pairsOf[f]!.length !== 1) return -1;
+  // Fine instances grouped by their coarse instance (counting sort).
+  const coarseCount = coarse.insts.length;
+  const at = new Int32Array(coarseCount + 1);
+  for (const f of fineOrder) {
+    const c = pairsOf[f]![0]!.c;
+    at[c + 1] = at[c + 1]! + 1;
+  }
+  for (let c = 0; c < coarseCount; c++) at[c + 1] = at[c + 1]! + at[c]!;
+  const byCoarse = new Int32Array(fineOrder.length);
+  const fill = at.slice(0, coarseCount);
+  for (const f of fineOrder) {
+    const c = pairsOf[f]![0]!.c;
+    byCoarse[fill[c]!] = f;
+    fill[c] = fill[c]! + 1;
+  }
+  const catCell = lattice.categoryScratch();
+  const link = (cell: number, other: number, count: number): boolean => {
     const i = cell - fine.first;
-    const more = moreTo.get(i);
-    if (!more) {
-      targets.push(firstTo[i]!);
-      memberOf.push(cell);
-      continue;
+    const first = firstTo[i]!;
+    if (first < 0) {
+      firstTo[i] = other;
+      firstCount[i] = count;
+    } else if (first === other) firstCount[i] = firstCount[i]! + count;
+    else return false;
+    return true;
+  };
+  let whole = true;
+  for (let c = 0; c < coarseCount && whole; c++) {
+    if (at[c] === at[c + 1]) continue;
+    const to = coarse.insts[c]!;
+    for (const cell of to.cats) catCell[store.cat[cell]!] = cell;
+    for (let k = at[c]!; k < at[c + 1]! && whole; k++) {
+      const inst = fine.insts[byCoarse[k]!]!;
+      // A denominator that is a count cell of this family, or whose role text reads as one (a family name holding
+      // `|`), is left to the caller, which reads each atom's contribution as the role text says.
+      if (store.kind[inst.den] !== DENOMINATOR
+        && (store.family[inst.den] === inst.familyId || lattice.roles.text(store.role[inst.den]!).startsWith(`c|${inst.family.name}|`))) {
+        whole = false;
+        break;
+      }
+      // What the instance holds is the sum of its atoms, all of which add to `to`.
+      whole = link(inst.den, to.den, inst.denominator);
+      if (whole && inst.complement >= 0) whole = link(inst.complement, to.complement, inst.denominator - inst.countSum);
+      for (const cell of inst.cats) {
+        const other = catCell[store.cat[cell]!]!;
+        if (other >= 0 && whole) whole = link(cell, other, store.count[cell]!);
+      }
     }
-    const to = [{ to: firstTo[i]!, count: firstCount[i]! }, ...more];
-    out.push(cell);
-    for (const { to: c, count } of to) {
-      const part = store.add(store.slot[cell]!, -1, PART, -1, '', count, store.stratum[cell]!, true, store.isDenominator[cell] === 1);
-      store.fine[part] = cell;
-      store.coarse[part] = c;
-      out.push(part);
-      targets.push(c);
-      memberOf.push(part);
+    for (const cell of to.cats) catCell[store.cat[cell]!] = -1;
+  }
+  if (!whole) {
+    firstTo.fill(-1);
+    firstCount.fill(0);
+    return -1;
+  }
+  // Fine cells in order of first link: instances in order of first atom, each one's denominator, complement, categories.
+  const seen = new Uint8Array(fine.cellCount);
+  let count = 0;
+  const see = (cell: number) => {
+    const i = cell - fine.first;
+    if (firstTo[i]! >= 0 && !seen[i]) {
+      seen[i] = 1;
+      linked[count++] = cell;
     }
-    out.close();
-    if (to.every((x) => store.hidden[x.to] === 1)) sumsOfHidden.push(cell);
+  };
+  for (const f of fineOrder) {
+    const inst = fine.insts[f]!;
+    see(inst.den);
+    if (inst.complement >= 0) see(inst.complement);
+    for (const cell of inst.cats) see(cell);
   }
-  const partsTo = store.size;
-  const size = new Int32Array(coarse.cellCount);
-  const coarseOrder: number[] = [];
-  for (const c of targets) if (size[c - coarse.first]!++ === 0) coarseOrder.push(c);
-  const at = new Int32Array(coarse.cellCount);
-  let offset = 0;
-  for (const c of coarseOrder) {
-    at[c - coarse.first] = offset;
-    offset += size[c - coarse.first]!;
-  }
-  const grouped = new Int32Array(targets.length);
-  targets.forEach((c, k) => { grouped[at[c - coarse.first]!++] = memberOf[k]!; });
-  offset = 0;
-  for (const c of coarseOrder) {
-    out.push(c);
-    const n = size[c - coarse.first]!;
-    for (let k = offset; k < offset + n; k++) out.push(grouped[k]!);
-    offset += n;
-    out.close();
-  }
-  // Parts come after the table's own cells in its canonical order, as their keys `<fine key>\n<coarse key>` sort:
-  // by fine cell, then coarse cell (see canonicalOrder on `\n`), unless a role holds such a character.
-  const parts = Array.from({ length: partsTo - partsFrom }, (_, k) => partsFrom + k);
-  if (lattice.roles.unusual) parts.sort((a, b) => byText(lattice.keyText(a), lattice.keyText(b)));
-  else parts.sort((a, b) => store.order[store.fine[a]!]! - store.order[store.fine[b]!]! || store.order[store.coarse[a]!]! - store.order[store.coarse[b]!]!);
-  parts.forEach((p, k) => { store.order[p] = fine.cellCount + k; });
-  return { parts: [partsFrom, partsTo], sumsOfHidden };
+  return count;
 }
 
 /** What one atom adds to a fine cell (its role as the old role text read it). */
@@ -1173,7 +1456,7 @@ function contribution(lattice: LatticeBuilder, atoms: AtomSet, ai: number, cell:
   const kind = store.kind[cell];
   if (kind === DENOMINATOR) return a.denominator;
   if (kind === COMPLEMENT) return a.denominator - atoms.countSum[ai]!;
-  if (store.family[cell] === atoms.family[ai]) return a.counts.get(store.category[cell]!) ?? 0;
+  if (store.family[cell] === atoms.family[ai]) return a.counts.get(lattice.categories.strings[store.cat[cell]!]!) ?? 0;
   // A count cell of another family is this family's denominator (a success's attempts); the old test on the role text, kept as it was.
   const role = lattice.roles.text(store.role[cell]!);
   const own = `c|${a.family}|`;
@@ -1192,12 +1475,12 @@ function distributionRelations(lattice: LatticeBuilder, transitions: Table, dist
   // (group, `o|k` or `i|k+1`, state) always comes from the instance of that group at offset k, so the states are
   // kept per (group, k).
   const ends: number[][] = [];
-  const byGroupOffset = new Map<string, { out: Map<string, number[]>; in: Map<string, number[]> }>();
+  const byGroupOffset = new Map<string, { out: Map<number, number[]>; in: Map<number, number[]> }>();
   const learners = roles.id('d|learner');
-  const end = (states: Map<string, number[]>, slot: Slot | undefined, s: string, cell: number) => {
+  const end = (states: Map<number, number[]>, slot: Slot | undefined, s: number, cell: number) => {
     let rel = states.get(s);
     if (!rel) {
-      const st = slot ? distribution.cellAt(slot, roles.count('state', s)) : -1;
+      const st = slot ? distribution.cellAt(slot, roles.count('state', lattice.categories.strings[s]!)) : -1;
       states.set(s, (rel = st >= 0 ? [st] : []));
       ends.push(rel);
     }
@@ -1215,11 +1498,11 @@ function distributionRelations(lattice: LatticeBuilder, transitions: Table, dist
     let states = byGroupOffset.get(`${gKey}|${k}`);
     if (!states) byGroupOffset.set(`${gKey}|${k}`, (states = { out: new Map(), in: new Map() }));
     for (const cell of inst.cats) {
-      const category = store.category[cell]!;
-      const e = inst.edges.get(category) ?? edgeEnds(category);
+      const cat = store.cat[cell]!;
+      const e = inst.edges.get(cat) ?? lattice.endsOf(cat);
       if (!e) continue;
-      end(states.out, at, e.from, cell);
-      end(states.in, next, e.to, cell);
+      end(states.out, at, e.fromId, cell);
+      end(states.in, next, e.toId, cell);
     }
   }
   for (const rel of ends) if (rel.length >= 2) out.add(rel);
