@@ -4,9 +4,9 @@ import { join } from 'node:path';
 const ROOT = join(import.meta.dirname, '..', '..');
 
 /** Run `pnpm pathways ...` the way a user does (tsx on the CLI entry), with its own environment. */
-export function pathways(args: readonly string[], env: Record<string, string> = {}): { code: number; stdout: string; stderr: string } {
+export function pathways(args: readonly string[], env: Record<string, string> = {}, timeoutMs = 120_000): { code: number; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'services/cli/src/main.ts'), ...args], {
-    cwd: ROOT, encoding: 'utf8', env: { ...process.env, ...env, FORCE_COLOR: '0' }, timeout: 120_000,
+    cwd: ROOT, encoding: 'utf8', env: { ...process.env, ...env, FORCE_COLOR: '0' }, timeout: timeoutMs,
   });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
