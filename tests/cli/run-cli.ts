@@ -6,7 +6,7 @@ const ROOT = join(import.meta.dirname, '..', '..');
 /** Run `pnpm pathways ...` the way a user does (tsx on the CLI entry), with its own environment. */
 export function pathways(args: readonly string[], env: Record<string, string> = {}, timeoutMs = 120_000): { code: number; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'services/cli/src/main.ts'), ...args], {
-    cwd: ROOT, encoding: 'utf8', env: { ...process.env, ...env, FORCE_COLOR: '0' }, timeout: timeoutMs,
+    cwd: ROOT, encoding: 'utf8', env: { ...process.env, ...env, FORCE_COLOR: '0' }, timeout: timeoutMs, maxBuffer: 512 * 1024 * 1024,
   });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
