@@ -15,7 +15,7 @@
  */
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { PeriodRequest } from '../request.js';
-import { coveredDates, known, valid, type Scope } from './scope.js';
+import { coveredDates, dayOf, known, valid, type Scope } from './scope.js';
 import { stateAt } from './units.js';
 
 /** Column types as DuckDB (and Parquet) name them. */
@@ -75,7 +75,6 @@ export const SPELL_COLUMNS: readonly ExportColumn[] = [
   ...COHORT_COLUMNS,
 ];
 
-const dayOf = (iso: string): number => Number(iso.slice(0, 4)) * 10_000 + Number(iso.slice(5, 7)) * 100 + Number(iso.slice(8, 10));
 const isoOf = (day: number): string => `${Math.floor(day / 10_000)}-${String(Math.floor(day / 100) % 100).padStart(2, '0')}-${String(day % 100).padStart(2, '0')}`;
 
 export function periodScope(request: PeriodRequest, db: Kysely<any>): Scope {

@@ -13,7 +13,7 @@ import { checkRequest } from '../request.js';
 import type { CountInstance, CountTable } from '../table.js';
 import { maxAreaDepth } from './dimensions.js';
 import { compileUnits, type CompiledUnits } from './units.js';
-import { coveredDates, type Scope } from './scope.js';
+import { coveredDates, dayOf, type Scope } from './scope.js';
 
 /** Where reports are read: the published views, as one consistent snapshot. */
 export interface StatisticsSource {
@@ -23,7 +23,6 @@ export interface StatisticsSource {
   checkpoint(db: Kysely<any>): Promise<number>;
 }
 
-const dayOf = (iso: string): number => Number(iso.slice(0, 4)) * 10_000 + Number(iso.slice(5, 7)) * 100 + Number(iso.slice(8, 10));
 const schoolYear = (start: number): string => `${start}-${start + 1}`;
 
 export function scopeOf(request: ReportRequest, db: Kysely<any>): Scope {

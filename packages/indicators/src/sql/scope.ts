@@ -16,6 +16,9 @@ export interface Scope {
   readonly asOf: number | null;
 }
 
+/** A date as the statistics tables hold it: 2016-10-01 -> 20161001 (the projection writes it so). */
+export const dayOf = (iso: string): number => Number(iso.slice(0, 4)) * 10_000 + Number(iso.slice(5, 7)) * 100 + Number(iso.slice(8, 10));
+
 const col = (alias: string, column: string) => sql.ref(`${alias}.${column}`);
 
 /** The row held on the scope's day of knowledge. */
