@@ -16,7 +16,7 @@ export interface BenchResult {
   correction: { events: number; seconds: number };
   /**
    * Every indicator under each breakdown, live and as known on a date before
-   * the correction, each asked once in a fresh process (the engine keeps
+   * the correction, each asked once in the bench's report process (the engine keeps
    * nothing between requests, so each is a first ask).
    */
   reports: {
@@ -74,7 +74,7 @@ export function toMarkdown(r: BenchResult): string {
     `| storage | event log ${n(r.storage.dbBytes / 2 ** 20, 1)} MiB, views ${n(r.storage.viewsBytes / 2 ** 20, 1)} MiB | | ${n(r.storage.bytesPerMillionEvents / 2 ** 20, 1)} MiB per million events | |`,
     '',
     `Report latency (advice cohort ${r.reports.cohort}, ${n(r.reports.learners)} learners, rules monitor): every indicator by none, one and two breakdowns, ` +
-      `each asked once in a fresh process, live and as known on ${r.reports.knownOn} (before the correction). Opening the engine ${n(r.reports.openMs)} ms, first report ${n(r.reports.firstMs)} ms.`,
+      `each asked once (nothing is cached between requests), live and as known on ${r.reports.knownOn} (before the correction). Opening the engine ${n(r.reports.openMs)} ms, first report ${n(r.reports.firstMs)} ms.`,
     '',
     '| scope | requests | p50 ms | p95 ms | max ms |',
     '|---|---|---|---|---|',

@@ -97,7 +97,7 @@ async function main(): Promise<void> {
     }
     case 'reports': {
       // Every indicator under several breakdowns, live and as known on a past
-      // date, each asked once in a fresh process: what a server answers first
+      // date, each asked once in this process (nothing is cached between requests): what a server answers first
       // after a start or an import (the engine keeps nothing between requests).
       const tOpen = performance.now();
       const engine = await openEngine({ db: arg('db'), views: arg('views') });

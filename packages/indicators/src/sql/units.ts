@@ -53,13 +53,34 @@ const NULL = sql`cast(null as varchar)`;
 const NULL_INT = sql`cast(null as integer)`;
 const startDay = (year: number) => year * 10_000 + 801;
 
+/**
+ * The cohort's members in the scope, materialized first: DuckDB then knows
+ * their number and builds its hash joins on them, not on the far larger
+ * yearly tables (early-leavers spent most of its time hashing every yearly
+ * row of the population before).
+ */
+function cohortMembersCte(r: ReportRequest, s: Scope): RawBuilder<unknown> {
+  return sql`cm as materialized (select * from stat_member m where m.rules = ${r.rules} and m.cohort_type = ${r.cohortType}
+    and m.cohort = ${sql.lit(Number(r.cohort!.slice(0, 4)))} and ${valid('m', s)} and ${known('m', s)})`;
+}
+
+/**
+ * A learner table's rows of the cohort's members only, as a derived table
+ * under `alias`: the semi join builds its hash table on the members, so the
+ * join that follows never hashes the whole population's rows (DuckDB puts
+ * the right side of a LEFT JOIN, or a misjudged side, in its hash table).
+ */
+const ofCohort = (table: string, alias: string, where: readonly RawBuilder<unknown>[]): RawBuilder<unknown> =>
+  sql`(select * from ${sql.table(table)} ${sql.id(alias)} where ${sql.ref(`${alias}.learner_id`)} in (select learner_id from cm)
+    ${sql.join(where.map((w) => sql` and ${w}`), sql``)}) ${sql.id(alias)}`;
+
 /** A learner's cohort membership and classifications in the scope. */
 function cohortBase(r: ReportRequest, s: Scope): { base: Base; learner: RawBuilder<unknown>; source: DimensionSource } {
   const cohort = Number(r.cohort!.slice(0, 4));
   return {
     base: {
-      from: sql`from stat_member m join stat_learner l on l.learner_id = m.learner_id and l.rules = m.rules and ${valid('l', s)} and ${known('l', s)}`,
-      where: [sql`m.rules = ${r.rules}`, sql`m.cohort_type = ${r.cohortType}`, sql`m.cohort = ${sql.lit(cohort)}`, valid('m', s), known('m', s)],
+      from: sql`from cm m join ${ofCohort('stat_learner', 'l', [sql`l.rules = ${r.rules}`, valid('l', s), known('l', s)])} on l.learner_id = m.learner_id`,
+      where: [sql`true`],
     },
     learner: sql`m.learner_id`,
     source: { background: 'm', voSchool: sql`m.vo_school`, advice: sql`m.advice`, poSchool: sql`m.po_school`, level: null, date: sql.lit(startDay(cohort)) },
@@ -78,8 +99,7 @@ function yearlyBase(r: ReportRequest, s: Scope, table: string, alias: string, sc
     const cohort = Number(r.cohort.slice(0, 4));
     return {
       base: {
-        from: sql`${rows} join stat_member m on m.learner_id = ${learner} and m.rules = ${r.rules} and m.cohort_type = ${r.cohortType}
-          and m.cohort = ${sql.lit(cohort)} and ${valid('m', s)} and ${known('m', s)}`,
+        from: sql`${rows} join cm m on m.learner_id = ${learner}`,
         where: [known(alias, s)],
       },
       learner,
@@ -201,7 +221,7 @@ export function indicatorSql(r: ReportRequest, s: Scope, covered: readonly Cover
         keys: [], base, learner, source,
         carry: ['placement_year', 'vo_diploma_year'].map((c) => ({ name: c, expr: sql.ref(`l.${c}`) })),
         selects: [{
-          from: sql`left join (select x.learner_id, max(x.year) as last_vo from stat_state x where x.sector = 'vo' and ${known('x', s)} and x.year <= ${sql.lit(newest)} group by x.learner_id) lv on lv.learner_id = b.learner_id`,
+          from: sql`left join (select x.learner_id, max(x.year) as last_vo from ${ofCohort('stat_state', 'x', [sql`x.sector = 'vo'`, known('x', s), sql`x.year <= ${sql.lit(newest)}`])} group by x.learner_id) lv on lv.learner_id = b.learner_id`,
           where: [sql`b.placement_year is not null and b.placement_year <= ${sql.lit(newest)}`],
           units: [
             { family: str('years'), category: years },
@@ -215,14 +235,14 @@ export function indicatorSql(r: ReportRequest, s: Scope, covered: readonly Cover
       const off = sql`st.year - ${sql.lit(cohortYear!)}`;
       return {
         keys: [], base, learner, source, carry: [],
-        selects: [{ from: sql`join stat_step st on st.learner_id = b.learner_id and st.rules = ${r.rules} and ${known('st', s)} and ${dated(sql`st.year`, s, 1)}`, units: STEP_FAMILIES('st', off, undefined) }],
+        selects: [{ from: sql`join ${ofCohort('stat_step', 'st', [sql`st.rules = ${r.rules}`, known('st', s), dated(sql`st.year`, s, 1)])} on st.learner_id = b.learner_id`, units: STEP_FAMILIES('st', off, undefined) }],
       };
     }
     case 'distribution':
     case 'transitions': {
       const { base, learner, source } = cohortBase(r, s);
       const carry = ['first_year', 'sk_date'].map((c) => ({ name: c, expr: sql.ref(`l.${c}`) }));
-      const at = (o: string, st: string) => sql`left join stat_state ${sql.id(st)} on ${sql.ref(`${st}.learner_id`)} = b.learner_id and ${sql.ref(`${st}.year`)} = ${sql.ref(`${o}.year`)} and ${known(st, s)}`;
+      const at = (o: string, st: string) => sql`left join ${ofCohort('stat_state', st, [known(st, s)])} on ${sql.ref(`${st}.learner_id`)} = b.learner_id and ${sql.ref(`${st}.year`)} = ${sql.ref(`${o}.year`)}`;
       if (r.indicator === 'distribution') {
         return { keys: [], base, learner, source, carry, selects: [{ from: sql`cross join ${offsetsTable(cohortYear!, covered)} ${at('o', 's1')}`, units: [{ off: sql`o.k`, family: str('state'), category: stateAt('o', 's1') }] }] };
       }
@@ -249,7 +269,7 @@ export function indicatorSql(r: ReportRequest, s: Scope, covered: readonly Cover
       const { base, learner, source } = yearlyBase(r, s, 'stat_state', 'r', sql`r.institution`, sql`r.level`);
       return {
         keys: [{ name: 'afdeling', expr: sql`r.bb_afdeling` }], learner,
-        base: narrowed(base, sql`r.bb_afdeling is not null`, inYears(sql`r.year + 1`, covYears)), source,
+        base: narrowed(base, sql`r.bb_afdeling is not null`, inYears(sql`r.year`, covYears.map((y) => y - 1))), source,
         carry: [{ name: 'year', expr: sql`r.year` }, { name: 'success', expr: sql`r.bb_success` }],
         selects: [{ units: [{ sy: sql`b.year`, family: str('success'), category: sql`case when b.success then 'success' end` }] }],
       };
@@ -258,7 +278,7 @@ export function indicatorSql(r: ReportRequest, s: Scope, covered: readonly Cover
       const { base, learner, source } = yearlyBase(r, s, 'stat_state', 'r', sql`r.institution`, sql`r.level`);
       return {
         keys: [{ name: 'sector', expr: sql`r.sector` }], learner,
-        base: narrowed(base, sql`r.el_unit`, inYears(sql`r.year + 1`, covYears)), source,
+        base: narrowed(base, sql`r.el_unit`, inYears(sql`r.year`, covYears.map((y) => y - 1))), source,
         carry: [{ name: 'year', expr: sql`r.year` }, { name: 'leaver', expr: sql`r.el_leaver` }],
         selects: [{ units: [{ sy: sql`b.year`, family: str('early-leaver'), category: sql`case when b.leaver then 'early-leaver' end` }] }],
       };
@@ -277,7 +297,7 @@ export function indicatorSql(r: ReportRequest, s: Scope, covered: readonly Cover
       // Reported under the diploma's school, and the level of the row of its year.
       const { base, learner, source } = yearlyBase(r, s, 'stat_diploma', 'r', sql`r.institution`, sql`r.row_level`);
       return {
-        keys: [], learner, base: narrowed(base, sql`r.vl_unit`, inYears(sql`r.year + 1`, covYears)), source,
+        keys: [], learner, base: narrowed(base, sql`r.vl_unit`, inYears(sql`r.year`, covYears.map((y) => y - 1))), source,
         carry: [{ name: 'year', expr: sql`r.year` }, { name: 'lost', expr: sql`r.vl_lost` }],
         selects: [{ units: [{ sy: sql`b.year`, family: str('lost'), category: sql`case when b.lost then 'lost' end` }] }],
       };
@@ -289,7 +309,9 @@ export function indicatorSql(r: ReportRequest, s: Scope, covered: readonly Cover
         keys: [{ name: 'vo_school', expr: sql`r.institution` }],
         base, learner, source, carry: [{ name: 'year', expr: sql`r.year` }],
         selects: [{
-          from: sql`join stat_step st on st.learner_id = b.learner_id and st.year = b.year and st.rules = ${r.rules} and ${known('st', s)} and ${dated(sql`st.year`, s, 1)}`,
+          from: r.cohort === null
+            ? sql`join stat_step st on st.learner_id = b.learner_id and st.year = b.year and st.rules = ${r.rules} and ${known('st', s)} and ${dated(sql`st.year`, s, 1)}`
+            : sql`join ${ofCohort('stat_step', 'st', [sql`st.rules = ${r.rules}`, known('st', s), dated(sql`st.year`, s, 1)])} on st.learner_id = b.learner_id and st.year = b.year`,
           units: STEP_FAMILIES('st', undefined, sql`st.year`),
         }],
       };
@@ -327,15 +349,29 @@ export function compileUnits(r: ReportRequest, s: Scope, covered: readonly Cover
   ];
   const joins = [...dims.flatMap((d) => d.joins), ...lineages.flatMap((l) => l.joins)];
   const baseWithDims = sql`select ${sql.join(baseColumns)} ${ind.base.from} ${sql.join(joins, sql` `)} where ${sql.join(ind.base.where, sql` and `)}`;
+  if (r.cohort !== null) ctes.set('cm', cohortMembersCte(r, s));
   ctes.set('b', sql`b as materialized (${baseWithDims})`);
   const recursive = ctes.has('area_up');
   const withClause = sql`with ${recursive ? sql`recursive ` : sql``}${sql.join([...ctes.values()])}`;
   const passthrough = [sql`b.learner_id`, ...[...groupColumns, ...keyColumns, ...lineageColumns].map((c) => sql.ref(`b.${c}`))];
-  const selects = ind.selects.flatMap((sel) => sel.units.map((u) => sql`select ${sql.join([
-    ...passthrough,
-    sql`${u.off ?? NULL_INT} as off`, sql`${u.sy ?? NULL_INT} as sy`, sql`${u.family} as fam`, sql`${u.category} as cat`,
-    sql`${u.from ?? NULL} as frm`, sql`${u.to ?? NULL} as tto`, sql`${sql.lit(u.occurrence ? 0 : 1)} as den`,
-  ])} from b ${sel.from ?? sql``} ${sel.where && sel.where.length > 0 ? sql`where ${sql.join(sel.where, sql` and `)}` : sql``}`));
+  const unitColumns = (u: UnitColumns) => [
+    sql`${u.off ?? NULL_INT}`, sql`${u.sy ?? NULL_INT}`, sql`${u.family}`, sql`${u.category}`,
+    sql`${u.from ?? NULL}`, sql`${u.to ?? NULL}`, sql`${sql.lit(u.occurrence ? 0 : 1)}`,
+  ];
+  const names = ['off', 'sy', 'fam', 'cat', 'frm', 'tto', 'den'];
+  // The units of one select share its join: they fan out from each joined
+  // row through a lateral VALUES list, so the join runs once, not once per unit.
+  const selects = ind.selects.map((sel) => {
+    const where = sel.where && sel.where.length > 0 ? sql`where ${sql.join(sel.where, sql` and `)}` : sql``;
+    if (sel.units.length === 1) {
+      const cols = unitColumns(sel.units[0]!).map((c, i) => sql`${c} as ${sql.id(names[i]!)}`);
+      return sql`select ${sql.join([...passthrough, ...cols])} from b ${sel.from ?? sql``} ${where}`;
+    }
+    const rows = sel.units.map((u) => sql`(${sql.join(unitColumns(u))})`);
+    const fanned = names.map((n) => sql.ref(`x.${n}`));
+    return sql`select ${sql.join([...passthrough, ...fanned])} from b ${sel.from ?? sql``}
+      cross join lateral (values ${sql.join(rows)}) as x(${sql.join(names.map((n) => sql.id(n)))}) ${where}`;
+  });
   return {
     with: withClause, units: sql.join(selects, sql` union all `),
     groups: [...r.by.map((d, i) => [groupColumns[i]!, d] as const), ...ind.keys.map((k, i) => [keyColumns[i]!, k.name] as const)],

@@ -1,0 +1,68 @@
+/**
+ * Where a report's time goes:
+ *   pnpm tsx scripts/bench/profile-report.ts --views DIR [--cohort 2013-2014] [--known-on D] [--explain] indicator[:dim,dim] ...
+ * Prints per request the time of the SQL count (wall and this process's CPU,
+ * which DuckDB's threads are part of: steadier on a shared machine) and of
+ * the publishing step, first and second call; with --explain, DuckDB's
+ * analysed plan of each count query as an indented tree with rows and time
+ * per operator (how a badly chosen hash-join side shows). SHOW_SQL=1 prints
+ * the SQL.
+ */
+import { sql } from 'kysely';
+import { openDuckDbViews } from '@leerroutes/projection-runtime';
+import { statisticsCountTable as countTable, scopeOf, publish, type ReportRequest } from '@leerroutes/indicators';
+
+const args = process.argv.slice(2);
+const flag = (n: string) => { const i = args.indexOf(`--${n}`); return i >= 0 ? args.splice(i, 2)[1] : undefined; };
+const views = flag('views')!;
+const cohort = flag('cohort') ?? '2013-2014';
+const knownOn = flag('known-on');
+const explain = args.includes('--explain') ? (args.splice(args.indexOf('--explain'), 1), true) : false;
+const v = await openDuckDbViews(views);
+for (const spec of args) {
+  const [indicator, dims] = spec.split(':') as [string, string | undefined];
+  const request = { indicator, cohortType: 'advice', cohort, rules: 'monitor', by: dims ? dims.split(',') : [], ...(knownOn ? { asKnownOn: knownOn } : {}) } as ReportRequest;
+  for (const round of [1, 2]) {
+    await v.reader.snapshot(async (db) => {
+      const c0 = process.cpuUsage();
+      const t0 = performance.now();
+      const table = await countTable(request, scopeOf(request, db));
+      const t1 = performance.now();
+      const c1 = process.cpuUsage(c0);
+      const rows = await publish(request, table, { related: (r) => countTable(r, scopeOf(r, db)) });
+      const t2 = performance.now();
+      console.log(`${spec} round ${round}: sql ${(t1 - t0).toFixed(1)} ms (cpu ${((c1.user + c1.system) / 1000).toFixed(0)}), publish ${(t2 - t1).toFixed(1)} ms, ${table.length} instances, ${rows.length} rows`);
+    });
+  }
+}
+await v.close();
+if (explain) {
+  const { compileUnits } = await import('../../packages/indicators/src/sql/units.js');
+  const { coveredDates } = await import('../../packages/indicators/src/sql/scope.js');
+  const { maxAreaDepth } = await import('../../packages/indicators/src/sql/dimensions.js');
+  const v2 = await openDuckDbViews(views);
+  for (const spec of args) {
+    const [indicator, dims] = spec.split(':') as [string, string | undefined];
+    const request = { indicator, cohortType: 'advice', cohort, rules: 'monitor', by: dims ? dims.split(',') : [] } as ReportRequest;
+    await v2.reader.snapshot(async (db) => {
+      const s = scopeOf(request, db);
+      const c = compileUnits(request, s, await coveredDates(s), await maxAreaDepth(s));
+      const columns = [...c.groups.map(([col]: any) => col), ...c.lineage.map(([col]: any) => col), 'off', 'sy', 'fam', 'cat', 'frm', 'tto'];
+      const q = sql`${c.with} select ${sql.join(columns.map((col) => sql.ref(`u.${col}`)))}, cast(sum(u.den) as integer) as den, cast(count(*) as integer) as n
+        from (${c.units}) u group by ${sql.join(columns.map((_, i) => sql.lit(i + 1)))}`.compile(db);
+      if (process.env.SHOW_SQL) console.log(q.sql, q.parameters);
+      const text = q.sql.replace(/\$(\d+)/g, (_m: string, n: string) => `'${q.parameters[Number(n) - 1]}'`);
+      const r = await sql.raw(`explain (analyze, format json) ${text}`).execute(db);
+      const plan = JSON.parse(String(Object.values(r.rows[0] as object)[1]));
+      const show = (n: any, depth: number): void => {
+        const name = n.operator_name ?? n.operator_type ?? n.name ?? '?';
+        const extra = n.extra_info?.Table ?? n.extra_info?.['CTE Name'] ?? '';
+        if (name) console.log(`${'  '.repeat(depth)}${name} ${extra} rows=${n.operator_cardinality ?? ''} t=${(n.operator_timing ?? 0).toFixed(3)}`);
+        for (const c of n.children ?? []) show(c, depth + 1);
+      };
+      console.log('total', plan.latency ?? '');
+      show(plan, 0);
+    });
+  }
+  await v2.close();
+}
