@@ -186,7 +186,7 @@ export function indicatorSql(r: ReportRequest, s: Scope, covered: readonly Cover
           // `attempt` counts a learner's attempts per kind against the cohort's learners (a multi family).
           { units: [{ family: str('route'), category: sql`b.route` }, { family: str('attempt'), category: NULL }] },
           {
-            from: sql`join stat_attempt a on a.learner_id = b.learner_id and ${known('a', s)} and ${dated(sql`a.year`, s)}`,
+            from: sql`join ${ofCohort('stat_attempt', 'a', [known('a', s), dated(sql`a.year`, s)])} on a.learner_id = b.learner_id`,
             units: [
               { family: str('attempt'), category: sql`a.kind`, occurrence: true },
               { family: sql`'attempt ' || a.kind`, category: sql`case when ${success} then a.kind || ' | success' end` },
@@ -202,7 +202,7 @@ export function indicatorSql(r: ReportRequest, s: Scope, covered: readonly Cover
         selects: [
           { units: [{ family: str('revised'), category: sql`case when b.revised then 'revised' end` }] },
           {
-            from: sql`join stat_revision v on v.learner_id = b.learner_id and v.rules = ${r.rules} and ${known('v', s)} and ${dated(sql`v.year`, s)}`,
+            from: sql`join ${ofCohort('stat_revision', 'v', [sql`v.rules = ${r.rules}`, known('v', s), dated(sql`v.year`, s)])} on v.learner_id = b.learner_id`,
             units: [
               { family: str('direction'), category: sql`v.direction` },
               { family: str('pair'), category: sql`v.from_code || ' -> ' || v.to_code`, from: sql`v.from_code`, to: sql`v.to_code` },
