@@ -31,22 +31,35 @@ const isPlainObject = (v: unknown): v is Record<string, unknown> =>
 export function flatten(data: unknown): Flattened | null {
   if (!isPlainObject(data)) return null;
   const values: unknown[] = [];
-  const skeleton = JSON.stringify(walk(data, values));
+  const skeleton = walk(data, values);
   return { skeleton, values };
 }
 
-function walk(obj: Record<string, unknown>, values: unknown[]): unknown[] {
-  const skel: unknown[] = [];
+/** Keys of event payloads are few; each is JSON-quoted once (up to a bound, against payloads with endless distinct keys). */
+const quotedKeys = new Map<string, string>();
+function quoted(key: string): string {
+  let q = quotedKeys.get(key);
+  if (q === undefined) {
+    q = JSON.stringify(key);
+    if (quotedKeys.size < 10_000) quotedKeys.set(key, q);
+  }
+  return q;
+}
+
+/** The skeleton's JSON text, written directly: the same text as JSON.stringify of the nested arrays, without building them. */
+function walk(obj: Record<string, unknown>, values: unknown[]): string {
+  let out = '[';
   for (const key in obj) {
     const v = obj[key];
     if (v === undefined || typeof v === 'function' || typeof v === 'symbol') continue;
-    if (isPlainObject(v)) skel.push([key, walk(v, values)]);
+    if (out.length > 1) out += ',';
+    if (isPlainObject(v)) out += `[${quoted(key)},${walk(v, values)}]`;
     else {
-      skel.push(key);
+      out += quoted(key);
       values.push(v);
     }
   }
-  return skel;
+  return out + ']';
 }
 
 export type Decoder = (values: readonly unknown[]) => Record<string, unknown>;
@@ -60,6 +73,43 @@ export function compileDecoder(skeleton: string): Decoder {
       .join(',')}}`;
   // The skeleton comes from flatten() (JSON-quoted keys only), never from outside input.
   return new Function('v', `return ${build(JSON.parse(skeleton) as unknown[])};`) as Decoder;
+}
+
+/**
+ * An event in the form its row is written: what is left for the appender is
+ * what only the open transaction knows (stream, revision, type and shape ids,
+ * recordedAt). Encoding is pure, so it can be done away from the writer (the
+ * import does it in a worker thread) and still give the very same row.
+ */
+export interface EncodedEvent {
+  /** 16 bytes for a UUID (a Uint8Array once it crossed a thread), else the id as text. */
+  readonly eventId: Uint8Array | string;
+  readonly type: string;
+  readonly schemaVersion: number;
+  readonly occurredOn: number | string | null;
+  /** ISO text: whether it equals the transaction's recordedAt is decided at append time. */
+  readonly knownAt: string | undefined;
+  /** null: the payload is not a plain object and `data` is its plain JSON (RAW_SHAPE). */
+  readonly skeleton: string | null;
+  readonly data: string;
+  readonly metadata: string | null;
+}
+
+export function encodeEvent(e: {
+  readonly eventId: string; readonly type: string; readonly schemaVersion: number; readonly data: unknown;
+  readonly occurredOn: string | null; readonly knownAt?: string; readonly metadata?: Readonly<Record<string, unknown>>;
+}): EncodedEvent {
+  const flat = flatten(e.data);
+  return {
+    eventId: encodeEventId(e.eventId),
+    type: e.type,
+    schemaVersion: e.schemaVersion,
+    occurredOn: encodeDay(e.occurredOn ?? null),
+    knownAt: e.knownAt,
+    skeleton: flat ? flat.skeleton : null,
+    data: JSON.stringify(flat ? flat.values : (e.data ?? null)),
+    metadata: e.metadata === undefined ? null : JSON.stringify(e.metadata),
+  };
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
