@@ -104,4 +104,3 @@ export const FACT_CODECS: { readonly [K in FactKind]: KindCodec<FactOf<K>> } = {
 };
 
 export type FactOf<K extends FactKind> = K extends 'enrolment' ? EnrolmentFact : K extends 'advice' ? AdviceFact : K extends 'diploma' ? DiplomaFact : LearnerFact;
-
