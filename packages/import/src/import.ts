@@ -199,10 +199,12 @@ async function readFile(
   };
   let batch: { line: number; raw: Readonly<Record<string, string>>; row: Record<string, unknown> }[] = [];
   let records = 0;
+  // A handful of reference dates over a million rows: each is recorded once per run (the insert is idempotent, so a resumed run repeats it harmlessly).
+  const datesRecorded = new Set<string>();
   const commit = (final: boolean) => {
     ledger.transaction(() => {
       for (const r of batch) {
-        if (file.kind === 'fact') applyFact(file, r, delivery, ledger, progress, reject);
+        if (file.kind === 'fact') applyFact(file, r, delivery, ledger, progress, reject, datesRecorded);
         else applyReference(file, r.row, r.line, delivery, ledger, progress);
       }
       progress.recordsDone = records;
@@ -247,7 +249,7 @@ function parseReference(file: ReferenceFile, values: Readonly<Record<string, str
 
 function applyFact(
   file: FactFile, r: { line: number; raw: Readonly<Record<string, string>>; row: Record<string, unknown> }, delivery: number, ledger: Ledger,
-  progress: FileProgress, reject: (line: number, r: RowReject, raw: RawRow) => void,
+  progress: FileProgress, reject: (line: number, r: RowReject, raw: RawRow) => void, datesRecorded: Set<string>,
 ): void {
   const { learnerId, fact } = r.row as { learnerId: string; fact: never };
   const codec = FACT_CODECS[file.fact];
@@ -259,7 +261,10 @@ function applyFact(
     return;
   }
   progress[outcome]++;
-  if (file.fact === 'enrolment') ledger.recordDeliveredDate(delivery, key[0]!);
+  if (file.fact === 'enrolment' && !datesRecorded.has(key[0]!)) {
+    ledger.recordDeliveredDate(delivery, key[0]!);
+    datesRecorded.add(key[0]!);
+  }
 }
 
 function applyReference(file: ReferenceFile, row: Record<string, unknown>, line: number, delivery: number, ledger: Ledger, progress: FileProgress): void {
