@@ -31,35 +31,22 @@ const isPlainObject = (v: unknown): v is Record<string, unknown> =>
 export function flatten(data: unknown): Flattened | null {
   if (!isPlainObject(data)) return null;
   const values: unknown[] = [];
-  const skeleton = walk(data, values);
+  const skeleton = JSON.stringify(walk(data, values));
   return { skeleton, values };
 }
 
-/** Keys of event payloads are few; each is JSON-quoted once (up to a bound, against payloads with endless distinct keys). */
-const quotedKeys = new Map<string, string>();
-function quoted(key: string): string {
-  let q = quotedKeys.get(key);
-  if (q === undefined) {
-    q = JSON.stringify(key);
-    if (quotedKeys.size < 10_000) quotedKeys.set(key, q);
-  }
-  return q;
-}
-
-/** The skeleton's JSON text, written directly: the same text as JSON.stringify of the nested arrays, without building them. */
-function walk(obj: Record<string, unknown>, values: unknown[]): string {
-  let out = '[';
+function walk(obj: Record<string, unknown>, values: unknown[]): unknown[] {
+  const skel: unknown[] = [];
   for (const key in obj) {
     const v = obj[key];
     if (v === undefined || typeof v === 'function' || typeof v === 'symbol') continue;
-    if (out.length > 1) out += ',';
-    if (isPlainObject(v)) out += `[${quoted(key)},${walk(v, values)}]`;
+    if (isPlainObject(v)) skel.push([key, walk(v, values)]);
     else {
-      out += quoted(key);
+      skel.push(key);
       values.push(v);
     }
   }
-  return out + ']';
+  return skel;
 }
 
 export type Decoder = (values: readonly unknown[]) => Record<string, unknown>;
