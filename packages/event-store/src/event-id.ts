@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { hash, randomUUID } from 'node:crypto';
 
 /**
  * A deterministic UUID (version 5 layout over SHA-1) for content-addressed
@@ -6,7 +6,7 @@ import { createHash, randomUUID } from 'node:crypto';
  * re-imports idempotent.
  */
 export function deterministicEventId(...parts: readonly string[]): string {
-  return uuidFromDigest(createHash('sha1').update(parts.join('\u001f')).digest());
+  return uuidFromDigest(hash('sha1', parts.join('\u001f'), 'buffer'));
 }
 
 /** Lay out a SHA-1 digest (or any 16+ bytes of hash) as a version-5 style UUID. */

@@ -4,7 +4,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { compileDecoder, decodeDay, decodeEventId, encodeDay, encodeEventId, encodeInstant, flatten } from '../src/sqlite/codec.js';
+import { compileDecoder, decodeDay, decodeEventId, encodeDay, encodeEvent, encodeEventId, encodeInstant, flatten } from '../src/sqlite/codec.js';
+import type { NewEvent } from '../src/port.js';
 import { openSqliteEventStore } from '../src/sqlite/index.js';
 import { expectRight } from '../test-support/conformance/helpers.js';
 
@@ -93,6 +94,61 @@ describe('migration from schema version 1', () => {
       expect(after.prepare('SELECT MAX(version) AS v FROM schema_version').get()).toEqual({ v: 2 });
       expect(after.prepare('SELECT x FROM ledger_keep').get()).toEqual({ x: 'untouched' });
       after.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('events encoded beforehand', () => {
+  /** The skeleton as it was first written: nested arrays through JSON.stringify. Logs hold that text, so it must not change. */
+  const nestedSkeleton = (obj: Record<string, unknown>): unknown[] =>
+    Object.keys(obj).filter((k) => obj[k] !== undefined).map((k) => {
+      const v = obj[k];
+      return v !== null && typeof v === 'object' && !Array.isArray(v) ? [k, nestedSkeleton(v as Record<string, unknown>)] : k;
+    });
+
+  it('writes the skeleton text of the nested arrays', () => {
+    fc.assert(
+      fc.property(fc.dictionary(fc.string(), json).map((d) => JSON.parse(JSON.stringify(d)) as Record<string, unknown>), (data) => {
+        expect(flatten(data)!.skeleton).toBe(JSON.stringify(nestedSkeleton(data)));
+      }),
+      { numRuns: 1000, seed: 20261202 },
+    );
+  });
+
+  it('appendEncoded writes the very rows append writes, ids handed over as plain byte arrays included', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'leerroutes-encoded-'));
+    try {
+      const clock = () => new Date('2024-01-02T03:04:05.678Z');
+      const events = (n: number): NewEvent[] => [
+        { eventId: '4d1c7f3e-2b7a-5c1e-9f00-0123456789ab', type: 'A', schemaVersion: 1, data: { id: `L${n}`, nested: { x: n, y: [1, 'z'] } }, occurredOn: '2016-10-01', knownAt: '2023-11-01T00:00:00.000Z', metadata: { key: 'k' } },
+        { eventId: 'not-a-uuid', type: 'B', schemaVersion: 2, data: [n], occurredOn: null },
+        { eventId: '0f1c7f3e-2b7a-5c1e-9f00-0123456789ab', type: 'A', schemaVersion: 1, data: { id: `L${n}` }, occurredOn: 'sometime', knownAt: '2024-01-02T03:04:05.678Z' },
+      ];
+      const rows = (path: string) => {
+        const db = new Database(path, { readonly: true });
+        try {
+          return db.prepare('SELECT s.name, e.*, sh.skeleton, t.type FROM events e JOIN streams s USING (stream_id) JOIN event_types t USING (type_id) LEFT JOIN shapes sh USING (shape_id) ORDER BY position').all();
+        } finally {
+          db.close();
+        }
+      };
+      const plain = openSqliteEventStore({ path: join(dir, 'plain.sqlite'), clock });
+      const encoded = openSqliteEventStore({ path: join(dir, 'encoded.sqlite'), clock });
+      for (const n of [1, 2]) {
+        expectRight(plain.writeTransaction((tx) => tx.append([{ stream: `s-${n}`, expectedRevision: 'no_stream', events: events(n) }])));
+        const enc = events(n).map(encodeEvent).map((e) => ({ ...e, eventId: typeof e.eventId === 'string' ? e.eventId : new Uint8Array(e.eventId) }));
+        expectRight(encoded.writeTransaction((tx) => tx.appendEncoded([{ stream: `s-${n}`, expectedRevision: 'no_stream', events: enc }])));
+      }
+      // A retried batch is recognised by its ids, encoded or not.
+      const again = events(1).map(encodeEvent);
+      expectRight(encoded.writeTransaction((tx) => expect(tx.appendEncoded([{ stream: 's-1', expectedRevision: 'no_stream', events: again }])[0]!.appended).toBe(0)));
+      expect(encoded.streamRevisions(['s-1', 's-2', 's-3'])).toEqual(new Map([['s-1', 2], ['s-2', 2]]));
+      void plain.close();
+      void encoded.close();
+      expect(rows(join(dir, 'encoded.sqlite'))).toEqual(rows(join(dir, 'plain.sqlite')));
+      expect(rows(join(dir, 'plain.sqlite'))).toHaveLength(6);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

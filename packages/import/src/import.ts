@@ -3,12 +3,13 @@ import { basename, dirname, extname, join, resolve } from 'node:path';
 import { createHash } from 'node:crypto';
 import * as E from 'fp-ts/lib/Either.js';
 import {
-  AREAS_STREAM, COVERAGE_STREAM, CURRENT_SCHEMA_VERSION, INSTITUTIONS_STREAM, SCHOOL_GROUPS_STREAM, deriveLearnerEvents, learnerStream, reconcile, schoolYearOf,
-  type DerivationContext, type DerivedEvent, type ExistingEvent, type LearnerFacts,
+  AREAS_STREAM, COVERAGE_STREAM, CURRENT_SCHEMA_VERSION, INSTITUTIONS_STREAM, SCHOOL_GROUPS_STREAM, learnerStream, schoolYearOf, type ExistingEvent,
 } from '@leerroutes/domain';
-import { deterministicEventId, uuidFromDigest, type EventStore, type NewEvent, type RecordedEvent, type StreamAppend } from '@leerroutes/event-store';
+import { deterministicEventId, type EventStore, type NewEvent, type RecordedEvent, type StreamAppend } from '@leerroutes/event-store';
 import type { SqliteEventStore } from '@leerroutes/event-store/sqlite';
 import { readCsv } from './csv.js';
+import type { DeriveInput, DeriveSetup } from './derive-batch.js';
+import { inlineDeriver, threadDeriver } from './derive-thread.js';
 import { FACT_CODECS } from './fact-codec.js';
 import { areaRow, institutionRow, REGISTRATION_FILES, schoolGroupRow, type FactFile, type ReferenceFile } from './files.js';
 import { Ledger, type DeliveryRow, type FileProgress } from './ledger.js';
@@ -43,9 +44,13 @@ export interface ImportOptions {
   readonly batchLearners?: number;
   /** Rows read per ledger transaction (default 5000). */
   readonly batchRows?: number;
+  /** Derive in a worker thread while the log is appended to (default); false derives in the calling thread. */
+  readonly deriveInThread?: boolean;
 }
 
 export class ImportError extends Error {}
+
+export { eventsToAppend } from './derive-batch.js';
 
 const ROW_BATCH = 5000;
 
@@ -194,10 +199,12 @@ async function readFile(
   };
   let batch: { line: number; raw: Readonly<Record<string, string>>; row: Record<string, unknown> }[] = [];
   let records = 0;
+  // A handful of reference dates over a million rows: each is recorded once per run (the insert is idempotent, so a resumed run repeats it harmlessly).
+  const datesRecorded = new Set<string>();
   const commit = (final: boolean) => {
     ledger.transaction(() => {
       for (const r of batch) {
-        if (file.kind === 'fact') applyFact(file, r, delivery, ledger, progress, reject);
+        if (file.kind === 'fact') applyFact(file, r, delivery, ledger, progress, reject, datesRecorded);
         else applyReference(file, r.row, r.line, delivery, ledger, progress);
       }
       progress.recordsDone = records;
@@ -242,7 +249,7 @@ function parseReference(file: ReferenceFile, values: Readonly<Record<string, str
 
 function applyFact(
   file: FactFile, r: { line: number; raw: Readonly<Record<string, string>>; row: Record<string, unknown> }, delivery: number, ledger: Ledger,
-  progress: FileProgress, reject: (line: number, r: RowReject, raw: RawRow) => void,
+  progress: FileProgress, reject: (line: number, r: RowReject, raw: RawRow) => void, datesRecorded: Set<string>,
 ): void {
   const { learnerId, fact } = r.row as { learnerId: string; fact: never };
   const codec = FACT_CODECS[file.fact];
@@ -254,7 +261,10 @@ function applyFact(
     return;
   }
   progress[outcome]++;
-  if (file.fact === 'enrolment') ledger.recordDeliveredDate(delivery, key[0]!);
+  if (file.fact === 'enrolment' && !datesRecorded.has(key[0]!)) {
+    ledger.recordDeliveredDate(delivery, key[0]!);
+    datesRecorded.add(key[0]!);
+  }
 }
 
 function applyReference(file: ReferenceFile, row: Record<string, unknown>, line: number, delivery: number, ledger: Ledger, progress: FileProgress): void {
@@ -310,79 +320,59 @@ function seal(ledger: Ledger, delivery: number): void {
 // --- 3. deriving
 
 async function derive(delivery: number, options: ImportOptions, store: SqliteEventStore, ledger: Ledger, knownAt: string): Promise<void> {
-  const parents = ledger.areaParents();
-  const ctx: DerivationContext = { coveredReferenceDates: ledger.coveredReferenceDates(), areaParents: (code) => ancestors(parents, code) };
-  const correctionDate = knownAt.slice(0, 10);
+  const setup: DeriveSetup = { delivery, knownAt, coveredReferenceDates: ledger.coveredReferenceDates(), areaParents: [...ledger.areaParents()] };
   const size = options.batchLearners ?? 1000;
   const total = ledger.delivery(delivery).learnersTotal;
-  for (;;) {
-    const ids = ledger.nextPending(delivery, size);
-    if (ids.length === 0) break;
-    const facts = ledger.loadFacts(ids);
-    const appends: StreamAppend[] = [];
-    const counts = { events: 0, retracted: 0, byType: {} as Record<string, number> };
-    for (const id of ids) {
-      const stream = learnerStream(id);
-      const existing = await store.readStream(stream);
-      const events = eventsToAppend(facts.get(id)!, existing, ctx, delivery, knownAt, correctionDate);
-      if (events.length === 0) continue;
-      const last = existing[existing.length - 1];
-      appends.push({ stream, expectedRevision: last ? last.revision : 'no_stream', events });
-      for (const e of events) {
-        counts.byType[e.type] = (counts.byType[e.type] ?? 0) + 1;
-        if (e.type === 'Retracted') counts.retracted += (e.data as { retracted: string[] }).retracted.length;
+  // Nothing left to derive (a resumed delivery killed after its last batch): no thread to start.
+  if (ledger.nextPending(delivery, 1).length === 0) return;
+  const deriver = options.deriveInThread === false ? inlineDeriver(setup) : threadDeriver(setup);
+  /** The next batch is read and handed to the deriver before the current one is appended. */
+  const next = async (after: string | undefined) => {
+    const ids = ledger.nextPending(delivery, size, after);
+    if (ids.length === 0) return null;
+    const output = deriver.derive(await deriveInput(ids, store, ledger));
+    // Settled later, or never when an earlier batch fails: that must not surface as an unhandled rejection.
+    output.catch(() => undefined);
+    return { ids, output };
+  };
+  try {
+    let batch = await next(undefined);
+    while (batch !== null) {
+      const following = await next(batch.ids[batch.ids.length - 1]);
+      const { appends, counts } = await batch.output;
+      const r = store.writeTransaction((tx) => {
+        if (appends.length > 0) tx.appendEncoded(appends);
+        ledger.derived(delivery, batch!.ids, counts);
+      });
+      if (E.isLeft(r)) {
+        const err = r.left;
+        throw new ImportError(err.kind === 'WrongExpectedRevision'
+          ? `another writer changed ${err.stream} during the import (expected revision ${String(err.expected)}, found ${String(err.actual)}); run the import again: it goes on where it stopped`
+          : `event store unavailable: ${err.message}`);
       }
-      counts.events += events.length;
+      const d = ledger.delivery(delivery);
+      options.onProgress?.({ phase: 'derive', file: '', rows: 0, bytes: 0, totalBytes: 0, learnersDone: d.learnersDone, learnersTotal: total });
+      batch = following;
     }
-    const r = store.writeTransaction((tx) => {
-      if (appends.length > 0) tx.append(appends);
-      ledger.derived(delivery, ids, counts);
-    });
-    if (E.isLeft(r)) {
-      const err = r.left;
-      throw new ImportError(err.kind === 'WrongExpectedRevision'
-        ? `another writer changed ${err.stream} during the import (expected revision ${String(err.expected)}, found ${String(err.actual)}); run the import again: it goes on where it stopped`
-        : `event store unavailable: ${err.message}`);
-    }
-    const d = ledger.delivery(delivery);
-    options.onProgress?.({ phase: 'derive', file: '', rows: 0, bytes: 0, totalBytes: 0, learnersDone: d.learnersDone, learnersTotal: total });
+  } finally {
+    await deriver.close();
   }
 }
 
-/** The events that bring a learner's stream in line with the learner's facts. */
-export function eventsToAppend(
-  facts: LearnerFacts, existing: readonly RecordedEvent[], ctx: DerivationContext, delivery: number, knownAt: string | undefined, correctionDate: string,
-): NewEvent[] {
-  // One digest per event: its content key, and (first time round) its id; the content includes the learner id.
-  const digests = new Map<string, Buffer>();
-  const desired = deriveLearnerEvents(facts, ctx).map((d): DerivedEvent => {
-    const digest = createHash('sha1').update(d.key).digest();
-    const key = digest.toString('base64url');
-    digests.set(key, digest);
-    return { key, event: d.event };
-  });
-  const rec = reconcile(existing.map(toExisting), desired);
-  const events: NewEvent[] = [];
-  if (rec.retract.length > 0) {
-    const data = {
-      learnerId: facts.learnerId, occurredOn: correctionDate, schoolYear: schoolYearOf(correctionDate),
-      source: { system: 'import', file: `delivery-${delivery}` },
-      retracted: [...rec.retract].sort(), reason: `no longer follows from the registrations after delivery ${delivery}`,
-    };
-    events.push({
-      eventId: deterministicEventId(facts.learnerId, 'Retracted', String(delivery), ...data.retracted), type: 'Retracted',
-      schemaVersion: CURRENT_SCHEMA_VERSION.Retracted, data, occurredOn: correctionDate, ...(knownAt ? { knownAt } : {}), metadata: { delivery },
-    });
+/**
+ * What derivation needs of these learners: their ledger rows and, only for
+ * learners whose stream exists (none on a first import), its imported events.
+ */
+async function deriveInput(ids: readonly string[], store: SqliteEventStore, ledger: Ledger): Promise<DeriveInput> {
+  const revisions = store.streamRevisions(ids.map(learnerStream));
+  const existing: [string, number, ExistingEvent[]][] = [];
+  for (const id of ids) {
+    const stream = learnerStream(id);
+    if (!revisions.has(stream)) continue;
+    const events = await store.readStream(stream);
+    if (events.length > 0) existing.push([id, events[events.length - 1]!.revision, events.map(toExisting)]);
   }
-  for (const { derived, generation } of rec.append) {
-    const { type, data } = derived.event;
-    events.push({
-      eventId: generation === 0 ? uuidFromDigest(digests.get(derived.key)!) : deterministicEventId(facts.learnerId, derived.key, String(generation)),
-      type, schemaVersion: CURRENT_SCHEMA_VERSION[type],
-      data, occurredOn: data.occurredOn, ...(knownAt ? { knownAt } : {}), metadata: { key: derived.key, delivery },
-    });
-  }
-  return events;
+  return { learnerIds: ids, facts: ledger.loadFactRows(ids), existing };
 }
 
 function toExisting(e: RecordedEvent): ExistingEvent {
@@ -390,16 +380,6 @@ function toExisting(e: RecordedEvent): ExistingEvent {
   return e.type === 'Retracted'
     ? { eventId: e.eventId, type: e.type, key: null, retracts: (e.data as { retracted: string[] }).retracted }
     : { eventId: e.eventId, type: e.type, key };
-}
-
-function ancestors(parents: ReadonlyMap<string, string | null>, code: string): string[] {
-  const out: string[] = [];
-  let p = parents.get(code) ?? null;
-  while (p !== null && !out.includes(p) && out.length < 32) {
-    out.push(p);
-    p = parents.get(p) ?? null;
-  }
-  return out;
 }
 
 // --- 4. finishing

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { LearnerFacts } from '@leerroutes/domain';
-import { FACT_CODECS, type FactKind } from './fact-codec.js';
+import { FACT_CODECS, type FactKind, type KindCodec } from './fact-codec.js';
 
 /**
  * The import ledger: every delivered registration fact by its natural key,
@@ -26,6 +26,30 @@ export const FACT_TABLES: Readonly<Record<FactKind, KindTable>> = {
   diploma: { table: 'ledger_diploma', keys: ['school_year', 'institution', 'awarded_on'] },
   learner: { table: 'ledger_learner', keys: ['valid_from'] },
 };
+
+/** Ledger rows of each kind as stored: learner_id, the natural-key cells, content, line. */
+export type FactRows = Readonly<Record<FactKind, readonly (readonly (string | number)[])[]>>;
+
+const FIELD: Readonly<Record<FactKind, 'learner' | 'advice' | 'diplomas' | 'enrolments'>> = { learner: 'learner', advice: 'advice', diploma: 'diplomas', enrolment: 'enrolments' };
+
+/**
+ * Every fact of these learners from their ledger rows (Ledger.loadFactRows).
+ * Free of the connection, so a worker thread can decode what the writer read.
+ */
+export function decodeFactRows(learnerIds: readonly string[], rows: FactRows): Map<string, LearnerFacts> {
+  type Mutable = { learnerId: string; learner: unknown[]; advice: unknown[]; diplomas: unknown[]; enrolments: unknown[] };
+  const out = new Map<string, Mutable>();
+  for (const id of learnerIds) out.set(id, { learnerId: id, learner: [], advice: [], diplomas: [], enrolments: [] });
+  for (const kind of Object.keys(FACT_TABLES) as FactKind[]) {
+    const codec = FACT_CODECS[kind] as KindCodec<unknown>;
+    const n = FACT_TABLES[kind].keys.length;
+    for (const r of rows[kind]) {
+      const source = { system: 'import', file: codec.file, line: Number(r[2 + n]) };
+      out.get(String(r[0]))![FIELD[kind]].push(codec.decode(r.slice(1, 1 + n) as string[], String(r[1 + n]), source));
+    }
+  }
+  return out as unknown as Map<string, LearnerFacts>;
+}
 
 export type UpsertOutcome = 'inserted' | 'changed' | 'unchanged' | 'repeated' | { readonly conflictLine: number };
 
@@ -337,9 +361,11 @@ export class Ledger {
     return this.stmt('SELECT COUNT(*) FROM ledger_pending WHERE delivery = ?').pluck().get(delivery) as number;
   }
 
-  /** The next learners to derive, in learner-id order. */
-  nextPending(delivery: number, limit: number): string[] {
-    return this.stmt('SELECT learner_id FROM ledger_pending WHERE delivery = ? ORDER BY learner_id LIMIT ?').pluck().all(delivery, limit) as string[];
+  /** The next learners to derive, in learner-id order; after `after` when given (a batch not yet committed is still pending). */
+  nextPending(delivery: number, limit: number, after?: string): string[] {
+    return after === undefined
+      ? this.stmt('SELECT learner_id FROM ledger_pending WHERE delivery = ? ORDER BY learner_id LIMIT ?').pluck().all(delivery, limit) as string[]
+      : this.stmt('SELECT learner_id FROM ledger_pending WHERE delivery = ? AND learner_id > ? ORDER BY learner_id LIMIT ?').pluck().all(delivery, after, limit) as string[];
   }
 
   /** Learners derived and appended: no longer pending, counted in the delivery. */
@@ -396,20 +422,18 @@ export class Ledger {
 
   /** Every fact of these learners, for derivation. */
   loadFacts(learnerIds: readonly string[]): Map<string, LearnerFacts> {
-    type Mutable = { learnerId: string; learner: unknown[]; advice: unknown[]; diplomas: unknown[]; enrolments: unknown[] };
-    const out = new Map<string, Mutable>();
-    for (const id of learnerIds) out.set(id, { learnerId: id, learner: [], advice: [], diplomas: [], enrolments: [] });
+    return decodeFactRows(learnerIds, this.loadFactRows(learnerIds));
+  }
+
+  /**
+   * The ledger rows of these learners as stored (arrays of cells, cheap to
+   * hand to another thread), to be turned into facts by decodeFactRows.
+   */
+  loadFactRows(learnerIds: readonly string[]): FactRows {
     const ids = JSON.stringify(learnerIds);
-    const field: Record<FactKind, 'learner' | 'advice' | 'diplomas' | 'enrolments'> = { learner: 'learner', advice: 'advice', diploma: 'diplomas', enrolment: 'enrolments' };
-    for (const kind of Object.keys(FACT_TABLES) as FactKind[]) {
-      const codec = FACT_CODECS[kind];
-      const n = FACT_TABLES[kind].keys.length;
-      for (const r of this.s.load[kind].raw(true).all(ids) as (string | number)[][]) {
-        const source = { system: 'import', file: codec.file, line: Number(r[2 + n]) };
-        out.get(String(r[0]))![field[kind]].push(codec.decode(r.slice(1, 1 + n) as string[], String(r[1 + n]), source));
-      }
-    }
-    return out as unknown as Map<string, LearnerFacts>;
+    const rows = {} as Record<FactKind, FactRows[FactKind]>;
+    for (const kind of Object.keys(FACT_TABLES) as FactKind[]) rows[kind] = this.s.load[kind].raw(true).all(ids) as (string | number)[][];
+    return rows;
   }
 
   /**

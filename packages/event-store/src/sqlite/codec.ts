@@ -62,6 +62,43 @@ export function compileDecoder(skeleton: string): Decoder {
   return new Function('v', `return ${build(JSON.parse(skeleton) as unknown[])};`) as Decoder;
 }
 
+/**
+ * An event in the form its row is written: what is left for the appender is
+ * what only the open transaction knows (stream, revision, type and shape ids,
+ * recordedAt). Encoding is pure, so it can be done away from the writer (the
+ * import does it in a worker thread) and still give the very same row.
+ */
+export interface EncodedEvent {
+  /** 16 bytes for a UUID (a Uint8Array once it crossed a thread), else the id as text. */
+  readonly eventId: Uint8Array | string;
+  readonly type: string;
+  readonly schemaVersion: number;
+  readonly occurredOn: number | string | null;
+  /** ISO text: whether it equals the transaction's recordedAt is decided at append time. */
+  readonly knownAt: string | undefined;
+  /** null: the payload is not a plain object and `data` is its plain JSON (RAW_SHAPE). */
+  readonly skeleton: string | null;
+  readonly data: string;
+  readonly metadata: string | null;
+}
+
+export function encodeEvent(e: {
+  readonly eventId: string; readonly type: string; readonly schemaVersion: number; readonly data: unknown;
+  readonly occurredOn: string | null; readonly knownAt?: string; readonly metadata?: Readonly<Record<string, unknown>>;
+}): EncodedEvent {
+  const flat = flatten(e.data);
+  return {
+    eventId: encodeEventId(e.eventId),
+    type: e.type,
+    schemaVersion: e.schemaVersion,
+    occurredOn: encodeDay(e.occurredOn ?? null),
+    knownAt: e.knownAt,
+    skeleton: flat ? flat.skeleton : null,
+    data: JSON.stringify(flat ? flat.values : (e.data ?? null)),
+    metadata: e.metadata === undefined ? null : JSON.stringify(e.metadata),
+  };
+}
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** A lower-case UUID as 16 bytes; any other id as itself (text). */

@@ -1,4 +1,5 @@
 export { openSqliteEventStore } from './store.js';
-export type { LogTransaction, SqliteEventStore, SqliteEventStoreOptions } from './store.js';
+export type { EncodedStreamAppend, LogTransaction, SqliteEventStore, SqliteEventStoreOptions } from './store.js';
+export { encodeEvent, type EncodedEvent } from './codec.js';
 export { SCHEMA_VERSION } from './schema.js';
 export { LogLockedError, holderRunning, processStartTime, type LockHolder } from './lock.js';

@@ -20,7 +20,7 @@ import type {
 import { DEFAULT_BATCH_SIZE, pollingSubscription, type WakeSignal } from '../polling-subscription.js';
 import { applyPragmas, migrate } from './schema.js';
 import { acquireLogLock } from './lock.js';
-import { compileDecoder, decodeDay, decodeEventId, encodeDay, encodeEventId, encodeInstant, flatten, instantDecoder, RAW_SHAPE, type Decoder } from './codec.js';
+import { compileDecoder, decodeDay, decodeEventId, encodeEvent, encodeInstant, instantDecoder, RAW_SHAPE, type Decoder, type EncodedEvent } from './codec.js';
 
 export interface SqliteEventStoreOptions {
   /** File path, or ':memory:' for a private in-process store. */
@@ -47,14 +47,29 @@ export interface SqliteEventStore extends EventStore {
    */
   writeTransaction<T>(fn: (tx: LogTransaction) => T, options?: { readonly secureDelete?: boolean }): Either<AppendError, T>;
   /**
+   * The current revision of each of these streams that exists (one query for
+   * many: an import asks this of every learner it derives, and reads only the
+   * streams that exist).
+   */
+  streamRevisions(streams: readonly string[]): Map<string, StreamRevision>;
+  /**
    * Take the named lock on this log (one import or erasure at a time); throws
    * LogLockedError naming the holder. Returns the release function.
    */
   acquireLock(name: string, command: string): () => void;
 }
 
+/** A StreamAppend whose events were encoded beforehand (codec.ts encodeEvent), e.g. in another thread. */
+export interface EncodedStreamAppend {
+  readonly stream: string;
+  readonly expectedRevision: ExpectedRevision;
+  readonly events: readonly EncodedEvent[];
+}
+
 export interface LogTransaction {
   append(appends: readonly StreamAppend[]): AppendResult[];
+  /** append, for events already encoded: the rows written are the same. */
+  appendEncoded(appends: readonly EncodedStreamAppend[]): AppendResult[];
   /** Remove a stream and its events for good; returns how many events went. */
   eraseStream(stream: string): number;
 }
@@ -86,6 +101,11 @@ function matches(expected: ExpectedRevision, current: StreamRevision | 'no_strea
   return current === expected;
 }
 
+/** better-sqlite3 binds a Buffer as a blob; an id that crossed a thread arrives as a plain Uint8Array. */
+function idParam(id: Uint8Array | string): Buffer | string {
+  return typeof id === 'string' || Buffer.isBuffer(id) ? id : Buffer.from(id.buffer, id.byteOffset, id.byteLength);
+}
+
 function isBusy(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
   return typeof code === 'string' && (code === 'SQLITE_BUSY' || code.startsWith('SQLITE_BUSY_') || code === 'SQLITE_LOCKED');
@@ -100,6 +120,7 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
   const raw = <T extends unknown[]>(sql: string): Statement<T> => db.prepare<T>(sql).raw(true) as Statement<T>;
   const q = {
     stream: raw<[string]>('SELECT stream_id, revision FROM streams WHERE name = ?'),
+    streamsNamed: raw<[string]>('SELECT name, revision FROM streams WHERE name IN (SELECT value FROM json_each(?))'),
     maxStreamId: raw<[]>('SELECT COALESCE(MAX(stream_id), 0) FROM streams'),
     insertStream: db.prepare<[number, string, number]>('INSERT INTO streams (stream_id, name, revision) VALUES (?, ?, ?)'),
     updateStream: db.prepare<[number, number]>('UPDATE streams SET revision = ? WHERE stream_id = ?'),
@@ -232,8 +253,12 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
   };
   const subscriptions = new Set<Subscription>();
 
-  /** Appends of one call share this state so a stream named twice is looked up once. */
   function appendInTx(appends: readonly StreamAppend[]): AppendResult[] {
+    return appendEncodedInTx(appends.map((a) => ({ stream: a.stream, expectedRevision: a.expectedRevision, events: a.events.map(encodeEvent) })));
+  }
+
+  /** Appends of one call share this state so a stream named twice is looked up once. */
+  function appendEncodedInTx(appends: readonly EncodedStreamAppend[]): AppendResult[] {
     const recordedAtIso = clock().toISOString();
     const recordedAt = encodeInstant(recordedAtIso);
     const streams = new Map<string, StreamState>();
@@ -251,7 +276,7 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
       const current = st.revision < 0 ? ('no_stream' as const) : st.revision;
       if (!matches(expectedRevision, current)) {
         // A retried append whose events are all stored already is a success, whatever it expected.
-        if (events.length > 0 && st.id !== 0 && events.every((e) => q.eventExists.get(st.id, encodeEventId(e.eventId)) !== undefined)) {
+        if (events.length > 0 && st.id !== 0 && events.every((e) => q.eventExists.get(st.id, idParam(e.eventId)) !== undefined)) {
           results.push({ stream, revision: current, position: null, appended: 0, duplicates: events.length });
           continue;
         }
@@ -266,19 +291,18 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
       let position: Position | null = null;
       for (const e of events) {
         const typeId = typeIdFor(e.type);
-        const flat = flatten(e.data);
         const info = q.insertEvent.run(
           st.id,
           st.revision + 1,
-          encodeEventId(e.eventId),
+          idParam(e.eventId),
           typeId,
           e.schemaVersion,
-          encodeDay(e.occurredOn ?? null),
+          e.occurredOn,
           recordedAt,
           e.knownAt === undefined || e.knownAt === recordedAtIso ? null : encodeInstant(e.knownAt),
-          flat ? shapeIdFor(flat.skeleton) : RAW_SHAPE,
-          JSON.stringify(flat ? flat.values : (e.data ?? null)),
-          e.metadata === undefined ? null : JSON.stringify(e.metadata),
+          e.skeleton === null ? RAW_SHAPE : shapeIdFor(e.skeleton),
+          e.data,
+          e.metadata,
         );
         if (info.changes === 0) continue;
         st.revision += 1;
@@ -311,6 +335,11 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
     const tx = db.transaction(() => fn({
       append(appends) {
         const results = appendInTx(appends);
+        if (results.some((r) => r.appended > 0)) appendedAny = true;
+        return results;
+      },
+      appendEncoded(appends) {
+        const results = appendEncodedInTx(appends);
         if (results.some((r) => r.appended > 0)) appendedAny = true;
         return results;
       },
@@ -364,6 +393,7 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
     database: db,
     writeTransaction: inWriteTransaction,
     acquireLock: (name: string, command: string) => acquireLogLock(db, name, command),
+    streamRevisions: (streams: readonly string[]) => new Map(q.streamsNamed.all(JSON.stringify(streams)) as [string, number][]),
 
     async appendToStream(stream: string, events: readonly NewEvent[], opts?: { expectedRevision?: ExpectedRevision }) {
       const result = append([{ stream, expectedRevision: opts?.expectedRevision ?? 'any', events }]);

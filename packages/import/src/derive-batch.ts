@@ -1,0 +1,123 @@
+import { hash } from 'node:crypto';
+import {
+  CURRENT_SCHEMA_VERSION, deriveLearnerEvents, learnerStream, reconcile, schoolYearOf,
+  type DerivationContext, type DerivedEvent, type ExistingEvent, type LearnerFacts,
+} from '@leerroutes/domain';
+import { deterministicEventId, uuidFromDigest, type NewEvent, type StreamRevision } from '@leerroutes/event-store';
+import { encodeEvent, type EncodedStreamAppend } from '@leerroutes/event-store/sqlite';
+import { decodeFactRows, type FactRows } from './ledger.js';
+
+/**
+ * Deriving one batch of learners, as a function of plain data: what the
+ * writer read (ledger rows, the imported events already in the streams) goes
+ * in, encoded appends come out. Nothing here touches the log, so it runs in a
+ * worker thread (derive-worker.ts) while the writer appends the batch before;
+ * the writer still checks every stream's expected revision when it appends.
+ */
+
+/** What stays the same for every batch of a delivery. */
+export interface DeriveSetup {
+  readonly delivery: number;
+  readonly knownAt: string;
+  readonly coveredReferenceDates: readonly string[];
+  readonly areaParents: readonly (readonly [string, string | null])[];
+}
+
+export interface DeriveInput {
+  readonly learnerIds: readonly string[];
+  readonly facts: FactRows;
+  /** Learners whose stream exists: its revision and what reconciliation needs of its events. */
+  readonly existing: readonly (readonly [learnerId: string, revision: StreamRevision, events: readonly ExistingEvent[]])[];
+}
+
+export interface DeriveCounts {
+  events: number;
+  retracted: number;
+  byType: Record<string, number>;
+}
+
+export interface DeriveOutput {
+  readonly appends: EncodedStreamAppend[];
+  readonly counts: DeriveCounts;
+}
+
+export type BatchDeriver = (input: DeriveInput) => DeriveOutput;
+
+export function batchDeriver(setup: DeriveSetup): BatchDeriver {
+  const parents = new Map(setup.areaParents);
+  // A few hundred areas, asked of every learner's background: each chain is walked once.
+  const chains = new Map<string, string[]>();
+  const ctx: DerivationContext = {
+    coveredReferenceDates: setup.coveredReferenceDates,
+    areaParents: (code) => {
+      let c = chains.get(code);
+      if (c === undefined) chains.set(code, (c = ancestors(parents, code)));
+      return [...c];
+    },
+  };
+  const correctionDate = setup.knownAt.slice(0, 10);
+  return (input) => {
+    const facts = decodeFactRows(input.learnerIds, input.facts);
+    const existing = new Map(input.existing.map(([id, revision, events]) => [id, { revision, events }]));
+    const appends: EncodedStreamAppend[] = [];
+    const counts: DeriveCounts = { events: 0, retracted: 0, byType: {} };
+    for (const id of input.learnerIds) {
+      const stream = existing.get(id);
+      const events = eventsToAppend(facts.get(id)!, stream?.events ?? [], ctx, setup.delivery, setup.knownAt, correctionDate);
+      if (events.length === 0) continue;
+      appends.push({ stream: learnerStream(id), expectedRevision: stream ? stream.revision : 'no_stream', events: events.map(encodeEvent) });
+      for (const e of events) {
+        counts.byType[e.type] = (counts.byType[e.type] ?? 0) + 1;
+        if (e.type === 'Retracted') counts.retracted += (e.data as { retracted: string[] }).retracted.length;
+      }
+      counts.events += events.length;
+    }
+    return { appends, counts };
+  };
+}
+
+/** The events that bring a learner's stream in line with the learner's facts. */
+export function eventsToAppend(
+  facts: LearnerFacts, existing: readonly ExistingEvent[], ctx: DerivationContext, delivery: number, knownAt: string | undefined, correctionDate: string,
+): NewEvent[] {
+  // One digest per event: its content key, and (first time round) its id; the content includes the learner id.
+  const digests = new Map<string, Buffer>();
+  const desired = deriveLearnerEvents(facts, ctx).map((d): DerivedEvent => {
+    const digest = hash('sha1', d.key, 'buffer');
+    const key = digest.toString('base64url');
+    digests.set(key, digest);
+    return { key, event: d.event };
+  });
+  const rec = reconcile(existing, desired);
+  const events: NewEvent[] = [];
+  if (rec.retract.length > 0) {
+    const data = {
+      learnerId: facts.learnerId, occurredOn: correctionDate, schoolYear: schoolYearOf(correctionDate),
+      source: { system: 'import', file: `delivery-${delivery}` },
+      retracted: [...rec.retract].sort(), reason: `no longer follows from the registrations after delivery ${delivery}`,
+    };
+    events.push({
+      eventId: deterministicEventId(facts.learnerId, 'Retracted', String(delivery), ...data.retracted), type: 'Retracted',
+      schemaVersion: CURRENT_SCHEMA_VERSION.Retracted, data, occurredOn: correctionDate, ...(knownAt ? { knownAt } : {}), metadata: { delivery },
+    });
+  }
+  for (const { derived, generation } of rec.append) {
+    const { type, data } = derived.event;
+    events.push({
+      eventId: generation === 0 ? uuidFromDigest(digests.get(derived.key)!) : deterministicEventId(facts.learnerId, derived.key, String(generation)),
+      type, schemaVersion: CURRENT_SCHEMA_VERSION[type],
+      data, occurredOn: data.occurredOn, ...(knownAt ? { knownAt } : {}), metadata: { key: derived.key, delivery },
+    });
+  }
+  return events;
+}
+
+function ancestors(parents: ReadonlyMap<string, string | null>, code: string): string[] {
+  const out: string[] = [];
+  let p = parents.get(code) ?? null;
+  while (p !== null && !out.includes(p) && out.length < 32) {
+    out.push(p);
+    p = parents.get(p) ?? null;
+  }
+  return out;
+}

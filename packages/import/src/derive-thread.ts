@@ -1,0 +1,72 @@
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { batchDeriver, type DeriveInput, type DeriveOutput, type DeriveSetup } from './derive-batch.js';
+
+/**
+ * Where a delivery's learners are derived: in a worker thread, so that the
+ * writer appends one batch while the next is derived (the two are about
+ * equally long), or in the calling thread.
+ */
+export interface Deriver {
+  /** Batches are answered in the order they were handed in. */
+  derive(input: DeriveInput): Promise<DeriveOutput>;
+  close(): Promise<void>;
+}
+
+export function inlineDeriver(setup: DeriveSetup): Deriver {
+  const derive = batchDeriver(setup);
+  return { derive: async (input) => derive(input), close: async () => undefined };
+}
+
+export function threadDeriver(setup: DeriveSetup): Deriver {
+  const worker = startWorker(setup);
+  const waiting = new Map<number, { resolve: (o: DeriveOutput) => void; reject: (e: Error) => void }>();
+  let seq = 0;
+  let failure: Error | null = null;
+  const failAll = (err: Error) => {
+    failure ??= err;
+    for (const w of waiting.values()) w.reject(failure);
+    waiting.clear();
+  };
+  worker.on('message', (m: { seq: number; output?: DeriveOutput; error?: { message: string; stack?: string } }) => {
+    const w = waiting.get(m.seq);
+    if (w === undefined) return;
+    waiting.delete(m.seq);
+    if (m.error) {
+      const err = new Error(m.error.message);
+      if (m.error.stack) err.stack = m.error.stack;
+      w.reject(err);
+    } else w.resolve(m.output!);
+  });
+  worker.on('error', failAll);
+  worker.on('exit', (code) => failAll(new Error(`the derivation worker stopped (exit code ${code})`)));
+  return {
+    derive(input) {
+      if (failure) return Promise.reject(failure);
+      const id = seq++;
+      return new Promise<DeriveOutput>((resolve, reject) => {
+        waiting.set(id, { resolve, reject });
+        worker.postMessage({ seq: id, input });
+      });
+    },
+    async close() {
+      failure ??= new Error('the derivation worker was closed');
+      await worker.terminate();
+    },
+  };
+}
+
+/**
+ * The worker's module. From source (tsx, vitest) it is TypeScript, which a
+ * worker thread of Node 20 does not load even when the process has the tsx
+ * loader in its flags: it is then imported through tsx's own API.
+ */
+function startWorker(setup: DeriveSetup): Worker {
+  const options = { workerData: setup };
+  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./derive-worker.js', import.meta.url), options);
+  const tsxApi = pathToFileURL(createRequire(import.meta.url).resolve('tsx/package.json').replace(/package\.json$/, 'dist/esm/api/index.mjs')).href;
+  const entry = new URL('./derive-worker.ts', import.meta.url).href;
+  const code = `import(${JSON.stringify(tsxApi)}).then(({ tsImport }) => tsImport(${JSON.stringify(entry)}, ${JSON.stringify(entry)}))`;
+  return new Worker(code, { ...options, eval: true });
+}

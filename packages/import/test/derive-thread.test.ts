@@ -1,0 +1,68 @@
+/**
+ * Learners are derived in a worker thread while the writer appends (the
+ * default) or in the calling thread: the log must not tell which, for a first
+ * delivery (new streams) and for a correction (streams that exist, retractions).
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import type { SqliteEventStore } from '@leerroutes/event-store/sqlite';
+import { Ledger } from '../src/ledger.js';
+import { row, workspace, type Workspace } from './fixtures.js';
+import { threadDeriver } from '../src/derive-thread.js';
+
+const learners = Array.from({ length: 25 }, (_, i) => `L${String(i).padStart(3, '0')}`);
+const first = {
+  'learners.csv': learners.map((id, i) => `${id},2000-0${1 + (i % 9)},${i % 2 ? 'f' : 'm'},2011-08-01,0,middle,none,RDAM`),
+  'advice.csv': learners.map((id) => `${id},2011-2012,2012-03-01,01PO,final,havo,`),
+  'diplomas.csv': learners.filter((_, i) => i % 4 === 0).map((id) => `${id},2013-2014,2014-06-30,10AA,havo,`),
+  'enrollments.csv': learners.flatMap((id) => [row(id, 2012, 'vo', '10AA', 'havo', 1), row(id, 2013, 'vo', '10AA', 'havo', 2)]),
+  'areas.csv': ['NL,Nederland,', 'RDAM,Rotterdam,NL'],
+};
+/** 2013 again, corrected (every third learner moved down, one missing), and 2014. */
+const second = {
+  'enrollments.csv': learners.flatMap((id, i) => i === 7 ? [] : [
+    row(id, 2013, 'vo', '10AA', i % 3 === 0 ? 'vmbo-t' : 'havo', 2),
+    row(id, 2014, 'vo', i % 5 === 0 ? '20BB' : '10AA', i % 3 === 0 ? 'vmbo-t' : 'havo', 3),
+  ]),
+};
+
+async function log(ws: Workspace): Promise<string[]> {
+  const lines: string[] = [];
+  for await (const batch of ws.store.readAll()) for (const e of batch) lines.push(JSON.stringify([e.position, e.stream, e.revision, e.eventId, e.type, e.schemaVersion, e.occurredOn, e.knownAt, e.data, e.metadata]));
+  return lines;
+}
+
+describe('derivation in a worker thread', () => {
+  const open: Workspace[] = [];
+  afterEach(async () => { for (const ws of open.splice(0)) await ws.close(); });
+
+  it('gives the log and ledger of derivation in the calling thread, first delivery and correction alike', async () => {
+    const runs: { log: string[]; ledger: string }[] = [];
+    for (const deriveInThread of [true, false]) {
+      const ws = await workspace();
+      open.push(ws);
+      // Small batches, so several are in flight while the writer appends.
+      await ws.import(ws.delivery('d1', first), { knownAt: '2014-11-01', batchLearners: 4, deriveInThread });
+      const s = await ws.import(ws.delivery('d2', second), { knownAt: '2015-11-01', batchLearners: 4, deriveInThread });
+      expect(s.eventsByType['Retracted']).toBeGreaterThan(0);
+      // The delivery's directory and its files' fingerprint (modification times) differ between workspaces.
+      const ledger = new Ledger((ws.store as SqliteEventStore).database).dump().replaceAll(ws.root, '<root>').replace(/"[0-9a-f]{40}"/g, '"<fingerprint>"');
+      runs.push({ log: await log(ws), ledger });
+    }
+    expect(runs[0]!.log.length).toBeGreaterThan(learners.length * 4);
+    expect(runs[0]!.log).toEqual(runs[1]!.log);
+    expect(runs[0]!.ledger).toBe(runs[1]!.ledger);
+  });
+
+  it('fails the batch, not the process, when derivation throws in the worker', async () => {
+    const deriver = threadDeriver({ delivery: 1, knownAt: '2014-11-01T00:00:00.000Z', coveredReferenceDates: [], areaParents: [] });
+    try {
+      // A learner without its fact rows cannot be derived.
+      const bad = deriver.derive({ learnerIds: ['X1'], facts: { enrolment: [['X2', '2012-10-01', 'x', 1]], advice: [], diploma: [], learner: [] }, existing: [] });
+      await expect(bad).rejects.toThrow();
+      const ok = await deriver.derive({ learnerIds: [], facts: { enrolment: [], advice: [], diploma: [], learner: [] }, existing: [] });
+      expect(ok.appends).toEqual([]);
+    } finally {
+      await deriver.close();
+    }
+  });
+});
