@@ -21,6 +21,7 @@ export const command: Command = {
     { name: 'host', value: 'ADDR', description: 'address to bind (default 127.0.0.1)' },
     { name: 'min-cell', value: 'N', description: 'suppression threshold for aggregate roles (default 10, never below 5)' },
     { name: 'workers', value: 'N', description: 'accepted and ignored: reports are SQL over the statistics views and need no worker threads any more' },
+    { name: 'no-project', description: 'only read the views: leave keeping them current to `pathways project` workers (several servers on one log and views)' },
     { name: 'open-dashboard', description: 'hand the dashboard page a dashboard-role key made for this run only (loopback addresses only; otherwise sign in with a key from `pathways keys create`)' },
     DB_OPTION, VIEWS_OPTION,
   ],
@@ -50,10 +51,15 @@ export const command: Command = {
     });
     ctx.stdout.write(`Leerroutes API and dashboard on ${server.url}/ (OpenAPI: ${server.url}/api/openapi.json)\n`);
     if (!open) ctx.stdout.write('Sign in to the dashboard with an API key (pnpm pathways keys create --role dashboard --name NAME).\n');
-    // Serve at once (health answers), become ready once the views have caught up with the log. From then on
-    // a catch-up session runs whenever the log moves, and readers move to each generation it publishes.
-    const subscriber = engine.startSubscriber({ onError: (err) => ctx.stderr.write(`keeping the views current failed: ${err instanceof Error ? err.message : String(err)}\n`) });
-    await subscriber.caughtUp();
+    if (ctx.flags['no-project'] === true) {
+      // A reader only: ready once a worker has published views; readers move to each newer generation by themselves.
+      while ((await engine.checkpoint()) === null) await new Promise((r) => setTimeout(r, 200));
+    } else {
+      // Serve at once (health answers), become ready once the views have caught up with the log. From then on
+      // a catch-up session runs whenever the log moves, and readers move to each generation it publishes.
+      const subscriber = engine.startSubscriber({ onError: (err) => ctx.stderr.write(`keeping the views current failed: ${err instanceof Error ? err.message : String(err)}\n`) });
+      await subscriber.caughtUp();
+    }
     ready = true;
     ctx.stdout.write(`ready at position ${await engine.checkpoint()}\n`);
 

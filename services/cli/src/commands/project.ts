@@ -1,0 +1,52 @@
+import { existsSync } from 'node:fs';
+import { CommandError, UsageError, dbPath, intFlag, type Command } from '../command.js';
+import { DB_OPTION, VIEWS_OPTION } from '../options.js';
+import { engineFor } from '../engine.js';
+
+export const command: Command = {
+  name: 'project',
+  summary: 'A projection worker: keep the views current (a catch-up session whenever the log moves) until stopped',
+  usage: `Usage: pnpm pathways project [--db PATH] [--views DIR] [--poll MS]
+
+The projection work of \`serve\`, in a process of its own, so that servers
+started with --no-project only read. Run two or more on one log and views:
+they take turns through the views' writer lock, so nothing is applied twice,
+and when one is killed in the middle of a session its unpublished generation
+is swept away and another worker applies the same events again. Stop it with
+Ctrl-C (SIGINT) or SIGTERM.`,
+  options: [
+    { name: 'poll', value: 'MS', description: 'how often the head of the log is looked at (default 250)' },
+    DB_OPTION, VIEWS_OPTION,
+  ],
+  maxArgs: 0,
+  async run(ctx) {
+    const db = dbPath(ctx);
+    if (!existsSync(db)) throw new CommandError(`no event log at ${db} (import something first, or pass --db)`);
+    const poll = intFlag(ctx, 'poll');
+    if (poll !== undefined && poll < 10) throw new UsageError('--poll is at least 10 ms');
+    // Waiting for the writer lock is this worker's normal state when another one is writing: say so once per wait.
+    const engine = await engineFor(ctx, { onWait: (m) => ctx.stderr.write(`${m}\n`) });
+    const subscriber = engine.startSubscriber({
+      ...(poll !== undefined ? { pollIntervalMs: poll } : {}),
+      onPublished: (s) => ctx.stdout.write(`published position ${s.head}: ${s.events} events applied${s.rebuilt.length ? ` (rebuilt: ${s.rebuilt.join(', ')})` : ''}\n`),
+      onError: (err) => ctx.stderr.write(`keeping the views current failed: ${err instanceof Error ? err.message : String(err)}\n`),
+    });
+    let failed = false;
+    try {
+      await subscriber.caughtUp();
+      ctx.stdout.write(`caught up at position ${await engine.checkpoint()}; watching the log\n`);
+      await new Promise<void>((resolve) => {
+        const stop = () => { process.off('SIGINT', stop); process.off('SIGTERM', stop); resolve(); };
+        process.on('SIGINT', stop);
+        process.on('SIGTERM', stop);
+        subscriber.done.then(stop, () => { failed = true; stop(); });
+      });
+    } catch {
+      failed = true;
+    } finally {
+      ctx.stdout.write('stopping\n');
+      await engine.close();
+    }
+    return failed ? 1 : 0;
+  },
+};
