@@ -18,7 +18,7 @@ export { INDICATOR_DEFS, familyDef, type Unit, type FamilyDef, type IndicatorDef
 export { suppress, isSmall, type Cell, type SuppressionOutcome } from './suppress.js';
 export { formatLearner, parseCellSpec } from './format-learner.js';
 export {
-  statisticsReport, statisticsCell, statisticsCompare, statisticsCohorts, countTable as statisticsCountTable, scopeOf,
+  statisticsReport, statisticsCell, statisticsCompare, statisticsCohorts, countTable as statisticsCountTable, scopeOf, distributionOfTransitions,
   type StatisticsSource, type CellRef, type RuleSetComparison, type CohortList,
 } from './sql/report.js';
 export {

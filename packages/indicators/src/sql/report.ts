@@ -68,11 +68,49 @@ export async function countTable(request: ReportRequest, s: Scope): Promise<Coun
   return [...instances.values()].map((i): CountInstance => ({ ...i, ...(i.edges.size > 0 ? {} : { edges: undefined }) }));
 }
 
+/**
+ * The distribution a transitions count table implies, so that suppressing
+ * transitions (which it must against the distribution) costs no second scan:
+ * both count the cohort's learners at every offset (transitions pair offset
+ * k with k + 1), so a learner of a transitions instance at offset k is in its
+ * from-state at k, and at the last offset in its to-state of the pair before.
+ * Null when there is no pair (a single offset): the distribution is then
+ * counted in SQL.
+ */
+export function distributionOfTransitions(transitions: CountTable): CountTable | null {
+  if (transitions.length === 0) return null;
+  const last = Math.max(...transitions.map((i) => i.offset ?? 0));
+  const out = new Map<string, { group: Readonly<Record<string, string>>; lineage: Readonly<Record<string, string>>; offset: number; denominator: number; counts: Map<string, number> }>();
+  const add = (i: CountInstance, offset: number, state: (category: string) => string) => {
+    const key = JSON.stringify([i.group, i.lineage, offset]);
+    let d = out.get(key);
+    if (!d) out.set(key, (d = { group: i.group, lineage: i.lineage, offset, denominator: 0, counts: new Map() }));
+    d.denominator += i.denominator;
+    for (const [category, n] of i.counts) d.counts.set(state(category), (d.counts.get(state(category)) ?? 0) + n);
+  };
+  for (const i of transitions) {
+    if (i.offset === null) return null;
+    const ends = (category: string) => i.edges?.get(category) ?? (([from, to]) => ({ from: from!, to: to! }))(category.split(' -> '));
+    add(i, i.offset, (c) => ends(c).from);
+    if (i.offset === last) add(i, last + 1, (c) => ends(c).to);
+  }
+  return [...out.values()].map((d): CountInstance => ({ ...d, schoolYear: null, family: 'state' }));
+}
+
+/** The count table of a request publish relates to this one's: derived where it can be, else counted. */
+function relatedTable(request: ReportRequest, table: CountTable, related: ReportRequest, db: Kysely<any>): Promise<CountTable> {
+  if (request.indicator === 'transitions' && related.indicator === 'distribution') {
+    const derived = distributionOfTransitions(table);
+    if (derived) return Promise.resolve(derived);
+  }
+  return countTable(related, scopeOf(related, db));
+}
+
 /** A report on one state of the views. */
 async function reportIn(db: Kysely<any>, request: ReportRequest, checkpoint: number): Promise<Report> {
   const rules = checkRequest(request);
   const table = await countTable(request, scopeOf(request, db));
-  const rows = await publish(request, table, { related: (r) => countTable(r, scopeOf(r, db)) });
+  const rows = await publish(request, table, { related: (r) => relatedTable(request, table, r, db) });
   return {
     request,
     ruleSet: { name: rules.name, version: rules.version },
