@@ -173,6 +173,12 @@ export async function openDuckDbViews(dir: string, options: DuckDbViewsOptions =
       if (published) copyGeneration(dir, published, name);
       instance = await DuckDBInstance.create(join(dir, name));
       connection = await instance.connect();
+      // A session's file is published only after a final CHECKPOINT, and thrown
+      // away if the session dies, so checkpoints along the way buy nothing; at
+      // DuckDB's default (16 MB of WAL) a rebuild spent more time in them
+      // than in appending its rows. The bound keeps what waits in memory for
+      // the final checkpoint in proportion.
+      await connection.run("SET checkpoint_threshold = '256MB'");
     } catch (err) {
       shut();
       if (name) discardGeneration(dir, name);

@@ -43,7 +43,17 @@ async function recordAreas(ctx: ProjectionContext, rows: readonly AreaRow[]): Pr
   }
   if (unique.size === 0) return;
   const table = ctx.t('stat_area');
-  await insertChunked(ctx.db, table, [...unique.values()], (q) =>
+  // Nearly every batch records chains the view already holds, and an upsert
+  // costs far more than a lookup: only what is new or smaller is written.
+  const areaCodes = [...new Set([...unique.values()].map((r) => r.area))];
+  const held = new Map<string, string>();
+  for (let i = 0; i < areaCodes.length; i += 500) {
+    const rows = await ctx.db.selectFrom(table).select(['area', 'depth', 'ancestor']).where('area', 'in', areaCodes.slice(i, i + 500)).execute();
+    for (const r of rows as AreaRow[]) held.set(`${r.area}\u0000${r.depth}`, r.ancestor);
+  }
+  const changed = [...unique].filter(([key, r]) => { const prior = held.get(key); return prior === undefined || r.ancestor < prior; }).map(([, r]) => r);
+  if (changed.length === 0) return;
+  await insertChunked(ctx.db, table, changed, (q) =>
     q.onConflict((oc) => oc.columns(['area', 'depth']).doUpdateSet({ ancestor: sql`least(${sql.ref(`${table}.ancestor`)}, excluded.ancestor)` })),
   );
 }
