@@ -173,6 +173,12 @@ export async function openDuckDbViews(dir: string, options: DuckDbViewsOptions =
       if (published) copyGeneration(dir, published, name);
       instance = await DuckDBInstance.create(join(dir, name));
       connection = await instance.connect();
+      // A session's file is published only after a final CHECKPOINT, and thrown
+      // away if the session dies, so checkpoints along the way buy nothing; at
+      // DuckDB's default (16 MB of WAL) a rebuild spent more time in them
+      // than in appending its rows. The bound keeps what waits in memory for
+      // the final checkpoint in proportion.
+      await connection.run("SET checkpoint_threshold = '256MB'");
     } catch (err) {
       shut();
       if (name) discardGeneration(dir, name);
@@ -183,6 +189,16 @@ export async function openDuckDbViews(dir: string, options: DuckDbViewsOptions =
     const db = new Kysely<any>({ dialect: new DuckDbDialect({ connections: singleConnection(connection) }) });
     const bulk = appenderBulkWriter(connection);
     let ended = false;
+    // A full rebuild's batches share one DuckDB transaction, committed at
+    // publish. Nothing reads this file before it is published, and a session
+    // that fails is thrown away whole, so committing each batch bought
+    // nothing; it cost a WAL record of every row, written again by the final
+    // checkpoint. A session from the published views keeps a transaction per
+    // batch: its published file is not what guards a partial batch there.
+    const joined = opts.from === 'empty';
+    let open = false;
+    let failed: unknown = null;
+    let queue: Promise<unknown> = Promise.resolve();
     const end = (): void => {
       ended = true;
       sessions.delete(session);
@@ -192,11 +208,28 @@ export async function openDuckDbViews(dir: string, options: DuckDbViewsOptions =
       db,
       transaction(fn) {
         if (ended) return Promise.reject(new Error(`the writer session on ${generation} has ended`));
-        return db.transaction().execute((trx) => fn({ db: trx, bulk }));
+        if (!joined) return db.transaction().execute((trx) => fn({ db: trx, bulk }));
+        const run = queue.then(async () => {
+          // A batch that failed half-way is in the shared transaction: nothing after it may build on it.
+          if (failed) throw new Error(`the rebuild on ${generation} failed earlier in this session`, { cause: failed });
+          if (!open) { await connection!.run('BEGIN TRANSACTION'); open = true; }
+          try {
+            return await fn({ db, bulk });
+          } catch (err) {
+            failed = err;
+            throw err;
+          }
+        });
+        queue = run.catch(() => {});
+        return run;
       },
       async publish() {
         if (ended) throw new Error(`the writer session on ${generation} has ended`);
+        await queue;
+        if (failed) throw new Error(`the rebuild on ${generation} failed: nothing to publish`, { cause: failed });
         try {
+          if (open) await connection!.run('COMMIT');
+          open = false;
           // Everything into the file itself, so the published file needs no write-ahead log.
           await connection!.run('CHECKPOINT');
           shut();

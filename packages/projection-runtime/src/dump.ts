@@ -19,7 +19,9 @@ export async function dumpViews(db: Kysely<any>, projections: readonly Projectio
       if (columns.length === 0) { parts.push(`# ${table} (absent)`); continue; }
       const order = columns.map((c) => sql.ref(c.name));
       const { rows } = await sql<Record<string, unknown>>`select * from ${sql.table(table)} order by ${sql.join(order)}`.execute(db);
-      parts.push(`# ${table} (${columns.map((c) => c.name).join(', ')})`, ...rows.map(text));
+      // Not push(...rows): a spread of a large table's rows overflows the call stack.
+      parts.push(`# ${table} (${columns.map((c) => c.name).join(', ')})`);
+      for (const row of rows) parts.push(text(row));
     }
   }
   return parts.join('\n') + '\n';

@@ -1,4 +1,4 @@
-export type { Projection, ProjectionContext, TableNames } from './projection.js';
+export type { PrepareContext, Projection, ProjectionContext, TableNames } from './projection.js';
 export { tableNames } from './projection.js';
 export type { BulkWriter, LockOptions, ViewsLockHolder, ViewsReader, ViewsStore, WriterSession, WriteSessionOptions, WriteTransaction } from './views-store.js';
 export { ViewsLockedError } from './views-store.js';

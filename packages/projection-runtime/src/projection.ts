@@ -21,7 +21,16 @@ export interface ProjectionContext {
   readonly store: EventStore;
   /** The last store position of this batch: re-reads never look past it, so a replay sees what the batch saw. */
   readonly until: number;
+  /**
+   * What this projection's `prepare` made of the batch, when `apply` is given
+   * the very batch it was prepared from; absent otherwise (a batch the
+   * checkpoint covers in part), and then `apply` does the work itself.
+   */
+  readonly prepared?: unknown;
 }
+
+/** What `prepare` may use: the log as it stands up to the batch's last position, never the views. */
+export type PrepareContext = Pick<ProjectionContext, 'store' | 'until'>;
 
 /**
  * A projection: `apply` folds batches of events into tables it owns. The
@@ -40,6 +49,14 @@ export interface Projection {
   createTables(db: Kysely<any>, t: TableNames): Promise<void>;
   /** Fold events (global order, strictly after the checkpoint) into the tables. */
   apply(batch: readonly RecordedEvent[], ctx: ProjectionContext): Promise<void>;
+  /**
+   * Optional: the part of `apply` that needs only the batch and the log
+   * (re-reading streams, folding), done outside the batch's transaction. The
+   * runtime prepares the next batch while the previous one's transaction
+   * waits on the views (appends, commit), so a long prepare should yield to
+   * the event loop now and then. Its result reaches `apply` as `ctx.prepared`.
+   */
+  prepare?(batch: readonly RecordedEvent[], ctx: PrepareContext): Promise<unknown>;
   /**
    * Remove every trace of one learner (privacy erasure). `events` are the
    * learner's events this view has already applied, read before the stream was erased.

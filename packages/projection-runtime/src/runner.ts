@@ -30,7 +30,7 @@ export const DEFAULT_BATCH_SIZE = 5_000;
  * batch it already covers is skipped: with generations a session is the only
  * writer of its file, but a store writing in place (PostgreSQL) relies on it.
  */
-export async function applyBatch(session: WriterSession, store: EventStore, targets: readonly Target[], batch: readonly RecordedEvent[]): Promise<void> {
+export async function applyBatch(session: WriterSession, store: EventStore, targets: readonly Target[], batch: readonly RecordedEvent[], prepared?: ReadonlyMap<string, unknown>): Promise<void> {
   const last = batch[batch.length - 1];
   if (!last) return;
   const until = last.position;
@@ -48,8 +48,11 @@ export async function applyBatch(session: WriterSession, store: EventStore, targ
       if (cp.position < target.position) {
         throw new Error(`projection ${projection.name}'s checkpoint moved back under this runner (${target.position} -> ${cp.position})`);
       }
-      const events = cp.position < batch[0]!.position ? batch : batch.filter((e) => e.position > cp.position);
-      await projection.apply(events, { db, t: tableNames(projection), bulk, store, until });
+      const whole = cp.position < batch[0]!.position;
+      const events = whole ? batch : batch.filter((e) => e.position > cp.position);
+      // What was prepared from the whole batch does not fit a part of it.
+      const ready = whole && prepared?.has(projection.name) ? { prepared: prepared.get(projection.name) } : {};
+      await projection.apply(events, { db, t: tableNames(projection), bulk, store, until, ...ready });
       moved.push(projection.name);
       positions.push(until);
     }
@@ -79,11 +82,44 @@ export async function advance(options: {
   const names = targets.map((t) => t.projection.name);
   let events = 0;
   onProgress?.({ phase, projections: names, position: from, head, events });
-  for await (const batch of store.readAll({ after: from, until: head, batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE })) {
-    if (batch.length === 0) continue;
-    await applyBatch(session, store, targets, batch);
+  const batches = store.readAll({ after: from, until: head, batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE })[Symbol.asyncIterator]();
+  // One batch ahead: while a batch's transaction waits on the views (appends,
+  // commit), the next one is read and prepared, so the fold and the views'
+  // own work overlap instead of taking turns.
+  let next = await batches.next();
+  let preparing = next.done ? null : prepareBatch(store, targets, next.value);
+  while (!next.done) {
+    const batch = next.value;
+    const prepared = await preparing!;
+    if (batch.length === 0) {
+      next = await batches.next();
+      preparing = next.done ? null : prepareBatch(store, targets, next.value);
+      continue;
+    }
+    const writing = applyBatch(session, store, targets, batch, prepared);
+    // Awaited below; until then a failure must not count as unhandled.
+    writing.catch(() => {});
+    try {
+      next = await batches.next();
+      preparing = next.done ? null : prepareBatch(store, targets, next.value);
+      preparing?.catch(() => {});
+    } finally {
+      await writing;
+    }
     events += batch.length;
     onProgress?.({ phase, projections: names, position: batch[batch.length - 1]!.position, head, events });
   }
   return events;
+}
+
+/** What the targets that have a `prepare` make of a batch (the ones whose checkpoint is not already past it). */
+async function prepareBatch(store: EventStore, targets: readonly Target[], batch: readonly RecordedEvent[]): Promise<Map<string, unknown>> {
+  const out = new Map<string, unknown>();
+  const last = batch[batch.length - 1];
+  if (!last) return out;
+  for (const { projection, position } of targets) {
+    if (!projection.prepare || position >= last.position) continue;
+    out.set(projection.name, await projection.prepare(batch, { store, until: last.position }));
+  }
+  return out;
 }

@@ -61,9 +61,13 @@ export interface WriteSessionOptions extends LockOptions {
  * published views as they were.
  */
 export interface WriterSession {
-  /** What the session has written so far (committed transactions), for the runtime's own reads between transactions. */
+  /** What the session has written so far (committed transactions; in a session from 'empty', everything so far), for the runtime's own reads between transactions. */
   readonly db: Kysely<any>;
-  /** Run fn in one transaction of the session; transactions run one at a time. */
+  /**
+   * Run fn in one transaction of the session; transactions run one at a time.
+   * A session from 'empty' may join them into one, committed at publish:
+   * after a failure there it can only be abandoned.
+   */
   transaction<T>(fn: (tx: WriteTransaction) => Promise<T>): Promise<T>;
   /** Make what the session wrote the published views, and end the session. */
   publish(): Promise<{ readonly generation: string }>;

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { openSqliteEventStore, type SqliteEventStore } from '@leerroutes/event-store/sqlite';
-import { catchUp, listCheckpoints, listGenerations, openDuckDbViews, publishedCheckpoints, readCheckpoint, rebuild, startSubscriber, type ViewsStore } from '../src/index.js';
+import { catchUp, listCheckpoints, listGenerations, openDuckDbViews, publishedCheckpoints, readCheckpoint, rebuild, startSubscriber, type Projection, type ViewsStore } from '../src/index.js';
 import { appendEvents, expectedTally, readTally, tally, tempPath } from './support/tally.js';
 
 let store: SqliteEventStore;
@@ -131,6 +131,32 @@ describe('rebuild', () => {
     expect(await readTally(views.reader.db, 'tally_a')).toEqual(await expectedTally(store));
     expect(await readTally(views.reader.db, 'tally_b')).toEqual(await expectedTally(store, ['A']));
     await expect(rebuild({ store, views, projections: [a2], only: ['nope'] })).rejects.toThrow(/cannot rebuild nope/);
+  });
+
+  it('apply gets what prepare made of the very same batch, and does without it on a batch its checkpoint covers in part', async () => {
+    const recorder = (name: string) => {
+      const base = tally({ name });
+      const seen: { from: number; to: number; prepared: unknown }[] = [];
+      const p: Projection & { seen: typeof seen } = {
+        ...base,
+        seen,
+        prepare: async (batch, ctx) => ({ from: batch[0]!.position, to: batch[batch.length - 1]!.position, until: ctx.until }),
+        async apply(batch, ctx) {
+          seen.push({ from: batch[0]!.position, to: batch[batch.length - 1]!.position, prepared: ctx.prepared ?? null });
+          await base.apply(batch, ctx);
+        },
+      };
+      return p;
+    };
+    await appendEvents(store, 25);
+    await catchUp({ store, views, projections: [tally({ name: 'tally_a' })] });
+    await appendEvents(store, 15, 7, 25);
+    const [a, b] = [recorder('tally_a'), recorder('tally_b')];
+    await rebuild({ store, views, projections: [a, b], only: ['tally_b'], batchSize: 10 });
+    expect(a.seen).toEqual([{ from: 26, to: 30, prepared: null }, { from: 31, to: 40, prepared: { from: 31, to: 40, until: 40 } }]);
+    expect(b.seen).toEqual([1, 11, 21, 31].map((from) => ({ from, to: from + 9, prepared: { from, to: from + 9, until: from + 9 } })));
+    expect(await readTally(views.reader.db, 'tally_a')).toEqual(await expectedTally(store));
+    expect(await readTally(views.reader.db, 'tally_b')).toEqual(await expectedTally(store));
   });
 
   it('a full rebuild starts from an empty generation and keeps secondary indexes', async () => {

@@ -81,6 +81,25 @@ afterEach(async () => {
   await views.close();
 });
 
+describe('a session from empty', () => {
+  it('after a batch fails half-way it takes no further batch and publishes nothing', async () => {
+    const session = await views.writeSession({ from: 'empty' });
+    await session.transaction(async ({ db, bulk }) => {
+      await db.schema.createTable('t').addColumn('x', 'integer', (c) => c.notNull()).execute();
+      await bulk.insert('t', ['x'], [[7]]);
+    });
+    await expect(session.transaction(async ({ bulk }) => {
+      await bulk.insert('t', ['x'], [[8]]);
+      throw new Error('batch failed after writing');
+    })).rejects.toThrow('batch failed after writing');
+    await expect(session.transaction(async ({ bulk }) => bulk.insert('t', ['x'], [[9]]))).rejects.toThrow(/failed earlier/);
+    await expect(session.publish()).rejects.toThrow(/nothing to publish/);
+    await session.abandon();
+    expect(listGenerations(dir)).toEqual(['gen-000001.duckdb']);
+    expect(await count()).toBe(2);
+  });
+});
+
 describe('generations across processes', () => {
   it('a reader in another process keeps answering while this process writes, and sees the new generation once published', async () => {
     const reader = startChild(dir, 'read');

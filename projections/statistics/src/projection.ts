@@ -1,9 +1,10 @@
 import { sql } from 'kysely';
 import { COVERAGE_STREAM, SCHOOL_GROUPS_STREAM, fromStored, type EventData } from '@leerroutes/domain';
-import { insertChunked, learnerHistories, type Projection, type ProjectionContext } from '@leerroutes/projection-runtime';
+import type { RecordedEvent } from '@leerroutes/event-store';
+import { insertChunked, learnerHistories, type PrepareContext, type Projection, type ProjectionContext } from '@leerroutes/projection-runtime';
 import { dayOf, yearOf, type AreaRow } from './facts.js';
-import { knownFacts, LEARNER_TABLES } from './knowledge.js';
-import { columnNames, createStatisticsTables, LEARNER_TABLE_OF, STATISTICS_TABLES, type StatisticsTable } from './schema.js';
+import { knownFacts, LEARNER_TABLES, type Table } from './knowledge.js';
+import { columnNames, createStatisticsTables, LEARNER_TABLE_OF, STATISTICS_TABLES } from './schema.js';
 
 /**
  * The statistics read model: per learner, what every indicator counts
@@ -15,12 +16,39 @@ import { columnNames, createStatisticsTables, LEARNER_TABLE_OF, STATISTICS_TABLE
  * the import's record of complete counts. Indicators are SQL over these
  * tables (packages/indicators/src/sql): no pathway is folded per request.
  */
-/** Fresh rows go in through the bulk path (DuckDB's appender), in the schema's column order. */
-async function insertRows(ctx: ProjectionContext, table: StatisticsTable, rows: readonly object[]): Promise<void> {
-  if (rows.length === 0) return;
-  const names = columnNames(table);
-  const values = rows.map((r) => names.map((n) => (r as Record<string, unknown>)[n] ?? null));
-  await ctx.bulk.insert(ctx.t(table), names, values);
+/** A batch's learners folded, each fact row as its values in the schema's column order. */
+interface PreparedLearners {
+  /** Learners that earlier batches may have written: their rows are replaced. */
+  readonly replaced: readonly string[];
+  readonly rows: Readonly<Record<Table, unknown[][]>>;
+  readonly areas: readonly AreaRow[];
+}
+
+const COLUMNS = Object.fromEntries(LEARNER_TABLES.map((key) => [key, columnNames(LEARNER_TABLE_OF[key])])) as Record<Table, string[]>;
+/** Learners folded between two turns of the event loop: short enough that the previous batch's transaction is not kept waiting. */
+const LEARNERS_PER_TURN = 100;
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+async function prepareLearners(batch: readonly RecordedEvent[], ctx: PrepareContext): Promise<PreparedLearners> {
+  const histories = await learnerHistories(batch, ctx);
+  const rows = Object.fromEntries(LEARNER_TABLES.map((key) => [key, [] as unknown[][]])) as Record<Table, unknown[][]>;
+  const areas: AreaRow[] = [];
+  let n = 0;
+  for (const h of histories) {
+    if (++n % LEARNERS_PER_TURN === 0) await nextTurn();
+    const known = knownFacts(h.learnerId, h.events);
+    for (const key of LEARNER_TABLES) {
+      const names = COLUMNS[key];
+      const out = rows[key];
+      for (const row of known.facts[key] as unknown as Record<string, unknown>[]) {
+        const values = new Array<unknown>(names.length);
+        for (let i = 0; i < names.length; i++) values[i] = row[names[i]!] ?? null;
+        out.push(values);
+      }
+    }
+    for (const a of known.areas) areas.push(a);
+  }
+  return { replaced: histories.filter((h) => !h.startsHere).map((h) => h.learnerId), rows, areas };
 }
 
 async function deleteLearners(ctx: ProjectionContext, learnerIds: readonly string[]): Promise<void> {
@@ -43,7 +71,17 @@ async function recordAreas(ctx: ProjectionContext, rows: readonly AreaRow[]): Pr
   }
   if (unique.size === 0) return;
   const table = ctx.t('stat_area');
-  await insertChunked(ctx.db, table, [...unique.values()], (q) =>
+  // Nearly every batch records chains the view already holds, and an upsert
+  // costs far more than a lookup: only what is new or smaller is written.
+  const areaCodes = [...new Set([...unique.values()].map((r) => r.area))];
+  const held = new Map<string, string>();
+  for (let i = 0; i < areaCodes.length; i += 500) {
+    const rows = await ctx.db.selectFrom(table).select(['area', 'depth', 'ancestor']).where('area', 'in', areaCodes.slice(i, i + 500)).execute();
+    for (const r of rows as AreaRow[]) held.set(`${r.area}\u0000${r.depth}`, r.ancestor);
+  }
+  const changed = [...unique].filter(([key, r]) => { const prior = held.get(key); return prior === undefined || r.ancestor < prior; }).map(([, r]) => r);
+  if (changed.length === 0) return;
+  await insertChunked(ctx.db, table, changed, (q) =>
     q.onConflict((oc) => oc.columns(['area', 'depth']).doUpdateSet({ ancestor: sql`least(${sql.ref(`${table}.ancestor`)}, excluded.ancestor)` })),
   );
 }
@@ -78,18 +116,16 @@ export const statistics: Projection = {
       await insertChunked(ctx.db, ctx.t('stat_school_group'), [...rows.values()], (q) =>
         q.onConflict((oc) => oc.columns(['institution', 'grp', 'valid_from']).doUpdateSet((eb) => ({ valid_to: eb.ref('excluded.valid_to') }))));
     }
-    const histories = await learnerHistories(batch, ctx);
-    if (histories.length === 0) return;
-    await deleteLearners(ctx, histories.filter((h) => !h.startsHere).map((h) => h.learnerId));
-    const rows: Record<StatisticsTable, object[]> = Object.fromEntries(Object.keys(STATISTICS_TABLES).map((t) => [t, []])) as unknown as Record<StatisticsTable, object[]>;
-    for (const h of histories) {
-      const { facts, areas } = knownFacts(h.learnerId, h.events);
-      for (const key of LEARNER_TABLES) rows[LEARNER_TABLE_OF[key]].push(...facts[key]);
-      rows.stat_area.push(...areas);
+    const prepared = (ctx.prepared as PreparedLearners | undefined) ?? await prepareLearners(batch, ctx);
+    await deleteLearners(ctx, prepared.replaced);
+    // Fresh rows go in through the bulk path (DuckDB's appender).
+    for (const key of LEARNER_TABLES) {
+      if (prepared.rows[key].length > 0) await ctx.bulk.insert(ctx.t(LEARNER_TABLE_OF[key]), COLUMNS[key], prepared.rows[key]);
     }
-    for (const key of LEARNER_TABLES) await insertRows(ctx, LEARNER_TABLE_OF[key], rows[LEARNER_TABLE_OF[key]]);
-    await recordAreas(ctx, rows.stat_area as AreaRow[]);
+    await recordAreas(ctx, prepared.areas);
   },
+
+  prepare: prepareLearners,
 
   async forgetLearner(learnerId, _events, ctx) {
     await deleteLearners(ctx, [learnerId]);
