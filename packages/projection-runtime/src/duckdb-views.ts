@@ -19,6 +19,9 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { ViewsReader, ViewsStore, WriterSession, WriteSessionOptions } from './views-store.js';
 import { acquireWriterLock } from './writer-lock.js';
 
+/** DuckDB's memory for a writer session; beyond it, DuckDB writes to its file and temporary files. */
+const WRITER_MEMORY_LIMIT = '400MB';
+
 export interface DuckDbViewsOptions {
   /** How often, at most, a reader looks whether a newer generation was published (ms; default 100). */
   readonly recheckMs?: number;
@@ -179,6 +182,11 @@ export async function openDuckDbViews(dir: string, options: DuckDbViewsOptions =
       // than in appending its rows. The bound keeps what waits in memory for
       // the final checkpoint in proportion.
       await connection.run("SET checkpoint_threshold = '256MB'");
+      // DuckDB's buffer pool takes up to 80% of the machine by default; a writer
+      // needs little of it (appends stream to the file) and the rebuild's own
+      // fold shares the process. Measured at 110k: peak RSS 757 -> 664 MiB,
+      // no slower.
+      await connection.run(`SET memory_limit = '${WRITER_MEMORY_LIMIT}'`);
     } catch (err) {
       shut();
       if (name) discardGeneration(dir, name);
