@@ -52,12 +52,35 @@ CREATE TABLE events (
 );
 `;
 
+/**
+ * Switching a fresh file to WAL needs it to itself: while another process
+ * creates the schema, SQLite can answer SQLITE_BUSY at once, without waiting
+ * out the busy timeout (CI saw it: two processes opening one new log). So
+ * retry until the timeout; a file already in WAL needs no switch.
+ */
+function switchToWal(db: Database, timeoutMs: number): void {
+  const deadline = Date.now() + timeoutMs;
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (;;) {
+    try {
+      if (String(db.pragma('journal_mode', { simple: true })).toLowerCase() === 'wal') return;
+      // An in-memory database answers 'memory' and stays so, as before.
+      db.pragma('journal_mode = WAL');
+      return;
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'SQLITE_BUSY') throw err;
+    }
+    if (Date.now() >= deadline) throw Object.assign(new Error('database is locked: could not switch the event log to WAL mode'), { code: 'SQLITE_BUSY' });
+    Atomics.wait(pause, 0, 0, 20);
+  }
+}
+
 export function applyPragmas(db: Database, busyTimeoutMs = 5000): void {
   // Another process holding the write lock makes us wait this long before the append reports
   // StoreUnavailable; set first so switching a fresh file to WAL also waits for other openers.
   db.pragma(`busy_timeout = ${Math.max(0, Math.floor(busyTimeoutMs))}`);
   // WAL lets readers (projections, other processes) run while one writer appends.
-  db.pragma('journal_mode = WAL');
+  switchToWal(db, busyTimeoutMs);
   // NORMAL in WAL mode only risks the last commits on power loss, never corruption.
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = OFF');
