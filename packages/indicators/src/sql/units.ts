@@ -65,22 +65,24 @@ function cohortMembersCte(r: ReportRequest, s: Scope): RawBuilder<unknown> {
 }
 
 /**
- * A learner table's rows of the cohort's members only, as a derived table
+ * A learner table's rows of the cohort's members only (all rows without a
+ * cohort), as a derived table
  * under `alias`: the semi join builds its hash table on the members, so the
  * join that follows never hashes the whole population's rows (DuckDB puts
  * the right side of a LEFT JOIN, or a misjudged side, in its hash table).
  */
-const ofCohort = (table: string, alias: string, where: readonly RawBuilder<unknown>[]): RawBuilder<unknown> =>
-  sql`(select * from ${sql.table(table)} ${sql.id(alias)} where ${sql.ref(`${alias}.learner_id`)} in (select learner_id from cm)
-    ${sql.join(where.map((w) => sql` and ${w}`), sql``)}) ${sql.id(alias)}`;
+const ofCohort = (r: ReportRequest, table: string, alias: string, where: readonly RawBuilder<unknown>[]): RawBuilder<unknown> => {
+  const conditions = r.cohort === null ? where : [sql`${sql.ref(`${alias}.learner_id`)} in (select learner_id from cm)`, ...where];
+  return sql`(select * from ${sql.table(table)} ${sql.id(alias)}${conditions.length > 0 ? sql` where ${sql.join(conditions, sql` and `)}` : sql``}) ${sql.id(alias)}`;
+};
 
 /** A learner's cohort membership and classifications in the scope. */
 function cohortBase(r: ReportRequest, s: Scope): { base: Base; learner: RawBuilder<unknown>; source: DimensionSource } {
   const cohort = Number(r.cohort!.slice(0, 4));
   return {
     base: {
-      from: sql`from cm m join ${ofCohort('stat_learner', 'l', [sql`l.rules = ${r.rules}`, valid('l', s), known('l', s)])} on l.learner_id = m.learner_id`,
-      where: [sql`true`],
+      from: sql`from cm m join ${ofCohort(r, 'stat_learner', 'l', [sql`l.rules = ${r.rules}`, valid('l', s), known('l', s)])} on l.learner_id = m.learner_id`,
+      where: [],
     },
     learner: sql`m.learner_id`,
     source: { background: 'm', voSchool: sql`m.vo_school`, advice: sql`m.advice`, poSchool: sql`m.po_school`, level: null, date: sql.lit(startDay(cohort)) },
@@ -186,7 +188,7 @@ export function indicatorSql(r: ReportRequest, s: Scope, covered: readonly Cover
           // `attempt` counts a learner's attempts per kind against the cohort's learners (a multi family).
           { units: [{ family: str('route'), category: sql`b.route` }, { family: str('attempt'), category: NULL }] },
           {
-            from: sql`join ${ofCohort('stat_attempt', 'a', [known('a', s), dated(sql`a.year`, s)])} on a.learner_id = b.learner_id`,
+            from: sql`join ${ofCohort(r, 'stat_attempt', 'a', [known('a', s), dated(sql`a.year`, s)])} on a.learner_id = b.learner_id`,
             units: [
               { family: str('attempt'), category: sql`a.kind`, occurrence: true },
               { family: sql`'attempt ' || a.kind`, category: sql`case when ${success} then a.kind || ' | success' end` },
@@ -202,7 +204,7 @@ export function indicatorSql(r: ReportRequest, s: Scope, covered: readonly Cover
         selects: [
           { units: [{ family: str('revised'), category: sql`case when b.revised then 'revised' end` }] },
           {
-            from: sql`join ${ofCohort('stat_revision', 'v', [sql`v.rules = ${r.rules}`, known('v', s), dated(sql`v.year`, s)])} on v.learner_id = b.learner_id`,
+            from: sql`join ${ofCohort(r, 'stat_revision', 'v', [sql`v.rules = ${r.rules}`, known('v', s), dated(sql`v.year`, s)])} on v.learner_id = b.learner_id`,
             units: [
               { family: str('direction'), category: sql`v.direction` },
               { family: str('pair'), category: sql`v.from_code || ' -> ' || v.to_code`, from: sql`v.from_code`, to: sql`v.to_code` },
@@ -221,7 +223,7 @@ export function indicatorSql(r: ReportRequest, s: Scope, covered: readonly Cover
         keys: [], base, learner, source,
         carry: ['placement_year', 'vo_diploma_year'].map((c) => ({ name: c, expr: sql.ref(`l.${c}`) })),
         selects: [{
-          from: sql`left join (select x.learner_id, max(x.year) as last_vo from ${ofCohort('stat_state', 'x', [sql`x.sector = 'vo'`, known('x', s), sql`x.year <= ${sql.lit(newest)}`])} group by x.learner_id) lv on lv.learner_id = b.learner_id`,
+          from: sql`left join (select x.learner_id, max(x.year) as last_vo from ${ofCohort(r, 'stat_state', 'x', [sql`x.sector = 'vo'`, known('x', s), sql`x.year <= ${sql.lit(newest)}`])} group by x.learner_id) lv on lv.learner_id = b.learner_id`,
           where: [sql`b.placement_year is not null and b.placement_year <= ${sql.lit(newest)}`],
           units: [
             { family: str('years'), category: years },
@@ -235,14 +237,14 @@ export function indicatorSql(r: ReportRequest, s: Scope, covered: readonly Cover
       const off = sql`st.year - ${sql.lit(cohortYear!)}`;
       return {
         keys: [], base, learner, source, carry: [],
-        selects: [{ from: sql`join ${ofCohort('stat_step', 'st', [sql`st.rules = ${r.rules}`, known('st', s), dated(sql`st.year`, s, 1)])} on st.learner_id = b.learner_id`, units: STEP_FAMILIES('st', off, undefined) }],
+        selects: [{ from: sql`join ${ofCohort(r, 'stat_step', 'st', [sql`st.rules = ${r.rules}`, known('st', s), dated(sql`st.year`, s, 1)])} on st.learner_id = b.learner_id`, units: STEP_FAMILIES('st', off, undefined) }],
       };
     }
     case 'distribution':
     case 'transitions': {
       const { base, learner, source } = cohortBase(r, s);
       const carry = ['first_year', 'sk_date'].map((c) => ({ name: c, expr: sql.ref(`l.${c}`) }));
-      const at = (o: string, st: string) => sql`left join ${ofCohort('stat_state', st, [known(st, s)])} on ${sql.ref(`${st}.learner_id`)} = b.learner_id and ${sql.ref(`${st}.year`)} = ${sql.ref(`${o}.year`)}`;
+      const at = (o: string, st: string) => sql`left join ${ofCohort(r, 'stat_state', st, [known(st, s)])} on ${sql.ref(`${st}.learner_id`)} = b.learner_id and ${sql.ref(`${st}.year`)} = ${sql.ref(`${o}.year`)}`;
       if (r.indicator === 'distribution') {
         return { keys: [], base, learner, source, carry, selects: [{ from: sql`cross join ${offsetsTable(cohortYear!, covered)} ${at('o', 's1')}`, units: [{ off: sql`o.k`, family: str('state'), category: stateAt('o', 's1') }] }] };
       }
@@ -309,9 +311,7 @@ export function indicatorSql(r: ReportRequest, s: Scope, covered: readonly Cover
         keys: [{ name: 'vo_school', expr: sql`r.institution` }],
         base, learner, source, carry: [{ name: 'year', expr: sql`r.year` }],
         selects: [{
-          from: r.cohort === null
-            ? sql`join stat_step st on st.learner_id = b.learner_id and st.year = b.year and st.rules = ${r.rules} and ${known('st', s)} and ${dated(sql`st.year`, s, 1)}`
-            : sql`join ${ofCohort('stat_step', 'st', [sql`st.rules = ${r.rules}`, known('st', s), dated(sql`st.year`, s, 1)])} on st.learner_id = b.learner_id and st.year = b.year`,
+          from: sql`join ${ofCohort(r, 'stat_step', 'st', [sql`st.rules = ${r.rules}`, known('st', s), dated(sql`st.year`, s, 1)])} on st.learner_id = b.learner_id and st.year = b.year`,
           units: STEP_FAMILIES('st', undefined, sql`st.year`),
         }],
       };
@@ -348,7 +348,7 @@ export function compileUnits(r: ReportRequest, s: Scope, covered: readonly Cover
     ...ind.carry.map((c) => sql`${c.expr} as ${sql.id(c.name)}`),
   ];
   const joins = [...dims.flatMap((d) => d.joins), ...lineages.flatMap((l) => l.joins)];
-  const baseWithDims = sql`select ${sql.join(baseColumns)} ${ind.base.from} ${sql.join(joins, sql` `)} where ${sql.join(ind.base.where, sql` and `)}`;
+  const baseWithDims = sql`select ${sql.join(baseColumns)} ${ind.base.from} ${sql.join(joins, sql` `)} ${ind.base.where.length > 0 ? sql`where ${sql.join(ind.base.where, sql` and `)}` : sql``}`;
   if (r.cohort !== null) ctes.set('cm', cohortMembersCte(r, s));
   ctes.set('b', sql`b as materialized (${baseWithDims})`);
   const recursive = ctes.has('area_up');
