@@ -1,25 +1,22 @@
 /**
- * The composition root: opens the embedded event log (with the import ledger
- * in the same file) and the read models next to it (a directory of DuckDB
- * generations), wires the import to the projections and the reports to the
- * statistics views. The CLI and the HTTP API start here and do nothing else
- * with the store or the views; the domain and the projections never see a
- * file path.
+ * The composition root: opens a backend (backends/: the embedded SQLite log
+ * with its ledger and DuckDB views beside it, or one PostgreSQL database
+ * holding all three), wires the import to the projections and the reports to
+ * the statistics views. The CLI and the HTTP API start here and do nothing
+ * else with the store or the views; the domain and the projections never see
+ * a file path or a URL.
  */
-import { mkdirSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { openSqliteEventStore, type SqliteEventStore } from '@leerroutes/event-store/sqlite';
-import { importDirectory, Ledger, type ImportOptions as LedgerImportOptions, type ImportProgress, type ImportSummary } from '@leerroutes/import';
-import type { Subscription } from '@leerroutes/event-store';
+import type { ImportOptions as LedgerImportOptions, ImportProgress, ImportSummary } from '@leerroutes/import';
+import type { EventStore, Subscription } from '@leerroutes/event-store';
 import {
-  catchUp, dumpViews, openDuckDbViews, rebuild, startSubscriber,
+  catchUp, dumpViews, rebuild, startSubscriber,
   type LockOptions, type ProgressListener, type RunSummary, type SubscriberOptions, type ViewsStore,
 } from '@leerroutes/projection-runtime';
 import { defaultProjections } from '@leerroutes/projections';
 import { eraseLearner, type ErasureReceipt } from './erase.js';
 import { exportLearnerData, writeReport, type ExportOptions, type ExportSummary, type LearnerExportRequest } from './exports/index.js';
 import type { ReportRequest } from '@leerroutes/indicators';
-import { defaultViewsPath } from './paths.js';
+import { openBackend } from './backends/index.js';
 import { reads, statisticsSource, type Reads } from './reads.js';
 
 export type { ErasureReceipt } from './erase.js';
@@ -30,9 +27,9 @@ export {
 export { ViewsNotReadyError, statisticsSource, type Reads, type ReferenceLabels } from './reads.js';
 
 export interface EngineOptions {
-  /** Event log file (SQLite). */
+  /** The event log: a SQLite file path, or a postgres:// URL (the log, ledger and views then all live in that database). */
   readonly db: string;
-  /** Read-model directory; default: the log path with `.views` for `.sqlite` (defaultViewsPath). */
+  /** SQLite only: the read-model directory; default: the log path with `.views` for `.sqlite` (defaultViewsPath). */
   readonly views?: string;
   /**
    * For every writer session the engine starts (catch-up, rebuild, erase)
@@ -54,9 +51,12 @@ export interface ImportOptions {
 
 /** The engine: the log, the views, and the reads (reads.ts) both serve. */
 export interface Engine extends Reads {
+  readonly backend: 'sqlite' | 'postgres';
+  /** Where the log is, for messages: the file path, or the URL without its password. */
   readonly dbPath: string;
+  /** Where the views are, for messages: the directory, or the URL without its password. */
   readonly viewsPath: string;
-  readonly store: SqliteEventStore;
+  readonly store: EventStore;
   readonly views: ViewsStore;
   /** The newest position in the log (the views may be behind it: checkpoint()). */
   head(): Promise<number>;
@@ -87,24 +87,23 @@ export interface Engine extends Reads {
 }
 
 export { defaultViewsPath } from './paths.js';
+export { isPostgresUrl, redactUrl } from './backends/backend.js';
 
 export async function openEngine(options: EngineOptions): Promise<Engine> {
-  const dbPath = resolve(options.db);
-  const viewsPath = resolve(options.views ?? defaultViewsPath(options.db));
-  mkdirSync(dirname(dbPath), { recursive: true });
-  mkdirSync(dirname(viewsPath), { recursive: true });
-  const store = openSqliteEventStore({ path: dbPath });
-  const views = await openDuckDbViews(viewsPath);
+  const backend = await openBackend(options.db, options.views);
+  const { store, views } = backend;
+  const dbPath = backend.log;
+  const viewsPath = backend.viewsAt;
   const projections = defaultProjections();
   const lock = options.viewsLock ?? {};
   const subscribers: Subscription[] = [];
   const engine: Engine = {
-    dbPath, viewsPath, store, views,
+    backend: backend.kind, dbPath, viewsPath, store, views,
     ...reads(store, views.reader, viewsPath),
     head: () => store.headPosition(),
     async importDirectory(dir, opts = {}) {
-      const summary = await importDirectory({
-        dir, store,
+      const summary = await backend.importDirectory({
+        dir,
         ...(opts.knownAt !== undefined ? { knownAt: opts.knownAt } : {}),
         ...(opts.rejectsFile !== undefined ? { rejectsFile: opts.rejectsFile } : {}),
         ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
@@ -116,7 +115,7 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
     exportLearnerData: (request, opts) => exportLearnerData({ store, statistics: statisticsSource(views.reader, viewsPath) }, request, opts),
     exportReport: async (request, opts) => writeReport(await engine.report(request), opts),
     async eraseLearner(learnerId, reason, caller) {
-      const receipt = await eraseLearner({ store, views, projections, viewsLock: lock }, learnerId, reason, caller);
+      const receipt = await eraseLearner({ backend, projections, viewsLock: lock }, learnerId, reason, caller);
       // The audit record is itself an event; keep the views at the head as after an import.
       if (receipt) await engine.catchUp();
       return receipt;
@@ -130,7 +129,7 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
           for (const e of batch) parts.push(JSON.stringify([e.position, e.stream, e.revision, e.eventId, e.type, e.schemaVersion, e.occurredOn, e.knownAt === e.recordedAt ? null : e.knownAt, e.data, e.metadata]));
         }
       }
-      if (what.includes('ledger')) parts.push('## ledger', new Ledger(store.database).dump().trimEnd());
+      if (what.includes('ledger')) parts.push('## ledger', (await backend.ledgerDump()).trimEnd());
       // One published generation for the whole dump.
       if (what.includes('views')) parts.push('## views', (await views.reader.snapshot((db) => dumpViews(db, projections))).trimEnd());
       return parts.join('\n') + '\n';
@@ -144,8 +143,7 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
     },
     async close() {
       for (const s of subscribers.splice(0)) await s.stop();
-      await views.close();
-      await store.close();
+      await backend.close();
     },
   };
   return engine;
