@@ -1,5 +1,6 @@
 import { looksLikeBsn } from '@leerroutes/domain';
-import { defaultViewsPath } from '@leerroutes/engine/paths';
+import { existsSync } from 'node:fs';
+import { defaultViewsPath, isPostgresUrl } from '@leerroutes/engine/paths';
 
 /**
  * A CLI command: parsed flags in, an exit code out. Commands print their own
@@ -101,8 +102,19 @@ export function refuseBsn(learnerId: string): void {
   if (looksLikeBsn(learnerId)) throw new UsageError('that learner id looks like a citizen service number (BSN), which is never a learner id');
 }
 
-/** The event log file: --db, else PATHWAYS_DB, else ./data/pathways.sqlite. */
+/** The event log: --db, else PATHWAYS_DB, else ./data/pathways.sqlite; a file path or a postgres:// URL. */
 export const dbPath = (ctx: CommandContext): string => stringFlag(ctx, 'db') ?? ctx.env['PATHWAYS_DB'] ?? './data/pathways.sqlite';
+
+/**
+ * The log of a command that only reads or projects what is there: a file
+ * that does not exist is a mistake worth naming before anything creates it;
+ * a PostgreSQL database is checked by connecting to it.
+ */
+export function existingLog(ctx: CommandContext): string {
+  const db = dbPath(ctx);
+  if (!isPostgresUrl(db) && !existsSync(db)) throw new CommandError(`no event log at ${db} (import something first, or pass --db)`);
+  return db;
+}
 
 /** The read models: --views, else PATHWAYS_VIEWS, else a directory next to the log (the engine's default). */
 export const viewsPath = (ctx: CommandContext): string => stringFlag(ctx, 'views') ?? ctx.env['PATHWAYS_VIEWS'] ?? defaultViewsPath(dbPath(ctx));

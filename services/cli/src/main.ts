@@ -10,7 +10,7 @@ function overview(commands: readonly CommandEntry[]): string {
     'Commands:',
     ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
-    'Commands that read or write the event log take --db PATH (or PATHWAYS_DB; default ./data/pathways.sqlite).',
+    'Commands that read or write the event log take --db PATH|URL (or PATHWAYS_DB; default ./data/pathways.sqlite; a postgres:// URL puts the log, ledger and views in PostgreSQL).',
     "Run 'pnpm pathways help <command>' (or '<command> --help') for a command's options.",
   ].join('\n');
 }

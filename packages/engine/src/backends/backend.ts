@@ -39,16 +39,4 @@ export interface ErasureSteps {
   audit(eventsRemoved: number): { readonly stream: string; readonly event: Parameters<EventStore['appendToStream']>[1][number] };
 }
 
-/** A postgres:// or postgresql:// URL names a PostgreSQL database; anything else is a file path. */
-export const isPostgresUrl = (location: string): boolean => /^postgres(ql)?:\/\//i.test(location);
-
-/** A URL without its password, for messages and logs. */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return '(unparsable URL)';
-  }
-}
+export { isPostgresUrl, redactUrl } from '../paths.js';

@@ -1,5 +1,6 @@
 export { isPostgresUrl, redactUrl, type Backend, type ErasureSteps } from './backend.js';
-import { isPostgresUrl, type Backend } from './backend.js';
+import { isPostgresUrl } from '../paths.js';
+import type { Backend } from './backend.js';
 import { openSqliteBackend } from './sqlite.js';
 import { openPostgresBackend } from './postgres.js';
 

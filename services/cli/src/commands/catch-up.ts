@@ -1,5 +1,4 @@
-import { existsSync } from 'node:fs';
-import { CommandError, dbPath, type Command } from '../command.js';
+import { CommandError, existingLog, type Command } from '../command.js';
 import { DB_OPTION, NO_WAIT_OPTION, PROGRESS_OPTIONS, VIEWS_OPTION } from '../options.js';
 import { engineFor, lockedAsCommandError, viewsLock } from '../engine.js';
 import { createProgress } from '../progress.js';
@@ -16,7 +15,7 @@ code changed version is rebuilt. Safe to interrupt and run again.`,
   options: [DB_OPTION, VIEWS_OPTION, { name: 'json', description: 'print the summary as JSON' }, ...PROGRESS_OPTIONS, NO_WAIT_OPTION],
   maxArgs: 0,
   async run(ctx) {
-    if (!existsSync(dbPath(ctx))) throw new CommandError(`no event log at ${dbPath(ctx)} (import something first, or pass --db)`);
+    existingLog(ctx);
     const engine = await engineFor(ctx, viewsLock(ctx));
     const progress = createProgress(ctx, 'events');
     try {

@@ -1,5 +1,4 @@
-import { existsSync } from 'node:fs';
-import { CommandError, dbPath, stringFlag, UsageError, type Command } from '../command.js';
+import { CommandError, existingLog, stringFlag, UsageError, type Command } from '../command.js';
 import { DB_OPTION, VIEWS_OPTION } from '../options.js';
 import { engineFor } from '../engine.js';
 
@@ -21,7 +20,7 @@ Contains learner data: for the local operator only.`,
     const asked = (stringFlag(ctx, 'what') ?? PARTS.join(',')).split(',').map((s) => s.trim()).filter(Boolean);
     const unknown = asked.filter((p) => !(PARTS as readonly string[]).includes(p));
     if (unknown.length > 0) throw new UsageError(`--what takes ${PARTS.join(', ')}; not ${unknown.join(', ')}`);
-    if (!existsSync(dbPath(ctx))) throw new CommandError(`no event log at ${dbPath(ctx)} (import something first, or pass --db)`);
+    existingLog(ctx);
     const engine = await engineFor(ctx);
     try {
       ctx.stdout.write(await engine.dump(asked as (typeof PARTS)[number][]));

@@ -1,5 +1,4 @@
-import { existsSync } from 'node:fs';
-import { CommandError, UsageError, dbPath, intFlag, type Command } from '../command.js';
+import { CommandError, UsageError, existingLog, intFlag, type Command } from '../command.js';
 import { DB_OPTION, VIEWS_OPTION } from '../options.js';
 import { engineFor } from '../engine.js';
 
@@ -20,8 +19,7 @@ Ctrl-C (SIGINT) or SIGTERM.`,
   ],
   maxArgs: 0,
   async run(ctx) {
-    const db = dbPath(ctx);
-    if (!existsSync(db)) throw new CommandError(`no event log at ${db} (import something first, or pass --db)`);
+    existingLog(ctx);
     const poll = intFlag(ctx, 'poll');
     if (poll !== undefined && poll < 10) throw new UsageError('--poll is at least 10 ms');
     // Waiting for the writer lock is this worker's normal state when another one is writing: say so once per wait.

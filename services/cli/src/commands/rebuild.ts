@@ -1,6 +1,5 @@
-import { existsSync } from 'node:fs';
 import { PROJECTIONS, projectionNamed } from '@leerroutes/projections';
-import { CommandError, dbPath, intFlag, stringFlag, UsageError, type Command } from '../command.js';
+import { CommandError, existingLog, intFlag, stringFlag, UsageError, type Command } from '../command.js';
 import { engineFor, lockedAsCommandError, viewsLock } from '../engine.js';
 import { DB_OPTION, NO_WAIT_OPTION, PROGRESS_OPTIONS, VIEWS_OPTION } from '../options.js';
 import { createProgress } from '../progress.js';
@@ -28,8 +27,7 @@ export const command: Command = {
     if (name !== undefined && !projection) throw new UsageError(`unknown projection '${name}'; known: ${PROJECTIONS.map((p) => p.name).join(', ')}`);
     const batchSize = intFlag(ctx, 'batch-size');
     if (batchSize !== undefined && batchSize < 1) throw new UsageError('--batch-size must be at least 1');
-    const path = dbPath(ctx);
-    if (!existsSync(path)) throw new CommandError(`no event log at ${path} (import something first, or pass --db)`);
+    const path = existingLog(ctx);
 
     const engine = await engineFor(ctx, viewsLock(ctx));
     const progress = createProgress(ctx, 'events');

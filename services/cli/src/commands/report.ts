@@ -1,11 +1,10 @@
-import { existsSync } from 'node:fs';
 import type { Engine } from '@leerroutes/engine';
 import { ViewsNotReadyError } from '@leerroutes/engine';
 import {
   INDICATORS, ReportError, ReportParamsSchema, formatReport, parseReportRequest, type ReportFormat, type ReportRequest,
 } from '@leerroutes/indicators';
 import { engineFor } from '../engine.js';
-import { CommandError, UsageError, dbPath, stringFlag, type Command, type CommandContext, type OptionSpec } from '../command.js';
+import { CommandError, UsageError, existingLog, stringFlag, type Command, type CommandContext, type OptionSpec } from '../command.js';
 import { DB_OPTION, VIEWS_OPTION } from '../options.js';
 
 /** `cohortType` -> `cohort-type`: the CLI spells the request parameters in kebab-case. */
@@ -34,8 +33,7 @@ export const formatOptions = (formats: readonly string[]): OptionSpec[] => [
  * stderr when the views are behind the log.
  */
 export async function openForReading(ctx: CommandContext): Promise<Engine> {
-  const path = dbPath(ctx);
-  if (!existsSync(path)) throw new CommandError(`no event log at ${path} (import something first, or pass --db)`);
+  existingLog(ctx);
   const engine = await engineFor(ctx);
   try {
     const [checkpoint, head] = [await engine.checkpoint(), await engine.head()];

@@ -1,8 +1,7 @@
-import { existsSync } from 'node:fs';
 import { AccessStore, accessPath, engineService, startServer } from '@leerroutes/api';
 import { loadDashboard } from '@leerroutes/dashboard';
 import { openEngine } from '@leerroutes/engine';
-import { CommandError, UsageError, dbPath, intFlag, stringFlag, viewsPath, type Command } from '../command.js';
+import { CommandError, UsageError, existingLog, intFlag, stringFlag, viewsPath, type Command } from '../command.js';
 import { DB_OPTION, VIEWS_OPTION } from '../options.js';
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
@@ -27,8 +26,7 @@ export const command: Command = {
   ],
   maxArgs: 0,
   async run(ctx) {
-    const db = dbPath(ctx);
-    if (!existsSync(db)) throw new CommandError(`no event log at ${db} (import something first, or pass --db)`);
+    const db = existingLog(ctx);
     const port = intFlag(ctx, 'port') ?? 8080;
     if (port < 0 || port > 65535) throw new UsageError('--port must be 0..65535');
     const host = stringFlag(ctx, 'host') ?? '127.0.0.1';

@@ -1,6 +1,6 @@
-import { existsSync } from 'node:fs';
-import { openSqliteEventStore } from '@leerroutes/event-store/sqlite';
-import { CommandError, dbPath, type Command } from '../command.js';
+import { openEventStore } from '@leerroutes/event-store/open';
+import { redactUrl } from '@leerroutes/engine/paths';
+import { CommandError, existingLog, type Command } from '../command.js';
 import { DB_OPTION } from '../options.js';
 
 export const command: Command = {
@@ -10,9 +10,9 @@ export const command: Command = {
   options: [{ name: 'json', description: 'print the counts as JSON' }, DB_OPTION],
   maxArgs: 0,
   async run(ctx) {
-    const path = dbPath(ctx);
-    if (!existsSync(path)) throw new CommandError(`no event log at ${path} (import something first, or pass --db)`);
-    const store = openSqliteEventStore({ path });
+    const location = existingLog(ctx);
+    const path = redactUrl(location);
+    const store = await openEventStore(location);
     try {
       const s = await store.stats();
       const learners = s.streamsByCategory['learner'] ?? 0;
