@@ -1,12 +1,15 @@
 /**
- * `pnpm bench [--size ci|110k|national] [--learners N --cohorts 2012-2016] [--keep DIR]`
+ * `pnpm bench [--size ci|110k|national] [--learners N --cohorts 2012-2016] [--keep DIR] [--backend postgres]`
  *
  * Measures the whole engine on a generated population, each step in its own
  * process: generation, CSV import (and a corrected re-delivery known later),
  * raw append, the bare scan-and-parse floor, a full rebuild of every
  * projection, report latency (every indicator by up to two breakdowns, live
  * and as known on a past date), the DuckDB peer on the same CSVs, and
- * storage. Writes
+ * storage. With `--backend postgres` the same import, rebuild and reports
+ * run again on PostgreSQL (a throwaway database on PATHWAYS_BENCH_PG's
+ * server, default postgres://postgres@127.0.0.1:5432/postgres), beside the
+ * embedded figures in the same table. Writes
  * bench-results/<size>.json and .md. The CI size checks the output's shape,
  * never its speed.
  */
@@ -14,6 +17,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { cpus, totalmem, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
 import { INDICATORS } from '@leerroutes/indicators';
 import { checkShape, toMarkdown, type BenchResult } from './bench/result.js';
 
@@ -74,6 +79,43 @@ const scan = step('scan', '--db', db);
 const rebuilt = step('rebuild', '--db', db, '--views', views);
 const reports = step('reports', '--db', db, '--views', views, '--cohort', middleCohort, '--known-on', KNOWN_ON);
 const peer = runPeer();
+const backend = flag('backend') ?? 'sqlite';
+if (backend !== 'sqlite' && backend !== 'postgres') {
+  process.stderr.write(`unknown --backend '${backend}' (sqlite, postgres)\n`);
+  process.exit(2);
+}
+const onPostgres = backend === 'postgres' ? await runOnPostgres() : undefined;
+
+/** The same deliveries, rebuild and reports with the log, ledger and views in a throwaway PostgreSQL database. */
+async function runOnPostgres(): Promise<NonNullable<BenchResult['postgres']>> {
+  const admin = process.env['PATHWAYS_BENCH_PG'] || 'postgres://postgres@127.0.0.1:5432/postgres';
+  const name = `lr_bench_${randomBytes(6).toString('hex')}`;
+  const onAdmin = async (text: string) => {
+    const c = new pg.Client({ connectionString: admin });
+    await c.connect();
+    try { await c.query(text); } finally { await c.end(); }
+  };
+  await onAdmin(`CREATE DATABASE ${name}`);
+  const url = new URL(admin);
+  url.pathname = `/${name}`;
+  try {
+    const pgImport = step('import', '--dir', dir, '--db', url.toString(), '--known-at', KNOWN_AT);
+    const pgCorrection = step('import', '--dir', fix, '--db', url.toString(), '--known-at', CORRECTED_AT);
+    const pgRebuild = step('rebuild', '--db', url.toString());
+    const pgReports = step('reports', '--db', url.toString(), '--cohort', middleCohort, '--known-on', KNOWN_ON);
+    const pgTimings = pgReports['timings'] as Timing[];
+    return {
+      import: { rows: pgImport['rows'], enrolmentRows: pgImport['enrolmentRows'], events: pgImport['events'], seconds: pgImport['seconds'], rowsPerSecond: pgImport['rowsPerSecond'], eventsPerSecond: pgImport['eventsPerSecond'], peakRssMiB: pgImport['peakRssMiB'] },
+      correction: { events: pgCorrection['events'], seconds: pgCorrection['seconds'] },
+      rebuild: { events: pgRebuild['events'], seconds: pgRebuild['seconds'], eventsPerSecond: pgRebuild['eventsPerSecond'], peakRssMiB: pgRebuild['peakRssMiB'] },
+      reports: { learners: pgReports['learners'], scopes: Object.fromEntries(['live', 'asKnownOn'].map((scope) => [scope, summary(pgTimings.filter((t) => t.scope === scope))])) },
+      storage: { logBytes: pgRebuild['logBytes'], viewsBytes: pgRebuild['viewsBytes'] },
+    };
+  } finally {
+    if (flag('keep')) process.stderr.write(`bench: the PostgreSQL run is kept in ${url.toString()}\n`);
+    else await onAdmin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  }
+}
 
 /** The DuckDB baseline in its own process (scripts/bench/duckdb-baseline.ts). */
 function runPeer(): Record<string, any> {
@@ -120,6 +162,7 @@ const result: BenchResult = {
     })),
   },
   storage: { dbBytes, viewsBytes: rebuilt['viewsBytes'], bytesPerMillionEvents: (dbBytes / imported['events']) * 1e6 },
+  ...(onPostgres ? { postgres: onPostgres } : {}),
 };
 const problems = checkShape(result);
 mkdirSync('bench-results', { recursive: true });

@@ -28,6 +28,14 @@ export interface BenchResult {
   /** The DuckDB peer on the same CSVs, and the engine on the same questions (advice cohort by parental education). */
   peer: { loadSeconds: number; queries: Record<string, { duckdbColdMs: number; duckdbMedianMs: number; engineColdMs: number; engineMedianMs: number; coldRatio: number; medianRatio: number }> };
   storage: { dbBytes: number; viewsBytes: number; bytesPerMillionEvents: number };
+  /** `--backend postgres`: the same deliveries, rebuild and reports with the log, ledger and views in PostgreSQL. */
+  postgres?: {
+    import: Rate & { rows: number; enrolmentRows: number; rowsPerSecond: number };
+    correction: { events: number; seconds: number };
+    rebuild: Rate;
+    reports: { learners: number; scopes: Record<string, LatencySummary> };
+    storage: { logBytes: number; viewsBytes: number };
+  };
 }
 
 /** Shape, not speed: every figure present, finite and positive where it must be. */
@@ -55,6 +63,18 @@ export function checkShape(r: BenchResult): string[] {
     for (const k of ['duckdbColdMs', 'engineColdMs', 'coldRatio', 'medianRatio'] as const) positive(`peer.${q}.${k}`, x[k]);
   }
   positive('storage.bytesPerMillionEvents', r.storage.bytesPerMillionEvents);
+  if (r.postgres) {
+    const p = r.postgres;
+    for (const k of ['events', 'seconds', 'eventsPerSecond', 'peakRssMiB'] as const) { positive(`postgres.import.${k}`, p.import[k]); positive(`postgres.rebuild.${k}`, p.rebuild[k]); }
+    // The same deliveries give the same log on both backends.
+    if (p.import.events !== r.import.events || p.correction.events !== r.correction.events || p.rebuild.events !== r.rebuild.events) {
+      problems.push(`PostgreSQL counted other events: import ${p.import.events} vs ${r.import.events}, correction ${p.correction.events} vs ${r.correction.events}, rebuild ${p.rebuild.events} vs ${r.rebuild.events}`);
+    }
+    if (p.reports.learners !== r.reports.learners) problems.push(`PostgreSQL reports ${p.reports.learners} learners in the cohort, SQLite ${r.reports.learners}`);
+    for (const scope of ['live', 'asKnownOn']) for (const k of ['requests', 'p50Ms', 'p95Ms', 'maxMs'] as const) positive(`postgres.reports.scopes.${scope}.${k}`, p.reports.scopes[scope]?.[k]);
+    positive('postgres.storage.logBytes', p.storage.logBytes);
+    positive('postgres.storage.viewsBytes', p.storage.viewsBytes);
+  }
   return problems;
 }
 
@@ -92,5 +112,23 @@ export function toMarkdown(r: BenchResult): string {
     '|---|---|---|---|---|---|---|',
     ...Object.entries(r.peer.queries).map(([k, v]) => `| ${k} | ${n(v.duckdbColdMs, 1)} | ${n(v.engineColdMs, 1)} | ${n(v.coldRatio, 2)} | ${n(v.duckdbMedianMs, 1)} | ${n(v.engineMedianMs, 1)} | ${n(v.medianRatio, 2)} |`),
   ];
+  if (r.postgres) {
+    const p = r.postgres;
+    const rate = (x: { events: number; seconds: number; eventsPerSecond: number; peakRssMiB: number }) => `${n(x.seconds, 1)} s, ${n(x.eventsPerSecond)} events/s, ${n(x.peakRssMiB)} MiB`;
+    const lat = (x: LatencySummary | undefined) => (x ? `${n(x.p50Ms, 1)} / ${n(x.p95Ms, 1)} / ${n(x.maxMs, 1)}` : '-');
+    lines.push(
+      '',
+      'The same run on PostgreSQL (log, ledger and views in one database) beside the embedded default (SQLite log, DuckDB views):',
+      '',
+      '| step | embedded (SQLite + DuckDB) | PostgreSQL |',
+      '|---|---|---|',
+      `| CSV import (${n(r.import.events)} events) | ${rate(r.import)} | ${rate(p.import)} |`,
+      `| corrected re-delivery | ${n(r.correction.seconds, 1)} s | ${n(p.correction.seconds, 1)} s |`,
+      `| full rebuild | ${rate(r.rebuild)} | ${rate(p.rebuild)} |`,
+      `| reports live, p50 / p95 / max ms | ${lat(r.reports.scopes['live'])} | ${lat(p.reports.scopes['live'])} |`,
+      `| reports as known on ${r.reports.knownOn}, p50 / p95 / max ms | ${lat(r.reports.scopes['asKnownOn'])} | ${lat(p.reports.scopes['asKnownOn'])} |`,
+      `| storage: log + ledger, views | ${n(r.storage.dbBytes / 2 ** 20, 1)} MiB, ${n(r.storage.viewsBytes / 2 ** 20, 1)} MiB | ${n(p.storage.logBytes / 2 ** 20, 1)} MiB, ${n(p.storage.viewsBytes / 2 ** 20, 1)} MiB |`,
+    );
+  }
   return lines.join('\n');
 }

@@ -2,16 +2,11 @@
  * One benchmark step in its own process, so its peak RSS is a whole-process
  * figure. Prints `RESULT {json}` as its last line.
  */
-import { statSync } from 'node:fs';
-import { join } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import type { StreamAppend } from '@leerroutes/event-store';
 import { openSqliteEventStore } from '@leerroutes/event-store/sqlite';
-import { importDirectory } from '@leerroutes/import';
 import { openEngine } from '@leerroutes/engine';
 import { INDICATORS, type ReportRequest } from '@leerroutes/indicators';
-import { openDuckDbViews, readCurrent, rebuild } from '@leerroutes/projection-runtime';
-import { defaultProjections } from '@leerroutes/projections';
 import { generatePopulation } from '@leerroutes/synthetic';
 
 /** The breakdowns every indicator is timed under: none, one, two, and the school ones whose suppression lattice is the largest. */
@@ -23,8 +18,8 @@ const arg = (name: string): string => {
   if (i < 0 || args[i + 1] === undefined) throw new Error(`step ${step}: --${name} is required`);
   return args[i + 1]!;
 };
-/** The published generation of a views directory (the only one left once a session has published). */
-const viewsBytes = (dir: string): number => statSync(join(dir, readCurrent(dir)!)).size;
+/** --views for the embedded backend; on PostgreSQL the views live in the database. */
+const viewsArg = (): { views?: string } => (args.includes('--views') ? { views: arg('views') } : {});
 const rssMiB = () => Math.round(process.resourceUsage().maxRSS / 1024);
 const seconds = (t0: number) => (performance.now() - t0) / 1000;
 const done = (result: Record<string, unknown>): void => {
@@ -39,13 +34,14 @@ async function main(): Promise<void> {
       return done({ seconds: seconds(t0), summary });
     }
     case 'import': {
-      const store = openSqliteEventStore({ path: arg('db') });
+      // Through the engine, as `pathways import --no-projections` runs it, on either backend.
+      const engine = await openEngine({ db: arg('db') });
       const t0 = performance.now();
-      const s = await importDirectory({ dir: arg('dir'), store, knownAt: arg('known-at') });
+      const s = (await engine.importDirectory(arg('dir'), { knownAt: arg('known-at'), skipProjections: true })).import;
       const secs = seconds(t0);
       const rows = s.files.reduce((n, f) => n + f.rows, 0);
       const enrolmentRows = s.files.find((f) => f.file === 'enrollments.csv')?.rows ?? 0;
-      await store.close();
+      await engine.close();
       return done({ seconds: secs, rows, enrolmentRows, events: s.eventsAppended, learners: s.learnersRederived, rowsPerSecond: rows / secs, eventsPerSecond: s.eventsAppended / secs, rejected: s.rejected });
     }
     case 'append': {
@@ -86,21 +82,20 @@ async function main(): Promise<void> {
       return done({ seconds: secs, events, eventsPerSecond: events / secs, checksum });
     }
     case 'rebuild': {
-      const store = openSqliteEventStore({ path: arg('db') });
-      const views = await openDuckDbViews(arg('views'));
+      const engine = await openEngine({ db: arg('db'), ...viewsArg() });
       const t0 = performance.now();
-      const r = await rebuild({ store, views, projections: defaultProjections() });
+      const r = await engine.rebuild();
       const secs = seconds(t0);
-      await views.close();
-      await store.close();
-      return done({ seconds: secs, events: r.events, eventsPerSecond: r.events / secs, viewsBytes: viewsBytes(arg('views')) });
+      const storage = await engine.storage();
+      await engine.close();
+      return done({ seconds: secs, events: r.events, eventsPerSecond: r.events / secs, viewsBytes: storage.viewsBytes, logBytes: storage.logBytes });
     }
     case 'reports': {
       // Every indicator under several breakdowns, live and as known on a past
       // date, each asked once in this process (nothing is cached between requests): what a server answers first
       // after a start or an import (the engine keeps nothing between requests).
       const tOpen = performance.now();
-      const engine = await openEngine({ db: arg('db'), views: arg('views') });
+      const engine = await openEngine({ db: arg('db'), ...viewsArg() });
       const cohort = arg('cohort');
       const first = performance.now();
       await engine.report({ indicator: 'advice-position', cohortType: 'advice', cohort, rules: 'monitor', by: [] });

@@ -81,6 +81,8 @@ export interface Engine extends Reads {
   exportLearnerData(request: LearnerExportRequest, options: ExportOptions): Promise<ExportSummary>;
   /** An indicator's report as a Parquet or CSV file, suppressed as `report` is unless the request says unsuppressed. */
   exportReport(request: ReportRequest, options: Pick<ExportOptions, 'format' | 'out'>): Promise<ExportSummary>;
+  /** Bytes on disk: the log with its ledger, and the published views. */
+  storage(): Promise<{ readonly logBytes: number; readonly viewsBytes: number }>;
   /** Remove every trace of one learner (SPEC section 9); null if the learner is unknown. */
   eraseLearner(learnerId: string, reason: string, caller: string): Promise<ErasureReceipt | null>;
   close(): Promise<void>;
@@ -120,6 +122,7 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
       if (receipt) await engine.catchUp();
       return receipt;
     },
+    storage: () => backend.storage(),
     async dump(what) {
       const parts: string[] = [];
       if (what.includes('log')) {

@@ -29,6 +29,8 @@ export interface Backend {
    * the learner), so no import re-derives the learner halfway.
    */
   eraseLearner(learnerId: string, steps: ErasureSteps): Promise<{ eventsRemoved: number; factsRemoved: number } | null>;
+  /** Bytes on disk: the log with its ledger, and the published views. */
+  storage(): Promise<{ readonly logBytes: number; readonly viewsBytes: number }>;
   close(): Promise<void>;
 }
 

@@ -1,10 +1,10 @@
-import { mkdirSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import { learnerStream } from '@leerroutes/domain';
 import { openSqliteEventStore } from '@leerroutes/event-store/sqlite';
 import { importDirectory, Ledger } from '@leerroutes/import';
-import { openDuckDbViews } from '@leerroutes/projection-runtime';
+import { openDuckDbViews, readCurrent } from '@leerroutes/projection-runtime';
 import { defaultViewsPath } from '../paths.js';
 import type { Backend } from './backend.js';
 
@@ -44,6 +44,11 @@ export async function openSqliteBackend(db: string, views?: string): Promise<Bac
       } finally {
         release();
       }
+    },
+    async storage() {
+      const size = (f: string) => (existsSync(f) ? statSync(f).size : 0);
+      const current = readCurrent(viewsAt);
+      return { logBytes: size(log) + size(`${log}-wal`), viewsBytes: current === null ? 0 : size(join(viewsAt, current)) };
     },
     async close() {
       await viewsStore.close();
