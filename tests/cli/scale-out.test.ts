@@ -1,5 +1,6 @@
 /**
- * Scale-out on the embedded backend: two `pathways project` workers keep one
+ * Scale-out, on the embedded backend (one machine's files) and on PostgreSQL
+ * (one database): two `pathways project` workers keep one
  * log's views current while two `serve --no-project` servers only read them.
  * The worker holding the writer lock is killed with SIGKILL in the middle of
  * its session; the other takes over, a later delivery is applied too, both
@@ -11,6 +12,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describeWithPostgres, postgresForTests, type TestDatabase } from '@leerroutes/event-store/test-support/postgres';
 import { pathways } from './run-cli.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -37,20 +39,62 @@ async function until<T>(what: string, probe: () => T | null | undefined | Promis
   }
 }
 
-describe('projection workers and read-only servers on one log', () => {
+/** Where the log and views are, as CLI arguments, and the views a rebuild from zero gives, dumped. */
+interface Backend {
+  readonly name: string;
+  open(root: string): void;
+  readonly at: string[];
+  rebuiltViews(root: string): string;
+}
+
+const embedded = (): Backend => {
+  let db = '';
+  let views = '';
+  return {
+    name: 'the embedded backend',
+    open(root) { db = join(root, 'log.sqlite'); views = join(root, 'log.views'); },
+    get at() { return ['--db', db, '--views', views]; },
+    rebuiltViews(root) {
+      // Into a views directory of its own, so the live one stays as the workers left it.
+      const rebuilt = join(root, 'rebuilt.views');
+      const rb = pathways(['rebuild', '--db', db, '--views', rebuilt, '--quiet'], {}, 600_000);
+      expect(rb.code, rb.stderr).toBe(0);
+      const fresh = pathways(['dump', '--what', 'views', '--db', db, '--views', rebuilt]);
+      expect(fresh.code, fresh.stderr).toBe(0);
+      return fresh.stdout;
+    },
+  };
+};
+
+const postgresBackend = (database: TestDatabase): Backend => ({
+  name: 'PostgreSQL',
+  open() { /* the throwaway database is the whole location */ },
+  get at() { return ['--db', database.url()]; },
+  rebuiltViews() {
+    // One database holds one set of views: rebuilt in place (the workers are stopped by then).
+    const rb = pathways(['rebuild', '--db', database.url(), '--quiet'], {}, 600_000);
+    expect(rb.code, rb.stderr).toBe(0);
+    const fresh = pathways(['dump', '--what', 'views', '--db', database.url()]);
+    expect(fresh.code, fresh.stderr).toBe(0);
+    return fresh.stdout;
+  },
+});
+
+describe('projection workers and read-only servers on one log (embedded)', () => scaleOut(embedded()));
+const pg = await postgresForTests();
+describeWithPostgres('projection workers and read-only servers on one PostgreSQL database', pg, (database) => scaleOut(postgresBackend(database)));
+
+function scaleOut(backend: Backend): void {
   let root: string;
-  let db: string;
-  let views: string;
   const running: Running[] = [];
 
   beforeAll(() => {
     root = mkdtempSync(join(tmpdir(), 'leerroutes-scale-'));
-    db = join(root, 'log.sqlite');
-    views = join(root, 'log.views');
+    backend.open(root);
     const gen = pathways(['generate', '--out', join(root, 'pop'), '--learners', '2500', '--cohorts', '2012-2014', '--seed', '11', '--redelivery', join(root, 'fix'), '--quiet']);
     expect(gen.code, gen.stderr).toBe(0);
     // The log first, without views: the workers' first session is the whole build, long enough to be killed in.
-    const imp = pathways(['import', join(root, 'pop'), '--db', db, '--views', views, '--known-at', '2023-11-01', '--no-projections', '--quiet']);
+    const imp = pathways(['import', join(root, 'pop'), ...backend.at, '--known-at', '2023-11-01', '--no-projections', '--quiet']);
     expect(imp.code, imp.stderr).toBe(0);
   }, 600_000);
 
@@ -61,7 +105,7 @@ describe('projection workers and read-only servers on one log', () => {
   });
 
   it('a worker killed mid-session loses nothing; servers agree; the views equal a rebuild', async () => {
-    const workers = [0, 1].map(() => start(['project', '--db', db, '--views', views, '--poll', '50']));
+    const workers = [0, 1].map(() => start(['project', ...backend.at, '--poll', '50']));
     running.push(...workers);
     // The worker that waits names the one writing: that one is in the middle of its session.
     const holderPid = await until('a worker waiting for the other', () => {
@@ -83,17 +127,17 @@ describe('projection workers and read-only servers on one log', () => {
     await until('the surviving worker to catch up', () => /caught up at position \d+/.test(other.stdout));
     expect(other.stdout).toMatch(/published position \d+/);
 
-    const key = pathways(['keys', 'create', '--role', 'analyst', '--name', 'scale-out-test', '--views', views]);
+    const key = pathways(['keys', 'create', '--role', 'analyst', '--name', 'scale-out-test', ...backend.at]);
     expect(key.code, key.stderr).toBe(0);
     const token = /(lr_[A-Za-z0-9_-]+)/.exec(key.stdout)?.[1];
     expect(token, key.stdout).toBeDefined();
 
-    const servers = [0, 1].map(() => start(['serve', '--no-project', '--port', '0', '--db', db, '--views', views]));
+    const servers = [0, 1].map(() => start(['serve', '--no-project', '--port', '0', ...backend.at]));
     running.push(...servers);
     const urls = await Promise.all(servers.map((s) => until('a server to be ready', () => (/ready at position/.test(s.stdout) ? /on (http:\/\/\S+?)\/ /.exec(s.stdout)?.[1] : null))));
 
     // A corrected re-delivery, appended by another process: the surviving worker applies it, the servers move on.
-    const fix = pathways(['import', join(root, 'fix'), '--db', db, '--views', views, '--known-at', '2024-01-15', '--no-projections', '--quiet']);
+    const fix = pathways(['import', join(root, 'fix'), ...backend.at, '--known-at', '2024-01-15', '--no-projections', '--quiet']);
     expect(fix.code, fix.stderr).toBe(0);
     const ready = async (url: string) => (await (await fetch(`${url}/ready`)).json()) as { checkpoint: number; head: number };
     await until('both servers to read views at the head of the log', async () => {
@@ -118,14 +162,12 @@ describe('projection workers and read-only servers on one log', () => {
     }
 
     // Nothing counted twice or lost: the views the workers built equal a rebuild from zero.
-    const live = pathways(['dump', '--what', 'views', '--db', db, '--views', views]);
+    const live = pathways(['dump', '--what', 'views', ...backend.at]);
     expect(live.code, live.stderr).toBe(0);
-    const rebuilt = join(root, 'rebuilt.views');
-    const rb = pathways(['rebuild', '--db', db, '--views', rebuilt, '--quiet'], {}, 600_000);
-    expect(rb.code, rb.stderr).toBe(0);
-    const fresh = pathways(['dump', '--what', 'views', '--db', db, '--views', rebuilt]);
-    expect(fresh.code, fresh.stderr).toBe(0);
+    for (const r of running) if (!r.exited) r.child.kill('SIGTERM');
+    await until('workers and servers to stop', () => running.every((r) => r.exited));
+    const fresh = backend.rebuiltViews(root);
     expect(live.stdout.length).toBeGreaterThan(1000);
-    expect(live.stdout === fresh.stdout, 'views kept by the workers equal a rebuild').toBe(true);
+    expect(live.stdout === fresh, 'views kept by the workers equal a rebuild').toBe(true);
   }, 900_000);
-});
+}

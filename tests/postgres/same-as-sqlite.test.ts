@@ -1,0 +1,88 @@
+/**
+ * The PostgreSQL backend against the embedded default, through the engine
+ * alone: the same deliveries (a population, then a corrected re-delivery
+ * known later) imported into a SQLite log with DuckDB views and into one
+ * PostgreSQL database give the same log, the same ledger, and the same
+ * reports, live, as known on a date before the correction and as of a
+ * school year; a rebuild on PostgreSQL changes none of them; erasing a
+ * learner on both leaves them equal.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { openEngine, type Engine } from '@leerroutes/engine';
+import { describeWithPostgres, postgresForTests } from '@leerroutes/event-store/test-support/postgres';
+import { INDICATORS, type ReportRequest } from '@leerroutes/indicators';
+import { generatePopulation } from '@leerroutes/synthetic';
+
+const pg = await postgresForTests();
+
+describeWithPostgres('the PostgreSQL backend gives what the embedded one gives', pg, (database) => {
+  let root: string;
+  let sqlite: Engine;
+  let postgres: Engine;
+
+  beforeAll(async () => {
+    root = mkdtempSync(join(tmpdir(), 'leerroutes-pg-same-'));
+    await generatePopulation({ out: join(root, 'pop'), learners: 400, cohorts: '2012-2013', seed: 41, redelivery: join(root, 'fix') });
+    sqlite = await openEngine({ db: join(root, 'log.sqlite') });
+    postgres = await openEngine({ db: database.url() });
+    for (const engine of [sqlite, postgres]) {
+      await engine.importDirectory(join(root, 'pop'), { knownAt: '2023-11-01' });
+      await engine.importDirectory(join(root, 'fix'), { knownAt: '2024-01-15' });
+    }
+  }, 600_000);
+
+  afterAll(async () => {
+    await sqlite?.close();
+    await postgres?.close();
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  it('stores the same log and ledger', async () => {
+    expect(postgres.backend).toBe('postgres');
+    const [a, b] = await Promise.all([sqlite.dump(['log', 'ledger']), postgres.dump(['log', 'ledger'])]);
+    expect(a.split('\n').length).toBeGreaterThan(1000);
+    expect(b === a, 'log and ledger dumps are equal').toBe(true);
+  });
+
+  const requests = (cohort: string): ReportRequest[] => {
+    const out: ReportRequest[] = [];
+    for (const indicator of INDICATORS) {
+      for (const by of [[], ['parental_education'], ['vo_school', 'gender']]) {
+        for (const scope of [{}, { asKnownOn: '2023-12-31' }, { asOfSchoolYear: '2014-2015' }]) {
+          out.push({ indicator, cohortType: 'advice', cohort, rules: 'monitor', by, ...scope });
+        }
+      }
+      out.push({ indicator, cohortType: 'advice', cohort, rules: 'inspectorate', by: ['advice'], unsuppressed: true });
+    }
+    return out;
+  };
+
+  const sameReports = async () => {
+    let rows = 0;
+    for (const request of requests('2011-2012')) {
+      const [a, b] = await Promise.all([sqlite.report(request), postgres.report(request)]);
+      rows += a.rows.length;
+      expect(JSON.stringify(b.rows), JSON.stringify(request)).toBe(JSON.stringify(a.rows));
+    }
+    expect(rows).toBeGreaterThan(100);
+  };
+
+  it('answers every indicator the same, live, as known on a date and as of a school year', sameReports, 300_000);
+
+  it('a rebuild on PostgreSQL changes nothing, and erasure leaves both equal', async () => {
+    const before = await postgres.dump(['views']);
+    await postgres.rebuild();
+    expect(await postgres.dump(['views'])).toBe(before);
+    const learner = /learner-([A-Za-z0-9]+)/.exec(await sqlite.dump(['log']))?.[1];
+    expect(learner).toBeDefined();
+    const [ra, rb] = [await sqlite.eraseLearner(learner!, 'test', 'test'), await postgres.eraseLearner(learner!, 'test', 'test')];
+    expect(ra!.eventsRemoved).toBeGreaterThan(0);
+    expect(rb!.eventsRemoved).toBe(ra!.eventsRemoved);
+    expect(rb!.factsRemoved).toBe(ra!.factsRemoved);
+    expect(await postgres.learner(learner!)).toBeNull();
+    await sameReports();
+  }, 600_000);
+});
