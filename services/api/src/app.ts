@@ -12,7 +12,7 @@ import { z } from 'zod';
 import { MEDIA_TYPES, type ExportFormat, type ExportSummary, type LearnerExportKind, type LearnerExportRequest } from '@leerroutes/engine/exports';
 import { DIMENSIONS, INDICATORS, formatReport, parsePeriodRequest, parseReportRequest, type Report, type ReportRequest } from '@leerroutes/indicators';
 import { DEFAULT_MIN_CELL, looksLikeBsn } from '@leerroutes/domain';
-import { roleAtLeast, type AccessStore, type ApiKey } from './access.js';
+import { roleAtLeast, type AccessStore, type ApiKey } from './access/index.js';
 import { ComputeCache, etagOf, negotiate, notModified, RouteTable, type Env } from './http.js';
 import { openApiDocument } from './openapi.js';
 import { ProblemError } from './problem.js';
@@ -246,7 +246,7 @@ export function createApp(options: AppOptions): { app: Hono<Env>; openapi: objec
     responses: { 200: { description: 'The explained pathway' }, 404: { description: 'Unknown learner', schema: 'Problem' } } },
   async (c, { params, query, key }) => {
     if (looksLikeBsn(params.learnerId)) throw new ProblemError('validation', 400, 'learnerId: a citizen service number is never a learner id', [{ location: 'path', pointer: '#/learnerId', detail: 'BSN-shaped ids are refused' }]);
-    access.audit(key, 'learner', [params.learnerId], { asKnownOn: query.asKnownOn ?? null });
+    await access.audit(key, 'learner', [params.learnerId], { asKnownOn: query.asKnownOn ?? null });
     const learner = await service.learner(params.learnerId, query.asKnownOn ? { asKnownOn: query.asKnownOn } : {});
     c.header('Cache-Control', 'no-store');
     if (!learner) throw new ProblemError('not-found', 404, `No learner '${params.learnerId}'.`);
@@ -261,7 +261,7 @@ export function createApp(options: AppOptions): { app: Hono<Env>; openapi: objec
     const request = reportRequest(params.indicator, rest, key);
     const cell = { group: parseGroup(group), offset: offset ?? null, schoolYear: schoolYear ?? null, category, ...(family !== undefined ? { family } : {}) };
     const { learnerIds } = await service.explainCell(request, cell);
-    access.audit(key, 'explain-cell', learnerIds, { request, cell });
+    await access.audit(key, 'explain-cell', learnerIds, { request, cell });
     c.header('Cache-Control', 'no-store');
     return c.json({ cell, learnerIds });
   });
@@ -276,7 +276,7 @@ export function createApp(options: AppOptions): { app: Hono<Env>; openapi: objec
     return sendFile(c, `${params.what}.${format}`, format, async (out) => {
       const summary = await service.exportLearnerData(request, { format, out, listLearners: true });
       // Before the file leaves the server: one audit row per learner in it, as for every learner-level read.
-      access.audit(key, `export-${params.what}`, summary.learnerIds ?? [], { format, ...rest, rows: summary.rows });
+      await access.audit(key, `export-${params.what}`, summary.learnerIds ?? [], { format, ...rest, rows: summary.rows });
       return summary;
     });
   });
@@ -297,7 +297,7 @@ export function createApp(options: AppOptions): { app: Hono<Env>; openapi: objec
   async (c, { body, key }) => {
     const missing = notADirectory(body.dir);
     if (missing) throw new ProblemError('validation', 400, `dir: ${missing}`, [{ location: 'body', pointer: '#/dir', detail: missing }]);
-    access.audit(key, 'import', [], body);
+    await access.audit(key, 'import', [], body);
     const result = await service.importDirectory(body.dir, body.knownAt ? { knownAt: body.knownAt } : {});
     return c.json({ result: result ?? null, checkpoint: await service.checkpoint() });
   });
@@ -305,16 +305,16 @@ export function createApp(options: AppOptions): { app: Hono<Env>; openapi: objec
   table.add({ method: 'post', path: '/api/admin/rebuild', operationId: 'rebuild', summary: 'Rebuild the projections from the log', tag: 'operations', role: 'engineer',
     responses: { 200: { description: 'Rebuild summary' } } },
   async (c, { key }) => {
-    access.audit(key, 'rebuild', [], undefined);
+    await access.audit(key, 'rebuild', [], undefined);
     const result = await service.rebuild();
     return c.json({ result: result ?? null, checkpoint: await service.checkpoint() });
   });
 
   table.add({ method: 'get', path: '/api/admin/audit', operationId: 'audit', summary: 'The audit log of learner-level reads and operations, newest first', tag: 'operations', role: 'engineer',
     query: S.AuditQuerySchema, responses: { 200: { description: 'Audit entries', schema: 'Audit' } } },
-  (c, { query }) => {
+  async (c, { query }) => {
     c.header('Cache-Control', 'no-store');
-    return c.json({ entries: access.auditEntries(query) });
+    return c.json({ entries: await access.auditEntries(query) });
   });
 
   const openapi = openApiDocument(table.routes, {

@@ -6,7 +6,7 @@
 import type { Context, Hono } from 'hono';
 import { createHash } from 'node:crypto';
 import type { z } from 'zod';
-import { roleAtLeast, type AccessStore, type ApiKey } from './access.js';
+import { roleAtLeast, type AccessStore, type ApiKey } from './access/index.js';
 import type { RouteSpec } from './openapi.js';
 import { ProblemError, validationProblem } from './problem.js';
 
@@ -42,9 +42,9 @@ function presentedKey(c: Context): string | null {
   return c.req.header('x-api-key') ?? null;
 }
 
-export function authenticate(c: Context, access: AccessStore, needed: ApiKey['role']): ApiKey {
+export async function authenticate(c: Context, access: AccessStore, needed: ApiKey['role']): Promise<ApiKey> {
   const presented = presentedKey(c);
-  const key = presented ? access.verify(presented) : null;
+  const key = presented ? await access.verify(presented) : null;
   if (!key) throw new ProblemError('unauthorized', 401, presented ? 'The API key is unknown or revoked.' : 'Send an API key: Authorization: Bearer <key>.');
   if (!roleAtLeast(key.role, needed)) throw new ProblemError('forbidden', 403, `This needs the ${needed} role; the key '${key.name}' has ${key.role}.`);
   return key;
@@ -67,7 +67,7 @@ export class RouteTable {
     this.routes.push(spec);
     const honoPath = spec.path.replace(/\{(\w+)\}/g, ':$1');
     this.app.on(spec.method.toUpperCase(), honoPath, async (c) => {
-      const key = spec.role ? authenticate(c, this.access, spec.role) : null;
+      const key = spec.role ? await authenticate(c, this.access, spec.role) : null;
       c.set('key', key);
       const params = spec.params ? parse(spec.params, c.req.param(), 'path') : {};
       const query = spec.query ? parse(spec.query, queryObject(c), 'query') : {};

@@ -1,6 +1,9 @@
 export { createApp, type AppOptions, type DashboardAssets, type StaticAsset } from './app.js';
 export { startServer, type RunningServer } from './server.js';
-export { AccessStore, ROLES, roleAtLeast, accessPath, type Role, type ApiKey, type AuditEntry } from './access.js';
+export {
+  ROLES, roleAtLeast, accessPath, accessLocation, openAccessStore, openSqliteAccessStore, openPostgresAccessStore, DEFAULT_ACCESS_SCHEMA,
+  type AccessStore, type Role, type ApiKey, type AuditEntry, type SqliteAccessStoreOptions, type PostgresAccessStoreOptions,
+} from './access/index.js';
 export { ServiceError, type ReportService, type CellRef, type CohortList } from './service.js';
 export { ProblemError, type Problem } from './problem.js';
 export * as schemas from './schemas.js';

@@ -4,7 +4,7 @@
  * is the 2020-12 dialect OpenAPI 3.1 uses).
  */
 import { z } from 'zod';
-import type { Role } from './access.js';
+import type { Role } from './access/index.js';
 
 export interface ResponseSpec {
   readonly description: string;

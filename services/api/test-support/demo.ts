@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { loadDashboard } from '@leerroutes/dashboard';
 import { openEngine, type Engine } from '@leerroutes/engine';
 import { generatePopulation } from '@leerroutes/synthetic';
-import { AccessStore, type Role } from '../src/access.js';
+import { openSqliteAccessStore, type AccessStore, type Role } from '../src/access/index.js';
 import { engineService } from '../src/engine-service.js';
 import { startServer, type RunningServer } from '../src/server.js';
 import type { ReportService } from '../src/service.js';
@@ -43,8 +43,9 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     await generatePopulation({ out: join(dir, 'csv'), learners: options.learners ?? 2000, cohorts: options.cohorts ?? '2012-2013', seed: options.seed ?? 20170601 });
     const engine = await openEngine({ db: join(dir, 'log.sqlite') });
     await engine.importDirectory(join(dir, 'csv'), { knownAt: '2022-11-01' });
-    const access = new AccessStore(join(dir, 'log.api.sqlite'));
-    const keys = Object.fromEntries((['dashboard', 'analyst', 'engineer'] as const).map((role) => [role, access.createKey(`demo-${role}`, role).key])) as Record<Role, string>;
+    const access = await openSqliteAccessStore({ path: join(dir, 'log.api.sqlite') });
+    const keys = {} as Record<Role, string>;
+    for (const role of ['dashboard', 'analyst', 'engineer'] as const) keys[role] = (await access.createKey(`demo-${role}`, role)).key;
     const service = engineService(engine);
     const dashboard = options.withDashboard === false ? undefined : await loadDashboard();
     const dashboardKey = options.openDashboard ? access.createEphemeralKey('open-dashboard', 'dashboard') : null;
@@ -53,7 +54,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
       dir, engine, service, access, keys, server,
       async close() {
         await server.close();
-        access.close();
+        await access.close();
         await engine.close();
         rmSync(dir, { recursive: true, force: true });
       },

@@ -8,7 +8,7 @@ import { oracleReport, replayAsKnownOn } from '@leerroutes/indicators/oracle';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Role } from '../src/access.js';
+import type { Role } from '../src/access/index.js';
 import { ReportSchema } from '../src/schemas.js';
 import { startDemo, type Demo } from '../test-support/demo.js';
 

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { AccessStore, type Role } from '../src/access.js';
+import { openSqliteAccessStore, type AccessStore, type Role } from '../src/access/index.js';
 import { createApp } from '../src/app.js';
 import { ProblemSchema, ReportSchema } from '../src/schemas.js';
 import { FakeService } from './fake-service.js';
@@ -20,15 +20,15 @@ let openapi: any;
 const keys = {} as Record<Role, string>;
 let ready = true;
 
-beforeEach(() => {
+beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'api-test-'));
-  access = new AccessStore(join(dir, 'x.api.sqlite'));
+  access = await openSqliteAccessStore({ path: join(dir, 'x.api.sqlite') });
   service = new FakeService();
   ready = true;
-  for (const role of ['dashboard', 'analyst', 'engineer'] as const) keys[role] = access.createKey(`test-${role}`, role).key;
+  for (const role of ['dashboard', 'analyst', 'engineer'] as const) keys[role] = (await access.createKey(`test-${role}`, role)).key;
   ({ app, openapi } = createApp({ service, access, isReady: () => ready }));
 });
-afterEach(() => { access.close(); rmSync(dir, { recursive: true, force: true }); });
+afterEach(async () => { await access.close(); rmSync(dir, { recursive: true, force: true }); });
 
 const get = (path: string, role?: Role | null, headers: Record<string, string> = {}) =>
   app.request(path, { headers: { ...(role ? { authorization: `Bearer ${keys[role]}` } : {}), ...headers } });
@@ -109,9 +109,9 @@ describe('authentication and roles', () => {
     const none = await problem(await get(`/api/indicators/outcome${Q}`), 401);
     expect(none.type).toBe('urn:leerroutes:problem:unauthorized');
     expect((await get(`/api/indicators/outcome${Q}`, null, { authorization: 'Bearer lr_x_nonsense' })).status).toBe(401);
-    const { key, apiKey } = access.createKey('temp', 'engineer');
+    const { key, apiKey } = await access.createKey('temp', 'engineer');
     expect((await get(`/api/indicators/outcome${Q}`, null, { 'x-api-key': key })).status).toBe(200);
-    access.revokeKey(apiKey.id);
+    await access.revokeKey(apiKey.id);
     const res = await get(`/api/indicators/outcome${Q}`, null, { 'x-api-key': key });
     await problem(res, 401);
     expect(service.requests).toHaveLength(1);

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { ReportSchema } from '@leerroutes/indicators';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Role } from '../src/access.js';
+import type { Role } from '../src/access/index.js';
 import { startDemo, type Demo } from '../test-support/demo.js';
 
 let demo: Demo;
@@ -74,7 +74,7 @@ describe('GET /api/exports', () => {
     // One audit row per learner in the file, written before it was sent.
     const learners = (await rows(`select distinct learner_id from read_parquet(${lit(file)}) order by 1`)).map((r) => String(r['learner_id']));
     expect(learners.length).toBeGreaterThan(10);
-    const entries = demo.access.auditEntries({ limit: 1000 }).filter((e) => e.action === 'export-person-period');
+    const entries = (await demo.access.auditEntries({ limit: 1000 })).filter((e) => e.action === 'export-person-period');
     expect(entries.map((e) => e.learnerId).sort()).toEqual(learners);
     expect(entries.every((e) => e.keyName === 'demo-analyst')).toBe(true);
     expect(JSON.parse(entries[0]!.detail!)).toEqual({ format: 'parquet', cohort: '2012-2013', rules: 'monitor', rows: summary.rows });
@@ -95,7 +95,7 @@ describe('GET /api/exports', () => {
     expect(await count(`select count(*) from read_csv(${lit(file)}, header = true)`)).toBe(learnerEvents);
     expect(Number(res.headers.get('x-export-rows'))).toBe(learnerEvents);
     const inFile = await count(`select count(distinct learner_id) from read_csv(${lit(file)}, header = true)`);
-    expect(new Set(demo.access.auditEntries({ limit: 100_000 }).filter((e) => e.action === 'export-events').map((e) => e.learnerId)).size).toBe(inFile);
+    expect(new Set((await demo.access.auditEntries({ limit: 100_000 })).filter((e) => e.action === 'export-events').map((e) => e.learnerId)).size).toBe(inFile);
     const [first] = await rows(`select * from read_csv(${lit(file)}, header = true) limit 1`);
     expect(Object.keys(first!).slice(0, 5)).toEqual(['learner_id', 'position', 'revision', 'event_id', 'type']);
   });

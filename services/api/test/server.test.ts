@@ -7,7 +7,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AccessStore } from '../src/access.js';
+import { openSqliteAccessStore, type AccessStore } from '../src/access/index.js';
 import { ProblemSchema } from '../src/schemas.js';
 import { MAX_HEADER_SIZE, startServer, type RunningServer } from '../src/server.js';
 import { FakeService } from './fake-service.js';
@@ -19,13 +19,13 @@ let key: string;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'api-server-'));
-  access = new AccessStore(join(dir, 'x.api.sqlite'));
-  key = access.createKey('test', 'dashboard').key;
+  access = await openSqliteAccessStore({ path: join(dir, 'x.api.sqlite') });
+  key = (await access.createKey('test', 'dashboard')).key;
   server = await startServer({ service: new FakeService(), access, port: 0 });
 });
 afterAll(async () => {
   await server?.close();
-  access?.close();
+  await access?.close();
   rmSync(dir, { recursive: true, force: true });
 });
 

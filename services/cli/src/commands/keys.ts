@@ -1,5 +1,5 @@
-import { AccessStore, ROLES, accessPath, type Role } from '@leerroutes/api';
-import { CommandError, UsageError, intFlag, stringFlag, viewsPath, type Command } from '../command.js';
+import { ROLES, accessLocation, openAccessStore, type Role } from '@leerroutes/api';
+import { CommandError, UsageError, dbPath, intFlag, stringFlag, viewsPath, type Command } from '../command.js';
 import { DB_OPTION, VIEWS_OPTION } from '../options.js';
 
 export const command: Command = {
@@ -12,7 +12,7 @@ export const command: Command = {
     '',
     'Roles: dashboard (suppressed aggregates), analyst (+ learner pathways and cell explanations, audited),',
     'engineer (+ import, rebuild, the audit log, unsuppressed statistics). Only a hash of each key is stored.',
-    'The keys live next to the read models (--views, or --db and its views).',
+    'The keys live next to the read models (--views, or --db and its views); with --db a postgres:// URL, in that database.',
   ].join('\n'),
   options: [
     { name: 'role', value: 'ROLE', description: `create: the key's role (${ROLES.join(', ')})` },
@@ -24,20 +24,20 @@ export const command: Command = {
   maxArgs: 1,
   async run(ctx) {
     const [action] = ctx.args;
-    const access = new AccessStore(accessPath(viewsPath(ctx)));
+    const access = await openAccessStore(accessLocation(dbPath(ctx), viewsPath(ctx)));
     try {
       if (action === 'create') {
         const role = stringFlag(ctx, 'role');
         const name = stringFlag(ctx, 'name');
         if (!role || !(ROLES as readonly string[]).includes(role)) throw new UsageError(`--role must be one of ${ROLES.join(', ')}`);
         if (!name) throw new UsageError('--name is needed (who or what uses the key; it appears in the audit log)');
-        const { key, apiKey } = access.createKey(name, role as Role);
+        const { key, apiKey } = await access.createKey(name, role as Role);
         ctx.stderr.write(`Created key ${apiKey.id} '${name}' with role ${role}. It is shown only now:\n`);
         ctx.stdout.write(`${key}\n`);
         return 0;
       }
       if (action === 'list') {
-        const keys = access.listKeys();
+        const keys = await access.listKeys();
         if (ctx.flags['json']) ctx.stdout.write(JSON.stringify(keys, null, 2) + '\n');
         else ctx.stdout.write(keys.map((k) => `${String(k.id).padStart(4)}  ${k.role.padEnd(9)}  ${k.name.padEnd(24)}  created ${k.createdAt}${k.revokedAt ? `  REVOKED ${k.revokedAt}` : ''}`).join('\n') + (keys.length ? '\n' : '(no keys)\n'));
         return 0;
@@ -45,13 +45,13 @@ export const command: Command = {
       if (action === 'revoke') {
         const id = intFlag(ctx, 'id');
         if (id === undefined) throw new UsageError('--id is needed (see `pathways keys list`)');
-        if (!access.revokeKey(id)) throw new CommandError(`no active key with id ${id}`);
+        if (!(await access.revokeKey(id))) throw new CommandError(`no active key with id ${id}`);
         ctx.stdout.write(`revoked key ${id}\n`);
         return 0;
       }
       throw new UsageError(action ? `unknown action '${action}'` : 'an action is needed: create, list or revoke');
     } finally {
-      access.close();
+      await access.close();
     }
   },
 };

@@ -1,4 +1,4 @@
-import { AccessStore, accessPath, engineService, startServer } from '@leerroutes/api';
+import { accessLocation, engineService, openAccessStore, startServer } from '@leerroutes/api';
 import { loadDashboard } from '@leerroutes/dashboard';
 import { openEngine } from '@leerroutes/engine';
 import { CommandError, UsageError, existingLog, intFlag, stringFlag, viewsPath, type Command } from '../command.js';
@@ -38,7 +38,7 @@ export const command: Command = {
     if (ctx.flags['workers'] !== undefined) ctx.stderr.write('--workers is no longer needed (reports are SQL over the statistics views) and is ignored\n');
     const views = viewsPath(ctx);
     const engine = await openEngine({ db, views, viewsLock: { onWait: (m) => ctx.stderr.write(`${m}\n`) } });
-    const access = new AccessStore(accessPath(views));
+    const access = await openAccessStore(accessLocation(db, views));
     const dashboard = await loadDashboard();
     const dashboardKey = open ? access.createEphemeralKey('open-dashboard', 'dashboard') : null;
     let ready = false;
@@ -68,7 +68,7 @@ export const command: Command = {
     });
     ctx.stdout.write('stopping\n');
     await server.close();
-    access.close();
+    await access.close();
     await engine.close();
     return 0;
   },

@@ -1,0 +1,24 @@
+import type { AccessStore, Clock } from './port.js';
+import { openPostgresAccessStore } from './postgres.js';
+import { accessPath, openSqliteAccessStore } from './sqlite.js';
+
+const POSTGRES_URL = /^postgres(ql)?:\/\//i;
+
+/**
+ * One setting picks the store, as for the event log: a postgres:// or
+ * postgresql:// URL opens the PostgreSQL adapter (schema api_access),
+ * anything else is a SQLite file path.
+ */
+export async function openAccessStore(location: string, options: { clock?: Clock } = {}): Promise<AccessStore> {
+  const clock = options.clock ? { clock: options.clock } : {};
+  return POSTGRES_URL.test(location)
+    ? openPostgresAccessStore({ connectionString: location, ...clock })
+    : openSqliteAccessStore({ path: location, ...clock });
+}
+
+/**
+ * Where the CLI keeps keys and the audit log: with the log in PostgreSQL,
+ * the same database (servers sharing a log share keys and one audit log);
+ * with a log file, the SQLite file beside the views, as before there was a choice.
+ */
+export const accessLocation = (db: string, views: string): string => (POSTGRES_URL.test(db) ? db : accessPath(views));
