@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SqliteEventStore } from '@leerroutes/event-store/sqlite';
-import { Ledger } from '../src/ledger.js';
+import { Ledger } from '../src/ledger/sqlite-ledger.js';
 import { row, workspace, type Workspace } from './fixtures.js';
 import { threadDeriver } from '../src/derive-thread.js';
 
@@ -54,7 +54,7 @@ describe('derivation in a worker thread', () => {
   });
 
   it('fails the batch, not the process, when derivation throws in the worker', async () => {
-    const deriver = threadDeriver({ delivery: 1, knownAt: '2014-11-01T00:00:00.000Z', coveredReferenceDates: [], areaParents: [] });
+    const deriver = threadDeriver({ delivery: 1, knownAt: '2014-11-01T00:00:00.000Z', coveredReferenceDates: [], areaParents: [], encoding: 'sqlite' });
     try {
       // A learner without its fact rows cannot be derived.
       const bad = deriver.derive({ learnerIds: ['X1'], facts: { enrolment: [['X2', '2012-10-01', 'x', 1]], advice: [], diploma: [], learner: [] }, existing: [] });

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { LogLockedError, type SqliteEventStore } from '@leerroutes/event-store/sqlite';
-import { Ledger } from '../src/ledger.js';
+import { Ledger } from '../src/ledger/sqlite-ledger.js';
 import { importDirectory, type ImportProgress } from '../src/index.js';
 import { HEADERS, row, workspace, type FileName, type Workspace } from './fixtures.js';
 

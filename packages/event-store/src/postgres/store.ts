@@ -74,7 +74,7 @@ export interface PostgresEventStoreOptions {
   readonly maxConnections?: number;
 }
 
-export interface PostgresEventStore extends EventStore {
+export interface PostgresEventStore extends EventStore, PostgresQuery {
   readonly schema: string;
   /**
    * Run `fn` in one transaction on one connection, holding the append lock
@@ -104,6 +104,7 @@ export interface PostgresEventStore extends EventStore {
   acquireLock(name: string, command: string): Promise<() => Promise<void>>;
 }
 
+/** Statements on the log's database outside the log's own tables (one pooled connection per call). */
 export interface PostgresQuery {
   query<R extends QueryResultRow = QueryResultRow>(text: string, values?: readonly unknown[]): Promise<pg.QueryResult<R>>;
 }
@@ -416,6 +417,7 @@ export async function openPostgresEventStore(options: PostgresEventStoreOptions)
   return {
     schema,
     writeTransaction,
+    query: (text, values) => pool.query(text, values as unknown[]),
     transaction: (fn) => inTransaction(pool, 'BEGIN', (client) => fn({ query: (text, values) => client.query(text, values as unknown[]) })),
     acquireLock,
 
