@@ -144,6 +144,33 @@ describeEachStore('an interrupted import, run again', pg, (kind) => {
     expect(db.prepare("SELECT COUNT(*) FROM log_lock WHERE name = 'import'").pluck().get()).toBe(0);
   });
 
+  if (kind.name === 'PostgreSQL') it('keeps a derived batch\'s events and its ledger rows in one transaction: a batch that fails half-way leaves nothing of it', async () => {
+    const [d1, d2] = deliveries();
+    const real = ws.store as PostgresEventStore;
+    let commits = 0;
+    // The log as the import sees it, but the second derived batch fails after its events were appended, before its ledger rows are written.
+    const faulty = new Proxy(real, {
+      get(target, prop, receiver) {
+        if (prop !== 'writeTransaction') return Reflect.get(target, prop, receiver) as unknown;
+        return ((fn) => target.writeTransaction((tx) => fn({
+          append: (appends) => tx.append(appends),
+          query: (text, values) => {
+            if (/SELECT events_by_type/.test(text) && ++commits === 2) throw new Stop('the ledger write of derived batch 2 failed');
+            return tx.query(text, values);
+          },
+        }))) satisfies PostgresEventStore['writeTransaction'];
+      },
+    });
+    await expect(run(d1!, '2023-11-01', { store: faulty })).rejects.toThrow(Stop);
+    const delivery = await (await ws.ledger()).unfinished();
+    expect(delivery).toMatchObject({ state: 'deriving', learnersDone: 4 });
+    // Batch 1 (four learners) is in the log; of batch 2 nothing is.
+    expect((await real.stats()).streamsByCategory['learner']).toBe(4);
+    await run(d1!, '2023-11-01');
+    await run(d2!, '2024-11-01');
+    expect(await state(ws)).toBe(reference);
+  });
+
   if (kind.name === 'PostgreSQL') it('lets one import run at a time, naming the one that runs, and lets the next in once it stopped or was killed', async () => {
     const [d1] = deliveries();
     const store = ws.store as PostgresEventStore;
