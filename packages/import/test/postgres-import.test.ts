@@ -8,6 +8,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { PostgresEventStore } from '@leerroutes/event-store/postgres';
 import { describeWithPostgres, postgresForTests } from '@leerroutes/event-store/test-support/postgres';
 import type { ImportSummary } from '../src/index.js';
 import { HEADERS, postgresStores, row, sqliteStores, workspace, type FileName, type StoreKind, type Workspace } from './fixtures.js';
@@ -107,6 +108,21 @@ describeWithPostgres('the import on PostgreSQL', pg, (db) => {
       expect(await ledger.factCount('L03')).toBe(0);
       expect(await ledger.factCount('L04')).toBe(4);
       expect((await ledger.dump()).split('\n').filter((l) => l.includes('"L03"'))).toEqual([]);
+    } finally {
+      await ws.close();
+    }
+  });
+
+  it('puts the rejects, without a file or directory given, in ./rejects under the name of the log\'s schema (a PostgreSQL log has no directory)', async () => {
+    const ws = await workspace(postgresStores(db));
+    try {
+      const ledger = await ws.ledger();
+      const schema = (ws.store as PostgresEventStore).schema;
+      expect(ledger.defaultRejectsPath(3)).toBe(join(process.cwd(), 'rejects', `${schema}-delivery-3.csv`));
+      expect(ledger.defaultRejectsPath(3, join(ws.root, 'out'))).toBe(join(ws.root, 'out', `${schema}-delivery-3.csv`));
+      const summary = await ws.import(join(files, 'd1'), { knownAt: '2023-11-01' });
+      expect(summary.rejectsFile).toBe(join(ws.root, 'rejects', `${schema}-delivery-1.csv`));
+      expect(readFileSync(summary.rejectsFile!, 'utf8')).toContain('enrollments.csv,');
     } finally {
       await ws.close();
     }
