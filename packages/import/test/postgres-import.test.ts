@@ -8,9 +8,9 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { PostgresEventStore } from '@leerroutes/event-store/postgres';
+import { openPostgresEventStore, PostgresLockedError, type PostgresEventStore } from '@leerroutes/event-store/postgres';
 import { describeWithPostgres, postgresForTests } from '@leerroutes/event-store/test-support/postgres';
-import type { ImportSummary } from '../src/index.js';
+import { importDirectory, type ImportSummary } from '../src/index.js';
 import { HEADERS, postgresStores, row, sqliteStores, workspace, type FileName, type StoreKind, type Workspace } from './fixtures.js';
 
 const pg = await postgresForTests();
@@ -124,6 +124,40 @@ describeWithPostgres('the import on PostgreSQL', pg, (db) => {
       expect(summary.rejectsFile).toBe(join(ws.root, 'rejects', `${schema}-delivery-1.csv`));
       expect(readFileSync(summary.rejectsFile!, 'utf8')).toContain('enrollments.csv,');
     } finally {
+      await ws.close();
+    }
+  });
+
+  it('runs one import at a time: a second one started while the first runs is refused, naming it, and the first ends undisturbed', async () => {
+    const ws = await workspace(postgresStores(db));
+    const real = ws.store as PostgresEventStore;
+    // Another process on the same log: a store of its own (its own pool and sessions) on the same schema.
+    const elsewhere = await openPostgresEventStore({ connectionString: db.url(), schema: real.schema });
+    try {
+      const dir = join(files, 'd1');
+      let reading = false;
+      let second: Promise<unknown> | undefined;
+      // Once the first import reads (it holds the import lock then), its next write waits until the second import has given up or finished.
+      const first = new Proxy(real, {
+        get(target, prop, receiver) {
+          if (prop !== 'writeTransaction' || !reading) return Reflect.get(target, prop, receiver) as unknown;
+          return (async (fn) => {
+            second ??= importDirectory({ dir, store: elsewhere, ...ws.kind.importOptions(ws.root), knownAt: '2023-11-01' }).then((s) => s, (err: unknown) => err);
+            await second;
+            return target.writeTransaction(fn);
+          }) satisfies PostgresEventStore['writeTransaction'];
+        },
+      });
+      const summary = await importDirectory({ dir, store: first, ...ws.kind.importOptions(ws.root), knownAt: '2023-11-01', onProgress: (p) => { if (p.phase === 'read') reading = true; } });
+      const refused = await second;
+      expect(refused).toBeInstanceOf(PostgresLockedError);
+      expect((refused as Error).message).toMatch(new RegExp(`^another import is running on this log \\(leerroutes import, pid ${process.pid} on .*\\)`));
+      expect(summary).toMatchObject({ delivery: 1, alreadyImported: false });
+      expect(summary.eventsAppended).toBeGreaterThan(0);
+      // Once the first has finished, the second is let in (and finds the delivery imported).
+      await expect(importDirectory({ dir, store: elsewhere, ...ws.kind.importOptions(ws.root), knownAt: '2023-11-01' })).resolves.toMatchObject({ delivery: 1, alreadyImported: true });
+    } finally {
+      await elsewhere.close();
       await ws.close();
     }
   });
