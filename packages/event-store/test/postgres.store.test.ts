@@ -283,6 +283,15 @@ describeWithPostgres('PostgreSQL event store specifics', pgForTests, (db) => {
       const named = await store.readStreamsNamed(['l-1', 'l-9']);
       expect([...named.keys()]).toEqual(['l-1']);
       expect(named.get('l-1')!.map((e) => e.revision)).toEqual([0, 1]);
+      // An erasure inside the transaction goes or stays with the rest of it.
+      await expect(store.writeTransaction(async (tx) => {
+        expect(await tx.eraseStream('l-1')).toBe(2);
+        throw new Error('changed its mind');
+      })).rejects.toThrow('changed its mind');
+      expect(await store.streamRevision('l-1')).toBe(1);
+      expect(expectRight(await store.writeTransaction(async (tx) => [await tx.eraseStream('l-1'), await tx.eraseStream('l-9')]))).toEqual([2, 0]);
+      expect(await store.readStream('l-1')).toEqual([]);
+      expect((await store.stats()).events).toBe(0);
     } finally {
       await store.close();
     }

@@ -111,6 +111,8 @@ export interface PostgresQuery {
 
 export interface PostgresLogTransaction extends PostgresQuery {
   append(appends: readonly StreamAppend[]): Promise<AppendResult[]>;
+  /** Remove a stream and its events for good, as eraseStream does; returns how many events went. */
+  eraseStream(stream: string): Promise<number>;
 }
 
 export class PostgresLockedError extends Error {
@@ -360,10 +362,17 @@ export async function openPostgresEventStore(options: PostgresEventStoreOptions)
     }
   }
 
+  async function eraseLocked(client: PoolClient, stream: string): Promise<number> {
+    const { rows } = await client.query<{ stream_id: number }>(sql.streamId, [stream]);
+    if (rows.length === 0) return 0;
+    return (await client.query<{ removed: number }>(sql.erase, [rows[0]!.stream_id])).rows[0]!.removed;
+  }
+
   async function writeTransaction<T>(fn: (tx: PostgresLogTransaction) => Promise<T>): Promise<Either<AppendError, T>> {
     try {
       return right(await inTransaction(pool, beginLocked, (client) => fn({
         append: (appends) => appendLocked(client, appends),
+        eraseStream: (stream) => eraseLocked(client, stream),
         query: (text, values) => client.query(text, values as unknown[]),
       })));
     } catch (err) {
@@ -501,11 +510,7 @@ export async function openPostgresEventStore(options: PostgresEventStoreOptions)
     headPosition,
 
     async eraseStream(stream: string) {
-      return inTransaction(pool, beginLocked, async (client) => {
-        const { rows } = await client.query<{ stream_id: number }>(sql.streamId, [stream]);
-        if (rows.length === 0) return 0;
-        return (await client.query<{ removed: number }>(sql.erase, [rows[0]!.stream_id])).rows[0]!.removed;
-      });
+      return inTransaction(pool, beginLocked, (client) => eraseLocked(client, stream));
     },
 
     async stats(): Promise<StoreStats> {

@@ -86,6 +86,18 @@ export interface ImportLedger {
   factCount(learnerId: string): Promise<number>;
   /** Erasure: no fact of the learner may remain. Returns how many facts went. */
   forgetLearner(learnerId: string): Promise<number>;
+  /**
+   * Erasure of a learner from log and ledger in one transaction: the learner's
+   * stream, the learner's facts, and the appends `audit` makes of what went
+   * (the audit record) go and come together; a conflict keeps everything.
+   * The SQLite log overwrites the freed pages (secure delete).
+   */
+  eraseLearner(learnerId: string, audit: (gone: ErasedCounts) => readonly StreamAppend[]): Promise<Either<AppendError, ErasedCounts>>;
+}
+
+export interface ErasedCounts {
+  readonly eventsRemoved: number;
+  readonly factsRemoved: number;
 }
 
 /** A derived append as the worker hands it over: encoded for the SQLite log, or plain. */

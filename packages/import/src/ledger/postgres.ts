@@ -1,4 +1,5 @@
 import { join, resolve } from 'node:path';
+import { learnerStream } from '@leerroutes/domain';
 import type { StreamAppend } from '@leerroutes/event-store';
 import type { PostgresEventStore, PostgresQuery } from '@leerroutes/event-store/postgres';
 import type { FactKind } from '../fact-codec.js';
@@ -171,6 +172,14 @@ export async function postgresImportLedger(store: PostgresEventStore): Promise<I
   const coveredReferenceDates = async (q: PostgresQuery): Promise<string[]> =>
     column((await q.query(`SELECT reference_date FROM ${t('ledger_covered')} ORDER BY reference_date`)).rows, 'reference_date');
 
+  async function forget(q: PostgresQuery, learnerId: string): Promise<number> {
+    const { rows } = await q.query<{ n: number }>(
+      `WITH ${Object.values(FACT_TABLES).map((spec, i) => `f${i} AS (DELETE FROM ${t(spec.table)} WHERE learner_id = $1 RETURNING 1)`).join(', ')},
+         p AS (DELETE FROM ${t('ledger_pending')} WHERE learner_id = $1)
+       SELECT (${Object.values(FACT_TABLES).map((_, i) => `(SELECT COUNT(*) FROM f${i})`).join(' + ')})::int AS n`, [learnerId]);
+    return rows[0]!.n;
+  }
+
   const markPendingOn = (q: PostgresQuery, delivery: number, referenceDate: string) =>
     q.query(`INSERT INTO ${t('ledger_pending')} (delivery, learner_id) SELECT $1, learner_id FROM ${t('ledger_enrolment')} WHERE reference_date = $2 ON CONFLICT DO NOTHING`, [delivery, referenceDate]);
 
@@ -333,13 +342,11 @@ export async function postgresImportLedger(store: PostgresEventStore): Promise<I
         `SELECT (${Object.values(FACT_TABLES).map((s) => `(SELECT COUNT(*) FROM ${t(s.table)} WHERE learner_id = $1)`).join(' + ')})::int AS n`, [learnerId]);
       return rows[0]!.n;
     },
-    async forgetLearner(learnerId) {
-      return store.transaction(async (q) => {
-        let n = 0;
-        for (const spec of Object.values(FACT_TABLES)) n += (await q.query(`DELETE FROM ${t(spec.table)} WHERE learner_id = $1`, [learnerId])).rowCount ?? 0;
-        await q.query(`DELETE FROM ${t('ledger_pending')} WHERE learner_id = $1`, [learnerId]);
-        return n;
-      });
-    },
+    forgetLearner: (learnerId) => store.transaction((q) => forget(q, learnerId)),
+    eraseLearner: (learnerId, audit) => store.writeTransaction(async (tx) => {
+      const gone = { eventsRemoved: await tx.eraseStream(learnerStream(learnerId)), factsRemoved: await forget(tx, learnerId) };
+      await tx.append(audit(gone));
+      return gone;
+    }),
   };
 }

@@ -1,5 +1,6 @@
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
+import { learnerStream } from '@leerroutes/domain';
 import type { RecordedEvent, StreamAppend } from '@leerroutes/event-store';
 import type { EncodedStreamAppend, SqliteEventStore } from '@leerroutes/event-store/sqlite';
 import { Ledger } from './sqlite-ledger.js';
@@ -105,6 +106,11 @@ export function sqliteImportLedger(store: SqliteEventStore): ImportLedger {
     dump: () => now(() => ledger.dump()),
     factCount: (id) => now(() => ledger.factCount(id)),
     forgetLearner: (id) => now(() => ledger.transaction(() => ledger.forgetLearner(id))),
+    eraseLearner: (id, audit) => now(() => store.writeTransaction((tx) => {
+      const gone = { eventsRemoved: tx.eraseStream(learnerStream(id)), factsRemoved: ledger.forgetLearner(id) };
+      tx.append(audit(gone));
+      return gone;
+    }, { secureDelete: true })),
   };
 }
 
