@@ -267,8 +267,10 @@ export async function postgresImportLedger(store: PostgresEventStore): Promise<I
       return new Map(rows.map((r) => [r.area, r.parent]));
     },
     async nextPending(delivery, limit, after) {
-      const { rows } = await store.query(
-        `SELECT learner_id FROM ${t('ledger_pending')} WHERE delivery = $1 AND ($2::text IS NULL OR learner_id > $2) ORDER BY learner_id LIMIT $3`, [delivery, after ?? null, limit]);
+      // Two statements rather than one with `$2 IS NULL OR ...`, so that each is a plain range scan of the primary key.
+      const { rows } = after === undefined
+        ? await store.query(`SELECT learner_id FROM ${t('ledger_pending')} WHERE delivery = $1 ORDER BY learner_id LIMIT $2`, [delivery, limit])
+        : await store.query(`SELECT learner_id FROM ${t('ledger_pending')} WHERE delivery = $1 AND learner_id > $3 ORDER BY learner_id LIMIT $2`, [delivery, limit, after]);
       return column(rows, 'learner_id');
     },
     async loadFactRows(ids) {
