@@ -5,9 +5,9 @@ import { decodeFactRows, FACT_TABLES, type FactRows, type KindTable } from './fa
 import { addByType, type DeliveryRow, type DeliveryState, type FileProgress, type ReferenceRow, type UpsertOutcome } from './port.js';
 
 /**
- * The import ledger: every delivered registration fact by its natural key,
- * with the delivery it last came in, plus the durable state of each delivery
- * (port.ts). It is what lets a re-delivery be compared with what was
+ * The import ledger on SQLite (what it holds and why: port.ts): every
+ * delivered registration fact by its natural key, with the delivery it last
+ * came in, plus the durable state of each delivery. It is what lets a re-delivery be compared with what was
  * known ("a delivery that contains reference date D is the complete count for
  * D") without re-reading old files, and what lets an interrupted import go on
  * where it stopped. Its tables live in the event log's own file and share the
