@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { expect, it } from 'vitest';
 import type { RecordedEvent } from '../src/port.js';
-import { openPostgresEventStore, SCHEMA_VERSION } from '../src/postgres/index.js';
+import { openPostgresEventStore, PostgresLockedError, SCHEMA_VERSION } from '../src/postgres/index.js';
 import { expectLeft, expectRight, newEvent, readAllAfter, waitFor, waitUntil } from '../test-support/conformance/helpers.js';
 import { describeWithPostgres, postgresForTests, withApplicationName } from '../test-support/postgres.js';
 
@@ -250,6 +250,74 @@ describeWithPostgres('PostgreSQL event store specifics', pgForTests, (db) => {
       await sub.stop();
     } finally {
       await Promise.all([store.close(), writer.close()]);
+    }
+  });
+
+  it('writeTransaction commits appends and the caller\'s own rows together, and a conflict or a throw keeps neither', async () => {
+    const schema = freshSchema();
+    const store = await open(schema);
+    try {
+      await sql(`CREATE TABLE ${schema}.side (n int)`);
+      const ok = expectRight(await store.writeTransaction(async (tx) => {
+        const r = await tx.append([{ stream: 'l-1', expectedRevision: 'no_stream', events: [newEvent(), newEvent()] }]);
+        await tx.query(`INSERT INTO ${schema}.side VALUES (1)`);
+        // A retry of the same ids in the same transaction is a duplicate, as appendToStreams' is.
+        const again = await tx.append([{ stream: 'l-1', expectedRevision: 'any', events: (await store.readStream('l-1')).map((e) => ({ ...newEvent(), eventId: e.eventId })) }]);
+        return [r[0]!.appended, again[0]!.appended];
+      }));
+      expect(ok).toEqual([2, 0]);
+      const conflict = expectLeft(await store.writeTransaction(async (tx) => {
+        await tx.query(`INSERT INTO ${schema}.side VALUES (2)`);
+        await tx.append([{ stream: 'l-2', expectedRevision: 'no_stream', events: [newEvent()] }]);
+        return tx.append([{ stream: 'l-1', expectedRevision: 0, events: [newEvent()] }]);
+      }));
+      expect(conflict).toMatchObject({ kind: 'WrongExpectedRevision', stream: 'l-1', expected: 0, actual: 1 });
+      await expect(store.writeTransaction(async (tx) => {
+        await tx.query(`INSERT INTO ${schema}.side VALUES (3)`);
+        await tx.append([{ stream: 'l-3', expectedRevision: 'any', events: [newEvent()] }]);
+        throw new Error('caller gave up');
+      })).rejects.toThrow('caller gave up');
+      expect((await sql<{ n: number }>(`SELECT n FROM ${schema}.side ORDER BY n`)).map((r) => r.n)).toEqual([1]);
+      expect([...(await store.streamRevisions(['l-1', 'l-2', 'l-3']))]).toEqual([['l-1', 1]]);
+      expect(await store.headPosition()).toBe(2);
+      const named = await store.readStreamsNamed(['l-1', 'l-9']);
+      expect([...named.keys()]).toEqual(['l-1']);
+      expect(named.get('l-1')!.map((e) => e.revision)).toEqual([0, 1]);
+      // An erasure inside the transaction goes or stays with the rest of it.
+      await expect(store.writeTransaction(async (tx) => {
+        expect(await tx.eraseStream('l-1')).toBe(2);
+        throw new Error('changed its mind');
+      })).rejects.toThrow('changed its mind');
+      expect(await store.streamRevision('l-1')).toBe(1);
+      expect(expectRight(await store.writeTransaction(async (tx) => [await tx.eraseStream('l-1'), await tx.eraseStream('l-9')]))).toEqual([2, 0]);
+      expect(await store.readStream('l-1')).toEqual([]);
+      expect((await store.stats()).events).toBe(0);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('acquireLock lets one holder at a time have a named lock, naming the holder to the one refused, and frees it with the session', async () => {
+    const schema = freshSchema();
+    const [a, b] = [await open(schema), await open(schema)];
+    try {
+      const release = await a.acquireLock('import', 'import');
+      const refused = b.acquireLock('import', 'import');
+      await expect(refused).rejects.toThrow(PostgresLockedError);
+      await expect(b.acquireLock('import', 'erase')).rejects.toThrow(new RegExp(`another erase is running on this log \\(leerroutes import, pid ${process.pid}`));
+      // Another name, or the same name on another log, is another lock.
+      await (await b.acquireLock('other', 'x'))();
+      const elsewhere = await open(freshSchema());
+      await (await elsewhere.acquireLock('import', 'import'))();
+      await elsewhere.close();
+      await release();
+      const again = await b.acquireLock('import', 'import');
+      // A holder whose session ends (a killed process) loses the lock with it.
+      await sql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name LIKE 'leerroutes import%' AND pid <> pg_backend_pid()");
+      await waitUntil(async () => (await a.acquireLock('import', 'import').then((r) => r().then(() => true), () => false)), 'the lock freed with its session');
+      await again();
+    } finally {
+      await Promise.all([a.close(), b.close()]);
     }
   });
 

@@ -4,8 +4,9 @@ import {
   type DerivationContext, type DerivedEvent, type ExistingEvent, type LearnerFacts,
 } from '@leerroutes/domain';
 import { deterministicEventId, uuidFromDigest, type NewEvent, type StreamRevision } from '@leerroutes/event-store';
-import { encodeEvent, type EncodedStreamAppend } from '@leerroutes/event-store/sqlite';
-import { decodeFactRows, type FactRows } from './ledger.js';
+import { encodeEvent } from '@leerroutes/event-store/sqlite';
+import { decodeFactRows, type FactRows } from './ledger/fact-rows.js';
+import type { DerivedAppend } from './ledger/port.js';
 
 /**
  * Deriving one batch of learners, as a function of plain data: what the
@@ -21,6 +22,8 @@ export interface DeriveSetup {
   readonly knownAt: string;
   readonly coveredReferenceDates: readonly string[];
   readonly areaParents: readonly (readonly [string, string | null])[];
+  /** The ledger's appendEncoding: rows for the SQLite log, encoded here off the writer's thread, or plain events. */
+  readonly encoding: 'sqlite' | 'plain';
 }
 
 export interface DeriveInput {
@@ -37,7 +40,7 @@ export interface DeriveCounts {
 }
 
 export interface DeriveOutput {
-  readonly appends: EncodedStreamAppend[];
+  readonly appends: DerivedAppend[];
   readonly counts: DeriveCounts;
 }
 
@@ -59,13 +62,15 @@ export function batchDeriver(setup: DeriveSetup): BatchDeriver {
   return (input) => {
     const facts = decodeFactRows(input.learnerIds, input.facts);
     const existing = new Map(input.existing.map(([id, revision, events]) => [id, { revision, events }]));
-    const appends: EncodedStreamAppend[] = [];
+    const appends: DerivedAppend[] = [];
+    const encode = setup.encoding === 'sqlite';
     const counts: DeriveCounts = { events: 0, retracted: 0, byType: {} };
     for (const id of input.learnerIds) {
       const stream = existing.get(id);
       const events = eventsToAppend(facts.get(id)!, stream?.events ?? [], ctx, setup.delivery, setup.knownAt, correctionDate);
       if (events.length === 0) continue;
-      appends.push({ stream: learnerStream(id), expectedRevision: stream ? stream.revision : 'no_stream', events: events.map(encodeEvent) });
+      const expectedRevision = stream ? stream.revision : 'no_stream';
+      appends.push(encode ? { stream: learnerStream(id), expectedRevision, events: events.map(encodeEvent) } : { stream: learnerStream(id), expectedRevision, events });
       for (const e of events) {
         counts.byType[e.type] = (counts.byType[e.type] ?? 0) + 1;
         if (e.type === 'Retracted') counts.retracted += (e.data as { retracted: string[] }).retracted.length;

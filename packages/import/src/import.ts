@@ -1,18 +1,19 @@
 import { existsSync, statSync } from 'node:fs';
-import { basename, dirname, extname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { createHash } from 'node:crypto';
 import * as E from 'fp-ts/lib/Either.js';
 import {
   AREAS_STREAM, COVERAGE_STREAM, CURRENT_SCHEMA_VERSION, INSTITUTIONS_STREAM, SCHOOL_GROUPS_STREAM, learnerStream, schoolYearOf, type ExistingEvent,
 } from '@leerroutes/domain';
 import { deterministicEventId, type EventStore, type NewEvent, type RecordedEvent, type StreamAppend } from '@leerroutes/event-store';
-import type { SqliteEventStore } from '@leerroutes/event-store/sqlite';
 import { readCsv } from './csv.js';
 import type { DeriveInput, DeriveSetup } from './derive-batch.js';
 import { inlineDeriver, threadDeriver } from './derive-thread.js';
+import { ImportError } from './errors.js';
 import { FACT_CODECS } from './fact-codec.js';
 import { areaRow, institutionRow, REGISTRATION_FILES, schoolGroupRow, type FactFile, type ReferenceFile } from './files.js';
-import { Ledger, type DeliveryRow, type FileProgress } from './ledger.js';
+import { openLedger } from './ledger/open.js';
+import type { DeliveryRow, FileProgress, ImportLedger, LedgerRow, RowOutcome } from './ledger/port.js';
 import { RejectsWriter, type RawRow } from './rejects.js';
 import type { RowReject } from './rows.js';
 import type { FileSummary, ImportSummary } from './summary.js';
@@ -29,13 +30,22 @@ export interface ImportProgress {
 
 export interface ImportOptions {
   readonly dir: string;
-  /** The event log. The ledger lives in the same file and commits with the appends (SQLite). */
+  /**
+   * The event log: the SQLite or the PostgreSQL event store. The ledger lives
+   * beside it (in the log's file, or in its database) and commits with the appends.
+   */
   readonly store: EventStore;
-  /** Kept for callers of the earlier API: the ledger now always lives in the log's own file. */
+  /** Kept for callers of the earlier API: the ledger now always lives beside the log. */
   readonly ledgerPath?: string;
   /** When the source delivered these facts (ISO date or timestamp); default: when the delivery started. */
   readonly knownAt?: string;
   readonly rejectsFile?: string;
+  /**
+   * Where a delivery's rejects go when no rejectsFile is given. Default: a
+   * `rejects` directory beside a SQLite log; `./rejects` for PostgreSQL, whose
+   * log has no directory of its own.
+   */
+  readonly rejectsDir?: string;
   readonly onProgress?: (p: ImportProgress) => void;
   /** Told when an interrupted delivery is taken up again, before its work resumes. */
   readonly onResume?: (delivery: { readonly id: number; readonly dir: string; readonly state: 'reading' | 'deriving'; readonly learnersDone: number; readonly learnersTotal: number }) => void;
@@ -48,7 +58,7 @@ export interface ImportOptions {
   readonly deriveInThread?: boolean;
 }
 
-export class ImportError extends Error {}
+export { ImportError } from './errors.js';
 
 export { eventsToAppend } from './derive-batch.js';
 
@@ -57,7 +67,7 @@ const ROW_BATCH = 5000;
 /**
  * Import a directory of yearly registration files (SPEC section 7) as one
  * delivery that survives being killed at any instant. Its state lives in the
- * ledger, in the log's own file:
+ * ledger, beside the log (ledger/port.ts):
  *
  * 1. reading: each file's rows are validated and upserted into the ledger in
  *    batches; a batch's upserts, the learners it changed (marked pending) and
@@ -80,7 +90,6 @@ const ROW_BATCH = 5000;
 export async function importDirectory(options: ImportOptions): Promise<ImportSummary> {
   const clock = options.clock ?? (() => new Date());
   const t0 = performance.now();
-  const store = sqliteStore(options.store);
   const dir = resolve(options.dir);
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new ImportError(`no such directory: ${options.dir}`);
   const present = REGISTRATION_FILES.filter((f) => existsSync(join(dir, f.name)));
@@ -90,10 +99,10 @@ export async function importDirectory(options: ImportOptions): Promise<ImportSum
   // A file whose header cannot be read refuses the whole delivery before anything of it is stored:
   // otherwise a delivery could be left half read with files that can never be read to its end.
   for (const f of present) await checkHeader(join(dir, f.name), f.required);
-  const ledger = new Ledger(store.database);
-  const release = store.acquireLock('import', 'import');
+  const ledger = await openLedger(options.store);
+  const release = await ledger.lock('import');
   try {
-    let delivery = ledger.unfinished();
+    let delivery = await ledger.unfinished();
     if (delivery !== null) {
       const same = delivery.dir === dir && delivery.fingerprint === fingerprint(dir, present);
       if (delivery.state === 'reading' && !same) {
@@ -105,13 +114,13 @@ export async function importDirectory(options: ImportOptions): Promise<ImportSum
         throw new ImportError(`delivery ${delivery.id} of ${dir} was started with known-at ${delivery.knownAt}; run it again with that date to finish it`);
       }
       options.onResume?.({ id: delivery.id, dir: delivery.dir, state: delivery.state as 'reading' | 'deriving', learnersDone: delivery.learnersDone, learnersTotal: delivery.learnersTotal });
-      const summary = await runDelivery(delivery, options, store, ledger, present, clock, t0, true);
+      const summary = await runDelivery(delivery, options, ledger, present, clock, t0, true);
       // The interrupted delivery was this one: finishing it is what the command asked for.
       if (same) return summary;
     }
     // The same files as the latest delivery add nothing; counting them again as a new delivery would only
     // renumber the ledger, so a command that is simply repeated (after its catch-up was interrupted, say) is a no-op.
-    const latest = ledger.latestFinished();
+    const latest = await ledger.latestFinished();
     if (latest !== null && latest.dir === dir && latest.fingerprint === fingerprint(dir, present) && (knownAtAsked === undefined || knownAtAsked === latest.knownAt)) {
       const seconds = (performance.now() - t0) / 1000;
       return {
@@ -121,11 +130,10 @@ export async function importDirectory(options: ImportOptions): Promise<ImportSum
       };
     }
     const startedAt = clock().toISOString();
-    const id = ledger.startDelivery(dir, fingerprint(dir, present), startedAt, knownAtAsked ?? startedAt);
-    delivery = ledger.delivery(id);
-    return await runDelivery(delivery, options, store, ledger, present, clock, performance.now(), false);
+    delivery = await ledger.startDelivery(dir, fingerprint(dir, present), startedAt, knownAtAsked ?? startedAt);
+    return await runDelivery(delivery, options, ledger, present, clock, performance.now(), false);
   } finally {
-    release();
+    await release();
   }
 }
 
@@ -138,14 +146,6 @@ async function checkHeader(path: string, required: readonly string[]): Promise<v
   }
 }
 
-function sqliteStore(store: EventStore): SqliteEventStore {
-  const s = store as Partial<SqliteEventStore>;
-  if (typeof s.writeTransaction !== 'function' || s.database === undefined) {
-    throw new ImportError('the import keeps its ledger in the event log and needs the SQLite log');
-  }
-  return store as SqliteEventStore;
-}
-
 /** What identifies a delivery's files: names, sizes and modification times. */
 function fingerprint(dir: string, files: readonly { name: string }[]): string {
   const h = createHash('sha1');
@@ -156,37 +156,32 @@ function fingerprint(dir: string, files: readonly { name: string }[]): string {
   return h.digest('hex');
 }
 
-function rejectsPathFor(store: SqliteEventStore, delivery: number): string {
-  const log = resolve(store.path);
-  return join(dirname(log), 'rejects', `${basename(log, extname(log))}-delivery-${delivery}.csv`);
-}
-
 async function runDelivery(
-  start: DeliveryRow, options: ImportOptions, store: SqliteEventStore, ledger: Ledger, present: readonly (FactFile | ReferenceFile)[],
+  start: DeliveryRow, options: ImportOptions, ledger: ImportLedger, present: readonly (FactFile | ReferenceFile)[],
   clock: () => Date, t0: number, resumed: boolean,
 ): Promise<ImportSummary> {
   const id = start.id;
-  const rejectsPath = options.rejectsFile ?? rejectsPathFor(store, id);
+  const rejectsPath = options.rejectsFile ?? ledger.defaultRejectsPath(id, options.rejectsDir);
   if (start.state === 'reading') {
-    const done = ledger.fileProgressAll(id);
+    const done = await ledger.fileProgressAll(id);
     const rejects = RejectsWriter.resume(rejectsPath, Math.max(0, ...done.map((p) => p.rejectsBytes)));
     try {
-      for (const file of present) await readFile(file, join(start.dir, file.name), id, ledger, rejects, options);
+      for (const file of present) await readFile(file, join(start.dir, file.name), id, done.find((p) => p.file === file.name), ledger, rejects, options);
     } finally {
       await rejects.close();
     }
-    seal(ledger, id);
+    await ledger.seal(id);
   }
-  await derive(id, options, store, ledger, start.knownAt);
-  return finish(id, options, store, ledger, rejectsPath, clock, t0, resumed);
+  await derive(id, options, ledger, start.knownAt);
+  return finish(id, ledger, rejectsPath, clock, t0, resumed);
 }
 
 // --- 1. reading
 
 async function readFile(
-  file: FactFile | ReferenceFile, path: string, delivery: number, ledger: Ledger, rejects: RejectsWriter, options: ImportOptions,
+  file: FactFile | ReferenceFile, path: string, delivery: number, stored: FileProgress | undefined, ledger: ImportLedger, rejects: RejectsWriter, options: ImportOptions,
 ): Promise<void> {
-  const progress: FileProgress = ledger.fileProgress(delivery, file.name) ?? {
+  const progress: FileProgress = stored ?? {
     file: file.name, rows: 0, accepted: 0, rejected: 0, inserted: 0, changed: 0, unchanged: 0, repeated: 0,
     recordsDone: 0, rejectsBytes: 0, rejectsByCode: {}, done: false,
   };
@@ -197,22 +192,32 @@ async function readFile(
     progress.rejectsByCode[r.code] = (progress.rejectsByCode[r.code] ?? 0) + 1;
     rejects.write(file.name, line, r, raw);
   };
-  let batch: { line: number; raw: Readonly<Record<string, string>>; row: Record<string, unknown> }[] = [];
+  /** Each row's outcome, counted in the file's progress; a conflicting duplicate is rejected after all. */
+  const count = (r: LedgerRow, raw: RawRow, outcome: RowOutcome) => {
+    if (typeof outcome === 'object') {
+      const f = r as Extract<LedgerRow, { kind: 'fact' }>;
+      progress.accepted--;
+      reject(f.line, { code: 'duplicate-key', message: `same natural key (${[f.learnerId, ...f.key].join(', ')}) as line ${outcome.conflictLine} with different content` }, raw);
+    } else if (r.kind === 'reference') {
+      progress[outcome === 'unchanged' ? 'unchanged' : 'inserted']++;
+    } else {
+      progress[outcome]++;
+    }
+  };
+  let batch: LedgerRow[] = [];
+  let raws: RawRow[] = [];
   let records = 0;
-  // A handful of reference dates over a million rows: each is recorded once per run (the insert is idempotent, so a resumed run repeats it harmlessly).
-  const datesRecorded = new Set<string>();
-  const commit = (final: boolean) => {
-    ledger.transaction(() => {
-      for (const r of batch) {
-        if (file.kind === 'fact') applyFact(file, r, delivery, ledger, progress, reject, datesRecorded);
-        else applyReference(file, r.row, r.line, delivery, ledger, progress);
-      }
+  // One ledger transaction per batch: its rows, their outcomes' rejects and the file's read position commit together.
+  const commit = async (final: boolean) => {
+    const [rows, rawRows] = [batch, raws];
+    batch = [];
+    raws = [];
+    await ledger.applyRows(delivery, rows, (i, o) => count(rows[i]!, rawRows[i]!, o), () => {
       progress.recordsDone = records;
       progress.done = final;
       progress.rejectsBytes = rejects.flush();
-      ledger.saveFileProgress(delivery, progress);
+      return progress;
     });
-    batch = [];
   };
   const onBytes = (bytes: number, totalBytes: number) =>
     options.onProgress?.({ phase: 'read', file: file.name, rows: progress.rows, bytes, totalBytes, learnersDone: 0, learnersTotal: 0 });
@@ -233,10 +238,11 @@ async function readFile(
       continue;
     }
     progress.accepted++;
-    batch.push({ line, raw: values, row: parsed.right as Record<string, unknown> });
-    if (batch.length >= (options.batchRows ?? ROW_BATCH)) commit(false);
+    batch.push(file.kind === 'fact' ? factRow(file, parsed.right as Record<string, unknown>, line) : referenceRow(file, parsed.right as Record<string, unknown>, line));
+    raws.push(values);
+    if (batch.length >= (options.batchRows ?? ROW_BATCH)) await commit(false);
   }
-  commit(true);
+  await commit(true);
 }
 
 function parseReference(file: ReferenceFile, values: Readonly<Record<string, string>>): E.Either<{ code: 'missing-value' | 'invalid-value'; message: string }, unknown> {
@@ -247,90 +253,42 @@ function parseReference(file: ReferenceFile, values: Readonly<Record<string, str
   }
 }
 
-function applyFact(
-  file: FactFile, r: { line: number; raw: Readonly<Record<string, string>>; row: Record<string, unknown> }, delivery: number, ledger: Ledger,
-  progress: FileProgress, reject: (line: number, r: RowReject, raw: RawRow) => void, datesRecorded: Set<string>,
-): void {
-  const { learnerId, fact } = r.row as { learnerId: string; fact: never };
+function factRow(file: FactFile, row: Record<string, unknown>, line: number): LedgerRow {
+  const { learnerId, fact } = row as { learnerId: string; fact: never };
   const codec = FACT_CODECS[file.fact];
-  const key = codec.key(fact);
-  const outcome = ledger.upsert(file.fact, learnerId, key, codec.content(fact), r.line, delivery);
-  if (typeof outcome === 'object') {
-    progress.accepted--;
-    reject(r.line, { code: 'duplicate-key', message: `same natural key (${[learnerId, ...key].join(', ')}) as line ${outcome.conflictLine} with different content` }, r.raw);
-    return;
-  }
-  progress[outcome]++;
-  if (file.fact === 'enrolment' && !datesRecorded.has(key[0]!)) {
-    ledger.recordDeliveredDate(delivery, key[0]!);
-    datesRecorded.add(key[0]!);
-  }
+  return { kind: 'fact', fact: file.fact, learnerId, key: codec.key(fact), content: codec.content(fact), line };
 }
 
-function applyReference(file: ReferenceFile, row: Record<string, unknown>, line: number, delivery: number, ledger: Ledger, progress: FileProgress): void {
+function referenceRow(file: ReferenceFile, row: Record<string, unknown>, line: number): LedgerRow {
   const source = { system: 'import', file: file.name, line };
-  let changed: boolean;
-  let event: { stream: string; type: string; data: Record<string, unknown> };
   if (file.name === 'areas.csv') {
     const a = row as { area: string; name: string; parent: string | null };
-    changed = ledger.upsertArea(a.area, a.name, a.parent);
-    event = { stream: AREAS_STREAM, type: 'AreaDefined', data: { ...a, source } };
-  } else if (file.name === 'institutions.csv') {
-    const i = row as { institution: string; name: string; board: string | null; municipality: string | null; kind: string | null };
-    changed = ledger.upsertInstitution(i);
-    event = { stream: INSTITUTIONS_STREAM, type: 'InstitutionDefined', data: { ...i, source } };
-  } else {
-    const g = row as { institution: string; group: string; validFrom: string; validTo: string | null };
-    changed = ledger.upsertSchoolGroup(g);
-    event = { stream: SCHOOL_GROUPS_STREAM, type: 'SchoolGroupDefined', data: { ...g, source } };
+    return { kind: 'reference', table: 'area', key: [a.area], values: [a.name, a.parent], event: { stream: AREAS_STREAM, type: 'AreaDefined', data: { ...a, source } } };
   }
-  if (!changed) { progress.unchanged++; return; }
-  progress.inserted++;
-  ledger.addPendingReference(delivery, event);
-}
-
-// --- 2. sealing
-
-function seal(ledger: Ledger, delivery: number): void {
-  ledger.transaction(() => {
-    const coveredBefore = new Set(ledger.coveredReferenceDates());
-    let dropped = 0;
-    const newlyCovered: string[] = [];
-    for (const date of ledger.deliveredDates(delivery)) {
-      const gone = ledger.dropMissingEnrolments(date, delivery);
-      dropped += gone.length;
-      ledger.markPending(delivery, gone);
-      if (!coveredBefore.has(date)) {
-        ledger.cover(date, delivery);
-        newlyCovered.push(date);
-      }
-    }
-    // A newly covered date can mean a learner left (or came back) who is in no file of this delivery.
-    const covered = ledger.coveredReferenceDates();
-    for (const date of newlyCovered) {
-      const i = covered.indexOf(date);
-      for (const neighbour of [covered[i - 1], covered[i + 1]]) {
-        if (neighbour !== undefined && coveredBefore.has(neighbour)) ledger.markPending(delivery, ledger.learnersOn(neighbour));
-      }
-    }
-    ledger.recordSeal(delivery, { dropped, newlyCovered, learnersTotal: ledger.pendingCount(delivery) });
-  });
+  if (file.name === 'institutions.csv') {
+    const i = row as { institution: string; name: string; board: string | null; municipality: string | null; kind: string | null };
+    return { kind: 'reference', table: 'institution', key: [i.institution], values: [i.name, i.board, i.municipality, i.kind], event: { stream: INSTITUTIONS_STREAM, type: 'InstitutionDefined', data: { ...i, source } } };
+  }
+  const g = row as { institution: string; group: string; validFrom: string; validTo: string | null };
+  return { kind: 'reference', table: 'school_group', key: [g.institution, g.group, g.validFrom], values: [g.validTo], event: { stream: SCHOOL_GROUPS_STREAM, type: 'SchoolGroupDefined', data: { ...g, source } } };
 }
 
 // --- 3. deriving
 
-async function derive(delivery: number, options: ImportOptions, store: SqliteEventStore, ledger: Ledger, knownAt: string): Promise<void> {
-  const setup: DeriveSetup = { delivery, knownAt, coveredReferenceDates: ledger.coveredReferenceDates(), areaParents: [...ledger.areaParents()] };
+async function derive(delivery: number, options: ImportOptions, ledger: ImportLedger, knownAt: string): Promise<void> {
+  const setup: DeriveSetup = {
+    delivery, knownAt, coveredReferenceDates: await ledger.coveredReferenceDates(), areaParents: [...await ledger.areaParents()], encoding: ledger.appendEncoding,
+  };
   const size = options.batchLearners ?? 1000;
-  const total = ledger.delivery(delivery).learnersTotal;
+  const total = (await ledger.delivery(delivery)).learnersTotal;
   // Nothing left to derive (a resumed delivery killed after its last batch): no thread to start.
-  if (ledger.nextPending(delivery, 1).length === 0) return;
+  if ((await ledger.nextPending(delivery, 1)).length === 0) return;
   const deriver = options.deriveInThread === false ? inlineDeriver(setup) : threadDeriver(setup);
   /** The next batch is read and handed to the deriver before the current one is appended. */
   const next = async (after: string | undefined) => {
-    const ids = ledger.nextPending(delivery, size, after);
+    const ids = await ledger.nextPending(delivery, size, after);
     if (ids.length === 0) return null;
-    const output = deriver.derive(await deriveInput(ids, store, ledger));
+    const output = deriver.derive(await deriveInput(ids, ledger));
     // Settled later, or never when an earlier batch fails: that must not surface as an unhandled rejection.
     output.catch(() => undefined);
     return { ids, output };
@@ -340,18 +298,14 @@ async function derive(delivery: number, options: ImportOptions, store: SqliteEve
     while (batch !== null) {
       const following = await next(batch.ids[batch.ids.length - 1]);
       const { appends, counts } = await batch.output;
-      const r = store.writeTransaction((tx) => {
-        if (appends.length > 0) tx.appendEncoded(appends);
-        ledger.derived(delivery, batch!.ids, counts);
-      });
+      const r = await ledger.commitDerived(delivery, batch.ids, counts, appends);
       if (E.isLeft(r)) {
         const err = r.left;
         throw new ImportError(err.kind === 'WrongExpectedRevision'
           ? `another writer changed ${err.stream} during the import (expected revision ${String(err.expected)}, found ${String(err.actual)}); run the import again: it goes on where it stopped`
           : `event store unavailable: ${err.message}`);
       }
-      const d = ledger.delivery(delivery);
-      options.onProgress?.({ phase: 'derive', file: '', rows: 0, bytes: 0, totalBytes: 0, learnersDone: d.learnersDone, learnersTotal: total });
+      options.onProgress?.({ phase: 'derive', file: '', rows: 0, bytes: 0, totalBytes: 0, learnersDone: r.right, learnersTotal: total });
       batch = following;
     }
   } finally {
@@ -363,16 +317,14 @@ async function derive(delivery: number, options: ImportOptions, store: SqliteEve
  * What derivation needs of these learners: their ledger rows and, only for
  * learners whose stream exists (none on a first import), its imported events.
  */
-async function deriveInput(ids: readonly string[], store: SqliteEventStore, ledger: Ledger): Promise<DeriveInput> {
-  const revisions = store.streamRevisions(ids.map(learnerStream));
+async function deriveInput(ids: readonly string[], ledger: ImportLedger): Promise<DeriveInput> {
+  const streams = await ledger.readStreams(ids.map(learnerStream));
   const existing: [string, number, ExistingEvent[]][] = [];
   for (const id of ids) {
-    const stream = learnerStream(id);
-    if (!revisions.has(stream)) continue;
-    const events = await store.readStream(stream);
-    if (events.length > 0) existing.push([id, events[events.length - 1]!.revision, events.map(toExisting)]);
+    const events = streams.get(learnerStream(id));
+    if (events !== undefined && events.length > 0) existing.push([id, events[events.length - 1]!.revision, events.map(toExisting)]);
   }
-  return { learnerIds: ids, facts: ledger.loadFactRows(ids), existing };
+  return { learnerIds: ids, facts: await ledger.loadFactRows(ids), existing };
 }
 
 function toExisting(e: RecordedEvent): ExistingEvent {
@@ -384,13 +336,13 @@ function toExisting(e: RecordedEvent): ExistingEvent {
 
 // --- 4. finishing
 
-function finish(
-  delivery: number, options: ImportOptions, store: SqliteEventStore, ledger: Ledger, rejectsPath: string, clock: () => Date, t0: number, resumed: boolean,
-): ImportSummary {
-  const d = ledger.delivery(delivery);
+async function finish(
+  delivery: number, ledger: ImportLedger, rejectsPath: string, clock: () => Date, t0: number, resumed: boolean,
+): Promise<ImportSummary> {
+  const d = await ledger.delivery(delivery);
   const byStream = new Map<string, NewEvent[]>();
   const add = (stream: string, e: NewEvent) => (byStream.get(stream) ?? byStream.set(stream, []).get(stream)!).push(e);
-  for (const [i, ref] of ledger.pendingReferences(delivery).entries()) {
+  for (const [i, ref] of (await ledger.pendingReferences(delivery)).entries()) {
     const { source: _source, ...content } = ref.data;
     add(ref.stream, {
       eventId: deterministicEventId(ref.type, JSON.stringify(content), String(delivery), String(i)), type: ref.type,
@@ -398,7 +350,7 @@ function finish(
     });
   }
   // Every covered date has its coverage event; those of earlier deliveries are already stored and skipped by id.
-  for (const c of ledger.coverage()) {
+  for (const c of await ledger.coverage()) {
     add(COVERAGE_STREAM, {
       eventId: deterministicEventId('ReferenceDateCovered', c.referenceDate), type: 'ReferenceDateCovered', schemaVersion: CURRENT_SCHEMA_VERSION.ReferenceDateCovered,
       data: { referenceDate: c.referenceDate, schoolYear: schoolYearOf(c.referenceDate), delivery: c.delivery, occurredOn: c.referenceDate, source: { system: 'import', file: `delivery-${c.delivery}` } },
@@ -406,11 +358,12 @@ function finish(
     });
   }
   const appends: StreamAppend[] = [...byStream].map(([stream, events]) => ({ stream, expectedRevision: 'any', events }));
-  const files: FileSummary[] = ledger.fileProgressAll(delivery).map((p) => ({
+  const progress = await ledger.fileProgressAll(delivery);
+  const files: FileSummary[] = progress.map((p) => ({
     file: p.file, rows: p.rows, accepted: p.accepted, rejected: p.rejected, inserted: p.inserted, changed: p.changed, unchanged: p.unchanged, repeated: p.repeated,
   }));
   const byCode: Record<string, number> = {};
-  for (const p of ledger.fileProgressAll(delivery)) for (const [k, v] of Object.entries(p.rejectsByCode)) byCode[k] = (byCode[k] ?? 0) + v;
+  for (const p of progress) for (const [k, v] of Object.entries(p.rejectsByCode)) byCode[k] = (byCode[k] ?? 0) + v;
   const rejected = files.reduce((n, f) => n + f.rejected, 0);
   const seconds = (performance.now() - t0) / 1000;
   const rows = files.reduce((n, f) => n + f.rows, 0);
@@ -424,15 +377,15 @@ function finish(
     learnersRederived: d.learnersDone, eventsAppended: d.eventsAppended + referenceEvents, eventsByType: byType, eventsRetracted: d.eventsRetracted,
     knownAt: d.knownAt, seconds, rowsPerSecond: rows / seconds, eventsPerSecond: (d.eventsAppended + referenceEvents) / seconds,
   });
-  const r = store.writeTransaction((tx) => {
+  const r = await ledger.finish(delivery, appends, clock().toISOString(), (results) => {
     // Each reference stream holds one event type; on a resumed finish some may be stored already (and skipped).
-    tx.append(appends).forEach((result, i) => {
+    results.forEach((result, i) => {
       if (result.appended === 0) return;
       referenceEvents += result.appended;
       const type = appends[i]!.events[0]!.type;
       byType[type] = (byType[type] ?? 0) + result.appended;
     });
-    ledger.finish(delivery, clock().toISOString(), summary());
+    return summary();
   });
   if (E.isLeft(r)) throw new ImportError(`could not append reference data: ${JSON.stringify(r.left)}`);
   return summary();

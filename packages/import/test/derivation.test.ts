@@ -1,10 +1,13 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { row, types, workspace, type Workspace } from './fixtures.js';
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { postgresForTests } from '@leerroutes/event-store/test-support/postgres';
+import { row, types, describeEachStore, workspace, type Workspace } from './fixtures.js';
+
+const pg = await postgresForTests();
 
 /** Each derivation rule of SPEC section 7 on a small hand-written case. */
-describe('deriving transition events from yearly registrations', () => {
+describeEachStore('deriving transition events from yearly registrations', pg, (kind) => {
   let ws: Workspace;
-  beforeEach(async () => { ws = await workspace(); });
+  beforeEach(async () => { ws = await workspace(kind); });
   afterEach(async () => { await ws.close(); });
 
   const enrolmentTypes = async (id: string) => types((await ws.stream(id)).filter((e) => e.type !== 'LearnerRegistered' && e.type !== 'BackgroundRecorded'));

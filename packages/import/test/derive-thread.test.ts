@@ -4,10 +4,11 @@
  * delivery (new streams) and for a correction (streams that exist, retractions).
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { SqliteEventStore } from '@leerroutes/event-store/sqlite';
-import { Ledger } from '../src/ledger.js';
-import { row, workspace, type Workspace } from './fixtures.js';
+import { postgresForTests } from '@leerroutes/event-store/test-support/postgres';
+import { describeEachStore, row, workspace, type Workspace } from './fixtures.js';
 import { threadDeriver } from '../src/derive-thread.js';
+
+const pg = await postgresForTests();
 
 const learners = Array.from({ length: 25 }, (_, i) => `L${String(i).padStart(3, '0')}`);
 const first = {
@@ -31,21 +32,21 @@ async function log(ws: Workspace): Promise<string[]> {
   return lines;
 }
 
-describe('derivation in a worker thread', () => {
+describeEachStore('derivation in a worker thread', pg, (kind) => {
   const open: Workspace[] = [];
   afterEach(async () => { for (const ws of open.splice(0)) await ws.close(); });
 
   it('gives the log and ledger of derivation in the calling thread, first delivery and correction alike', async () => {
     const runs: { log: string[]; ledger: string }[] = [];
     for (const deriveInThread of [true, false]) {
-      const ws = await workspace();
+      const ws = await workspace(kind);
       open.push(ws);
       // Small batches, so several are in flight while the writer appends.
       await ws.import(ws.delivery('d1', first), { knownAt: '2014-11-01', batchLearners: 4, deriveInThread });
       const s = await ws.import(ws.delivery('d2', second), { knownAt: '2015-11-01', batchLearners: 4, deriveInThread });
       expect(s.eventsByType['Retracted']).toBeGreaterThan(0);
       // The delivery's directory and its files' fingerprint (modification times) differ between workspaces.
-      const ledger = new Ledger((ws.store as SqliteEventStore).database).dump().replaceAll(ws.root, '<root>').replace(/"[0-9a-f]{40}"/g, '"<fingerprint>"');
+      const ledger = (await (await ws.ledger()).dump()).replaceAll(ws.root, '<root>').replace(/"[0-9a-f]{40}"/g, '"<fingerprint>"');
       runs.push({ log: await log(ws), ledger });
     }
     expect(runs[0]!.log.length).toBeGreaterThan(learners.length * 4);
@@ -53,8 +54,11 @@ describe('derivation in a worker thread', () => {
     expect(runs[0]!.ledger).toBe(runs[1]!.ledger);
   });
 
+});
+
+describe('the derivation worker', () => {
   it('fails the batch, not the process, when derivation throws in the worker', async () => {
-    const deriver = threadDeriver({ delivery: 1, knownAt: '2014-11-01T00:00:00.000Z', coveredReferenceDates: [], areaParents: [] });
+    const deriver = threadDeriver({ delivery: 1, knownAt: '2014-11-01T00:00:00.000Z', coveredReferenceDates: [], areaParents: [], encoding: 'sqlite' });
     try {
       // A learner without its fact rows cannot be derived.
       const bad = deriver.derive({ learnerIds: ['X1'], facts: { enrolment: [['X2', '2012-10-01', 'x', 1]], advice: [], diploma: [], learner: [] }, existing: [] });

@@ -1,10 +1,45 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { describe } from 'vitest';
 import { learnerStream } from '@leerroutes/domain';
 import type { EventStore, RecordedEvent } from '@leerroutes/event-store';
+import { openPostgresEventStore } from '@leerroutes/event-store/postgres';
 import { openSqliteEventStore } from '@leerroutes/event-store/sqlite';
-import { importDirectory, type ImportOptions } from '../src/index.js';
+import { describeWithPostgres, type PostgresForTests, type TestDatabase } from '@leerroutes/event-store/test-support/postgres';
+import { importDirectory, openLedger, type ImportLedger, type ImportOptions } from '../src/index.js';
+
+/** Where a workspace keeps its log (and so its ledger). */
+export interface StoreKind {
+  readonly name: 'SQLite' | 'PostgreSQL';
+  open(root: string): Promise<EventStore>;
+  /** What an import into this kind of store is told besides the test's own options. */
+  importOptions(root: string): Partial<ImportOptions>;
+}
+
+export const sqliteStores: StoreKind = {
+  name: 'SQLite',
+  open: async (root) => openSqliteEventStore({ path: join(root, 'pathways.sqlite') }),
+  importOptions: (root) => ({ ledgerPath: join(root, 'pathways.sqlite') }),
+};
+
+let schemas = 0;
+/** A log of its own per workspace: a fresh schema (and so a fresh ledger schema) in the file's throwaway database. */
+export const postgresStores = (db: TestDatabase): StoreKind => ({
+  name: 'PostgreSQL',
+  open: (_root) => openPostgresEventStore({ connectionString: db.url(), schema: `ws_${process.pid}_${++schemas}` }),
+  // A PostgreSQL log has no directory; the rejects go to the workspace rather than the current directory.
+  importOptions: (root) => ({ rejectsDir: join(root, 'rejects') }),
+});
+
+/**
+ * The same tests on each event store the import runs on; PostgreSQL's are
+ * skipped with the reason when no server is reachable (describeWithPostgres).
+ */
+export function describeEachStore(title: string, pg: PostgresForTests, body: (kind: StoreKind) => void): void {
+  describe(`${title} (SQLite)`, () => body(sqliteStores));
+  describeWithPostgres(`${title} (PostgreSQL)`, pg, (db) => body(postgresStores(db)));
+}
 
 export const HEADERS = {
   'enrollments.csv': 'learner_id,school_year,reference_date,sector,institution,branch,level,grade,programme,track',
@@ -22,8 +57,10 @@ export const row = (id: string, year: number, sector: string, institution: strin
 
 export interface Workspace {
   readonly root: string;
-  readonly db: string;
+  readonly kind: StoreKind;
   store: EventStore;
+  /** The import ledger beside the store. */
+  ledger(): Promise<ImportLedger>;
   /** Write a delivery directory with the given files (header added). */
   delivery(name: string, files: Partial<Record<FileName, string[]>>): string;
   import(dir: string, extra?: Partial<ImportOptions>): ReturnType<typeof importDirectory>;
@@ -33,19 +70,19 @@ export interface Workspace {
   close(): Promise<void>;
 }
 
-export async function workspace(): Promise<Workspace> {
+export async function workspace(kind: StoreKind = sqliteStores): Promise<Workspace> {
   const root = mkdtempSync(join(tmpdir(), 'leerroutes-import-'));
-  const db = join(root, 'pathways.sqlite');
-  const store = openSqliteEventStore({ path: db });
+  const store = await kind.open(root);
   const ws: Workspace = {
-    root, db, store,
+    root, kind, store,
+    ledger: () => openLedger(ws.store),
     delivery(name, files) {
       const dir = join(root, name);
       mkdirSync(dir, { recursive: true });
       for (const [file, lines] of Object.entries(files)) writeFileSync(join(dir, file), [HEADERS[file as FileName], ...(lines ?? [])].join('\n') + '\n');
       return dir;
     },
-    import: (dir, extra) => importDirectory({ dir, store: ws.store, ledgerPath: db, ...extra }),
+    import: (dir, extra) => importDirectory({ dir, store: ws.store, ...kind.importOptions(root), ...extra }),
     stream: (id) => ws.store.readStream(learnerStream(id)),
     async live(id) {
       const events = await ws.stream(id);

@@ -6,24 +6,19 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as csvParse } from 'csv-parse/sync';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, expect, it } from 'vitest';
 import { learnerStream } from '@leerroutes/domain';
 import type { EventStore } from '@leerroutes/event-store';
-import { openSqliteEventStore } from '@leerroutes/event-store/sqlite';
+import { postgresForTests } from '@leerroutes/event-store/test-support/postgres';
 import { importDirectory } from '@leerroutes/import';
+import { describeEachStore } from './fixtures.js';
+
+const pg = await postgresForTests();
 
 let root: string;
 let store: EventStore;
-beforeEach(() => {
-  root = mkdtempSync(join(tmpdir(), 'leerroutes-hostile-'));
-  store = openSqliteEventStore({ path: join(root, 'log.sqlite') });
-});
-afterEach(async () => {
-  await store.close();
-  rmSync(root, { recursive: true, force: true });
-});
+let run: (dir: string) => ReturnType<typeof importDirectory>;
 
-const run = (dir: string) => importDirectory({ dir, store, ledgerPath: join(root, 'log.sqlite'), rejectsFile: join(root, 'out', 'rejects.csv') });
 function delivery(files: Record<string, Buffer | string>): string {
   const dir = join(root, 'delivery');
   mkdirSync(dir, { recursive: true });
@@ -32,7 +27,17 @@ function delivery(files: Record<string, Buffer | string>): string {
 }
 const events = async (id: string) => (await store.readStream(learnerStream(id))).map((e) => e.type);
 
-describe('importing hostile files', () => {
+describeEachStore('importing hostile files', pg, (kind) => {
+  beforeEach(async () => {
+    root = mkdtempSync(join(tmpdir(), 'leerroutes-hostile-'));
+    store = await kind.open(root);
+    run = (dir) => importDirectory({ dir, store, ...kind.importOptions(root), rejectsFile: join(root, 'out', 'rejects.csv') });
+  });
+  afterEach(async () => {
+    await store.close();
+    rmSync(root, { recursive: true, force: true });
+  });
+
   it('rejects every bad row with file, line and reason, lands every good row, and keeps the rejects file small', async () => {
     const tenMegabytes = 'z'.repeat(10 * 1024 * 1024);
     const e = (line: string, eol = '\n') => Buffer.from(line + eol, 'utf8');

@@ -1,8 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { postgresForTests } from '@leerroutes/event-store/test-support/postgres';
 import * as E from 'fp-ts/lib/Either.js';
 import { decodeEvent, looksLikeBsn } from '@leerroutes/domain';
-import { meaning, row, workspace, type Workspace } from './fixtures.js';
+import { meaning, row, describeEachStore, workspace, type Workspace } from './fixtures.js';
+
+const pg = await postgresForTests();
 
 const original = {
   'learners.csv': ['A,2000-05,m,2011-08-01,0,high,none,NL', 'B,2000-07,f,2011-08-01,0.3,low,none,NL', 'C,2000-09,f,2011-08-01,0,middle,none,NL'],
@@ -27,9 +30,9 @@ const corrected = {
   'diplomas.csv': ['B,2013-2014,2014-07-01,10AA,vmbo-k,'],
 };
 
-describe('importing registrations', () => {
+describeEachStore('importing registrations', pg, (kind) => {
   let ws: Workspace;
-  beforeEach(async () => { ws = await workspace(); });
+  beforeEach(async () => { ws = await workspace(kind); });
   afterEach(async () => { await ws.close(); });
 
   it('adds nothing when the same files are imported twice', async () => {
@@ -72,7 +75,7 @@ describe('importing registrations', () => {
     expect(correction.eventsByType['Retracted']).toBe(3);
     expect(correction.droppedEnrolments).toBe(1);
 
-    const clean = await workspace();
+    const clean = await workspace(kind);
     try {
       await clean.import(clean.delivery('clean', corrected));
       for (const id of ['A', 'B', 'C']) {

@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { Ledger } from '../src/ledger.js';
+import { Ledger } from '../src/ledger/sqlite-ledger.js';
 
 describe('the ledger of an earlier version', () => {
   it('is rewritten compactly, and the learners of a delivery that never finished are derived again', () => {

@@ -7,11 +7,14 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
+import { PostgresLockedError, type PostgresEventStore } from '@leerroutes/event-store/postgres';
 import { LogLockedError, type SqliteEventStore } from '@leerroutes/event-store/sqlite';
-import { Ledger } from '../src/ledger.js';
+import { postgresForTests } from '@leerroutes/event-store/test-support/postgres';
 import { importDirectory, type ImportProgress } from '../src/index.js';
-import { HEADERS, row, workspace, type FileName, type Workspace } from './fixtures.js';
+import { describeEachStore, HEADERS, row, workspace, type FileName, type Workspace } from './fixtures.js';
+
+const pg = await postgresForTests();
 
 const learners = Array.from({ length: 30 }, (_, i) => `L${String(i).padStart(3, '0')}`);
 const first = {
@@ -39,13 +42,13 @@ const stopAt = (phase: ImportProgress['phase'], n: number) => {
   };
 };
 
-async function state(store: SqliteEventStore): Promise<string> {
+async function state(ws: Workspace): Promise<string> {
   const lines: string[] = [];
-  for await (const batch of store.readAll()) for (const e of batch) lines.push(JSON.stringify([e.position, e.stream, e.revision, e.eventId, e.type, e.data, e.knownAt]));
-  return `${lines.join('\n')}\n${new Ledger(store.database).dump()}`;
+  for await (const batch of ws.store.readAll()) for (const e of batch) lines.push(JSON.stringify([e.position, e.stream, e.revision, e.eventId, e.type, e.data, e.knownAt]));
+  return `${lines.join('\n')}\n${await (await ws.ledger()).dump()}`;
 }
 
-describe('an interrupted import, run again', () => {
+describeEachStore('an interrupted import, run again', pg, (kind) => {
   let ws: Workspace;
   let reference: string;
   // The delivered files live outside the workspaces, so every run reads the very same files.
@@ -60,17 +63,18 @@ describe('an interrupted import, run again', () => {
   afterAll(() => rmSync(files, { recursive: true, force: true }));
   const deliveries = () => [join(files, 'd1'), join(files, 'd2')];
   const run = (dir: string, knownAt: string, extra: Partial<Parameters<typeof importDirectory>[0]> = {}) =>
-    importDirectory({ dir, store: ws.store, knownAt, batchRows: 7, batchLearners: 4, ...extra });
+    importDirectory({ dir, store: ws.store, ...kind.importOptions(ws.root), knownAt, batchRows: 7, batchLearners: 4, ...extra });
 
-  beforeEach(async () => {
-    ws = await workspace();
+  // The uninterrupted import of both deliveries, once: every test reads the same delivered files.
+  beforeAll(async () => {
+    ws = await workspace(kind);
     const [d1, d2] = deliveries();
     await run(d1!, '2023-11-01');
     await run(d2!, '2024-11-01');
-    reference = await state(ws.store as SqliteEventStore);
+    reference = await state(ws);
     await ws.close();
-    ws = await workspace();
   });
+  beforeEach(async () => { ws = await workspace(kind); });
   afterEach(async () => { await ws.close(); });
 
   const cases: [string, 0 | 1, ImportProgress['phase'], number][] = [
@@ -91,7 +95,7 @@ describe('an interrupted import, run again', () => {
       expect(resumedFrom).toEqual([phase === 'read' ? 'reading' : 'deriving']);
       expect(again.resumed).toBe(true);
       for (let i = which + 1; i < dirs.length; i++) await run(dirs[i]!, knownAt[i]!);
-      expect(await state(ws.store as SqliteEventStore)).toBe(reference);
+      expect(await state(ws)).toBe(reference);
     });
   }
 
@@ -102,7 +106,7 @@ describe('an interrupted import, run again', () => {
     writeFileSync(join(dir, 'enrollments.csv'), `${HEADERS['enrollments.csv']},grade\n`);
     await expect(run(dir, '2023-11-01')).rejects.toThrow(/enrollments\.csv.*duplicate/i);
     expect(await ws.store.headPosition()).toBe(0);
-    expect(new Ledger((ws.store as SqliteEventStore).database).unfinished()).toBeNull();
+    expect(await (await ws.ledger()).unfinished()).toBeNull();
     // Mended, it imports as the first delivery.
     writeFileSync(join(dir, 'enrollments.csv'), [HEADERS['enrollments.csv'], ...first['enrollments.csv']].join('\n') + '\n');
     await expect(run(dir, '2023-11-01')).resolves.toMatchObject({ delivery: 1 });
@@ -121,10 +125,10 @@ describe('an interrupted import, run again', () => {
     const summary = await run(d2!, '2024-11-01', { onResume: (d) => resumed.push(d.id) });
     expect(resumed).toEqual([1]);
     expect(summary.delivery).toBe(2);
-    expect(await state(ws.store as SqliteEventStore)).toBe(reference);
+    expect(await state(ws)).toBe(reference);
   });
 
-  it('lets one import run at a time, and takes over the lock of one that was killed', async () => {
+  if (kind.name === 'SQLite') it('lets one import run at a time, and takes over the lock of one that was killed', async () => {
     const [d1] = deliveries();
     const db = (ws.store as SqliteEventStore).database;
     // Another live process (our parent) holds the lock.
@@ -139,4 +143,60 @@ describe('an interrupted import, run again', () => {
     await expect(run(d1!, '2023-11-01')).resolves.toMatchObject({ delivery: 1 });
     expect(db.prepare("SELECT COUNT(*) FROM log_lock WHERE name = 'import'").pluck().get()).toBe(0);
   });
+
+  if (kind.name === 'PostgreSQL') it('keeps a derived batch\'s events and its ledger rows in one transaction: a batch that fails half-way leaves nothing of it', async () => {
+    const [d1, d2] = deliveries();
+    const real = ws.store as PostgresEventStore;
+    let commits = 0;
+    // The log as the import sees it, but the second derived batch fails after its events were appended, before its ledger rows are written.
+    const faulty = new Proxy(real, {
+      get(target, prop, receiver) {
+        if (prop !== 'writeTransaction') return Reflect.get(target, prop, receiver) as unknown;
+        return ((fn) => target.writeTransaction((tx) => fn({
+          append: (appends) => tx.append(appends),
+          eraseStream: (stream) => tx.eraseStream(stream),
+          query: (text, values) => {
+            if (/SELECT events_by_type/.test(text) && ++commits === 2) throw new Stop('the ledger write of derived batch 2 failed');
+            return tx.query(text, values);
+          },
+        }))) satisfies PostgresEventStore['writeTransaction'];
+      },
+    });
+    await expect(run(d1!, '2023-11-01', { store: faulty })).rejects.toThrow(Stop);
+    const delivery = await (await ws.ledger()).unfinished();
+    expect(delivery).toMatchObject({ state: 'deriving', learnersDone: 4 });
+    // Batch 1 (four learners) is in the log; of batch 2 nothing is.
+    expect((await real.stats()).streamsByCategory['learner']).toBe(4);
+    await run(d1!, '2023-11-01');
+    await run(d2!, '2024-11-01');
+    expect(await state(ws)).toBe(reference);
+  });
+
+  if (kind.name === 'PostgreSQL') it('lets one import run at a time, naming the one that runs, and lets the next in once it stopped or was killed', async () => {
+    const [d1] = deliveries();
+    const store = ws.store as PostgresEventStore;
+    // What another process's import holds while it runs: the log's import lock, on a session of its own.
+    const other = await store.acquireLock('import', 'import');
+    await expect(run(d1!, '2023-11-01')).rejects.toThrow(PostgresLockedError);
+    await expect(run(d1!, '2023-11-01')).rejects.toThrow(new RegExp(`another import is running on this log \\(leerroutes import, pid ${process.pid} on `));
+    expect(await store.headPosition()).toBe(0);
+    expect(await (await ws.ledger()).unfinished()).toBeNull();
+    await other();
+    // A holder killed with SIGKILL loses its session, and the lock with it.
+    await store.acquireLock('import', 'import');
+    await store.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND application_name LIKE 'leerroutes import%'");
+    await expect(retry(() => run(d1!, '2023-11-01'))).resolves.toMatchObject({ delivery: 1 });
+  });
 });
+
+/** A backend that was told to end may hold its locks a moment longer. */
+async function retry<T>(fn: () => Promise<T>, tries = 50): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (!(err instanceof PostgresLockedError) || i >= tries) throw err;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}

@@ -1,3 +1,3 @@
-export { openPostgresEventStore } from './store.js';
-export type { PostgresEventStore, PostgresEventStoreOptions } from './store.js';
+export { openPostgresEventStore, PostgresLockedError } from './store.js';
+export type { PostgresEventStore, PostgresEventStoreOptions, PostgresLogTransaction, PostgresQuery } from './store.js';
 export { DEFAULT_SCHEMA, SCHEMA_VERSION } from './schema.js';

@@ -36,8 +36,9 @@
  * (no unique-violation races between appenders to one stream), and erasure
  * takes it too so that it cannot interleave with an append to the same stream.
  */
+import { hostname } from 'node:os';
 import { left, right, type Either } from 'fp-ts/lib/Either.js';
-import { Pool, types, type PoolClient } from 'pg';
+import pg, { Pool, types, type PoolClient, type QueryResultRow } from 'pg';
 import { matchesExpectedRevision } from '../expected-revision.js';
 import type {
   AppendError,
@@ -73,9 +74,56 @@ export interface PostgresEventStoreOptions {
   readonly maxConnections?: number;
 }
 
-export interface PostgresEventStore extends EventStore {
+export interface PostgresEventStore extends EventStore, PostgresQuery {
   readonly schema: string;
+  /**
+   * Run `fn` in one transaction on one connection, holding the append lock
+   * from the start: `tx.append` appends like appendToStreams (expected
+   * revisions, idempotent by event id) and `tx.query` writes the caller's
+   * own tables (the import ledger) in the same transaction, so both commit
+   * together or not at all. A conflict from `append` rolls everything back
+   * and comes out as Left, as do connection trouble and a lock not had in time.
+   */
+  writeTransaction<T>(fn: (tx: PostgresLogTransaction) => Promise<T>): Promise<Either<AppendError, T>>;
+  /**
+   * Run `fn` in one transaction without the append lock, for writes to the
+   * caller's own tables only (no `append`): readers and appenders of the log
+   * are not held up by it.
+   */
+  transaction<T>(fn: (tx: PostgresQuery) => Promise<T>): Promise<T>;
+  /** The current revision of each of these streams that exists, in one query. */
+  streamRevisions(streams: readonly string[]): Promise<Map<string, StreamRevision>>;
+  /** Every event of each of these streams that exists, in revision order, in one query. */
+  readStreamsNamed(streams: readonly string[]): Promise<Map<string, RecordedEvent[]>>;
+  /**
+   * Take the named lock on this log (one import or erasure at a time, across
+   * machines): a session-level advisory lock on a connection of its own, so a
+   * holder that dies loses it with its connection. Throws PostgresLockedError
+   * naming the holder when another session has it. Resolves to the release.
+   */
+  acquireLock(name: string, command: string): Promise<() => Promise<void>>;
 }
+
+/** Statements on the log's database outside the log's own tables (one pooled connection per call). */
+export interface PostgresQuery {
+  query<R extends QueryResultRow = QueryResultRow>(text: string, values?: readonly unknown[]): Promise<pg.QueryResult<R>>;
+}
+
+export interface PostgresLogTransaction extends PostgresQuery {
+  append(appends: readonly StreamAppend[]): Promise<AppendResult[]>;
+  /** Remove a stream and its events for good, as eraseStream does; returns how many events went. */
+  eraseStream(stream: string): Promise<number>;
+}
+
+export class PostgresLockedError extends Error {
+  constructor(readonly lock: string, readonly holder: string | null, command: string) {
+    super(`another ${command} is running on this log${holder ? ` (${holder})` : ''}; wait for it to finish, or stop it, and run this again`);
+    this.name = 'PostgresLockedError';
+  }
+}
+
+/** Advisory-lock class of named locks; the append lock uses LOCK_CLASS, so the two never collide. */
+const NAMED_LOCK_CLASS = 0x4c4e;
 
 /** Positions, counts and ids are bigint; they stay far below 2^53, so plain numbers are exact. */
 const numberTypes = {
@@ -193,6 +241,9 @@ export async function openPostgresEventStore(options: PostgresEventStoreOptions)
     streamsEvents: `SELECT ${EVENT_COLUMNS} FROM ${t('events')} e JOIN ${t('streams')} s ON s.stream_id = e.stream_id
                     WHERE e.stream_id = ANY($1::bigint[]) AND e.position <= $2 ORDER BY s.name, e.revision`,
     head: `SELECT COALESCE(MAX(position), 0) AS head FROM ${t('events')}`,
+    revisions: `SELECT name, revision FROM ${t('streams')} WHERE name = ANY($1::text[])`,
+    streamsNamed: `SELECT ${EVENT_COLUMNS} FROM ${t('streams')} s JOIN ${t('events')} e ON e.stream_id = s.stream_id
+                   WHERE s.name = ANY($1::text[]) ORDER BY s.name, e.revision`,
     erase: `WITH gone AS (
         DELETE FROM ${t('events')} WHERE stream_id = $1 RETURNING type
       ), per_type AS (
@@ -311,6 +362,59 @@ export async function openPostgresEventStore(options: PostgresEventStoreOptions)
     }
   }
 
+  async function eraseLocked(client: PoolClient, stream: string): Promise<number> {
+    const { rows } = await client.query<{ stream_id: number }>(sql.streamId, [stream]);
+    if (rows.length === 0) return 0;
+    return (await client.query<{ removed: number }>(sql.erase, [rows[0]!.stream_id])).rows[0]!.removed;
+  }
+
+  async function writeTransaction<T>(fn: (tx: PostgresLogTransaction) => Promise<T>): Promise<Either<AppendError, T>> {
+    try {
+      return right(await inTransaction(pool, beginLocked, (client) => fn({
+        append: (appends) => appendLocked(client, appends),
+        eraseStream: (stream) => eraseLocked(client, stream),
+        query: (text, values) => client.query(text, values as unknown[]),
+      })));
+    } catch (err) {
+      if (err instanceof Conflict) return left(err.error);
+      if (isUnavailable(err)) return left({ kind: 'StoreUnavailable', message: String((err as Error).message) });
+      throw err;
+    }
+  }
+
+  async function acquireLock(name: string, command: string): Promise<() => Promise<void>> {
+    // Its own connection, not a pooled one: a session lock must stay with the session that took it, and the
+    // application_name set here is what a refused taker reads to name the holder.
+    const me = `leerroutes ${command}, pid ${process.pid} on ${hostname()}, since ${new Date().toISOString()}`.slice(0, 63);
+    const client = new pg.Client({ connectionString: options.connectionString, application_name: me });
+    client.on('error', () => undefined);
+    await client.connect();
+    const key = [NAMED_LOCK_CLASS, `${schema}:${name}`] as const;
+    try {
+      const got = (await client.query<{ got: boolean }>('SELECT pg_try_advisory_lock($1, hashtext($2)) AS got', [...key])).rows[0]!.got;
+      if (!got) {
+        const holder = (await client.query<{ who: string }>(
+          `SELECT a.application_name || ' (backend ' || a.pid || COALESCE(' from ' || host(a.client_addr), '') || ')' AS who
+           FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+           WHERE l.locktype = 'advisory' AND l.granted AND l.classid = $1 AND l.objid = hashtext($2)::oid AND l.objsubid = 2 AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+          [...key],
+        )).rows[0]?.who ?? null;
+        throw new PostgresLockedError(name, holder, command);
+      }
+    } catch (err) {
+      await client.end().catch(() => undefined);
+      throw err;
+    }
+    let released = false;
+    return async () => {
+      if (released) return;
+      released = true;
+      // Ending the session releases the lock even if the unlock itself fails.
+      await client.query('SELECT pg_advisory_unlock($1, hashtext($2))', [...key]).catch(() => undefined);
+      await client.end().catch(() => undefined);
+    };
+  }
+
   async function readBatch(after: Position, limit: number, until: Position): Promise<RecordedEvent[]> {
     return (await rowsOf(sql.readAll, [after, until, limit])).map(toRecorded);
   }
@@ -321,6 +425,24 @@ export async function openPostgresEventStore(options: PostgresEventStoreOptions)
 
   return {
     schema,
+    writeTransaction,
+    query: (text, values) => pool.query(text, values as unknown[]),
+    transaction: (fn) => inTransaction(pool, 'BEGIN', (client) => fn({ query: (text, values) => client.query(text, values as unknown[]) })),
+    acquireLock,
+
+    async streamRevisions(streams: readonly string[]) {
+      const { rows } = await pool.query<{ name: string; revision: number }>(sql.revisions, [streams]);
+      return new Map(rows.map((r) => [r.name, r.revision]));
+    },
+
+    async readStreamsNamed(streams: readonly string[]) {
+      const out = new Map<string, RecordedEvent[]>();
+      for (const r of await rowsOf(sql.streamsNamed, [streams])) {
+        const e = toRecorded(r);
+        (out.get(e.stream) ?? out.set(e.stream, []).get(e.stream)!).push(e);
+      }
+      return out;
+    },
 
     async appendToStream(stream: string, events: readonly NewEvent[], opts?: { expectedRevision?: ExpectedRevision }) {
       const result = await append([{ stream, expectedRevision: opts?.expectedRevision ?? 'any', events }]);
@@ -388,11 +510,7 @@ export async function openPostgresEventStore(options: PostgresEventStoreOptions)
     headPosition,
 
     async eraseStream(stream: string) {
-      return inTransaction(pool, beginLocked, async (client) => {
-        const { rows } = await client.query<{ stream_id: number }>(sql.streamId, [stream]);
-        if (rows.length === 0) return 0;
-        return (await client.query<{ removed: number }>(sql.erase, [rows[0]!.stream_id])).rows[0]!.removed;
-      });
+      return inTransaction(pool, beginLocked, (client) => eraseLocked(client, stream));
     },
 
     async stats(): Promise<StoreStats> {

@@ -1,11 +1,13 @@
 import type Database from 'better-sqlite3';
 import type { LearnerFacts } from '@leerroutes/domain';
-import { FACT_CODECS, type FactKind, type KindCodec } from './fact-codec.js';
+import { FACT_CODECS, type FactKind } from '../fact-codec.js';
+import { decodeFactRows, FACT_TABLES, type FactRows, type KindTable } from './fact-rows.js';
+import { addByType, type DeliveryRow, type DeliveryState, type FileProgress, type ReferenceRow, type UpsertOutcome } from './port.js';
 
 /**
- * The import ledger: every delivered registration fact by its natural key,
- * with the delivery it last came in, plus the durable state of each delivery
- * (see delivery.ts). It is what lets a re-delivery be compared with what was
+ * The import ledger on SQLite (what it holds and why: port.ts): every
+ * delivered registration fact by its natural key, with the delivery it last
+ * came in, plus the durable state of each delivery. It is what lets a re-delivery be compared with what was
  * known ("a delivery that contains reference date D is the complete count for
  * D") without re-reading old files, and what lets an interrupted import go on
  * where it stopped. Its tables live in the event log's own file and share the
@@ -13,88 +15,6 @@ import { FACT_CODECS, type FactKind, type KindCodec } from './fact-codec.js';
  * commit in one transaction.
  */
 export const LEDGER_SCHEMA_VERSION = 2;
-
-interface KindTable {
-  readonly table: string;
-  /** Natural-key columns after learner_id. */
-  readonly keys: readonly string[];
-}
-
-export const FACT_TABLES: Readonly<Record<FactKind, KindTable>> = {
-  enrolment: { table: 'ledger_enrolment', keys: ['reference_date'] },
-  advice: { table: 'ledger_advice', keys: ['school_year', 'kind', 'issued_on'] },
-  diploma: { table: 'ledger_diploma', keys: ['school_year', 'institution', 'awarded_on'] },
-  learner: { table: 'ledger_learner', keys: ['valid_from'] },
-};
-
-/** Ledger rows of each kind as stored: learner_id, the natural-key cells, content, line. */
-export type FactRows = Readonly<Record<FactKind, readonly (readonly (string | number)[])[]>>;
-
-const FIELD: Readonly<Record<FactKind, 'learner' | 'advice' | 'diplomas' | 'enrolments'>> = { learner: 'learner', advice: 'advice', diploma: 'diplomas', enrolment: 'enrolments' };
-
-/**
- * Every fact of these learners from their ledger rows (Ledger.loadFactRows).
- * Free of the connection, so a worker thread can decode what the writer read.
- */
-export function decodeFactRows(learnerIds: readonly string[], rows: FactRows): Map<string, LearnerFacts> {
-  type Mutable = { learnerId: string; learner: unknown[]; advice: unknown[]; diplomas: unknown[]; enrolments: unknown[] };
-  const out = new Map<string, Mutable>();
-  for (const id of learnerIds) out.set(id, { learnerId: id, learner: [], advice: [], diplomas: [], enrolments: [] });
-  for (const kind of Object.keys(FACT_TABLES) as FactKind[]) {
-    const codec = FACT_CODECS[kind] as KindCodec<unknown>;
-    const n = FACT_TABLES[kind].keys.length;
-    for (const r of rows[kind]) {
-      const source = { system: 'import', file: codec.file, line: Number(r[2 + n]) };
-      out.get(String(r[0]))![FIELD[kind]].push(codec.decode(r.slice(1, 1 + n) as string[], String(r[1 + n]), source));
-    }
-  }
-  return out as unknown as Map<string, LearnerFacts>;
-}
-
-export type UpsertOutcome = 'inserted' | 'changed' | 'unchanged' | 'repeated' | { readonly conflictLine: number };
-
-/** reading: files are being read into the ledger; deriving: the pending learners are being derived; finished; abandoned. */
-export type DeliveryState = 'reading' | 'deriving' | 'finished' | 'abandoned';
-
-export interface DeliveryRow {
-  readonly id: number;
-  readonly dir: string;
-  readonly fingerprint: string;
-  readonly startedAt: string;
-  readonly knownAt: string;
-  readonly state: DeliveryState;
-  readonly learnersTotal: number;
-  readonly learnersDone: number;
-  readonly eventsAppended: number;
-  readonly eventsRetracted: number;
-  readonly eventsByType: Record<string, number>;
-  readonly dropped: number;
-  readonly newlyCovered: string[];
-}
-
-/** How far a file of a delivery was read, committed with the rows it counts. */
-export interface FileProgress {
-  readonly file: string;
-  rows: number;
-  accepted: number;
-  rejected: number;
-  inserted: number;
-  changed: number;
-  unchanged: number;
-  repeated: number;
-  /** Records committed so far: a resumed read skips these. */
-  recordsDone: number;
-  /** Length of the rejects file once those records' rejects were written. */
-  rejectsBytes: number;
-  rejectsByCode: Record<string, number>;
-  done: boolean;
-}
-
-export interface ReferenceRow {
-  readonly stream: string;
-  readonly type: string;
-  readonly data: Record<string, unknown>;
-}
 
 const DDL = `
 CREATE TABLE IF NOT EXISTS ledger_schema (version INTEGER NOT NULL);
@@ -373,10 +293,8 @@ export class Ledger {
     const del = this.stmt('DELETE FROM ledger_pending WHERE delivery = ? AND learner_id = ?');
     for (const id of learnerIds) del.run(delivery, id);
     const row = this.stmt('SELECT events_by_type FROM ledger_delivery WHERE id = ?').pluck().get(delivery) as string;
-    const byType = JSON.parse(row) as Record<string, number>;
-    for (const [t, n] of Object.entries(counts.byType)) byType[t] = (byType[t] ?? 0) + n;
     this.stmt('UPDATE ledger_delivery SET learners_done = learners_done + ?, events_appended = events_appended + ?, events_retracted = events_retracted + ?, events_by_type = ? WHERE id = ?')
-      .run(learnerIds.length, counts.events, counts.retracted, JSON.stringify(byType), delivery);
+      .run(learnerIds.length, counts.events, counts.retracted, addByType(row, counts.byType), delivery);
   }
 
   // --- reference data
