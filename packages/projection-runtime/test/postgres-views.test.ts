@@ -1,0 +1,201 @@
+/**
+ * The PostgreSQL views store across connections: two stores with pools of
+ * their own stand for two processes (the lock is PostgreSQL's, so it cannot
+ * tell them apart from processes), backends are terminated to stand for
+ * killed ones.
+ */
+import pg from 'pg';
+import { sql, type Kysely } from 'kysely';
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { describeWithPostgres, postgresForTests } from '@leerroutes/event-store/test-support/postgres';
+import { dumpViews, openPostgresViews, ViewsLockedError, type Projection, type ViewsStore, type WriterSession } from '../src/index.js';
+
+const pgForTests = await postgresForTests();
+
+const count = async (db: Kysely<any>) => (await sql<{ n: number }>`select count(*) as n from t`.execute(db)).rows[0]!.n;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describeWithPostgres('PostgreSQL views across connections', pgForTests, (database) => {
+  let n = 0;
+  let prefix = '';
+  const opened: ViewsStore[] = [];
+  const open = async (options: { recheckMs?: number } = {}) => {
+    const views = await openPostgresViews({ connectionString: database.url(), schema: prefix, ...options });
+    opened.push(views);
+    return views;
+  };
+
+  async function query<T extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<T[]> {
+    const c = new pg.Client({ connectionString: database.url() });
+    await c.connect();
+    try {
+      return (await c.query<T>(text, values)).rows;
+    } finally {
+      await c.end();
+    }
+  }
+
+  const schemas = async () => (await query<{ name: string }>(`SELECT nspname AS name FROM pg_namespace WHERE nspname ~ $1 ORDER BY nspname`, [`^${prefix}_g[0-9]+$`])).map((r) => r.name);
+
+  /** Backends holding a views writer lock (advisory, first key 'LV'). */
+  const lockHolders = async () => (await query<{ pid: number }>(`SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted AND classid = ${0x4c56}`)).map((r) => r.pid);
+
+  async function fill(views: ViewsStore, xs: readonly number[], purpose?: string): Promise<WriterSession> {
+    const session = await views.writeSession({ from: 'empty', ...(purpose ? { purpose } : {}) });
+    await session.transaction(async ({ db, bulk }) => {
+      await db.schema.createTable('t').addColumn('x', 'integer', (c) => c.notNull()).execute();
+      await bulk.insert('t', ['x'], xs.map((x) => [x]));
+    });
+    return session;
+  }
+
+  let views: ViewsStore;
+  beforeEach(async () => {
+    prefix = `c${++n}`;
+    views = await open({ recheckMs: 0 });
+    await (await fill(views, [1, 2])).publish();
+  });
+  afterEach(async () => {
+    for (const v of opened.splice(0)) await v.close();
+  });
+
+  it('a second store is refused at once, naming the holder, or waits and is told who it waits for', async () => {
+    const other = await open();
+    const holding = await other.writeSession({ purpose: 'the other store' });
+    const refused = await views.writeSession({ ifLocked: 'fail' }).then(() => null, (err: unknown) => err);
+    expect(refused).toBeInstanceOf(ViewsLockedError);
+    expect((refused as ViewsLockedError).holder).toMatchObject({ pid: process.pid, purpose: 'the other store' });
+    expect((refused as Error).message).toMatch(new RegExp(`written by the other store \\(pid ${process.pid}, since .*\\); try again`));
+
+    const told: string[] = [];
+    let started = false;
+    const waiting = views.writeSession({ onWait: (m) => told.push(m) }).then((s) => { started = true; return s; });
+    for (let i = 0; i < 500 && told.length === 0; i++) await sleep(10);
+    expect(told).toEqual([expect.stringMatching(/written by the other store \(pid \d+, since .*\); waiting for it to finish/)]);
+    expect(started).toBe(false);
+
+    await holding.transaction(({ bulk }) => bulk.insert('t', ['x'], [[3]]));
+    await holding.publish();
+    const session = await waiting;
+    expect(await count(session.db)).toBe(3);
+    await session.abandon();
+    expect(told).toHaveLength(1);
+  });
+
+  it('a holder whose backend is terminated frees the lock; its fresh schema is swept by the next session', async () => {
+    const other = await open();
+    const rebuild = await fill(other, [7, 8, 9], 'a rebuild');
+    expect(await schemas()).toEqual([`${prefix}_g1`, `${prefix}_g2`]);
+    const [holder] = await lockHolders();
+    expect(holder).toBeDefined();
+    await query('SELECT pg_terminate_backend($1)', [holder]);
+    // The killed session can neither write nor publish; the published views are as they were.
+    await expect(rebuild.transaction(({ bulk }) => bulk.insert('t', ['x'], [[10]]))).rejects.toThrow();
+    expect(await count(views.reader.db)).toBe(2);
+    expect(await views.reader.published()).toBe(`${prefix}_g1`);
+
+    // The lock goes with the backend, once it has exited.
+    let session: WriterSession | null = null;
+    for (let i = 0; i < 100 && !session; i++) {
+      session = await views.writeSession({ ifLocked: 'fail' }).catch((err: unknown) => {
+        if (!(err instanceof ViewsLockedError)) throw err;
+        return null;
+      });
+      if (!session) await sleep(50);
+    }
+    expect(session).not.toBeNull();
+    expect(await schemas()).toEqual([`${prefix}_g1`]);
+    await session!.abandon();
+    await rebuild.abandon();
+  });
+
+  it('closing a store ends its open session and frees the lock', async () => {
+    const other = await open();
+    await other.writeSession({ purpose: 'closed soon' });
+    expect(await lockHolders()).toHaveLength(1);
+    await other.close();
+    expect(await lockHolders()).toEqual([]);
+    const session = await views.writeSession({ ifLocked: 'fail' });
+    await session.abandon();
+  });
+
+  it('a reader in another store sees a rebuild once published; one whose pointer is stale re-points when its generation is dropped', async () => {
+    const reader = await open();
+    const stale = await open({ recheckMs: 60_000 });
+    const staleSnapshot = await open({ recheckMs: 60_000 });
+    expect(await count(reader.reader.db)).toBe(2);
+    expect(await count(stale.reader.db)).toBe(2);
+    expect(await count(staleSnapshot.reader.db)).toBe(2);
+    expect(await stale.reader.published()).toBe(`${prefix}_g1`);
+
+    const rebuild = await fill(views, [1, 2, 3, 4]);
+    expect(await count(reader.reader.db)).toBe(2);
+    expect(await rebuild.publish()).toEqual({ generation: `${prefix}_g2` });
+    expect(await schemas()).toEqual([`${prefix}_g2`]);
+
+    // Within moments (the reader looks at the pointer at most every 200 ms).
+    let seen = 0;
+    for (let i = 0; i < 100 && seen !== 4; i++) {
+      seen = await count(reader.reader.db);
+      if (seen !== 4) await sleep(50);
+    }
+    expect(seen).toBe(4);
+    // The stale one would not look for a minute; its generation is gone, so it looks at once.
+    expect(await count(stale.reader.db)).toBe(4);
+    // In a snapshot the failed query has spoilt its transaction: the snapshot goes again as a whole.
+    expect(await staleSnapshot.reader.snapshot((db) => count(db))).toBe(4);
+  });
+
+  it('the drop of a superseded generation waits for a snapshot still reading it', async () => {
+    const reader = await open();
+    let publishing: Promise<unknown> = Promise.resolve();
+    await reader.reader.snapshot(async (db) => {
+      expect(await count(db)).toBe(2);
+      const rebuild = await fill(views, [5]);
+      publishing = rebuild.publish();
+      // The pointer switched at once; the drop of the old generation waits for this snapshot's lock on t.
+      let waitingDrop = 0;
+      for (let i = 0; i < 200 && waitingDrop === 0; i++) {
+        waitingDrop = (await query(`SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE 'DROP SCHEMA%'`)).length;
+        if (waitingDrop === 0) await sleep(25);
+      }
+      expect(waitingDrop).toBe(1);
+      expect(await views.reader.published()).toBe(`${prefix}_g2`);
+      expect(await count(db)).toBe(2);
+    });
+    await publishing;
+    expect(await schemas()).toEqual([`${prefix}_g2`]);
+    expect(await count(reader.reader.db)).toBe(1);
+  });
+
+  it('bulk insert round-trips text, integers, bigints, booleans and nulls, and a duplicate key fails the transaction', async () => {
+    const session = await views.writeSession();
+    const rows = [
+      ['plain', 1, 2 ** 40, true, 'x'],
+      ['quote " comma , brace {} backslash \\ newline \n', -2147483648, -1, false, null],
+      ['NULL', 2147483647, 0, null, ''],
+      ['', 0, Number.MAX_SAFE_INTEGER, true, 'ünïcødé ✓'],
+    ];
+    await session.transaction(async ({ db, bulk }) => {
+      await db.schema.createTable('typed').addColumn('s', 'text', (c) => c.primaryKey()).addColumn('i', 'integer').addColumn('big', 'bigint')
+        .addColumn('b', 'boolean').addColumn('maybe', 'text').execute();
+      // Columns in another order than the table's.
+      await bulk.insert('typed', ['maybe', 'b', 'big', 'i', 's'], rows.map((r) => [...r].reverse()));
+    });
+    await expect(session.transaction(({ bulk }) => bulk.insert('typed', ['s', 'i', 'big', 'b', 'maybe'], [['fresh', 1, 1, true, null], ['plain', 1, 1, true, null]])))
+      .rejects.toThrow(/duplicate key/);
+    await session.publish();
+    const back = await views.reader.db.selectFrom('typed').selectAll().orderBy('i').execute();
+    expect(back).toEqual([...rows].sort((a, b) => (a[1] as number) - (b[1] as number)).map(([s, i, big, b, maybe]) => ({ s, i, big, b, maybe })));
+  });
+
+  it('dumpViews reads only the published generation, not one being rebuilt beside it', async () => {
+    const p: Projection = { name: 'p', version: 1, tables: ['t'], createTables: async () => {}, apply: async () => {} };
+    const before = await views.reader.snapshot((db) => dumpViews(db, [p]));
+    expect(before).toBe('# t (x)\n[1]\n[2]\n');
+    const rebuild = await fill(views, [3]);
+    expect(await views.reader.snapshot((db) => dumpViews(db, [p]))).toBe(before);
+    await rebuild.publish();
+    expect(await views.reader.snapshot((db) => dumpViews(db, [p]))).toBe('# t (x)\n[3]\n');
+  });
+});
