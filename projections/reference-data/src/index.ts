@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { fromStored } from '@leerroutes/domain';
 import type { ReferenceData } from '@leerroutes/pathway';
 import { insertChunked, type Projection } from '@leerroutes/projection-runtime';
@@ -69,7 +69,9 @@ export const referenceData: Projection = {
 
 /** The live reference tables as the pathway contract's ReferenceData (empty before the first catch-up). */
 export async function readReferenceData(db: Kysely<any>): Promise<ReferenceData> {
-  const tables = new Set((await db.introspection.getTables()).map((t) => t.name));
+  // Not kysely's introspection: on PostgreSQL it lists the tables of every schema, other generations' too.
+  const { rows } = await sql<{ name: string }>`select table_name as name from information_schema.tables where table_schema = current_schema()`.execute(db);
+  const tables = new Set(rows.map((r) => r.name));
   const exists = (table: string) => tables.has(table);
   const areas = new Map<string, { name: string; parent: string | null }>();
   const institutions = new Map<string, { name: string; board: string | null; municipality: string | null; kind: string | null }>();
