@@ -46,12 +46,14 @@ export class InProcessLine {
   }
 }
 
-/** The holder as recorded, if the backend that recorded it still holds an advisory lock. */
+/** The holder as recorded, if the backend that recorded it still holds this prefix's lock (a killed holder's row stays behind, and backend pids are reused). */
 async function holderOf(client: pg.Client, names: Names): Promise<ViewsLockHolder | null> {
   const { rows } = await client.query<ViewsLockHolder>(
     `SELECT w.pid, w.host, w.since, w.purpose FROM ${quote(names.meta)}.writer w
-     WHERE w.id = 1 AND EXISTS (SELECT 1 FROM pg_locks l WHERE l.pid = w.backend_pid AND l.locktype = 'advisory' AND l.granted AND l.classid = $1)`,
-    [WRITER_LOCK_CLASS],
+     WHERE w.id = 1 AND EXISTS (
+       SELECT 1 FROM pg_locks l WHERE l.pid = w.backend_pid AND l.locktype = 'advisory' AND l.granted
+         AND l.classid = $1 AND l.objid = (hashtext($2)::bigint & 4294967295)::oid AND l.objsubid = 2)`,
+    [WRITER_LOCK_CLASS, names.prefix],
   );
   return rows[0] ?? null;
 }
