@@ -2,13 +2,14 @@
  * The PostgreSQL views store across connections: two stores with pools of
  * their own stand for two processes (the lock is PostgreSQL's, so it cannot
  * tell them apart from processes), backends are terminated to stand for
- * killed ones.
+ * killed ones; and a few tests with a real second process, killed for real.
  */
 import pg from 'pg';
 import { sql, type Kysely } from 'kysely';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { describeWithPostgres, postgresForTests } from '@leerroutes/event-store/test-support/postgres';
 import { dumpViews, openPostgresViews, ViewsLockedError, type Projection, type ViewsStore, type WriterSession } from '../src/index.js';
+import { startChild, type Child } from './support/child.js';
 
 const pgForTests = await postgresForTests();
 
@@ -55,8 +56,52 @@ describeWithPostgres('PostgreSQL views across connections', pgForTests, (databas
     views = await open({ recheckMs: 0 });
     await (await fill(views, [1, 2])).publish();
   });
+  const children: Child[] = [];
   afterEach(async () => {
+    for (const c of children.splice(0)) if (c.process.exitCode === null && c.process.signalCode === null) c.process.kill('SIGKILL');
     for (const v of opened.splice(0)) await v.close();
+  });
+
+  const child = (mode: 'read' | 'write' | 'rebuild'): Child => {
+    const c = startChild(`postgres:${prefix}:${database.url()}`, mode);
+    children.push(c);
+    return c;
+  };
+
+  it('a process killed mid-rebuild leaves the published views readable; the next writer gets the lock and sweeps its schema', async () => {
+    const rebuilder = child('rebuild');
+    expect(await rebuilder.next()).toEqual({ holding: true, pid: rebuilder.process.pid });
+    const refused = await views.writeSession({ ifLocked: 'fail' }).then(() => null, (err: unknown) => err);
+    expect((refused as Error).message).toMatch(new RegExp(`written by the test child \\(pid ${rebuilder.process.pid}, since .*\\); try again`));
+    rebuilder.process.kill('SIGKILL');
+    expect((await rebuilder.exited).signal).toBe('SIGKILL');
+    // Killed with its schema written to but unpublished.
+    expect(await schemas()).toEqual([`${prefix}_g1`, `${prefix}_g2`]);
+    expect(await count(views.reader.db)).toBe(2);
+    expect(await views.reader.published()).toBe(`${prefix}_g1`);
+
+    // The lock went with the process's connection (a lock that stayed would keep this waiting until the test times out).
+    const session = await views.writeSession();
+    expect(await schemas()).toEqual([`${prefix}_g1`]);
+    await session.transaction(({ bulk }) => bulk.insert('t', ['x'], [[7]]));
+    await session.publish();
+    expect(await count(views.reader.db)).toBe(3);
+  });
+
+  it('a reader in another process sees an in-place session batch by batch, and a rebuild once published', async () => {
+    const reader = child('read');
+    const read = async () => { reader.send('read'); return reader.next(); };
+    expect(await read()).toEqual({ n: 2, total: 3, generation: `${prefix}_g1` });
+    const session = await views.writeSession();
+    await session.transaction(({ bulk }) => bulk.insert('t', ['x'], Array.from({ length: 1000 }, () => [10])));
+    expect(await read()).toEqual({ n: 1002, total: 10003, generation: `${prefix}_g1` });
+    await session.publish();
+    const rebuild = await fill(views, [5, 6]);
+    expect(await read()).toEqual({ n: 1002, total: 10003, generation: `${prefix}_g1` });
+    await rebuild.publish();
+    expect(await read()).toEqual({ n: 2, total: 11, generation: `${prefix}_g2` });
+    reader.send('stop');
+    expect((await reader.exited).code).toBe(0);
   });
 
   it('a second store is refused at once, naming the holder, or waits and is told who it waits for', async () => {

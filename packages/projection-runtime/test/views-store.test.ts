@@ -5,58 +5,13 @@
  * superseded generations going away. (PostgreSQL's across connections:
  * postgres-views.test.ts.)
  */
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { readdirSync, readlinkSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sql, type Kysely } from 'kysely';
 import { listGenerations, openDuckDbViews, ViewsLockedError, type ViewsStore } from '../src/index.js';
 import { viewsBackends } from './support/backends.js';
+import { startChild, type Child } from './support/child.js';
 import { tempPath } from './support/tally.js';
-
-const CHILD = fileURLToPath(new URL('./support/views-child.ts', import.meta.url));
-
-interface Child {
-  readonly process: ChildProcessWithoutNullStreams;
-  /** The next JSON line the child prints. */
-  next(): Promise<Record<string, unknown>>;
-  send(line: string): void;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-function startChild(dir: string, mode: 'read' | 'write'): Child {
-  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, dir, mode], { stdio: ['pipe', 'pipe', 'pipe'] });
-  const lines: Record<string, unknown>[] = [];
-  const waiting: ((line: Record<string, unknown>) => void)[] = [];
-  let pending = '';
-  let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
-  child.stdout.on('data', (chunk: Buffer) => {
-    pending += chunk.toString();
-    const parts = pending.split('\n');
-    pending = parts.pop()!;
-    for (const part of parts) {
-      const line = JSON.parse(part) as Record<string, unknown>;
-      const w = waiting.shift();
-      if (w) w(line);
-      else lines.push(line);
-    }
-  });
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
-  return {
-    process: child,
-    exited,
-    send: (line) => child.stdin.write(`${line}\n`),
-    next: () => {
-      const line = lines.shift();
-      if (line) return Promise.resolve(line);
-      return new Promise((resolve, reject) => {
-        waiting.push(resolve);
-        void exited.then(({ code, signal }) => reject(new Error(`child exited (${code ?? signal}) before answering: ${stderr}`)));
-      });
-    },
-  };
-}
 
 let dir: string;
 let views: ViewsStore;
