@@ -213,6 +213,12 @@ describeWithPostgres('PostgreSQL views across connections', pgForTests, (databas
     expect(await count(reader.reader.db)).toBe(1);
   });
 
+  it('concurrent queries beyond the pool size, each looking at the pointer, all get their answer', async () => {
+    const small = await openPostgresViews({ connectionString: database.url(), schema: prefix, recheckMs: 0, maxConnections: 2 });
+    opened.push(small);
+    expect(await Promise.all(Array.from({ length: 8 }, () => count(small.reader.db)))).toEqual(Array.from({ length: 8 }, () => 2));
+  });
+
   it('bulk insert round-trips text, integers, bigints, booleans and nulls, and a duplicate key fails the transaction', async () => {
     const session = await views.writeSession();
     const rows = [

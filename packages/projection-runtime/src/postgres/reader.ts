@@ -33,7 +33,7 @@ class ReaderConnection implements DatabaseConnection {
       // A publication elsewhere dropped the generation this connection was
       // pointed at: outside a transaction the query can simply go again on
       // the new one. Inside one, snapshot() retries the whole of it.
-      if (this.inTransaction || !gone(err) || !(await this.reader.moved(this.path))) throw err;
+      if (this.inTransaction || !gone(err) || !(await this.reader.moved(this.path, this.inner))) throw err;
       await this.reader.point(this);
       return this.inner.executeQuery<R>(query);
     }
@@ -90,6 +90,11 @@ class ReaderDriver implements Driver {
   destroy(): Promise<void> { return this.inner.destroy(); }
 }
 
+async function readPointerOn(connection: DatabaseConnection, names: Names): Promise<string | null> {
+  const { rows } = await connection.executeQuery<{ generation: string | null }>(CompiledQuery.raw(`select generation from ${quote(names.meta)}.current where id = 1`));
+  return rows[0]?.generation ?? null;
+}
+
 class ReaderDialect extends PostgresDialect {
   constructor(pool: pg.Pool, private readonly reader: PublishedReader) {
     super({ pool });
@@ -111,12 +116,17 @@ export class PublishedReader implements ViewsReader {
     this.db = new Kysely<any>({ dialect: new ReaderDialect(pool, this) });
   }
 
-  /** The published generation, as read at most recheckMs ago. */
-  async current(): Promise<string | null> {
+  /**
+   * The published generation, as read at most recheckMs ago. A caller that
+   * holds a pooled connection passes it to read the pointer on: taking
+   * another from the pool could wait forever once every connection is held
+   * by a query waiting for the pointer.
+   */
+  async current(via?: DatabaseConnection): Promise<string | null> {
     if (this.closed) throw new Error(`the views reader on ${this.names.prefix} is closed`);
     if (Date.now() - this.checkedAt < this.recheckMs) return this.pointer;
     // Concurrent queries share one look at the pointer.
-    this.reading ??= readPointer(this.pool, this.names)
+    this.reading ??= (via ? readPointerOn(via, this.names) : readPointer(this.pool, this.names))
       .then((name) => {
         this.pointer = name;
         this.checkedAt = Date.now();
@@ -132,16 +142,16 @@ export class PublishedReader implements ViewsReader {
 
   /** Points a connection at the current generation, unless it already is. */
   async point(connection: ReaderConnection): Promise<void> {
-    const path = this.pathOf(await this.current());
+    const path = this.pathOf(await this.current(connection.inner));
     if (connection.path === path) return;
     await connection.inner.executeQuery(CompiledQuery.raw(`set search_path to ${quote(path)}`));
     connection.path = path;
   }
 
   /** Whether the pointer no longer names `path` (read afresh). */
-  async moved(path: string): Promise<boolean> {
+  async moved(path: string, via?: DatabaseConnection): Promise<boolean> {
     this.checkedAt = -Infinity;
-    return this.pathOf(await this.current()) !== path;
+    return this.pathOf(await this.current(via)) !== path;
   }
 
   async snapshot<T>(fn: (db: Kysely<any>) => Promise<T>): Promise<T> {
