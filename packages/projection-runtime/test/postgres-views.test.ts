@@ -240,6 +240,13 @@ describeWithPostgres('PostgreSQL views across connections', pgForTests, (databas
     expect(back).toEqual([...rows].sort((a, b) => (a[1] as number) - (b[1] as number)).map(([s, i, big, b, maybe]) => ({ s, i, big, b, maybe })));
   });
 
+  it('bulk insert splits many rows into statements and loses none', async () => {
+    const session = await fill(views, Array.from({ length: 25_001 }, (_, i) => i));
+    await session.publish();
+    const { rows } = await sql<{ n: number; total: number; distinct: number }>`select count(*) as n, sum(x) as total, count(distinct x) as distinct from t`.execute(views.reader.db);
+    expect(rows[0]).toEqual({ n: 25_001, total: (25_000 * 25_001) / 2, distinct: 25_001 });
+  });
+
   it('dumpViews reads only the published generation, not one being rebuilt beside it', async () => {
     const p: Projection = { name: 'p', version: 1, tables: ['t'], createTables: async () => {}, apply: async () => {} };
     const before = await views.reader.snapshot((db) => dumpViews(db, [p]));

@@ -102,7 +102,7 @@ async function publishFirst(): Promise<void> {
   expect(await (await fill(views, [1, 2])).publish()).toEqual({ generation: 'gen-000001.duckdb' });
 }
 
-describe('generations across processes', () => {
+describe('DuckDB generations across processes', () => {
   beforeEach(async () => {
     dir = tempPath('views');
     views = await openDuckDbViews(dir, { recheckMs: 0 });
@@ -195,7 +195,7 @@ const openGenerations = (): string[] =>
     }
   });
 
-describe('superseded generations', () => {
+describe('superseded DuckDB generations', () => {
   beforeEach(async () => {
     dir = tempPath('views');
     views = await openDuckDbViews(dir, { recheckMs: 0 });
