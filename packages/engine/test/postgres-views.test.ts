@@ -13,6 +13,7 @@ import { describeWithPostgres, postgresForTests } from '@leerroutes/event-store/
 import { catchUp, dumpViews, forgetLearner, openPostgresViews, rebuild, type ViewsStore } from '@leerroutes/projection-runtime';
 import { defaultProjections } from '@leerroutes/projections';
 import { openEngine, type Engine } from '../src/index.js';
+import { reads } from '../src/reads.js';
 
 const pgForTests = await postgresForTests();
 
@@ -63,6 +64,13 @@ describeWithPostgres('the projections on PostgreSQL views', pgForTests, (databas
     const duck = await engine.views.reader.snapshot(contents);
     expect(duck['stat_member']!.length).toBeGreaterThan(0);
     expect(await views.reader.snapshot(contents)).toEqual(duck);
+    // The engine's reads answer from PostgreSQL views as from DuckDB's, with a rebuild's schema beside them.
+    const side = await views.writeSession({ from: 'empty', purpose: 'a rebuild beside' });
+    await side.transaction(({ db }) => db.schema.createTable('stat_covered').addColumn('year', 'integer').execute());
+    const reference = await reads(engine.store, views.reader, 'postgres').reference();
+    await side.abandon();
+    expect(reference.schoolYears.length).toBeGreaterThan(0);
+    expect(reference).toEqual(await engine.reference());
 
     // Erasure as the engine does it: the views forget the learner, then the log drops the stream.
     const events = await engine.store.readStream(learnerStream('GONE'));

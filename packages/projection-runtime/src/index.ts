@@ -14,4 +14,5 @@ export { startSubscriber, type SubscriberOptions } from './subscriber.js';
 export { learnerHistories, type LearnerHistory } from './learner-histories.js';
 export { forgetLearner } from './forget.js';
 export { dumpViews } from './dump.js';
+export { listViewTables } from './view-tables.js';
 export { insertChunked } from './insert.js';

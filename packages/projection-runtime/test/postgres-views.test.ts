@@ -8,7 +8,7 @@ import pg from 'pg';
 import { sql, type Kysely } from 'kysely';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { describeWithPostgres, postgresForTests } from '@leerroutes/event-store/test-support/postgres';
-import { dumpViews, openPostgresViews, ViewsLockedError, type Projection, type ViewsStore, type WriterSession } from '../src/index.js';
+import { dumpViews, listViewTables, openPostgresViews, ViewsLockedError, type Projection, type ViewsStore, type WriterSession } from '../src/index.js';
 import { startChild, type Child } from './support/child.js';
 
 const pgForTests = await postgresForTests();
@@ -247,11 +247,13 @@ describeWithPostgres('PostgreSQL views across connections', pgForTests, (databas
     expect(rows[0]).toEqual({ n: 25_001, total: (25_000 * 25_001) / 2, distinct: 25_001 });
   });
 
-  it('dumpViews reads only the published generation, not one being rebuilt beside it', async () => {
+  it('dumpViews and listViewTables read only the published generation, not one being rebuilt beside it', async () => {
     const p: Projection = { name: 'p', version: 1, tables: ['t'], createTables: async () => {}, apply: async () => {} };
     const before = await views.reader.snapshot((db) => dumpViews(db, [p]));
     expect(before).toBe('# t (x)\n[1]\n[2]\n');
     const rebuild = await fill(views, [3]);
+    await rebuild.transaction(({ db }) => db.schema.createTable('u').addColumn('y', 'integer').execute());
+    expect(await listViewTables(views.reader.db)).toEqual(new Set(['t']));
     expect(await views.reader.snapshot((db) => dumpViews(db, [p]))).toBe(before);
     await rebuild.publish();
     expect(await views.reader.snapshot((db) => dumpViews(db, [p]))).toBe('# t (x)\n[3]\n');

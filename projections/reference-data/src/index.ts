@@ -1,7 +1,7 @@
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import { fromStored } from '@leerroutes/domain';
 import type { ReferenceData } from '@leerroutes/pathway';
-import { insertChunked, type Projection } from '@leerroutes/projection-runtime';
+import { insertChunked, listViewTables, type Projection } from '@leerroutes/projection-runtime';
 
 /**
  * The area hierarchy and the institutions with their board, from the
@@ -69,9 +69,7 @@ export const referenceData: Projection = {
 
 /** The live reference tables as the pathway contract's ReferenceData (empty before the first catch-up). */
 export async function readReferenceData(db: Kysely<any>): Promise<ReferenceData> {
-  // Not kysely's introspection: on PostgreSQL it lists the tables of every schema, other generations' too.
-  const { rows } = await sql<{ name: string }>`select table_name as name from information_schema.tables where table_schema = current_schema()`.execute(db);
-  const tables = new Set(rows.map((r) => r.name));
+  const tables = await listViewTables(db);
   const exists = (table: string) => tables.has(table);
   const areas = new Map<string, { name: string; parent: string | null }>();
   const institutions = new Map<string, { name: string; board: string | null; municipality: string | null; kind: string | null }>();

@@ -12,7 +12,7 @@
 import { sql, type Kysely } from 'kysely';
 import { beforeEach } from 'vitest';
 import { postgresForTests, useThrowawayDatabase, type TestDatabase } from '@leerroutes/event-store/test-support/postgres';
-import { listGenerations, openDuckDbViews, openPostgresViews, type ViewsStore } from '../../src/index.js';
+import { listGenerations, listViewTables, openDuckDbViews, openPostgresViews, type ViewsStore } from '../../src/index.js';
 import { tempPath } from './tally.js';
 
 export interface ViewsBackend {
@@ -36,11 +36,8 @@ export interface ViewsBackend {
   indexes(db: Kysely<any>): Promise<{ index_name: string; table_name: string }[]>;
 }
 
-/** Tables of the views db reads (kysely's introspection would list every generation's schema on PostgreSQL). */
-export async function viewTables(db: Kysely<any>): Promise<string[]> {
-  const { rows } = await sql<{ name: string }>`select table_name as name from information_schema.tables where table_schema = current_schema() order by table_name`.execute(db);
-  return rows.map((r) => r.name);
-}
+/** Tables of the views db reads, sorted. */
+export const viewTables = async (db: Kysely<any>): Promise<string[]> => [...(await listViewTables(db))].sort();
 
 function duckdb(): ViewsBackend {
   let dir = '';
