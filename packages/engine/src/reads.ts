@@ -12,7 +12,7 @@ import {
   explainLearner, statisticsCell, statisticsCohorts, statisticsCompare, statisticsReport,
   type CellRef, type CohortList, type LearnerExplanation, type Report, type ReportRequest, type RuleSetComparison, type StatisticsSource,
 } from '@leerroutes/indicators';
-import { readCheckpoint, type ViewsReader } from '@leerroutes/projection-runtime';
+import { listViewTables, readCheckpoint, type ViewsReader } from '@leerroutes/projection-runtime';
 import { REFERENCE_AREA, REFERENCE_INSTITUTION, STATISTICS } from '@leerroutes/projections';
 
 /** The views have no statistics yet (nothing imported, or views from before the statistics projection): a catch-up or rebuild is due. */
@@ -83,7 +83,7 @@ export function reads(store: EventStore, reader: ViewsReader, where: string): Re
     async reference() {
       if ((await reader.published()) === null) return { names: { area: {}, institution: {} }, schoolYears: [] };
       return reader.snapshot(async (db) => {
-        const tables = new Set((await db.introspection.getTables()).map((t) => t.name));
+        const tables = await listViewTables(db);
         const pairs = async (table: string, key: string) => tables.has(table)
           ? Object.fromEntries((await db.selectFrom(table).select([key, 'name']).orderBy(key).execute()).map((r: Record<string, unknown>) => [String(r[key]), String(r['name'])]))
           : {};

@@ -22,9 +22,9 @@ export async function createCheckpointTable(db: Kysely<any>): Promise<void> {
     .execute();
 }
 
-/** A missing table reads as "nothing yet": views before their first publication have no tables at all. */
+/** A missing table reads as "nothing yet": views before their first publication have no tables at all (SQLite, DuckDB, PostgreSQL's 42P01). */
 export const isMissingTable = (err: unknown): boolean =>
-  err instanceof Error && /no such table|Table with name .* does not exist/i.test(err.message);
+  err instanceof Error && ((err as { code?: unknown }).code === '42P01' || /no such table|Table with name .* does not exist/i.test(err.message));
 
 const checkpointOf = (r: Record<string, unknown>): Checkpoint => ({ name: String(r['name']), version: Number(r['version']), position: Number(r['position']) });
 

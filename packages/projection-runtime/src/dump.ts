@@ -14,7 +14,8 @@ export async function dumpViews(db: Kysely<any>, projections: readonly Projectio
   const parts: string[] = [];
   for (const projection of projections) {
     for (const table of [...projection.tables].sort()) {
-      const { rows: columns } = await sql<{ name: string }>`select column_name as name from information_schema.columns where table_name = ${table} order by ordinal_position`.execute(db);
+      // Only the schema the db reads: on PostgreSQL other generations' tables of the same name are in information_schema too.
+      const { rows: columns } = await sql<{ name: string }>`select column_name as name from information_schema.columns where table_name = ${table} and table_schema = current_schema() order by ordinal_position`.execute(db);
       // A projection that never ran has no tables yet: dumped as absent.
       if (columns.length === 0) { parts.push(`# ${table} (absent)`); continue; }
       const order = columns.map((c) => sql.ref(c.name));

@@ -4,7 +4,7 @@ import { catchUp, type RunOptions, type RunSummary } from './catch-up.js';
 export interface SubscriberOptions extends RunOptions {
   /** How often the head of the log is looked at (ms; default 250). */
   readonly pollIntervalMs?: number;
-  /** At least this long between the starts of two catch-up sessions (ms; default 1000): each one copies and publishes a generation. */
+  /** At least this long between the starts of two catch-up sessions (ms; default 1000): on DuckDB each one copies and publishes a generation. */
   readonly minSessionIntervalMs?: number;
   /** Called after each session that published a generation. */
   readonly onPublished?: (summary: RunSummary) => void;

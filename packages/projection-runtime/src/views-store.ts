@@ -6,14 +6,16 @@ import type { Kysely } from 'kysely';
  *
  * The DuckDB store (duckdb-views.ts) publishes immutable generations: a
  * writer session works on its own copy and publish() switches readers over.
- * A PostgreSQL store would write in place: a session's transactions commit
- * into the live schema (MVCC serves readers meanwhile), publish() only ends
- * the session, and a session from 'empty' fills a fresh schema that
- * publish() renames into place. The runtime's per-batch transaction and
- * checkpoint are what make that in-place writing safe.
+ * The PostgreSQL store (postgres/) writes in place: a session from
+ * 'published' commits each transaction into the published schema, where
+ * readers see it as it commits (MVCC serves them meanwhile), and publish()
+ * only ends the session; a session from 'empty' fills a fresh schema that
+ * readers do not see until publish() points them at it. The runtime's
+ * per-batch transaction, with the batch's checkpoint in it, is what makes
+ * that in-place writing safe: readers see whole batches, never half of one.
  */
 export interface ViewsStore {
-  /** The views' location, for messages (a directory for DuckDB). */
+  /** The views' location, for messages (a directory for DuckDB; the database and schema prefix for PostgreSQL). */
   readonly location: string;
   /** The read side: always the views last published. */
   readonly reader: ViewsReader;
@@ -56,20 +58,27 @@ export interface WriteSessionOptions extends LockOptions {
 }
 
 /**
- * One writer's session. Its writes are invisible to readers until
- * publish(); a session that is abandoned, fails or is killed leaves the
- * published views as they were.
+ * One writer's session. On DuckDB its writes are invisible to readers until
+ * publish(), and a session that is abandoned, fails or is killed leaves the
+ * published views as they were. On PostgreSQL that holds for a session from
+ * 'empty'; a session from 'published' (catch-up, erasure, a rebuild of some
+ * projections) writes in place, so each of its transactions becomes
+ * visible as it commits, with its checkpoint, and a session that stops
+ * half-way leaves the views at its last committed transaction: consistent,
+ * and where the next catch-up goes on from. A projection that such a
+ * session drops and replays (a version bump, `rebuild({ only })`) is
+ * visible meanwhile as far as the replay has come.
  */
 export interface WriterSession {
   /** What the session has written so far (committed transactions; in a session from 'empty', everything so far), for the runtime's own reads between transactions. */
   readonly db: Kysely<any>;
   /**
    * Run fn in one transaction of the session; transactions run one at a time.
-   * A session from 'empty' may join them into one, committed at publish:
-   * after a failure there it can only be abandoned.
+   * A session from 'empty' may join them into one, committed at publish
+   * (DuckDB does): after a failure there it can only be abandoned.
    */
   transaction<T>(fn: (tx: WriteTransaction) => Promise<T>): Promise<T>;
-  /** Make what the session wrote the published views, and end the session. */
+  /** Make what the session wrote the published views, and end the session (in place on PostgreSQL: only the latter). */
   publish(): Promise<{ readonly generation: string }>;
   /** End the session without publishing anything. */
   abandon(): Promise<void>;

@@ -1,203 +1,213 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { sql } from 'kysely';
 import { openSqliteEventStore, type SqliteEventStore } from '@leerroutes/event-store/sqlite';
-import { catchUp, listCheckpoints, listGenerations, openDuckDbViews, publishedCheckpoints, readCheckpoint, rebuild, startSubscriber, type Projection, type ViewsStore } from '../src/index.js';
+import { catchUp, listCheckpoints, publishedCheckpoints, readCheckpoint, rebuild, startSubscriber, type Projection, type ViewsStore } from '../src/index.js';
+import { viewsBackends, viewTables } from './support/backends.js';
 import { appendEvents, expectedTally, readTally, tally, tempPath } from './support/tally.js';
 
-let store: SqliteEventStore;
-let views: ViewsStore;
-let dir: string;
+const backends = await viewsBackends();
 
-beforeEach(async () => {
-  store = openSqliteEventStore({ path: tempPath('log.sqlite') });
-  dir = tempPath('views');
-  views = await openDuckDbViews(dir, { recheckMs: 0 });
-});
-afterEach(async () => {
-  await views.close();
-  await store.close();
-});
+describe.each(backends)('on $name', (backend) => {
+  if (backend.unavailable) {
+    it('needs its server', (ctx) => ctx.skip(backend.unavailable!));
+    return;
+  }
+  backend.use();
+  const gen = backend.generation;
 
-const published = () => views.reader.published();
-const checkpoint = async (name = 'tally') => (await publishedCheckpoints(views, [tally({ name })]))[name];
+  let store: SqliteEventStore;
+  let views: ViewsStore;
 
-describe('catch-up', () => {
-  it('builds a new projection, then applies only what is new, each time as a new generation', async () => {
-    await appendEvents(store, 50);
-    const p = tally();
-    const first = await catchUp({ store, views, projections: [p], batchSize: 8 });
-    expect(first).toMatchObject({ rebuilt: ['tally'], events: 50, published: 'gen-000001.duckdb' });
-    expect(await readTally(views.reader.db)).toEqual(await expectedTally(store));
-    await appendEvents(store, 30, 7, 50);
-    const second = await catchUp({ store, views, projections: [p], batchSize: 8 });
-    expect(second).toMatchObject({ rebuilt: [], events: 30, published: 'gen-000002.duckdb' });
-    expect(await readTally(views.reader.db)).toEqual(await expectedTally(store));
-    expect((await checkpoint())?.position).toBe(await store.headPosition());
-    // Nothing new: no session, no generation.
-    expect(await catchUp({ store, views, projections: [p] })).toMatchObject({ events: 0, published: null });
-    expect(listGenerations(dir)).toEqual(['gen-000002.duckdb']);
+  beforeEach(async () => {
+    store = openSqliteEventStore({ path: tempPath('log.sqlite') });
+    views = await backend.open({ recheckMs: 0 });
+  });
+  afterEach(async () => {
+    await views.close();
+    await store.close();
   });
 
-  it('a failing batch leaves the published views as they were, and a retry counts each event once', async () => {
-    await appendEvents(store, 40);
-    await catchUp({ store, views, projections: [tally()], batchSize: 10 });
-    const before = await readTally(views.reader.db);
-    await appendEvents(store, 40, 7, 40);
-    let calls = 0;
-    const failing = tally({ afterWrite: () => { if (++calls === 3) throw new Error('crash between view write and checkpoint'); } });
-    await expect(catchUp({ store, views, projections: [failing], batchSize: 10 })).rejects.toThrow('crash between');
-    expect(await readTally(views.reader.db)).toEqual(before);
-    expect((await checkpoint())?.position).toBe(40);
-    // The abandoned session's file is gone.
-    expect(listGenerations(dir)).toEqual(['gen-000001.duckdb']);
-    await catchUp({ store, views, projections: [tally()], batchSize: 10 });
-    expect(await readTally(views.reader.db)).toEqual(await expectedTally(store));
+  const checkpoint = async (name = 'tally') => (await publishedCheckpoints(views, [tally({ name })]))[name];
+
+  describe('catch-up', () => {
+    it('builds a new projection, then applies only what is new (as a new generation, or in place)', async () => {
+      await appendEvents(store, 50);
+      const p = tally();
+      const first = await catchUp({ store, views, projections: [p], batchSize: 8 });
+      expect(first).toMatchObject({ rebuilt: ['tally'], events: 50, published: gen(1) });
+      expect(await readTally(views.reader.db)).toEqual(await expectedTally(store));
+      await appendEvents(store, 30, 7, 50);
+      const second = await catchUp({ store, views, projections: [p], batchSize: 8 });
+      const latest = backend.inPlace ? gen(1) : gen(2);
+      expect(second).toMatchObject({ rebuilt: [], events: 30, published: latest });
+      expect(await readTally(views.reader.db)).toEqual(await expectedTally(store));
+      expect((await checkpoint())?.position).toBe(await store.headPosition());
+      // Nothing new: no session, no generation.
+      expect(await catchUp({ store, views, projections: [p] })).toMatchObject({ events: 0, published: null });
+      expect(await backend.generations()).toEqual([latest]);
+    });
+
+    it('a failing batch leaves the published views whole (as before the session, or as of its last committed batch), and a retry counts each event once', async () => {
+      await appendEvents(store, 40);
+      await catchUp({ store, views, projections: [tally()], batchSize: 10 });
+      await appendEvents(store, 40, 7, 40);
+      let calls = 0;
+      const failing = tally({ afterWrite: () => { if (++calls === 3) throw new Error('crash between view write and checkpoint'); } });
+      await expect(catchUp({ store, views, projections: [failing], batchSize: 10 })).rejects.toThrow('crash between');
+      // In place, the two batches before the failing one committed, each with its checkpoint.
+      const reached = backend.inPlace ? 60 : 40;
+      expect(await readTally(views.reader.db)).toEqual(await expectedTally(store, undefined, reached));
+      expect((await checkpoint())?.position).toBe(reached);
+      // The abandoned session left no generation behind.
+      expect(await backend.generations()).toEqual([gen(1)]);
+      await catchUp({ store, views, projections: [tally()], batchSize: 10 });
+      expect(await readTally(views.reader.db)).toEqual(await expectedTally(store));
+    });
+
+    it('two catch-ups racing in one process take turns and count no batch twice', async () => {
+      await catchUp({ store, views, projections: [tally()] });
+      await appendEvents(store, 100);
+      const runs = await Promise.all([catchUp({ store, views, projections: [tally()], batchSize: 7 }), catchUp({ store, views, projections: [tally()], batchSize: 13 })]);
+      expect(runs.map((r) => r.events).sort((a, b) => a - b)).toEqual([0, 100]);
+      expect(await readTally(views.reader.db)).toEqual(await expectedTally(store));
+    });
+
+    it('readers see a session whole batches at a time: at publish, or (in place) as each batch commits', async () => {
+      await appendEvents(store, 20);
+      await catchUp({ store, views, projections: [tally()] });
+      const before = await readTally(views.reader.db);
+      await appendEvents(store, 20, 7, 20);
+      const seenMidSession: Record<string, number>[] = [];
+      const p = tally({ afterWrite: async () => { seenMidSession.push(await readTally(views.reader.db)); } });
+      await catchUp({ store, views, projections: [p], batchSize: 5 });
+      // Each read happens inside a batch's transaction, after its rows are written: never part of that batch.
+      const expected = backend.inPlace ? await Promise.all([20, 25, 30, 35].map((until) => expectedTally(store, undefined, until))) : [before, before, before, before];
+      expect(seenMidSession).toEqual(expected);
+      expect(await readTally(views.reader.db)).toEqual(await expectedTally(store));
+      expect(before).not.toEqual(await expectedTally(store));
+    });
   });
 
-  it('two catch-ups racing in one process take turns and count no batch twice', async () => {
-    await catchUp({ store, views, projections: [tally()] });
-    await appendEvents(store, 100);
-    const runs = await Promise.all([catchUp({ store, views, projections: [tally()], batchSize: 7 }), catchUp({ store, views, projections: [tally()], batchSize: 13 })]);
-    expect(runs.map((r) => r.events).sort((a, b) => a - b)).toEqual([0, 100]);
-    expect(await readTally(views.reader.db)).toEqual(await expectedTally(store));
-  });
+  describe('rebuild', () => {
+    it('a version bump rebuilds from position 0 with the new code', async () => {
+      await appendEvents(store, 60);
+      await catchUp({ store, views, projections: [tally()] });
+      const v2 = tally({ version: 2, types: ['A'] });
+      const run = await catchUp({ store, views, projections: [v2], batchSize: 16 });
+      expect(run.rebuilt).toEqual(['tally']);
+      expect(await readTally(views.reader.db)).toEqual(await expectedTally(store, ['A']));
+      expect(await listCheckpoints(views.reader.db)).toEqual([{ name: 'tally', version: 2, position: 60 }]);
+      expect((await catchUp({ store, views, projections: [v2] })).rebuilt).toEqual([]);
+    });
 
-  it('readers never see a session before it is published', async () => {
-    await appendEvents(store, 20);
-    await catchUp({ store, views, projections: [tally()] });
-    const before = await readTally(views.reader.db);
-    await appendEvents(store, 20, 7, 20);
-    const seenMidSession: Record<string, number>[] = [];
-    const p = tally({ afterWrite: async () => { seenMidSession.push(await readTally(views.reader.db)); } });
-    await catchUp({ store, views, projections: [p], batchSize: 5 });
-    expect(seenMidSession).toEqual([before, before, before, before]);
-    expect(await readTally(views.reader.db)).toEqual(await expectedTally(store));
-    expect(before).not.toEqual(await expectedTally(store));
-  });
-});
+    it('the published views serve reads while the rebuild runs, the new ones after it publishes', async () => {
+      await appendEvents(store, 60);
+      await catchUp({ store, views, projections: [tally()] });
+      const old = await readTally(views.reader.db);
+      const during: Record<string, number>[] = [];
+      const v2 = tally({ version: 2, types: ['A'], afterWrite: async () => { during.push(await readTally(views.reader.db)); } });
+      const run = await rebuild({ store, views, projections: [v2], batchSize: 10 });
+      expect(run).toMatchObject({ rebuilt: ['tally'], events: 60, published: gen(2) });
+      expect(during).toHaveLength(6);
+      for (const seen of during) expect(seen).toEqual(old);
+      expect(await readTally(views.reader.db)).toEqual(await expectedTally(store, ['A']));
+      expect(old).not.toEqual(await expectedTally(store, ['A']));
+    });
 
-describe('rebuild', () => {
-  it('a version bump rebuilds from position 0 with the new code', async () => {
-    await appendEvents(store, 60);
-    await catchUp({ store, views, projections: [tally()] });
-    const v2 = tally({ version: 2, types: ['A'] });
-    const run = await catchUp({ store, views, projections: [v2], batchSize: 16 });
-    expect(run.rebuilt).toEqual(['tally']);
-    expect(await readTally(views.reader.db)).toEqual(await expectedTally(store, ['A']));
-    expect(await listCheckpoints(views.reader.db)).toEqual([{ name: 'tally', version: 2, position: 60 }]);
-    expect((await catchUp({ store, views, projections: [v2] })).rebuilt).toEqual([]);
-  });
+    it('an interrupted rebuild leaves nothing behind, and the next catch-up rebuilds from the start', async () => {
+      await appendEvents(store, 60);
+      await catchUp({ store, views, projections: [tally()] });
+      const published = await readTally(views.reader.db);
+      let calls = 0;
+      const crashing = tally({ version: 2, afterWrite: () => { if (++calls === 4) throw new Error('killed'); } });
+      await expect(rebuild({ store, views, projections: [crashing], batchSize: 10 })).rejects.toThrow('killed');
+      expect(await readTally(views.reader.db)).toEqual(published);
+      expect(await checkpoint()).toEqual({ name: 'tally', version: 1, position: 60 });
+      expect(await backend.generations()).toEqual([gen(1)]);
+      const resumed = tally({ version: 2 });
+      expect((await catchUp({ store, views, projections: [resumed], batchSize: 10 })).rebuilt).toEqual(['tally']);
+      expect(resumed.applied).toBe(6);
+      expect(await readTally(views.reader.db)).toEqual(await expectedTally(store));
+    });
 
-  it('the published views serve reads while the rebuild runs, the new ones after it publishes', async () => {
-    await appendEvents(store, 60);
-    await catchUp({ store, views, projections: [tally()] });
-    const old = await readTally(views.reader.db);
-    const during: Record<string, number>[] = [];
-    const v2 = tally({ version: 2, types: ['A'], afterWrite: async () => { during.push(await readTally(views.reader.db)); } });
-    const run = await rebuild({ store, views, projections: [v2], batchSize: 10 });
-    expect(run).toMatchObject({ rebuilt: ['tally'], events: 60, published: 'gen-000002.duckdb' });
-    expect(during).toHaveLength(6);
-    for (const seen of during) expect(seen).toEqual(old);
-    expect(await readTally(views.reader.db)).toEqual(await expectedTally(store, ['A']));
-    expect(old).not.toEqual(await expectedTally(store, ['A']));
-  });
+    it('rebuilding one projection keeps the others and catches them up in the same session', async () => {
+      await appendEvents(store, 30);
+      const [a, b] = [tally({ name: 'tally_a' }), tally({ name: 'tally_b', types: ['A'] })];
+      await catchUp({ store, views, projections: [a, b] });
+      await appendEvents(store, 10, 7, 30);
+      const [a2, b2] = [tally({ name: 'tally_a' }), tally({ name: 'tally_b', types: ['A'] })];
+      const run = await rebuild({ store, views, projections: [a2, b2], only: ['tally_b'], batchSize: 10 });
+      expect(run.rebuilt).toEqual(['tally_b']);
+      // tally_a went on from its checkpoint (one batch), tally_b from zero (four).
+      expect(a2.applied).toBe(1);
+      expect(await readTally(views.reader.db, 'tally_a')).toEqual(await expectedTally(store));
+      expect(await readTally(views.reader.db, 'tally_b')).toEqual(await expectedTally(store, ['A']));
+      await expect(rebuild({ store, views, projections: [a2], only: ['nope'] })).rejects.toThrow(/cannot rebuild nope/);
+    });
 
-  it('an interrupted rebuild leaves nothing behind, and the next catch-up rebuilds from the start', async () => {
-    await appendEvents(store, 60);
-    await catchUp({ store, views, projections: [tally()] });
-    const published = await readTally(views.reader.db);
-    let calls = 0;
-    const crashing = tally({ version: 2, afterWrite: () => { if (++calls === 4) throw new Error('killed'); } });
-    await expect(rebuild({ store, views, projections: [crashing], batchSize: 10 })).rejects.toThrow('killed');
-    expect(await readTally(views.reader.db)).toEqual(published);
-    expect(await checkpoint()).toEqual({ name: 'tally', version: 1, position: 60 });
-    expect(listGenerations(dir)).toEqual(['gen-000001.duckdb']);
-    const resumed = tally({ version: 2 });
-    expect((await catchUp({ store, views, projections: [resumed], batchSize: 10 })).rebuilt).toEqual(['tally']);
-    expect(resumed.applied).toBe(6);
-    expect(await readTally(views.reader.db)).toEqual(await expectedTally(store));
-  });
-
-  it('rebuilding one projection keeps the others and catches them up in the same session', async () => {
-    await appendEvents(store, 30);
-    const [a, b] = [tally({ name: 'tally_a' }), tally({ name: 'tally_b', types: ['A'] })];
-    await catchUp({ store, views, projections: [a, b] });
-    await appendEvents(store, 10, 7, 30);
-    const [a2, b2] = [tally({ name: 'tally_a' }), tally({ name: 'tally_b', types: ['A'] })];
-    const run = await rebuild({ store, views, projections: [a2, b2], only: ['tally_b'], batchSize: 10 });
-    expect(run.rebuilt).toEqual(['tally_b']);
-    // tally_a went on from its checkpoint (one batch), tally_b from zero (four).
-    expect(a2.applied).toBe(1);
-    expect(await readTally(views.reader.db, 'tally_a')).toEqual(await expectedTally(store));
-    expect(await readTally(views.reader.db, 'tally_b')).toEqual(await expectedTally(store, ['A']));
-    await expect(rebuild({ store, views, projections: [a2], only: ['nope'] })).rejects.toThrow(/cannot rebuild nope/);
-  });
-
-  it('apply gets what prepare made of the very same batch, and does without it on a batch its checkpoint covers in part', async () => {
-    const recorder = (name: string) => {
-      const base = tally({ name });
-      const seen: { from: number; to: number; prepared: unknown }[] = [];
-      const p: Projection & { seen: typeof seen } = {
-        ...base,
-        seen,
-        prepare: async (batch, ctx) => ({ from: batch[0]!.position, to: batch[batch.length - 1]!.position, until: ctx.until }),
-        async apply(batch, ctx) {
-          seen.push({ from: batch[0]!.position, to: batch[batch.length - 1]!.position, prepared: ctx.prepared ?? null });
-          await base.apply(batch, ctx);
-        },
+    it('apply gets what prepare made of the very same batch, and does without it on a batch its checkpoint covers in part', async () => {
+      const recorder = (name: string) => {
+        const base = tally({ name });
+        const seen: { from: number; to: number; prepared: unknown }[] = [];
+        const p: Projection & { seen: typeof seen } = {
+          ...base,
+          seen,
+          prepare: async (batch, ctx) => ({ from: batch[0]!.position, to: batch[batch.length - 1]!.position, until: ctx.until }),
+          async apply(batch, ctx) {
+            seen.push({ from: batch[0]!.position, to: batch[batch.length - 1]!.position, prepared: ctx.prepared ?? null });
+            await base.apply(batch, ctx);
+          },
+        };
+        return p;
       };
-      return p;
-    };
-    await appendEvents(store, 25);
-    await catchUp({ store, views, projections: [tally({ name: 'tally_a' })] });
-    await appendEvents(store, 15, 7, 25);
-    const [a, b] = [recorder('tally_a'), recorder('tally_b')];
-    await rebuild({ store, views, projections: [a, b], only: ['tally_b'], batchSize: 10 });
-    expect(a.seen).toEqual([{ from: 26, to: 30, prepared: null }, { from: 31, to: 40, prepared: { from: 31, to: 40, until: 40 } }]);
-    expect(b.seen).toEqual([1, 11, 21, 31].map((from) => ({ from, to: from + 9, prepared: { from, to: from + 9, until: from + 9 } })));
-    expect(await readTally(views.reader.db, 'tally_a')).toEqual(await expectedTally(store));
-    expect(await readTally(views.reader.db, 'tally_b')).toEqual(await expectedTally(store));
+      await appendEvents(store, 25);
+      await catchUp({ store, views, projections: [tally({ name: 'tally_a' })] });
+      await appendEvents(store, 15, 7, 25);
+      const [a, b] = [recorder('tally_a'), recorder('tally_b')];
+      await rebuild({ store, views, projections: [a, b], only: ['tally_b'], batchSize: 10 });
+      expect(a.seen).toEqual([{ from: 26, to: 30, prepared: null }, { from: 31, to: 40, prepared: { from: 31, to: 40, until: 40 } }]);
+      expect(b.seen).toEqual([1, 11, 21, 31].map((from) => ({ from, to: from + 9, prepared: { from, to: from + 9, until: from + 9 } })));
+      expect(await readTally(views.reader.db, 'tally_a')).toEqual(await expectedTally(store));
+      expect(await readTally(views.reader.db, 'tally_b')).toEqual(await expectedTally(store));
+    });
+
+    it('a full rebuild starts from an empty generation and keeps secondary indexes', async () => {
+      await appendEvents(store, 20);
+      await rebuild({ store, views, projections: [tally()] });
+      await rebuild({ store, views, projections: [tally()] });
+      expect(await backend.indexes(views.reader.db)).toEqual([{ index_name: 'tally_by_events', table_name: 'tally' }]);
+      expect(await viewTables(views.reader.db)).toEqual(['projection_checkpoint', 'tally']);
+      expect(await backend.generations()).toEqual([gen(2)]);
+    });
   });
 
-  it('a full rebuild starts from an empty generation and keeps secondary indexes', async () => {
-    await appendEvents(store, 20);
-    await rebuild({ store, views, projections: [tally()] });
-    await rebuild({ store, views, projections: [tally()] });
-    const indexes = await sql<{ index_name: string; table_name: string }>`select index_name, table_name from duckdb_indexes() order by index_name`.execute(views.reader.db);
-    expect(indexes.rows).toEqual([{ index_name: 'tally_by_events', table_name: 'tally' }]);
-    const tables = await views.reader.db.introspection.getTables();
-    expect(tables.map((t) => t.name).sort()).toEqual(['projection_checkpoint', 'tally']);
-    expect(listGenerations(dir)).toEqual(['gen-000002.duckdb']);
-  });
-});
+  describe('subscriber', () => {
+    it('follows the log after catching up, publishing per session', async () => {
+      await appendEvents(store, 25);
+      const publishedHeads: number[] = [];
+      const sub = startSubscriber({ store, views, projections: [tally()], pollIntervalMs: 10, minSessionIntervalMs: 0, batchSize: 10, onPublished: (s) => publishedHeads.push(s.head) });
+      await sub.caughtUp();
+      expect(await readTally(views.reader.db)).toEqual(await expectedTally(store));
+      await appendEvents(store, 25, 7, 25);
+      await sub.caughtUp();
+      expect(await readTally(views.reader.db)).toEqual(await expectedTally(store));
+      expect(publishedHeads.at(-1)).toBe(50);
+      await sub.stop();
+    });
 
-describe('subscriber', () => {
-  it('follows the log after catching up, publishing a generation per session', async () => {
-    await appendEvents(store, 25);
-    const publishedHeads: number[] = [];
-    const sub = startSubscriber({ store, views, projections: [tally()], pollIntervalMs: 10, minSessionIntervalMs: 0, batchSize: 10, onPublished: (s) => publishedHeads.push(s.head) });
-    await sub.caughtUp();
-    expect(await readTally(views.reader.db)).toEqual(await expectedTally(store));
-    await appendEvents(store, 25, 7, 25);
-    await sub.caughtUp();
-    expect(await readTally(views.reader.db)).toEqual(await expectedTally(store));
-    expect(publishedHeads.at(-1)).toBe(50);
-    await sub.stop();
-  });
-
-  it('goes on from whatever another writer published meanwhile', async () => {
-    await appendEvents(store, 30);
-    const sub = startSubscriber({ store, views, projections: [tally()], pollIntervalMs: 10, minSessionIntervalMs: 0 });
-    await sub.caughtUp();
-    // Another writer (a `pathways rebuild` elsewhere) publishes a rebuild that stops at position 20.
-    const other = await openDuckDbViews(dir);
-    await rebuild({ store: { ...store, headPosition: async () => 20 }, views: other, projections: [tally()] });
-    await other.close();
-    expect((await checkpoint())?.position).toBe(20);
-    await appendEvents(store, 10, 7, 30);
-    await sub.caughtUp();
-    expect(await readTally(views.reader.db)).toEqual(await expectedTally(store));
-    expect((await readCheckpoint(views.reader.db, 'tally'))?.position).toBe(40);
-    await sub.stop();
+    it('goes on from whatever another writer published meanwhile', async () => {
+      await appendEvents(store, 30);
+      const sub = startSubscriber({ store, views, projections: [tally()], pollIntervalMs: 10, minSessionIntervalMs: 0 });
+      await sub.caughtUp();
+      // Another writer (a `pathways rebuild` elsewhere) publishes a rebuild that stops at position 20.
+      const other = await backend.open();
+      await rebuild({ store: { ...store, headPosition: async () => 20 }, views: other, projections: [tally()] });
+      await other.close();
+      expect((await checkpoint())?.position).toBe(20);
+      await appendEvents(store, 10, 7, 30);
+      await sub.caughtUp();
+      expect(await readTally(views.reader.db)).toEqual(await expectedTally(store));
+      expect((await readCheckpoint(views.reader.db, 'tally'))?.position).toBe(40);
+      await sub.stop();
+    });
   });
 });

@@ -1,106 +1,118 @@
 /**
- * The DuckDB views store across processes: readers in one process while a
- * writer works in another, two writers, a writer killed mid-session, and
- * superseded generations going away.
+ * The views stores' own behaviour, in one process on both stores; then the
+ * DuckDB store across processes: readers in one process while a writer
+ * works in another, two writers, a writer killed mid-session, and
+ * superseded generations going away. (PostgreSQL's across connections:
+ * postgres-views.test.ts.)
  */
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { readdirSync, readlinkSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { sql } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { listGenerations, openDuckDbViews, ViewsLockedError, type ViewsStore } from '../src/index.js';
+import { viewsBackends } from './support/backends.js';
+import { startChild, type Child } from './support/child.js';
 import { tempPath } from './support/tally.js';
-
-const CHILD = fileURLToPath(new URL('./support/views-child.ts', import.meta.url));
-
-interface Child {
-  readonly process: ChildProcessWithoutNullStreams;
-  /** The next JSON line the child prints. */
-  next(): Promise<Record<string, unknown>>;
-  send(line: string): void;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-function startChild(dir: string, mode: 'read' | 'write'): Child {
-  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, dir, mode], { stdio: ['pipe', 'pipe', 'pipe'] });
-  const lines: Record<string, unknown>[] = [];
-  const waiting: ((line: Record<string, unknown>) => void)[] = [];
-  let pending = '';
-  let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
-  child.stdout.on('data', (chunk: Buffer) => {
-    pending += chunk.toString();
-    const parts = pending.split('\n');
-    pending = parts.pop()!;
-    for (const part of parts) {
-      const line = JSON.parse(part) as Record<string, unknown>;
-      const w = waiting.shift();
-      if (w) w(line);
-      else lines.push(line);
-    }
-  });
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
-  return {
-    process: child,
-    exited,
-    send: (line) => child.stdin.write(`${line}\n`),
-    next: () => {
-      const line = lines.shift();
-      if (line) return Promise.resolve(line);
-      return new Promise((resolve, reject) => {
-        waiting.push(resolve);
-        void exited.then(({ code, signal }) => reject(new Error(`child exited (${code ?? signal}) before answering: ${stderr}`)));
-      });
-    },
-  };
-}
 
 let dir: string;
 let views: ViewsStore;
 const children: Child[] = [];
 
-/** Publishes a first generation with table t holding 1 and 2. */
-async function publishFirst(): Promise<void> {
+/** Fills a session from empty with table t holding `xs`. */
+async function fill(views: ViewsStore, xs: readonly number[]) {
   const session = await views.writeSession({ from: 'empty' });
   await session.transaction(async ({ db, bulk }) => {
     await db.schema.createTable('t').addColumn('x', 'integer', (c) => c.notNull()).execute();
-    await bulk.insert('t', ['x'], [[1], [2]]);
+    await bulk.insert('t', ['x'], xs.map((x) => [x]));
   });
-  expect(await session.publish()).toEqual({ generation: 'gen-000001.duckdb' });
+  return session;
 }
 
-const count = async (db = views.reader.db) => Number((await sql<{ n: number }>`select count(*) as n from t`.execute(db)).rows[0]!.n);
+const count = async (db: Kysely<any>) => (await sql<{ n: number }>`select count(*) as n from t`.execute(db)).rows[0]!.n;
 
-beforeEach(async () => {
-  dir = tempPath('views');
-  views = await openDuckDbViews(dir, { recheckMs: 0 });
-  await publishFirst();
-});
-afterEach(async () => {
-  for (const c of children.splice(0)) if (c.process.exitCode === null && c.process.signalCode === null) c.process.kill('SIGKILL');
-  await views.close();
-});
+const backends = await viewsBackends();
 
-describe('a session from empty', () => {
-  it('after a batch fails half-way it takes no further batch and publishes nothing', async () => {
-    const session = await views.writeSession({ from: 'empty' });
-    await session.transaction(async ({ db, bulk }) => {
-      await db.schema.createTable('t').addColumn('x', 'integer', (c) => c.notNull()).execute();
-      await bulk.insert('t', ['x'], [[7]]);
-    });
+describe.each(backends)('on $name', (backend) => {
+  if (backend.unavailable) {
+    it('needs its server', (ctx) => ctx.skip(backend.unavailable!));
+    return;
+  }
+  backend.use();
+  let views: ViewsStore;
+
+  beforeEach(async () => {
+    views = await backend.open({ recheckMs: 0 });
+    expect(await (await fill(views, [1, 2])).publish()).toEqual({ generation: backend.generation(1) });
+  });
+  afterEach(async () => {
+    await views.close();
+  });
+
+  it('counts are numbers', async () => {
+    expect(await count(views.reader.db)).toBe(2);
+  });
+
+  it('a session from empty that fails half-way and is abandoned leaves the published views and no generation behind', async () => {
+    const session = await fill(views, [7]);
     await expect(session.transaction(async ({ bulk }) => {
       await bulk.insert('t', ['x'], [[8]]);
       throw new Error('batch failed after writing');
     })).rejects.toThrow('batch failed after writing');
-    await expect(session.transaction(async ({ bulk }) => bulk.insert('t', ['x'], [[9]]))).rejects.toThrow(/failed earlier/);
-    await expect(session.publish()).rejects.toThrow(/nothing to publish/);
+    if (backend.inPlace) {
+      // Committed batch by batch: the failed one rolled back alone, and the session could go on.
+      expect(await count(session.db)).toBe(1);
+    } else {
+      // One transaction for the whole session: nothing may build on the failed batch.
+      await expect(session.transaction(async ({ bulk }) => bulk.insert('t', ['x'], [[9]]))).rejects.toThrow(/failed earlier/);
+      await expect(session.publish()).rejects.toThrow(/nothing to publish/);
+    }
     await session.abandon();
-    expect(listGenerations(dir)).toEqual(['gen-000001.duckdb']);
-    expect(await count()).toBe(2);
+    expect(await backend.generations()).toEqual([backend.generation(1)]);
+    expect(await count(views.reader.db)).toBe(2);
+    expect(await views.reader.published()).toBe(backend.generation(1));
+  });
+
+  it('a snapshot sees one published state throughout, while a session writes and publishes', async () => {
+    await views.reader.snapshot(async (db) => {
+      expect(await count(db)).toBe(2);
+      const session = await views.writeSession();
+      await session.transaction(({ bulk }) => bulk.insert('t', ['x'], [[3]]));
+      await session.publish();
+      expect(await count(db)).toBe(2);
+    });
+    expect(await count(views.reader.db)).toBe(3);
+  });
+
+  it('after this process publishes a new generation, every query sees it at once, concurrent ones too', async () => {
+    // A reader that would look at the pointer only once a minute by itself.
+    const slow = await backend.open({ recheckMs: 60_000 });
+    try {
+      expect(await count(slow.reader.db)).toBe(2);
+      const session = await fill(slow, [1, 2, 3]);
+      expect(await session.publish()).toEqual({ generation: backend.generation(2) });
+      expect(await Promise.all([1, 2, 3, 4].map(() => count(slow.reader.db)))).toEqual([3, 3, 3, 3]);
+      expect(await slow.reader.snapshot((db) => count(db))).toBe(3);
+    } finally {
+      await slow.close();
+    }
   });
 });
 
-describe('generations across processes', () => {
+/** Publishes a first generation with table t holding 1 and 2. */
+async function publishFirst(): Promise<void> {
+  expect(await (await fill(views, [1, 2])).publish()).toEqual({ generation: 'gen-000001.duckdb' });
+}
+
+describe('DuckDB generations across processes', () => {
+  beforeEach(async () => {
+    dir = tempPath('views');
+    views = await openDuckDbViews(dir, { recheckMs: 0 });
+    await publishFirst();
+  });
+  afterEach(async () => {
+    for (const c of children.splice(0)) if (c.process.exitCode === null && c.process.signalCode === null) c.process.kill('SIGKILL');
+    await views.close();
+  });
+
   it('a reader in another process keeps answering while this process writes, and sees the new generation once published', async () => {
     const reader = startChild(dir, 'read');
     children.push(reader);
@@ -158,7 +170,7 @@ describe('generations across processes', () => {
     expect((await writer.exited).signal).toBe('SIGKILL');
     // Killed with its copy written to but unpublished.
     expect(listGenerations(dir)).toEqual(['gen-000001.duckdb', 'gen-000002.duckdb']);
-    expect(await count()).toBe(2);
+    expect(await count(views.reader.db)).toBe(2);
     expect(await views.reader.published()).toBe('gen-000001.duckdb');
 
     const told: string[] = [];
@@ -168,7 +180,7 @@ describe('generations across processes', () => {
     await session.transaction(({ bulk }) => bulk.insert('t', ['x'], [[7]]));
     await session.publish();
     expect(listGenerations(dir)).toEqual(['gen-000003.duckdb']);
-    expect(await count()).toBe(3);
+    expect(await count(views.reader.db)).toBe(3);
   });
 });
 
@@ -183,9 +195,18 @@ const openGenerations = (): string[] =>
     }
   });
 
-describe('superseded generations', () => {
+describe('superseded DuckDB generations', () => {
+  beforeEach(async () => {
+    dir = tempPath('views');
+    views = await openDuckDbViews(dir, { recheckMs: 0 });
+    await publishFirst();
+  });
+  afterEach(async () => {
+    await views.close();
+  });
+
   it('a reader finishes what it runs on the old generation, then closes it', async () => {
-    expect(await count()).toBe(2);
+    expect(await count(views.reader.db)).toBe(2);
     await views.reader.snapshot(async (db) => {
       const session = await views.writeSession();
       await session.transaction(({ bulk }) => bulk.insert('t', ['x'], [[3]]));
@@ -195,21 +216,7 @@ describe('superseded generations', () => {
       expect(await count(db)).toBe(2);
       expect(openGenerations()).toContain('gen-000001.duckdb (deleted)');
     });
-    expect(await count()).toBe(3);
+    expect(await count(views.reader.db)).toBe(3);
     expect(openGenerations().filter((f) => f.includes('gen-000001'))).toEqual([]);
-  });
-
-  it('after this process publishes, every query sees the new generation at once, concurrent ones too', async () => {
-    // A reader that would look at CURRENT only once a minute by itself.
-    const slow = await openDuckDbViews(dir, { recheckMs: 60_000 });
-    try {
-      expect(await count(slow.reader.db)).toBe(2);
-      const session = await slow.writeSession();
-      await session.transaction(({ bulk }) => bulk.insert('t', ['x'], [[3]]));
-      await session.publish();
-      expect(await Promise.all([1, 2, 3, 4].map(() => count(slow.reader.db)))).toEqual([3, 3, 3, 3]);
-    } finally {
-      await slow.close();
-    }
   });
 });

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import { fromStored } from '@leerroutes/domain';
 import type { ReferenceData } from '@leerroutes/pathway';
-import { insertChunked, type Projection } from '@leerroutes/projection-runtime';
+import { insertChunked, listViewTables, type Projection } from '@leerroutes/projection-runtime';
 
 /**
  * The area hierarchy and the institutions with their board, from the
@@ -69,7 +69,7 @@ export const referenceData: Projection = {
 
 /** The live reference tables as the pathway contract's ReferenceData (empty before the first catch-up). */
 export async function readReferenceData(db: Kysely<any>): Promise<ReferenceData> {
-  const tables = new Set((await db.introspection.getTables()).map((t) => t.name));
+  const tables = await listViewTables(db);
   const exists = (table: string) => tables.has(table);
   const areas = new Map<string, { name: string; parent: string | null }>();
   const institutions = new Map<string, { name: string; board: string | null; municipality: string | null; kind: string | null }>();

@@ -43,10 +43,10 @@ export function tally(options: TallyOptions = {}): Projection & { applied: numbe
   return p;
 }
 
-/** What the tally should hold, computed from the log without the runtime. */
-export async function expectedTally(store: EventStore, types?: readonly string[]): Promise<Record<string, number>> {
+/** What the tally should hold, computed from the log without the runtime (up to position `until`, or all of it). */
+export async function expectedTally(store: EventStore, types?: readonly string[], until?: number): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
-  for await (const batch of store.readAll({ batchSize: 1000 })) {
+  for await (const batch of store.readAll({ batchSize: 1000, ...(until === undefined ? {} : { until }) })) {
     for (const e of batch) if (!types || types.includes(e.type)) out[e.stream] = (out[e.stream] ?? 0) + 1;
   }
   return out;

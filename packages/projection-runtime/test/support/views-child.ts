@@ -6,13 +6,18 @@
  *   node --import tsx views-child.ts <dir> read     each 'read' line: the count and sum of table t, as readers see them
  *   node --import tsx views-child.ts <dir> write    takes a writer session at once, appends a row, says 'holding';
  *                                                   a 'publish' line publishes it
+ *   node --import tsx views-child.ts <dir> rebuild  the same from empty: table t afresh, holding 1000
+ *
+ * <dir> may instead be `postgres:<prefix>:<connection string>`, for the
+ * PostgreSQL store.
  */
 import { createInterface } from 'node:readline';
 import { sql } from 'kysely';
-import { openDuckDbViews } from '../../src/index.js';
+import { openDuckDbViews, openPostgresViews } from '../../src/index.js';
 
 const [dir, mode] = process.argv.slice(2);
-const views = await openDuckDbViews(dir!, { recheckMs: 0 });
+const postgres = /^postgres:([a-z0-9_]+):(.*)$/.exec(dir!);
+const views = postgres ? await openPostgresViews({ schema: postgres[1]!, connectionString: postgres[2]!, recheckMs: 0 }) : await openDuckDbViews(dir!, { recheckMs: 0 });
 const say = (o: object) => process.stdout.write(`${JSON.stringify(o)}\n`);
 
 if (mode === 'read') {
@@ -25,9 +30,12 @@ if (mode === 'read') {
       say({ error: (err as Error).message });
     }
   }
-} else if (mode === 'write') {
-  const session = await views.writeSession({ purpose: 'the test child', ifLocked: 'fail' });
-  await session.transaction(async ({ bulk }) => bulk.insert('t', ['x'], [[1000]]));
+} else if (mode === 'write' || mode === 'rebuild') {
+  const session = await views.writeSession({ purpose: 'the test child', ifLocked: 'fail', from: mode === 'rebuild' ? 'empty' : 'published' });
+  await session.transaction(async ({ db, bulk }) => {
+    if (mode === 'rebuild') await db.schema.createTable('t').addColumn('x', 'integer', (c) => c.notNull()).execute();
+    await bulk.insert('t', ['x'], [[1000]]);
+  });
   say({ holding: true, pid: process.pid });
   for await (const line of createInterface({ input: process.stdin })) {
     if (line === 'publish') {

@@ -1,0 +1,49 @@
+import { sql, type Kysely } from 'kysely';
+import type { BulkWriter } from '../views-store.js';
+import { quote } from './names.js';
+
+/** Rows per statement: each column travels as one array parameter, so this only bounds the message size. */
+const CHUNK = 10_000;
+
+/** Column types per table (as format_type spells them), looked up once per writer session: its tables do not change shape within it. */
+export type ColumnTypeCache = Map<string, Map<string, string>>;
+
+async function columnTypes(db: Kysely<any>, cache: ColumnTypeCache, table: string): Promise<Map<string, string>> {
+  let types = cache.get(table);
+  if (!types) {
+    // to_regclass resolves the name through search_path, as the INSERT will.
+    const { rows } = await sql<{ name: string; type: string }>`
+      select a.attname as name, format_type(a.atttypid, a.atttypmod) as type from pg_attribute a
+      where a.attrelid = to_regclass(${quote(table)}) and a.attnum > 0 and not a.attisdropped`.execute(db);
+    if (rows.length === 0) throw new Error(`bulk insert into ${table}: no such table`);
+    types = new Map(rows.map((r) => [r.name, r.type]));
+    cache.set(table, types);
+  }
+  return types;
+}
+
+/**
+ * Appends on PostgreSQL: one INSERT ... SELECT FROM unnest(...) per chunk,
+ * each column sent as a typed array, so a chunk costs one statement
+ * whatever its rows and never meets the limit on bound parameters.
+ */
+export function unnestBulkWriter(db: Kysely<any>, cache: ColumnTypeCache): BulkWriter {
+  return {
+    async insert(table, columns, rows) {
+      if (rows.length === 0) return;
+      const types = await columnTypes(db, cache, table);
+      const casts = columns.map((c) => {
+        const type = types.get(c);
+        if (!type) throw new Error(`bulk insert into ${table}: no column ${c}`);
+        return `${type}[]`;
+      });
+      const target = sql.raw(`${quote(table)} (${columns.map(quote).join(', ')})`);
+      for (let i = 0; i < rows.length; i += CHUNK) {
+        const chunk = rows.slice(i, i + CHUNK);
+        const arrays = columns.map((_, j) => chunk.map((row) => row[j] ?? null));
+        const unnest = sql.join(arrays.map((values, j) => sql`${values}::${sql.raw(casts[j]!)}`));
+        await sql`insert into ${target} select * from unnest(${unnest})`.execute(db);
+      }
+    },
+  };
+}

@@ -1,0 +1,1 @@
+export { openPostgresViews, type PostgresViewsOptions } from './store.js';
