@@ -44,7 +44,9 @@ describeWithPostgres('the PostgreSQL backend gives what the embedded one gives',
     expect(postgres.backend).toBe('postgres');
     const [a, b] = await Promise.all([sqlite.dump(['log', 'ledger']), postgres.dump(['log', 'ledger'])]);
     expect(a.split('\n').length).toBeGreaterThan(1000);
-    expect(b === a, 'log and ledger dumps are equal').toBe(true);
+    // Positions are left out: both keep the same order, but SQLite's may have gaps where PostgreSQL's have none.
+    const unpositioned = (dump: string) => dump.replace(/^\[\d+,/gm, '[');
+    expect(unpositioned(b) === unpositioned(a), 'log and ledger dumps are equal').toBe(true);
   });
 
   const requests = (cohort: string): ReportRequest[] => {
@@ -55,7 +57,7 @@ describeWithPostgres('the PostgreSQL backend gives what the embedded one gives',
           out.push({ indicator, cohortType: 'advice', cohort, rules: 'monitor', by, ...scope });
         }
       }
-      out.push({ indicator, cohortType: 'advice', cohort, rules: 'inspectorate', by: ['advice'], unsuppressed: true });
+      out.push({ indicator, cohortType: 'advice', cohort, rules: 'inspectie', by: ['advice'], unsuppressed: true });
     }
     return out;
   };

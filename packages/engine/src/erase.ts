@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { CURRENT_SCHEMA_VERSION, ERASURE_AUDIT_STREAM } from '@leerroutes/domain';
-import { forgetLearner, type LockOptions, type Projection } from '@leerroutes/projection-runtime';
-import type { Backend } from './backends/backend.js';
+import * as E from 'fp-ts/lib/Either.js';
+import { CURRENT_SCHEMA_VERSION, ERASURE_AUDIT_STREAM, learnerStream } from '@leerroutes/domain';
+import type { EventStore } from '@leerroutes/event-store';
+import { openLedger } from '@leerroutes/import';
+import { forgetLearner, type LockOptions, type Projection, type ViewsStore } from '@leerroutes/projection-runtime';
 
 export interface ErasureReceipt {
   /** The audit record's own id: it names no learner. */
@@ -17,28 +19,34 @@ export interface ErasureReceipt {
  * stream, the ledger's facts and the audit record (why and how much, without
  * the learner's id) go and come together. Killed between the two steps, the
  * same command run again finishes the job: forgetting twice is harmless and
- * the log step is all or nothing. The backend holds the log's import lock
- * meanwhile, so no import re-derives the learner halfway. A re-import of files that still
+ * the log step is all or nothing. Holds the log's import lock meanwhile, so
+ * no import re-derives the learner halfway. A re-import of files that still
  * hold the learner brings them back: erasure must reach the source too.
  */
 export async function eraseLearner(deps: {
-  readonly backend: Backend;
+  readonly store: EventStore;
+  readonly views: ViewsStore;
   readonly projections: readonly Projection[];
   readonly viewsLock?: LockOptions;
   readonly clock?: () => Date;
 }, learnerId: string, reason: string, caller: string): Promise<ErasureReceipt | null> {
-  const { store, views } = deps.backend;
-  const erasureId = randomUUID();
-  const today = (deps.clock ?? (() => new Date()))().toISOString().slice(0, 10);
-  const removed = await deps.backend.eraseLearner(learnerId, {
-    beforeLog: async (events) => { await forgetLearner({ ...deps.viewsLock, views, store, projections: deps.projections, learnerId, events }); },
-    audit: (eventsRemoved) => ({
-      stream: ERASURE_AUDIT_STREAM,
-      event: {
+  const ledger = await openLedger(deps.store);
+  const release = await ledger.lock('erase');
+  try {
+    const events = await deps.store.readStream(learnerStream(learnerId));
+    if (events.length === 0 && (await ledger.factCount(learnerId)) === 0) return null;
+    await forgetLearner({ ...deps.viewsLock, views: deps.views, store: deps.store, projections: deps.projections, learnerId, events });
+    const erasureId = randomUUID();
+    const today = (deps.clock ?? (() => new Date()))().toISOString().slice(0, 10);
+    const r = await ledger.eraseLearner(learnerId, ({ eventsRemoved }) => [{
+      stream: ERASURE_AUDIT_STREAM, expectedRevision: 'any', events: [{
         eventId: erasureId, type: 'LearnerErased', schemaVersion: CURRENT_SCHEMA_VERSION.LearnerErased, occurredOn: today,
         data: { erasureId, reason, eventsRemoved, occurredOn: today, source: { system: 'erasure', caller } },
-      },
-    }),
-  });
-  return removed === null ? null : { erasureId, ...removed };
+      }],
+    }]);
+    if (E.isLeft(r)) throw new Error(`the erasure could not be written to the log: ${JSON.stringify(r.left)}`);
+    return { erasureId, ...r.right };
+  } finally {
+    await release();
+  }
 }

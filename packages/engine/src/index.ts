@@ -6,7 +6,7 @@
  * else with the store or the views; the domain and the projections never see
  * a file path or a URL.
  */
-import type { ImportOptions as LedgerImportOptions, ImportProgress, ImportSummary } from '@leerroutes/import';
+import { importDirectory, openLedger, type ImportOptions as LedgerImportOptions, type ImportProgress, type ImportSummary } from '@leerroutes/import';
 import type { EventStore, Subscription } from '@leerroutes/event-store';
 import {
   catchUp, dumpViews, rebuild, startSubscriber,
@@ -104,8 +104,8 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
     ...reads(store, views.reader, viewsPath),
     head: () => store.headPosition(),
     async importDirectory(dir, opts = {}) {
-      const summary = await backend.importDirectory({
-        dir,
+      const summary = await importDirectory({
+        dir, store,
         ...(opts.knownAt !== undefined ? { knownAt: opts.knownAt } : {}),
         ...(opts.rejectsFile !== undefined ? { rejectsFile: opts.rejectsFile } : {}),
         ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
@@ -117,7 +117,7 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
     exportLearnerData: (request, opts) => exportLearnerData({ store, statistics: statisticsSource(views.reader, viewsPath) }, request, opts),
     exportReport: async (request, opts) => writeReport(await engine.report(request), opts),
     async eraseLearner(learnerId, reason, caller) {
-      const receipt = await eraseLearner({ backend, projections, viewsLock: lock }, learnerId, reason, caller);
+      const receipt = await eraseLearner({ store, views, projections, viewsLock: lock }, learnerId, reason, caller);
       // The audit record is itself an event; keep the views at the head as after an import.
       if (receipt) await engine.catchUp();
       return receipt;
@@ -132,7 +132,7 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
           for (const e of batch) parts.push(JSON.stringify([e.position, e.stream, e.revision, e.eventId, e.type, e.schemaVersion, e.occurredOn, e.knownAt === e.recordedAt ? null : e.knownAt, e.data, e.metadata]));
         }
       }
-      if (what.includes('ledger')) parts.push('## ledger', (await backend.ledgerDump()).trimEnd());
+      if (what.includes('ledger')) parts.push('## ledger', (await (await openLedger(store)).dump()).trimEnd());
       // One published generation for the whole dump.
       if (what.includes('views')) parts.push('## views', (await views.reader.snapshot((db) => dumpViews(db, projections))).trimEnd());
       return parts.join('\n') + '\n';

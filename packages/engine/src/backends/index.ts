@@ -1,4 +1,4 @@
-export { isPostgresUrl, redactUrl, type Backend, type ErasureSteps } from './backend.js';
+export { isPostgresUrl, redactUrl, type Backend } from './backend.js';
 import { isPostgresUrl } from '../paths.js';
 import type { Backend } from './backend.js';
 import { openSqliteBackend } from './sqlite.js';
