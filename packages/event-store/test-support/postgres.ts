@@ -61,9 +61,20 @@ async function onAdmin<T>(adminUrl: string, work: (c: pg.Client) => Promise<T>):
   }
 }
 
-export async function createThrowawayDatabase(adminUrl: string): Promise<ThrowawayDatabase> {
+export interface ThrowawayOptions {
+  /**
+   * An ICU locale for the database's default collation ('nl-NL'): text then
+   * sorts and compares as in that language, not by code point, so a query
+   * whose result depends on the server's collation shows it.
+   */
+  readonly icuLocale?: string;
+}
+
+export async function createThrowawayDatabase(adminUrl: string, options: ThrowawayOptions = {}): Promise<ThrowawayDatabase> {
   const name = `lr_${randomBytes(8).toString('hex')}`;
-  await onAdmin(adminUrl, (c) => c.query(`CREATE DATABASE ${name}`));
+  // template0: template1's collation may not be changed on copy. The libc locale only matters for what ICU leaves to it.
+  const collation = options.icuLocale === undefined ? '' : ` TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE '${options.icuLocale.replace(/'/g, "''")}' LOCALE 'C.UTF-8'`;
+  await onAdmin(adminUrl, (c) => c.query(`CREATE DATABASE ${name}${collation}`));
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
   return {
@@ -79,11 +90,11 @@ export async function createThrowawayDatabase(adminUrl: string): Promise<Throwaw
  * dropped in afterAll (which vitest runs when tests failed too). `url()` is
  * valid inside tests and hooks.
  */
-export function useThrowawayDatabase(pgForTests: PostgresForTests): TestDatabase {
+export function useThrowawayDatabase(pgForTests: PostgresForTests, options: ThrowawayOptions = {}): TestDatabase {
   let db: ThrowawayDatabase | undefined;
   beforeAll(async () => {
     if (!pgForTests.available) throw new Error(pgForTests.reason);
-    db = await createThrowawayDatabase(pgForTests.adminUrl);
+    db = await createThrowawayDatabase(pgForTests.adminUrl, options);
   });
   afterAll(async () => {
     await db?.drop();
@@ -105,14 +116,14 @@ export interface TestDatabase {
  * test skipped with the reason instead, which the run lists under "Skipped,
  * with the reason" (vitest.config.ts).
  */
-export function describeWithPostgres(title: string, pgForTests: PostgresForTests, body: (db: TestDatabase) => void): void {
+export function describeWithPostgres(title: string, pgForTests: PostgresForTests, body: (db: TestDatabase) => void, options: ThrowawayOptions = {}): void {
   describe(title, () => {
     if (!pgForTests.available) {
       const { reason } = pgForTests;
       it('needs PostgreSQL', (ctx) => ctx.skip(reason));
       return;
     }
-    body(useThrowawayDatabase(pgForTests));
+    body(useThrowawayDatabase(pgForTests, options));
   });
 }
 

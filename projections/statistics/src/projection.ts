@@ -82,7 +82,8 @@ async function recordAreas(ctx: ProjectionContext, rows: readonly AreaRow[]): Pr
   const changed = [...unique].filter(([key, r]) => { const prior = held.get(key); return prior === undefined || r.ancestor < prior; }).map(([, r]) => r);
   if (changed.length === 0) return;
   await insertChunked(ctx.db, table, changed, (q) =>
-    q.onConflict((oc) => oc.columns(['area', 'depth']).doUpdateSet({ ancestor: sql`least(${sql.ref(`${table}.ancestor`)}, excluded.ancestor)` })),
+    // In code-point order as the comparison above, not by a PostgreSQL database's collation ("C" is a collation DuckDB knows too).
+    q.onConflict((oc) => oc.columns(['area', 'depth']).doUpdateSet({ ancestor: sql`least(${sql.ref(`${table}.ancestor`)} collate "C", excluded.ancestor)` })),
   );
 }
 

@@ -8,6 +8,7 @@
  * query.
  */
 import { sql, type RawBuilder } from 'kysely';
+import { inCodeOrder } from './portable.js';
 import { known, type Scope } from './scope.js';
 
 /** Where a unit's breakdown values are. */
@@ -59,7 +60,7 @@ const AREA_CTES = new Map<string, RawBuilder<unknown>>([
 function weightGroupCte(s: Scope): RawBuilder<unknown> {
   const upTo = s.asOf === null ? sql`true` : sql`w.year <= ${sql.lit(s.asOf)}`;
   return sql`school_weight(institution, grp) as (
-    select institution, case ntile(3) over (order by share, institution) when 1 then 'low' when 2 then 'middle' else 'high' end
+    select institution, case ntile(3) over (order by share, ${inCodeOrder(sql`institution`)}) when 1 then 'low' when 2 then 'middle' else 'high' end
     from (
       select w.institution, avg(case when w.pupil_weight in ('0.3', '1.2') then 1.0 else 0.0 end) as share
       from stat_state w where w.sector = 'vo' and w.pupil_weight <> 'unknown' and ${known('w', s)} and ${upTo}
@@ -105,7 +106,7 @@ export function dimensionSql(dim: string, src: DimensionSource, s: Scope, n: num
     case 'school_group':
       // A school in several groups at once is reported under the alphabetically first (README).
       return {
-        expr: sql`coalesce((select min(g.grp) from stat_school_group g where g.institution = ${src.voSchool}
+        expr: sql`coalesce((select min(${inCodeOrder(sql`g.grp`)}) from stat_school_group g where g.institution = ${src.voSchool}
           and g.valid_from <= ${src.date} and (g.valid_to is null or g.valid_to >= ${src.date})), 'none')`,
         joins: [], ctes: new Map(),
       };

@@ -15,6 +15,7 @@
  */
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { PeriodRequest } from '../request.js';
+import { inCodeOrder } from './portable.js';
 import { coveredDates, dayOf, known, valid, type Scope } from './scope.js';
 import { stateAt } from './units.js';
 
@@ -127,7 +128,8 @@ async function personPeriodRows(r: PeriodRequest, db: Kysely<any>): Promise<RawB
       m.po_school, m.vo_school, m.advice, l.first_year, l.sk_date
     from stat_member m join stat_learner l on l.learner_id = m.learner_id and l.rules = m.rules and ${valid('l', s)} and ${known('l', s)}
     where ${memberWhere(r, s)}`;
-  return sql`select b.learner_id, o.ref_date as reference_date, o.school_year, cast(o.year - b.cohort + 1 as integer) as period, o.covered,
+  // The id carries its order with it, so every ORDER BY on it (here and over spells) is in code-point order on both engines.
+  return sql`select ${inCodeOrder(sql`b.learner_id`)} as learner_id, o.ref_date as reference_date, o.school_year, cast(o.year - b.cohort + 1 as integer) as period, o.covered,
       ${stateAt('o', 's1')} as state, s1.sector, s1.level, s1.institution, cast(s1.grade as integer) as grade,
       ${sql.lit(r.cohortType)} as cohort_type, cast(b.cohort as varchar) || '-' || cast(b.cohort + 1 as varchar) as cohort, ${sql.lit(r.rules)} as rules,
       b.gender, b.pupil_weight, b.parental_education, b.migration_background, b.area, b.po_school, b.vo_school,

@@ -12,6 +12,7 @@ import { publish } from '../publish.js';
 import { checkRequest } from '../request.js';
 import type { CountInstance, CountTable } from '../table.js';
 import { maxAreaDepth } from './dimensions.js';
+import { inCodeOrder } from './portable.js';
 import { compileUnits, type CompiledUnits } from './units.js';
 import { coveredDates, dayOf, type Scope } from './scope.js';
 
@@ -151,7 +152,7 @@ export async function statisticsCell(request: ReportRequest, cell: CellRef, sour
     if (cell.offset !== null) where.push(sql`u.off = ${sql.lit(cell.offset)}`);
     if (cell.schoolYear !== null) where.push(sql`u.sy = ${sql.lit(Number(cell.schoolYear.slice(0, 4)))}`);
     if (cell.family !== undefined) where.push(sql`u.fam = ${cell.family}`);
-    const { rows } = await sql<{ learner_id: string }>`${c.with} select distinct u.learner_id from (${c.units}) u where ${sql.join(where, sql` and `)} order by 1`.execute(s.db);
+    const { rows } = await sql<{ learner_id: string }>`${c.with} select distinct ${inCodeOrder(sql`u.learner_id`)} as learner_id from (${c.units}) u where ${sql.join(where, sql` and `)} order by 1`.execute(s.db);
     return { learnerIds: rows.map((r) => r.learner_id) };
   });
 }
