@@ -16,7 +16,7 @@ learners' transition events and appends what is new. Importing the same files
 again adds nothing; a changed row or a re-delivered reference date is a correction.`,
   options: [
     { name: 'known-at', value: 'DATE', description: 'when the source delivered these facts (default: now); "as known on" replays use it' },
-    { name: 'rejects', value: 'FILE', description: 'where refused rows go (default: data/rejects/delivery-<n>.csv next to the db)' },
+    { name: 'rejects', value: 'FILE', description: 'where refused rows go (default: rejects/<log name>-delivery-<n>.csv next to the log file; on PostgreSQL ./rejects/<schema>-delivery-<n>.csv)' },
     { name: 'json', description: 'print the summary as JSON' },
     { name: 'no-projections', description: 'only append events; the projections catch up later (rebuild or serve)' },
     ...PROGRESS_OPTIONS,
