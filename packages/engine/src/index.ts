@@ -114,7 +114,7 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
       const run = opts.skipProjections ? null : await engine.catchUp(opts.onProjectionProgress);
       return { import: summary, projections: run };
     },
-    exportLearnerData: (request, opts) => exportLearnerData({ store, statistics: statisticsSource(views.reader, viewsPath) }, request, opts),
+    exportLearnerData: (request, opts) => exportLearnerData({ store, statistics: statisticsSource(views.reader, viewsPath), views: backend.kind === 'sqlite' ? 'duckdb' : 'postgres' }, request, opts),
     exportReport: async (request, opts) => writeReport(await engine.report(request), opts),
     async eraseLearner(learnerId, reason, caller) {
       const receipt = await eraseLearner({ store, views, projections, viewsLock: lock }, learnerId, reason, caller);

@@ -72,6 +72,19 @@ export async function copySelect(db: Kysely<any>, select: RawBuilder<unknown>, f
   });
 }
 
+/** Rows a select streams (a cursor, in batches), as values in the columns' order: what writeRows takes. */
+export async function* selectedRows(db: Kysely<any>, select: RawBuilder<unknown>, columns: readonly ExportColumn[]): AsyncIterable<unknown[][]> {
+  let batch: unknown[][] = [];
+  for await (const row of db.selectFrom(sql`(${select})`.as('q')).selectAll().stream(5000) as AsyncIterable<Record<string, unknown>>) {
+    batch.push(columns.map((c) => row[c.name]));
+    if (batch.length === 5000) {
+      yield batch;
+      batch = [];
+    }
+  }
+  if (batch.length > 0) yield batch;
+}
+
 /** One value as a CSV cell for DuckDB's reader: empty for none, text always quoted (so '' and ' x' survive). */
 function cell(value: unknown, type: ExportColumnType): string {
   if (value === null || value === undefined) return '';

@@ -10,9 +10,11 @@
  * - spells: runs of one state in person-period (TraMineR's SPELL format);
  * - report: an indicator's report (suppressed as the report is).
  *
- * person-period and spells are SQL over the statistics views, copied to the
- * file by DuckDB in one statement; events and reports are rows appended to a
- * scratch DuckDB table in batches, then copied.
+ * person-period and spells are SQL over the statistics views: on DuckDB
+ * views copied to the file in one statement, on PostgreSQL views streamed
+ * through a cursor (a server-side COPY would write on the database's
+ * machine); events, reports and streamed rows go through a scratch file
+ * that DuckDB copies into the export.
  */
 import {
   PERSON_PERIOD_COLUMNS, SPELL_COLUMNS, personPeriodSelect, spellSelect,
@@ -21,7 +23,7 @@ import {
 import type { EventStore } from '@leerroutes/event-store';
 import { EVENT_COLUMNS, eventRows } from './events.js';
 import type { ExportOptions, ExportSummary, LearnerExportKind, LearnerExportRequest } from './contract.js';
-import { copySelect, writeRows } from './file.js';
+import { copySelect, selectedRows, writeRows } from './file.js';
 import { reportTable } from './report.js';
 
 export { EVENT_COLUMNS, streamRows } from './events.js';
@@ -32,6 +34,8 @@ export interface ExportDeps {
   readonly store: EventStore;
   /** The statistics views, one published state per export. */
   readonly statistics: StatisticsSource;
+  /** What the views are held in: DuckDB copies a select to a file itself. */
+  readonly views: 'duckdb' | 'postgres';
 }
 
 /** Columns of a learner-level export, for documentation and for checking a file. */
@@ -54,7 +58,11 @@ export async function exportLearnerData(deps: ExportDeps, request: LearnerExport
   onStep?.(`${writing} from the views`);
   const { written, position } = await deps.statistics.snapshot(async (db) => {
     const select = kind === 'person-period' ? await personPeriodSelect(period, db) : await spellSelect(period, db);
-    return { written: await copySelect(db, select, format, out, { learners: options.listLearners === true }), position: await deps.statistics.checkpoint(db) };
+    const learners = options.listLearners === true;
+    const written = deps.views === 'duckdb'
+      ? await copySelect(db, select, format, out, { learners })
+      : await writeRows(columnsOf(kind), selectedRows(db, select, columnsOf(kind)), format, out, { learners });
+    return { written, position: await deps.statistics.checkpoint(db) };
   });
   return { kind, format, out, ...written, columns: columnsOf(kind), position };
 }
