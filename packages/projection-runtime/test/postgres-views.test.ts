@@ -38,8 +38,10 @@ describeWithPostgres('PostgreSQL views across connections', pgForTests, (databas
 
   const schemas = async () => (await query<{ name: string }>(`SELECT nspname AS name FROM pg_namespace WHERE nspname ~ $1 ORDER BY nspname`, [`^${prefix}_g[0-9]+$`])).map((r) => r.name);
 
-  /** Backends holding a views writer lock (advisory, first key 'LV'). */
-  const lockHolders = async () => (await query<{ pid: number }>(`SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted AND classid = ${0x4c56}`)).map((r) => r.pid);
+  /** Backends holding a views writer lock (advisory, first key 'LV') in this test's database: advisory locks are listed server-wide, other test files' too. */
+  const lockHolders = async () => (await query<{ pid: number }>(
+    `SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted AND classid = ${0x4c56} AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+  )).map((r) => r.pid);
 
   async function fill(views: ViewsStore, xs: readonly number[], purpose?: string): Promise<WriterSession> {
     const session = await views.writeSession({ from: 'empty', ...(purpose ? { purpose } : {}) });

@@ -52,6 +52,7 @@ async function holderOf(client: pg.Client, names: Names): Promise<ViewsLockHolde
     `SELECT w.pid, w.host, w.since, w.purpose FROM ${quote(names.meta)}.writer w
      WHERE w.id = 1 AND EXISTS (
        SELECT 1 FROM pg_locks l WHERE l.pid = w.backend_pid AND l.locktype = 'advisory' AND l.granted
+         AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
          AND l.classid = $1 AND l.objid = (hashtext($2)::bigint & 4294967295)::oid AND l.objsubid = 2)`,
     [WRITER_LOCK_CLASS, names.prefix],
   );
