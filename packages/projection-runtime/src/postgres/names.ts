@@ -54,12 +54,15 @@ export function namesFor(prefix: string): Names {
 
 /**
  * INT8 (count(*), sum of integers, bigint columns) as plain numbers, so SQL
- * counts are numbers on both backends; the views' counts and positions stay
- * far below 2^53.
+ * counts are numbers on both backends (the views' counts and positions stay
+ * far below 2^53); DATE as its ISO text, as a calendar day, which pg would
+ * otherwise turn into a Date at local midnight.
  */
 export const numberTypes = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-    oid === pg.types.builtins.INT8 ? Number : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+    oid === pg.types.builtins.INT8 ? Number
+      : oid === pg.types.builtins.DATE ? (text: string) => text
+        : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
 };
 
 /** The connection string without its password, for messages. */

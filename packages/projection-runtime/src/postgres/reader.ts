@@ -5,6 +5,7 @@
  * pointer is cached in-process and read again once it is older than
  * recheckMs.
  */
+import Cursor from 'pg-cursor';
 import { CompiledQuery, Kysely, PostgresDialect, type DatabaseConnection, type Driver, type QueryResult, type TransactionSettings } from 'kysely';
 import type pg from 'pg';
 import type { ViewsReader } from '../views-store.js';
@@ -97,7 +98,8 @@ async function readPointerOn(connection: DatabaseConnection, names: Names): Prom
 
 class ReaderDialect extends PostgresDialect {
   constructor(pool: pg.Pool, private readonly reader: PublishedReader) {
-    super({ pool });
+    // A cursor lets a reader stream a large select (an export) in batches rather than hold all of it.
+    super({ pool, cursor: Cursor });
   }
 
   override createDriver(): Driver {

@@ -118,6 +118,11 @@ export async function openWriterSession(ctx: SessionContext, opts: WriteSessionO
       await queue;
       try {
         if (fresh) {
+          // Statistics before the first reader plans a query: autovacuum would gather them only after its next nap,
+          // and until then the planner takes the freshly filled tables for empty (nested loops over millions of rows).
+          const { rows: tables } = await client.query<{ name: string }>(
+            `SELECT table_name AS name FROM information_schema.tables WHERE table_schema = $1 AND table_type = 'BASE TABLE'`, [generation]);
+          for (const t of tables) await client.query(`ANALYZE ${quote(generation)}.${quote(t.name)}`);
           const previous = await readPointer(client, names);
           // On the connection that holds the lock: a session that lost it (its backend terminated) cannot publish.
           await client.query(`UPDATE ${quote(names.meta)}.current SET generation = $1 WHERE id = 1`, [generation]);
