@@ -84,7 +84,6 @@ if (backend !== 'sqlite' && backend !== 'postgres') {
   process.stderr.write(`unknown --backend '${backend}' (sqlite, postgres)\n`);
   process.exit(2);
 }
-const onPostgres = backend === 'postgres' ? await runOnPostgres() : undefined;
 
 /** The same deliveries, rebuild and reports with the log, ledger and views in a throwaway PostgreSQL database. */
 async function runOnPostgres(): Promise<NonNullable<BenchResult['postgres']>> {
@@ -137,6 +136,9 @@ const summary = (list: Timing[]) => {
 };
 const maxOf = (list: Timing[]) => Math.max(...list.map((t) => t.ms));
 const dbBytes = statSync(db).size + (existsSync(db + '-wal') ? statSync(db + '-wal').size : 0);
+
+// After the embedded run's figures, so the two never share the machine.
+const onPostgres = backend === 'postgres' ? await runOnPostgres() : undefined;
 
 const result: BenchResult = {
   size: sizeName, learners, cohorts, machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version },
