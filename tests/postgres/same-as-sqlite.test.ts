@@ -4,7 +4,8 @@
  * known later) imported into a SQLite log with DuckDB views and into one
  * PostgreSQL database give the same log, the same ledger, and the same
  * reports, live, as known on a date before the correction and as of a
- * school year, and the same learner-level export files; a rebuild on
+ * school year, and the same learner-level export files (and so do DuckDB
+ * views kept by one machine from the PostgreSQL log); a rebuild on
  * PostgreSQL changes none of them; erasing a learner on both leaves them equal.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -85,6 +86,22 @@ describeWithPostgres('the PostgreSQL backend gives what the embedded one gives',
       expect(files[1] === files[0], `${kind} files are equal`).toBe(true);
     }
   }, 120_000);
+
+  it('DuckDB views of a machine of its own, kept from the PostgreSQL log, answer the same', async () => {
+    const local = await openEngine({ db: database.url(), views: join(root, 'local.views') });
+    try {
+      expect(local.viewsPath).toBe(join(root, 'local.views'));
+      await local.catchUp();
+      expect(await local.checkpoint()).toBe(await postgres.checkpoint());
+      for (const request of requests('2011-2012').filter((_, i) => i % 3 === 0)) {
+        const [a, b] = await Promise.all([sqlite.report(request), local.report(request)]);
+        expect(JSON.stringify(b.rows), JSON.stringify(request)).toBe(JSON.stringify(a.rows));
+      }
+      expect((await local.storage()).viewsBytes).toBeGreaterThan(0);
+    } finally {
+      await local.close();
+    }
+  }, 300_000);
 
   it('a rebuild on PostgreSQL changes nothing, and erasure leaves both equal', async () => {
     const before = await postgres.dump(['views']);

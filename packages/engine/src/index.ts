@@ -29,7 +29,12 @@ export { ViewsNotReadyError, statisticsSource, type Reads, type ReferenceLabels 
 export interface EngineOptions {
   /** The event log: a SQLite file path, or a postgres:// URL (the log, ledger and views then all live in that database). */
   readonly db: string;
-  /** SQLite only: the read-model directory; default: the log path with `.views` for `.sqlite` (defaultViewsPath). */
+  /**
+   * The read-model directory (DuckDB generations); default: the log path with
+   * `.views` for `.sqlite` (defaultViewsPath). With a PostgreSQL log the
+   * default is the views in that database; a directory given here keeps
+   * DuckDB views of this machine's own instead (fast analytics on a shared log).
+   */
   readonly views?: string;
   /**
    * For every writer session the engine starts (catch-up, rebuild, erase)
@@ -114,7 +119,7 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
       const run = opts.skipProjections ? null : await engine.catchUp(opts.onProjectionProgress);
       return { import: summary, projections: run };
     },
-    exportLearnerData: (request, opts) => exportLearnerData({ store, statistics: statisticsSource(views.reader, viewsPath), views: backend.kind === 'sqlite' ? 'duckdb' : 'postgres' }, request, opts),
+    exportLearnerData: (request, opts) => exportLearnerData({ store, statistics: statisticsSource(views.reader, viewsPath), views: backend.viewsKind }, request, opts),
     exportReport: async (request, opts) => writeReport(await engine.report(request), opts),
     async eraseLearner(learnerId, reason, caller) {
       const receipt = await eraseLearner({ store, views, projections, viewsLock: lock }, learnerId, reason, caller);

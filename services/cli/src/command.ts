@@ -116,5 +116,10 @@ export function existingLog(ctx: CommandContext): string {
   return db;
 }
 
-/** The read models: --views, else PATHWAYS_VIEWS, else a directory next to the log (the engine's default). */
-export const viewsPath = (ctx: CommandContext): string => stringFlag(ctx, 'views') ?? ctx.env['PATHWAYS_VIEWS'] ?? defaultViewsPath(dbPath(ctx));
+/**
+ * The read models: --views, else PATHWAYS_VIEWS, else a directory next to a
+ * log file (the engine's default); with a PostgreSQL log and neither given,
+ * none: the views live in that database.
+ */
+export const viewsPath = (ctx: CommandContext): string | undefined =>
+  stringFlag(ctx, 'views') ?? ctx.env['PATHWAYS_VIEWS'] ?? (isPostgresUrl(dbPath(ctx)) ? undefined : defaultViewsPath(dbPath(ctx)));

@@ -14,6 +14,8 @@ export interface Backend {
   readonly log: string;
   /** Where the views are, for messages. */
   readonly viewsAt: string;
+  /** What holds the views: DuckDB generations in a directory, or PostgreSQL schemas. */
+  readonly viewsKind: 'duckdb' | 'postgres';
   readonly store: EventStore;
   readonly views: ViewsStore;
   /** Bytes on disk: the log with its ledger, and the published views. */

@@ -4,6 +4,10 @@ import type { Backend } from './backend.js';
 import { openSqliteBackend } from './sqlite.js';
 import { openPostgresBackend } from './postgres.js';
 
-/** A postgres:// URL opens PostgreSQL (log, ledger and views in that database); anything else is the embedded default. */
+/**
+ * A postgres:// URL opens PostgreSQL (log and ledger in that database, and
+ * the views too unless a views directory is given: then DuckDB views of this
+ * machine's own, kept from the shared log); anything else is the embedded default.
+ */
 export const openBackend = (db: string, views?: string): Promise<Backend> =>
-  isPostgresUrl(db) ? openPostgresBackend(db) : openSqliteBackend(db, views);
+  isPostgresUrl(db) ? openPostgresBackend(db, views) : openSqliteBackend(db, views);

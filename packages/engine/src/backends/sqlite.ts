@@ -18,7 +18,7 @@ export async function openSqliteBackend(db: string, views?: string): Promise<Bac
   const store = openSqliteEventStore({ path: log });
   const viewsStore = await openDuckDbViews(viewsAt);
   return {
-    kind: 'sqlite', log, viewsAt, store, views: viewsStore,
+    kind: 'sqlite', viewsKind: 'duckdb', log, viewsAt, store, views: viewsStore,
     async storage() {
       const size = (f: string) => (existsSync(f) ? statSync(f).size : 0);
       const current = readCurrent(viewsAt);

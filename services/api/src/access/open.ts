@@ -21,4 +21,4 @@ export async function openAccessStore(location: string, options: { clock?: Clock
  * the same database (servers sharing a log share keys and one audit log);
  * with a log file, the SQLite file beside the views, as before there was a choice.
  */
-export const accessLocation = (db: string, views: string): string => (POSTGRES_URL.test(db) ? db : accessPath(views));
+export const accessLocation = (db: string, views: string | undefined): string => (POSTGRES_URL.test(db) ? db : accessPath(views ?? db));
