@@ -103,12 +103,23 @@ async function runOnPostgres(): Promise<NonNullable<BenchResult['postgres']>> {
     const pgRebuild = step('rebuild', '--db', url.toString());
     const pgReports = step('reports', '--db', url.toString(), '--cohort', middleCohort, '--known-on', KNOWN_ON);
     const pgTimings = pgReports['timings'] as Timing[];
+    // The shared log with DuckDB views of this machine's own (--views DIR with a PostgreSQL --db).
+    const localViews = join(work, 'postgres-local.views');
+    rmSync(localViews, { recursive: true, force: true });
+    const localRebuild = step('rebuild', '--db', url.toString(), '--views', localViews);
+    const localReports = step('reports', '--db', url.toString(), '--views', localViews, '--cohort', middleCohort, '--known-on', KNOWN_ON);
+    const localTimings = localReports['timings'] as Timing[];
     return {
       import: { rows: pgImport['rows'], enrolmentRows: pgImport['enrolmentRows'], events: pgImport['events'], seconds: pgImport['seconds'], rowsPerSecond: pgImport['rowsPerSecond'], eventsPerSecond: pgImport['eventsPerSecond'], peakRssMiB: pgImport['peakRssMiB'] },
       correction: { events: pgCorrection['events'], seconds: pgCorrection['seconds'] },
       rebuild: { events: pgRebuild['events'], seconds: pgRebuild['seconds'], eventsPerSecond: pgRebuild['eventsPerSecond'], peakRssMiB: pgRebuild['peakRssMiB'] },
       reports: { learners: pgReports['learners'], scopes: Object.fromEntries(['live', 'asKnownOn'].map((scope) => [scope, summary(pgTimings.filter((t) => t.scope === scope))])) },
       storage: { logBytes: pgRebuild['logBytes'], viewsBytes: pgRebuild['viewsBytes'] },
+      localViews: {
+        rebuild: { events: localRebuild['events'], seconds: localRebuild['seconds'], eventsPerSecond: localRebuild['eventsPerSecond'], peakRssMiB: localRebuild['peakRssMiB'] },
+        reports: { learners: localReports['learners'], scopes: Object.fromEntries(['live', 'asKnownOn'].map((scope) => [scope, summary(localTimings.filter((t) => t.scope === scope))])) },
+        viewsBytes: localRebuild['viewsBytes'],
+      },
     };
   } finally {
     if (flag('keep')) process.stderr.write(`bench: the PostgreSQL run is kept in ${url.toString()}\n`);
