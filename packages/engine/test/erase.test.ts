@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -7,25 +7,14 @@ import { ERASURE_AUDIT_STREAM, learnerStream } from '@leerroutes/domain';
 import { dumpViews, listGenerations, openDuckDbViews, rebuild } from '@leerroutes/projection-runtime';
 import { defaultProjections } from '@leerroutes/projections';
 import { openEngine, type Engine } from '../src/index.js';
-
-const files = {
-  'learners.csv': ['learner_id,birth_month,gender,valid_from,pupil_weight,parental_education,migration_background,area', 'KEEP,2000-05,m,2000-05-01,0,high,none,NL', 'GONE,2000-07,f,2000-07-01,1.2,low,none,NL'],
-  'advice.csv': ['learner_id,school_year,issued_on,po_school,kind,level,test_score', 'KEEP,2011-2012,2012-03-01,01PO,final,havo,', 'GONE,2011-2012,2012-03-01,01PO,final,vwo,'],
-  'enrollments.csv': [
-    'learner_id,school_year,reference_date,sector,institution,branch,level,grade,programme,track',
-    'KEEP,2012-2013,2012-10-01,vo,10AA,,havo,1,,', 'KEEP,2013-2014,2013-10-01,vo,10AA,,havo,2,,',
-    'GONE,2012-2013,2012-10-01,vo,10AA,,vwo,1,,', 'GONE,2013-2014,2013-10-01,vo,10AA,,havo,2,,',
-  ],
-};
+import { writeTwoLearners } from './support/two-learners.js';
 
 describe('erasing a learner', () => {
   let root: string;
   let engine: Engine;
   beforeEach(async () => {
     root = mkdtempSync(join(tmpdir(), 'leerroutes-erase-'));
-    const dir = join(root, 'delivery');
-    mkdirSync(dir);
-    for (const [name, lines] of Object.entries(files)) writeFileSync(join(dir, name), lines.join('\n') + '\n');
+    const dir = writeTwoLearners(join(root, 'delivery'));
     engine = await openEngine({ db: join(root, 'p.sqlite') });
     await engine.importDirectory(dir);
   });

@@ -3,7 +3,7 @@
  * learner forgotten and rebuilt there, holding row for row what the DuckDB
  * views hold.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql, type Kysely } from 'kysely';
@@ -13,19 +13,10 @@ import { describeWithPostgres, postgresForTests } from '@leerroutes/event-store/
 import { catchUp, dumpViews, forgetLearner, openPostgresViews, rebuild, type ViewsStore } from '@leerroutes/projection-runtime';
 import { defaultProjections } from '@leerroutes/projections';
 import { openEngine, type Engine } from '../src/index.js';
+import { writeTwoLearners } from './support/two-learners.js';
 import { reads } from '../src/reads.js';
 
 const pgForTests = await postgresForTests();
-
-const files = {
-  'learners.csv': ['learner_id,birth_month,gender,valid_from,pupil_weight,parental_education,migration_background,area', 'KEEP,2000-05,m,2000-05-01,0,high,none,NL', 'GONE,2000-07,f,2000-07-01,1.2,low,none,NL'],
-  'advice.csv': ['learner_id,school_year,issued_on,po_school,kind,level,test_score', 'KEEP,2011-2012,2012-03-01,01PO,final,havo,', 'GONE,2011-2012,2012-03-01,01PO,final,vwo,'],
-  'enrollments.csv': [
-    'learner_id,school_year,reference_date,sector,institution,branch,level,grade,programme,track',
-    'KEEP,2012-2013,2012-10-01,vo,10AA,,havo,1,,', 'KEEP,2013-2014,2013-10-01,vo,10AA,,havo,2,,',
-    'GONE,2012-2013,2012-10-01,vo,10AA,,vwo,1,,', 'GONE,2013-2014,2013-10-01,vo,10AA,,havo,2,,',
-  ],
-};
 
 /** Every projection table's rows as sorted JSON lines, numbers as numbers: the same on both backends whatever their collation and integer types. */
 async function contents(db: Kysely<any>): Promise<Record<string, string[]>> {
@@ -44,9 +35,7 @@ describeWithPostgres('the projections on PostgreSQL views', pgForTests, (databas
   let n = 0;
   beforeEach(async () => {
     root = mkdtempSync(join(tmpdir(), 'leerroutes-pg-views-'));
-    const dir = join(root, 'delivery');
-    mkdirSync(dir);
-    for (const [name, lines] of Object.entries(files)) writeFileSync(join(dir, name), lines.join('\n') + '\n');
+    const dir = writeTwoLearners(join(root, 'delivery'));
     engine = await openEngine({ db: join(root, 'p.sqlite') });
     await engine.importDirectory(dir);
     views = await openPostgresViews({ connectionString: database.url(), schema: `engine${++n}`, recheckMs: 0 });

@@ -1,8 +1,7 @@
 import type { EventStore } from './port.js';
 import { openPostgresEventStore } from './postgres/index.js';
 import { openSqliteEventStore } from './sqlite/index.js';
-
-const POSTGRES_URL = /^postgres(ql)?:\/\//i;
+import { isPostgresUrl } from './location.js';
 
 /**
  * One setting picks the log: a postgres:// or postgresql:// URL opens the
@@ -10,5 +9,5 @@ const POSTGRES_URL = /^postgres(ql)?:\/\//i;
  * (or ':memory:').
  */
 export async function openEventStore(location: string): Promise<EventStore> {
-  return POSTGRES_URL.test(location) ? openPostgresEventStore({ connectionString: location }) : openSqliteEventStore({ path: location });
+  return isPostgresUrl(location) ? openPostgresEventStore({ connectionString: location }) : openSqliteEventStore({ path: location });
 }

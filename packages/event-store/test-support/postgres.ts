@@ -15,6 +15,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { redactUrl as redact } from '../src/location.js';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 
 export const TEST_PG_ENV = 'PATHWAYS_TEST_PG';
@@ -132,15 +133,4 @@ export function withApplicationName(url: string, name: string): string {
   const u = new URL(url);
   u.searchParams.set('application_name', name);
   return u.toString();
-}
-
-/** The URL without its password, for messages. */
-function redact(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return '(unparsable URL)';
-  }
 }

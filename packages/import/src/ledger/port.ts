@@ -3,6 +3,7 @@ import type { AppendError, AppendResult, RecordedEvent, StreamAppend } from '@le
 import type { EncodedStreamAppend } from '@leerroutes/event-store/sqlite';
 import type { FactKind } from '../fact-codec.js';
 import type { FactRows } from './fact-rows.js';
+import type { FileSummary } from '../summary.js';
 
 /**
  * The import ledger as the import sees it, whatever holds it: every delivered
@@ -169,22 +170,25 @@ export interface DeliveryRow {
   readonly newlyCovered: string[];
 }
 
-/** How far a file of a delivery was read, committed with the rows it counts. */
-export interface FileProgress {
-  readonly file: string;
-  rows: number;
-  accepted: number;
-  rejected: number;
-  inserted: number;
-  changed: number;
-  unchanged: number;
-  repeated: number;
+/** How far a file of a delivery was read (its summary so far), committed with the rows it counts. */
+export interface FileProgress extends FileSummary {
   /** Records committed so far: a resumed read skips these. */
   recordsDone: number;
   /** Length of the rejects file once those records' rejects were written. */
   rejectsBytes: number;
   rejectsByCode: Record<string, number>;
   done: boolean;
+}
+
+/** A ledger_delivery row (the same columns on both adapters) as the import reads it. */
+export function deliveryOfRow(id: number, r: Readonly<Record<string, unknown>>): DeliveryRow {
+  return {
+    id, dir: String(r['dir']), fingerprint: String(r['fingerprint']), startedAt: String(r['started_at']), knownAt: String(r['known_at'] ?? r['started_at']),
+    state: r['state'] as DeliveryState, learnersTotal: Number(r['learners_total']), learnersDone: Number(r['learners_done']),
+    eventsAppended: Number(r['events_appended']), eventsRetracted: Number(r['events_retracted']),
+    eventsByType: JSON.parse(String(r['events_by_type'])) as Record<string, number>, dropped: Number(r['dropped']),
+    newlyCovered: JSON.parse(String(r['newly_covered'])) as string[],
+  };
 }
 
 export interface ReferenceRow {

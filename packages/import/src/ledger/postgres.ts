@@ -5,8 +5,9 @@ import type { PostgresEventStore, PostgresQuery } from '@leerroutes/event-store/
 import type { FactKind } from '../fact-codec.js';
 import { FACT_TABLES, type FactRows } from './fact-rows.js';
 import {
+  deliveryOfRow,
   addByType, REFERENCE_TABLES,
-  type DeliveryRow, type DeliveryState, type FactRow, type FileProgress, type ImportLedger, type LedgerRow, type ReferenceDataRow, type ReferenceRow, type ReferenceTable, type RowOutcome,
+  type DeliveryRow, type FactRow, type FileProgress, type ImportLedger, type LedgerRow, type ReferenceDataRow, type ReferenceRow, type ReferenceTable, type RowOutcome,
 } from './port.js';
 import { ledgerSchemaOf, migrateLedger } from './postgres-schema.js';
 
@@ -43,13 +44,7 @@ export async function postgresImportLedger(store: PostgresEventStore): Promise<I
   const deliveryOf = async (q: PostgresQuery, id: number): Promise<DeliveryRow> => {
     const r = (await q.query(`SELECT * FROM ${t('ledger_delivery')} WHERE id = $1`, [id])).rows[0] as Record<string, unknown> | undefined;
     if (!r) throw new Error(`no delivery ${id}`);
-    return {
-      id, dir: String(r['dir']), fingerprint: String(r['fingerprint']), startedAt: String(r['started_at']), knownAt: String(r['known_at'] ?? r['started_at']),
-      state: r['state'] as DeliveryState, learnersTotal: Number(r['learners_total']), learnersDone: Number(r['learners_done']),
-      eventsAppended: Number(r['events_appended']), eventsRetracted: Number(r['events_retracted']),
-      eventsByType: JSON.parse(String(r['events_by_type'])) as Record<string, number>, dropped: Number(r['dropped']),
-      newlyCovered: JSON.parse(String(r['newly_covered'])) as string[],
-    };
+    return deliveryOfRow(id, r);
   };
 
   const column = (rows: readonly Record<string, unknown>[], name: string) => rows.map((r) => r[name] as string);

@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import type { LearnerFacts } from '@leerroutes/domain';
 import { FACT_CODECS, type FactKind } from '../fact-codec.js';
 import { decodeFactRows, FACT_TABLES, type FactRows, type KindTable } from './fact-rows.js';
-import { addByType, type DeliveryRow, type DeliveryState, type FileProgress, type ReferenceRow, type UpsertOutcome } from './port.js';
+import { addByType, deliveryOfRow, type DeliveryRow, type DeliveryState, type FileProgress, type ReferenceRow, type UpsertOutcome } from './port.js';
 
 /**
  * The import ledger on SQLite (what it holds and why: port.ts): every
@@ -166,13 +166,7 @@ export class Ledger {
   delivery(id: number): DeliveryRow {
     const r = this.stmt('SELECT * FROM ledger_delivery WHERE id = ?').get(id) as Record<string, unknown> | undefined;
     if (!r) throw new Error(`no delivery ${id}`);
-    return {
-      id, dir: String(r['dir']), fingerprint: String(r['fingerprint']), startedAt: String(r['started_at']), knownAt: String(r['known_at'] ?? r['started_at']),
-      state: r['state'] as DeliveryState, learnersTotal: Number(r['learners_total']), learnersDone: Number(r['learners_done']),
-      eventsAppended: Number(r['events_appended']), eventsRetracted: Number(r['events_retracted']),
-      eventsByType: JSON.parse(String(r['events_by_type'])) as Record<string, number>, dropped: Number(r['dropped']),
-      newlyCovered: JSON.parse(String(r['newly_covered'])) as string[],
-    };
+    return deliveryOfRow(id, r);
   }
 
   setState(id: number, state: DeliveryState): void {

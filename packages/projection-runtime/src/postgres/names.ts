@@ -64,14 +64,3 @@ export const numberTypes = {
       : oid === pg.types.builtins.DATE ? (text: string) => text
         : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
 };
-
-/** The connection string without its password, for messages. */
-export function redact(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return '(unparsable connection string)';
-  }
-}

@@ -2,7 +2,8 @@ import pg from 'pg';
 import type { ViewsStore, WriterSession, WriteSessionOptions } from '../views-store.js';
 import { InProcessLine } from './lock.js';
 import { ensureMeta } from './meta.js';
-import { DEFAULT_PREFIX, namesFor, numberTypes, redact } from './names.js';
+import { redactUrl as redact } from '@leerroutes/event-store/location';
+import { DEFAULT_PREFIX, namesFor, numberTypes } from './names.js';
 import { PublishedReader } from './reader.js';
 import { openWriterSession } from './session.js';
 

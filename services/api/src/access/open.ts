@@ -2,7 +2,7 @@ import type { AccessStore, Clock } from './port.js';
 import { openPostgresAccessStore } from './postgres.js';
 import { accessPath, openSqliteAccessStore } from './sqlite.js';
 
-const POSTGRES_URL = /^postgres(ql)?:\/\//i;
+import { isPostgresUrl } from '@leerroutes/event-store/location';
 
 /**
  * One setting picks the store, as for the event log: a postgres:// or
@@ -11,7 +11,7 @@ const POSTGRES_URL = /^postgres(ql)?:\/\//i;
  */
 export async function openAccessStore(location: string, options: { clock?: Clock } = {}): Promise<AccessStore> {
   const clock = options.clock ? { clock: options.clock } : {};
-  return POSTGRES_URL.test(location)
+  return isPostgresUrl(location)
     ? openPostgresAccessStore({ connectionString: location, ...clock })
     : openSqliteAccessStore({ path: location, ...clock });
 }
@@ -21,4 +21,4 @@ export async function openAccessStore(location: string, options: { clock?: Clock
  * the same database (servers sharing a log share keys and one audit log);
  * with a log file, the SQLite file beside the views, as before there was a choice.
  */
-export const accessLocation = (db: string, views: string | undefined): string => (POSTGRES_URL.test(db) ? db : accessPath(views ?? db));
+export const accessLocation = (db: string, views: string | undefined): string => (isPostgresUrl(db) ? db : accessPath(views ?? db));
