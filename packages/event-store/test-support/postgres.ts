@@ -134,3 +134,14 @@ export function withApplicationName(url: string, name: string): string {
   u.searchParams.set('application_name', name);
   return u.toString();
 }
+
+/** One statement on a connection of its own (opened, used, closed): for a test looking at a database from outside the code under test. */
+export async function queryOnce<T extends pg.QueryResultRow>(url: string, text: string, values: unknown[] = []): Promise<T[]> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    return (await c.query<T>(text, values)).rows;
+  } finally {
+    await c.end();
+  }
+}

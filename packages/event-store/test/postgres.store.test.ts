@@ -3,7 +3,7 @@ import { expect, it } from 'vitest';
 import type { RecordedEvent } from '../src/port.js';
 import { openPostgresEventStore, PostgresLockedError, SCHEMA_VERSION } from '../src/postgres/index.js';
 import { expectLeft, expectRight, newEvent, readAllAfter, waitFor, waitUntil } from '../test-support/conformance/helpers.js';
-import { describeWithPostgres, postgresForTests, withApplicationName } from '../test-support/postgres.js';
+import { describeWithPostgres, postgresForTests, queryOnce, withApplicationName } from '../test-support/postgres.js';
 
 const pgForTests = await postgresForTests();
 
@@ -13,15 +13,7 @@ describeWithPostgres('PostgreSQL event store specifics', pgForTests, (db) => {
   const open = (schema: string, extra: { clock?: () => Date; lockTimeoutMs?: number } = {}) =>
     openPostgresEventStore({ connectionString: db.url(), schema, ...extra });
 
-  async function sql<T extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<T[]> {
-    const c = new pg.Client({ connectionString: db.url() });
-    await c.connect();
-    try {
-      return (await c.query<T>(text, values)).rows;
-    } finally {
-      await c.end();
-    }
-  }
+  const sql = <T extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<T[]> => queryOnce<T>(db.url(), text, values);
 
   it('takes recordedAt from the injected clock, once per append call', async () => {
     let tick = Date.parse('2018-03-01T10:00:00.000Z');

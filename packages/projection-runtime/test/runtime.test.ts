@@ -1,17 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openSqliteEventStore, type SqliteEventStore } from '@leerroutes/event-store/sqlite';
 import { catchUp, listCheckpoints, publishedCheckpoints, readCheckpoint, rebuild, startSubscriber, type Projection, type ViewsStore } from '../src/index.js';
-import { viewsBackends, viewTables } from './support/backends.js';
+import { describeEachViewsBackend, viewsBackends, viewTables } from './support/backends.js';
 import { appendEvents, expectedTally, readTally, tally, tempPath } from './support/tally.js';
 
 const backends = await viewsBackends();
 
-describe.each(backends)('on $name', (backend) => {
-  if (backend.unavailable) {
-    it('needs its server', (ctx) => ctx.skip(backend.unavailable!));
-    return;
-  }
-  backend.use();
+describeEachViewsBackend(backends, (backend) => {
   const gen = backend.generation;
 
   let store: SqliteEventStore;

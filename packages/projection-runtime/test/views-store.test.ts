@@ -9,7 +9,7 @@ import { readdirSync, readlinkSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sql, type Kysely } from 'kysely';
 import { listGenerations, openDuckDbViews, ViewsLockedError, type ViewsStore } from '../src/index.js';
-import { viewsBackends } from './support/backends.js';
+import { describeEachViewsBackend, viewsBackends } from './support/backends.js';
 import { startChild, type Child } from './support/child.js';
 import { tempPath } from './support/tally.js';
 
@@ -31,12 +31,7 @@ const count = async (db: Kysely<any>) => (await sql<{ n: number }>`select count(
 
 const backends = await viewsBackends();
 
-describe.each(backends)('on $name', (backend) => {
-  if (backend.unavailable) {
-    it('needs its server', (ctx) => ctx.skip(backend.unavailable!));
-    return;
-  }
-  backend.use();
+describeEachViewsBackend(backends, (backend) => {
   let views: ViewsStore;
 
   beforeEach(async () => {

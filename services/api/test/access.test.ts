@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { postgresForTests, useThrowawayDatabase } from '@leerroutes/event-store/test-support/postgres';
+import { postgresForTests, queryOnce, useThrowawayDatabase } from '@leerroutes/event-store/test-support/postgres';
 import {
   accessLocation, accessPath, openAccessStore, openPostgresAccessStore, openSqliteAccessStore,
   type AccessStore, type ApiKey, type Clock,
@@ -223,15 +223,7 @@ describe('the access store in PostgreSQL', () => {
     return;
   }
   const db = useThrowawayDatabase(pgForTests);
-  async function sql<T extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<T[]> {
-    const c = new pg.Client({ connectionString: db.url() });
-    await c.connect();
-    try {
-      return (await c.query<T>(text, values)).rows;
-    } finally {
-      await c.end();
-    }
-  }
+  const sql = <T extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<T[]> => queryOnce<T>(db.url(), text, values);
 
   it('openAccessStore opens the api_access schema of the database a URL names, creating it', async () => {
     for (const url of [db.url(), db.url().replace(/^postgres:/, 'postgresql:')]) {

@@ -10,7 +10,7 @@
  * PostgreSQL entry says why, and the caller skips with that reason.
  */
 import { sql, type Kysely } from 'kysely';
-import { beforeEach } from 'vitest';
+import { beforeEach, describe, it } from 'vitest';
 import { postgresForTests, useThrowawayDatabase, type TestDatabase } from '@leerroutes/event-store/test-support/postgres';
 import { listGenerations, listViewTables, openDuckDbViews, openPostgresViews, type ViewsStore } from '../../src/index.js';
 import { tempPath } from './tally.js';
@@ -95,4 +95,20 @@ let pgForTests: Awaited<ReturnType<typeof postgresForTests>> | null = null;
 export async function viewsBackends(): Promise<ViewsBackend[]> {
   pgForTests ??= await postgresForTests();
   return [duckdb(), postgres(pgForTests.available ? null : pgForTests.reason)];
+}
+
+/**
+ * `body` once per views store, each in a describe of its own that uses it
+ * (a fresh directory, or a fresh schema prefix, per test); a store whose
+ * server is unreachable is one skipped test with the reason.
+ */
+export function describeEachViewsBackend(backends: readonly ViewsBackend[], body: (backend: ViewsBackend) => void): void {
+  describe.each(backends)('on $name', (backend) => {
+    if (backend.unavailable) {
+      it('needs its server', (ctx) => ctx.skip(backend.unavailable!));
+      return;
+    }
+    backend.use();
+    body(backend);
+  });
 }
