@@ -38,7 +38,7 @@
  */
 import { hostname } from 'node:os';
 import { left, right, type Either } from 'fp-ts/lib/Either.js';
-import pg, { Pool, types, type PoolClient, type QueryResultRow } from 'pg';
+import pg, { Pool, type PoolClient, type QueryResultRow } from 'pg';
 import { matchesExpectedRevision } from '../expected-revision.js';
 import type {
   AppendError,
@@ -60,6 +60,7 @@ import { DEFAULT_BATCH_SIZE, pollingSubscription } from '../polling-subscription
 import { appendListener } from './listener.js';
 import { channelOf, checkSchemaName, DEFAULT_SCHEMA, lockStatement, migrate } from './schema.js';
 import { inTransaction } from './tx.js';
+import { numberTypes } from './types.js';
 
 export interface PostgresEventStoreOptions {
   /** libpq-style URL, e.g. postgres://user@host:5432/db. */
@@ -125,11 +126,6 @@ export class PostgresLockedError extends Error {
 /** Advisory-lock class of named locks; the append lock uses LOCK_CLASS, so the two never collide. */
 const NAMED_LOCK_CLASS = 0x4c4e;
 
-/** Positions, counts and ids are bigint; they stay far below 2^53, so plain numbers are exact. */
-const numberTypes = {
-  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-    oid === types.builtins.INT8 ? Number : types.getTypeParser(oid, format as 'text')) as typeof types.getTypeParser,
-};
 
 type Row = [number, string, string, number, string, number, string | null, Date, string, unknown, Record<string, unknown> | null];
 

@@ -4,6 +4,7 @@
  * name derived from it is safe to quote.
  */
 import pg from 'pg';
+import { numberTypes as storeTypes } from '@leerroutes/event-store/postgres';
 
 export const DEFAULT_PREFIX = 'views';
 
@@ -60,7 +61,5 @@ export function namesFor(prefix: string): Names {
  */
 export const numberTypes = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-    oid === pg.types.builtins.INT8 ? Number
-      : oid === pg.types.builtins.DATE ? (text: string) => text
-        : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+    oid === pg.types.builtins.DATE ? (text: string) => text : storeTypes.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
 };

@@ -5,6 +5,7 @@
  * cached), and every server's audit rows land in one log.
  */
 import pg from 'pg';
+import { numberTypes } from '@leerroutes/event-store/postgres';
 import { EphemeralKeys } from './ephemeral.js';
 import type { AccessStore, ApiKey, AuditEntry, Clock, Role } from './port.js';
 import { hashKey, newKeySecret } from './secrets.js';
@@ -81,12 +82,6 @@ async function createTables(pool: pg.Pool, schema: string): Promise<void> {
     throw err;
   }
 }
-
-/** Ids are bigint; they stay far below 2^53, so plain numbers are exact. */
-const numberTypes = {
-  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-    oid === pg.types.builtins.INT8 ? Number : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
-};
 
 type KeyRow = { id: number; name: string; role: Role; created_at: Date; revoked_at: Date | null };
 type AuditRow = { id: number; at: Date; key_name: string; role: string; action: string; learner_id: string | null; detail: string | null };
