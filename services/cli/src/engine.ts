@@ -1,4 +1,5 @@
 import { openEngine, type Engine } from '@leerroutes/engine';
+import { PostgresLockedError } from '@leerroutes/event-store/postgres';
 import { LogLockedError } from '@leerroutes/event-store/sqlite';
 import { ViewsLockedError, type LockOptions } from '@leerroutes/projection-runtime';
 import { CommandError, dbPath, viewsPath, type CommandContext } from './command.js';
@@ -18,4 +19,4 @@ export const engineFor = (ctx: CommandContext, lock: LockOptions = { onWait: (m)
 
 /** Another process holding the log or the views is the user's to resolve: a message, not a stack trace. */
 export const lockedAsCommandError = (err: unknown): unknown =>
-  err instanceof ViewsLockedError || err instanceof LogLockedError ? new CommandError(err.message) : err;
+  err instanceof ViewsLockedError || err instanceof LogLockedError || err instanceof PostgresLockedError ? new CommandError(err.message) : err;
