@@ -1100,8 +1100,15 @@ class LatticeBuilder {
     return this.rankOfCategory;
   }
 
+  /** tailId's answers by offset, then school year: it is asked per atom and per table, and JSON text costs more than two lookups. */
+  private readonly tailIds = new Map<number | null, Map<string | null, number>>();
+
   tailId(offset: number | null, schoolYear: string | null): number {
-    return this.tails.id(JSON.stringify([offset, schoolYear]));
+    let byYear = this.tailIds.get(offset);
+    if (!byYear) this.tailIds.set(offset, (byYear = new Map()));
+    let id = byYear.get(schoolYear);
+    if (id === undefined) byYear.set(schoolYear, (id = this.tails.id(JSON.stringify([offset, schoolYear]))));
+    return id;
   }
 
   /** The old text key of a cell, `<slot JSON>|<role>`, and of a part `<fine key>\n<coarse key>`. */
