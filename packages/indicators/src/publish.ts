@@ -244,14 +244,28 @@ class Roles {
 type Atom = CountInstance;
 
 function atomsOf(indicator: Indicator, table: CountTable): Atom[] {
-  const merged = new Map<string, { inst: CountInstance; counts: Map<string, number>; edges: Map<string, { from: string; to: string }>; denominator: number }>();
+  // A slot's atom keeps its first instance's maps until a second instance adds to it (the caller's are never changed).
+  interface Merged { first: CountInstance; schoolYear: string | null; counts: ReadonlyMap<string, number>; edges: ReadonlyMap<string, { from: string; to: string }>; denominator: number; own: boolean }
+  const merged = new Map<string, Merged>();
+  const noEdges: ReadonlyMap<string, { from: string; to: string }> = new Map();
+  const tails = new Map<number | null, Map<string | null, string>>();
   const add = (i: CountInstance, schoolYear: string | null) => {
-    const key = JSON.stringify([Object.entries(i.group), Object.entries(i.lineage), i.offset, schoolYear, i.family]);
-    let m = merged.get(key);
-    if (!m) merged.set(key, (m = { inst: { ...i, schoolYear }, counts: new Map(), edges: new Map(), denominator: 0 }));
+    const key = slotKeyOf(i, schoolYear, tails);
+    const m = merged.get(key);
+    if (!m) {
+      merged.set(key, { first: i, schoolYear, counts: i.counts, edges: i.edges ?? noEdges, denominator: i.denominator, own: false });
+      return;
+    }
+    if (!m.own) {
+      m.counts = new Map(m.counts);
+      m.edges = new Map(m.edges);
+      m.own = true;
+    }
+    const counts = m.counts as Map<string, number>;
+    const edges = m.edges as Map<string, { from: string; to: string }>;
     m.denominator += i.denominator;
-    for (const [c, n] of i.counts) m.counts.set(c, (m.counts.get(c) ?? 0) + n);
-    for (const [c, e] of i.edges ?? []) m.edges.set(c, e);
+    for (const [c, n] of i.counts) counts.set(c, (counts.get(c) ?? 0) + n);
+    for (const [c, e] of i.edges ?? []) edges.set(c, e);
   };
   const pooled = INDICATOR_DEFS[indicator].pooled === true;
   for (const i of table) {
@@ -259,7 +273,43 @@ function atomsOf(indicator: Indicator, table: CountTable): Atom[] {
     // Pooled rows are the sum of the years: one more instance per yearly one.
     if (pooled && i.schoolYear !== null) add(i, null);
   }
-  return [...merged.values()].map(({ inst, counts, edges, denominator }) => ({ ...inst, denominator, counts, edges }));
+  const out: Atom[] = [];
+  for (const { first, schoolYear, counts, edges, denominator } of merged.values()) {
+    out.push({ group: first.group, lineage: first.lineage, offset: first.offset, schoolYear, family: first.family, denominator, counts, edges });
+  }
+  return out;
+}
+
+/**
+ * Which instances atomsOf adds up: those whose JSON text of
+ * `[entries(group), entries(lineage), offset, schoolYear, family]` is equal.
+ * That text is costly per instance, so this key stands in for it with the same
+ * equalities: string keys and values as length-prefixed text (JSON text of
+ * strings is one-to-one, and so is this), offset and school year by their
+ * JSON text (kept per pair; it holds -0 equal to 0), and any value that is
+ * not a string by the JSON text itself, under another prefix (JSON never
+ * writes such a value as a string, so it never equals a key of strings).
+ */
+function slotKeyOf(i: CountInstance, schoolYear: string | null, tails: Map<number | null, Map<string | null, string>>): string {
+  let byYear = tails.get(i.offset);
+  if (!byYear) tails.set(i.offset, (byYear = new Map()));
+  let tail = byYear.get(schoolYear);
+  if (tail === undefined) byYear.set(schoolYear, (tail = JSON.stringify([i.offset, schoolYear])));
+  if (typeof i.family !== 'string') return `J${JSON.stringify([Object.entries(i.group), Object.entries(i.lineage), i.offset, schoolYear, i.family])}`;
+  let key = `${tail}${i.family.length}:${i.family}`;
+  for (const record of [i.group, i.lineage]) {
+    let n = 0;
+    let text = '';
+    for (const k in record) {
+      if (!Object.prototype.hasOwnProperty.call(record, k)) continue;
+      const v = record[k];
+      if (typeof v !== 'string') return `J${JSON.stringify([Object.entries(i.group), Object.entries(i.lineage), i.offset, schoolYear, i.family])}`;
+      text += `${k.length}:${k}${v.length}:${v}`;
+      n++;
+    }
+    key += `|${n}|${text}`;
+  }
+  return key;
 }
 
 /**
@@ -588,19 +638,35 @@ class Table implements SettledTable {
     this.first = this.store.size;
     const columns = [...dims.map((d) => atoms.column(d, 'dim')), ...def.fixedKeys.map((k) => atoms.column(k, 'fixed'))];
     const values = lattice.values.strings;
-    const instByKey = new Map<string, Inst>();
     const list = atoms.list;
+    // An atom's slot and instance as one number each (group value ids, tail and family ids in mixed radix) where
+    // they fit in a double, else as text: found per atom and per table, where joining text costs most.
+    const radix = values.length + 1;
+    let tails = 1;
+    let families = 1;
+    for (let ai = 0; ai < list.length; ai++) {
+      tails = Math.max(tails, atoms.tail[ai]! + 1);
+      families = Math.max(families, atoms.family[ai]! + 1);
+    }
+    const numeric = radix ** columns.length * tails * families < Number.MAX_SAFE_INTEGER;
+    const instByKey = new Map<number | string, Inst>();
+    const slotByNumber = new Map<number, Slot>();
     this.atomInst = new Int32Array(list.length);
     for (let ai = 0; ai < list.length; ai++) {
       const a = list[ai]!;
-      let gKey = '';
-      for (let j = 0; j < columns.length; j++) gKey += j === 0 ? `${columns[j]![ai]}` : `,${columns[j]![ai]}`;
-      const slotKey = `${gKey}|${atoms.tail[ai]}`;
-      const instKey = `${slotKey}|${atoms.family[ai]}`;
+      let slotNumber = 0;
+      let instKey: number | string;
+      if (numeric) {
+        for (let j = 0; j < columns.length; j++) slotNumber = slotNumber * radix + columns[j]![ai]!;
+        slotNumber = slotNumber * tails + atoms.tail[ai]!;
+        instKey = slotNumber * families + atoms.family[ai]!;
+      } else instKey = `${this.gKeyOf(columns, ai)}|${atoms.tail[ai]}|${atoms.family[ai]}`;
       let inst = instByKey.get(instKey);
       if (!inst) {
-        let slot = this.slotByKey.get(slotKey);
+        let slot = numeric ? slotByNumber.get(slotNumber) : this.slotByKey.get(`${this.gKeyOf(columns, ai)}|${atoms.tail[ai]}`);
         if (!slot) {
+          const gKey = this.gKeyOf(columns, ai);
+          const slotKey = `${gKey}|${atoms.tail[ai]}`;
           const g = columns.map((c) => values[c[ai]!]!);
           slot = {
             id: lattice.slots.length, g, gKey, offset: a.offset, schoolYear: a.schoolYear, json: JSON.stringify([g, a.offset, a.schoolYear]),
@@ -608,6 +674,7 @@ class Table implements SettledTable {
           };
           lattice.slots.push(slot);
           this.slotByKey.set(slotKey, slot);
+          if (numeric) slotByNumber.set(slotNumber, slot);
         }
         inst = {
           index: this.insts.length, slot, family: familyDef(def, a.family), familyId: atoms.family[ai]!, denominator: 0, countSum: 0,
@@ -627,6 +694,13 @@ class Table implements SettledTable {
       for (let k = atoms.edgeStart[ai]!; k < atoms.edgeStart[ai + 1]!; k++) inst.edges.set(atoms.edgeCat[k]!, atoms.edgeEnds[k]!);
     }
     this.makeCells(rules);
+  }
+
+  /** An atom's group value ids joined: a slot's gKey. */
+  private gKeyOf(columns: readonly Int32Array[], ai: number): string {
+    let gKey = '';
+    for (let j = 0; j < columns.length; j++) gKey += j === 0 ? `${columns[j]![ai]}` : `,${columns[j]![ai]}`;
+    return gKey;
   }
 
   /** A slot's cell of a role, or -1 (a role has one cell in a slot). */
