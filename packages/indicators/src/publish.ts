@@ -992,44 +992,76 @@ class Table implements SettledTable {
     const at = by.map((d) => canonical.indexOf(d));
     if (at.some((i) => i < 0) || by.length !== canonical.length) throw new Error(`rows by ${by.join(', ')} of a table by ${canonical.join(', ')}`);
     const names = [...by, ...this.def.fixedKeys];
+    const familyOrders = new Map<string, number>();
     const familyOrder = (f: FamilyDef) => {
-      const i = this.def.families.findIndex((x) => x.name === f.name);
-      return i < 0 ? this.def.families.length : i;
+      let i = familyOrders.get(f.name);
+      if (i === undefined) {
+        i = this.def.families.findIndex((x) => x.name === f.name);
+        familyOrders.set(f.name, (i = i < 0 ? this.def.families.length : i));
+      }
+      return i;
     };
     const nat = this.lattice.natural;
-    const insts = this.insts.map((inst) => ({ inst, values: [...at.map((i) => inst.slot.g[i]!), ...inst.slot.g.slice(canonical.length)] }));
-    for (const { inst, values } of insts) {
-      for (const v of values) nat.add(v);
-      nat.add(inst.slot.schoolYear ?? '~');
-      nat.add(inst.family.name);
+    // What rows read off a slot, once per slot (its instances, one per family, share it): the group's values in the
+    // order asked, the group itself (rows of a slot share it, as rows of an instance did), and the slot's place.
+    const slots: Slot[] = [];
+    const slotIndex = new Map<Slot, number>();
+    for (const inst of this.insts) {
+      if (!slotIndex.has(inst.slot)) {
+        slotIndex.set(inst.slot, slots.length);
+        slots.push(inst.slot);
+      }
     }
+    const slotValues = slots.map((slot) => [...at.map((i) => slot.g[i]!), ...slot.g.slice(canonical.length)]);
+    for (let s = 0; s < slots.length; s++) {
+      for (const v of slotValues[s]!) nat.add(v);
+      nat.add(slots[s]!.schoolYear ?? '~');
+    }
+    for (const inst of this.insts) nat.add(inst.family.name);
     nat.flush();
-    const keyed = insts.map(({ inst, values }) => ({
-      inst, values, ranks: values.map((v) => nat.of(v)), year: nat.of(inst.slot.schoolYear ?? '~'),
-      familyOrder: familyOrder(inst.family), familyRank: nat.of(inst.family.name),
-    }));
-    keyed.sort((a, b) => {
-      for (let i = 0; i < a.ranks.length; i++) {
-        const c = a.ranks[i]! - b.ranks[i]!;
+    // Slots in row order: by the values' natural ranks, offset and school year; slots that tie share a place, so
+    // that their instances then sort by family, stably, as when instances were compared one by one.
+    const slotRanks = slotValues.map((values) => values.map((v) => nat.of(v)));
+    const slotYear = slots.map((slot) => nat.of(slot.schoolYear ?? '~'));
+    const compareSlots = (a: number, b: number): number => {
+      const ra = slotRanks[a]!;
+      const rb = slotRanks[b]!;
+      for (let i = 0; i < ra.length; i++) {
+        const c = ra[i]! - rb[i]!;
         if (c) return c;
       }
-      return (a.inst.slot.offset ?? -1e9) - (b.inst.slot.offset ?? -1e9)
-        || a.year - b.year
-        || a.familyOrder - b.familyOrder || a.familyRank - b.familyRank;
-    });
+      return (slots[a]!.offset ?? -1e9) - (slots[b]!.offset ?? -1e9) || slotYear[a]! - slotYear[b]!;
+    };
+    const bySlot = slots.map((_, i) => i).sort(compareSlots);
+    const place = new Int32Array(slots.length);
+    for (let k = 0; k < bySlot.length; k++) place[bySlot[k]!] = k > 0 && compareSlots(bySlot[k - 1]!, bySlot[k]!) === 0 ? place[bySlot[k - 1]!]! : k;
+    const keyed = this.insts.map((inst) => ({ inst, slot: slotIndex.get(inst.slot)!, familyOrder: familyOrder(inst.family), familyRank: nat.of(inst.family.name) }));
+    keyed.sort((a, b) => place[a.slot]! - place[b.slot]! || a.familyOrder - b.familyOrder || a.familyRank - b.familyRank);
+    const groups: (Record<string, string> | undefined)[] = new Array(slots.length);
     const rows: ReportRow[] = [];
     const strings = this.lattice.categories.strings;
-    // school-profile: each pooled row carries the spread of its published yearly percentages (in row order).
+    // school-profile: each pooled row carries the spread of its published yearly percentages (in row order); it is
+    // made once they are all known, in its place. The years of a group, offset and family are found by the group's
+    // value ids, the offset's tail id (its JSON text) and the family.
     const yearly = this.def.pooled ? new Map<string, Map<string, number[]>>() : null;
+    // A name twice (a breakdown that is also a fixed key) keeps one value in the group: then the group's text says which years go together.
+    const distinctNames = new Set(names).size === names.length;
     const pooledRows: { index: number; percents: Map<string, number[]>; category: string }[] = [];
-    for (const { inst, values } of keyed) {
-      const group = Object.fromEntries(names.map((n, i) => [n, values[i]!]));
-      const offset = inst.slot.offset;
-      const schoolYear = inst.slot.schoolYear;
+    for (const { inst, slot: s } of keyed) {
+      const slot = inst.slot;
+      const values = slotValues[s]!;
+      let group = groups[s];
+      if (!group) {
+        group = {};
+        for (let i = 0; i < names.length; i++) group[names[i]!] = values[i]!;
+        groups[s] = group;
+      }
+      const offset = slot.offset;
+      const schoolYear = slot.schoolYear;
       const family = inst.family.name;
       let percents: Map<string, number[]> | null = null;
       if (yearly) {
-        const key = JSON.stringify([group, offset, family]);
+        const key = `${distinctNames ? slot.gKey : JSON.stringify(group)}|${this.lattice.tailId(offset, null)}|${family}`;
         percents = yearly.get(key) ?? null;
         if (!percents) yearly.set(key, (percents = new Map()));
       }
