@@ -585,6 +585,13 @@ interface Ends {
 }
 
 const NO_CELLS = new Int32Array(0);
+const NO_EDGES: ReadonlyMap<number, Ends> = new Map();
+
+/** An instance's edges to add to: its own map, made at the first edge. */
+function edgesOf(inst: Inst): Map<number, Ends> {
+  if (inst.edges === NO_EDGES) inst.edges = new Map();
+  return inst.edges as Map<number, Ends>;
+}
 
 interface Inst {
   /** Position in its table's instances. */
@@ -595,9 +602,9 @@ interface Inst {
   denominator: number;
   /** The sum of its atoms' counts (every category). */
   countSum: number;
-  /** Counts and edge ends by category id. */
+  /** Counts and edge ends by category id; most instances have no edges and share NO_EDGES until they get one (edgesOf). */
   readonly counts: Map<number, number>;
-  readonly edges: Map<number, Ends>;
+  edges: ReadonlyMap<number, Ends>;
   /** The cells of its categories, in publishing order. */
   cats: Int32Array;
   den: number;
@@ -678,7 +685,7 @@ class Table implements SettledTable {
         }
         inst = {
           index: this.insts.length, slot, family: familyDef(def, a.family), familyId: atoms.family[ai]!, denominator: 0, countSum: 0,
-          counts: new Map(), edges: new Map(), cats: NO_CELLS, den: -1, complement: -1, byRole: null,
+          counts: new Map(), edges: NO_EDGES, cats: NO_CELLS, den: -1, complement: -1, byRole: null,
         };
         slot.insts.push(inst);
         instByKey.set(instKey, inst);
@@ -691,7 +698,7 @@ class Table implements SettledTable {
         const c = atoms.countCat[k]!;
         inst.counts.set(c, (inst.counts.get(c) ?? 0) + atoms.countN[k]!);
       }
-      for (let k = atoms.edgeStart[ai]!; k < atoms.edgeStart[ai + 1]!; k++) inst.edges.set(atoms.edgeCat[k]!, atoms.edgeEnds[k]!);
+      for (let k = atoms.edgeStart[ai]!; k < atoms.edgeStart[ai + 1]!; k++) edgesOf(inst).set(atoms.edgeCat[k]!, atoms.edgeEnds[k]!);
     }
     this.makeCells(rules);
   }
@@ -806,7 +813,7 @@ class Table implements SettledTable {
               completionMark[e.cat] = stamp;
               completion.push(e.cat);
             }
-            inst.edges.set(e.cat, e.ends);
+            edgesOf(inst).set(e.cat, e.ends);
           }
         }
       }
@@ -827,9 +834,12 @@ class Table implements SettledTable {
     // Slots in text order (rank), then instances as their old key `<slot>|<family>` sorts: by slot, then family.
     const slots = [...this.slotByKey.values()].sort((a, b) => byText(a.json, b.json));
     slots.forEach((s, i) => { s.rank = i; });
-    const ordered = [...this.insts].sort((a, b) => a.slot.rank - b.slot.rank || byText(a.family.name, b.family.name));
-    const observedInSlice = new Map<string, Set<number>>();
-    const sliceOf = (inst: Inst) => `${this.lattice.tailId(inst.slot.offset, inst.slot.schoolYear)}|${inst.familyId}`;
+    const familyRank = this.lattice.familyTextRanks();
+    const ordered = [...this.insts].sort((a, b) => a.slot.rank - b.slot.rank || familyRank[a.familyId]! - familyRank[b.familyId]!);
+    // Slices (tail, family) as one number each.
+    const families = this.lattice.families.strings.length;
+    const observedInSlice = new Map<number, Set<number>>();
+    const sliceOf = (inst: Inst) => this.lattice.tailId(inst.slot.offset, inst.slot.schoolYear) * families + inst.familyId;
     for (const inst of ordered) {
       const key = sliceOf(inst);
       let set = observedInSlice.get(key);
@@ -1208,6 +1218,19 @@ class LatticeBuilder {
 
   /** tailId's answers by offset, then school year: it is asked per atom and per table, and JSON text costs more than two lookups. */
   private readonly tailIds = new Map<number | null, Map<string | null, number>>();
+
+  private familyRanks = new Int32Array(0);
+
+  /** Each family id's rank in text order of the names (equal names being one id). */
+  familyTextRanks(): Int32Array {
+    const names = this.families.strings;
+    if (this.familyRanks.length !== names.length) {
+      const ids = names.map((_, i) => i).sort((a, b) => byText(names[a]!, names[b]!));
+      this.familyRanks = new Int32Array(names.length);
+      ids.forEach((id, r) => { this.familyRanks[id] = r; });
+    }
+    return this.familyRanks;
+  }
 
   tailId(offset: number | null, schoolYear: string | null): number {
     let byYear = this.tailIds.get(offset);
