@@ -20,7 +20,8 @@ const knownOn = flag('known-on');
 const explain = args.includes('--explain') ? (args.splice(args.indexOf('--explain'), 1), true) : false;
 const v = await openDuckDbViews(views);
 for (const spec of args) {
-  const [indicator, dims] = spec.split(':') as [string, string | undefined];
+  // Split at the first colon only: a breakdown may hold one (area:1).
+  const [indicator, dims] = spec.includes(':') ? [spec.slice(0, spec.indexOf(':')), spec.slice(spec.indexOf(':') + 1)] : [spec, undefined];
   const request = { indicator, cohortType: 'advice', cohort, rules: 'monitor', by: dims ? dims.split(',') : [], ...(knownOn ? { asKnownOn: knownOn } : {}) } as ReportRequest;
   for (const round of [1, 2]) {
     await v.reader.snapshot(async (db) => {
@@ -42,7 +43,8 @@ if (explain) {
   const { maxAreaDepth } = await import('../../packages/indicators/src/sql/dimensions.js');
   const v2 = await openDuckDbViews(views);
   for (const spec of args) {
-    const [indicator, dims] = spec.split(':') as [string, string | undefined];
+    // Split at the first colon only: a breakdown may hold one (area:1).
+  const [indicator, dims] = spec.includes(':') ? [spec.slice(0, spec.indexOf(':')), spec.slice(spec.indexOf(':') + 1)] : [spec, undefined];
     const request = { indicator, cohortType: 'advice', cohort, rules: 'monitor', by: dims ? dims.split(',') : [] } as ReportRequest;
     await v2.reader.snapshot(async (db) => {
       const s = scopeOf(request, db);
