@@ -918,7 +918,7 @@ class Table implements SettledTable {
           }
         }
       }
-      if (cells.length > 1) cells.sort((a, b) => roleRank[store.role[a]!]! - roleRank[store.role[b]!]!);
+      if (cells.length > 1) sortStably(cells, 0, cells.length, (a, b) => roleRank[store.role[a]!]! - roleRank[store.role[b]!]!);
       for (const c of cells) store.order[c] = order++;
     }
     this.withinRelations(ordered, rules);
@@ -1786,13 +1786,33 @@ function canonicalOrder(lattice: LatticeBuilder, relations: Relations): Int32Arr
     const head = Math.floor(packed[i]! / 2 ** 22);
     let j = i + 1;
     while (j < count && Math.floor(packed[j]! / 2 ** 22) === head) j++;
-    if (j - i > 1) {
-      const run = Array.from(index.subarray(i, j)).sort(compare);
-      for (let k = i; k < j; k++) index[k] = run[k - i]!;
-    }
+    if (j - i > 1) sortStably(index, i, j, compare);
     i = j;
   }
   return index;
+}
+
+/**
+ * Sort part of an array stably in place: by insertion when short (nearly
+ * every call: a slot's cells, a run of relations with the same first token),
+ * where Array.prototype.sort's copies cost more than the comparisons, else
+ * by that sort on a copy. A stable sort has one result, so both give it.
+ */
+function sortStably(a: Int32Array | number[], from: number, to: number, compare: (x: number, y: number) => number): void {
+  if (to - from > 16) {
+    const run = Array.from(a.slice(from, to)).sort(compare);
+    for (let k = from; k < to; k++) a[k] = run[k - from]!;
+    return;
+  }
+  for (let i = from + 1; i < to; i++) {
+    const v = a[i]!;
+    let j = i - 1;
+    while (j >= from && compare(a[j]!, v) > 0) {
+      a[j + 1] = a[j]!;
+      j--;
+    }
+    a[j + 1] = v;
+  }
 }
 
 /** Sort numbers in place between two positions: by insertion when few (most relations), natively otherwise. */
