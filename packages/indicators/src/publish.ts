@@ -1350,20 +1350,18 @@ class LatticeBuilder {
  */
 function crossRelations(lattice: LatticeBuilder, fine: Table, coarse: Table, atoms: AtomSet, out: Relations): { parts: [number, number]; sumsOfHidden: number[] } {
   const store = lattice.store;
-  // Atoms of one fine and one coarse instance link the same cells: line them up once per pair, in order of first atom.
-  const pairsOf: ({ c: number; atoms: number[] }[] | undefined)[] = new Array(fine.insts.length);
+  // Each fine instance's coarse instance, fine instances in order of first atom; whether some fine instance is split
+  // over several coarse ones (then linkInOrder needs the atoms of each pair).
+  const coarseOf = new Int32Array(fine.insts.length).fill(-1);
   const fineOrder: number[] = [];
+  let split = false;
   for (let ai = 0; ai < atoms.list.length; ai++) {
     const f = fine.atomInst[ai]!;
     const c = coarse.atomInst[ai]!;
-    let pairs = pairsOf[f];
-    if (!pairs) {
-      pairsOf[f] = pairs = [];
+    if (coarseOf[f] === -1) {
+      coarseOf[f] = c;
       fineOrder.push(f);
-    }
-    let pair = pairs.find((p) => p.c === c);
-    if (!pair) pairs.push((pair = { c, atoms: [] }));
-    pair.atoms.push(ai);
+    } else if (coarseOf[f] !== c) split = true;
   }
   // Per fine cell (by its index in the table), the coarse cells it adds to with how much, in order of first link;
   // fine cells in order of first link (typed: these lists run to hundreds of thousands). Nearly every fine cell adds
@@ -1372,8 +1370,21 @@ function crossRelations(lattice: LatticeBuilder, fine: Table, coarse: Table, ato
   const firstCount = new Float64Array(fine.cellCount);
   const moreTo = new Map<number, { to: number; count: number }[]>();
   const linked = new Int32Array(fine.cellCount);
-  let linkedCount = linkWhole(lattice, fine, coarse, fineOrder, pairsOf, firstTo, firstCount, linked);
-  if (linkedCount < 0) linkedCount = linkInOrder(lattice, fine, coarse, atoms, fineOrder, pairsOf, firstTo, firstCount, moreTo, linked);
+  let linkedCount = split ? -1 : linkWhole(lattice, fine, coarse, fineOrder, coarseOf, firstTo, firstCount, linked);
+  if (linkedCount < 0) {
+    // Atoms of one fine and one coarse instance link the same cells: line them up once per pair, in order of first atom.
+    const pairsOf: ({ c: number; atoms: number[] }[] | undefined)[] = new Array(fine.insts.length);
+    for (let ai = 0; ai < atoms.list.length; ai++) {
+      const f = fine.atomInst[ai]!;
+      const c = coarse.atomInst[ai]!;
+      let pairs = pairsOf[f];
+      if (!pairs) pairsOf[f] = pairs = [];
+      let pair = pairs.find((p) => p.c === c);
+      if (!pair) pairs.push((pair = { c, atoms: [] }));
+      pair.atoms.push(ai);
+    }
+    linkedCount = linkInOrder(lattice, fine, coarse, atoms, fineOrder, pairsOf, firstTo, firstCount, moreTo, linked);
+  }
   // The split cells' relations now; each coarse cell's relation (the cell, then its fine members, in order of the
   // first member) once all members are known, from (coarse cell, member) pairs grouped by coarse cell.
   let pairCount = linkedCount;
@@ -1502,27 +1513,27 @@ function linkInOrder(
  * instances are taken per coarse instance, whose categories are laid out
  * once in an array by category id; the links' order (of first link, fine
  * instances in order of first atom) is read off afterwards into `linked`.
- * Returns how many, or -1, leaving the caller to link in order, when some
- * instance or cell is split.
+ * The caller has checked that no instance is split (coarseOf is each fine
+ * instance's one coarse instance). Returns how many, or -1, leaving the
+ * caller to link in order, when some cell is split.
  */
 function linkWhole(
-  lattice: LatticeBuilder, fine: Table, coarse: Table, fineOrder: readonly number[], pairsOf: readonly ({ c: number }[] | undefined)[],
+  lattice: LatticeBuilder, fine: Table, coarse: Table, fineOrder: readonly number[], coarseOf: Int32Array,
   firstTo: Int32Array, firstCount: Float64Array, linked: Int32Array,
 ): number {
   const store = lattice.store;
-  for (const f of fineOrder) if (pairsOf[f]!.length !== 1) return -1;
   // Fine instances grouped by their coarse instance (counting sort).
   const coarseCount = coarse.insts.length;
   const at = new Int32Array(coarseCount + 1);
   for (const f of fineOrder) {
-    const c = pairsOf[f]![0]!.c;
+    const c = coarseOf[f]!;
     at[c + 1] = at[c + 1]! + 1;
   }
   for (let c = 0; c < coarseCount; c++) at[c + 1] = at[c + 1]! + at[c]!;
   const byCoarse = new Int32Array(fineOrder.length);
   const fill = at.slice(0, coarseCount);
   for (const f of fineOrder) {
-    const c = pairsOf[f]![0]!.c;
+    const c = coarseOf[f]!;
     byCoarse[fill[c]!] = f;
     fill[c] = fill[c]! + 1;
   }
