@@ -935,6 +935,7 @@ class Table implements SettledTable {
         if (kind === 'binary') rels.push(inst.complement);
         rels.close();
       }
+      if (!this.def.links) continue;
       const list = bySlot.get(inst.slot);
       if (list) list.push(inst);
       else bySlot.set(inst.slot, [inst]);
@@ -952,30 +953,60 @@ class Table implements SettledTable {
       }
     }
     if (this.def.pooled) {
-      // A pooled cell is the sum of the same cell over the years.
-      const years = new Map<Slot, Map<number, number[]>>();
-      const order: [Slot, number, number[]][] = [];
+      // A pooled cell is the sum of the same cell over the years: per (pooled slot, role), in order of first sight,
+      // the yearly cells of that role, each once (a denominator families share comes once per family). A yearly cell
+      // has one pooled slot and one role, so it is in one list: seen once is listed.
+      const store = this.store;
+      const roleCount = this.roles.size;
+      const keyOf = new Map<number, number>();
+      const keySlot: Slot[] = [];
+      const keyRole: number[] = [];
+      const cellKey = new Int32Array(this.cellCount).fill(-1);
+      const pooledOf = new Map<Slot, Slot | undefined>();
+      const listed: number[] = [];
       for (const inst of ordered) {
         if (inst.slot.schoolYear === null) continue;
-        const pooled = this.slotAt(inst.slot.gKey, inst.slot.offset, null);
+        let pooled = pooledOf.get(inst.slot);
+        if (pooled === undefined && !pooledOf.has(inst.slot)) pooledOf.set(inst.slot, (pooled = this.slotAt(inst.slot.gKey, inst.slot.offset, null)));
         if (!pooled) continue;
-        let byRole = years.get(pooled);
-        if (!byRole) years.set(pooled, (byRole = new Map()));
-        for (const c of this.cellsOf(inst)) {
-          const role = this.store.role[c]!;
-          const list = byRole.get(role);
-          if (!list) {
-            const made = [c];
-            byRole.set(role, made);
-            order.push([pooled, role, made]);
-          } else if (!list.includes(c)) list.push(c);
-        }
+        const to = pooled;
+        const see = (c: number) => {
+          if (cellKey[c - this.first] !== -1) return;
+          const role = store.role[c]!;
+          const number = to.id * roleCount + role;
+          let key = keyOf.get(number);
+          if (key === undefined) {
+            keyOf.set(number, (key = keySlot.length));
+            keySlot.push(to);
+            keyRole.push(role);
+          }
+          cellKey[c - this.first] = key;
+          listed.push(c);
+        };
+        see(inst.den);
+        if (inst.complement >= 0) see(inst.complement);
+        for (const c of inst.cats) see(c);
       }
-      for (const [slot, role, yearly] of order) {
-        const pooled = this.cellAt(slot, role);
+      // The lists as runs of one array (counting sort by key, cells in order of sight).
+      const keys = keySlot.length;
+      const at = new Int32Array(keys + 1);
+      for (const c of listed) {
+        const k = cellKey[c - this.first]! + 1;
+        at[k] = at[k]! + 1;
+      }
+      for (let k = 0; k < keys; k++) at[k + 1] = at[k + 1]! + at[k]!;
+      const fill = at.slice(0, keys);
+      const members = new Int32Array(listed.length);
+      for (const c of listed) {
+        const k = cellKey[c - this.first]!;
+        members[fill[k]!] = c;
+        fill[k] = fill[k]! + 1;
+      }
+      for (let k = 0; k < keys; k++) {
+        const pooled = this.cellAt(keySlot[k]!, keyRole[k]!);
         if (pooled < 0) continue;
         rels.push(pooled);
-        for (const c of yearly) rels.push(c);
+        for (let m = at[k]!; m < at[k + 1]!; m++) rels.push(members[m]!);
         rels.close();
       }
     }
