@@ -3,7 +3,8 @@
  *   pnpm tsx scripts/bench/profile-report.ts --views DIR [--cohort 2013-2014] [--known-on D] [--explain] indicator[:dim,dim] ...
  * Prints per request the time of the SQL count (wall and this process's CPU,
  * which DuckDB's threads are part of: steadier on a shared machine) and of
- * the publishing step, first and second call; with --explain, DuckDB's
+ * the publishing step (wall and CPU; a transitions request's distribution is
+ * counted before, outside it), first and second call; with --explain, DuckDB's
  * analysed plan of each count query as an indented tree with rows and time
  * per operator (how a badly chosen hash-join side shows). SHOW_SQL=1 prints
  * the SQL.
@@ -20,7 +21,8 @@ const knownOn = flag('known-on');
 const explain = args.includes('--explain') ? (args.splice(args.indexOf('--explain'), 1), true) : false;
 const v = await openDuckDbViews(views);
 for (const spec of args) {
-  const [indicator, dims] = spec.split(':') as [string, string | undefined];
+  // Split at the first colon only: a breakdown may hold one (area:1).
+  const [indicator, dims] = spec.includes(':') ? [spec.slice(0, spec.indexOf(':')), spec.slice(spec.indexOf(':') + 1)] : [spec, undefined];
   const request = { indicator, cohortType: 'advice', cohort, rules: 'monitor', by: dims ? dims.split(',') : [], ...(knownOn ? { asKnownOn: knownOn } : {}) } as ReportRequest;
   for (const round of [1, 2]) {
     await v.reader.snapshot(async (db) => {
@@ -29,9 +31,13 @@ for (const spec of args) {
       const table = await countTable(request, scopeOf(request, db));
       const t1 = performance.now();
       const c1 = process.cpuUsage(c0);
-      const rows = await publish(request, table, { related: (r) => countTable(r, scopeOf(r, db)) });
+      const related = request.indicator === 'transitions' ? await countTable({ ...request, indicator: 'distribution' }, scopeOf(request, db)) : [];
+      const t1p = performance.now();
+      const c1p = process.cpuUsage();
+      const rows = await publish(request, table, { related: async () => related });
+      const c2 = process.cpuUsage(c1p);
       const t2 = performance.now();
-      console.log(`${spec} round ${round}: sql ${(t1 - t0).toFixed(1)} ms (cpu ${((c1.user + c1.system) / 1000).toFixed(0)}), publish ${(t2 - t1).toFixed(1)} ms, ${table.length} instances, ${rows.length} rows`);
+      console.log(`${spec} round ${round}: sql ${(t1 - t0).toFixed(1)} ms (cpu ${((c1.user + c1.system) / 1000).toFixed(0)}), publish ${(t2 - t1p).toFixed(1)} ms (cpu ${((c2.user + c2.system) / 1000).toFixed(0)}), ${table.length} instances, ${rows.length} rows`);
     });
   }
 }
@@ -42,7 +48,8 @@ if (explain) {
   const { maxAreaDepth } = await import('../../packages/indicators/src/sql/dimensions.js');
   const v2 = await openDuckDbViews(views);
   for (const spec of args) {
-    const [indicator, dims] = spec.split(':') as [string, string | undefined];
+    // Split at the first colon only: a breakdown may hold one (area:1).
+  const [indicator, dims] = spec.includes(':') ? [spec.slice(0, spec.indexOf(':')), spec.slice(spec.indexOf(':') + 1)] : [spec, undefined];
     const request = { indicator, cohortType: 'advice', cohort, rules: 'monitor', by: dims ? dims.split(',') : [] } as ReportRequest;
     await v2.reader.snapshot(async (db) => {
       const s = scopeOf(request, db);

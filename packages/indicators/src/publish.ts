@@ -244,14 +244,28 @@ class Roles {
 type Atom = CountInstance;
 
 function atomsOf(indicator: Indicator, table: CountTable): Atom[] {
-  const merged = new Map<string, { inst: CountInstance; counts: Map<string, number>; edges: Map<string, { from: string; to: string }>; denominator: number }>();
+  // A slot's atom keeps its first instance's maps until a second instance adds to it (the caller's are never changed).
+  interface Merged { first: CountInstance; schoolYear: string | null; counts: ReadonlyMap<string, number>; edges: ReadonlyMap<string, { from: string; to: string }>; denominator: number; own: boolean }
+  const merged = new Map<string, Merged>();
+  const noEdges: ReadonlyMap<string, { from: string; to: string }> = new Map();
+  const tails = new Map<number | null, Map<string | null, string>>();
   const add = (i: CountInstance, schoolYear: string | null) => {
-    const key = JSON.stringify([Object.entries(i.group), Object.entries(i.lineage), i.offset, schoolYear, i.family]);
-    let m = merged.get(key);
-    if (!m) merged.set(key, (m = { inst: { ...i, schoolYear }, counts: new Map(), edges: new Map(), denominator: 0 }));
+    const key = slotKeyOf(i, schoolYear, tails);
+    const m = merged.get(key);
+    if (!m) {
+      merged.set(key, { first: i, schoolYear, counts: i.counts, edges: i.edges ?? noEdges, denominator: i.denominator, own: false });
+      return;
+    }
+    if (!m.own) {
+      m.counts = new Map(m.counts);
+      m.edges = new Map(m.edges);
+      m.own = true;
+    }
+    const counts = m.counts as Map<string, number>;
+    const edges = m.edges as Map<string, { from: string; to: string }>;
     m.denominator += i.denominator;
-    for (const [c, n] of i.counts) m.counts.set(c, (m.counts.get(c) ?? 0) + n);
-    for (const [c, e] of i.edges ?? []) m.edges.set(c, e);
+    for (const [c, n] of i.counts) counts.set(c, (counts.get(c) ?? 0) + n);
+    for (const [c, e] of i.edges ?? []) edges.set(c, e);
   };
   const pooled = INDICATOR_DEFS[indicator].pooled === true;
   for (const i of table) {
@@ -259,7 +273,43 @@ function atomsOf(indicator: Indicator, table: CountTable): Atom[] {
     // Pooled rows are the sum of the years: one more instance per yearly one.
     if (pooled && i.schoolYear !== null) add(i, null);
   }
-  return [...merged.values()].map(({ inst, counts, edges, denominator }) => ({ ...inst, denominator, counts, edges }));
+  const out: Atom[] = [];
+  for (const { first, schoolYear, counts, edges, denominator } of merged.values()) {
+    out.push({ group: first.group, lineage: first.lineage, offset: first.offset, schoolYear, family: first.family, denominator, counts, edges });
+  }
+  return out;
+}
+
+/**
+ * Which instances atomsOf adds up: those whose JSON text of
+ * `[entries(group), entries(lineage), offset, schoolYear, family]` is equal.
+ * That text is costly per instance, so this key stands in for it with the same
+ * equalities: string keys and values as length-prefixed text (JSON text of
+ * strings is one-to-one, and so is this), offset and school year by their
+ * JSON text (kept per pair; it holds -0 equal to 0), and any value that is
+ * not a string by the JSON text itself, under another prefix (JSON never
+ * writes such a value as a string, so it never equals a key of strings).
+ */
+function slotKeyOf(i: CountInstance, schoolYear: string | null, tails: Map<number | null, Map<string | null, string>>): string {
+  let byYear = tails.get(i.offset);
+  if (!byYear) tails.set(i.offset, (byYear = new Map()));
+  let tail = byYear.get(schoolYear);
+  if (tail === undefined) byYear.set(schoolYear, (tail = JSON.stringify([i.offset, schoolYear])));
+  if (typeof i.family !== 'string') return `J${JSON.stringify([Object.entries(i.group), Object.entries(i.lineage), i.offset, schoolYear, i.family])}`;
+  let key = `${tail}${i.family.length}:${i.family}`;
+  for (const record of [i.group, i.lineage]) {
+    let n = 0;
+    let text = '';
+    for (const k in record) {
+      if (!Object.prototype.hasOwnProperty.call(record, k)) continue;
+      const v = record[k];
+      if (typeof v !== 'string') return `J${JSON.stringify([Object.entries(i.group), Object.entries(i.lineage), i.offset, schoolYear, i.family])}`;
+      text += `${k.length}:${k}${v.length}:${v}`;
+      n++;
+    }
+    key += `|${n}|${text}`;
+  }
+  return key;
 }
 
 /**
@@ -535,6 +585,13 @@ interface Ends {
 }
 
 const NO_CELLS = new Int32Array(0);
+const NO_EDGES: ReadonlyMap<number, Ends> = new Map();
+
+/** An instance's edges to add to: its own map, made at the first edge. */
+function edgesOf(inst: Inst): Map<number, Ends> {
+  if (inst.edges === NO_EDGES) inst.edges = new Map();
+  return inst.edges as Map<number, Ends>;
+}
 
 interface Inst {
   /** Position in its table's instances. */
@@ -545,9 +602,9 @@ interface Inst {
   denominator: number;
   /** The sum of its atoms' counts (every category). */
   countSum: number;
-  /** Counts and edge ends by category id. */
+  /** Counts and edge ends by category id; most instances have no edges and share NO_EDGES until they get one (edgesOf). */
   readonly counts: Map<number, number>;
-  readonly edges: Map<number, Ends>;
+  edges: ReadonlyMap<number, Ends>;
   /** The cells of its categories, in publishing order. */
   cats: Int32Array;
   den: number;
@@ -588,19 +645,35 @@ class Table implements SettledTable {
     this.first = this.store.size;
     const columns = [...dims.map((d) => atoms.column(d, 'dim')), ...def.fixedKeys.map((k) => atoms.column(k, 'fixed'))];
     const values = lattice.values.strings;
-    const instByKey = new Map<string, Inst>();
     const list = atoms.list;
+    // An atom's slot and instance as one number each (group value ids, tail and family ids in mixed radix) where
+    // they fit in a double, else as text: found per atom and per table, where joining text costs most.
+    const radix = values.length + 1;
+    let tails = 1;
+    let families = 1;
+    for (let ai = 0; ai < list.length; ai++) {
+      tails = Math.max(tails, atoms.tail[ai]! + 1);
+      families = Math.max(families, atoms.family[ai]! + 1);
+    }
+    const numeric = radix ** columns.length * tails * families < Number.MAX_SAFE_INTEGER;
+    const instByKey = new Map<number | string, Inst>();
+    const slotByNumber = new Map<number, Slot>();
     this.atomInst = new Int32Array(list.length);
     for (let ai = 0; ai < list.length; ai++) {
       const a = list[ai]!;
-      let gKey = '';
-      for (let j = 0; j < columns.length; j++) gKey += j === 0 ? `${columns[j]![ai]}` : `,${columns[j]![ai]}`;
-      const slotKey = `${gKey}|${atoms.tail[ai]}`;
-      const instKey = `${slotKey}|${atoms.family[ai]}`;
+      let slotNumber = 0;
+      let instKey: number | string;
+      if (numeric) {
+        for (let j = 0; j < columns.length; j++) slotNumber = slotNumber * radix + columns[j]![ai]!;
+        slotNumber = slotNumber * tails + atoms.tail[ai]!;
+        instKey = slotNumber * families + atoms.family[ai]!;
+      } else instKey = `${this.gKeyOf(columns, ai)}|${atoms.tail[ai]}|${atoms.family[ai]}`;
       let inst = instByKey.get(instKey);
       if (!inst) {
-        let slot = this.slotByKey.get(slotKey);
+        let slot = numeric ? slotByNumber.get(slotNumber) : this.slotByKey.get(`${this.gKeyOf(columns, ai)}|${atoms.tail[ai]}`);
         if (!slot) {
+          const gKey = this.gKeyOf(columns, ai);
+          const slotKey = `${gKey}|${atoms.tail[ai]}`;
           const g = columns.map((c) => values[c[ai]!]!);
           slot = {
             id: lattice.slots.length, g, gKey, offset: a.offset, schoolYear: a.schoolYear, json: JSON.stringify([g, a.offset, a.schoolYear]),
@@ -608,10 +681,11 @@ class Table implements SettledTable {
           };
           lattice.slots.push(slot);
           this.slotByKey.set(slotKey, slot);
+          if (numeric) slotByNumber.set(slotNumber, slot);
         }
         inst = {
           index: this.insts.length, slot, family: familyDef(def, a.family), familyId: atoms.family[ai]!, denominator: 0, countSum: 0,
-          counts: new Map(), edges: new Map(), cats: NO_CELLS, den: -1, complement: -1, byRole: null,
+          counts: new Map(), edges: NO_EDGES, cats: NO_CELLS, den: -1, complement: -1, byRole: null,
         };
         slot.insts.push(inst);
         instByKey.set(instKey, inst);
@@ -624,9 +698,16 @@ class Table implements SettledTable {
         const c = atoms.countCat[k]!;
         inst.counts.set(c, (inst.counts.get(c) ?? 0) + atoms.countN[k]!);
       }
-      for (let k = atoms.edgeStart[ai]!; k < atoms.edgeStart[ai + 1]!; k++) inst.edges.set(atoms.edgeCat[k]!, atoms.edgeEnds[k]!);
+      for (let k = atoms.edgeStart[ai]!; k < atoms.edgeStart[ai + 1]!; k++) edgesOf(inst).set(atoms.edgeCat[k]!, atoms.edgeEnds[k]!);
     }
     this.makeCells(rules);
+  }
+
+  /** An atom's group value ids joined: a slot's gKey. */
+  private gKeyOf(columns: readonly Int32Array[], ai: number): string {
+    let gKey = '';
+    for (let j = 0; j < columns.length; j++) gKey += j === 0 ? `${columns[j]![ai]}` : `,${columns[j]![ai]}`;
+    return gKey;
   }
 
   /** A slot's cell of a role, or -1 (a role has one cell in a slot). */
@@ -732,7 +813,7 @@ class Table implements SettledTable {
               completionMark[e.cat] = stamp;
               completion.push(e.cat);
             }
-            inst.edges.set(e.cat, e.ends);
+            edgesOf(inst).set(e.cat, e.ends);
           }
         }
       }
@@ -753,9 +834,12 @@ class Table implements SettledTable {
     // Slots in text order (rank), then instances as their old key `<slot>|<family>` sorts: by slot, then family.
     const slots = [...this.slotByKey.values()].sort((a, b) => byText(a.json, b.json));
     slots.forEach((s, i) => { s.rank = i; });
-    const ordered = [...this.insts].sort((a, b) => a.slot.rank - b.slot.rank || byText(a.family.name, b.family.name));
-    const observedInSlice = new Map<string, Set<number>>();
-    const sliceOf = (inst: Inst) => `${this.lattice.tailId(inst.slot.offset, inst.slot.schoolYear)}|${inst.familyId}`;
+    const familyRank = this.lattice.familyTextRanks();
+    const ordered = [...this.insts].sort((a, b) => a.slot.rank - b.slot.rank || familyRank[a.familyId]! - familyRank[b.familyId]!);
+    // Slices (tail, family) as one number each.
+    const families = this.lattice.families.strings.length;
+    const observedInSlice = new Map<number, Set<number>>();
+    const sliceOf = (inst: Inst) => this.lattice.tailId(inst.slot.offset, inst.slot.schoolYear) * families + inst.familyId;
     for (const inst of ordered) {
       const key = sliceOf(inst);
       let set = observedInSlice.get(key);
@@ -834,7 +918,7 @@ class Table implements SettledTable {
           }
         }
       }
-      if (cells.length > 1) cells.sort((a, b) => roleRank[store.role[a]!]! - roleRank[store.role[b]!]!);
+      if (cells.length > 1) sortStably(cells, 0, cells.length, (a, b) => roleRank[store.role[a]!]! - roleRank[store.role[b]!]!);
       for (const c of cells) store.order[c] = order++;
     }
     this.withinRelations(ordered, rules);
@@ -851,6 +935,7 @@ class Table implements SettledTable {
         if (kind === 'binary') rels.push(inst.complement);
         rels.close();
       }
+      if (!this.def.links) continue;
       const list = bySlot.get(inst.slot);
       if (list) list.push(inst);
       else bySlot.set(inst.slot, [inst]);
@@ -868,30 +953,60 @@ class Table implements SettledTable {
       }
     }
     if (this.def.pooled) {
-      // A pooled cell is the sum of the same cell over the years.
-      const years = new Map<Slot, Map<number, number[]>>();
-      const order: [Slot, number, number[]][] = [];
+      // A pooled cell is the sum of the same cell over the years: per (pooled slot, role), in order of first sight,
+      // the yearly cells of that role, each once (a denominator families share comes once per family). A yearly cell
+      // has one pooled slot and one role, so it is in one list: seen once is listed.
+      const store = this.store;
+      const roleCount = this.roles.size;
+      const keyOf = new Map<number, number>();
+      const keySlot: Slot[] = [];
+      const keyRole: number[] = [];
+      const cellKey = new Int32Array(this.cellCount).fill(-1);
+      const pooledOf = new Map<Slot, Slot | undefined>();
+      const listed: number[] = [];
       for (const inst of ordered) {
         if (inst.slot.schoolYear === null) continue;
-        const pooled = this.slotAt(inst.slot.gKey, inst.slot.offset, null);
+        let pooled = pooledOf.get(inst.slot);
+        if (pooled === undefined && !pooledOf.has(inst.slot)) pooledOf.set(inst.slot, (pooled = this.slotAt(inst.slot.gKey, inst.slot.offset, null)));
         if (!pooled) continue;
-        let byRole = years.get(pooled);
-        if (!byRole) years.set(pooled, (byRole = new Map()));
-        for (const c of this.cellsOf(inst)) {
-          const role = this.store.role[c]!;
-          const list = byRole.get(role);
-          if (!list) {
-            const made = [c];
-            byRole.set(role, made);
-            order.push([pooled, role, made]);
-          } else if (!list.includes(c)) list.push(c);
-        }
+        const to = pooled;
+        const see = (c: number) => {
+          if (cellKey[c - this.first] !== -1) return;
+          const role = store.role[c]!;
+          const number = to.id * roleCount + role;
+          let key = keyOf.get(number);
+          if (key === undefined) {
+            keyOf.set(number, (key = keySlot.length));
+            keySlot.push(to);
+            keyRole.push(role);
+          }
+          cellKey[c - this.first] = key;
+          listed.push(c);
+        };
+        see(inst.den);
+        if (inst.complement >= 0) see(inst.complement);
+        for (const c of inst.cats) see(c);
       }
-      for (const [slot, role, yearly] of order) {
-        const pooled = this.cellAt(slot, role);
+      // The lists as runs of one array (counting sort by key, cells in order of sight).
+      const keys = keySlot.length;
+      const at = new Int32Array(keys + 1);
+      for (const c of listed) {
+        const k = cellKey[c - this.first]! + 1;
+        at[k] = at[k]! + 1;
+      }
+      for (let k = 0; k < keys; k++) at[k + 1] = at[k + 1]! + at[k]!;
+      const fill = at.slice(0, keys);
+      const members = new Int32Array(listed.length);
+      for (const c of listed) {
+        const k = cellKey[c - this.first]!;
+        members[fill[k]!] = c;
+        fill[k] = fill[k]! + 1;
+      }
+      for (let k = 0; k < keys; k++) {
+        const pooled = this.cellAt(keySlot[k]!, keyRole[k]!);
         if (pooled < 0) continue;
         rels.push(pooled);
-        for (const c of yearly) rels.push(c);
+        for (let m = at[k]!; m < at[k + 1]!; m++) rels.push(members[m]!);
         rels.close();
       }
     }
@@ -918,44 +1033,76 @@ class Table implements SettledTable {
     const at = by.map((d) => canonical.indexOf(d));
     if (at.some((i) => i < 0) || by.length !== canonical.length) throw new Error(`rows by ${by.join(', ')} of a table by ${canonical.join(', ')}`);
     const names = [...by, ...this.def.fixedKeys];
+    const familyOrders = new Map<string, number>();
     const familyOrder = (f: FamilyDef) => {
-      const i = this.def.families.findIndex((x) => x.name === f.name);
-      return i < 0 ? this.def.families.length : i;
+      let i = familyOrders.get(f.name);
+      if (i === undefined) {
+        i = this.def.families.findIndex((x) => x.name === f.name);
+        familyOrders.set(f.name, (i = i < 0 ? this.def.families.length : i));
+      }
+      return i;
     };
     const nat = this.lattice.natural;
-    const insts = this.insts.map((inst) => ({ inst, values: [...at.map((i) => inst.slot.g[i]!), ...inst.slot.g.slice(canonical.length)] }));
-    for (const { inst, values } of insts) {
-      for (const v of values) nat.add(v);
-      nat.add(inst.slot.schoolYear ?? '~');
-      nat.add(inst.family.name);
+    // What rows read off a slot, once per slot (its instances, one per family, share it): the group's values in the
+    // order asked, the group itself (rows of a slot share it, as rows of an instance did), and the slot's place.
+    const slots: Slot[] = [];
+    const slotIndex = new Map<Slot, number>();
+    for (const inst of this.insts) {
+      if (!slotIndex.has(inst.slot)) {
+        slotIndex.set(inst.slot, slots.length);
+        slots.push(inst.slot);
+      }
     }
+    const slotValues = slots.map((slot) => [...at.map((i) => slot.g[i]!), ...slot.g.slice(canonical.length)]);
+    for (let s = 0; s < slots.length; s++) {
+      for (const v of slotValues[s]!) nat.add(v);
+      nat.add(slots[s]!.schoolYear ?? '~');
+    }
+    for (const inst of this.insts) nat.add(inst.family.name);
     nat.flush();
-    const keyed = insts.map(({ inst, values }) => ({
-      inst, values, ranks: values.map((v) => nat.of(v)), year: nat.of(inst.slot.schoolYear ?? '~'),
-      familyOrder: familyOrder(inst.family), familyRank: nat.of(inst.family.name),
-    }));
-    keyed.sort((a, b) => {
-      for (let i = 0; i < a.ranks.length; i++) {
-        const c = a.ranks[i]! - b.ranks[i]!;
+    // Slots in row order: by the values' natural ranks, offset and school year; slots that tie share a place, so
+    // that their instances then sort by family, stably, as when instances were compared one by one.
+    const slotRanks = slotValues.map((values) => values.map((v) => nat.of(v)));
+    const slotYear = slots.map((slot) => nat.of(slot.schoolYear ?? '~'));
+    const compareSlots = (a: number, b: number): number => {
+      const ra = slotRanks[a]!;
+      const rb = slotRanks[b]!;
+      for (let i = 0; i < ra.length; i++) {
+        const c = ra[i]! - rb[i]!;
         if (c) return c;
       }
-      return (a.inst.slot.offset ?? -1e9) - (b.inst.slot.offset ?? -1e9)
-        || a.year - b.year
-        || a.familyOrder - b.familyOrder || a.familyRank - b.familyRank;
-    });
+      return (slots[a]!.offset ?? -1e9) - (slots[b]!.offset ?? -1e9) || slotYear[a]! - slotYear[b]!;
+    };
+    const bySlot = slots.map((_, i) => i).sort(compareSlots);
+    const place = new Int32Array(slots.length);
+    for (let k = 0; k < bySlot.length; k++) place[bySlot[k]!] = k > 0 && compareSlots(bySlot[k - 1]!, bySlot[k]!) === 0 ? place[bySlot[k - 1]!]! : k;
+    const keyed = this.insts.map((inst) => ({ inst, slot: slotIndex.get(inst.slot)!, familyOrder: familyOrder(inst.family), familyRank: nat.of(inst.family.name) }));
+    keyed.sort((a, b) => place[a.slot]! - place[b.slot]! || a.familyOrder - b.familyOrder || a.familyRank - b.familyRank);
+    const groups: (Record<string, string> | undefined)[] = new Array(slots.length);
     const rows: ReportRow[] = [];
     const strings = this.lattice.categories.strings;
-    // school-profile: each pooled row carries the spread of its published yearly percentages (in row order).
+    // school-profile: each pooled row carries the spread of its published yearly percentages (in row order); it is
+    // made once they are all known, in its place. The years of a group, offset and family are found by the group's
+    // value ids, the offset's tail id (its JSON text) and the family.
     const yearly = this.def.pooled ? new Map<string, Map<string, number[]>>() : null;
+    // A name twice (a breakdown that is also a fixed key) keeps one value in the group: then the group's text says which years go together.
+    const distinctNames = new Set(names).size === names.length;
     const pooledRows: { index: number; percents: Map<string, number[]>; category: string }[] = [];
-    for (const { inst, values } of keyed) {
-      const group = Object.fromEntries(names.map((n, i) => [n, values[i]!]));
-      const offset = inst.slot.offset;
-      const schoolYear = inst.slot.schoolYear;
+    for (const { inst, slot: s } of keyed) {
+      const slot = inst.slot;
+      const values = slotValues[s]!;
+      let group = groups[s];
+      if (!group) {
+        group = {};
+        for (let i = 0; i < names.length; i++) group[names[i]!] = values[i]!;
+        groups[s] = group;
+      }
+      const offset = slot.offset;
+      const schoolYear = slot.schoolYear;
       const family = inst.family.name;
       let percents: Map<string, number[]> | null = null;
       if (yearly) {
-        const key = JSON.stringify([group, offset, family]);
+        const key = `${distinctNames ? slot.gKey : JSON.stringify(group)}|${this.lattice.tailId(offset, null)}|${family}`;
         percents = yearly.get(key) ?? null;
         if (!percents) yearly.set(key, (percents = new Map()));
       }
@@ -1100,8 +1247,28 @@ class LatticeBuilder {
     return this.rankOfCategory;
   }
 
+  /** tailId's answers by offset, then school year: it is asked per atom and per table, and JSON text costs more than two lookups. */
+  private readonly tailIds = new Map<number | null, Map<string | null, number>>();
+
+  private familyRanks = new Int32Array(0);
+
+  /** Each family id's rank in text order of the names (equal names being one id). */
+  familyTextRanks(): Int32Array {
+    const names = this.families.strings;
+    if (this.familyRanks.length !== names.length) {
+      const ids = names.map((_, i) => i).sort((a, b) => byText(names[a]!, names[b]!));
+      this.familyRanks = new Int32Array(names.length);
+      ids.forEach((id, r) => { this.familyRanks[id] = r; });
+    }
+    return this.familyRanks;
+  }
+
   tailId(offset: number | null, schoolYear: string | null): number {
-    return this.tails.id(JSON.stringify([offset, schoolYear]));
+    let byYear = this.tailIds.get(offset);
+    if (!byYear) this.tailIds.set(offset, (byYear = new Map()));
+    let id = byYear.get(schoolYear);
+    if (id === undefined) byYear.set(schoolYear, (id = this.tails.id(JSON.stringify([offset, schoolYear]))));
+    return id;
   }
 
   /** The old text key of a cell, `<slot JSON>|<role>`, and of a part `<fine key>\n<coarse key>`. */
@@ -1214,20 +1381,18 @@ class LatticeBuilder {
  */
 function crossRelations(lattice: LatticeBuilder, fine: Table, coarse: Table, atoms: AtomSet, out: Relations): { parts: [number, number]; sumsOfHidden: number[] } {
   const store = lattice.store;
-  // Atoms of one fine and one coarse instance link the same cells: line them up once per pair, in order of first atom.
-  const pairsOf: ({ c: number; atoms: number[] }[] | undefined)[] = new Array(fine.insts.length);
+  // Each fine instance's coarse instance, fine instances in order of first atom; whether some fine instance is split
+  // over several coarse ones (then linkInOrder needs the atoms of each pair).
+  const coarseOf = new Int32Array(fine.insts.length).fill(-1);
   const fineOrder: number[] = [];
+  let split = false;
   for (let ai = 0; ai < atoms.list.length; ai++) {
     const f = fine.atomInst[ai]!;
     const c = coarse.atomInst[ai]!;
-    let pairs = pairsOf[f];
-    if (!pairs) {
-      pairsOf[f] = pairs = [];
+    if (coarseOf[f] === -1) {
+      coarseOf[f] = c;
       fineOrder.push(f);
-    }
-    let pair = pairs.find((p) => p.c === c);
-    if (!pair) pairs.push((pair = { c, atoms: [] }));
-    pair.atoms.push(ai);
+    } else if (coarseOf[f] !== c) split = true;
   }
   // Per fine cell (by its index in the table), the coarse cells it adds to with how much, in order of first link;
   // fine cells in order of first link (typed: these lists run to hundreds of thousands). Nearly every fine cell adds
@@ -1236,8 +1401,21 @@ function crossRelations(lattice: LatticeBuilder, fine: Table, coarse: Table, ato
   const firstCount = new Float64Array(fine.cellCount);
   const moreTo = new Map<number, { to: number; count: number }[]>();
   const linked = new Int32Array(fine.cellCount);
-  let linkedCount = linkWhole(lattice, fine, coarse, fineOrder, pairsOf, firstTo, firstCount, linked);
-  if (linkedCount < 0) linkedCount = linkInOrder(lattice, fine, coarse, atoms, fineOrder, pairsOf, firstTo, firstCount, moreTo, linked);
+  let linkedCount = split ? -1 : linkWhole(lattice, fine, coarse, fineOrder, coarseOf, firstTo, firstCount, linked);
+  if (linkedCount < 0) {
+    // Atoms of one fine and one coarse instance link the same cells: line them up once per pair, in order of first atom.
+    const pairsOf: ({ c: number; atoms: number[] }[] | undefined)[] = new Array(fine.insts.length);
+    for (let ai = 0; ai < atoms.list.length; ai++) {
+      const f = fine.atomInst[ai]!;
+      const c = coarse.atomInst[ai]!;
+      let pairs = pairsOf[f];
+      if (!pairs) pairsOf[f] = pairs = [];
+      let pair = pairs.find((p) => p.c === c);
+      if (!pair) pairs.push((pair = { c, atoms: [] }));
+      pair.atoms.push(ai);
+    }
+    linkedCount = linkInOrder(lattice, fine, coarse, atoms, fineOrder, pairsOf, firstTo, firstCount, moreTo, linked);
+  }
   // The split cells' relations now; each coarse cell's relation (the cell, then its fine members, in order of the
   // first member) once all members are known, from (coarse cell, member) pairs grouped by coarse cell.
   let pairCount = linkedCount;
@@ -1366,27 +1544,27 @@ function linkInOrder(
  * instances are taken per coarse instance, whose categories are laid out
  * once in an array by category id; the links' order (of first link, fine
  * instances in order of first atom) is read off afterwards into `linked`.
- * Returns how many, or -1, leaving the caller to link in order, when some
- * instance or cell is split.
+ * The caller has checked that no instance is split (coarseOf is each fine
+ * instance's one coarse instance). Returns how many, or -1, leaving the
+ * caller to link in order, when some cell is split.
  */
 function linkWhole(
-  lattice: LatticeBuilder, fine: Table, coarse: Table, fineOrder: readonly number[], pairsOf: readonly ({ c: number }[] | undefined)[],
+  lattice: LatticeBuilder, fine: Table, coarse: Table, fineOrder: readonly number[], coarseOf: Int32Array,
   firstTo: Int32Array, firstCount: Float64Array, linked: Int32Array,
 ): number {
   const store = lattice.store;
-  for (const f of fineOrder) if (pairsOf[f]!.length !== 1) return -1;
   // Fine instances grouped by their coarse instance (counting sort).
   const coarseCount = coarse.insts.length;
   const at = new Int32Array(coarseCount + 1);
   for (const f of fineOrder) {
-    const c = pairsOf[f]![0]!.c;
+    const c = coarseOf[f]!;
     at[c + 1] = at[c + 1]! + 1;
   }
   for (let c = 0; c < coarseCount; c++) at[c + 1] = at[c + 1]! + at[c]!;
   const byCoarse = new Int32Array(fineOrder.length);
   const fill = at.slice(0, coarseCount);
   for (const f of fineOrder) {
-    const c = pairsOf[f]![0]!.c;
+    const c = coarseOf[f]!;
     byCoarse[fill[c]!] = f;
     fill[c] = fill[c]! + 1;
   }
@@ -1650,13 +1828,33 @@ function canonicalOrder(lattice: LatticeBuilder, relations: Relations): Int32Arr
     const head = Math.floor(packed[i]! / 2 ** 22);
     let j = i + 1;
     while (j < count && Math.floor(packed[j]! / 2 ** 22) === head) j++;
-    if (j - i > 1) {
-      const run = Array.from(index.subarray(i, j)).sort(compare);
-      for (let k = i; k < j; k++) index[k] = run[k - i]!;
-    }
+    if (j - i > 1) sortStably(index, i, j, compare);
     i = j;
   }
   return index;
+}
+
+/**
+ * Sort part of an array stably in place: by insertion when short (nearly
+ * every call: a slot's cells, a run of relations with the same first token),
+ * where Array.prototype.sort's copies cost more than the comparisons, else
+ * by that sort on a copy. A stable sort has one result, so both give it.
+ */
+function sortStably(a: Int32Array | number[], from: number, to: number, compare: (x: number, y: number) => number): void {
+  if (to - from > 16) {
+    const run = Array.from(a.slice(from, to)).sort(compare);
+    for (let k = from; k < to; k++) a[k] = run[k - from]!;
+    return;
+  }
+  for (let i = from + 1; i < to; i++) {
+    const v = a[i]!;
+    let j = i - 1;
+    while (j >= from && compare(a[j]!, v) > 0) {
+      a[j + 1] = a[j]!;
+      j--;
+    }
+    a[j + 1] = v;
+  }
 }
 
 /** Sort numbers in place between two positions: by insertion when few (most relations), natively otherwise. */

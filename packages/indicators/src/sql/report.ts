@@ -49,17 +49,39 @@ export async function countTable(request: ReportRequest, s: Scope): Promise<Coun
     select ${sql.join(columns.map((col) => sql.ref(`u.${col}`)))}, cast(sum(u.den) as integer) as den, cast(count(*) as integer) as n
     from (${c.units}) u group by ${sql.join(positions)}`.execute(s.db);
   const instances = new Map<string, { group: Record<string, string>; lineage: Record<string, string>; offset: number | null; schoolYear: string | null; family: string; denominator: number; counts: Map<string, number>; edges: Map<string, { from: string; to: string }> }>();
-  for (const r of rows) {
+  const objectsOf = (r: Record<string, unknown>) => {
     const group: Record<string, string> = {};
-    for (const [col, key] of c.groups) group[key] = String(r[col]);
+    for (const [col, k] of c.groups) group[k] = String(r[col]);
     const lineage: Record<string, string> = {};
-    for (const [col, key] of c.lineage) if (r[col] !== null && r[col] !== undefined) lineage[key] = String(r[col]);
+    for (const [col, k] of c.lineage) if (r[col] !== null && r[col] !== undefined) lineage[k] = String(r[col]);
+    return { group, lineage };
+  };
+  // A key named twice (a breakdown that is also a fixed key) keeps one value in the object: then the objects' JSON text is the key.
+  const distinct = new Set(c.groups.map(([, k]) => k)).size === c.groups.length && new Set(c.lineage.map(([, k]) => k)).size === c.lineage.length;
+  for (const r of rows) {
     const offset = r['off'] === null ? null : Number(r['off']);
     const sy = r['sy'] === null ? null : schoolYear(Number(r['sy']));
     const family = String(r['fam']);
-    const key = JSON.stringify([group, lineage, offset, sy, family]);
+    // The instance's key: what JSON text of [group, lineage, offset, school year, family] would tell apart, without
+    // making the objects first - the values as length-prefixed text (one-to-one, as JSON text of strings is), an
+    // absent lineage key as `-`, the offset as its JSON text.
+    let key = `${JSON.stringify(offset)}|${sy === null ? '-' : `${sy.length}:${sy}`}|${family.length}:${family}`;
+    for (const [col] of c.groups) {
+      const v = String(r[col]);
+      key += `${v.length}:${v}`;
+    }
+    key += '|';
+    for (const [col] of c.lineage) {
+      const v = r[col] === null || r[col] === undefined ? null : String(r[col]);
+      key += v === null ? '-' : `${v.length}:${v}`;
+    }
+    let made = distinct ? null : objectsOf(r);
+    if (made) key = JSON.stringify([made.group, made.lineage, offset, sy, family]);
     let inst = instances.get(key);
-    if (!inst) instances.set(key, (inst = { group, lineage, offset, schoolYear: sy, family, denominator: 0, counts: new Map(), edges: new Map() }));
+    if (!inst) {
+      made ??= objectsOf(r);
+      instances.set(key, (inst = { group: made.group, lineage: made.lineage, offset, schoolYear: sy, family, denominator: 0, counts: new Map(), edges: new Map() }));
+    }
     inst.denominator += Number(r['den']);
     const category = r['cat'];
     if (category === null || category === undefined) continue;
