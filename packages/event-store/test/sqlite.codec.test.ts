@@ -164,7 +164,7 @@ describe('migration from schema version 2', () => {
   const tables = (path: string) => {
     const raw = new Database(path, { readonly: true });
     try {
-      return raw.prepare("SELECT type, name FROM sqlite_master WHERE name NOT LIKE 'sqlite_autoindex%' ORDER BY name").raw(true).all();
+      return raw.prepare("SELECT type, name FROM sqlite_master WHERE name NOT LIKE 'sqlite_autoindex%' ORDER BY name").raw(true).all() as [string, string][];
     } finally {
       raw.close();
     }
