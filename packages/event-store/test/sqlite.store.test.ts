@@ -66,6 +66,17 @@ describe('sqlite event store specifics', () => {
     await reopened.close();
   });
 
+  it('tells ids apart that share the first four bytes the id index holds', async () => {
+    const store = openSqliteEventStore({ path: ':memory:' });
+    const ids = ['0a1b2c3d-0000-4000-8000-000000000001', '0a1b2c3d-ffff-4fff-8fff-ffffffffffff', '0a1b2c3d-0000-4000-8000-000000000002'];
+    const ev = (eventId: string) => newEvent({ eventId });
+    expect(expectRight(await store.appendToStream('l-1', [ev(ids[0]!), ev(ids[1]!), ev(ids[0]!)]))).toMatchObject({ appended: 2, duplicates: 1 });
+    // The stream exists now: the ids are looked up in the log, not in memory.
+    expect(expectRight(await store.appendToStream('l-1', [ev(ids[2]!), ev(ids[1]!), ev('0a1b2c3d')]))).toMatchObject({ appended: 2, duplicates: 1 });
+    expect((await store.readStream('l-1')).map((e) => e.eventId)).toEqual([ids[0], ids[1], ids[2], '0a1b2c3d']);
+    await store.close();
+  });
+
   it('never reuses positions of erased newest events, even after reopening', async () => {
     const path = tempPath();
     const store = openSqliteEventStore({ path });

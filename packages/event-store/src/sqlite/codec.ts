@@ -81,8 +81,10 @@ const isPlainObject = (v: unknown): v is Record<string, unknown> =>
  * A skeleton is an array of entries: a key for a leaf (its value is the next
  * one in the body), `[key, [...]]` for a nested plain object, `[key, 0, text]`
  * for a string of a `source` object, which names where a fact came from and is
- * the same for thousands of events. Keys whose value is undefined (or a
- * function or symbol) are left out, as JSON.stringify does.
+ * the same for thousands of events. Those texts stay in `shapes` when a stream
+ * is erased, so a source must never carry personal data (the import's name a
+ * file and a system; the line is a value of the body). Keys whose value is
+ * undefined (or a function or symbol) are left out, as JSON.stringify does.
  */
 function walk(obj: Record<string, unknown>, provenance: boolean): unknown[] {
   const skel: unknown[] = [];
