@@ -243,6 +243,19 @@ describe('events encoded beforehand', () => {
     );
   });
 
+  it('refuses an event encoded for another stream when its body refers to the stream name', async () => {
+    const store = openSqliteEventStore({ path: ':memory:' });
+    const e = { eventId: '4d1c7f3e-2b7a-5c1e-9f00-0123456789ab', type: 'A', schemaVersion: 1, data: { learnerId: 'L1' }, occurredOn: null };
+    expect(() => store.writeTransaction((tx) => tx.appendEncoded([{ stream: 'learner-L2', expectedRevision: 'any', events: [encodeEvent(e, 'learner-L1')] }]))).toThrow(/encoded for stream learner-L1/);
+    expect(await store.headPosition()).toBe(0);
+    // Without a reference to the name, the encoding is the same for every stream.
+    const plain = encodeEvent({ ...e, data: { learnerId: 'L3' } }, 'learner-L1');
+    expect(plain.refersTo).toBeNull();
+    expectRight(store.writeTransaction((tx) => tx.appendEncoded([{ stream: 'learner-L2', expectedRevision: 'any', events: [plain] }])));
+    expect((await store.readStream('learner-L2'))[0]!.data).toEqual({ learnerId: 'L3' });
+    await store.close();
+  });
+
   it('appendEncoded writes the very rows append writes, ids handed over as plain byte arrays included', () => {
     const dir = mkdtempSync(join(tmpdir(), 'leerroutes-encoded-'));
     try {

@@ -37,6 +37,8 @@ export interface EncodedEvent {
   readonly shape: string;
   /** Their leaf values (see the tags below). */
   readonly body: string;
+  /** The stream whose name the body refers to (see encodeEvent); it may be appended there only. Null when it refers to none. */
+  readonly refersTo: string | null;
 }
 
 /**
@@ -54,6 +56,7 @@ export function encodeEvent(
   // Array.prototype.map hands over an index as second argument: only a string is a stream.
   W_OCC = e.occurredOn ?? null;
   W_SFX = typeof stream === 'string' ? streamSuffix(stream) : null;
+  W_REFERRED = false;
   S = '';
   const dataSkel = isPlainObject(e.data) ? walk(e.data, false) : (writeValue(e.data), null);
   const metaSkel = e.metadata === undefined ? 0 : isPlainObject(e.metadata) ? walk(e.metadata, false) : (writeValue(e.metadata), null);
@@ -65,6 +68,7 @@ export function encodeEvent(
     knownAt: e.knownAt,
     shape: JSON.stringify([dataSkel, metaSkel]),
     body: S,
+    refersTo: W_REFERRED ? (stream as string) : null,
   };
 }
 
@@ -125,6 +129,7 @@ const T_JSON = 0x6e; // varint length, JSON text (objects inside arrays, text th
 let S = '';
 let W_OCC: string | null = null;
 let W_SFX: string | null = null;
+let W_REFERRED = false;
 
 /** Six bits a character, least significant first; 0x40 marks that more follow. */
 function writeVarint(n: number): void {
@@ -246,6 +251,7 @@ function writeString(s: string): void {
     return;
   }
   if (s === W_SFX) {
+    W_REFERRED = true;
     S += String.fromCharCode(T_STREAM_SUFFIX);
     return;
   }

@@ -303,6 +303,8 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
       let appended = 0;
       let position: Position | null = null;
       for (const e of events) {
+        // Its body would read another learner's id out of this stream's name.
+        if (e.refersTo !== null && e.refersTo !== stream) throw new Error(`an event encoded for stream ${e.refersTo} cannot be appended to ${stream}`);
         const id = idParam(e.eventId);
         // A stream this call creates has no rows to look up: its ids so far are in memory.
         if (st.fresh !== null) {
