@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { beginBody, compileShape, decodeDay, decodeEventId, encodeDay, encodeEvent, encodeEventId, encodeInstant, read } from '../src/sqlite/codec.js';
 import { flatten } from '../src/sqlite/codec-v2.js';
+import { uuidFromDigest } from '../src/event-id.js';
 import type { NewEvent, RecordedEvent } from '../src/port.js';
 import { openSqliteEventStore } from '../src/sqlite/index.js';
 import { expectRight } from '../test-support/conformance/helpers.js';
@@ -17,7 +18,7 @@ const json = fc.jsonValue().map((v) => JSON.parse(JSON.stringify(v)) as unknown)
 function roundTrip(e: Parameters<typeof encodeEvent>[0], stream?: string): { data: unknown; metadata: unknown } {
   const enc = encodeEvent(e, stream);
   const shape = compileShape(enc.shape);
-  beginBody(enc.body, decodeDay(enc.occurredOn), stream ?? 'other');
+  beginBody(enc.body, decodeDay(enc.occurredOn), stream ?? 'other', typeof enc.eventId === 'string' ? `.${enc.eventId}` : Buffer.from(enc.eventId).toString('hex'));
   const data = shape.data(read);
   return { data, metadata: shape.metadata === null ? undefined : shape.metadata(read) };
 }
@@ -75,6 +76,26 @@ describe('compact payload codec', () => {
     // A null where an object stood is another shape, not a lossy one.
     const c = encodeEvent(event({ learnerId: 'L3', enrolment: { grade: 1, level: { code: 'vso', span: null } } }));
     expect(c.shape).not.toBe(encodeEvent(event({ learnerId: 'L3', enrolment: { grade: 1, level: { code: 'vso', span: { low: 1, high: 1 } } } })).shape);
+  });
+
+  it('stores the digest an id was made from in seven characters, and any other digest as it is', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 20, maxLength: 20 }), fc.integer({ min: 0, max: 19 }), (bytes, flip) => {
+        const digest = Buffer.from(bytes);
+        const key = digest.toString('base64url');
+        const own = encodeEvent(event({}, { eventId: uuidFromDigest(digest), metadata: { key } }));
+        expect(own.body).toHaveLength(7);
+        expect(roundTrip(event({}, { eventId: uuidFromDigest(digest), metadata: { key } })).metadata).toEqual({ key });
+        // A digest of another id, one bit apart: stored as its text.
+        const other = Buffer.from(digest);
+        other[flip] = other[flip]! ^ (flip === 6 ? 0x01 : flip === 8 ? 0x20 : 0x80);
+        const stranger = { eventId: uuidFromDigest(other), metadata: { key } };
+        const differs = uuidFromDigest(other) !== uuidFromDigest(digest);
+        expect(encodeEvent(event({}, stranger)).body.length).toBe(differs ? 28 : 7);
+        expect(roundTrip(event({}, stranger)).metadata).toEqual({ key });
+      }),
+      { numRuns: 500, seed: 20261204 },
+    );
   });
 
   it('keeps a __proto__ key an own property, as JSON.parse does', () => {

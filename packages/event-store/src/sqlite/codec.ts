@@ -57,11 +57,13 @@ export function encodeEvent(
   W_OCC = e.occurredOn ?? null;
   W_SFX = typeof stream === 'string' ? streamSuffix(stream) : null;
   W_REFERRED = false;
+  const eventId = encodeEventId(e.eventId);
+  W_ID = typeof eventId === 'string' ? null : eventId;
   S = '';
   const dataSkel = isPlainObject(e.data) ? walk(e.data, false) : (writeValue(e.data), null);
   const metaSkel = e.metadata === undefined ? 0 : isPlainObject(e.metadata) ? walk(e.metadata, false) : (writeValue(e.metadata), null);
   return {
-    eventId: encodeEventId(e.eventId),
+    eventId,
     type: e.type,
     schemaVersion: e.schemaVersion,
     occurredOn: encodeDay(e.occurredOn ?? null),
@@ -125,11 +127,13 @@ const T_OCCURRED_ON = 0x6b; // the event's own occurredOn text
 const T_STREAM_SUFFIX = 0x6c; // the stream name after its category
 const T_ARRAY = 0x6d; // varint count, the elements
 const T_JSON = 0x6e; // varint length, JSON text (objects inside arrays, text that is not well-formed UTF-16)
+const T_ID_DIGEST = 0x6f; // the base64url text of the 20-byte digest the event's id was made from: its 6 bits the id lost, its last 4 bytes
 
 let S = '';
 let W_OCC: string | null = null;
 let W_SFX: string | null = null;
 let W_REFERRED = false;
+let W_ID: Buffer | null = null;
 
 /** Six bits a character, least significant first; 0x40 marks that more follow. */
 function writeVarint(n: number): void {
@@ -245,6 +249,27 @@ function packed(s: string): string | null {
   return null;
 }
 
+const BASE64URL = /^[A-Za-z0-9_-]{27}$/;
+
+/**
+ * An import names each event by a SHA-1 digest (its metadata key, 27 characters of
+ * base64url) and makes its id from the same digest (event-id.ts uuidFromDigest: the
+ * first 16 bytes with the UUID version and variant bits set). Such a key is stored as
+ * what the id does not hold: six bits and four bytes, seven characters instead of 28.
+ */
+function writeIdDigest(s: string, id: Buffer): boolean {
+  if (!BASE64URL.test(s)) return false;
+  const d = Buffer.from(s, 'base64url');
+  if (d.length !== 20 || d.toString('base64url') !== s) return false;
+  for (let i = 0; i < 16; i++) {
+    const mask = i === 6 ? 0x0f : i === 8 ? 0x3f : 0xff;
+    if ((d[i]! & mask) !== (id[i]! & mask)) return false;
+  }
+  const tail = d.readUInt32LE(16);
+  S += String.fromCharCode(T_ID_DIGEST, (d[6]! >> 4) | ((d[8]! >> 6) << 4), tail & 0x7f, (tail >>> 7) & 0x7f, (tail >>> 14) & 0x7f, (tail >>> 21) & 0x7f, tail >>> 28);
+  return true;
+}
+
 function writeString(s: string): void {
   if (s === W_OCC) {
     S += String.fromCharCode(T_OCCURRED_ON);
@@ -256,6 +281,7 @@ function writeString(s: string): void {
     return;
   }
   const len = s.length;
+  if (len === 27 && W_ID !== null && writeIdDigest(s, W_ID)) return;
   if (len === 7 || len === 9 || len === 10) {
     const p = packed(s);
     if (p !== null) {
@@ -279,13 +305,27 @@ let R = '';
 let RP = 0;
 let R_OCC: string | null = null;
 let R_STREAM = '';
+let R_ID = '';
 
-/** Point `read` at a row's body; occurredOn and stream are what its references stand for. */
-export function beginBody(body: string, occurredOn: string | null, stream: string): void {
+/** Point `read` at a row's body; occurredOn, stream and id (as selected: decodeSelectedEventId) are what its references stand for. */
+export function beginBody(body: string, occurredOn: string | null, stream: string, selectedEventId: string): void {
   R = body;
   RP = 0;
   R_OCC = occurredOn;
   R_STREAM = stream;
+  R_ID = selectedEventId;
+}
+
+const digest = Buffer.alloc(20);
+function readIdDigest(): string {
+  digest.write(R_ID, 0, 16, 'hex');
+  const bits = R.charCodeAt(RP);
+  digest[6] = (digest[6]! & 0x0f) | ((bits & 0x0f) << 4);
+  digest[8] = (digest[8]! & 0x3f) | ((bits >> 4) << 6);
+  const c = (i: number) => R.charCodeAt(RP + i);
+  digest.writeUInt32LE((c(1) | (c(2) << 7) | (c(3) << 14) | (c(4) << 21)) + c(5) * 2 ** 28, 16);
+  RP += 6;
+  return digest.toString('base64url');
 }
 
 function readVarint(): number {
@@ -371,6 +411,8 @@ export function read(): unknown {
     }
     case T_JSON:
       return JSON.parse(readText(readVarint())) as unknown;
+    case T_ID_DIGEST:
+      return readIdDigest();
     default:
       throw new Error(`event body: unknown value tag ${t}`);
   }

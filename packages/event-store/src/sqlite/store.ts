@@ -234,7 +234,7 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
     const recordedAt = instant(r[7]);
     const occurredOn = decodeDay(r[6]);
     const shape = decoderOf(r[9]);
-    beginBody(r[10], occurredOn, r[2]);
+    beginBody(r[10], occurredOn, r[2], r[1]);
     const data = shape.data(read);
     const metadata = shape.metadata === null ? NO_METADATA : shape.metadata(read);
     return {
