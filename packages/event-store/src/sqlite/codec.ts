@@ -6,7 +6,8 @@
  * provenance every payload repeats (`source.system`, `source.file`: constants
  * of the shape) are stored once; values that the row already holds (the
  * learner id that is the stream's suffix, a date equal to the event's
- * occurredOn) cost one byte; dates, school years and months are packed.
+ * occurredOn) cost one byte, the digest the event's id was made from seven;
+ * dates, school years and months are packed.
  * Decoding builds the objects with a function compiled per shape, in the
  * original key order.
  *
