@@ -251,6 +251,7 @@ function packed(s: string): string | null {
 }
 
 const BASE64URL = /^[A-Za-z0-9_-]{27}$/;
+const base64urlValue = (c: number): number => (c === 95 ? 63 : c === 45 ? 62 : c >= 97 ? c - 71 : c >= 65 ? c - 65 : c + 4);
 
 /**
  * An import names each event by a SHA-1 digest (its metadata key, 27 characters of
@@ -258,10 +259,12 @@ const BASE64URL = /^[A-Za-z0-9_-]{27}$/;
  * first 16 bytes with the UUID version and variant bits set). Such a key is stored as
  * what the id does not hold: six bits and four bytes, seven characters instead of 28.
  */
+const scratch = Buffer.alloc(20);
 function writeIdDigest(s: string, id: Buffer): boolean {
-  if (!BASE64URL.test(s)) return false;
-  const d = Buffer.from(s, 'base64url');
-  if (d.length !== 20 || d.toString('base64url') !== s) return false;
+  // 27 characters carry 162 bits: the text is the canonical form of 20 bytes when the last two are zero.
+  if (!BASE64URL.test(s) || (base64urlValue(s.charCodeAt(26)) & 3) !== 0) return false;
+  const d = scratch;
+  if (d.write(s, 0, 20, 'base64url') !== 20) return false;
   for (let i = 0; i < 16; i++) {
     const mask = i === 6 ? 0x0f : i === 8 ? 0x3f : 0xff;
     if ((d[i]! & mask) !== (id[i]! & mask)) return false;
