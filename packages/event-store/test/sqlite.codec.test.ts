@@ -1,36 +1,108 @@
 import Database from 'better-sqlite3';
 import fc from 'fast-check';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { compileDecoder, decodeDay, decodeEventId, encodeDay, encodeEvent, encodeEventId, encodeInstant, flatten } from '../src/sqlite/codec.js';
-import type { NewEvent } from '../src/port.js';
+import { beginBody, compileShape, decodeDay, decodeEventId, encodeDay, encodeEvent, encodeEventId, encodeInstant, read } from '../src/sqlite/codec.js';
+import { flatten } from '../src/sqlite/codec-v2.js';
+import { uuidFromDigest } from '../src/event-id.js';
+import type { NewEvent, RecordedEvent } from '../src/port.js';
 import { openSqliteEventStore } from '../src/sqlite/index.js';
 import { expectRight } from '../test-support/conformance/helpers.js';
 
 /** JSON values as the port's callers hand them over: what JSON.parse(JSON.stringify(x)) keeps. */
 const json = fc.jsonValue().map((v) => JSON.parse(JSON.stringify(v)) as unknown);
 
+/** Through the encoding and back, as the store reads a row (occurredOn as its column gives it back). */
+function roundTrip(e: Parameters<typeof encodeEvent>[0], stream?: string): { data: unknown; metadata: unknown } {
+  const enc = encodeEvent(e, stream);
+  const shape = compileShape(enc.shape);
+  beginBody(enc.body, decodeDay(enc.occurredOn), stream ?? 'other', typeof enc.eventId === 'string' ? `.${enc.eventId}` : Buffer.from(enc.eventId).toString('hex'));
+  const data = shape.data(read);
+  return { data, metadata: shape.metadata === null ? undefined : shape.metadata(read) };
+}
+
+const event = (data: unknown, extra: Partial<Parameters<typeof encodeEvent>[0]> = {}) => ({ eventId: 'e', type: 'T', schemaVersion: 1, data, occurredOn: null, ...extra });
+
 describe('compact payload codec', () => {
-  it('rebuilds every JSON payload exactly, key order included', () => {
+  it('rebuilds every JSON payload and metadata exactly, key order included', () => {
     fc.assert(
-      fc.property(json, (data) => {
-        const flat = flatten(data);
-        const back = flat === null ? data : compileDecoder(flat.skeleton)(JSON.parse(JSON.stringify(flat.values)) as unknown[]);
-        expect(JSON.stringify(back)).toBe(JSON.stringify(data));
+      fc.property(json, fc.option(fc.dictionary(fc.string(), json), { nil: undefined }), fc.constantFrom(null, '2016-10-01', 'x'), (data, metadata, occurredOn) => {
+        const back = roundTrip(event(data, { occurredOn, ...(metadata === undefined ? {} : { metadata: metadata as Record<string, unknown> }) }), 'learner-x');
+        expect(JSON.stringify(back.data)).toBe(JSON.stringify(data));
+        expect(JSON.stringify(back.metadata)).toBe(JSON.stringify(metadata));
       }),
       { numRuns: 2000, seed: 20261202 },
     );
   });
 
-  it('gives two payloads of the same structure one skeleton, so its keys are stored once', () => {
-    const a = flatten({ learnerId: 'L1', enrolment: { grade: 1, level: { code: 'havo', span: { low: 4, high: 4 } } } })!;
-    const b = flatten({ learnerId: 'L2', enrolment: { grade: 3, level: { code: 'vwo', span: { low: 5, high: 5 } } } })!;
-    expect(a.skeleton).toBe(b.skeleton);
-    expect(b.values).toEqual(['L2', 3, 'vwo', 5, 5]);
+  it('reads back exactly the texts it packs, and what only looks like them', () => {
+    const texts = fc.oneof(
+      fc.tuple(fc.integer({ min: 0, max: 9999 }), fc.integer({ min: 0, max: 99 }), fc.integer({ min: 0, max: 99 })).map(([y, m, d]) => `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`),
+      // Around the edges of the packed forms: days that do not exist, the ends of the ranges.
+      fc.tuple(fc.integer({ min: 1895, max: 2040 }), fc.integer({ min: 0, max: 13 }), fc.integer({ min: 27, max: 32 })).map(([y, m, d]) => `${y}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`),
+      fc.constantFrom('1899-12-31', '1900-01-01', '1989-12-31', '1990-01-01', '2034-11-10', '2034-11-11', '7641-08-01', '1949-1950', '1950-1951', '2077-2078', '2078-2079', '1900-01', '3265-04', '3265-05'),
+      fc.integer({ min: 0, max: 9999 }).chain((y) => fc.integer({ min: 0, max: 9999 }).map((z) => `${String(y).padStart(4, '0')}-${String(fc.sample(fc.boolean(), 1)[0] ? y + 1 : z).padStart(4, '0')}`)),
+      fc.tuple(fc.integer({ min: 0, max: 9999 }), fc.integer({ min: 0, max: 99 })).map(([y, m]) => `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}`),
+      fc.string({ minLength: 7, maxLength: 10 }),
+      fc.string({ unit: 'binary', maxLength: 40 }),
+      fc.string({ unit: 'grapheme', maxLength: 40 }),
+      fc.constantFrom('\ud800', 'a\udc00b', '\u0000', 'x'.repeat(31), 'x'.repeat(32), 'x'.repeat(200)),
+    );
+    const numbers = fc.oneof(fc.integer(), fc.double(), fc.constantFrom(63, 64, -1, 2 ** 53 - 1, 2 ** 53, -(2 ** 53) + 1, 1e21, 5e-324));
+    fc.assert(
+      fc.property(fc.array(fc.oneof(texts, numbers), { maxLength: 8 }), (values) => {
+        const data = Object.fromEntries(values.map((v, i) => [`k${i}`, v]));
+        expect(JSON.stringify(roundTrip(event(data)).data)).toBe(JSON.stringify(data));
+      }),
+      { numRuns: 3000, seed: 20261203 },
+    );
+  });
+
+  it('gives two payloads of the same structure and provenance one shape, and stores what the row holds as a reference', () => {
+    const enrolment = (learnerId: string, grade: number, code: string, line: number) =>
+      ({ learnerId, occurredOn: '2016-10-01', schoolYear: '2016-2017', source: { system: 'import', file: 'enrollments.csv', line }, enrolment: { referenceDate: '2016-10-01', grade, level: { code, span: { low: 4, high: 4 } } } });
+    const a = encodeEvent(event(enrolment('L1', 1, 'havo', 7), { occurredOn: '2016-10-01' }), 'learner-L1');
+    const b = encodeEvent(event(enrolment('L2', 3, 'vwo', 9), { occurredOn: '2016-10-01' }), 'learner-L2');
+    expect(a.shape).toBe(b.shape);
+    // The file and system are constants of the shape; the line is a value.
+    expect(JSON.parse(a.shape)[0][3]).toEqual(['source', [['system', 0, 'import'], ['file', 0, 'enrollments.csv'], 'line']]);
+    // Learner id and both dates: one character each; the school year two; then line, grade, code and span.
+    expect(b.body).toBe('\u006c\u006b\u0069\u0042\u0009\u006b\u0003\u0043vwo\u0004\u0004');
+    const other = encodeEvent(event(enrolment('L2', 3, 'vwo', 9), { occurredOn: '2016-10-01' }), 'learner-L1');
+    expect(other.shape).toBe(a.shape);
+    expect(other.body.length).toBeGreaterThan(b.body.length);
     // A null where an object stood is another shape, not a lossy one.
-    expect(flatten({ learnerId: 'L3', enrolment: { grade: 1, level: { code: 'vso', span: null } } })!.skeleton).not.toBe(a.skeleton);
+    const c = encodeEvent(event({ learnerId: 'L3', enrolment: { grade: 1, level: { code: 'vso', span: null } } }));
+    expect(c.shape).not.toBe(encodeEvent(event({ learnerId: 'L3', enrolment: { grade: 1, level: { code: 'vso', span: { low: 1, high: 1 } } } })).shape);
+  });
+
+  it('stores the digest an id was made from in seven characters, and any other digest as it is', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 20, maxLength: 20 }), fc.integer({ min: 0, max: 19 }), (bytes, flip) => {
+        const digest = Buffer.from(bytes);
+        const key = digest.toString('base64url');
+        const own = encodeEvent(event({}, { eventId: uuidFromDigest(digest), metadata: { key } }));
+        expect(own.body).toHaveLength(7);
+        expect(roundTrip(event({}, { eventId: uuidFromDigest(digest), metadata: { key } })).metadata).toEqual({ key });
+        // A digest of another id, one bit apart: stored as its text.
+        const other = Buffer.from(digest);
+        other[flip] = other[flip]! ^ (flip === 6 ? 0x01 : flip === 8 ? 0x20 : 0x80);
+        const stranger = { eventId: uuidFromDigest(other), metadata: { key } };
+        const differs = uuidFromDigest(other) !== uuidFromDigest(digest);
+        expect(encodeEvent(event({}, stranger)).body.length).toBe(differs ? 28 : 7);
+        expect(roundTrip(event({}, stranger)).metadata).toEqual({ key });
+      }),
+      { numRuns: 500, seed: 20261204 },
+    );
+  });
+
+  it('keeps a __proto__ key an own property, as JSON.parse does', () => {
+    const data = JSON.parse('{"__proto__":{"x":1},"a":{"__proto__":2}}') as unknown;
+    const back = roundTrip(event(data)).data as Record<string, unknown>;
+    expect(Object.getPrototypeOf(back)).toBe(Object.prototype);
+    expect(JSON.stringify(back)).toBe(JSON.stringify(data));
   });
 
   it('stores UUIDs in 16 bytes, days and instants as numbers, and anything else as the text it was', () => {
@@ -91,8 +163,83 @@ describe('migration from schema version 1', () => {
       expect(expectRight(await store.appendToStream('learner-L2', [{ eventId: 'x', type: 'Placed', schemaVersion: 1, data: {}, occurredOn: null }])).position).toBe(6);
       await store.close();
       const after = new Database(path, { readonly: true });
-      expect(after.prepare('SELECT MAX(version) AS v FROM schema_version').get()).toEqual({ v: 2 });
+      expect(after.prepare('SELECT MAX(version) AS v FROM schema_version').get()).toEqual({ v: 3 });
       expect(after.prepare('SELECT x FROM ledger_keep').get()).toEqual({ x: 'untouched' });
+      after.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('migration from schema version 2', () => {
+  // A log written by the code of version 2 (fixtures/make-v2-log.ts), and its events as that code read them.
+  const fixture = (name: string) => readFileSync(join(import.meta.dirname, 'fixtures', name), 'utf8');
+  const v2Log = (dir: string): string => {
+    const path = join(dir, 'v2.sqlite');
+    const raw = new Database(path);
+    raw.exec(fixture('v2-log.sql'));
+    raw.close();
+    return path;
+  };
+  const tables = (path: string) => {
+    const raw = new Database(path, { readonly: true });
+    try {
+      return raw.prepare("SELECT type, name FROM sqlite_master WHERE name NOT LIKE 'sqlite_autoindex%' ORDER BY name").raw(true).all() as [string, string][];
+    } finally {
+      raw.close();
+    }
+  };
+
+  it('rewrites a version-2 log into version 3 that reads back the very same events', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'leerroutes-v2-'));
+    try {
+      const path = v2Log(dir);
+      const expected = JSON.parse(fixture('v2-log.events.json')) as RecordedEvent[];
+      const store = openSqliteEventStore({ path });
+      const all: RecordedEvent[] = [];
+      for await (const batch of store.readAll({ batchSize: 37 })) all.push(...batch);
+      expect(JSON.parse(JSON.stringify(all))).toEqual(expected);
+      // Key order too, which toEqual does not look at.
+      expect(all.map((e) => JSON.stringify(e.data))).toEqual(expected.map((e) => JSON.stringify(e.data)));
+      for (const stream of new Set(expected.map((e) => e.stream))) {
+        expect(JSON.parse(JSON.stringify(await store.readStream(stream)))).toEqual(expected.filter((e) => e.stream === stream));
+      }
+      const byType: Record<string, number> = {};
+      for (const e of expected) byType[e.type] = (byType[e.type] ?? 0) + 1;
+      expect((await store.stats()).byType).toEqual(byType);
+      // Ids stay unique per stream through the new index: a retried event is a duplicate.
+      const first = expected[0]!;
+      expect(expectRight(await store.appendToStream(first.stream, [{ ...first, knownAt: first.knownAt }]))).toMatchObject({ appended: 0, duplicates: 1 });
+      // The newest position was erased before the migration and is not handed out again.
+      const last = expected[expected.length - 1]!.position;
+      expect(expectRight(await store.appendToStream('learner-L1', [{ eventId: 'new', type: 'Placed', schemaVersion: 1, data: {}, occurredOn: null }])).position).toBe(last + 2);
+      await store.close();
+      const raw = new Database(path, { readonly: true });
+      expect(raw.prepare('SELECT MAX(version) AS v FROM schema_version').get()).toEqual({ v: 3 });
+      raw.close();
+      expect(tables(path).map((t) => t[1])).toEqual(['event_types', 'events', 'events_by_id', 'schema_version', 'shapes', 'sqlite_sequence', 'streams']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('leaves a version-2 log as it was when the migration fails half-way', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'leerroutes-v2-'));
+    try {
+      const path = v2Log(dir);
+      const raw = new Database(path);
+      // A row whose shape is missing from the dictionary: the rewrite throws when it gets there, after a hundred rows.
+      raw.prepare('UPDATE events SET shape_id = 9999 WHERE position = (SELECT MAX(position) FROM events)').run();
+      const before = raw.prepare('SELECT * FROM events ORDER BY position').raw(true).all();
+      raw.close();
+      const schema = tables(path);
+      expect(() => openSqliteEventStore({ path })).toThrow();
+      expect(tables(path)).toEqual(schema);
+      const after = new Database(path, { readonly: true });
+      expect(after.prepare('SELECT MAX(version) AS v FROM schema_version').get()).toEqual({ v: 2 });
+      expect(after.prepare('SELECT * FROM events ORDER BY position').raw(true).all()).toEqual(before);
+      expect(after.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'events'").get()).toEqual({ seq: 221 });
       after.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -117,12 +264,25 @@ describe('events encoded beforehand', () => {
     );
   });
 
+  it('refuses an event encoded for another stream when its body refers to the stream name', async () => {
+    const store = openSqliteEventStore({ path: ':memory:' });
+    const e = { eventId: '4d1c7f3e-2b7a-5c1e-9f00-0123456789ab', type: 'A', schemaVersion: 1, data: { learnerId: 'L1' }, occurredOn: null };
+    expect(() => store.writeTransaction((tx) => tx.appendEncoded([{ stream: 'learner-L2', expectedRevision: 'any', events: [encodeEvent(e, 'learner-L1')] }]))).toThrow(/encoded for stream learner-L1/);
+    expect(await store.headPosition()).toBe(0);
+    // Without a reference to the name, the encoding is the same for every stream.
+    const plain = encodeEvent({ ...e, data: { learnerId: 'L3' } }, 'learner-L1');
+    expect(plain.refersTo).toBeNull();
+    expectRight(store.writeTransaction((tx) => tx.appendEncoded([{ stream: 'learner-L2', expectedRevision: 'any', events: [plain] }])));
+    expect((await store.readStream('learner-L2'))[0]!.data).toEqual({ learnerId: 'L3' });
+    await store.close();
+  });
+
   it('appendEncoded writes the very rows append writes, ids handed over as plain byte arrays included', () => {
     const dir = mkdtempSync(join(tmpdir(), 'leerroutes-encoded-'));
     try {
       const clock = () => new Date('2024-01-02T03:04:05.678Z');
       const events = (n: number): NewEvent[] => [
-        { eventId: '4d1c7f3e-2b7a-5c1e-9f00-0123456789ab', type: 'A', schemaVersion: 1, data: { id: `L${n}`, nested: { x: n, y: [1, 'z'] } }, occurredOn: '2016-10-01', knownAt: '2023-11-01T00:00:00.000Z', metadata: { key: 'k' } },
+        { eventId: '4d1c7f3e-2b7a-5c1e-9f00-0123456789ab', type: 'A', schemaVersion: 1, data: { id: `L${n}`, suffix: String(n), nested: { x: n, y: [1, 'z'] } }, occurredOn: '2016-10-01', knownAt: '2023-11-01T00:00:00.000Z', metadata: { key: 'k' } },
         { eventId: 'not-a-uuid', type: 'B', schemaVersion: 2, data: [n], occurredOn: null },
         { eventId: '0f1c7f3e-2b7a-5c1e-9f00-0123456789ab', type: 'A', schemaVersion: 1, data: { id: `L${n}` }, occurredOn: 'sometime', knownAt: '2024-01-02T03:04:05.678Z' },
       ];
@@ -138,11 +298,12 @@ describe('events encoded beforehand', () => {
       const encoded = openSqliteEventStore({ path: join(dir, 'encoded.sqlite'), clock });
       for (const n of [1, 2]) {
         expectRight(plain.writeTransaction((tx) => tx.append([{ stream: `s-${n}`, expectedRevision: 'no_stream', events: events(n) }])));
-        const enc = events(n).map(encodeEvent).map((e) => ({ ...e, eventId: typeof e.eventId === 'string' ? e.eventId : new Uint8Array(e.eventId) }));
+        // With the stream, as the appender encodes: the suffix is stored as a reference to the stream's name.
+        const enc = events(n).map((e) => encodeEvent(e, `s-${n}`)).map((e) => ({ ...e, eventId: typeof e.eventId === 'string' ? e.eventId : new Uint8Array(e.eventId) }));
         expectRight(encoded.writeTransaction((tx) => tx.appendEncoded([{ stream: `s-${n}`, expectedRevision: 'no_stream', events: enc }])));
       }
       // A retried batch is recognised by its ids, encoded or not.
-      const again = events(1).map(encodeEvent);
+      const again = events(1).map((e) => encodeEvent(e, 's-1'));
       expectRight(encoded.writeTransaction((tx) => expect(tx.appendEncoded([{ stream: 's-1', expectedRevision: 'no_stream', events: again }])[0]!.appended).toBe(0)));
       expect(encoded.streamRevisions(['s-1', 's-2', 's-3'])).toEqual(new Map([['s-1', 2], ['s-2', 2]]));
       void plain.close();

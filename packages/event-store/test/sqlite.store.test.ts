@@ -54,16 +54,27 @@ describe('sqlite event store specifics', () => {
     const columns = (raw.prepare("SELECT name FROM pragma_table_info('events')").all() as { name: string }[]).map((c) => c.name);
     expect(columns).toEqual([
       'position', 'stream_id', 'revision', 'event_id', 'type_id', 'schema_version',
-      'occurred_on', 'recorded_at', 'known_at', 'shape_id', 'data', 'metadata',
+      'occurred_on', 'recorded_at', 'known_at', 'shape_id', 'body',
     ]);
-    // The payload's keys live once in `shapes`; the row holds only its values.
-    const stored = raw.prepare('SELECT e.data, s.skeleton FROM events e JOIN shapes s USING (shape_id)').get() as { data: string; skeleton: string };
-    expect(stored).toEqual({ data: '[true]', skeleton: '["kept"]' });
+    // The payload's keys live once in `shapes` (beside the metadata's: none given); the row holds only its values, one byte for `true`.
+    const stored = raw.prepare('SELECT hex(e.body) AS body, s.skeleton FROM events e JOIN shapes s USING (shape_id)').get() as { body: string; skeleton: string };
+    expect(stored).toEqual({ body: '62', skeleton: '[["kept"],0]' });
     raw.close();
 
     const reopened = openSqliteEventStore({ path });
     expect((await reopened.readStream('l-1'))[0]!.data).toEqual({ kept: true });
     await reopened.close();
+  });
+
+  it('tells ids apart that share the first four bytes the id index holds', async () => {
+    const store = openSqliteEventStore({ path: ':memory:' });
+    const ids = ['0a1b2c3d-0000-4000-8000-000000000001', '0a1b2c3d-ffff-4fff-8fff-ffffffffffff', '0a1b2c3d-0000-4000-8000-000000000002'];
+    const ev = (eventId: string) => newEvent({ eventId });
+    expect(expectRight(await store.appendToStream('l-1', [ev(ids[0]!), ev(ids[1]!), ev(ids[0]!)]))).toMatchObject({ appended: 2, duplicates: 1 });
+    // The stream exists now: the ids are looked up in the log, not in memory.
+    expect(expectRight(await store.appendToStream('l-1', [ev(ids[2]!), ev(ids[1]!), ev('0a1b2c3d')]))).toMatchObject({ appended: 2, duplicates: 1 });
+    expect((await store.readStream('l-1')).map((e) => e.eventId)).toEqual([ids[0], ids[1], ids[2], '0a1b2c3d']);
+    await store.close();
   });
 
   it('never reuses positions of erased newest events, even after reopening', async () => {
@@ -100,7 +111,8 @@ describe('sqlite event store specifics', () => {
 
   it('leaves no bytes of an erased payload in the database files', async () => {
     const path = tempPath();
-    const marker = 'ZZ-ERASE-ME-3141592653-ZZ';
+    // Spaces: text of base64url characters alone would be stored as the bytes it stands for, and not be found as text.
+    const marker = 'ZZ ERASE ME 3141592653 ZZ';
     const store = openSqliteEventStore({ path });
     expectRight(await store.appendToStream('l-keep', [newEvent({ data: { note: 'stays' } })]));
     expectRight(await store.appendToStream('l-gone', [newEvent({ data: { note: marker.repeat(20) } })]));

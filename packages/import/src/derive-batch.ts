@@ -70,7 +70,9 @@ export function batchDeriver(setup: DeriveSetup): BatchDeriver {
       const events = eventsToAppend(facts.get(id)!, stream?.events ?? [], ctx, setup.delivery, setup.knownAt, correctionDate);
       if (events.length === 0) continue;
       const expectedRevision = stream ? stream.revision : 'no_stream';
-      appends.push(encode ? { stream: learnerStream(id), expectedRevision, events: events.map(encodeEvent) } : { stream: learnerStream(id), expectedRevision, events });
+      const name = learnerStream(id);
+      // With its stream, the encoding stores the learner id the stream name already holds as a reference.
+      appends.push(encode ? { stream: name, expectedRevision, events: events.map((e) => encodeEvent(e, name)) } : { stream: name, expectedRevision, events });
       for (const e of events) {
         counts.byType[e.type] = (counts.byType[e.type] ?? 0) + 1;
         if (e.type === 'Retracted') counts.retracted += (e.data as { retracted: string[] }).retracted.length;

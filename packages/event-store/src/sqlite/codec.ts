@@ -1,66 +1,24 @@
 /**
- * The compact row encoding of the SQLite log. An event's payload is stored as
- * its *shape* (the nested key skeleton, once per distinct skeleton in the
- * `shapes` table) plus a JSON array of its leaf values in skeleton order. The
- * learner events of a national log have a few hundred shapes between them,
- * so the keys that made up half of every JSON payload are stored once.
- * Decoding builds the object with a function compiled per shape, which is
- * faster than JSON.parse of the keyed object and gives the same key order.
+ * The row encoding of the SQLite log (schema version 3). An event's payload
+ * and metadata are stored as their *shape* (the nested key skeletons, once
+ * per distinct pair in the `shapes` table) plus one compact text, the body,
+ * of their leaf values in skeleton order. Keys, JSON punctuation and the
+ * provenance every payload repeats (`source.system`, `source.file`: constants
+ * of the shape) are stored once; values that the row already holds (the
+ * learner id that is the stream's suffix, a date equal to the event's
+ * occurredOn) cost one byte, the digest the event's id was made from seven;
+ * dates, school years and months are packed.
+ * Decoding builds the objects with a function compiled per shape, in the
+ * original key order.
  *
- * Event ids that are UUIDs are stored as 16-byte blobs, dates as integers
- * (yyyymmdd, epoch milliseconds); anything that does not fit these forms is
- * stored as text, so every value the port accepts round-trips exactly.
+ * Every form is chosen only when the value reads back as the very same value
+ * (the day of a date that exists, a safe integer); anything else is stored as
+ * it is, or as JSON text, so every value the port accepts round-trips as it
+ * did through JSON.
+ *
+ * Event ids that are UUIDs are stored as 16-byte blobs, days as integers
+ * (yyyymmdd) and instants as epoch milliseconds where they round-trip.
  */
-
-/** Shape 0: the payload is not a plain object (null, an array, a number...) and is stored as plain JSON. */
-export const RAW_SHAPE = 0;
-
-export interface Flattened {
-  readonly skeleton: string;
-  readonly values: unknown[];
-}
-
-const isPlainObject = (v: unknown): v is Record<string, unknown> =>
-  v !== null && typeof v === 'object' && !Array.isArray(v) && Object.getPrototypeOf(v) === Object.prototype;
-
-/**
- * The skeleton is a JSON array: a key for a leaf, `[key, [...]]` for a nested
- * plain object. Arrays and everything else are leaves. Keys whose value is
- * undefined are left out, as JSON.stringify does.
- */
-export function flatten(data: unknown): Flattened | null {
-  if (!isPlainObject(data)) return null;
-  const values: unknown[] = [];
-  const skeleton = JSON.stringify(walk(data, values));
-  return { skeleton, values };
-}
-
-function walk(obj: Record<string, unknown>, values: unknown[]): unknown[] {
-  const skel: unknown[] = [];
-  for (const key in obj) {
-    const v = obj[key];
-    if (v === undefined || typeof v === 'function' || typeof v === 'symbol') continue;
-    if (isPlainObject(v)) skel.push([key, walk(v, values)]);
-    else {
-      skel.push(key);
-      values.push(v);
-    }
-  }
-  return skel;
-}
-
-export type Decoder = (values: readonly unknown[]) => Record<string, unknown>;
-
-/** A function that rebuilds the object of one skeleton from its value array. */
-export function compileDecoder(skeleton: string): Decoder {
-  let i = 0;
-  const build = (skel: unknown[]): string =>
-    `{${skel
-      .map((entry) => (Array.isArray(entry) ? `${JSON.stringify(entry[0])}:${build(entry[1] as unknown[])}` : `${JSON.stringify(entry)}:v[${i++}]`))
-      .join(',')}}`;
-  // The skeleton comes from flatten() (JSON-quoted keys only), never from outside input.
-  return new Function('v', `return ${build(JSON.parse(skeleton) as unknown[])};`) as Decoder;
-}
 
 /**
  * An event in the form its row is written: what is left for the appender is
@@ -76,28 +34,420 @@ export interface EncodedEvent {
   readonly occurredOn: number | string | null;
   /** ISO text: whether it equals the transaction's recordedAt is decided at append time. */
   readonly knownAt: string | undefined;
-  /** null: the payload is not a plain object and `data` is its plain JSON (RAW_SHAPE). */
-  readonly skeleton: string | null;
-  readonly data: string;
-  readonly metadata: string | null;
+  /** The skeletons of payload and metadata (one row of `shapes`, see compileShape). */
+  readonly shape: string;
+  /** Their leaf values (see the tags below). */
+  readonly body: string;
+  /** The stream whose name the body refers to (see encodeEvent); it may be appended there only. Null when it refers to none. */
+  readonly refersTo: string | null;
 }
 
-export function encodeEvent(e: {
-  readonly eventId: string; readonly type: string; readonly schemaVersion: number; readonly data: unknown;
-  readonly occurredOn: string | null; readonly knownAt?: string; readonly metadata?: Readonly<Record<string, unknown>>;
-}): EncodedEvent {
-  const flat = flatten(e.data);
+/**
+ * Encodes an event for the log. With the stream it goes to, a value equal to
+ * the stream name's suffix (the learner id of `learner-<id>`) is stored as a
+ * reference to it; without, as itself (the row reads back the same either way).
+ */
+export function encodeEvent(
+  e: {
+    readonly eventId: string; readonly type: string; readonly schemaVersion: number; readonly data: unknown;
+    readonly occurredOn: string | null; readonly knownAt?: string; readonly metadata?: Readonly<Record<string, unknown>>;
+  },
+  stream?: unknown,
+): EncodedEvent {
+  // Array.prototype.map hands over an index as second argument: only a string is a stream.
+  W_OCC = e.occurredOn ?? null;
+  W_SFX = typeof stream === 'string' ? streamSuffix(stream) : null;
+  W_REFERRED = false;
+  const eventId = encodeEventId(e.eventId);
+  W_ID = typeof eventId === 'string' ? null : eventId;
+  S = '';
+  const dataSkel = isPlainObject(e.data) ? walk(e.data, false) : (writeValue(e.data), null);
+  const metaSkel = e.metadata === undefined ? 0 : isPlainObject(e.metadata) ? walk(e.metadata, false) : (writeValue(e.metadata), null);
   return {
-    eventId: encodeEventId(e.eventId),
+    eventId,
     type: e.type,
     schemaVersion: e.schemaVersion,
     occurredOn: encodeDay(e.occurredOn ?? null),
     knownAt: e.knownAt,
-    skeleton: flat ? flat.skeleton : null,
-    data: JSON.stringify(flat ? flat.values : (e.data ?? null)),
-    metadata: e.metadata === undefined ? null : JSON.stringify(e.metadata),
+    shape: JSON.stringify([dataSkel, metaSkel]),
+    body: S,
+    refersTo: W_REFERRED ? (stream as string) : null,
   };
 }
+
+/** The part of a stream name after its category (`learner-L1` -> `L1`); null without a category. */
+function streamSuffix(stream: string): string | null {
+  const i = stream.indexOf('-');
+  return i < 0 ? null : stream.slice(i + 1);
+}
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+  v !== null && typeof v === 'object' && !Array.isArray(v) && Object.getPrototypeOf(v) === Object.prototype;
+
+/**
+ * A skeleton is an array of entries: a key for a leaf (its value is the next
+ * one in the body), `[key, [...]]` for a nested plain object, `[key, 0, text]`
+ * for a string of a `source` object, which names where a fact came from and is
+ * the same for thousands of events. Those texts stay in `shapes` when a stream
+ * is erased, so a source must never carry personal data (the import's name a
+ * file and a system; the line is a value of the body). Keys whose value is
+ * undefined (or a function or symbol) are left out, as JSON.stringify does.
+ */
+function walk(obj: Record<string, unknown>, provenance: boolean): unknown[] {
+  const skel: unknown[] = [];
+  for (const key in obj) {
+    const v = obj[key];
+    if (v === undefined || typeof v === 'function' || typeof v === 'symbol') continue;
+    if (isPlainObject(v)) skel.push([key, walk(v, key === 'source')]);
+    else if (provenance && typeof v === 'string') skel.push([key, 0, v]);
+    else {
+      skel.push(key);
+      writeValue(v);
+    }
+  }
+  return skel;
+}
+
+// --- the body: text of one tag character per value, then what the tag says follows.
+// Every character written is below 0x80 save those of text values themselves, so
+// SQLite stores it in one byte of UTF-8; and reading text back costs far less than a blob.
+
+const T_STR = 0x40; // 0x40-0x5f: text of 0-31 UTF-16 units, the units follow
+const T_NULL = 0x60;
+const T_FALSE = 0x61;
+const T_TRUE = 0x62;
+const T_UINT = 0x63; // varint, integers from 64 up to 2^53
+const T_NEG = 0x64; // varint of the magnitude
+const T_NUMBER = 0x65; // varint length, the number's JS text (which reads back as the same number)
+const T_TEXT = 0x66; // varint length in UTF-16 units, the text
+const T_DAY = 0x67; // 'yyyy-mm-dd' from 1990 to 2034: two characters, days since 1990-01-01
+const T_DAY_WIDE = 0x68; // 'yyyy-mm-dd' from 1900: three characters, days since 1900-01-01
+const T_SCHOOL_YEAR = 0x69; // 'yyyy-yyyy' of consecutive years from 1950 to 2077: one character, the first year - 1950
+const T_MONTH = 0x6a; // 'yyyy-mm' from 1900: two characters, months since 1900-01
+const T_OCCURRED_ON = 0x6b; // the event's own occurredOn text
+const T_STREAM_SUFFIX = 0x6c; // the stream name after its category
+const T_ARRAY = 0x6d; // varint count, the elements
+const T_JSON = 0x6e; // varint length, JSON text (objects inside arrays, text that is not well-formed UTF-16)
+const T_ID_DIGEST = 0x6f; // the base64url text of the 20-byte digest the event's id was made from: its 6 bits the id lost, its last 4 bytes
+
+let S = '';
+let W_OCC: string | null = null;
+let W_SFX: string | null = null;
+let W_REFERRED = false;
+let W_ID: Buffer | null = null;
+
+/** Six bits a character, least significant first; 0x40 marks that more follow. */
+function writeVarint(n: number): void {
+  while (n >= 0x40) {
+    S += String.fromCharCode((n % 0x40) | 0x40);
+    n = Math.floor(n / 0x40);
+  }
+  S += String.fromCharCode(n);
+}
+
+function writeValue(v: unknown): void {
+  switch (typeof v) {
+    case 'string':
+      return writeString(v);
+    case 'number':
+      return writeNumber(v);
+    case 'boolean':
+      S += String.fromCharCode(v ? T_TRUE : T_FALSE);
+      return;
+    case 'undefined':
+    case 'function':
+    case 'symbol':
+      // Only inside an array (walk skips such keys), where JSON writes null.
+      S += String.fromCharCode(T_NULL);
+      return;
+    case 'bigint':
+      throw new TypeError('Do not know how to serialize a BigInt');
+    default:
+      if (v === null) {
+        S += String.fromCharCode(T_NULL);
+        return;
+      }
+      if (Array.isArray(v)) {
+        S += String.fromCharCode(T_ARRAY);
+        writeVarint(v.length);
+        for (let i = 0; i < v.length; i++) writeValue(v[i]);
+        return;
+      }
+      return writeJson(JSON.stringify(v));
+  }
+}
+
+function writeJson(text: string | undefined): void {
+  if (text === undefined) {
+    S += String.fromCharCode(T_NULL);
+    return;
+  }
+  S += String.fromCharCode(T_JSON);
+  writeVarint(text.length);
+  S += text;
+}
+
+function writeNumber(n: number): void {
+  // -0 counts as an integer and reads back as 0, as it did through JSON.
+  if (Number.isSafeInteger(n)) {
+    if (n >= 0 && n < 0x40) S += String.fromCharCode(n);
+    else {
+      S += String.fromCharCode(n >= 0 ? T_UINT : T_NEG);
+      writeVarint(Math.abs(n));
+    }
+    return;
+  }
+  // What JSON makes of NaN and the infinities.
+  if (!Number.isFinite(n)) {
+    S += String.fromCharCode(T_NULL);
+    return;
+  }
+  const text = String(n);
+  S += String.fromCharCode(T_NUMBER);
+  writeVarint(text.length);
+  S += text;
+}
+
+const isDigit = (c: number) => c >= 48 && c <= 57;
+const digits = (s: string, from: number, to: number): number => {
+  let n = 0;
+  for (let i = from; i < to; i++) {
+    const c = s.charCodeAt(i);
+    if (!isDigit(c)) return -1;
+    n = n * 10 + (c - 48);
+  }
+  return n;
+};
+const EPOCH_1900 = Date.UTC(1900, 0, 1);
+const EPOCH_1990 = Date.UTC(1990, 0, 1);
+const MS_PER_DAY = 86_400_000;
+const chars2 = (n: number) => String.fromCharCode(n & 0x7f, n >> 7);
+const chars3 = (n: number) => String.fromCharCode(n & 0x7f, (n >> 7) & 0x7f, n >> 14);
+
+/** A packed form of a date, school year or month that reads back as the same text; null when there is none. */
+function packed(s: string): string | null {
+  const len = s.length;
+  if (len === 10 && s.charCodeAt(4) === 45 && s.charCodeAt(7) === 45) {
+    const y = digits(s, 0, 4), m = digits(s, 5, 7), d = digits(s, 8, 10);
+    if (y < 1900 || m < 1 || m > 12 || d < 1) return null;
+    const t = Date.UTC(y, m - 1, d);
+    // Date.UTC rolls 02-30 over into March: only a day that exists reads back as the same text.
+    if (new Date(t).getUTCDate() !== d) return null;
+    const recent = (t - EPOCH_1990) / MS_PER_DAY;
+    if (recent >= 0 && recent < 0x4000) return String.fromCharCode(T_DAY) + chars2(recent);
+    const days = (t - EPOCH_1900) / MS_PER_DAY;
+    return days < 0x200000 ? String.fromCharCode(T_DAY_WIDE) + chars3(days) : null;
+  }
+  if (len === 9 && s.charCodeAt(4) === 45) {
+    const a = digits(s, 0, 4), b = digits(s, 5, 9);
+    return a >= 1950 && a < 1950 + 0x80 && b === a + 1 ? String.fromCharCode(T_SCHOOL_YEAR, a - 1950) : null;
+  }
+  if (len === 7 && s.charCodeAt(4) === 45) {
+    const y = digits(s, 0, 4), m = digits(s, 5, 7);
+    const months = (y - 1900) * 12 + (m - 1);
+    return y >= 1900 && m >= 1 && m <= 12 && months < 0x4000 ? String.fromCharCode(T_MONTH) + chars2(months) : null;
+  }
+  return null;
+}
+
+const BASE64URL = /^[A-Za-z0-9_-]{27}$/;
+const base64urlValue = (c: number): number => (c === 95 ? 63 : c === 45 ? 62 : c >= 97 ? c - 71 : c >= 65 ? c - 65 : c + 4);
+
+/**
+ * An import names each event by a SHA-1 digest (its metadata key, 27 characters of
+ * base64url) and makes its id from the same digest (event-id.ts uuidFromDigest: the
+ * first 16 bytes with the UUID version and variant bits set). Such a key is stored as
+ * what the id does not hold: six bits and four bytes, seven characters instead of 28.
+ */
+const scratch = Buffer.alloc(20);
+function writeIdDigest(s: string, id: Buffer): boolean {
+  // 27 characters carry 162 bits: the text is the canonical form of 20 bytes when the last two are zero.
+  if (!BASE64URL.test(s) || (base64urlValue(s.charCodeAt(26)) & 3) !== 0) return false;
+  const d = scratch;
+  if (d.write(s, 0, 20, 'base64url') !== 20) return false;
+  for (let i = 0; i < 16; i++) {
+    const mask = i === 6 ? 0x0f : i === 8 ? 0x3f : 0xff;
+    if ((d[i]! & mask) !== (id[i]! & mask)) return false;
+  }
+  const tail = d.readUInt32LE(16);
+  S += String.fromCharCode(T_ID_DIGEST, (d[6]! >> 4) | ((d[8]! >> 6) << 4), tail & 0x7f, (tail >>> 7) & 0x7f, (tail >>> 14) & 0x7f, (tail >>> 21) & 0x7f, tail >>> 28);
+  return true;
+}
+
+function writeString(s: string): void {
+  if (s === W_OCC) {
+    S += String.fromCharCode(T_OCCURRED_ON);
+    return;
+  }
+  if (s === W_SFX) {
+    W_REFERRED = true;
+    S += String.fromCharCode(T_STREAM_SUFFIX);
+    return;
+  }
+  const len = s.length;
+  if (len === 27 && W_ID !== null && writeIdDigest(s, W_ID)) return;
+  if (len === 7 || len === 9 || len === 10) {
+    const p = packed(s);
+    if (p !== null) {
+      S += p;
+      return;
+    }
+  }
+  // A lone surrogate has no UTF-8 form, so SQLite could not keep it; JSON escapes it.
+  if (!(s as string & { isWellFormed(): boolean }).isWellFormed()) return writeJson(JSON.stringify(s));
+  if (len < 32) S += String.fromCharCode(T_STR + len);
+  else {
+    S += String.fromCharCode(T_TEXT);
+    writeVarint(len);
+  }
+  S += s;
+}
+
+// --- reading a body: the compiled shape calls `read` once per leaf, in order
+
+let R = '';
+let RP = 0;
+let R_OCC: string | null = null;
+let R_STREAM = '';
+let R_ID = '';
+
+/** Point `read` at a row's body; occurredOn, stream and id (as selected: decodeSelectedEventId) are what its references stand for. */
+export function beginBody(body: string, occurredOn: string | null, stream: string, selectedEventId: string): void {
+  R = body;
+  RP = 0;
+  R_OCC = occurredOn;
+  R_STREAM = stream;
+  R_ID = selectedEventId;
+}
+
+const digest = Buffer.alloc(20);
+function readIdDigest(): string {
+  digest.write(R_ID, 0, 16, 'hex');
+  const bits = R.charCodeAt(RP);
+  digest[6] = (digest[6]! & 0x0f) | ((bits & 0x0f) << 4);
+  digest[8] = (digest[8]! & 0x3f) | ((bits >> 4) << 6);
+  const c = (i: number) => R.charCodeAt(RP + i);
+  digest.writeUInt32LE((c(1) | (c(2) << 7) | (c(3) << 14) | (c(4) << 21)) + c(5) * 2 ** 28, 16);
+  RP += 6;
+  return digest.toString('base64url');
+}
+
+function readVarint(): number {
+  let n = 0;
+  let scale = 1;
+  for (;;) {
+    const c = R.charCodeAt(RP++);
+    n += (c & 0x3f) * scale;
+    if (c < 0x40) return n;
+    scale *= 0x40;
+  }
+}
+
+function readText(n: number): string {
+  const start = RP;
+  RP += n;
+  return R.slice(start, RP);
+}
+
+const dayTexts = new Map<number, string>();
+const schoolYearTexts: (string | undefined)[] = [];
+const monthTexts: (string | undefined)[] = [];
+const pad2 = (n: number) => (n < 10 ? `0${n}` : String(n));
+
+function dayText(t: number): string {
+  let s = dayTexts.get(t);
+  if (s === undefined) dayTexts.set(t, (s = new Date(t).toISOString().slice(0, 10)));
+  return s;
+}
+
+/** The next value of the body. */
+export function read(): unknown {
+  const t = R.charCodeAt(RP++);
+  if (t < T_STR) return t;
+  if (t < T_NULL) return readText(t - T_STR);
+  switch (t) {
+    case T_NULL:
+      return null;
+    case T_FALSE:
+      return false;
+    case T_TRUE:
+      return true;
+    case T_UINT:
+      return readVarint();
+    case T_NEG:
+      return -readVarint();
+    case T_NUMBER:
+      return Number(readText(readVarint()));
+    case T_TEXT:
+      return readText(readVarint());
+    case T_DAY: {
+      const days = R.charCodeAt(RP) | (R.charCodeAt(RP + 1) << 7);
+      RP += 2;
+      return dayText(EPOCH_1990 + days * MS_PER_DAY);
+    }
+    case T_DAY_WIDE: {
+      const days = R.charCodeAt(RP) | (R.charCodeAt(RP + 1) << 7) | (R.charCodeAt(RP + 2) << 14);
+      RP += 3;
+      return dayText(EPOCH_1900 + days * MS_PER_DAY);
+    }
+    case T_SCHOOL_YEAR: {
+      const y = R.charCodeAt(RP++);
+      let s = schoolYearTexts[y];
+      if (s === undefined) schoolYearTexts[y] = s = `${1950 + y}-${1951 + y}`;
+      return s;
+    }
+    case T_MONTH: {
+      const months = R.charCodeAt(RP) | (R.charCodeAt(RP + 1) << 7);
+      RP += 2;
+      let s = monthTexts[months];
+      if (s === undefined) monthTexts[months] = s = `${1900 + Math.floor(months / 12)}-${pad2((months % 12) + 1)}`;
+      return s;
+    }
+    case T_OCCURRED_ON:
+      return R_OCC;
+    case T_STREAM_SUFFIX:
+      return R_STREAM.slice(R_STREAM.indexOf('-') + 1);
+    case T_ARRAY: {
+      const n = readVarint();
+      const out = new Array<unknown>(n);
+      for (let i = 0; i < n; i++) out[i] = read();
+      return out;
+    }
+    case T_JSON:
+      return JSON.parse(readText(readVarint())) as unknown;
+    case T_ID_DIGEST:
+      return readIdDigest();
+    default:
+      throw new Error(`event body: unknown value tag ${t}`);
+  }
+}
+
+export interface ShapeDecoder {
+  /** Reads the payload from the body `read` points at. */
+  readonly data: (r: typeof read) => unknown;
+  /** Reads the metadata after it; null when the event was given none. */
+  readonly metadata: ((r: typeof read) => Readonly<Record<string, unknown>>) | null;
+}
+
+/** The functions that rebuild the payload and metadata of one shape. */
+export function compileShape(shape: string): ShapeDecoder {
+  const [data, meta] = JSON.parse(shape) as [unknown[] | null, unknown[] | null | 0];
+  // The skeletons come from walk() (JSON-quoted keys and constants only), never from outside input.
+  const build = (skel: unknown[]): string =>
+    `{${skel
+      .map((entry) => {
+        if (!Array.isArray(entry)) return `${keyOf(entry as string)}:r()`;
+        return entry.length === 3 ? `${keyOf(entry[0] as string)}:${JSON.stringify(entry[2])}` : `${keyOf(entry[0] as string)}:${build(entry[1] as unknown[])}`;
+      })
+      .join(',')}}`;
+  const fn = (skel: unknown[] | null) => (skel === null ? (r: typeof read) => r() : (new Function('r', `return ${build(skel)};`) as (r: typeof read) => Record<string, unknown>));
+  return { data: fn(data), metadata: meta === 0 ? null : (fn(meta) as (r: typeof read) => Record<string, unknown>) };
+}
+
+/** `__proto__:` in a literal would set the prototype; a computed key makes it the own property JSON.parse makes. */
+const keyOf = (key: string): string => (key === '__proto__' ? '["__proto__"]' : JSON.stringify(key));
+
+// --- ids, days and instants in their columns
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -110,6 +460,17 @@ export function encodeEventId(id: string): Buffer | string {
 export function decodeEventId(stored: Buffer | string): string {
   if (typeof stored === 'string') return stored;
   const x = stored.toString('hex');
+  return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20, 32)}`;
+}
+
+/**
+ * The id as the log's queries select it (EVENT_ID_TEXT in store.ts): hex for
+ * a 16-byte id, the text after a '.' otherwise. Node makes a Buffer of a blob
+ * column at about five times the cost of a string, once per event read.
+ */
+export function decodeSelectedEventId(selected: string): string {
+  if (selected.charCodeAt(0) === 46) return selected.slice(1);
+  const x = selected.toLowerCase();
   return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20, 32)}`;
 }
 

@@ -20,7 +20,7 @@ import type {
 import { DEFAULT_BATCH_SIZE, pollingSubscription, type WakeSignal } from '../polling-subscription.js';
 import { applyPragmas, migrate } from './schema.js';
 import { acquireLogLock } from './lock.js';
-import { compileDecoder, decodeDay, decodeEventId, encodeEvent, encodeInstant, instantDecoder, RAW_SHAPE, type Decoder, type EncodedEvent } from './codec.js';
+import { beginBody, compileShape, decodeDay, decodeSelectedEventId, encodeEvent, encodeInstant, instantDecoder, read, type EncodedEvent, type ShapeDecoder } from './codec.js';
 
 export interface SqliteEventStoreOptions {
   /** File path, or ':memory:' for a private in-process store. */
@@ -74,10 +74,13 @@ export interface LogTransaction {
   eraseStream(stream: string): number;
 }
 
-type Row = [number, Buffer | string, string, number, number, number, number | string | null, number | string, number | string | null, number, string, string | null];
+type Row = [number, string, string, number, number, number, number | string | null, number | string, number | string | null, number, string];
+
+/** The id as text (decodeSelectedEventId). */
+const EVENT_ID_TEXT = "iif(typeof(e.event_id) = 'blob', hex(e.event_id), '.' || e.event_id)";
 
 const EVENT_COLUMNS =
-  'e.position, e.event_id, s.name, e.revision, e.type_id, e.schema_version, e.occurred_on, e.recorded_at, e.known_at, e.shape_id, e.data, e.metadata';
+  `e.position, ${EVENT_ID_TEXT}, s.name, e.revision, e.type_id, e.schema_version, e.occurred_on, e.recorded_at, e.known_at, e.shape_id, e.body`;
 
 const NO_METADATA: Readonly<Record<string, unknown>> = Object.freeze({});
 
@@ -92,6 +95,8 @@ interface StreamState {
   revision: number;
   created: boolean;
   dirty: boolean;
+  /** Ids appended so far to a stream this call creates; null for a stream that existed. */
+  fresh: Set<string> | null;
 }
 
 function matches(expected: ExpectedRevision, current: StreamRevision | 'no_stream'): boolean {
@@ -101,10 +106,11 @@ function matches(expected: ExpectedRevision, current: StreamRevision | 'no_strea
   return current === expected;
 }
 
-/** better-sqlite3 binds a Buffer as a blob; an id that crossed a thread arrives as a plain Uint8Array. */
+/** better-sqlite3 binds a Buffer as a blob; bytes that crossed a thread arrive as a plain Uint8Array. */
 function idParam(id: Uint8Array | string): Buffer | string {
   return typeof id === 'string' || Buffer.isBuffer(id) ? id : Buffer.from(id.buffer, id.byteOffset, id.byteLength);
 }
+
 
 function isBusy(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
@@ -125,10 +131,11 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
     insertStream: db.prepare<[number, string, number]>('INSERT INTO streams (stream_id, name, revision) VALUES (?, ?, ?)'),
     updateStream: db.prepare<[number, number]>('UPDATE streams SET revision = ? WHERE stream_id = ?'),
     deleteStream: db.prepare<[number]>('DELETE FROM streams WHERE stream_id = ?'),
-    eventExists: raw<[number, Buffer | string]>('SELECT 1 FROM events WHERE stream_id = ? AND event_id = ?'),
-    insertEvent: db.prepare<[number, number, Buffer | string, number, number, number | string | null, number | string, number | string | null, number, string, string | null]>(
-      `INSERT INTO events (stream_id, revision, event_id, type_id, schema_version, occurred_on, recorded_at, known_at, shape_id, data, metadata)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (stream_id, event_id) DO NOTHING`,
+    // The expression as the index events_by_id has it, so the lookup goes through that index.
+    eventExists: raw<[number, Buffer | string, Buffer | string]>('SELECT 1 FROM events WHERE stream_id = ? AND substr(event_id, 1, 4) = substr(?, 1, 4) AND event_id = ?'),
+    insertEvent: db.prepare<[number, number, Buffer | string, number, number, number | string | null, number | string, number | string | null, number, string]>(
+      `INSERT INTO events (stream_id, revision, event_id, type_id, schema_version, occurred_on, recorded_at, known_at, shape_id, body)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     addTypeCount: db.prepare<[number, number]>('UPDATE event_types SET events = events + ? WHERE type_id = ?'),
     insertType: db.prepare<[string]>('INSERT OR IGNORE INTO event_types (type, events) VALUES (?, 0)'),
@@ -172,11 +179,11 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
     }
   };
   const shapeIds = new Map<string, number>();
-  const decoders = new Map<number, Decoder>();
+  const decoders = new Map<number, ShapeDecoder>();
   const loadShapes = () => {
     for (const [id, skeleton] of q.allShapes.all() as [number, string][]) {
       shapeIds.set(skeleton, id);
-      if (!decoders.has(id)) decoders.set(id, compileDecoder(skeleton));
+      if (!decoders.has(id)) decoders.set(id, compileShape(skeleton));
     }
   };
   loadTypes();
@@ -199,7 +206,7 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
       q.insertShape.run(skeleton);
       id = (q.shapeIdOf.get(skeleton) as [number])[0];
       shapeIds.set(skeleton, id);
-      decoders.set(id, compileDecoder(skeleton));
+      decoders.set(id, compileShape(skeleton));
     }
     return id;
   }
@@ -212,7 +219,7 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
     }
     return name;
   };
-  const decoderOf = (id: number): Decoder => {
+  const decoderOf = (id: number): ShapeDecoder => {
     let d = decoders.get(id);
     if (d === undefined) {
       loadShapes();
@@ -225,18 +232,23 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
 
   function toRecorded(r: Row): RecordedEvent {
     const recordedAt = instant(r[7]);
+    const occurredOn = decodeDay(r[6]);
+    const shape = decoderOf(r[9]);
+    beginBody(r[10], occurredOn, r[2], r[1]);
+    const data = shape.data(read);
+    const metadata = shape.metadata === null ? NO_METADATA : shape.metadata(read);
     return {
       position: r[0],
-      eventId: decodeEventId(r[1]),
+      eventId: decodeSelectedEventId(r[1]),
       stream: r[2],
       revision: r[3],
       type: typeName(r[4]),
       schemaVersion: r[5],
-      occurredOn: decodeDay(r[6]),
+      occurredOn,
       recordedAt,
       knownAt: r[8] === null ? recordedAt : typeof r[8] === 'string' ? r[8] : new Date(r[8]).toISOString(),
-      data: r[9] === RAW_SHAPE ? JSON.parse(r[10]) : decoderOf(r[9])(JSON.parse(r[10]) as unknown[]),
-      metadata: r[11] === null ? NO_METADATA : (JSON.parse(r[11]) as Record<string, unknown>),
+      data,
+      metadata,
     };
   }
 
@@ -254,7 +266,7 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
   const subscriptions = new Set<Subscription>();
 
   function appendInTx(appends: readonly StreamAppend[]): AppendResult[] {
-    return appendEncodedInTx(appends.map((a) => ({ stream: a.stream, expectedRevision: a.expectedRevision, events: a.events.map(encodeEvent) })));
+    return appendEncodedInTx(appends.map((a) => ({ stream: a.stream, expectedRevision: a.expectedRevision, events: a.events.map((e) => encodeEvent(e, a.stream)) })));
   }
 
   /** Appends of one call share this state so a stream named twice is looked up once. */
@@ -270,13 +282,13 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
       let st = streams.get(stream);
       if (st === undefined) {
         const row = q.stream.get(stream) as [number, number] | undefined;
-        st = row ? { id: row[0], revision: row[1], created: false, dirty: false } : { id: 0, revision: -1, created: false, dirty: false };
+        st = row ? { id: row[0], revision: row[1], created: false, dirty: false, fresh: null } : { id: 0, revision: -1, created: false, dirty: false, fresh: null };
         streams.set(stream, st);
       }
       const current = st.revision < 0 ? ('no_stream' as const) : st.revision;
       if (!matches(expectedRevision, current)) {
         // A retried append whose events are all stored already is a success, whatever it expected.
-        if (events.length > 0 && st.id !== 0 && events.every((e) => q.eventExists.get(st.id, idParam(e.eventId)) !== undefined)) {
+        if (events.length > 0 && st.id !== 0 && events.every((e) => q.eventExists.get(st.id, idParam(e.eventId), idParam(e.eventId)) !== undefined)) {
           results.push({ stream, revision: current, position: null, appended: 0, duplicates: events.length });
           continue;
         }
@@ -286,25 +298,33 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
         if (nextStreamId === 0) nextStreamId = (q.maxStreamId.get() as [number])[0] + 1;
         st.id = nextStreamId++;
         st.created = true;
+        st.fresh = new Set();
       }
       let appended = 0;
       let position: Position | null = null;
       for (const e of events) {
+        // Its body would read another learner's id out of this stream's name.
+        if (e.refersTo !== null && e.refersTo !== stream) throw new Error(`an event encoded for stream ${e.refersTo} cannot be appended to ${stream}`);
+        const id = idParam(e.eventId);
+        // A stream this call creates has no rows to look up: its ids so far are in memory.
+        if (st.fresh !== null) {
+          const key = typeof id === 'string' ? `t${id}` : `b${id.toString('latin1')}`;
+          if (st.fresh.has(key)) continue;
+          st.fresh.add(key);
+        } else if (q.eventExists.get(st.id, id, id) !== undefined) continue;
         const typeId = typeIdFor(e.type);
         const info = q.insertEvent.run(
           st.id,
           st.revision + 1,
-          idParam(e.eventId),
+          id,
           typeId,
           e.schemaVersion,
           e.occurredOn,
           recordedAt,
           e.knownAt === undefined || e.knownAt === recordedAtIso ? null : encodeInstant(e.knownAt),
-          e.skeleton === null ? RAW_SHAPE : shapeIdFor(e.skeleton),
-          e.data,
-          e.metadata,
+          shapeIdFor(e.shape),
+          e.body,
         );
-        if (info.changes === 0) continue;
         st.revision += 1;
         st.dirty = true;
         appended += 1;
