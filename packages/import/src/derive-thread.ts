@@ -1,26 +1,39 @@
 import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { batchDeriver, type DeriveInput, type DeriveOutput, type DeriveSetup } from './derive-batch.js';
 
 /**
- * Where a delivery's learners are derived: in a worker thread, so that the
- * writer appends one batch while the next is derived (the two are about
- * equally long), or in the calling thread.
+ * Where a delivery's learners are derived: in worker threads, so that the
+ * writer appends one batch while the next ones are derived, or in the
+ * calling thread.
  */
 export interface Deriver {
   /** Batches are answered in the order they were handed in. */
   derive(input: DeriveInput): Promise<DeriveOutput>;
+  /** How many batches the writer should keep handed in beyond the one it appends: more would only wait in a queue. */
+  readonly ahead: number;
   close(): Promise<void>;
 }
 
 export function inlineDeriver(setup: DeriveSetup): Deriver {
   const derive = batchDeriver(setup);
-  return { derive: async (input) => derive(input), close: async () => undefined };
+  return { derive: async (input) => derive(input), ahead: 1, close: async () => undefined };
 }
 
-export function threadDeriver(setup: DeriveSetup): Deriver {
-  const worker = startWorker(setup);
+/**
+ * Deriving and encoding a batch costs about three times what appending it
+ * costs the writer, so with one worker the writer sat idle half the time:
+ * two workers take the batches in turn, and the writer's appends fit in
+ * between on two cores.
+ */
+export function defaultDeriveWorkers(): number {
+  return Math.max(1, Math.min(2, availableParallelism()));
+}
+
+export function threadDeriver(setup: DeriveSetup, workers: number = defaultDeriveWorkers()): Deriver {
+  const pool = Array.from({ length: Math.max(1, workers) }, () => startWorker(setup));
   const waiting = new Map<number, { resolve: (o: DeriveOutput) => void; reject: (e: Error) => void }>();
   let seq = 0;
   let failure: Error | null = null;
@@ -29,30 +42,33 @@ export function threadDeriver(setup: DeriveSetup): Deriver {
     for (const w of waiting.values()) w.reject(failure);
     waiting.clear();
   };
-  worker.on('message', (m: { seq: number; output?: DeriveOutput; error?: { message: string; stack?: string } }) => {
-    const w = waiting.get(m.seq);
-    if (w === undefined) return;
-    waiting.delete(m.seq);
-    if (m.error) {
-      const err = new Error(m.error.message);
-      if (m.error.stack) err.stack = m.error.stack;
-      w.reject(err);
-    } else w.resolve(m.output!);
-  });
-  worker.on('error', failAll);
-  worker.on('exit', (code) => failAll(new Error(`the derivation worker stopped (exit code ${code})`)));
+  for (const worker of pool) {
+    worker.on('message', (m: { seq: number; output?: DeriveOutput; error?: { message: string; stack?: string } }) => {
+      const w = waiting.get(m.seq);
+      if (w === undefined) return;
+      waiting.delete(m.seq);
+      if (m.error) {
+        const err = new Error(m.error.message);
+        if (m.error.stack) err.stack = m.error.stack;
+        w.reject(err);
+      } else w.resolve(m.output!);
+    });
+    worker.on('error', failAll);
+    worker.on('exit', (code) => failAll(new Error(`the derivation worker stopped (exit code ${code})`)));
+  }
   return {
     derive(input) {
       if (failure) return Promise.reject(failure);
       const id = seq++;
       return new Promise<DeriveOutput>((resolve, reject) => {
         waiting.set(id, { resolve, reject });
-        worker.postMessage({ seq: id, input });
+        pool[id % pool.length]!.postMessage({ seq: id, input });
       });
     },
+    ahead: pool.length,
     async close() {
       failure ??= new Error('the derivation worker was closed');
-      await worker.terminate();
+      await Promise.all(pool.map((w) => w.terminate()));
     },
   };
 }

@@ -7,7 +7,7 @@ import {
 } from '@leerroutes/domain';
 import { deterministicEventId, type EventStore, type NewEvent, type RecordedEvent, type StreamAppend } from '@leerroutes/event-store';
 import { readCsv } from './csv.js';
-import type { DeriveInput, DeriveSetup } from './derive-batch.js';
+import type { DeriveInput, DeriveOutput, DeriveSetup } from './derive-batch.js';
 import { inlineDeriver, threadDeriver } from './derive-thread.js';
 import { ImportError } from './errors.js';
 import { FACT_CODECS } from './fact-codec.js';
@@ -56,6 +56,8 @@ export interface ImportOptions {
   readonly batchRows?: number;
   /** Derive in a worker thread while the log is appended to (default); false derives in the calling thread. */
   readonly deriveInThread?: boolean;
+  /** Worker threads deriving (default: two, or one on a single core). */
+  readonly deriveWorkers?: number;
 }
 
 export { ImportError } from './errors.js';
@@ -283,8 +285,8 @@ async function derive(delivery: number, options: ImportOptions, ledger: ImportLe
   const total = (await ledger.delivery(delivery)).learnersTotal;
   // Nothing left to derive (a resumed delivery killed after its last batch): no thread to start.
   if ((await ledger.nextPending(delivery, 1)).length === 0) return;
-  const deriver = options.deriveInThread === false ? inlineDeriver(setup) : threadDeriver(setup);
-  /** The next batch is read and handed to the deriver before the current one is appended. */
+  const deriver = options.deriveInThread === false ? inlineDeriver(setup) : threadDeriver(setup, options.deriveWorkers);
+  /** The next batches are read and handed to the deriver before the current one is appended. */
   const next = async (after: string | undefined) => {
     const ids = await ledger.nextPending(delivery, size, after);
     if (ids.length === 0) return null;
@@ -294,9 +296,24 @@ async function derive(delivery: number, options: ImportOptions, ledger: ImportLe
     return { ids, output };
   };
   try {
-    let batch = await next(undefined);
-    while (batch !== null) {
-      const following = await next(batch.ids[batch.ids.length - 1]);
+    const inFlight: { ids: string[]; output: Promise<DeriveOutput> }[] = [];
+    let last: string | undefined;
+    let more = true;
+    const fill = async () => {
+      while (more && inFlight.length < deriver.ahead + 1) {
+        const b = await next(last);
+        if (b === null) more = false;
+        else {
+          inFlight.push(b);
+          last = b.ids[b.ids.length - 1];
+        }
+      }
+    };
+    for (;;) {
+      // The batch to append and, behind it, `ahead` more being derived meanwhile.
+      await fill();
+      const batch = inFlight.shift();
+      if (batch === undefined) break;
       const { appends, counts } = await batch.output;
       const r = await ledger.commitDerived(delivery, batch.ids, counts, appends);
       if (E.isLeft(r)) {
@@ -306,7 +323,6 @@ async function derive(delivery: number, options: ImportOptions, ledger: ImportLe
           : `event store unavailable: ${err.message}`);
       }
       options.onProgress?.({ phase: 'derive', file: '', rows: 0, bytes: 0, totalBytes: 0, learnersDone: r.right, learnersTotal: total });
-      batch = following;
     }
   } finally {
     await deriver.close();
