@@ -1,7 +1,5 @@
-import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { startWorker } from './worker.js';
 import { batchDeriver, type DeriveInput, type DeriveOutput, type DeriveSetup } from './derive-batch.js';
 
 /**
@@ -33,7 +31,7 @@ export function defaultDeriveWorkers(): number {
 }
 
 export function threadDeriver(setup: DeriveSetup, workers: number = defaultDeriveWorkers()): Deriver {
-  const pool = Array.from({ length: Math.max(1, workers) }, () => startWorker(setup));
+  const pool = Array.from({ length: Math.max(1, workers) }, () => startWorker('derive-worker', setup));
   const waiting = new Map<number, { resolve: (o: DeriveOutput) => void; reject: (e: Error) => void }>();
   let seq = 0;
   let failure: Error | null = null;
@@ -71,18 +69,4 @@ export function threadDeriver(setup: DeriveSetup, workers: number = defaultDeriv
       await Promise.all(pool.map((w) => w.terminate()));
     },
   };
-}
-
-/**
- * The worker's module. From source (tsx, vitest) it is TypeScript, which a
- * worker thread of Node 20 does not load even when the process has the tsx
- * loader in its flags: it is then imported through tsx's own API.
- */
-function startWorker(setup: DeriveSetup): Worker {
-  const options = { workerData: setup };
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./derive-worker.js', import.meta.url), options);
-  const tsxApi = pathToFileURL(createRequire(import.meta.url).resolve('tsx/package.json').replace(/package\.json$/, 'dist/esm/api/index.mjs')).href;
-  const entry = new URL('./derive-worker.ts', import.meta.url).href;
-  const code = `import(${JSON.stringify(tsxApi)}).then(({ tsImport }) => tsImport(${JSON.stringify(entry)}, ${JSON.stringify(entry)}))`;
-  return new Worker(code, { ...options, eval: true });
 }

@@ -3,19 +3,20 @@ import { join, resolve } from 'node:path';
 import { createHash } from 'node:crypto';
 import * as E from 'fp-ts/lib/Either.js';
 import {
-  AREAS_STREAM, COVERAGE_STREAM, CURRENT_SCHEMA_VERSION, INSTITUTIONS_STREAM, SCHOOL_GROUPS_STREAM, learnerStream, schoolYearOf, type ExistingEvent,
+  COVERAGE_STREAM, CURRENT_SCHEMA_VERSION, learnerStream, schoolYearOf, type ExistingEvent,
 } from '@leerroutes/domain';
 import { deterministicEventId, type EventStore, type NewEvent, type RecordedEvent, type StreamAppend } from '@leerroutes/event-store';
 import { readCsv } from './csv.js';
+import { readItemBatches, type ReadItem } from './read-items.js';
+import { threadReader } from './read-thread.js';
 import type { DeriveInput, DeriveOutput, DeriveSetup } from './derive-batch.js';
 import { inlineDeriver, threadDeriver } from './derive-thread.js';
 import { ImportError } from './errors.js';
-import { FACT_CODECS } from './fact-codec.js';
-import { areaRow, institutionRow, REGISTRATION_FILES, schoolGroupRow, type FactFile, type ReferenceFile } from './files.js';
+import { REGISTRATION_FILES, type FactFile, type ReferenceFile } from './files.js';
 import { openLedger } from './ledger/open.js';
 import type { DeliveryRow, FileProgress, ImportLedger, LedgerRow, RowOutcome } from './ledger/port.js';
 import { RejectsWriter, type RawRow } from './rejects.js';
-import type { RowReject } from './rows.js';
+import type { Row, RowReject } from './rows.js';
 import type { FileSummary, ImportSummary } from './summary.js';
 
 export interface ImportProgress {
@@ -58,6 +59,8 @@ export interface ImportOptions {
   readonly deriveInThread?: boolean;
   /** Worker threads deriving (default: two, or one on a single core). */
   readonly deriveWorkers?: number;
+  /** Read and validate the fact files in a worker thread while the ledger takes the rows (default); false reads them in the calling thread. */
+  readonly readInThread?: boolean;
 }
 
 export { ImportError } from './errors.js';
@@ -167,9 +170,20 @@ async function runDelivery(
   if (start.state === 'reading') {
     const done = await ledger.fileProgressAll(id);
     const rejects = RejectsWriter.resume(rejectsPath, Math.max(0, ...done.map((p) => p.rejectsBytes)));
+    const progressOf = (file: FactFile | ReferenceFile) => done.find((p) => p.file === file.name);
+    // The fact files (all but a few hundred rows of a delivery) are read in a worker; the small reference files first, here.
+    const inWorker = options.readInThread === false ? [] : present.filter((f): f is FactFile => f.kind === 'fact' && progressOf(f)?.done !== true);
+    const reader = inWorker.length === 0 ? null
+      : threadReader({ files: inWorker.map((f) => ({ name: f.name, path: join(start.dir, f.name), skip: progressOf(f)?.recordsDone ?? 0 })) });
     try {
-      for (const file of present) await readFile(file, join(start.dir, file.name), id, done.find((p) => p.file === file.name), ledger, rejects, options);
+      for (const file of present) {
+        const path = join(start.dir, file.name);
+        const stored = progressOf(file);
+        const items = (skip: number) => (reader !== null && inWorker.includes(file as FactFile) ? reader.items(file.name, (file as FactFile).fact) : readItemBatches(file, path, skip));
+        await readFile(file, items, id, stored, ledger, rejects, options);
+      }
     } finally {
+      await reader?.close();
       await rejects.close();
     }
     await ledger.seal(id);
@@ -181,25 +195,25 @@ async function runDelivery(
 // --- 1. reading
 
 async function readFile(
-  file: FactFile | ReferenceFile, path: string, delivery: number, stored: FileProgress | undefined, ledger: ImportLedger, rejects: RejectsWriter, options: ImportOptions,
+  file: FactFile | ReferenceFile, items: (skip: number) => AsyncIterable<readonly ReadItem[]>, delivery: number, stored: FileProgress | undefined,
+  ledger: ImportLedger, rejects: RejectsWriter, options: ImportOptions,
 ): Promise<void> {
   const progress: FileProgress = stored ?? {
     file: file.name, rows: 0, accepted: 0, rejected: 0, inserted: 0, changed: 0, unchanged: 0, repeated: 0,
     recordsDone: 0, rejectsBytes: 0, rejectsByCode: {}, done: false,
   };
   if (progress.done) return;
-  const skip = progress.recordsDone;
   const reject = (line: number, r: RowReject, raw: RawRow) => {
     progress.rejected++;
     progress.rejectsByCode[r.code] = (progress.rejectsByCode[r.code] ?? 0) + 1;
     rejects.write(file.name, line, r, raw);
   };
   /** Each row's outcome, counted in the file's progress; a conflicting duplicate is rejected after all. */
-  const count = (r: LedgerRow, raw: RawRow, outcome: RowOutcome) => {
+  const count = (r: LedgerRow, raw: Row | (() => Row), outcome: RowOutcome) => {
     if (typeof outcome === 'object') {
       const f = r as Extract<LedgerRow, { kind: 'fact' }>;
       progress.accepted--;
-      reject(f.line, { code: 'duplicate-key', message: `same natural key (${[f.learnerId, ...f.key].join(', ')}) as line ${outcome.conflictLine} with different content` }, raw);
+      reject(f.line, { code: 'duplicate-key', message: `same natural key (${[f.learnerId, ...f.key].join(', ')}) as line ${outcome.conflictLine} with different content` }, typeof raw === 'function' ? raw() : raw);
     } else if (r.kind === 'reference') {
       progress[outcome === 'unchanged' ? 'unchanged' : 'inserted']++;
     } else {
@@ -207,7 +221,7 @@ async function readFile(
     }
   };
   let batch: LedgerRow[] = [];
-  let raws: RawRow[] = [];
+  let raws: (Row | (() => Row))[] = [];
   let records = 0;
   // One ledger transaction per batch: its rows, their outcomes' rejects and the file's read position commit together.
   const commit = async (final: boolean) => {
@@ -221,58 +235,29 @@ async function readFile(
       return progress;
     });
   };
-  const onBytes = (bytes: number, totalBytes: number) =>
-    options.onProgress?.({ phase: 'read', file: file.name, rows: progress.rows, bytes, totalBytes, learnersDone: 0, learnersTotal: 0 });
-  for await (const record of readCsv(path, file.required, onBytes)) {
-    records++;
-    if (records <= skip) continue;
-    progress.rows++;
-    const { line, values } = record;
-    // A record the reader could not read (encoding, quotes, cell count, size) is refused with the reader's reason.
-    if (record.reject !== undefined) {
-      reject(line, record.reject, record.raw);
-      continue;
+  for await (const chunk of items(progress.recordsDone)) for (const item of chunk) {
+    switch (item.kind) {
+      case 'skipped':
+        records += item.records;
+        continue;
+      case 'bytes':
+        options.onProgress?.({ phase: 'read', file: file.name, rows: progress.rows, bytes: item.bytes, totalBytes: item.totalBytes, learnersDone: 0, learnersTotal: 0 });
+        continue;
+      case 'reject':
+        records++;
+        progress.rows++;
+        reject(item.line, item.reject, item.raw);
+        continue;
+      case 'row':
+        records++;
+        progress.rows++;
+        progress.accepted++;
+        batch.push(item.row);
+        raws.push(item.raw);
+        if (batch.length >= (options.batchRows ?? ROW_BATCH)) await commit(false);
     }
-    const source = { system: 'import', file: file.name, line };
-    const parsed = file.kind === 'fact' ? file.parse(values, source) : parseReference(file, values);
-    if (E.isLeft(parsed)) {
-      reject(line, parsed.left, values);
-      continue;
-    }
-    progress.accepted++;
-    batch.push(file.kind === 'fact' ? factRow(file, parsed.right as Record<string, unknown>, line) : referenceRow(file, parsed.right as Record<string, unknown>, line));
-    raws.push(values);
-    if (batch.length >= (options.batchRows ?? ROW_BATCH)) await commit(false);
   }
   await commit(true);
-}
-
-function parseReference(file: ReferenceFile, values: Readonly<Record<string, string>>): E.Either<{ code: 'missing-value' | 'invalid-value'; message: string }, unknown> {
-  switch (file.name) {
-    case 'areas.csv': return areaRow(values) as E.Either<{ code: 'missing-value'; message: string }, unknown>;
-    case 'institutions.csv': return institutionRow(values) as E.Either<{ code: 'missing-value'; message: string }, unknown>;
-    case 'school_groups.csv': return schoolGroupRow(values) as E.Either<{ code: 'missing-value'; message: string }, unknown>;
-  }
-}
-
-function factRow(file: FactFile, row: Record<string, unknown>, line: number): LedgerRow {
-  const { learnerId, fact } = row as { learnerId: string; fact: never };
-  const codec = FACT_CODECS[file.fact];
-  return { kind: 'fact', fact: file.fact, learnerId, key: codec.key(fact), content: codec.content(fact), line };
-}
-
-function referenceRow(file: ReferenceFile, row: Record<string, unknown>, line: number): LedgerRow {
-  const source = { system: 'import', file: file.name, line };
-  if (file.name === 'areas.csv') {
-    const a = row as { area: string; name: string; parent: string | null };
-    return { kind: 'reference', table: 'area', key: [a.area], values: [a.name, a.parent], event: { stream: AREAS_STREAM, type: 'AreaDefined', data: { ...a, source } } };
-  }
-  if (file.name === 'institutions.csv') {
-    const i = row as { institution: string; name: string; board: string | null; municipality: string | null; kind: string | null };
-    return { kind: 'reference', table: 'institution', key: [i.institution], values: [i.name, i.board, i.municipality, i.kind], event: { stream: INSTITUTIONS_STREAM, type: 'InstitutionDefined', data: { ...i, source } } };
-  }
-  const g = row as { institution: string; group: string; validFrom: string; validTo: string | null };
-  return { kind: 'reference', table: 'school_group', key: [g.institution, g.group, g.validFrom], values: [g.validTo], event: { stream: SCHOOL_GROUPS_STREAM, type: 'SchoolGroupDefined', data: { ...g, source } } };
 }
 
 // --- 3. deriving
