@@ -1,5 +1,7 @@
 import { availableParallelism } from 'node:os';
-import { startWorker } from './worker.js';
+import type { Worker } from 'node:worker_threads';
+import type { FromDeriver, ToWorker } from './import-worker.js';
+import { startImportWorker, workerFailure } from './worker.js';
 import { batchDeriver, type DeriveInput, type DeriveOutput, type DeriveSetup } from './derive-batch.js';
 
 /**
@@ -30,8 +32,13 @@ export function defaultDeriveWorkers(): number {
   return Math.max(1, Math.min(2, availableParallelism()));
 }
 
-export function threadDeriver(setup: DeriveSetup, workers: number = defaultDeriveWorkers()): Deriver {
-  const pool = Array.from({ length: Math.max(1, workers) }, () => startWorker('derive-worker', setup));
+/**
+ * Derive on worker threads: `workers` started here (and stopped by close),
+ * or threads the caller started and stops (startImportWorker).
+ */
+export function threadDeriver(setup: DeriveSetup, workers: number | readonly Worker[] = defaultDeriveWorkers()): Deriver {
+  const own = typeof workers === 'number';
+  const pool = own ? Array.from({ length: Math.max(1, workers) }, () => startImportWorker()) : workers;
   const waiting = new Map<number, { resolve: (o: DeriveOutput) => void; reject: (e: Error) => void }>();
   let seq = 0;
   let failure: Error | null = null;
@@ -40,19 +47,25 @@ export function threadDeriver(setup: DeriveSetup, workers: number = defaultDeriv
     for (const w of waiting.values()) w.reject(failure);
     waiting.clear();
   };
+  const onMessage = (m: FromDeriver) => {
+    if (m.kind !== 'derived') return;
+    const w = waiting.get(m.seq);
+    if (w === undefined) return;
+    waiting.delete(m.seq);
+    if (m.error) {
+      const err = new Error(m.error.message);
+      if (m.error.stack) err.stack = m.error.stack;
+      w.reject(err);
+    } else w.resolve(m.output!);
+  };
+  const onExit = (code: number) => failAll(new Error(`the derivation worker stopped (exit code ${code})`));
   for (const worker of pool) {
-    worker.on('message', (m: { seq: number; output?: DeriveOutput; error?: { message: string; stack?: string } }) => {
-      const w = waiting.get(m.seq);
-      if (w === undefined) return;
-      waiting.delete(m.seq);
-      if (m.error) {
-        const err = new Error(m.error.message);
-        if (m.error.stack) err.stack = m.error.stack;
-        w.reject(err);
-      } else w.resolve(m.output!);
-    });
+    worker.on('message', onMessage);
     worker.on('error', failAll);
-    worker.on('exit', (code) => failAll(new Error(`the derivation worker stopped (exit code ${code})`)));
+    worker.on('exit', onExit);
+    worker.postMessage({ kind: 'setup', setup } satisfies ToWorker);
+    const failed = workerFailure(worker);
+    if (failed) failAll(failed);
   }
   return {
     derive(input) {
@@ -60,13 +73,18 @@ export function threadDeriver(setup: DeriveSetup, workers: number = defaultDeriv
       const id = seq++;
       return new Promise<DeriveOutput>((resolve, reject) => {
         waiting.set(id, { resolve, reject });
-        pool[id % pool.length]!.postMessage({ seq: id, input });
+        pool[id % pool.length]!.postMessage({ kind: 'derive', seq: id, input } satisfies ToWorker);
       });
     },
     ahead: pool.length,
     async close() {
-      failure ??= new Error('the derivation worker was closed');
-      await Promise.all(pool.map((w) => w.terminate()));
+      failAll(new Error('the derivation worker was closed'));
+      for (const worker of pool) {
+        worker.off('message', onMessage);
+        worker.off('error', failAll);
+        worker.off('exit', onExit);
+      }
+      if (own) await Promise.all(pool.map((w) => w.terminate()));
     },
   };
 }

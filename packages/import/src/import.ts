@@ -10,7 +10,9 @@ import { readCsv } from './csv.js';
 import { readItemBatches, type ReadItem } from './read-items.js';
 import { threadReader } from './read-thread.js';
 import type { DeriveInput, DeriveOutput, DeriveSetup } from './derive-batch.js';
-import { inlineDeriver, threadDeriver } from './derive-thread.js';
+import type { Worker } from 'node:worker_threads';
+import { defaultDeriveWorkers, inlineDeriver, threadDeriver } from './derive-thread.js';
+import { startImportWorker } from './worker.js';
 import { ImportError } from './errors.js';
 import { REGISTRATION_FILES, type FactFile, type ReferenceFile } from './files.js';
 import { openLedger } from './ledger/open.js';
@@ -167,28 +169,35 @@ async function runDelivery(
 ): Promise<ImportSummary> {
   const id = start.id;
   const rejectsPath = options.rejectsFile ?? ledger.defaultRejectsPath(id, options.rejectsDir);
-  if (start.state === 'reading') {
-    const done = await ledger.fileProgressAll(id);
-    const rejects = RejectsWriter.resume(rejectsPath, Math.max(0, ...done.map((p) => p.rejectsBytes)));
-    const progressOf = (file: FactFile | ReferenceFile) => done.find((p) => p.file === file.name);
-    // The fact files (all but a few hundred rows of a delivery) are read in a worker; the small reference files first, here.
-    const inWorker = options.readInThread === false ? [] : present.filter((f): f is FactFile => f.kind === 'fact' && progressOf(f)?.done !== true);
-    const reader = inWorker.length === 0 ? null
-      : threadReader({ files: inWorker.map((f) => ({ name: f.name, path: join(start.dir, f.name), skip: progressOf(f)?.recordsDone ?? 0 })) });
-    try {
-      for (const file of present) {
-        const path = join(start.dir, file.name);
-        const stored = progressOf(file);
-        const items = (skip: number) => (reader !== null && inWorker.includes(file as FactFile) ? reader.items(file.name, (file as FactFile).fact) : readItemBatches(file, path, skip));
-        await readFile(file, items, id, stored, ledger, rejects, options);
+  // Started now, so that they are loaded by the time they are needed: while the reference files are read.
+  const deriveWorkers = options.deriveInThread === false ? 0 : Math.max(1, options.deriveWorkers ?? defaultDeriveWorkers());
+  const readsInWorker = start.state === 'reading' && options.readInThread !== false;
+  const pool = Array.from({ length: Math.max(deriveWorkers, readsInWorker ? 1 : 0) }, () => startImportWorker());
+  try {
+    if (start.state === 'reading') {
+      const done = await ledger.fileProgressAll(id);
+      const rejects = RejectsWriter.resume(rejectsPath, Math.max(0, ...done.map((p) => p.rejectsBytes)));
+      const progressOf = (file: FactFile | ReferenceFile) => done.find((p) => p.file === file.name);
+      // The fact files (all but a few hundred rows of a delivery) are read in a worker; the small reference files first, here.
+      const inWorker = readsInWorker ? present.filter((f): f is FactFile => f.kind === 'fact' && progressOf(f)?.done !== true) : [];
+      const reader = inWorker.length === 0 ? null
+        : threadReader({ files: inWorker.map((f) => ({ name: f.name, path: join(start.dir, f.name), skip: progressOf(f)?.recordsDone ?? 0 })) }, pool[0]!);
+      try {
+        for (const file of present) {
+          const path = join(start.dir, file.name);
+          const items = (skip: number) => (reader !== null && inWorker.includes(file as FactFile) ? reader.items(file.name, (file as FactFile).fact) : readItemBatches(file, path, skip));
+          await readFile(file, items, id, progressOf(file), ledger, rejects, options);
+        }
+      } finally {
+        await reader?.close();
+        await rejects.close();
       }
-    } finally {
-      await reader?.close();
-      await rejects.close();
+      await ledger.seal(id);
     }
-    await ledger.seal(id);
+    await derive(id, options, ledger, start.knownAt, deriveWorkers === 0 ? null : pool.slice(0, deriveWorkers));
+  } finally {
+    await Promise.all(pool.map((w) => w.terminate()));
   }
-  await derive(id, options, ledger, start.knownAt);
   return finish(id, ledger, rejectsPath, clock, t0, resumed);
 }
 
@@ -262,15 +271,15 @@ async function readFile(
 
 // --- 3. deriving
 
-async function derive(delivery: number, options: ImportOptions, ledger: ImportLedger, knownAt: string): Promise<void> {
+async function derive(delivery: number, options: ImportOptions, ledger: ImportLedger, knownAt: string, workers: readonly Worker[] | null): Promise<void> {
   const setup: DeriveSetup = {
     delivery, knownAt, coveredReferenceDates: await ledger.coveredReferenceDates(), areaParents: [...await ledger.areaParents()], encoding: ledger.appendEncoding,
   };
   const size = options.batchLearners ?? 1000;
   const total = (await ledger.delivery(delivery)).learnersTotal;
-  // Nothing left to derive (a resumed delivery killed after its last batch): no thread to start.
+  // Nothing left to derive (a resumed delivery killed after its last batch).
   if ((await ledger.nextPending(delivery, 1)).length === 0) return;
-  const deriver = options.deriveInThread === false ? inlineDeriver(setup) : threadDeriver(setup, options.deriveWorkers);
+  const deriver = workers === null ? inlineDeriver(setup) : threadDeriver(setup, workers);
   /** The next batches are read and handed to the deriver before the current one is appended. */
   const next = async (after: string | undefined) => {
     const ids = await ledger.nextPending(delivery, size, after);

@@ -4,7 +4,8 @@ import { FACT_TABLES } from './ledger/fact-rows.js';
 import type { FactRow } from './ledger/port.js';
 import type { ReadItem } from './read-items.js';
 import type { Row } from './rows.js';
-import { startWorker } from './worker.js';
+import type { ToWorker } from './import-worker.js';
+import { workerFailure } from './worker.js';
 
 /**
  * Reading and validating the fact files in a worker thread, while the
@@ -34,7 +35,6 @@ export interface Chunk {
   readonly others: readonly (readonly [at: number, item: ReadItem])[];
 }
 
-export type ToReader = { readonly kind: 'taken' };
 export type FromReader =
   | { readonly kind: 'chunk'; readonly file: string; readonly chunk: Chunk; readonly last: boolean }
   | { readonly kind: 'error'; readonly error: { readonly message: string; readonly stack?: string | undefined; readonly header: boolean } };
@@ -114,8 +114,8 @@ export interface ThreadReader {
   close(): Promise<void>;
 }
 
-export function threadReader(plan: ReadPlan): ThreadReader {
-  const worker: Worker = startWorker('read-worker', plan);
+/** Read on `worker` (startImportWorker), which the caller stops. */
+export function threadReader(plan: ReadPlan, worker: Worker): ThreadReader {
   const queue: FromReader[] = [];
   let waiting: { resolve: (m: FromReader) => void; reject: (e: Error) => void } | null = null;
   let failure: Error | null = null;
@@ -124,14 +124,20 @@ export function threadReader(plan: ReadPlan): ThreadReader {
     waiting?.reject(failure);
     waiting = null;
   };
-  worker.on('message', (m: FromReader) => {
+  const onMessage = (m: FromReader | { kind: 'derived' }) => {
+    if (m.kind === 'derived') return;
     if (waiting !== null) {
       waiting.resolve(m);
       waiting = null;
     } else queue.push(m);
-  });
+  };
+  const onExit = (code: number) => fail(new Error(`the CSV reading worker stopped (exit code ${code})`));
+  worker.on('message', onMessage);
   worker.on('error', fail);
-  worker.on('exit', (code) => fail(new Error(`the CSV reading worker stopped (exit code ${code})`)));
+  worker.on('exit', onExit);
+  worker.postMessage({ kind: 'read', plan } satisfies ToWorker);
+  const failed = workerFailure(worker);
+  if (failed) fail(failed);
   const next = (): Promise<FromReader> => {
     const m = queue.shift();
     if (m !== undefined) return Promise.resolve(m);
@@ -149,13 +155,15 @@ export function threadReader(plan: ReadPlan): ThreadReader {
         }
         if (m.file !== file) throw new Error(`the CSV reading worker sent ${m.file} where ${file} was expected`);
         yield decodeChunk(fact, m.chunk);
-        worker.postMessage({ kind: 'taken' } satisfies ToReader);
+        worker.postMessage({ kind: 'taken' } satisfies ToWorker);
         if (m.last) return;
       }
     },
     async close() {
-      failure ??= new Error('the CSV reading worker was closed');
-      await worker.terminate();
+      fail(new Error('the CSV reading worker was closed'));
+      worker.off('message', onMessage);
+      worker.off('error', fail);
+      worker.off('exit', onExit);
     },
   };
 }
