@@ -71,8 +71,8 @@ async function read(plan: ReadPlan): Promise<void> {
     const file = REGISTRATION_FILES.find((f): f is FactFile => f.name === name && f.kind === 'fact');
     if (file === undefined) throw new Error(`not a fact file: ${name}`);
     let pending: ReadItem[] | null = null;
-    // One chunk of the file (1 MiB) per message; the last one says so.
-    for await (const items of readItemBatches(file, path, skip)) {
+    // One chunk of the file per message; the last one says so.
+    for await (const items of readItemBatches(file, path, skip, plan.chunkBytes)) {
       if (pending !== null) await send({ kind: 'chunk', file: name, chunk: encodeChunk(pending), last: false });
       pending = items;
     }

@@ -63,6 +63,8 @@ export interface ImportOptions {
   readonly deriveWorkers?: number;
   /** Read and validate the fact files in a worker thread while the ledger takes the rows (default); false reads them in the calling thread. */
   readonly readInThread?: boolean;
+  /** Bytes read from a file at a time (default 1 MiB); the reading worker keeps at most four such chunks ahead of the ledger. */
+  readonly readChunkBytes?: number;
 }
 
 export { ImportError } from './errors.js';
@@ -181,11 +183,11 @@ async function runDelivery(
       // The fact files (all but a few hundred rows of a delivery) are read in a worker; the small reference files first, here.
       const inWorker = readsInWorker ? present.filter((f): f is FactFile => f.kind === 'fact' && progressOf(f)?.done !== true) : [];
       const reader = inWorker.length === 0 ? null
-        : threadReader({ files: inWorker.map((f) => ({ name: f.name, path: join(start.dir, f.name), skip: progressOf(f)?.recordsDone ?? 0 })) }, pool[0]!);
+        : threadReader({ files: inWorker.map((f) => ({ name: f.name, path: join(start.dir, f.name), skip: progressOf(f)?.recordsDone ?? 0 })), ...(options.readChunkBytes ? { chunkBytes: options.readChunkBytes } : {}) }, pool[0]!);
       try {
         for (const file of present) {
           const path = join(start.dir, file.name);
-          const items = (skip: number) => (reader !== null && inWorker.includes(file as FactFile) ? reader.items(file.name, (file as FactFile).fact) : readItemBatches(file, path, skip));
+          const items = (skip: number) => (reader !== null && inWorker.includes(file as FactFile) ? reader.items(file.name, (file as FactFile).fact) : readItemBatches(file, path, skip, options.readChunkBytes));
           await readFile(file, items, id, progressOf(file), ledger, rejects, options);
         }
       } finally {

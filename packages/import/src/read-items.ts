@@ -27,9 +27,9 @@ export type ReadItem =
  * reader reports them to a record-at-a-time consumer: after every 5000th
  * record, once it was handled, and at the end.
  */
-export async function* readItemBatches(file: FactFile | ReferenceFile, path: string, skip: number): AsyncGenerator<ReadItem[]> {
+export async function* readItemBatches(file: FactFile | ReferenceFile, path: string, skip: number, chunkBytes = 1 << 20): AsyncGenerator<ReadItem[]> {
   const totalBytes = statSync(path).size;
-  const input = createReadStream(path, { highWaterMark: 1 << 20 });
+  const input = createReadStream(path, { highWaterMark: chunkBytes });
   let records = 0;
   try {
     for await (const batch of readCsvBatches(input, path, file.required)) {

@@ -25,6 +25,8 @@ const SEPARATORS = /[\u001d\u001e]/;
 
 export interface ReadPlan {
   readonly files: readonly { readonly name: string; readonly path: string; readonly skip: number }[];
+  /** Bytes of a file per chunk (default 1 MiB). */
+  readonly chunkBytes?: number;
 }
 
 export interface Chunk {
