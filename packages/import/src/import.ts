@@ -180,8 +180,9 @@ async function runDelivery(
       const done = await ledger.fileProgressAll(id);
       const rejects = RejectsWriter.resume(rejectsPath, Math.max(0, ...done.map((p) => p.rejectsBytes)));
       const progressOf = (file: FactFile | ReferenceFile) => done.find((p) => p.file === file.name);
-      // The fact files (all but a few hundred rows of a delivery) are read in a worker; the small reference files first, here.
-      const inWorker = readsInWorker ? present.filter((f): f is FactFile => f.kind === 'fact' && progressOf(f)?.done !== true) : [];
+      // The fact files (all but a few hundred rows of a delivery) are read in a worker, but for the first: that one is read
+      // here, with the small reference files, while the worker loads (a good part of a second through tsx).
+      const inWorker = readsInWorker ? present.filter((f): f is FactFile => f.kind === 'fact' && progressOf(f)?.done !== true).slice(1) : [];
       const reader = inWorker.length === 0 ? null
         : threadReader({ files: inWorker.map((f) => ({ name: f.name, path: join(start.dir, f.name), skip: progressOf(f)?.recordsDone ?? 0 })), ...(options.readChunkBytes ? { chunkBytes: options.readChunkBytes } : {}) }, pool[0]!);
       try {

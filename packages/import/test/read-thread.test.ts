@@ -87,8 +87,9 @@ describeEachStore('reading the fact files in a worker thread', pg, (kind) => {
     const dir = ws.delivery('d1', files);
     addRawLines(dir);
     const options = { knownAt: '2014-11-01', batchRows: 7, batchLearners: 4 };
-    // With chunks this small the worker is at most a few hundred bytes into learners.csv when areas.csv (read by the
-    // writer, first) is done: it reaches enrollments.csv only after that is moved away, and a rename keeps the file's fingerprint.
+    // With chunks this small the worker is at most a few hundred bytes into advice.csv when areas.csv (read by the
+    // writer, first, as is learners.csv) is done: it reaches enrollments.csv only after that is moved away, and a rename
+    // keeps the file's fingerprint.
     const away = join(ws.root, 'enrollments.away');
     const failed = ws.import(dir, {
       ...options, readChunkBytes: 64,
