@@ -1,6 +1,6 @@
 /**
- * The fact files are read and validated in a worker thread (the default) or
- * in the calling thread: the log, the ledger, the rejects file, the summary
+ * The fact files are read and validated in a worker thread (readInThread) or
+ * in the calling thread (the default): the log, the ledger, the rejects file, the summary
  * and the progress reports must not tell which, rejects of every kind and
  * conflicting duplicates included; and a worker that fails or dies fails
  * the import, which run again goes on where it stopped.
@@ -86,7 +86,7 @@ describeEachStore('reading the fact files in a worker thread', pg, (kind) => {
     open.push(ws);
     const dir = ws.delivery('d1', files);
     addRawLines(dir);
-    const options = { knownAt: '2014-11-01', batchRows: 7, batchLearners: 4 };
+    const options = { knownAt: '2014-11-01', batchRows: 7, batchLearners: 4, readInThread: true };
     // With chunks this small the worker is at most a few hundred bytes into advice.csv when areas.csv (read by the
     // writer, first, as is learners.csv) is done: it reaches enrollments.csv only after that is moved away, and a rename
     // keeps the file's fingerprint.
