@@ -73,28 +73,49 @@ export async function* readCsv(path: string, required: readonly string[], onByte
 export async function* readCsvChunks(
   chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, name: string, required: readonly string[], onBytes?: (bytesRead: number) => void,
 ): AsyncGenerator<CsvRecord> {
+  let records = 0;
+  for await (const batch of readCsvBatches(chunks, name, required)) {
+    for (const record of batch.records) {
+      yield record;
+      if (onBytes && !batch.last && ++records % 5000 === 0) onBytes(batch.bytesRead);
+    }
+  }
+}
+
+/** The records of a chunk of bytes, and how many bytes were read once it was; `last` for what the file's end completed. */
+export interface CsvBatch {
+  readonly records: readonly CsvRecord[];
+  readonly bytesRead: number;
+  readonly last: boolean;
+}
+
+/**
+ * readCsvChunks a chunk's records at a time: a consumer that handles them
+ * in a loop pays one await per chunk instead of one per record.
+ */
+export async function* readCsvBatches(chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, name: string, required: readonly string[]): AsyncGenerator<CsvBatch> {
   const splitter = new LineSplitter();
   const reader = new RecordReader(name, required);
   const lines: Line[] = [];
   let bytesRead = 0;
-  let records = 0;
+  const recordsOf = () => {
+    const records: CsvRecord[] = [];
+    for (const l of lines) {
+      const record = reader.read(l);
+      if (record !== null) records.push(record);
+    }
+    lines.length = 0;
+    return records;
+  };
   for await (const chunk of chunks) {
     bytesRead += chunk.length;
     splitter.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength), lines);
-    for (const l of lines) {
-      const record = reader.read(l);
-      if (record === null) continue;
-      yield record;
-      if (onBytes && ++records % 5000 === 0) onBytes(bytesRead);
-    }
-    lines.length = 0;
+    yield { records: recordsOf(), bytesRead, last: false };
   }
   splitter.end(lines);
-  for (const l of lines) {
-    const record = reader.read(l);
-    if (record !== null) yield record;
-  }
+  const rest = recordsOf();
   if (!reader.sawHeader) throw new CsvHeaderError(`${name}: no header row (${bytesRead === 0 ? 'the file is empty' : 'the file holds only blank lines'})`);
+  yield { records: rest, bytesRead, last: true };
 }
 
 /** One physical line. `bytes` is null when the line was longer than MAX_RECORD_BYTES; `prefix` then holds its start. */

@@ -1,26 +1,44 @@
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { availableParallelism } from 'node:os';
+import type { Worker } from 'node:worker_threads';
+import type { FromDeriver, ToWorker } from './import-worker.js';
+import { startImportWorker, workerFailure } from './worker.js';
 import { batchDeriver, type DeriveInput, type DeriveOutput, type DeriveSetup } from './derive-batch.js';
 
 /**
- * Where a delivery's learners are derived: in a worker thread, so that the
- * writer appends one batch while the next is derived (the two are about
- * equally long), or in the calling thread.
+ * Where a delivery's learners are derived: in worker threads, so that the
+ * writer appends one batch while the next ones are derived, or in the
+ * calling thread.
  */
 export interface Deriver {
   /** Batches are answered in the order they were handed in. */
   derive(input: DeriveInput): Promise<DeriveOutput>;
+  /** How many batches the writer should keep handed in beyond the one it appends: more would only wait in a queue. */
+  readonly ahead: number;
   close(): Promise<void>;
 }
 
 export function inlineDeriver(setup: DeriveSetup): Deriver {
   const derive = batchDeriver(setup);
-  return { derive: async (input) => derive(input), close: async () => undefined };
+  return { derive: async (input) => derive(input), ahead: 1, close: async () => undefined };
 }
 
-export function threadDeriver(setup: DeriveSetup): Deriver {
-  const worker = startWorker(setup);
+/**
+ * Deriving and encoding a batch costs about three times what appending it
+ * costs the writer, so with one worker the writer sat idle half the time:
+ * two workers take the batches in turn, and the writer's appends fit in
+ * between on two cores.
+ */
+export function defaultDeriveWorkers(): number {
+  return Math.max(1, Math.min(2, availableParallelism()));
+}
+
+/**
+ * Derive on worker threads: `workers` started here (and stopped by close),
+ * or threads the caller started and stops (startImportWorker).
+ */
+export function threadDeriver(setup: DeriveSetup, workers: number | readonly Worker[] = defaultDeriveWorkers()): Deriver {
+  const own = typeof workers === 'number';
+  const pool = own ? Array.from({ length: Math.max(1, workers) }, () => startImportWorker()) : workers;
   const waiting = new Map<number, { resolve: (o: DeriveOutput) => void; reject: (e: Error) => void }>();
   let seq = 0;
   let failure: Error | null = null;
@@ -29,7 +47,8 @@ export function threadDeriver(setup: DeriveSetup): Deriver {
     for (const w of waiting.values()) w.reject(failure);
     waiting.clear();
   };
-  worker.on('message', (m: { seq: number; output?: DeriveOutput; error?: { message: string; stack?: string } }) => {
+  const onMessage = (m: FromDeriver) => {
+    if (m.kind !== 'derived') return;
     const w = waiting.get(m.seq);
     if (w === undefined) return;
     waiting.delete(m.seq);
@@ -38,35 +57,34 @@ export function threadDeriver(setup: DeriveSetup): Deriver {
       if (m.error.stack) err.stack = m.error.stack;
       w.reject(err);
     } else w.resolve(m.output!);
-  });
-  worker.on('error', failAll);
-  worker.on('exit', (code) => failAll(new Error(`the derivation worker stopped (exit code ${code})`)));
+  };
+  const onExit = (code: number) => failAll(new Error(`the derivation worker stopped (exit code ${code})`));
+  for (const worker of pool) {
+    worker.on('message', onMessage);
+    worker.on('error', failAll);
+    worker.on('exit', onExit);
+    worker.postMessage({ kind: 'setup', setup } satisfies ToWorker);
+    const failed = workerFailure(worker);
+    if (failed) failAll(failed);
+  }
   return {
     derive(input) {
       if (failure) return Promise.reject(failure);
       const id = seq++;
       return new Promise<DeriveOutput>((resolve, reject) => {
         waiting.set(id, { resolve, reject });
-        worker.postMessage({ seq: id, input });
+        pool[id % pool.length]!.postMessage({ kind: 'derive', seq: id, input } satisfies ToWorker);
       });
     },
+    ahead: pool.length,
     async close() {
-      failure ??= new Error('the derivation worker was closed');
-      await worker.terminate();
+      failAll(new Error('the derivation worker was closed'));
+      for (const worker of pool) {
+        worker.off('message', onMessage);
+        worker.off('error', failAll);
+        worker.off('exit', onExit);
+      }
+      if (own) await Promise.all(pool.map((w) => w.terminate()));
     },
   };
-}
-
-/**
- * The worker's module. From source (tsx, vitest) it is TypeScript, which a
- * worker thread of Node 20 does not load even when the process has the tsx
- * loader in its flags: it is then imported through tsx's own API.
- */
-function startWorker(setup: DeriveSetup): Worker {
-  const options = { workerData: setup };
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./derive-worker.js', import.meta.url), options);
-  const tsxApi = pathToFileURL(createRequire(import.meta.url).resolve('tsx/package.json').replace(/package\.json$/, 'dist/esm/api/index.mjs')).href;
-  const entry = new URL('./derive-worker.ts', import.meta.url).href;
-  const code = `import(${JSON.stringify(tsxApi)}).then(({ tsImport }) => tsImport(${JSON.stringify(entry)}, ${JSON.stringify(entry)}))`;
-  return new Worker(code, { ...options, eval: true });
 }

@@ -38,20 +38,23 @@ describeEachStore('derivation in a worker thread', pg, (kind) => {
 
   it('gives the log and ledger of derivation in the calling thread, first delivery and correction alike', async () => {
     const runs: { log: string[]; ledger: string }[] = [];
-    for (const deriveInThread of [true, false]) {
+    // Two workers take turns (the default on two cores), three leave one batch queued behind another, or one worker.
+    for (const [deriveInThread, deriveWorkers] of [[true, 2], [true, 3], [true, 1], [false, undefined]] as const) {
       const ws = await workspace(kind);
       open.push(ws);
       // Small batches, so several are in flight while the writer appends.
-      await ws.import(ws.delivery('d1', first), { knownAt: '2014-11-01', batchLearners: 4, deriveInThread });
-      const s = await ws.import(ws.delivery('d2', second), { knownAt: '2015-11-01', batchLearners: 4, deriveInThread });
+      await ws.import(ws.delivery('d1', first), { knownAt: '2014-11-01', batchLearners: 4, deriveInThread, deriveWorkers });
+      const s = await ws.import(ws.delivery('d2', second), { knownAt: '2015-11-01', batchLearners: 4, deriveInThread, deriveWorkers });
       expect(s.eventsByType['Retracted']).toBeGreaterThan(0);
       // The delivery's directory and its files' fingerprint (modification times) differ between workspaces.
       const ledger = (await (await ws.ledger()).dump()).replaceAll(ws.root, '<root>').replace(/"[0-9a-f]{40}"/g, '"<fingerprint>"');
       runs.push({ log: await log(ws), ledger });
     }
     expect(runs[0]!.log.length).toBeGreaterThan(learners.length * 4);
-    expect(runs[0]!.log).toEqual(runs[1]!.log);
-    expect(runs[0]!.ledger).toBe(runs[1]!.ledger);
+    for (const run of runs.slice(1)) {
+      expect(run.log).toEqual(runs[0]!.log);
+      expect(run.ledger).toBe(runs[0]!.ledger);
+    }
   });
 
 });

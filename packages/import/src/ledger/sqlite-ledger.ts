@@ -46,6 +46,7 @@ CREATE TABLE IF NOT EXISTS ledger_pending_reference (delivery INTEGER NOT NULL, 
 interface Stmts {
   get: Record<FactKind, Database.Statement>;
   put: Record<FactKind, Database.Statement>;
+  insert: Record<FactKind, Database.Statement>;
   touch: Record<FactKind, Database.Statement>;
   load: Record<FactKind, Database.Statement>;
   forget: Record<FactKind, Database.Statement>;
@@ -77,6 +78,10 @@ export class Ledger {
         const cols = ['learner_id', ...s.keys, 'content', 'line', 'delivery'];
         return `INSERT INTO ${s.table} (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')})
                 ON CONFLICT (${['learner_id', ...s.keys].join(', ')}) DO UPDATE SET content = excluded.content, line = excluded.line, delivery = excluded.delivery`;
+      }),
+      insert: mk((_, s) => {
+        const cols = ['learner_id', ...s.keys, 'content', 'line', 'delivery'];
+        return `INSERT INTO ${s.table} (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')}) ON CONFLICT DO NOTHING`;
       }),
       touch: mk((_, s) => `UPDATE ${s.table} SET delivery = ? WHERE ${where(s)}`),
       load: mk((_, s) => `SELECT learner_id, ${s.keys.join(', ')}, content, line FROM ${s.table} WHERE learner_id IN (SELECT value FROM json_each(?))`),
@@ -211,21 +216,32 @@ export class Ledger {
    * deliveries a changed row is a correction. A learner whose facts changed is
    * marked for derivation in the same transaction.
    */
-  upsert(kind: FactKind, learnerId: string, key: readonly string[], content: string, line: number, delivery: number): UpsertOutcome {
-    const prior = this.s.get[kind].get(learnerId, ...key) as { content: string; line: number; delivery: number } | undefined;
-    if (!prior) {
-      this.s.put[kind].run(learnerId, ...key, content, line, delivery);
-      this.s.pending.run(delivery, learnerId);
+  upsert(kind: FactKind, learnerId: string, key: readonly string[], content: string, line: number, delivery: number, marked?: Set<string>): UpsertOutcome {
+    // Most rows of a delivery are new facts (every row of a first one): tried as an insert first, one statement instead of two.
+    if (this.s.insert[kind].run(learnerId, ...key, content, line, delivery).changes === 1) {
+      this.markOnce(delivery, learnerId, marked);
       return 'inserted';
     }
+    const prior = this.s.get[kind].get(learnerId, ...key) as { content: string; line: number; delivery: number };
     if (prior.delivery === delivery) return prior.content === content ? 'repeated' : { conflictLine: prior.line };
     if (prior.content === content) {
       this.s.touch[kind].run(delivery, learnerId, ...key);
       return 'unchanged';
     }
     this.s.put[kind].run(learnerId, ...key, content, line, delivery);
-    this.s.pending.run(delivery, learnerId);
+    this.markOnce(delivery, learnerId, marked);
     return 'changed';
+  }
+
+  /**
+   * Mark a learner pending, unless `marked` (the learners this transaction
+   * already marked) has it: a file's rows come grouped by learner, a dozen
+   * enrolments each, so most marks would repeat the one before.
+   */
+  private markOnce(delivery: number, learnerId: string, marked: Set<string> | undefined): void {
+    if (marked?.has(learnerId)) return;
+    this.s.pending.run(delivery, learnerId);
+    marked?.add(learnerId);
   }
 
   markPending(delivery: number, learnerIds: Iterable<string>): void {

@@ -41,9 +41,11 @@ export function sqliteImportLedger(store: SqliteEventStore): ImportLedger {
     applyRows: (delivery, rows, outcome, progress) => now(() => ledger.transaction(() => {
       // A handful of reference dates over a whole batch: each recorded once (the insert is idempotent).
       const dates = new Set<string>();
+      // Learners marked pending in this transaction (a set per transaction: one that rolls back takes its marks with it).
+      const marked = new Set<string>();
       for (let i = 0; i < rows.length; i++) {
         const r = rows[i]!;
-        const o: RowOutcome = r.kind === 'fact' ? upsertFact(ledger, r, delivery, dates) : upsertReference(ledger, r, delivery);
+        const o: RowOutcome = r.kind === 'fact' ? upsertFact(ledger, r, delivery, dates, marked) : upsertReference(ledger, r, delivery);
         outcome(i, o);
       }
       for (const d of dates) ledger.recordDeliveredDate(delivery, d);
@@ -114,8 +116,8 @@ export function sqliteImportLedger(store: SqliteEventStore): ImportLedger {
   };
 }
 
-function upsertFact(ledger: Ledger, r: FactRow, delivery: number, dates: Set<string>): RowOutcome {
-  const o = ledger.upsert(r.fact, r.learnerId, r.key, r.content, r.line, delivery);
+function upsertFact(ledger: Ledger, r: FactRow, delivery: number, dates: Set<string>, marked: Set<string>): RowOutcome {
+  const o = ledger.upsert(r.fact, r.learnerId, r.key, r.content, r.line, delivery, marked);
   if (r.fact === 'enrolment' && typeof o !== 'object') dates.add(r.key[0]!);
   return o;
 }

@@ -1,0 +1,98 @@
+import * as E from 'fp-ts/lib/Either.js';
+import { AREAS_STREAM, INSTITUTIONS_STREAM, SCHOOL_GROUPS_STREAM } from '@leerroutes/domain';
+import { createReadStream, statSync } from 'node:fs';
+import { readCsvBatches, type CsvRecord } from './csv.js';
+import { FACT_CODECS } from './fact-codec.js';
+import { areaRow, institutionRow, schoolGroupRow, type FactFile, type ReferenceFile } from './files.js';
+import type { LedgerRow } from './ledger/port.js';
+import type { RawRow } from './rejects.js';
+import type { Row, RowReject } from './rows.js';
+
+/**
+ * What reading a registration file yields, in file order, before anything
+ * touches the ledger: the same whether a worker thread read it
+ * (read-thread.ts) or the writer did.
+ */
+export type ReadItem =
+  /** A row that passed validation; `raw` is needed only if the ledger finds it conflicting, so it may be built on demand. */
+  | { readonly kind: 'row'; readonly row: LedgerRow; readonly raw: Row | (() => Row) }
+  | { readonly kind: 'reject'; readonly line: number; readonly reject: RowReject; readonly raw: RawRow }
+  /** Records an earlier run of the delivery committed: counted, not read again. */
+  | { readonly kind: 'skipped'; readonly records: number }
+  /** How far the file has been read, where the reader reports it (every 5000 records and at the end). */
+  | { readonly kind: 'bytes'; readonly bytes: number; readonly totalBytes: number };
+
+/**
+ * A file's items, a chunk of the file at a time. Bytes are reported where the
+ * reader reports them to a record-at-a-time consumer: after every 5000th
+ * record, once it was handled, and at the end.
+ */
+export async function* readItemBatches(file: FactFile | ReferenceFile, path: string, skip: number, chunkBytes = 1 << 20): AsyncGenerator<ReadItem[]> {
+  const totalBytes = statSync(path).size;
+  const input = createReadStream(path, { highWaterMark: chunkBytes });
+  let records = 0;
+  try {
+    for await (const batch of readCsvBatches(input, path, file.required)) {
+      const items: ReadItem[] = [];
+      let skipped = 0;
+      for (const record of batch.records) {
+        records++;
+        if (records <= skip) skipped++;
+        else {
+          if (skipped > 0) items.push({ kind: 'skipped', records: skipped });
+          skipped = 0;
+          items.push(itemOf(file, record));
+        }
+        if (!batch.last && records % 5000 === 0) {
+          if (skipped > 0) items.push({ kind: 'skipped', records: skipped });
+          skipped = 0;
+          items.push({ kind: 'bytes', bytes: batch.bytesRead, totalBytes });
+        }
+      }
+      if (skipped > 0) items.push({ kind: 'skipped', records: skipped });
+      if (batch.last) items.push({ kind: 'bytes', bytes: totalBytes, totalBytes });
+      yield items;
+    }
+  } finally {
+    input.destroy();
+  }
+}
+
+function itemOf(file: FactFile | ReferenceFile, record: CsvRecord): ReadItem {
+  const { line, values } = record;
+  // A record the reader could not read (encoding, quotes, cell count, size) is refused with the reader's reason.
+  if (record.reject !== undefined) return { kind: 'reject', line, reject: record.reject, raw: record.raw };
+  const source = { system: 'import', file: file.name, line };
+  const parsed = file.kind === 'fact' ? file.parse(values, source) : parseReference(file, values);
+  if (E.isLeft(parsed)) return { kind: 'reject', line, reject: parsed.left, raw: values };
+  const row = file.kind === 'fact' ? factRow(file, parsed.right as Record<string, unknown>, line) : referenceRow(file, parsed.right as Record<string, unknown>, line);
+  return { kind: 'row', row, raw: values };
+}
+
+function parseReference(file: ReferenceFile, values: Readonly<Record<string, string>>): E.Either<{ code: 'missing-value' | 'invalid-value'; message: string }, unknown> {
+  switch (file.name) {
+    case 'areas.csv': return areaRow(values) as E.Either<{ code: 'missing-value'; message: string }, unknown>;
+    case 'institutions.csv': return institutionRow(values) as E.Either<{ code: 'missing-value'; message: string }, unknown>;
+    case 'school_groups.csv': return schoolGroupRow(values) as E.Either<{ code: 'missing-value'; message: string }, unknown>;
+  }
+}
+
+function factRow(file: FactFile, row: Record<string, unknown>, line: number): LedgerRow {
+  const { learnerId, fact } = row as { learnerId: string; fact: never };
+  const codec = FACT_CODECS[file.fact];
+  return { kind: 'fact', fact: file.fact, learnerId, key: codec.key(fact), content: codec.content(fact), line };
+}
+
+function referenceRow(file: ReferenceFile, row: Record<string, unknown>, line: number): LedgerRow {
+  const source = { system: 'import', file: file.name, line };
+  if (file.name === 'areas.csv') {
+    const a = row as { area: string; name: string; parent: string | null };
+    return { kind: 'reference', table: 'area', key: [a.area], values: [a.name, a.parent], event: { stream: AREAS_STREAM, type: 'AreaDefined', data: { ...a, source } } };
+  }
+  if (file.name === 'institutions.csv') {
+    const i = row as { institution: string; name: string; board: string | null; municipality: string | null; kind: string | null };
+    return { kind: 'reference', table: 'institution', key: [i.institution], values: [i.name, i.board, i.municipality, i.kind], event: { stream: INSTITUTIONS_STREAM, type: 'InstitutionDefined', data: { ...i, source } } };
+  }
+  const g = row as { institution: string; group: string; validFrom: string; validTo: string | null };
+  return { kind: 'reference', table: 'school_group', key: [g.institution, g.group, g.validFrom], values: [g.validTo], event: { stream: SCHOOL_GROUPS_STREAM, type: 'SchoolGroupDefined', data: { ...g, source } } };
+}
