@@ -12,7 +12,7 @@ import {
   catchUp, dumpViews, rebuild, startSubscriber,
   type LockOptions, type ProgressListener, type RunSummary, type SubscriberOptions, type ViewsStore,
 } from '@leerroutes/projection-runtime';
-import { defaultProjections } from '@leerroutes/projections';
+import { defaultProjections, REBUILD_SOURCE } from '@leerroutes/projections';
 import { eraseLearner, type ErasureReceipt } from './erase.js';
 import { exportLearnerData, writeReport, type ExportOptions, type ExportSummary, type LearnerExportRequest } from './exports/index.js';
 import type { ReportRequest } from '@leerroutes/indicators';
@@ -143,7 +143,8 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
       return parts.join('\n') + '\n';
     },
     catchUp: (onProgress) => catchUp({ ...lock, store, views, projections, ...(onProgress ? { onProgress } : {}) }),
-    rebuild: (opts = {}) => rebuild({ ...lock, ...opts, store, views, projections }),
+    // On the embedded log a full rebuild reads and folds in a worker thread, which opens the log file again.
+    rebuild: (opts = {}) => rebuild({ ...lock, ...opts, store, views, projections, ...(backend.kind === 'sqlite' ? { rebuildThread: { module: REBUILD_SOURCE, data: { log: dbPath } } } : {}) }),
     startSubscriber(opts = {}) {
       const subscription = startSubscriber({ ...lock, ...opts, store, views, projections });
       subscribers.push(subscription);

@@ -43,12 +43,18 @@ function packColumn(values: readonly unknown[]): PackedColumn {
     const dictionary: string[] = [];
     const seen = new Map<string, number>();
     const indexes = new Int32Array(n);
+    // A learner's rows come together: the same learner id (or rule set) as the row before needs no lookup.
+    let last: string | null = null;
+    let lastAt = -1;
     for (let i = 0; i < n; i++) {
       const v = values[i];
       if (typeof v !== 'string') { indexes[i] = -1; continue; }
+      if (v === last) { indexes[i] = lastAt; continue; }
       let at = seen.get(v);
       if (at === undefined) { at = dictionary.length; dictionary.push(v); seen.set(v, at); }
       indexes[i] = at;
+      last = v;
+      lastAt = at;
     }
     return { kind: 'string', dictionary, indexes };
   }
