@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import { learnerStream } from '@leerroutes/domain';
 import type { RecordedEvent } from '@leerroutes/event-store';
-import { packColumns, type Projection, type RowBlock } from '@leerroutes/projection-runtime';
+import { packColumns, type Projection, type RowBlock } from '@leerroutes/projection-runtime/kit';
 
 /**
  * What the log holds, by event type and school year: a quick look at what an

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import { fromStored } from '@leerroutes/domain';
 import type { RecordedEvent } from '@leerroutes/event-store';
 import type { ReferenceData } from '@leerroutes/pathway';
-import { insertChunked, listViewTables, type Projection } from '@leerroutes/projection-runtime';
+import { insertChunked, listViewTables, type Projection } from '@leerroutes/projection-runtime/kit';
 
 /**
  * The area hierarchy and the institutions with their board, from the

@@ -1,5 +1,6 @@
-import { openEventStore } from '@leerroutes/event-store/open';
-import type { RebuildThreadSetup } from '@leerroutes/projection-runtime';
+import type { EventStore } from '@leerroutes/event-store';
+import { isPostgresUrl } from '@leerroutes/event-store/location';
+import type { RebuildThreadSetup } from '@leerroutes/projection-runtime/kit';
 import { PROJECTIONS } from './index.js';
 
 /**
@@ -9,6 +10,9 @@ import { PROJECTIONS } from './index.js';
  */
 export async function openRebuildSource(data: unknown): Promise<RebuildThreadSetup> {
   const { log } = data as { log: string };
-  const store = await openEventStore(log);
+  // Only the adapter the log needs: what the worker loads is time the rebuild waits for its first batch.
+  const store: EventStore = isPostgresUrl(log)
+    ? await (await import('@leerroutes/event-store/postgres')).openPostgresEventStore({ connectionString: log })
+    : (await import('@leerroutes/event-store/sqlite')).openSqliteEventStore({ path: log });
   return { store, projections: PROJECTIONS, close: () => store.close() };
 }

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { COVERAGE_STREAM, SCHOOL_GROUPS_STREAM, fromStored, type EventData } from '@leerroutes/domain';
 import type { RecordedEvent } from '@leerroutes/event-store';
-import { insertChunked, learnerHistories, packColumns, type PrepareContext, type Projection, type ProjectionContext, type RowBlock } from '@leerroutes/projection-runtime';
+import { insertChunked, learnerHistories, packColumns, type PrepareContext, type Projection, type ProjectionContext, type RowBlock } from '@leerroutes/projection-runtime/kit';
 import { dayOf, yearOf, type AreaRow } from './facts.js';
 import { knownFacts, LEARNER_TABLES, type Table } from './knowledge.js';
 import { columnNames, createStatisticsTables, LEARNER_TABLE_OF, STATISTICS_TABLES } from './schema.js';
