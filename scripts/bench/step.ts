@@ -84,7 +84,8 @@ async function main(): Promise<void> {
     case 'rebuild': {
       const engine = await openEngine({ db: arg('db'), ...viewsArg() });
       const t0 = performance.now();
-      const r = await engine.rebuild();
+      // --no-worker: everything in the calling thread, as before the rebuild had its worker thread.
+      const r = await engine.rebuild({ worker: !args.includes('--no-worker') });
       const secs = seconds(t0);
       const storage = await engine.storage();
       await engine.close();

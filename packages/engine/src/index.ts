@@ -12,7 +12,7 @@ import {
   catchUp, dumpViews, rebuild, startSubscriber,
   type LockOptions, type ProgressListener, type RunSummary, type SubscriberOptions, type ViewsStore,
 } from '@leerroutes/projection-runtime';
-import { defaultProjections } from '@leerroutes/projections';
+import { defaultProjections, REBUILD_SOURCE } from '@leerroutes/projections';
 import { eraseLearner, type ErasureReceipt } from './erase.js';
 import { exportLearnerData, writeReport, type ExportOptions, type ExportSummary, type LearnerExportRequest } from './exports/index.js';
 import type { ReportRequest } from '@leerroutes/indicators';
@@ -69,8 +69,13 @@ export interface Engine extends Reads {
   importDirectory(dir: string, options?: ImportOptions): Promise<{ import: ImportSummary; projections: RunSummary | null }>;
   /** Bring every projection up to the head of the log (one writer session, published). */
   catchUp(onProgress?: ProgressListener): Promise<RunSummary>;
-  /** Replay projections from the start of the log (all of them on an empty generation, or `only` these), and publish. */
-  rebuild(options?: { readonly only?: readonly string[]; readonly batchSize?: number; readonly onProgress?: ProgressListener }): Promise<RunSummary>;
+  /**
+   * Replay projections from the start of the log (all of them on an empty
+   * generation, or `only` these), and publish. A full rebuild on the
+   * embedded log reads and folds in a worker thread; `worker: false`
+   * keeps it all in the calling thread (the same views, for comparison).
+   */
+  rebuild(options?: { readonly only?: readonly string[]; readonly batchSize?: number; readonly onProgress?: ProgressListener; readonly worker?: boolean }): Promise<RunSummary>;
   /** Keep the views current while the process runs (a catch-up session whenever the log moves); stopped by close(). */
   startSubscriber(options?: Pick<SubscriberOptions, 'pollIntervalMs' | 'minSessionIntervalMs' | 'onPublished' | 'onError'>): Subscription;
   /**
@@ -143,7 +148,9 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
       return parts.join('\n') + '\n';
     },
     catchUp: (onProgress) => catchUp({ ...lock, store, views, projections, ...(onProgress ? { onProgress } : {}) }),
-    rebuild: (opts = {}) => rebuild({ ...lock, ...opts, store, views, projections }),
+    // On the embedded log a full rebuild reads and folds in a worker thread, which opens the log file again.
+    rebuild: ({ worker, ...opts } = {}) =>
+      rebuild({ ...lock, ...opts, store, views, projections, ...(backend.kind === 'sqlite' && worker !== false ? { rebuildThread: { module: REBUILD_SOURCE, data: { log: dbPath } } } : {}) }),
     startSubscriber(opts = {}) {
       const subscription = startSubscriber({ ...lock, ...opts, store, views, projections });
       subscribers.push(subscription);

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { isRowBlock, unpackRows } from './row-block.js';
 import type { BulkWriter } from './views-store.js';
 
 /**
@@ -7,7 +8,8 @@ import type { BulkWriter } from './views-store.js';
  */
 export function sqlBulkWriter(db: Kysely<any>, chunk = 500): BulkWriter {
   return {
-    async insert(table, columns, rows) {
+    async insert(table, columns, given) {
+      const rows = isRowBlock(given) ? unpackRows(given) : given;
       for (let i = 0; i < rows.length; i += chunk) {
         const values = rows.slice(i, i + chunk).map((row) => Object.fromEntries(columns.map((c, j) => [c, row[j] ?? null])));
         await db.insertInto(table).values(values).execute();

@@ -1,8 +1,9 @@
 import type { EventStore } from '@leerroutes/event-store';
 import { createCheckpointTable, readCheckpoint, writeCheckpoint, type Checkpoint } from './checkpoints.js';
 import { tableNames, type Projection } from './projection.js';
-import { advance, type ProgressListener, type Target } from './runner.js';
-import type { LockOptions, ViewsStore } from './views-store.js';
+import { advance, advanceInThread, type ProgressListener, type Target } from './runner.js';
+import { startRebuildWorker, type RebuildThread } from './rebuild-thread.js';
+import type { LockOptions, ViewsStore, WriterSession } from './views-store.js';
 
 export interface RunOptions extends LockOptions {
   readonly store: EventStore;
@@ -11,6 +12,12 @@ export interface RunOptions extends LockOptions {
   readonly projections: readonly Projection[];
   readonly batchSize?: number;
   readonly onProgress?: ProgressListener;
+  /**
+   * Read and prepare the log in a worker thread during a full rebuild
+   * (rebuild-thread.ts), when every projection has a `prepare`; without it,
+   * or for a catch-up, everything runs in this thread.
+   */
+  readonly rebuildThread?: RebuildThread;
 }
 
 export interface RebuildOptions extends RunOptions {
@@ -45,7 +52,15 @@ async function runSession(
   session: { from: 'published' | 'empty'; purpose: string; reset: (projection: Projection, cp: Checkpoint | null) => boolean },
 ): Promise<RunSummary> {
   const { store, views, projections, batchSize, onProgress } = options;
-  const writer = await views.writeSession({ from: session.from, purpose: session.purpose, ...(options.ifLocked ? { ifLocked: options.ifLocked } : {}), ...(options.onWait ? { onWait: options.onWait } : {}) });
+  // Started first: the worker loads its modules and opens the log while the session is set up.
+  const worker = options.rebuildThread && session.from === 'empty' && projections.every((p) => p.prepare) ? startRebuildWorker(options.rebuildThread) : null;
+  let writer: WriterSession;
+  try {
+    writer = await views.writeSession({ from: session.from, purpose: session.purpose, ...(options.ifLocked ? { ifLocked: options.ifLocked } : {}), ...(options.onWait ? { onWait: options.onWait } : {}) });
+  } catch (err) {
+    await worker?.close();
+    throw err;
+  }
   try {
     const rebuilt: string[] = [];
     const targets = await writer.transaction(async ({ db }) => {
@@ -64,7 +79,11 @@ async function runSession(
       return out;
     });
     let head = await store.headPosition();
-    let events = await advance({ store, session: writer, targets, head, phase: rebuilt.length > 0 ? 'rebuild' : 'catch-up', batchSize, onProgress });
+    const phase = rebuilt.length > 0 ? 'rebuild' : 'catch-up';
+    let events = worker
+      ? await advanceInThread({ store, session: writer, targets, head, phase, worker, batchSize, onProgress })
+      : await advance({ store, session: writer, targets, head, phase, batchSize, onProgress });
+    await worker?.close();
     // The log may have grown while we worked; one more pass covers everything up to now.
     head = await store.headPosition();
     events += await advance({ store, session: writer, targets, head, phase: 'catch-up', batchSize, onProgress });
@@ -76,6 +95,7 @@ async function runSession(
     const { generation } = await writer.publish();
     return { events, rebuilt, head, published: generation };
   } catch (err) {
+    await worker?.close();
     await writer.abandon();
     throw err;
   }

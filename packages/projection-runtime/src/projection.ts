@@ -55,6 +55,12 @@ export interface Projection {
    * runtime prepares the next batch while the previous one's transaction
    * waits on the views (appends, commit), so a long prepare should yield to
    * the event loop now and then. Its result reaches `apply` as `ctx.prepared`.
+   *
+   * A full rebuild runs `prepare` in a worker thread when every projection
+   * has one (rebuild-thread.ts): then its result must survive a structured
+   * clone (rows as row blocks cross cheaply, row-block.ts), and `apply`,
+   * given it, must take everything from it: the batch's events stay in the
+   * worker, and touching them fails.
    */
   prepare?(batch: readonly RecordedEvent[], ctx: PrepareContext): Promise<unknown>;
   /**

@@ -1,6 +1,7 @@
 import type { EventStore, RecordedEvent } from '@leerroutes/event-store';
 import { advanceCheckpoints, readCheckpoints } from './checkpoints.js';
 import { tableNames, type Projection } from './projection.js';
+import type { RebuildWorker } from './rebuild-thread.js';
 import type { WriterSession } from './views-store.js';
 
 /** One projection and the position it has reached in the session. */
@@ -33,7 +34,27 @@ export const DEFAULT_BATCH_SIZE = 5_000;
 export async function applyBatch(session: WriterSession, store: EventStore, targets: readonly Target[], batch: readonly RecordedEvent[], prepared?: ReadonlyMap<string, unknown>): Promise<void> {
   const last = batch[batch.length - 1];
   if (!last) return;
-  const until = last.position;
+  await applySpan(session, store, targets, { first: batch[0]!.position, last: last.position, events: batch }, prepared);
+}
+
+/**
+ * Stands in for the events of a batch prepared in the rebuild thread: they
+ * stay there, and a projection given what it prepared must not need them
+ * (projection.ts, `prepare`). Any use fails loudly rather than see no events.
+ */
+const withheld = (): readonly RecordedEvent[] =>
+  new Proxy([] as RecordedEvent[], {
+    get() {
+      throw new Error('the events of a batch prepared in the rebuild thread stay there: apply must use ctx.prepared');
+    },
+  });
+
+async function applySpan(
+  session: WriterSession, store: EventStore, targets: readonly Target[],
+  span: { readonly first: number; readonly last: number; readonly events: readonly RecordedEvent[] | null },
+  prepared?: ReadonlyMap<string, unknown>,
+): Promise<void> {
+  const until = span.last;
   const reached = await session.transaction(async ({ db, bulk }) => {
     const positions: number[] = [];
     const checkpoints = await readCheckpoints(db, targets.map((t) => t.projection.name));
@@ -48,8 +69,11 @@ export async function applyBatch(session: WriterSession, store: EventStore, targ
       if (cp.position < target.position) {
         throw new Error(`projection ${projection.name}'s checkpoint moved back under this runner (${target.position} -> ${cp.position})`);
       }
-      const whole = cp.position < batch[0]!.position;
-      const events = whole ? batch : batch.filter((e) => e.position > cp.position);
+      const whole = cp.position < span.first;
+      if (span.events === null && !(whole && prepared?.has(projection.name))) {
+        throw new Error(`projection ${projection.name}: a batch prepared in the rebuild thread must be applied whole, from what was prepared (checkpoint ${cp.position}, batch from ${span.first})`);
+      }
+      const events = span.events === null ? withheld() : whole ? span.events : span.events.filter((e) => e.position > cp.position);
       // What was prepared from the whole batch does not fit a part of it.
       const ready = whole && prepared?.has(projection.name) ? { prepared: prepared.get(projection.name) } : {};
       await projection.apply(events, { db, t: tableNames(projection), bulk, store, until, ...ready });
@@ -60,6 +84,37 @@ export async function applyBatch(session: WriterSession, store: EventStore, targ
     return positions;
   });
   targets.forEach((t, i) => { t.position = reached[i]!; });
+}
+
+/**
+ * advance(), with the log read and every batch prepared in a worker thread
+ * (rebuild-thread.ts): this thread only writes. The worker prepares a few
+ * batches ahead, so its reading and folding overlap with the writes here.
+ */
+export async function advanceInThread(options: {
+  store: EventStore;
+  session: WriterSession;
+  targets: readonly Target[];
+  head: number;
+  phase: Progress['phase'];
+  worker: RebuildWorker;
+  batchSize?: number;
+  onProgress?: ProgressListener;
+}): Promise<number> {
+  const { store, session, targets, head, phase, onProgress, worker } = options;
+  if (targets.length === 0) return 0;
+  const from = Math.min(...targets.map((t) => t.position));
+  if (from >= head) return 0;
+  const names = targets.map((t) => t.projection.name);
+  let events = 0;
+  onProgress?.({ phase, projections: names, position: from, head, events });
+  const range = { kind: 'read' as const, after: from, until: head, batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE, targets: targets.map((t) => ({ name: t.projection.name, position: t.position })) };
+  for await (const span of worker.read(range)) {
+    await applySpan(session, store, targets, { first: span.first, last: span.last, events: null }, span.prepared);
+    events += span.count;
+    onProgress?.({ phase, projections: names, position: span.last, head, events });
+  }
+  return events;
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import type { RowBlock } from './row-block.js';
 
 /**
  * Where the read models live, behind one interface so the runtime does not
@@ -93,10 +94,11 @@ export interface WriteTransaction {
 export interface BulkWriter {
   /**
    * Append rows to `table`: `columns` names every column of the table (in
-   * any order) and each row gives their values in that order. Rows are new:
-   * a key that exists already fails the transaction (write upserts in SQL).
+   * any order) and each row gives their values in that order, as arrays or
+   * packed by column (row-block.ts). Rows are new: a key that exists already
+   * fails the transaction (write upserts in SQL).
    */
-  insert(table: string, columns: readonly string[], rows: readonly (readonly unknown[])[]): Promise<void>;
+  insert(table: string, columns: readonly string[], rows: readonly (readonly unknown[])[] | RowBlock): Promise<void>;
 }
 
 /** Another process is writing the views and the caller asked not to wait. */

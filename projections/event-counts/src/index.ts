@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import { learnerStream } from '@leerroutes/domain';
 import type { RecordedEvent } from '@leerroutes/event-store';
-import type { Projection } from '@leerroutes/projection-runtime';
+import { packColumns, type Projection, type RowBlock } from '@leerroutes/projection-runtime/kit';
 
 /**
  * What the log holds, by event type and school year: a quick look at what an
@@ -18,6 +18,23 @@ const schoolYearOf = (e: RecordedEvent): string => {
   return typeof year === 'string' ? year : '';
 };
 
+const COLUMNS = ['position', 'stream', 'event_type', 'school_year'];
+
+function rowsOf(batch: readonly RecordedEvent[]): RowBlock {
+  const positions = new Array<number>(batch.length);
+  const streams = new Array<string>(batch.length);
+  const types = new Array<string>(batch.length);
+  const years = new Array<string>(batch.length);
+  for (let i = 0; i < batch.length; i++) {
+    const e = batch[i]!;
+    positions[i] = e.position;
+    streams[i] = e.stream;
+    types[i] = e.type;
+    years[i] = schoolYearOf(e);
+  }
+  return packColumns([positions, streams, types, years], batch.length);
+}
+
 export const eventCounts: Projection = {
   name: 'event-counts',
   version: 2,
@@ -33,8 +50,11 @@ export const eventCounts: Projection = {
       .execute();
   },
 
-  async apply(batch, { bulk, t }) {
-    await bulk.insert(t(COUNTED_EVENT), ['position', 'stream', 'event_type', 'school_year'], batch.map((e) => [e.position, e.stream, e.type, schoolYearOf(e)]));
+  // The rows need the events' payloads (the school year): a rebuild in a worker thread makes them there.
+  prepare: async (batch) => rowsOf(batch),
+
+  async apply(batch, { bulk, t, prepared }) {
+    await bulk.insert(t(COUNTED_EVENT), COLUMNS, (prepared as RowBlock | undefined) ?? rowsOf(batch));
   },
 
   async forgetLearner(learnerId, _events, { db, t }) {

@@ -1,7 +1,8 @@
 import type { Kysely } from 'kysely';
 import { fromStored } from '@leerroutes/domain';
+import type { RecordedEvent } from '@leerroutes/event-store';
 import type { ReferenceData } from '@leerroutes/pathway';
-import { insertChunked, listViewTables, type Projection } from '@leerroutes/projection-runtime';
+import { insertChunked, listViewTables, type Projection } from '@leerroutes/projection-runtime/kit';
 
 /**
  * The area hierarchy and the institutions with their board, from the
@@ -13,6 +14,26 @@ export const REFERENCE_INSTITUTION = 'reference_institution';
 
 type AreaRow = { area: string; name: string; parent: string | null };
 type InstitutionRow = { institution: string; name: string; board: string | null; municipality: string | null; kind: string | null };
+
+interface Definitions { readonly areas: readonly AreaRow[]; readonly institutions: readonly InstitutionRow[] }
+
+function definitionsOf(batch: readonly RecordedEvent[]): Definitions {
+  // Keyed maps: within a batch, too, the last definition wins.
+  const areas = new Map<string, AreaRow>();
+  const institutions = new Map<string, InstitutionRow>();
+  for (const e of batch) {
+    if (e.type !== 'AreaDefined' && e.type !== 'InstitutionDefined') continue;
+    const event = fromStored(e.type, e.schemaVersion, e.data as Record<string, unknown>);
+    if (event.type === 'AreaDefined') {
+      const { area, name, parent } = event.data;
+      areas.set(area, { area, name, parent });
+    } else if (event.type === 'InstitutionDefined') {
+      const { institution, name, board, municipality, kind } = event.data;
+      institutions.set(institution, { institution, name, board, municipality, kind });
+    }
+  }
+  return { areas: [...areas.values()], institutions: [...institutions.values()] };
+}
 
 export const referenceData: Projection = {
   name: 'reference-data',
@@ -36,25 +57,14 @@ export const referenceData: Projection = {
       .execute();
   },
 
-  async apply(batch, { db, t }) {
-    // Keyed maps: within a batch, too, the last definition wins.
-    const areas = new Map<string, AreaRow>();
-    const institutions = new Map<string, InstitutionRow>();
-    for (const e of batch) {
-      if (e.type !== 'AreaDefined' && e.type !== 'InstitutionDefined') continue;
-      const event = fromStored(e.type, e.schemaVersion, e.data as Record<string, unknown>);
-      if (event.type === 'AreaDefined') {
-        const { area, name, parent } = event.data;
-        areas.set(area, { area, name, parent });
-      } else if (event.type === 'InstitutionDefined') {
-        const { institution, name, board, municipality, kind } = event.data;
-        institutions.set(institution, { institution, name, board, municipality, kind });
-      }
-    }
-    await insertChunked(db, t(REFERENCE_AREA), [...areas.values()], (q) =>
+  prepare: async (batch) => definitionsOf(batch),
+
+  async apply(batch, { db, t, prepared }) {
+    const { areas, institutions } = (prepared as Definitions | undefined) ?? definitionsOf(batch);
+    await insertChunked(db, t(REFERENCE_AREA), areas, (q) =>
       q.onConflict((oc) => oc.column('area').doUpdateSet((eb) => ({ name: eb.ref('excluded.name'), parent: eb.ref('excluded.parent') }))),
     );
-    await insertChunked(db, t(REFERENCE_INSTITUTION), [...institutions.values()], (q) =>
+    await insertChunked(db, t(REFERENCE_INSTITUTION), institutions, (q) =>
       q.onConflict((oc) =>
         oc.column('institution').doUpdateSet((eb) => ({
           name: eb.ref('excluded.name'),

@@ -22,3 +22,6 @@ export function projectionNamed(name: string): Projection | undefined {
 
 export { STATISTICS } from '@leerroutes/projection-statistics';
 export { REFERENCE_AREA, REFERENCE_INSTITUTION } from '@leerroutes/projection-reference-data';
+
+/** The module a rebuild's worker thread builds its log and projections from (rebuild-source.ts); .ts when running from source. */
+export const REBUILD_SOURCE = new URL(`./rebuild-source.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url).href;

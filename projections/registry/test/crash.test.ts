@@ -51,9 +51,9 @@ async function setup(learners: number) {
 }
 
 describe('killing the process and restarting ends with the same views', () => {
-  it('in the middle of a rebuild', async () => {
+  it.each(['rebuild', 'rebuild-thread'])('in the middle of a rebuild (%s)', async (mode) => {
     const { store, views, logPath, viewsDir, published } = await setup(300);
-    const run = await runChild([logPath, viewsDir, 'rebuild', '40'], 12);
+    const run = await runChild([logPath, viewsDir, mode, '40'], 12);
     expect(run.killed).toBe(true);
     expect(run.lines.at(-1)).toMatch(/^rebuild \d+$/);
     // Killed with its generation half written: readers still see what was published, unchanged.

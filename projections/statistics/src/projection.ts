@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { COVERAGE_STREAM, SCHOOL_GROUPS_STREAM, fromStored, type EventData } from '@leerroutes/domain';
 import type { RecordedEvent } from '@leerroutes/event-store';
-import { insertChunked, learnerHistories, type PrepareContext, type Projection, type ProjectionContext } from '@leerroutes/projection-runtime';
+import { insertChunked, learnerHistories, packColumns, type PrepareContext, type Projection, type ProjectionContext, type RowBlock } from '@leerroutes/projection-runtime/kit';
 import { dayOf, yearOf, type AreaRow } from './facts.js';
 import { knownFacts, LEARNER_TABLES, type Table } from './knowledge.js';
 import { columnNames, createStatisticsTables, LEARNER_TABLE_OF, STATISTICS_TABLES } from './schema.js';
@@ -16,22 +16,29 @@ import { columnNames, createStatisticsTables, LEARNER_TABLE_OF, STATISTICS_TABLE
  * the import's record of complete counts. Indicators are SQL over these
  * tables (packages/indicators/src/sql): no pathway is folded per request.
  */
-/** A batch's learners folded, each fact row as its values in the schema's column order. */
-interface PreparedLearners {
+/** A batch's learners folded, and the batch's coverage and school groups: everything `apply` writes. */
+interface PreparedBatch {
   /** Learners that earlier batches may have written: their rows are replaced. */
   readonly replaced: readonly string[];
-  readonly rows: Readonly<Record<Table, unknown[][]>>;
+  /** Each table's fact rows, in the schema's column order. */
+  readonly rows: Readonly<Record<Table, RowBlock>>;
   readonly areas: readonly AreaRow[];
+  readonly covered: readonly CoveredRow[];
+  readonly groups: readonly GroupRow[];
 }
+
+type CoveredRow = { reference_date: number; year: number; known_from: number };
+type GroupRow = { institution: string; grp: string; valid_from: number; valid_to: number | null };
 
 const COLUMNS = Object.fromEntries(LEARNER_TABLES.map((key) => [key, columnNames(LEARNER_TABLE_OF[key])])) as Record<Table, string[]>;
 /** Learners folded between two turns of the event loop: short enough that the previous batch's transaction is not kept waiting. */
 const LEARNERS_PER_TURN = 100;
 const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
-async function prepareLearners(batch: readonly RecordedEvent[], ctx: PrepareContext): Promise<PreparedLearners> {
+async function prepareBatch(batch: readonly RecordedEvent[], ctx: PrepareContext): Promise<PreparedBatch> {
   const histories = await learnerHistories(batch, ctx);
-  const rows = Object.fromEntries(LEARNER_TABLES.map((key) => [key, [] as unknown[][]])) as Record<Table, unknown[][]>;
+  // Straight into columns: the rows go to the bulk path packed by column (row-block.ts).
+  const columns = Object.fromEntries(LEARNER_TABLES.map((key) => [key, COLUMNS[key].map(() => [] as unknown[])])) as Record<Table, unknown[][]>;
   const areas: AreaRow[] = [];
   let n = 0;
   for (const h of histories) {
@@ -39,16 +46,34 @@ async function prepareLearners(batch: readonly RecordedEvent[], ctx: PrepareCont
     const known = knownFacts(h.learnerId, h.events);
     for (const key of LEARNER_TABLES) {
       const names = COLUMNS[key];
-      const out = rows[key];
+      const out = columns[key];
       for (const row of known.facts[key] as unknown as Record<string, unknown>[]) {
-        const values = new Array<unknown>(names.length);
-        for (let i = 0; i < names.length; i++) values[i] = row[names[i]!] ?? null;
-        out.push(values);
+        for (let i = 0; i < names.length; i++) out[i]!.push(row[names[i]!] ?? null);
       }
     }
     for (const a of known.areas) areas.push(a);
   }
-  return { replaced: histories.filter((h) => !h.startsHere).map((h) => h.learnerId), rows, areas };
+  const rows = Object.fromEntries(LEARNER_TABLES.map((key) => [key, packColumns(columns[key], columns[key][0]!.length)])) as Record<Table, RowBlock>;
+  return { replaced: histories.filter((h) => !h.startsHere).map((h) => h.learnerId), rows, areas, covered: coveredOf(batch), groups: groupsOf(batch) };
+}
+
+function coveredOf(batch: readonly RecordedEvent[]): CoveredRow[] {
+  return batch.filter((e) => e.stream === COVERAGE_STREAM && e.type === 'ReferenceDateCovered').map((e) => {
+    const d = fromStored('ReferenceDateCovered', e.schemaVersion, e.data as Record<string, unknown>).data as EventData<'ReferenceDateCovered'>;
+    return { reference_date: dayOf(d.referenceDate), year: yearOf(d.schoolYear), known_from: dayOf(e.knownAt) };
+  });
+}
+
+/** Keyed: within a batch, too, the last definition of a group's start wins. */
+function groupsOf(batch: readonly RecordedEvent[]): GroupRow[] {
+  const rows = new Map<string, GroupRow>();
+  for (const e of batch) {
+    if (e.stream !== SCHOOL_GROUPS_STREAM || e.type !== 'SchoolGroupDefined') continue;
+    const g = fromStored('SchoolGroupDefined', e.schemaVersion, e.data as Record<string, unknown>).data as EventData<'SchoolGroupDefined'>;
+    const row = { institution: g.institution, grp: g.group, valid_from: dayOf(g.validFrom), valid_to: g.validTo === null ? null : dayOf(g.validTo) };
+    rows.set(`${row.institution}\u0000${row.grp}\u0000${row.valid_from}`, row);
+  }
+  return [...rows.values()];
 }
 
 async function deleteLearners(ctx: ProjectionContext, learnerIds: readonly string[]): Promise<void> {
@@ -98,26 +123,14 @@ export const statistics: Projection = {
   createTables: (db, t) => createStatisticsTables(db, t),
 
   async apply(batch, ctx) {
-    const covered = batch.filter((e) => e.stream === COVERAGE_STREAM && e.type === 'ReferenceDateCovered');
-    if (covered.length > 0) {
-      const rows = covered.map((e) => {
-        const d = fromStored('ReferenceDateCovered', e.schemaVersion, e.data as Record<string, unknown>).data as EventData<'ReferenceDateCovered'>;
-        return { reference_date: dayOf(d.referenceDate), year: yearOf(d.schoolYear), known_from: dayOf(e.knownAt) };
-      });
-      await insertChunked(ctx.db, ctx.t('stat_covered'), rows, (q) => q.onConflict((oc) => oc.column('reference_date').doNothing()));
+    const prepared = (ctx.prepared as PreparedBatch | undefined) ?? await prepareBatch(batch, ctx);
+    if (prepared.covered.length > 0) {
+      await insertChunked(ctx.db, ctx.t('stat_covered'), prepared.covered, (q) => q.onConflict((oc) => oc.column('reference_date').doNothing()));
     }
-    const groups = batch.filter((e) => e.stream === SCHOOL_GROUPS_STREAM && e.type === 'SchoolGroupDefined');
-    if (groups.length > 0) {
-      const rows = new Map<string, { institution: string; grp: string; valid_from: number; valid_to: number | null }>();
-      for (const e of groups) {
-        const g = fromStored('SchoolGroupDefined', e.schemaVersion, e.data as Record<string, unknown>).data as EventData<'SchoolGroupDefined'>;
-        const row = { institution: g.institution, grp: g.group, valid_from: dayOf(g.validFrom), valid_to: g.validTo === null ? null : dayOf(g.validTo) };
-        rows.set(`${row.institution}\u0000${row.grp}\u0000${row.valid_from}`, row);
-      }
-      await insertChunked(ctx.db, ctx.t('stat_school_group'), [...rows.values()], (q) =>
+    if (prepared.groups.length > 0) {
+      await insertChunked(ctx.db, ctx.t('stat_school_group'), prepared.groups, (q) =>
         q.onConflict((oc) => oc.columns(['institution', 'grp', 'valid_from']).doUpdateSet((eb) => ({ valid_to: eb.ref('excluded.valid_to') }))));
     }
-    const prepared = (ctx.prepared as PreparedLearners | undefined) ?? await prepareLearners(batch, ctx);
     await deleteLearners(ctx, prepared.replaced);
     // Fresh rows go in through the bulk path (DuckDB's appender).
     for (const key of LEARNER_TABLES) {
@@ -126,7 +139,7 @@ export const statistics: Projection = {
     await recordAreas(ctx, prepared.areas);
   },
 
-  prepare: prepareLearners,
+  prepare: prepareBatch,
 
   async forgetLearner(learnerId, _events, ctx) {
     await deleteLearners(ctx, [learnerId]);

@@ -1,5 +1,6 @@
 import { DuckDBTypeId, type DuckDBAppender, type DuckDBConnection, type DuckDBType } from '@duckdb/node-api';
 import type { BulkWriter } from '../views-store.js';
+import { isRowBlock, type PackedColumn, type RowBlock } from '../row-block.js';
 import { toDuckDbValue } from './dialect.js';
 
 type Put = (value: unknown) => void;
@@ -27,6 +28,43 @@ function putFor(appender: DuckDBAppender, type: DuckDBType): Put {
   }
 }
 
+const EMPTY: readonly (readonly unknown[])[] = [];
+
+/** A block's rows, read straight from its columns (`columns` in the table's order). */
+function appendBlock(appender: DuckDBAppender, block: RowBlock, columns: readonly PackedColumn[], puts: readonly Put[]): void {
+  const width = columns.length;
+  for (let r = 0; r < block.length; r++) {
+    for (let i = 0; i < width; i++) {
+      const c = columns[i]!;
+      switch (c.kind) {
+        case 'string': {
+          const at = c.indexes[r]!;
+          if (at < 0) appender.appendNull();
+          else puts[i]!(c.dictionary[at]!);
+          break;
+        }
+        case 'number':
+          if (c.nulls !== null && c.nulls[r] === 1) appender.appendNull();
+          else puts[i]!(c.values[r]!);
+          break;
+        case 'boolean': {
+          const v = c.values[r]!;
+          if (v === 2) appender.appendNull();
+          else puts[i]!(v === 1);
+          break;
+        }
+        case 'any': {
+          const v = c.values[r];
+          if (v === null || v === undefined) appender.appendNull();
+          else puts[i]!(v);
+          break;
+        }
+      }
+    }
+    appender.endRow();
+  }
+}
+
 /**
  * Bulk appends through DuckDB's appender on the session's connection, so the
  * rows belong to the open transaction: about a microsecond a row where an
@@ -44,7 +82,8 @@ export function appenderBulkWriter(connection: DuckDBConnection): BulkWriter {
     return names;
   };
   return {
-    async insert(table, columns, rows) {
+    async insert(table, columns, given) {
+      let rows = given;
       if (rows.length === 0) return;
       const appender = await connection.createAppender(table);
       let flushed = false;
@@ -63,6 +102,12 @@ export function appenderBulkWriter(connection: DuckDBConnection): BulkWriter {
         // Row values in the table's column order.
         const order = tableColumns.map((c) => columns.indexOf(c));
         const puts = tableColumns.map((_, i) => putFor(appender, appender.columnType(i)));
+        if (isRowBlock(rows)) {
+          const block = rows;
+          if (block.columns.length !== columns.length) throw new Error(`bulk insert into '${table}': a block of ${block.columns.length} columns for ${columns.length}`);
+          appendBlock(appender, block, order.map((j) => block.columns[j]!), puts);
+          rows = EMPTY;
+        }
         for (const row of rows) {
           if (row.length !== columns.length) throw new Error(`bulk insert into '${table}': a row has ${row.length} values for ${columns.length} columns`);
           for (let i = 0; i < order.length; i++) {

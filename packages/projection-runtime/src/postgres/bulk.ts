@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely';
+import { isRowBlock, unpackRows } from '../row-block.js';
 import type { BulkWriter } from '../views-store.js';
 import { quote } from './names.js';
 
@@ -29,7 +30,8 @@ async function columnTypes(db: Kysely<any>, cache: ColumnTypeCache, table: strin
  */
 export function unnestBulkWriter(db: Kysely<any>, cache: ColumnTypeCache): BulkWriter {
   return {
-    async insert(table, columns, rows) {
+    async insert(table, columns, given) {
+      const rows = isRowBlock(given) ? unpackRows(given) : given;
       if (rows.length === 0) return;
       const types = await columnTypes(db, cache, table);
       const casts = columns.map((c) => {

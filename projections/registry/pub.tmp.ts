@@ -1,0 +1,10 @@
+import { openSqliteEventStore } from '@leerroutes/event-store/sqlite';
+import { openDuckDbViews, rebuild } from '@leerroutes/projection-runtime';
+import { PROJECTIONS } from './src/index.js';
+const store = openSqliteEventStore({ path: '/tmp/rb/bench.sqlite' });
+const views = await openDuckDbViews('/tmp/rb/views2');
+const t0 = performance.now(); let tp = 0;
+const r = await rebuild({ store, views, projections: PROJECTIONS, onProgress: (p) => { if (p.phase === 'publish') tp = performance.now(); } });
+const t1 = performance.now();
+console.log({ total: (t1 - t0) / 1000, loop: (tp - t0) / 1000, publish: (t1 - tp) / 1000, cpu: process.cpuUsage() });
+await views.close(); await store.close();

@@ -1,0 +1,68 @@
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { openSqliteEventStore } from '@leerroutes/event-store/sqlite';
+import { catchUp, listGenerations, openDuckDbViews, readCurrent, rebuild } from '@leerroutes/projection-runtime';
+import { PROJECTIONS, REBUILD_SOURCE } from '../src/index.js';
+import { appendDelivery, buildWorld } from './support/world.js';
+import { cleanRebuildDump, dump, tempDir } from './support/views.js';
+
+const FAILING_SOURCE = new URL('./support/failing-source.ts', import.meta.url).href;
+
+async function worldLog(learners: number) {
+  const dir = tempDir();
+  const logPath = join(dir, 'log.sqlite');
+  const store = openSqliteEventStore({ path: logPath });
+  for (const delivery of buildWorld({ learners, years: 6, seed: 13 }).deliveries) await appendDelivery(store, delivery);
+  return { dir, logPath, store };
+}
+
+describe('a full rebuild with the log read and prepared in a worker thread', () => {
+  it('gives the views a rebuild in this thread gives', async () => {
+    const { dir, logPath, store } = await worldLog(120);
+    const views = await openDuckDbViews(join(dir, 'thread.views'), { recheckMs: 0 });
+    // Small batches: many of them, more than the worker may prepare ahead, cutting learners' streams.
+    const summary = await rebuild({ store, views, projections: PROJECTIONS, batchSize: 41, rebuildThread: { module: REBUILD_SOURCE, data: { log: logPath } } });
+    expect(summary.events).toBe(await store.headPosition());
+    const threaded = await dump(views);
+    expect(threaded).toBe(await cleanRebuildDump(store));
+    // Not trivially equal: every projection wrote rows.
+    for (const table of ['stat_member', 'stat_state', 'counted_event', 'reference_area']) expect(threaded).toContain(table);
+    await views.close();
+    await store.close();
+  });
+
+  it('that throws half-way fails the rebuild and leaves the published views as they were', async () => {
+    const { dir, logPath, store } = await worldLog(60);
+    const viewsDir = join(dir, 'log.views');
+    const views = await openDuckDbViews(viewsDir, { recheckMs: 0 });
+    await catchUp({ store, views, projections: PROJECTIONS });
+    const published = readCurrent(viewsDir);
+    const before = await dump(views);
+    await expect(rebuild({ store, views, projections: PROJECTIONS, batchSize: 50, rebuildThread: { module: FAILING_SOURCE, data: { log: logPath, failAfter: 3 } } }))
+      .rejects.toThrow(/rebuild thread failed: prepare failed on purpose after 3 batches/);
+    expect(readCurrent(viewsDir)).toBe(published);
+    expect(await dump(views)).toBe(before);
+    // The failed session's generation is gone; only the published one is left.
+    expect(listGenerations(viewsDir)).toEqual([published]);
+    expect(readdirSync(viewsDir).filter((f) => f.endsWith('.wal'))).toEqual([]);
+    // And the writer lock was let go: the next rebuild (in this thread) runs and publishes.
+    await rebuild({ store, views, projections: PROJECTIONS });
+    expect(await dump(views)).toBe(before);
+    await views.close();
+    await store.close();
+  });
+
+  it('whose source cannot be loaded fails the rebuild the same way', async () => {
+    const { dir, logPath, store } = await worldLog(10);
+    const viewsDir = join(dir, 'log.views');
+    const views = await openDuckDbViews(viewsDir, { recheckMs: 0 });
+    await catchUp({ store, views, projections: PROJECTIONS });
+    const published = readCurrent(viewsDir);
+    await expect(rebuild({ store, views, projections: PROJECTIONS, rebuildThread: { module: join(dir, 'no-such-module.js'), data: { log: logPath } } }))
+      .rejects.toThrow(/rebuild thread failed/);
+    expect(listGenerations(viewsDir)).toEqual([published]);
+    await views.close();
+    await store.close();
+  });
+});
