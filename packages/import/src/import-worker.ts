@@ -1,21 +1,13 @@
 import { parentPort } from 'node:worker_threads';
-import { CsvHeaderError } from './csv.js';
 import { batchDeriver, type BatchDeriver, type DeriveInput, type DeriveOutput, type DeriveSetup } from './derive-batch.js';
-import { REGISTRATION_FILES, type FactFile } from './files.js';
-import { encodeChunk, type FromReader, type ReadPlan } from './read-thread.js';
-import { readItemBatches, type ReadItem } from './read-items.js';
 
 /**
- * A worker thread of an import (workers.ts): it reads and validates the
- * fact files when asked (read-thread.ts), and derives batches of learners
- * once it has the delivery's setup (derive-thread.ts). One thread does both
- * in turn, so a delivery starts its threads once, while the reference files
- * are read.
+ * A worker thread of an import (worker.ts): it derives batches of learners
+ * once it has the delivery's setup (derive-thread.ts). A delivery starts its
+ * threads before it reads the files, so that they have loaded when the
+ * first batch is ready.
  */
 export type ToWorker =
-  | { readonly kind: 'read'; readonly plan: ReadPlan }
-  /** The writer took a chunk: one more may be sent. */
-  | { readonly kind: 'taken' }
   | { readonly kind: 'setup'; readonly setup: DeriveSetup }
   | { readonly kind: 'derive'; readonly seq: number; readonly input: DeriveInput };
 
@@ -26,17 +18,6 @@ let derive: BatchDeriver | null = null;
 
 port.on('message', (m: ToWorker) => {
   switch (m.kind) {
-    case 'read':
-      read(m.plan).catch((err: unknown) => {
-        const e = err instanceof Error ? err : new Error(String(err));
-        port.postMessage({ kind: 'error', error: { message: e.message, stack: e.stack, header: err instanceof CsvHeaderError } } satisfies FromReader);
-      });
-      return;
-    case 'taken':
-      credit++;
-      wake?.();
-      wake = null;
-      return;
     case 'setup':
       derive = batchDeriver(m.setup);
       return;
@@ -52,33 +33,6 @@ port.on('message', (m: ToWorker) => {
       }
   }
 });
-
-// --- reading
-
-/** Chunks sent and not yet taken by the writer, at most: a slow writer must not fill the memory. */
-const CHUNKS_AHEAD = 4;
-let credit = CHUNKS_AHEAD;
-let wake: (() => void) | null = null;
-
-const send = async (m: FromReader) => {
-  while (credit === 0) await new Promise<void>((resolve) => { wake = resolve; });
-  credit--;
-  port.postMessage(m);
-};
-
-async function read(plan: ReadPlan): Promise<void> {
-  for (const { name, path, skip } of plan.files) {
-    const file = REGISTRATION_FILES.find((f): f is FactFile => f.name === name && f.kind === 'fact');
-    if (file === undefined) throw new Error(`not a fact file: ${name}`);
-    let pending: ReadItem[] | null = null;
-    // One chunk of the file per message; the last one says so.
-    for await (const items of readItemBatches(file, path, skip, plan.chunkBytes)) {
-      if (pending !== null) await send({ kind: 'chunk', file: name, chunk: encodeChunk(pending), last: false });
-      pending = items;
-    }
-    await send({ kind: 'chunk', file: name, chunk: encodeChunk(pending ?? []), last: true });
-  }
-}
 
 // --- deriving
 

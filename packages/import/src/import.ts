@@ -8,7 +8,6 @@ import {
 import { deterministicEventId, type EventStore, type NewEvent, type RecordedEvent, type StreamAppend } from '@leerroutes/event-store';
 import { readCsv } from './csv.js';
 import { readItemBatches, type ReadItem } from './read-items.js';
-import { threadReader } from './read-thread.js';
 import type { DeriveInput, DeriveOutput, DeriveSetup } from './derive-batch.js';
 import type { Worker } from 'node:worker_threads';
 import { defaultDeriveWorkers, inlineDeriver, threadDeriver } from './derive-thread.js';
@@ -61,14 +60,7 @@ export interface ImportOptions {
   readonly deriveInThread?: boolean;
   /** Worker threads deriving (default: two, or one on a single core). */
   readonly deriveWorkers?: number;
-  /**
-   * Read and validate the fact files in a worker thread while the ledger takes the rows; default false, reading them
-   * in the calling thread. Measured at 20,000 learners the worker costs more than it saves (about 1.4 s more CPU for
-   * the read phase, handing the rows over and back), and the read phase took longer; kept, tested, for a machine with
-   * cores to spare.
-   */
-  readonly readInThread?: boolean;
-  /** Bytes read from a file at a time (default 1 MiB); the reading worker keeps at most four such chunks ahead of the ledger. */
+  /** Bytes read from a file at a time (default 1 MiB). */
   readonly readChunkBytes?: number;
 }
 
@@ -176,33 +168,25 @@ async function runDelivery(
 ): Promise<ImportSummary> {
   const id = start.id;
   const rejectsPath = options.rejectsFile ?? ledger.defaultRejectsPath(id, options.rejectsDir);
-  // Started now, so that they are loaded by the time they are needed: while the reference files are read.
+  // Started now, so that they are loaded (a good part of a second through tsx) by the time the files are read.
   const deriveWorkers = options.deriveInThread === false ? 0 : Math.max(1, options.deriveWorkers ?? defaultDeriveWorkers());
-  const readsInWorker = start.state === 'reading' && options.readInThread === true;
-  const pool = Array.from({ length: Math.max(deriveWorkers, readsInWorker ? 1 : 0) }, () => startImportWorker());
+  const pool = Array.from({ length: deriveWorkers }, () => startImportWorker());
   try {
     if (start.state === 'reading') {
       const done = await ledger.fileProgressAll(id);
       const rejects = RejectsWriter.resume(rejectsPath, Math.max(0, ...done.map((p) => p.rejectsBytes)));
       const progressOf = (file: FactFile | ReferenceFile) => done.find((p) => p.file === file.name);
-      // The fact files (all but a few hundred rows of a delivery) are read in a worker, but for the first: that one is read
-      // here, with the small reference files, while the worker loads (a good part of a second through tsx).
-      const inWorker = readsInWorker ? present.filter((f): f is FactFile => f.kind === 'fact' && progressOf(f)?.done !== true).slice(1) : [];
-      const reader = inWorker.length === 0 ? null
-        : threadReader({ files: inWorker.map((f) => ({ name: f.name, path: join(start.dir, f.name), skip: progressOf(f)?.recordsDone ?? 0 })), ...(options.readChunkBytes ? { chunkBytes: options.readChunkBytes } : {}) }, pool[0]!);
       try {
         for (const file of present) {
           const path = join(start.dir, file.name);
-          const items = (skip: number) => (reader !== null && inWorker.includes(file as FactFile) ? reader.items(file.name, (file as FactFile).fact) : readItemBatches(file, path, skip, options.readChunkBytes));
-          await readFile(file, items, id, progressOf(file), ledger, rejects, options);
+          await readFile(file, (skip) => readItemBatches(file, path, skip, options.readChunkBytes), id, progressOf(file), ledger, rejects, options);
         }
       } finally {
-        await reader?.close();
         await rejects.close();
       }
       await ledger.seal(id);
     }
-    await derive(id, options, ledger, start.knownAt, deriveWorkers === 0 ? null : pool.slice(0, deriveWorkers));
+    await derive(id, options, ledger, start.knownAt, deriveWorkers === 0 ? null : pool);
   } finally {
     await Promise.all(pool.map((w) => w.terminate()));
   }

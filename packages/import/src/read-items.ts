@@ -10,8 +10,7 @@ import type { Row, RowReject } from './rows.js';
 
 /**
  * What reading a registration file yields, in file order, before anything
- * touches the ledger: the same whether a worker thread read it
- * (read-thread.ts) or the writer did.
+ * touches the ledger.
  */
 export type ReadItem =
   /** A row that passed validation; `raw` is needed only if the ledger finds it conflicting, so it may be built on demand. */

@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { postgresForTests } from '@leerroutes/event-store/test-support/postgres';
 import { describeEachStore, row, workspace, type Workspace } from './fixtures.js';
 import { threadDeriver } from '../src/derive-thread.js';
+import { startImportWorker } from '../src/worker.js';
 
 const pg = await postgresForTests();
 
@@ -71,5 +72,22 @@ describe('the derivation worker', () => {
     } finally {
       await deriver.close();
     }
+  });
+});
+
+describe('a derivation worker that dies', () => {
+  it('fails the batches handed to it, whether it died before they were or after', async () => {
+    const setup = { delivery: 1, knownAt: '2014-11-01T00:00:00.000Z', coveredReferenceDates: [], areaParents: [], encoding: 'sqlite' as const };
+    const input = { learnerIds: [], facts: { enrolment: [], advice: [], diploma: [], learner: [] }, existing: [] };
+    const alive = startImportWorker();
+    const deriver = threadDeriver(setup, [alive]);
+    await expect(deriver.derive(input)).resolves.toMatchObject({ appends: [] });
+    const pending = deriver.derive(input);
+    await alive.terminate();
+    await expect(pending.then(() => deriver.derive(input))).rejects.toThrow(/stopped/);
+    await deriver.close();
+    const late = threadDeriver(setup, [alive]);
+    await expect(late.derive(input)).rejects.toThrow(/stopped/);
+    await late.close();
   });
 });
