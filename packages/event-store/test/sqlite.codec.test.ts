@@ -105,6 +105,28 @@ describe('compact payload codec', () => {
     expect(JSON.stringify(back)).toBe(JSON.stringify(data));
   });
 
+  it('takes exactly the lower-case UUIDs as 16 bytes: a 36-character id with a dash, a digit or a case out of place stays text', () => {
+    const near = fc.array(fc.constantFrom(...'0123456789abcdefA-g'), { minLength: 36, maxLength: 36 }).map((cs) => cs.join(''));
+    const uuidLike = fc.uuid().chain((u) => fc.tuple(fc.constant(u), fc.nat(35), fc.constantFrom(...'0f-Ag'))).map(([u, i, c]) => u.slice(0, i) + c + u.slice(i + 1));
+    fc.assert(fc.property(fc.oneof(near, uuidLike), (id) => {
+      const stored = encodeEventId(id);
+      expect(typeof stored !== 'string').toBe(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(id));
+      expect(decodeEventId(stored)).toBe(id);
+    }), { numRuns: 2000, seed: 7 });
+  });
+
+  it('lays a digest out as a version-5 UUID of its first 16 bytes', () => {
+    fc.assert(fc.property(fc.uint8Array({ minLength: 20, maxLength: 20 }), (digest) => {
+      const id = uuidFromDigest(Buffer.from(digest));
+      expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      const bytes = Buffer.from(id.replaceAll('-', ''), 'hex');
+      const expected = Buffer.from(digest.subarray(0, 16));
+      expected[6] = (expected[6]! & 0x0f) | 0x50;
+      expected[8] = (expected[8]! & 0x3f) | 0x80;
+      expect(bytes.equals(expected)).toBe(true);
+    }), { numRuns: 500, seed: 3 });
+  });
+
   it('stores UUIDs in 16 bytes, days and instants as numbers, and anything else as the text it was', () => {
     fc.assert(fc.property(fc.uuid(), (id) => { expect(decodeEventId(encodeEventId(id))).toBe(id); }), { numRuns: 200, seed: 1 });
     expect(encodeEventId('0a1b2c3d-0000-4000-8000-000000000001')).toHaveLength(16);

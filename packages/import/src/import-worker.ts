@@ -1,5 +1,7 @@
 import { parentPort } from 'node:worker_threads';
-import { batchDeriver, type BatchDeriver, type DeriveInput, type DeriveOutput, type DeriveSetup } from './derive-batch.js';
+import { batchDeriver, type BatchDeriver, type DeriveCounts, type DeriveInput, type DeriveSetup } from './derive-batch.js';
+import { packAppends, type PackedAppends } from './derived-transfer.js';
+import type { DerivedAppend } from './ledger/port.js';
 
 /**
  * A worker thread of an import (worker.ts): it derives batches of learners
@@ -11,7 +13,12 @@ export type ToWorker =
   | { readonly kind: 'setup'; readonly setup: DeriveSetup }
   | { readonly kind: 'derive'; readonly seq: number; readonly input: DeriveInput };
 
-export type FromDeriver = { readonly kind: 'derived'; readonly seq: number; readonly output?: DeriveOutput; readonly error?: { message: string; stack?: string | undefined } };
+/** A derived batch: its counts and its appends, packed when they are encoded rows (derived-transfer.ts), as they are otherwise. */
+export type FromDeriver = {
+  readonly kind: 'derived'; readonly seq: number;
+  readonly counts?: DeriveCounts; readonly packed?: PackedAppends; readonly appends?: DerivedAppend[];
+  readonly error?: { message: string; stack?: string | undefined };
+};
 
 const port = parentPort!;
 let derive: BatchDeriver | null = null;
@@ -24,35 +31,13 @@ port.on('message', (m: ToWorker) => {
     case 'derive':
       try {
         if (derive === null) throw new Error('derivation asked before its setup');
-        const output = derive(m.input);
-        const ids = packIds(output);
-        port.postMessage({ kind: 'derived', seq: m.seq, output } satisfies FromDeriver, [ids]);
+        const { appends, counts } = derive(m.input);
+        const packed = packAppends(appends);
+        if (packed === null) port.postMessage({ kind: 'derived', seq: m.seq, counts, appends } satisfies FromDeriver);
+        else port.postMessage({ kind: 'derived', seq: m.seq, counts, packed: packed.packed } satisfies FromDeriver, packed.transfer);
       } catch (err) {
         const e = err instanceof Error ? err : new Error(String(err));
         port.postMessage({ kind: 'derived', seq: m.seq, error: { message: e.message, stack: e.stack } } satisfies FromDeriver);
       }
   }
 });
-
-// --- deriving
-
-/**
- * Each 16-byte id is a view on Node's shared 8 KiB buffer pool, which a
- * structured clone would copy whole, pool by pool. The ids of a batch are
- * copied into one buffer instead, which is moved to the writer, not copied.
- */
-function packIds(output: DeriveOutput): ArrayBuffer {
-  let n = 0;
-  for (const a of output.appends) for (const e of a.events) if (typeof e.eventId !== 'string') n += e.eventId.byteLength;
-  const packed = new Uint8Array(n);
-  let at = 0;
-  for (const a of output.appends) {
-    for (const e of a.events as unknown as { eventId: Uint8Array | string }[]) {
-      if (typeof e.eventId === 'string') continue;
-      packed.set(e.eventId, at);
-      e.eventId = packed.subarray(at, at + e.eventId.byteLength);
-      at += e.eventId.byteLength;
-    }
-  }
-  return packed.buffer;
-}
