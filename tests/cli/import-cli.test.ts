@@ -1,4 +1,5 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import Database from 'better-sqlite3';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -55,5 +56,21 @@ describe('pnpm pathways import / stats', () => {
     const noDb = pathways(['stats', '--db', join(root, 'absent.sqlite')]);
     expect(noDb.code).toBe(1);
     expect(noDb.stderr).toMatch(/no event log/);
+  });
+
+  it('says so while it upgrades a log written by older code, and only the first time', () => {
+    const old = join(root, 'v2.sqlite');
+    const raw = new Database(old);
+    raw.exec(readFileSync(join(import.meta.dirname, '../../packages/event-store/test/fixtures/v2-log.sql'), 'utf8'));
+    raw.close();
+    const first = pathways(['stats', '--db', old, '--json']);
+    expect(first.code).toBe(0);
+    expect(first.stderr).toMatch(/upgrading the log from version 2 to 3: 0\/220 events/);
+    expect(first.stderr).toMatch(/upgrading the log from version 2 to 3: 220\/220 events \(100%\)/);
+    // stdout stays the machine-readable answer.
+    expect(JSON.parse(first.stdout)).toBeTypeOf('object');
+    const again = pathways(['stats', '--db', old, '--json']);
+    expect(again.stderr).toBe('');
+    expect(again.stdout).toBe(first.stdout);
   });
 });

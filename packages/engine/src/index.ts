@@ -8,6 +8,7 @@
  */
 import { importDirectory, openLedger, type ImportOptions as LedgerImportOptions, type ImportProgress, type ImportSummary } from '@leerroutes/import';
 import type { EventStore, Subscription } from '@leerroutes/event-store';
+import type { OnMigrate } from '@leerroutes/event-store/sqlite';
 import {
   catchUp, dumpViews, rebuild, startSubscriber,
   type LockOptions, type ProgressListener, type RunSummary, type SubscriberOptions, type ViewsStore,
@@ -42,6 +43,8 @@ export interface EngineOptions {
    * them (the default), or fail at once.
    */
   readonly viewsLock?: LockOptions;
+  /** A SQLite log written by older code is rewritten on first open (minutes at national scale): told how far it has come. */
+  readonly onMigrate?: OnMigrate;
 }
 
 export interface ImportOptions {
@@ -102,7 +105,7 @@ export { defaultViewsPath } from './paths.js';
 export { isPostgresUrl, redactUrl } from './backends/backend.js';
 
 export async function openEngine(options: EngineOptions): Promise<Engine> {
-  const backend = await openBackend(options.db, options.views);
+  const backend = await openBackend(options.db, options.views, options.onMigrate);
   const { store, views } = backend;
   const dbPath = backend.log;
   const viewsPath = backend.viewsAt;

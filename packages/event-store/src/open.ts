@@ -1,6 +1,6 @@
 import type { EventStore } from './port.js';
 import { openPostgresEventStore } from './postgres/index.js';
-import { openSqliteEventStore } from './sqlite/index.js';
+import { openSqliteEventStore, type OnMigrate } from './sqlite/index.js';
 import { isPostgresUrl } from './location.js';
 
 /**
@@ -8,6 +8,6 @@ import { isPostgresUrl } from './location.js';
  * PostgreSQL adapter (default schema), anything else is a SQLite file path
  * (or ':memory:').
  */
-export async function openEventStore(location: string): Promise<EventStore> {
-  return isPostgresUrl(location) ? openPostgresEventStore({ connectionString: location }) : openSqliteEventStore({ path: location });
+export async function openEventStore(location: string, options: { readonly onMigrate?: OnMigrate } = {}): Promise<EventStore> {
+  return isPostgresUrl(location) ? openPostgresEventStore({ connectionString: location }) : openSqliteEventStore({ path: location, ...options });
 }

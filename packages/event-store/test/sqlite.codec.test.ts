@@ -218,7 +218,13 @@ describe('migration from schema version 2', () => {
     try {
       const path = v2Log(dir);
       const expected = JSON.parse(fixture('v2-log.events.json')) as RecordedEvent[];
-      const store = openSqliteEventStore({ path });
+      const told: unknown[] = [];
+      const store = openSqliteEventStore({ path, onMigrate: (p) => told.push(p) });
+      // From nothing to every event, for a user who would otherwise wait minutes with no word.
+      expect(told).toEqual([{ from: 2, to: 3, events: 0, total: expected.length }, { from: 2, to: 3, events: expected.length, total: expected.length }]);
+      told.length = 0;
+      await openSqliteEventStore({ path, onMigrate: (p) => told.push(p) }).close();
+      expect(told).toEqual([]);
       const all: RecordedEvent[] = [];
       for await (const batch of store.readAll({ batchSize: 37 })) all.push(...batch);
       expect(JSON.parse(JSON.stringify(all))).toEqual(expected);

@@ -1,5 +1,6 @@
 export { isPostgresUrl, redactUrl, type Backend } from './backend.js';
 import { isPostgresUrl } from '../paths.js';
+import type { OnMigrate } from '@leerroutes/event-store/sqlite';
 import type { Backend } from './backend.js';
 import { openSqliteBackend } from './sqlite.js';
 import { openPostgresBackend } from './postgres.js';
@@ -9,5 +10,5 @@ import { openPostgresBackend } from './postgres.js';
  * the views too unless a views directory is given: then DuckDB views of this
  * machine's own, kept from the shared log); anything else is the embedded default.
  */
-export const openBackend = (db: string, views?: string): Promise<Backend> =>
-  isPostgresUrl(db) ? openPostgresBackend(db, views) : openSqliteBackend(db, views);
+export const openBackend = (db: string, views?: string, onMigrate?: OnMigrate): Promise<Backend> =>
+  isPostgresUrl(db) ? openPostgresBackend(db, views) : openSqliteBackend(db, views, onMigrate);

@@ -125,7 +125,17 @@ export function applyPragmas(db: Database, busyTimeoutMs = 5000): void {
   db.pragma('wal_autocheckpoint = 8192');
 }
 
-export function migrate(db: Database): void {
+/** How far the rewrite of an older log has come: it runs once, on first open, and takes minutes on a national log. */
+export interface MigrationProgress {
+  readonly from: number;
+  readonly to: number;
+  readonly events: number;
+  readonly total: number;
+}
+
+export type OnMigrate = (p: MigrationProgress) => void;
+
+export function migrate(db: Database, onMigrate: OnMigrate = () => undefined): void {
   const migrateTx = db.transaction(() => {
     db.exec('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)');
     const row = db.prepare('SELECT MAX(version) AS v FROM schema_version').get() as { v: number | null };
@@ -134,8 +144,9 @@ export function migrate(db: Database): void {
       throw new Error(`event store schema version ${current} is newer than this code understands (${SCHEMA_VERSION})`);
     }
     if (current < 1) db.exec(DDL_V3);
-    if (current === 1) migrateV1(db);
-    if (current === 1 || current === 2) migrateV2(db);
+    const total = current === 1 || current === 2 ? (db.prepare('SELECT COUNT(*) AS n FROM events').get() as { n: number }).n : 0;
+    if (current === 1) migrateV1(db, (events) => onMigrate({ from: 1, to: 2, events, total }));
+    if (current === 1 || current === 2) migrateV2(db, (events) => onMigrate({ from: current === 1 ? 2 : current, to: 3, events, total }));
     if (current < SCHEMA_VERSION) db.prepare('INSERT INTO schema_version (version) VALUES (?)').run(SCHEMA_VERSION);
   });
   // IMMEDIATE so two processes opening a fresh file do not both create tables.
@@ -148,7 +159,7 @@ export function migrate(db: Database): void {
  * transaction: a crash leaves version 1 untouched. Positions, revisions and
  * every value are kept.
  */
-function migrateV1(db: Database): void {
+function migrateV1(db: Database, progress: (events: number) => void): void {
   db.exec(`
     ALTER TABLE events RENAME TO events_v1;
     ALTER TABLE event_types RENAME TO event_types_v1;
@@ -163,7 +174,9 @@ function migrateV1(db: Database): void {
   // Read in pages: a connection cannot write while it iterates.
   const page = db.prepare('SELECT position, event_id, stream_id, revision, type, schema_version, occurred_on, recorded_at, known_at, data, metadata FROM events_v1 WHERE position > ? ORDER BY position LIMIT 10000').raw(true);
   type V1Row = [number, string, number, number, string, number, string | null, string, string, string, string | null];
-  for (let after = 0, rows = page.all(after) as V1Row[]; rows.length > 0; after = rows[rows.length - 1]![0], rows = page.all(after) as V1Row[]) for (const r of rows) {
+  let done = 0;
+  progress(done);
+  for (let after = 0, rows = page.all(after) as V1Row[]; rows.length > 0; after = rows[rows.length - 1]![0], progress((done += rows.length)), rows = page.all(after) as V1Row[]) for (const r of rows) {
     const [position, eventId, streamId, revision, type, schemaVersion, occurredOn, recordedAt, knownAt, data, metadata] = r;
     let typeId = typeIds.get(type);
     if (typeId === undefined) typeIds.set(type, (typeId = Number(addType.run(type).lastInsertRowid)));
@@ -197,7 +210,7 @@ function migrateV1(db: Database): void {
  * a crash leaves version 2 untouched. Positions, revisions, ids, times, type
  * ids, counts and the AUTOINCREMENT sequence are kept; shapes get new ids.
  */
-function migrateV2(db: Database): void {
+function migrateV2(db: Database, progress: (events: number) => void): void {
   db.exec(`
     ALTER TABLE events RENAME TO events_v2;
     ALTER TABLE shapes RENAME TO shapes_v2;
@@ -213,7 +226,9 @@ function migrateV2(db: Database): void {
   const page = db.prepare(`SELECT e.position, e.stream_id, s.name, e.revision, e.event_id, e.type_id, e.schema_version, e.occurred_on, e.recorded_at, e.known_at, e.shape_id, e.data, e.metadata
     FROM events_v2 e JOIN streams s ON s.stream_id = e.stream_id WHERE e.position > ? ORDER BY e.position LIMIT 10000`).raw(true);
   type V2Row = [number, number, string, number, Buffer | string, number, number, number | string | null, number | string, number | string | null, number, string, string | null];
-  for (let after = 0, rows = page.all(after) as V2Row[]; rows.length > 0; after = rows[rows.length - 1]![0], rows = page.all(after) as V2Row[]) for (const r of rows) {
+  let done = 0;
+  progress(done);
+  for (let after = 0, rows = page.all(after) as V2Row[]; rows.length > 0; after = rows[rows.length - 1]![0], progress((done += rows.length)), rows = page.all(after) as V2Row[]) for (const r of rows) {
     const [position, streamId, stream, revision, eventId, typeId, schemaVersion, occurredOn, recordedAt, knownAt, shapeId, data, metadata] = r;
     const values = JSON.parse(data) as unknown;
     const e = encodeEvent({

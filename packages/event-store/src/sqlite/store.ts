@@ -18,7 +18,7 @@ import type {
   Subscription,
 } from '../port.js';
 import { DEFAULT_BATCH_SIZE, pollingSubscription, type WakeSignal } from '../polling-subscription.js';
-import { applyPragmas, migrate } from './schema.js';
+import { applyPragmas, migrate, type OnMigrate } from './schema.js';
 import { acquireLogLock } from './lock.js';
 import { beginBody, compileShape, decodeDay, decodeSelectedEventId, encodeEvent, encodeInstant, instantDecoder, read, type EncodedEvent, type ShapeDecoder } from './codec.js';
 
@@ -29,6 +29,8 @@ export interface SqliteEventStoreOptions {
   readonly clock?: () => Date;
   /** How long to wait for another connection's write lock (default 5000 ms). */
   readonly busyTimeoutMs?: number;
+  /** Told how far the one-time rewrite of a log written by older code has come, when opening such a log. */
+  readonly onMigrate?: OnMigrate;
 }
 
 export interface SqliteEventStore extends EventStore {
@@ -121,7 +123,7 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
   const clock = options.clock ?? (() => new Date());
   const db = new Database(options.path);
   applyPragmas(db, options.busyTimeoutMs);
-  migrate(db);
+  migrate(db, options.onMigrate);
 
   const raw = <T extends unknown[]>(sql: string): Statement<T> => db.prepare<T>(sql).raw(true) as Statement<T>;
   const q = {

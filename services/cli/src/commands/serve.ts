@@ -3,6 +3,7 @@ import { loadDashboard } from '@leerroutes/dashboard';
 import { openEngine } from '@leerroutes/engine';
 import { CommandError, UsageError, existingLog, intFlag, stringFlag, viewsPath, type Command } from '../command.js';
 import { DB_OPTION, VIEWS_OPTION } from '../options.js';
+import { migrationProgress } from '../engine.js';
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 
@@ -37,7 +38,8 @@ export const command: Command = {
 
     if (ctx.flags['workers'] !== undefined) ctx.stderr.write('--workers is no longer needed (reports are SQL over the statistics views) and is ignored\n');
     const views = viewsPath(ctx);
-    const engine = await openEngine({ db, views, viewsLock: { onWait: (m) => ctx.stderr.write(`${m}\n`) } });
+    const migration = migrationProgress(ctx);
+    const engine = await openEngine({ db, views, viewsLock: { onWait: (m) => ctx.stderr.write(`${m}\n`) }, onMigrate: migration.onMigrate }).finally(() => migration.done());
     const access = await openAccessStore(accessLocation(db, views));
     const dashboard = await loadDashboard();
     const dashboardKey = open ? access.createEphemeralKey('open-dashboard', 'dashboard') : null;

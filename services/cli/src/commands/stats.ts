@@ -2,6 +2,7 @@ import { openEventStore } from '@leerroutes/event-store/open';
 import { redactUrl } from '@leerroutes/engine/paths';
 import { CommandError, existingLog, type Command } from '../command.js';
 import { DB_OPTION } from '../options.js';
+import { migrationProgress } from '../engine.js';
 
 export const command: Command = {
   name: 'stats',
@@ -12,7 +13,8 @@ export const command: Command = {
   async run(ctx) {
     const location = existingLog(ctx);
     const path = redactUrl(location);
-    const store = await openEventStore(location);
+    const migration = migrationProgress(ctx);
+    const store = await openEventStore(location, { onMigrate: migration.onMigrate }).finally(() => migration.done());
     try {
       const s = await store.stats();
       const learners = s.streamsByCategory['learner'] ?? 0;
