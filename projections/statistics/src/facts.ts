@@ -33,10 +33,27 @@ export type Core = Pick<Pathway, 'learnerId' | 'registration' | 'background' | '
 export const UNKNOWN = 'unknown';
 export type CohortType = 'advice' | 'intake' | 'leerjaar3';
 
+/**
+ * The number the digits of `text` from `from` to `to` spell, as Number() of
+ * that slice gives it. The fold asks a school year's start year millions of
+ * times (every cut, every row lookup): read from the characters, it makes no
+ * string to parse; anything but plain digits goes through Number().
+ */
+function digitsAt(text: string, from: number, to: number): number {
+  if (to > text.length) return Number(text.slice(from, to));
+  let n = 0;
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return Number(text.slice(from, to));
+    n = n * 10 + c;
+  }
+  return n;
+}
+
 /** A school year by its start year (2016-2017 is 2016): compact, and ordered like the years. */
-export const yearOf = (schoolYear: string): number => Number(schoolYear.slice(0, 4));
+export const yearOf = (schoolYear: string): number => digitsAt(schoolYear, 0, 4);
 /** A date as 20161001: compared as a number in SQL. */
-export const dayOf = (iso: string): number => Number(iso.slice(0, 4)) * 10_000 + Number(iso.slice(5, 7)) * 100 + Number(iso.slice(8, 10));
+export const dayOf = (iso: string): number => digitsAt(iso, 0, 4) * 10_000 + digitsAt(iso, 5, 7) * 100 + digitsAt(iso, 8, 10);
 
 /** Background dimensions valid on a date (SPEC 6: "the one valid at the cohort's start"). */
 export interface Dims {
