@@ -230,13 +230,14 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
   };
   const instant = instantDecoder();
 
-  function toRecorded(r: Row): RecordedEvent {
+  function toRecorded(r: Row, withMetadata = true): RecordedEvent {
     const recordedAt = instant(r[7]);
     const occurredOn = decodeDay(r[6]);
     const shape = decoderOf(r[9]);
     beginBody(r[10], occurredOn, r[2], r[1]);
     const data = shape.data(read);
-    const metadata = shape.metadata === null ? NO_METADATA : shape.metadata(read);
+    // The metadata follows the payload in the body: left unread, it costs nothing.
+    const metadata = shape.metadata === null || !withMetadata ? NO_METADATA : shape.metadata(read);
     return {
       position: r[0],
       eventId: decodeSelectedEventId(r[1]),
@@ -389,10 +390,10 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
 
   const append = (appends: readonly StreamAppend[]): Either<AppendError, AppendResult[]> => inWriteTransaction((tx) => tx.append(appends));
 
-  function readBatch(after: Position, limit: number, until: Position): RecordedEvent[] {
+  function readBatch(after: Position, limit: number, until: Position, withMetadata = true): RecordedEvent[] {
     const rows = q.readAll.all(after, until, limit) as Row[];
     const out = new Array<RecordedEvent>(rows.length);
-    for (let i = 0; i < rows.length; i++) out[i] = toRecorded(rows[i]!);
+    for (let i = 0; i < rows.length; i++) out[i] = toRecorded(rows[i]!, withMetadata);
     return out;
   }
 
@@ -425,7 +426,7 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
     },
 
     async readStream(stream: string, opts?: { fromRevision?: StreamRevision }) {
-      return (q.readStream.all(stream, opts?.fromRevision ?? 0) as Row[]).map(toRecorded);
+      return (q.readStream.all(stream, opts?.fromRevision ?? 0) as Row[]).map((r) => toRecorded(r));
     },
 
     async streamRevision(stream: string) {
@@ -438,7 +439,7 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
       const until = opts.until ?? Number.MAX_SAFE_INTEGER;
       let after = opts.after ?? 0;
       for (;;) {
-        const batch = readBatch(after, limit, until);
+        const batch = readBatch(after, limit, until, opts.metadata ?? true);
         if (batch.length === 0) return;
         yield batch;
         if (batch.length < limit) return;
