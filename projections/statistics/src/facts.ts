@@ -23,7 +23,7 @@ import {
 } from '@leerroutes/domain';
 import {
   advicePositionOf, afdelingOf, backgroundAt, cohortOf, diplomaLevelRef, effectiveCode, firstPostVoRow, firstReferenceYearAfter, firstVoRow,
-  gradeOneRow, highestVoDiploma, inEarlyLeaverCount, isRepeat, outcomeOf, referenceAdviceOf, routeOf, rowAfter, rowLevel, rowState, stepClass, succeedsAt,
+  gradeOneRow, highestVoDiploma, inEarlyLeaverCount, inOrder, isRepeat, outcomeOf, referenceAdviceOf, routeOf, rowAfter, rowLevel, rowState, stepClass, succeedsAt,
   voSteps, yearThreeRow, type DiplomaRecord, type Pathway, type TimelineRow,
 } from '@leerroutes/pathway';
 
@@ -210,7 +210,7 @@ const byDate = (a: DiplomaRecord, b: DiplomaRecord): number => (a.occurredOn < b
 
 /** Stacking attempts (the pathway's rule), with the school year each succeeded in: as of a year, an attempt succeeded by then or not yet. */
 export function attemptsOf(p: Core): AttemptRow[] {
-  const diplomas = [...p.diplomas].sort(byDate);
+  const diplomas = inOrder(p.diplomas, byDate);
   return routeOf(p).attempts.map((a) => {
     const success = diplomas.find((d) => d.occurredOn > a.row.referenceDate && succeedsAt(a.row, d));
     return { learner_id: p.learnerId, kind: a.kind, year: yearOf(a.row.schoolYear), success_year: success ? yearOf(success.schoolYear) : null };
@@ -257,7 +257,7 @@ export function learnerRowsOf(p: Core): LearnerRow[] {
   const lj1 = gradeOneRow(p);
   const next = firstPostVoRow(p);
   const highest = highestVoDiploma(p);
-  const sorted = [...p.diplomas].sort(byDate);
+  const sorted = inOrder(p.diplomas, byDate);
   const sk = sorted.find((d) => givesStartkwalificatie(d.level));
   const firstVoDiploma = sorted.find((d) => isVoDiploma(d.level));
   const r = routeOf(p);
@@ -331,7 +331,7 @@ export function stepsOf(p: Core): StepRow[] {
 const VMBO = new Set(['vmbo-b', 'vmbo-k', 'vmbo-g', 'vmbo-t']);
 
 export function diplomasOf(p: Core): DiplomaRow[] {
-  const sorted = [...p.diplomas].sort(byDate);
+  const sorted = inOrder(p.diplomas, byDate);
   // The latest vmbo diploma of each school year is the learner-year unit of vmbo-mbo-loss.
   const lastVmbo = new Map<string, DiplomaRecord>();
   for (const d of sorted) if (VMBO.has(d.level)) lastVmbo.set(d.schoolYear, d);

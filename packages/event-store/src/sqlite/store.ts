@@ -229,6 +229,8 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
     return d;
   };
   const instant = instantDecoder();
+  // An import's events share their knownAt too: one Date and text per delivery, not per event.
+  const knownInstant = instantDecoder();
 
   function toRecorded(r: Row, withMetadata = true): RecordedEvent {
     const recordedAt = instant(r[7]);
@@ -247,7 +249,7 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
       schemaVersion: r[5],
       occurredOn,
       recordedAt,
-      knownAt: r[8] === null ? recordedAt : typeof r[8] === 'string' ? r[8] : new Date(r[8]).toISOString(),
+      knownAt: r[8] === null ? recordedAt : knownInstant(r[8]),
       data,
       metadata,
     };
