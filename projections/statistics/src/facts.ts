@@ -389,18 +389,26 @@ export function areasOf(p: Core): AreaRow[] {
 /** The pathway as it stood at the end of school year `year`: everything dated later left out. */
 export function cut(p: Core, year: number): Core {
   const end = `${year + 1}-07-31`;
-  const last = p.timeline.length > 0 ? yearOf(p.timeline[p.timeline.length - 1]!.schoolYear) : 0;
   return {
     learnerId: p.learnerId,
     registration: p.registration,
-    background: p.background.filter((b) => b.validFrom <= end),
+    background: p.background.every((b) => b.validFrom <= end) ? p.background : p.background.filter((b) => b.validFrom <= end),
     testScore: p.testScore && p.testScore.occurredOn <= end ? p.testScore : null,
-    advices: p.advices.filter((a) => yearOf(a.schoolYear) <= year),
-    // Rows are in date order: most cuts keep them all.
-    timeline: last <= year ? p.timeline : p.timeline.filter((r) => yearOf(r.schoolYear) <= year),
-    diplomas: p.diplomas.filter((d) => yearOf(d.schoolYear) <= year),
-    left: p.left.filter((l) => yearOf(l.schoolYear) <= year),
+    advices: untilYear(p.advices, year),
+    timeline: untilYear(p.timeline, year),
+    diplomas: untilYear(p.diplomas, year),
+    left: untilYear(p.left, year),
   };
+}
+
+/**
+ * The items of school years up to `year`: the array itself when none is
+ * later, as in most cuts (a pathway is cut once per school year that can
+ * change a row, and the copies were a good part of the fold's garbage).
+ */
+function untilYear<T extends { readonly schoolYear: string }>(items: readonly T[], year: number): readonly T[] {
+  for (let i = 0; i < items.length; i++) if (yearOf(items[i]!.schoolYear) > year) return items.filter((x) => yearOf(x.schoolYear) <= year);
+  return items;
 }
 
 /**
