@@ -74,6 +74,12 @@ export interface ReadAllOptions {
   readonly batchSize?: number;
   /** Stop after this position (inclusive). */
   readonly until?: Position;
+  /**
+   * False when the reader never looks at metadata (a rebuild's projections
+   * read payloads): an adapter may then leave every event's metadata empty
+   * and save decoding it. Default true.
+   */
+  readonly metadata?: boolean;
 }
 
 export interface ReadStreamsOptions {

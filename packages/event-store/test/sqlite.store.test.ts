@@ -31,6 +31,22 @@ describe('sqlite event store specifics', () => {
     await store.close();
   });
 
+  it('reads the very same events without their metadata when asked for none, and with it otherwise', async () => {
+    const store = openSqliteEventStore({ path: ':memory:' });
+    const withMeta = newEvent({ metadata: { key: 'k', source: { system: 'bron', file: 'a.csv' }, line: 7 }, data: { schoolYear: '2016-2017', n: 3 } });
+    expectRight(await store.appendToStreams([{ stream: 'learner-L1', expectedRevision: 'any', events: [withMeta, newEvent()] }]));
+    const all = async (opts: { metadata?: boolean }) => { const out = []; for await (const b of store.readAll(opts)) out.push(...b); return out; };
+    const full = await all({});
+    expect(full[0]!.metadata).toEqual(withMeta.metadata);
+    const bare = await all({ metadata: false });
+    expect(bare.map((e) => e.metadata)).toEqual([{}, {}]);
+    expect(bare).toEqual(full.map((e) => ({ ...e, metadata: {} })));
+    // The option is the reader's: the next read still decodes it.
+    expect(await all({ metadata: true })).toEqual(full);
+    expect((await store.readStream('learner-L1'))[0]!.metadata).toEqual(withMeta.metadata);
+    await store.close();
+  });
+
   it('scopes idempotency to the stream, as EventStoreDB does: the same id in another stream is another event', async () => {
     const store = openSqliteEventStore({ path: ':memory:' });
     const e = newEvent();

@@ -56,7 +56,19 @@ const byValidTime = (a: Decoded, b: Decoded): number => {
   return ao < bo ? -1 : ao > bo ? 1 : a.input.position - b.input.position;
 };
 
-export function foldPathway(learnerId: string, events: readonly PathwayInputEvent[]): Pathway {
+/**
+ * The records of a learner's pathway, without what the whole pathway derives
+ * from them (cohorts, reference advices, summary, classifications): the
+ * statistics fold a learner once per knowledge day and derive their own, and
+ * worked out for nothing these were a tenth of a rebuild's fold.
+ */
+export type PathwayRecords = Pick<Pathway, 'learnerId' | 'registration' | 'background' | 'testScore' | 'advices' | 'timeline' | 'diplomas' | 'left' | 'reEntered' | 'lastPosition'>;
+
+export function foldRecords(learnerId: string, events: readonly PathwayInputEvent[]): PathwayRecords {
+  return foldParts(learnerId, events).records;
+}
+
+function foldParts(learnerId: string, events: readonly PathwayInputEvent[]): { records: PathwayRecords; decoded: readonly Decoded[]; removed: ReadonlySet<string> } {
   const decoded = decodeAll(events);
   const removed = retractedIds(decoded);
   const live = decoded.filter((d) => !removed.has(d.input.eventId) && d.event.type !== 'Retracted').sort(byValidTime);
@@ -134,6 +146,12 @@ export function foldPathway(learnerId: string, events: readonly PathwayInputEven
 
   const timeline = [...rows.values()].sort((a, b) => a.referenceDate.localeCompare(b.referenceDate));
   background.sort((a, b) => a.validFrom.localeCompare(b.validFrom));
+  return { records: { learnerId, registration, background, testScore, advices, timeline, diplomas, left, reEntered, lastPosition }, decoded, removed };
+}
+
+export function foldPathway(learnerId: string, events: readonly PathwayInputEvent[]): Pathway {
+  const { records, decoded, removed } = foldParts(learnerId, events);
+  const { registration, background, testScore, advices, timeline, diplomas, left, reEntered, lastPosition } = records;
   const core = { advices, timeline, diplomas, background, left };
 
   const referenceAdvice: Record<string, AdviceRecord | null> = {};

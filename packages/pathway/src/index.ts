@@ -9,7 +9,7 @@ export type {
   PathwaySource, CohortType,
 } from './types.js';
 export { COHORT_TYPES } from './types.js';
-export { foldPathway } from './fold.js';
+export { foldPathway, foldRecords, type PathwayRecords } from './fold.js';
 export { foldReferenceData, emptyReferenceData, areaChain, schoolGroupOn } from './reference-data.js';
 export { createMemoryPathwaySource, coveredDatesOf } from './memory-source.js';
 export { reportingPathwayOf } from './reporting.js';

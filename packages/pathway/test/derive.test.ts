@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { INSPECTIE, MONITOR } from '@leerroutes/domain';
 import {
-  afdelingOf, cohortOf, firstReferenceYearAfter, foldPathway, foldReferenceData, isRepeat, rowAfter, schoolGroupOn, stackingAttempts, voSteps,
+  afdelingOf, cohortOf, firstReferenceYearAfter, foldPathway, foldReferenceData, inOrder, isRepeat, rowAfter, schoolGroupOn, stackingAttempts, voSteps,
 } from '../src/index.js';
 import { TestLog, vo } from '../test-support/builder.js';
 
@@ -111,5 +111,21 @@ describe('school groups', () => {
     expect(['2014-07-31', '2014-08-01', '2016-01-01', '2016-07-31', '2016-08-01'].map((d) => schoolGroupOn(ref, 'V1', d)))
       .toEqual(['none', 'pilot', 'comparison', 'comparison', 'comparison']);
     expect(schoolGroupOn(ref, 'V2', '2016-01-01')).toBe('none');
+  });
+});
+
+describe('inOrder', () => {
+  const byDay = (a: { day: string }, b: { day: string }) => a.day.localeCompare(b.day);
+  it('gives the array itself when it is in order, equal neighbours included', () => {
+    const items = [{ day: '2016-06-01', n: 1 }, { day: '2016-06-01', n: 2 }, { day: '2017-06-01', n: 3 }];
+    expect(inOrder(items, byDay)).toBe(items);
+    expect(inOrder([], byDay)).toEqual([]);
+  });
+  it('gives a stably sorted copy otherwise, leaving the array as it was', () => {
+    const items = [{ day: '2018-06-01', n: 1 }, { day: '2016-06-01', n: 2 }, { day: '2016-06-01', n: 3 }];
+    const sorted = inOrder(items, byDay);
+    expect(sorted).not.toBe(items);
+    expect(sorted.map((i) => i.n)).toEqual([2, 3, 1]);
+    expect(items.map((i) => i.n)).toEqual([1, 2, 3]);
   });
 });

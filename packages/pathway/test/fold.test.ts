@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MONITOR } from '@leerroutes/domain';
-import { foldPathway, isRepeat, stateOn, routeOf, voSteps } from '../src/index.js';
+import { foldPathway, foldRecords, isRepeat, stateOn, routeOf, voSteps } from '../src/index.js';
 import { TestLog } from '../test-support/builder.js';
 
 describe('foldPathway', () => {
@@ -32,6 +32,8 @@ describe('foldPathway', () => {
     expect(step).toHaveLength(3);
     expect(p.timeline[1]!.events.map((e) => e.eventId)).toEqual(step);
     expect(p.timeline[1]!.institution).toBe('VO2');
+    const { learnerId, registration, background, testScore, advices, timeline, diplomas, left, reEntered, lastPosition } = p;
+    expect(foldRecords('A', log.eventsOf('A'))).toEqual({ learnerId, registration, background, testScore, advices, timeline, diplomas, left, reEntered, lastPosition });
   });
 
   it('applies Retracted only when the retraction itself is in the input', () => {

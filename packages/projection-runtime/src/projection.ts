@@ -60,7 +60,8 @@ export interface Projection {
    * has one (rebuild-thread.ts): then its result must survive a structured
    * clone (rows as row blocks cross cheaply, row-block.ts), and `apply`,
    * given it, must take everything from it: the batch's events stay in the
-   * worker, and touching them fails.
+   * worker, and touching them fails. The worker reads the events without
+   * their metadata (empty), which no projection reads.
    */
   prepare?(batch: readonly RecordedEvent[], ctx: PrepareContext): Promise<unknown>;
   /**

@@ -46,7 +46,8 @@ async function run(m: Extract<ToThread, { kind: 'read' }>): Promise<void> {
 }
 
 async function readAndPrepare(store: EventStore, targets: readonly { projection: Projection; position: number }[], m: Extract<ToThread, { kind: 'read' }>): Promise<void> {
-  for await (const batch of store.readAll({ after: m.after, until: m.until, batchSize: m.batchSize })) {
+  // Projections fold payloads, never metadata (Projection.prepare): the worker does not decode it.
+  for await (const batch of store.readAll({ after: m.after, until: m.until, batchSize: m.batchSize, metadata: false })) {
     const last = batch[batch.length - 1];
     if (!last) continue;
     const prepared: [string, unknown][] = [];

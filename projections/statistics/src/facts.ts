@@ -23,7 +23,7 @@ import {
 } from '@leerroutes/domain';
 import {
   advicePositionOf, afdelingOf, backgroundAt, cohortOf, diplomaLevelRef, effectiveCode, firstPostVoRow, firstReferenceYearAfter, firstVoRow,
-  gradeOneRow, highestVoDiploma, inEarlyLeaverCount, isRepeat, outcomeOf, referenceAdviceOf, routeOf, rowAfter, rowLevel, rowState, stepClass, succeedsAt,
+  gradeOneRow, highestVoDiploma, inEarlyLeaverCount, inOrder, isRepeat, outcomeOf, referenceAdviceOf, routeOf, rowAfter, rowLevel, rowState, stepClass, succeedsAt,
   voSteps, yearThreeRow, type DiplomaRecord, type Pathway, type TimelineRow,
 } from '@leerroutes/pathway';
 
@@ -33,10 +33,27 @@ export type Core = Pick<Pathway, 'learnerId' | 'registration' | 'background' | '
 export const UNKNOWN = 'unknown';
 export type CohortType = 'advice' | 'intake' | 'leerjaar3';
 
+/**
+ * The number the digits of `text` from `from` to `to` spell, as Number() of
+ * that slice gives it. The fold asks a school year's start year millions of
+ * times (every cut, every row lookup): read from the characters, it makes no
+ * string to parse; anything but plain digits goes through Number().
+ */
+function digitsAt(text: string, from: number, to: number): number {
+  if (to > text.length) return Number(text.slice(from, to));
+  let n = 0;
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return Number(text.slice(from, to));
+    n = n * 10 + c;
+  }
+  return n;
+}
+
 /** A school year by its start year (2016-2017 is 2016): compact, and ordered like the years. */
-export const yearOf = (schoolYear: string): number => Number(schoolYear.slice(0, 4));
+export const yearOf = (schoolYear: string): number => digitsAt(schoolYear, 0, 4);
 /** A date as 20161001: compared as a number in SQL. */
-export const dayOf = (iso: string): number => Number(iso.slice(0, 4)) * 10_000 + Number(iso.slice(5, 7)) * 100 + Number(iso.slice(8, 10));
+export const dayOf = (iso: string): number => digitsAt(iso, 0, 4) * 10_000 + digitsAt(iso, 5, 7) * 100 + digitsAt(iso, 8, 10);
 
 /** Background dimensions valid on a date (SPEC 6: "the one valid at the cohort's start"). */
 export interface Dims {
@@ -193,7 +210,7 @@ const byDate = (a: DiplomaRecord, b: DiplomaRecord): number => (a.occurredOn < b
 
 /** Stacking attempts (the pathway's rule), with the school year each succeeded in: as of a year, an attempt succeeded by then or not yet. */
 export function attemptsOf(p: Core): AttemptRow[] {
-  const diplomas = [...p.diplomas].sort(byDate);
+  const diplomas = inOrder(p.diplomas, byDate);
   return routeOf(p).attempts.map((a) => {
     const success = diplomas.find((d) => d.occurredOn > a.row.referenceDate && succeedsAt(a.row, d));
     return { learner_id: p.learnerId, kind: a.kind, year: yearOf(a.row.schoolYear), success_year: success ? yearOf(success.schoolYear) : null };
@@ -240,7 +257,7 @@ export function learnerRowsOf(p: Core): LearnerRow[] {
   const lj1 = gradeOneRow(p);
   const next = firstPostVoRow(p);
   const highest = highestVoDiploma(p);
-  const sorted = [...p.diplomas].sort(byDate);
+  const sorted = inOrder(p.diplomas, byDate);
   const sk = sorted.find((d) => givesStartkwalificatie(d.level));
   const firstVoDiploma = sorted.find((d) => isVoDiploma(d.level));
   const r = routeOf(p);
@@ -314,7 +331,7 @@ export function stepsOf(p: Core): StepRow[] {
 const VMBO = new Set(['vmbo-b', 'vmbo-k', 'vmbo-g', 'vmbo-t']);
 
 export function diplomasOf(p: Core): DiplomaRow[] {
-  const sorted = [...p.diplomas].sort(byDate);
+  const sorted = inOrder(p.diplomas, byDate);
   // The latest vmbo diploma of each school year is the learner-year unit of vmbo-mbo-loss.
   const lastVmbo = new Map<string, DiplomaRecord>();
   for (const d of sorted) if (VMBO.has(d.level)) lastVmbo.set(d.schoolYear, d);
@@ -372,18 +389,26 @@ export function areasOf(p: Core): AreaRow[] {
 /** The pathway as it stood at the end of school year `year`: everything dated later left out. */
 export function cut(p: Core, year: number): Core {
   const end = `${year + 1}-07-31`;
-  const last = p.timeline.length > 0 ? yearOf(p.timeline[p.timeline.length - 1]!.schoolYear) : 0;
   return {
     learnerId: p.learnerId,
     registration: p.registration,
-    background: p.background.filter((b) => b.validFrom <= end),
+    background: p.background.every((b) => b.validFrom <= end) ? p.background : p.background.filter((b) => b.validFrom <= end),
     testScore: p.testScore && p.testScore.occurredOn <= end ? p.testScore : null,
-    advices: p.advices.filter((a) => yearOf(a.schoolYear) <= year),
-    // Rows are in date order: most cuts keep them all.
-    timeline: last <= year ? p.timeline : p.timeline.filter((r) => yearOf(r.schoolYear) <= year),
-    diplomas: p.diplomas.filter((d) => yearOf(d.schoolYear) <= year),
-    left: p.left.filter((l) => yearOf(l.schoolYear) <= year),
+    advices: untilYear(p.advices, year),
+    timeline: untilYear(p.timeline, year),
+    diplomas: untilYear(p.diplomas, year),
+    left: untilYear(p.left, year),
   };
+}
+
+/**
+ * The items of school years up to `year`: the array itself when none is
+ * later, as in most cuts (a pathway is cut once per school year that can
+ * change a row, and the copies were a good part of the fold's garbage).
+ */
+function untilYear<T extends { readonly schoolYear: string }>(items: readonly T[], year: number): readonly T[] {
+  for (let i = 0; i < items.length; i++) if (yearOf(items[i]!.schoolYear) > year) return items.filter((x) => yearOf(x.schoolYear) <= year);
+  return items;
 }
 
 /**

@@ -6,7 +6,7 @@
  * that is the same in consecutive versions is one row with a longer
  * interval. As known on D keeps `known_from <= D < known_until` (null: still).
  */
-import { foldPathway, type PathwayInputEvent } from '@leerroutes/pathway';
+import { foldRecords, type PathwayInputEvent } from '@leerroutes/pathway';
 import { areasOf, dayOf, factsOf, type AreaRow, type LearnerFacts } from './facts.js';
 
 export type Table = keyof LearnerFacts;
@@ -29,7 +29,7 @@ export function knownFacts(learnerId: string, events: readonly LearnerEvent[]): 
   let areas: AreaRow[] = [];
   // Everything known on one day (one delivery): one version, nothing to merge.
   if (days.length === 1) {
-    const pathway = foldPathway(learnerId, events);
+    const pathway = foldRecords(learnerId, events);
     const facts = factsOf(pathway) as unknown as Record<Table, Record<string, unknown>[]>;
     for (const table of LEARNER_TABLES) for (const row of facts[table]) { row['known_from'] = days[0]; row['known_until'] = null; }
     return { facts: facts as unknown as KnownFacts, areas: areasOf(pathway) };
@@ -38,7 +38,7 @@ export function knownFacts(learnerId: string, events: readonly LearnerEvent[]): 
   const open = Object.fromEntries(LEARNER_TABLES.map((t) => [t, new Map<string, { row: object; from: number }>()])) as Record<Table, Map<string, { row: object; from: number }>>;
   for (const day of days) {
     const known = events.filter((e) => dayOf(e.knownAt) <= day);
-    const pathway = foldPathway(learnerId, known);
+    const pathway = foldRecords(learnerId, known);
     const facts = factsOf(pathway);
     if (day === days[days.length - 1]) areas = areasOf(pathway);
     for (const table of LEARNER_TABLES) {

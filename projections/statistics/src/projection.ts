@@ -31,6 +31,16 @@ type CoveredRow = { reference_date: number; year: number; known_from: number };
 type GroupRow = { institution: string; grp: string; valid_from: number; valid_to: number | null };
 
 const COLUMNS = Object.fromEntries(LEARNER_TABLES.map((key) => [key, columnNames(LEARNER_TABLE_OF[key])])) as Record<Table, string[]>;
+
+type ColumnPusher = (row: object, columns: unknown[][]) => void;
+/**
+ * Per table, one function that appends a row's values to the table's columns.
+ * Compiled from the column names (the schema's, never input), so every value
+ * is read by a fixed key: read by a key from a loop, the millions of rows of
+ * a rebuild took the slow generic lookup.
+ */
+const PUSH_ROW = Object.fromEntries(LEARNER_TABLES.map((key) => [key, new Function('row', 'out',
+  COLUMNS[key].map((name, i) => `out[${i}].push(row[${JSON.stringify(name)}] ?? null);`).join('\n')) as ColumnPusher])) as Record<Table, ColumnPusher>;
 /** Learners folded between two turns of the event loop: short enough that the previous batch's transaction is not kept waiting. */
 const LEARNERS_PER_TURN = 100;
 const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
@@ -45,11 +55,9 @@ async function prepareBatch(batch: readonly RecordedEvent[], ctx: PrepareContext
     if (++n % LEARNERS_PER_TURN === 0) await nextTurn();
     const known = knownFacts(h.learnerId, h.events);
     for (const key of LEARNER_TABLES) {
-      const names = COLUMNS[key];
+      const push = PUSH_ROW[key];
       const out = columns[key];
-      for (const row of known.facts[key] as unknown as Record<string, unknown>[]) {
-        for (let i = 0; i < names.length; i++) out[i]!.push(row[names[i]!] ?? null);
-      }
+      for (const row of known.facts[key]) push(row, out);
     }
     for (const a of known.areas) areas.push(a);
   }

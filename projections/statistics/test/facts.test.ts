@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { foldPathway } from '@leerroutes/pathway';
 import { TestLog } from '@leerroutes/pathway/testing';
-import { cut, dayOf, factsOf, learnerRowsOf, membersOf, versionedLearnerRows, versionedMembers } from '../src/facts.js';
+import { cut, dayOf, factsOf, learnerRowsOf, membersOf, versionedLearnerRows, versionedMembers, yearOf } from '../src/facts.js';
 import { knownFacts } from '../src/knowledge.js';
 
 const bg = { pupilWeight: 0 as const, parentalEducation: 'middle' as const, migrationBackground: 'none', area: 'ZUID', areaParents: ['RDAM', 'NL'] };
@@ -260,4 +260,15 @@ describe('versions on a generated population', () => {
       rmSync(root, { recursive: true, force: true });
     }
   }, 120_000);
+});
+
+describe('years and days as numbers', () => {
+  it('reads them as Number() of their digits would, also for text that is not a year or a date', () => {
+    expect(yearOf('2016-2017')).toBe(2016);
+    expect(dayOf('2016-10-01')).toBe(20161001);
+    expect(dayOf('0999-01-09')).toBe(9990109);
+    expect(dayOf('2016-10-01T12:00:00.000Z')).toBe(20161001);
+    for (const odd of ['', '20', '2O16-2017', ' 201-2017', '+201-2017', '1e3x-2017']) expect(yearOf(odd)).toEqual(Number(odd.slice(0, 4)));
+    expect(dayOf('2016-1x-01')).toEqual(Number.NaN);
+  });
 });

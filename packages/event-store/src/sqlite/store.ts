@@ -231,14 +231,17 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
     return d;
   };
   const instant = instantDecoder();
+  // An import's events share their knownAt too: one Date and text per delivery, not per event.
+  const knownInstant = instantDecoder();
 
-  function toRecorded(r: Row): RecordedEvent {
+  function toRecorded(r: Row, withMetadata = true): RecordedEvent {
     const recordedAt = instant(r[7]);
     const occurredOn = decodeDay(r[6]);
     const shape = decoderOf(r[9]);
     beginBody(r[10], occurredOn, r[2], r[1]);
     const data = shape.data(read);
-    const metadata = shape.metadata === null ? NO_METADATA : shape.metadata(read);
+    // The metadata follows the payload in the body: left unread, it costs nothing.
+    const metadata = shape.metadata === null || !withMetadata ? NO_METADATA : shape.metadata(read);
     return {
       position: r[0],
       eventId: decodeSelectedEventId(r[1]),
@@ -248,7 +251,7 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
       schemaVersion: r[5],
       occurredOn,
       recordedAt,
-      knownAt: r[8] === null ? recordedAt : typeof r[8] === 'string' ? r[8] : new Date(r[8]).toISOString(),
+      knownAt: r[8] === null ? recordedAt : knownInstant(r[8]),
       data,
       metadata,
     };
@@ -391,10 +394,10 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
 
   const append = (appends: readonly StreamAppend[]): Either<AppendError, AppendResult[]> => inWriteTransaction((tx) => tx.append(appends));
 
-  function readBatch(after: Position, limit: number, until: Position): RecordedEvent[] {
+  function readBatch(after: Position, limit: number, until: Position, withMetadata = true): RecordedEvent[] {
     const rows = q.readAll.all(after, until, limit) as Row[];
     const out = new Array<RecordedEvent>(rows.length);
-    for (let i = 0; i < rows.length; i++) out[i] = toRecorded(rows[i]!);
+    for (let i = 0; i < rows.length; i++) out[i] = toRecorded(rows[i]!, withMetadata);
     return out;
   }
 
@@ -427,7 +430,7 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
     },
 
     async readStream(stream: string, opts?: { fromRevision?: StreamRevision }) {
-      return (q.readStream.all(stream, opts?.fromRevision ?? 0) as Row[]).map(toRecorded);
+      return (q.readStream.all(stream, opts?.fromRevision ?? 0) as Row[]).map((r) => toRecorded(r));
     },
 
     async streamRevision(stream: string) {
@@ -440,7 +443,7 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
       const until = opts.until ?? Number.MAX_SAFE_INTEGER;
       let after = opts.after ?? 0;
       for (;;) {
-        const batch = readBatch(after, limit, until);
+        const batch = readBatch(after, limit, until, opts.metadata ?? true);
         if (batch.length === 0) return;
         yield batch;
         if (batch.length < limit) return;
