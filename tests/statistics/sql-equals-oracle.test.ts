@@ -7,7 +7,7 @@
  * year, and both at once. Unsuppressed, so every count is compared; the
  * publishing step (and with it suppression) is shared by the two paths.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -30,6 +30,13 @@ let source: StatisticsSource;
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'leerroutes-sql-'));
   await generatePopulation({ out: join(root, 'pop'), learners: 700, cohorts: '2012-2013', seed: 23, redelivery: join(root, 'fix') });
+  // School groups (the generator makes none), valid from before, until within and from after the cohorts' start
+  // days, one school in two groups at once: what the school_group breakdown looks up on the day of each unit.
+  const vo = readFileSync(join(root, 'pop', 'institutions.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(',')).filter((f) => f[4] === 'vo').map((f) => f[0]!);
+  writeFileSync(join(root, 'pop', 'school_groups.csv'), ['institution,group,valid_from,valid_to',
+    ...vo.filter((_, i) => i % 6 === 0).map((i) => `${i},pilot,2010-08-01,`),
+    ...vo.filter((_, i) => i % 6 === 3).flatMap((i) => [`${i},comparison,2010-08-01,2013-07-31`, `${i},alpha,2012-01-01,`]),
+    ...vo.filter((_, i) => i % 6 === 1).map((i) => `${i},beta,2013-09-01,`)].join('\n') + '\n');
   store = openSqliteEventStore({ path: join(root, 'log.sqlite') });
   await importDirectory({ dir: join(root, 'pop'), store, knownAt: '2023-11-01' });
   await importDirectory({ dir: join(root, 'fix'), store, knownAt: '2024-01-15' });
@@ -67,9 +74,13 @@ const key = (r: ReportRow) => JSON.stringify([r.group, r.offset, r.schoolYear, r
 /** Cells that count something; cells both sides show as zero are alike whether listed or not. */
 const cells = (rows: readonly ReportRow[]) => new Map(rows.filter((r) => (r.count ?? 0) > 0 || (r.denominator ?? 0) > 0).map((r) => [key(r), [r.count, r.denominator]]));
 
-const BREAKDOWNS: Partial<Record<Indicator, string[][]>> = {};
 const DEFAULT_BY = [[], ['parental_education'], ['area:1', 'gender'], ['vo_school'], ['pupil_weight', 'advice']];
 const PER_YEAR_BY = [[], ['level'], ['area', 'school_weight_group'], ['vo_school'], ['po_school']];
+/** School groups are looked up on a cohort's start day or on each yearly unit's own: one indicator of each. */
+const BREAKDOWNS: Partial<Record<Indicator, string[][]>> = {
+  'advice-position': [...DEFAULT_BY, ['school_group']],
+  'school-profile': [...PER_YEAR_BY, ['school_group']],
+};
 
 describe('the statistics read path equals the fold-based oracle', () => {
   // Live, every breakdown; the scoped editions (a filter on the same queries) with a breakdown of each kind,

@@ -176,6 +176,17 @@ class Interner {
 
 const byText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
+/**
+ * Whether a short list holds an id. Helpers of per-instance loops live out
+ * here rather than as closures in them: tsx (keepNames) names every closure
+ * it makes with a defineProperty call, which cost about a tenth of
+ * publishing a school-profile table.
+ */
+const holds = (ids: readonly number[], id: number): boolean => {
+  for (const x of ids) if (x === id) return true;
+  return false;
+};
+
 /** A character that sorts at or before the `\n` joining keys: a key holding one voids canonicalOrder's argument. */
 const AT_OR_BEFORE_NEWLINE = /[\u0000-\n]/;
 
@@ -246,11 +257,22 @@ type Atom = CountInstance;
 function atomsOf(indicator: Indicator, table: CountTable): Atom[] {
   // A slot's atom keeps its first instance's maps until a second instance adds to it (the caller's are never changed).
   interface Merged { first: CountInstance; schoolYear: string | null; counts: ReadonlyMap<string, number>; edges: ReadonlyMap<string, { from: string; to: string }>; denominator: number; own: boolean }
-  const merged = new Map<string, Merged>();
+  const merged = new Map<number | string, Merged>();
   const noEdges: ReadonlyMap<string, { from: string; to: string }> = new Map();
   const tails = new Map<number | null, Map<string | null, string>>();
-  const add = (i: CountInstance, schoolYear: string | null) => {
-    const key = slotKeyOf(i, schoolYear, tails);
+  // The key as a number where it can be: the ids of its two parts (slotKeyOf's tail and body, each text one-to-one
+  // with its id), so that a yearly instance and its pooled one hash their long text once.
+  const bodyIds = new Map<string, number>();
+  const tailIds = new Map<string, number>();
+  const add = (i: CountInstance, schoolYear: string | null, body: number | null) => {
+    let key: number | string;
+    if (body === null) key = slotKeyOf(i, schoolYear, tails);
+    else {
+      const tail = tailOf(i.offset, schoolYear, tails);
+      let t = tailIds.get(tail);
+      if (t === undefined) tailIds.set(tail, (t = tailIds.size));
+      key = t < 2 ** 21 ? body * 2 ** 21 + t : `${tail}${body}`;
+    }
     const m = merged.get(key);
     if (!m) {
       merged.set(key, { first: i, schoolYear, counts: i.counts, edges: i.edges ?? noEdges, denominator: i.denominator, own: false });
@@ -269,9 +291,16 @@ function atomsOf(indicator: Indicator, table: CountTable): Atom[] {
   };
   const pooled = INDICATOR_DEFS[indicator].pooled === true;
   for (const i of table) {
-    add(i, i.schoolYear);
+    // The key's text of group, lineage and family is the same for a yearly instance and its pooled one: made once.
+    const text = slotKeyBody(i);
+    let body: number | null = null;
+    if (text !== null) {
+      body = bodyIds.get(text) ?? null;
+      if (body === null) bodyIds.set(text, (body = bodyIds.size));
+    }
+    add(i, i.schoolYear, body);
     // Pooled rows are the sum of the years: one more instance per yearly one.
-    if (pooled && i.schoolYear !== null) add(i, null);
+    if (pooled && i.schoolYear !== null) add(i, null, body);
   }
   const out: Atom[] = [];
   for (const { first, schoolYear, counts, edges, denominator } of merged.values()) {
@@ -291,19 +320,31 @@ function atomsOf(indicator: Indicator, table: CountTable): Atom[] {
  * writes such a value as a string, so it never equals a key of strings).
  */
 function slotKeyOf(i: CountInstance, schoolYear: string | null, tails: Map<number | null, Map<string | null, string>>): string {
-  let byYear = tails.get(i.offset);
-  if (!byYear) tails.set(i.offset, (byYear = new Map()));
+  const body = slotKeyBody(i);
+  return body === null ? `J${JSON.stringify([Object.entries(i.group), Object.entries(i.lineage), i.offset, schoolYear, i.family])}` : `${tailOf(i.offset, schoolYear, tails)}${body}`;
+}
+
+/** The (offset, school year) part of slotKeyOf, kept per pair. */
+function tailOf(offset: number | null, schoolYear: string | null, tails: Map<number | null, Map<string | null, string>>): string {
+  let byYear = tails.get(offset);
+  if (!byYear) tails.set(offset, (byYear = new Map()));
   let tail = byYear.get(schoolYear);
-  if (tail === undefined) byYear.set(schoolYear, (tail = JSON.stringify([i.offset, schoolYear])));
-  if (typeof i.family !== 'string') return `J${JSON.stringify([Object.entries(i.group), Object.entries(i.lineage), i.offset, schoolYear, i.family])}`;
-  let key = `${tail}${i.family.length}:${i.family}`;
-  for (const record of [i.group, i.lineage]) {
+  if (tail === undefined) byYear.set(schoolYear, (tail = JSON.stringify([offset, schoolYear])));
+  return tail;
+}
+
+/** The family, group and lineage part of slotKeyOf; null when a value is not a string (the key is then JSON text). */
+function slotKeyBody(i: CountInstance): string | null {
+  if (typeof i.family !== 'string') return null;
+  let key = `${i.family.length}:${i.family}`;
+  for (let r = 0; r < 2; r++) {
+    const record = r === 0 ? i.group : i.lineage;
     let n = 0;
     let text = '';
     for (const k in record) {
       if (!Object.prototype.hasOwnProperty.call(record, k)) continue;
       const v = record[k];
-      if (typeof v !== 'string') return `J${JSON.stringify([Object.entries(i.group), Object.entries(i.lineage), i.offset, schoolYear, i.family])}`;
+      if (typeof v !== 'string') return null;
       text += `${k.length}:${k}${v.length}:${v}`;
       n++;
     }
@@ -769,23 +810,19 @@ class Table implements SettledTable {
   private categoriesOf(inst: Inst, observedInSlice: ReadonlySet<number>): { observed: number[]; completion: number[] } {
     const lattice = this.lattice;
     const fixed = this.fixedOf(inst.family);
-    const isFixed = (c: number) => {
-      for (const f of fixed) if (f === c) return true;
-      return false;
-    };
     // Sets of category ids as marks: this call's stamp in an array by id.
     const stamp = ++lattice.stamp;
     const { observedMark, completionMark, fromMark, toMark } = lattice;
     const observed: number[] = [];
     for (const [c, n] of inst.counts) {
-      if (n > 0 && !isFixed(c)) {
+      if (n > 0 && !holds(fixed, c)) {
         observedMark[c] = stamp;
         observed.push(c);
       }
     }
     const completion: number[] = [];
     for (const c of observedInSlice) {
-      if (observedMark[c] !== stamp && !isFixed(c)) {
+      if (observedMark[c] !== stamp && !holds(fixed, c)) {
         completionMark[c] = stamp;
         completion.push(c);
       }
@@ -860,18 +897,9 @@ class Table implements SettledTable {
       let k = 0;
       // A category can come twice only as a fixed one and again as an edge between observed ends.
       const own = inst.family.fixed.length > 0 && inst.family.edges ? new Map<number, number>() : null;
-      const make = (categories: readonly number[], published: boolean) => {
-        for (const c of categories) {
-          const role = this.roles.countById(familyId, c, family, strings[c]!);
-          const cell = this.cell(inst.slot, role, COUNT, familyId, c, inst.counts.get(c) ?? 0, stratum, false, false, own?.get(c) ?? -1);
-          own?.set(c, cell);
-          if (published) store.published[cell] = 1;
-          cats[k++] = cell;
-        }
-      };
-      make(fixed, true);
-      make(NaturalOrder.sorted(observed, rank), true);
-      make(NaturalOrder.sorted(completion, rank), false);
+      k = this.makeCountCells(inst, fixed, true, cats, k, own, stratum, family, familyId, strings);
+      k = this.makeCountCells(inst, NaturalOrder.sorted(observed, rank), true, cats, k, own, stratum, family, familyId, strings);
+      this.makeCountCells(inst, NaturalOrder.sorted(completion, rank), false, cats, k, own, stratum, family, familyId, strings);
       inst.cats = cats;
     });
     for (const inst of ordered) {
@@ -924,6 +952,22 @@ class Table implements SettledTable {
     this.withinRelations(ordered, rules);
   }
 
+  /** An instance's count cells of some categories, into `cats` from `k` on; returns where the next go. */
+  private makeCountCells(
+    inst: Inst, categories: readonly number[], published: boolean, cats: Int32Array, k: number, own: Map<number, number> | null,
+    stratum: number, family: string, familyId: number, strings: readonly string[],
+  ): number {
+    const store = this.store;
+    for (const c of categories) {
+      const role = this.roles.countById(familyId, c, family, strings[c]!);
+      const cell = this.cell(inst.slot, role, COUNT, familyId, c, inst.counts.get(c) ?? 0, stratum, false, false, own?.get(c) ?? -1);
+      own?.set(c, cell);
+      if (published) store.published[cell] = 1;
+      cats[k++] = cell;
+    }
+    return k;
+  }
+
   private withinRelations(ordered: readonly Inst[], rules: RuleSet): void {
     const rels = this.relations;
     const bySlot = new Map<Slot, Inst[]>();
@@ -964,25 +1008,27 @@ class Table implements SettledTable {
       const cellKey = new Int32Array(this.cellCount).fill(-1);
       const pooledOf = new Map<Slot, Slot | undefined>();
       const listed: number[] = [];
+      // The pooled slot of the instance at hand (one closure for all of them, see holds).
+      let to: Slot | undefined;
+      const see = (c: number) => {
+        if (cellKey[c - this.first] !== -1) return;
+        const role = store.role[c]!;
+        const number = to!.id * roleCount + role;
+        let key = keyOf.get(number);
+        if (key === undefined) {
+          keyOf.set(number, (key = keySlot.length));
+          keySlot.push(to!);
+          keyRole.push(role);
+        }
+        cellKey[c - this.first] = key;
+        listed.push(c);
+      };
       for (const inst of ordered) {
         if (inst.slot.schoolYear === null) continue;
         let pooled = pooledOf.get(inst.slot);
         if (pooled === undefined && !pooledOf.has(inst.slot)) pooledOf.set(inst.slot, (pooled = this.slotAt(inst.slot.gKey, inst.slot.offset, null)));
         if (!pooled) continue;
-        const to = pooled;
-        const see = (c: number) => {
-          if (cellKey[c - this.first] !== -1) return;
-          const role = store.role[c]!;
-          const number = to.id * roleCount + role;
-          let key = keyOf.get(number);
-          if (key === undefined) {
-            keyOf.set(number, (key = keySlot.length));
-            keySlot.push(to);
-            keyRole.push(role);
-          }
-          cellKey[c - this.first] = key;
-          listed.push(c);
-        };
+        to = pooled;
         see(inst.den);
         if (inst.complement >= 0) see(inst.complement);
         for (const c of inst.cats) see(c);

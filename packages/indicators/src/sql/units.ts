@@ -85,7 +85,7 @@ function cohortBase(r: ReportRequest, s: Scope): { base: Base; learner: RawBuild
       where: [],
     },
     learner: sql`m.learner_id`,
-    source: { background: 'm', voSchool: sql`m.vo_school`, advice: sql`m.advice`, poSchool: sql`m.po_school`, level: null, date: sql.lit(startDay(cohort)) },
+    source: { background: 'm', voSchool: sql`m.vo_school`, advice: sql`m.advice`, poSchool: sql`m.po_school`, level: null, date: startDay(cohort) },
   };
 }
 
@@ -105,7 +105,7 @@ function yearlyBase(r: ReportRequest, s: Scope, table: string, alias: string, sc
         where: [known(alias, s)],
       },
       learner,
-      source: { background: 'm', voSchool: school, advice: sql`m.advice`, poSchool: sql`m.po_school`, level, date: sql.lit(startDay(cohort)) },
+      source: { background: 'm', voSchool: school, advice: sql`m.advice`, poSchool: sql`m.po_school`, level, date: startDay(cohort) },
     };
   }
   return {
