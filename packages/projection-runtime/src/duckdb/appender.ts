@@ -2,6 +2,7 @@ import { DuckDBTypeId, type DuckDBAppender, type DuckDBConnection, type DuckDBTy
 import type { BulkWriter } from '../views-store.js';
 import { isRowBlock, type PackedColumn, type RowBlock } from '../row-block.js';
 import { toDuckDbValue } from './dialect.js';
+import { appendBlockByChunks } from './chunk-writer.js';
 
 type Put = (value: unknown) => void;
 
@@ -68,9 +69,11 @@ function appendBlock(appender: DuckDBAppender, block: RowBlock, columns: readonl
 /**
  * Bulk appends through DuckDB's appender on the session's connection, so the
  * rows belong to the open transaction: about a microsecond a row where an
- * INSERT ... VALUES costs tens of microseconds from Node.
+ * INSERT ... VALUES costs tens of microseconds from Node. A row block goes a
+ * chunk at a time where it can (chunk-writer.ts); `byChunks: false` keeps it
+ * value by value, the reference the chunks are tested against.
  */
-export function appenderBulkWriter(connection: DuckDBConnection): BulkWriter {
+export function appenderBulkWriter(connection: DuckDBConnection, { byChunks = true }: { readonly byChunks?: boolean } = {}): BulkWriter {
   /** Column names per table, read once per writer (a query per insert cost as much as the appending). */
   const known = new Map<string, string[]>();
   const columnsOf = async (table: string): Promise<string[]> => {
@@ -105,7 +108,9 @@ export function appenderBulkWriter(connection: DuckDBConnection): BulkWriter {
         if (isRowBlock(rows)) {
           const block = rows;
           if (block.columns.length !== columns.length) throw new Error(`bulk insert into '${table}': a block of ${block.columns.length} columns for ${columns.length}`);
-          appendBlock(appender, block, order.map((j) => block.columns[j]!), puts);
+          const inOrder = order.map((j) => block.columns[j]!);
+          const types = tableColumns.map((_, i) => appender.columnType(i));
+          if (!byChunks || !appendBlockByChunks(appender, block, inOrder, types)) appendBlock(appender, block, inOrder, puts);
           rows = EMPTY;
         }
         for (const row of rows) {
