@@ -1,3 +1,4 @@
+import { endianness } from 'node:os';
 import duckdb from '@duckdb/node-bindings';
 import { DuckDBDataChunk, DuckDBTypeId, type DuckDBAppender, type DuckDBType } from '@duckdb/node-api';
 import type { PackedColumn, RowBlock } from '../row-block.js';
@@ -17,6 +18,8 @@ import type { PackedColumn, RowBlock } from '../row-block.js';
  * (returns false) goes value by value as before.
  */
 export function appendBlockByChunks(appender: DuckDBAppender, block: RowBlock, columns: readonly PackedColumn[], types: readonly DuckDBType[]): boolean {
+  // The slots and words below are written in the machine's byte order, which DuckDB's layout matches only on little-endian ones.
+  if (!LITTLE_ENDIAN) return false;
   const writers: ColumnWriter[] = [];
   for (let i = 0; i < columns.length; i++) {
     const w = writerFor(columns[i]!, types[i]!.typeId);
@@ -34,6 +37,8 @@ export function appendBlockByChunks(appender: DuckDBAppender, block: RowBlock, c
   }
   return true;
 }
+
+const LITTLE_ENDIAN = endianness() === 'LE';
 
 /** DuckDB's STANDARD_VECTOR_SIZE: the rows a data chunk holds. */
 const VECTOR_SIZE = 2048;
