@@ -71,6 +71,7 @@ async function runSession(
         if (!session.reset(projection, cp)) { out.push({ projection, position: cp!.position }); continue; }
         const t = tableNames(projection);
         for (const table of projection.tables) await db.schema.dropTable(t(table)).ifExists().execute();
+        for (const table of projection.retiredTables ?? []) await db.schema.dropTable(table).ifExists().execute();
         await projection.createTables(db, t);
         await writeCheckpoint(db, { name: projection.name, version: projection.version, position: 0 });
         rebuilt.push(projection.name);

@@ -45,6 +45,12 @@ export interface Projection {
   readonly version: number;
   /** Logical names of every table the projection writes (dropped and created afresh together). */
   readonly tables: readonly string[];
+  /**
+   * Tables an earlier version of the projection wrote and this one no longer
+   * does: dropped when the projection is built afresh, so that views
+   * published by the earlier version do not keep them for ever.
+   */
+  readonly retiredTables?: readonly string[];
   /** DDL for fresh, empty tables under the names `t` gives (indexes named after `t(table)` too). */
   createTables(db: Kysely<any>, t: TableNames): Promise<void>;
   /** Fold events (global order, strictly after the checkpoint) into the tables. */

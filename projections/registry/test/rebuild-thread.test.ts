@@ -27,7 +27,7 @@ describe('a full rebuild with the log read and prepared in a worker thread', () 
     const threaded = await dump(views);
     expect(threaded).toBe(await cleanRebuildDump(store));
     // Not trivially equal: every projection wrote rows.
-    for (const table of ['stat_member', 'stat_state', 'counted_event', 'reference_area']) expect(threaded).toContain(table);
+    for (const table of ['stat_member', 'stat_state', 'event_count', 'reference_area']) expect(threaded).toContain(table);
     await views.close();
     await store.close();
   });
