@@ -85,7 +85,8 @@ async function main(): Promise<void> {
       const engine = await openEngine({ db: arg('db'), ...viewsArg() });
       const t0 = performance.now();
       // --no-worker: everything in the calling thread, as before the rebuild had its worker thread.
-      const r = await engine.rebuild({ worker: !args.includes('--no-worker') });
+      // --workers N: threads folding in turn (default: the engine's).
+      const r = await engine.rebuild({ worker: !args.includes('--no-worker'), ...(args.includes('--workers') ? { workers: Number(arg('workers')) } : {}) });
       const secs = seconds(t0);
       const storage = await engine.storage();
       await engine.close();

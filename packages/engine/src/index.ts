@@ -75,10 +75,11 @@ export interface Engine extends Reads {
   /**
    * Replay projections from the start of the log (all of them on an empty
    * generation, or `only` these), and publish. A full rebuild on the
-   * embedded log reads and folds in a worker thread; `worker: false`
-   * keeps it all in the calling thread (the same views, for comparison).
+   * embedded log reads and folds in worker threads (`workers` of them,
+   * default one on two cores, two on more); `worker: false` keeps it all in the
+   * calling thread (the same views, for comparison).
    */
-  rebuild(options?: { readonly only?: readonly string[]; readonly batchSize?: number; readonly onProgress?: ProgressListener; readonly worker?: boolean }): Promise<RunSummary>;
+  rebuild(options?: { readonly only?: readonly string[]; readonly batchSize?: number; readonly onProgress?: ProgressListener; readonly worker?: boolean; readonly workers?: number }): Promise<RunSummary>;
   /** Keep the views current while the process runs (a catch-up session whenever the log moves); stopped by close(). */
   startSubscriber(options?: Pick<SubscriberOptions, 'pollIntervalMs' | 'minSessionIntervalMs' | 'onPublished' | 'onError'>): Subscription;
   /**
@@ -152,8 +153,11 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
     },
     catchUp: (onProgress) => catchUp({ ...lock, store, views, projections, ...(onProgress ? { onProgress } : {}) }),
     // On the embedded log a full rebuild reads and folds in a worker thread, which opens the log file again.
-    rebuild: ({ worker, ...opts } = {}) =>
-      rebuild({ ...lock, ...opts, store, views, projections, ...(backend.kind === 'sqlite' && worker !== false ? { rebuildThread: { module: REBUILD_SOURCE, data: { log: dbPath } } } : {}) }),
+    rebuild: ({ worker, workers, ...opts } = {}) =>
+      rebuild({
+        ...lock, ...opts, store, views, projections,
+        ...(backend.kind === 'sqlite' && worker !== false ? { rebuildThread: { module: REBUILD_SOURCE, data: { log: dbPath }, ...(workers !== undefined ? { workers } : {}) } } : {}),
+      }),
     startSubscriber(opts = {}) {
       const subscription = startSubscriber({ ...lock, ...opts, store, views, projections });
       subscribers.push(subscription);

@@ -4,7 +4,7 @@
  * ahead of the writer that applies them.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import type { EventStore } from '@leerroutes/event-store';
+import type { EventStore, RecordedEvent } from '@leerroutes/event-store';
 import type { Projection } from './projection.js';
 import { isRowBlock, transferablesOf } from './row-block.js';
 import type { FromThread, RebuildThreadSetup, ToThread } from './rebuild-thread.js';
@@ -24,7 +24,9 @@ function transferables(value: unknown, depth = 0, out: ArrayBuffer[] = []): Arra
   return out;
 }
 
-async function run(m: Extract<ToThread, { kind: 'read' }>): Promise<void> {
+type Read = Extract<ToThread, { kind: 'read' }>;
+
+async function run(m: Read): Promise<void> {
   // Started from source, the setup module is TypeScript too (rebuild-thread.ts spawn()).
   const imported = tsxApi && module.endsWith('.ts')
     ? await ((await import(tsxApi)) as { tsImport: (m: string, parent: string) => Promise<unknown> }).tsImport(module, import.meta.url)
@@ -45,19 +47,28 @@ async function run(m: Extract<ToThread, { kind: 'read' }>): Promise<void> {
   }
 }
 
-async function readAndPrepare(store: EventStore, targets: readonly { projection: Projection; position: number }[], m: Extract<ToThread, { kind: 'read' }>): Promise<void> {
-  // Projections fold payloads, never metadata (Projection.prepare): the worker does not decode it.
-  for await (const batch of store.readAll({ after: m.after, until: m.until, batchSize: m.batchSize, metadata: false })) {
-    const last = batch[batch.length - 1];
-    if (!last) continue;
+/**
+ * This worker's spans of the log (every `stride`-th span of `batchSize`
+ * positions, from its `offset`), each answered with exactly one message, an
+ * empty span too, so that the writer can take the workers' spans in turn.
+ */
+async function readAndPrepare(store: EventStore, targets: readonly { projection: Projection; position: number }[], m: Read): Promise<void> {
+  for (let start = m.after + m.offset * m.batchSize; start < m.until; start += m.stride * m.batchSize) {
+    const end = Math.min(start + m.batchSize, m.until);
+    const events: RecordedEvent[] = [];
+    // Projections fold payloads, never metadata (Projection.prepare): the worker does not decode it.
+    for await (const part of store.readAll({ after: start, until: end, batchSize: m.batchSize, metadata: false })) for (const e of part) events.push(e);
+    const last = events[events.length - 1];
     const prepared: [string, unknown][] = [];
-    for (const { projection, position } of targets) {
-      if (position >= last.position) continue;
-      prepared.push([projection.name, await projection.prepare!(batch, { store, until: last.position })]);
+    if (last) {
+      for (const { projection, position } of targets) {
+        if (position >= last.position) continue;
+        prepared.push([projection.name, await projection.prepare!(events, { store, until: last.position })]);
+      }
     }
     while (credit === 0) await new Promise<void>((resolve) => { wake = resolve; });
     credit--;
-    const message: FromThread = { kind: 'batch', count: batch.length, first: batch[0]!.position, last: last.position, prepared };
+    const message: FromThread = { kind: 'batch', count: events.length, first: events[0]?.position ?? start + 1, last: last?.position ?? end, prepared };
     port.postMessage(message, prepared.flatMap(([, v]) => transferables(v)));
   }
 }
