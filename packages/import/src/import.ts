@@ -8,6 +8,7 @@ import {
 import { deterministicEventId, type EventStore, type NewEvent, type RecordedEvent, type StreamAppend } from '@leerroutes/event-store';
 import { readCsv } from './csv.js';
 import { readItemBatches, type ReadItem } from './read-items.js';
+import { threadItemBatches } from './read-thread.js';
 import type { DeriveInput, DeriveOutput, DeriveSetup } from './derive-batch.js';
 import type { Worker } from 'node:worker_threads';
 import { defaultDeriveWorkers, inlineDeriver, threadDeriver } from './derive-thread.js';
@@ -179,7 +180,11 @@ async function runDelivery(
       try {
         for (const file of present) {
           const path = join(start.dir, file.name);
-          await readFile(file, (skip) => readItemBatches(file, path, skip, options.readChunkBytes), id, progressOf(file), ledger, rejects, options);
+          const reader = pool[0];
+          const items = reader === undefined
+            ? (skip: number) => readItemBatches(file, path, skip, options.readChunkBytes)
+            : (skip: number) => threadItemBatches(reader, file, path, skip, options.readChunkBytes);
+          await readFile(file, items, id, progressOf(file), ledger, rejects, options);
         }
       } finally {
         await rejects.close();
