@@ -16,14 +16,25 @@ const READ_AHEAD = 3;
 
 let reads = 0;
 
+/** A file being read in an import worker (startThreadRead). */
+export interface ThreadRead {
+  /** The records an earlier run committed, which the worker only counts. */
+  readonly skip: number;
+  /** The file's items, chunk by chunk; asked for once. */
+  items(): AsyncGenerator<ReadItem[]>;
+  /** Tell the worker the rest is not wanted (nothing if it was all taken). */
+  stop(): void;
+}
+
 /**
  * readItemBatches (read-items.ts) done in an import worker: the file is read,
  * split into records, validated and turned into ledger rows there, while the
  * caller applies the chunks it already has. The same items in the same order;
  * a fact row's raw values, wanted only when the ledger finds it conflicting,
- * are read again from its line in the file then.
+ * are read again from its line in the file then. The worker starts at once,
+ * so that the next file's first chunks are ready when the current one ends.
  */
-export async function* threadItemBatches(worker: Worker, file: FactFile | ReferenceFile, path: string, skip: number, chunkBytes?: number): AsyncGenerator<ReadItem[]> {
+export function startThreadRead(worker: Worker, file: FactFile | ReferenceFile, path: string, skip: number, chunkBytes?: number): ThreadRead {
   const seq = reads++;
   const received: FromReader[] = [];
   let failure: Error | null = null;
@@ -44,34 +55,49 @@ export async function* threadItemBatches(worker: Worker, file: FactFile | Refere
   worker.on('exit', onExit);
   const before = workerFailure(worker);
   if (before) died(before.message);
+  else worker.postMessage({ kind: 'read', seq, file: file.name, path, skip, chunkBytes, ahead: READ_AHEAD } satisfies ToWorker);
+  let finished = false;
+  let stopped = false;
+  const stop = () => {
+    if (stopped) return;
+    stopped = true;
+    worker.off('message', onMessage);
+    worker.off('error', onError);
+    worker.off('exit', onExit);
+    if (!finished && failure === null) worker.postMessage({ kind: 'read-stop', seq } satisfies ToWorker);
+  };
   let header: LineAt | null = null;
   const rawOf = (at: LineAt) => {
     if (header === null) throw new Error(`${file.name}: a row before the header`);
     return recordAt(path, file.required, header, at).values;
   };
-  let finished = false;
-  try {
-    worker.postMessage({ kind: 'read', seq, file: file.name, path, skip, chunkBytes, ahead: READ_AHEAD } satisfies ToWorker);
-    for (;;) {
-      // What arrived before the worker died is still good: it is applied first, and then the failure surfaces.
-      while (received.length === 0 && failure === null) await new Promise<void>((resolve) => { wake = resolve; });
-      const m = received.shift();
-      if (m === undefined) throw failure!;
-      if (m.kind === 'read-failed') {
-        const err = new ImportError(`${file.name} could not be read: ${m.error.message}`);
-        if (m.error.stack) err.stack = m.error.stack;
-        throw err;
+  async function* items(): AsyncGenerator<ReadItem[]> {
+    try {
+      for (;;) {
+        // What arrived before the worker died is still good: it is applied first, and then the failure surfaces.
+        while (received.length === 0 && failure === null) await new Promise<void>((resolve) => { wake = resolve; });
+        const m = received.shift();
+        if (m === undefined) throw failure!;
+        if (m.kind === 'read-failed') {
+          finished = true;
+          const err = new ImportError(`${file.name} could not be read: ${m.error.message}`);
+          if (m.error.stack) err.stack = m.error.stack;
+          throw err;
+        }
+        header ??= m.header;
+        if (m.last) finished = true;
+        else worker.postMessage({ kind: 'read-more', seq } satisfies ToWorker);
+        yield unpackItems(m.packed, file.kind === 'fact' ? file.fact : null, rawOf);
+        if (finished) return;
       }
-      header ??= m.header;
-      if (m.last) finished = true;
-      else worker.postMessage({ kind: 'read-more', seq } satisfies ToWorker);
-      yield unpackItems(m.packed, file.kind === 'fact' ? file.fact : null, rawOf);
-      if (finished) return;
+    } finally {
+      stop();
     }
-  } finally {
-    worker.off('message', onMessage);
-    worker.off('error', onError);
-    worker.off('exit', onExit);
-    if (!finished && failure === null) worker.postMessage({ kind: 'read-stop', seq } satisfies ToWorker);
   }
+  return { skip, items, stop };
+}
+
+/** startThreadRead's items, for a caller that reads one file at a time. */
+export function threadItemBatches(worker: Worker, file: FactFile | ReferenceFile, path: string, skip: number, chunkBytes?: number): AsyncGenerator<ReadItem[]> {
+  return startThreadRead(worker, file, path, skip, chunkBytes).items();
 }
