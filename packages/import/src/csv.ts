@@ -1,5 +1,5 @@
 import { isUtf8 } from 'node:buffer';
-import { createReadStream, statSync } from 'node:fs';
+import { closeSync, createReadStream, openSync, readSync, statSync } from 'node:fs';
 import { cut, RAW_LIMIT } from './rejects.js';
 import { rejectedRow, type Row, type RowReject } from './rows.js';
 
@@ -85,8 +85,18 @@ export async function* readCsvChunks(
 /** The records of a chunk of bytes, and how many bytes were read once it was; `last` for what the file's end completed. */
 export interface CsvBatch {
   readonly records: readonly CsvRecord[];
+  /** Where each record's line starts in the file, so that one record can be read again alone (recordAt). */
+  readonly offsets: readonly number[];
+  /** Where the header's line starts, once it was read. */
+  readonly header: LineAt | null;
   readonly bytesRead: number;
   readonly last: boolean;
+}
+
+/** A line of a file: its number and the byte offset where it starts. */
+export interface LineAt {
+  readonly line: number;
+  readonly offset: number;
 }
 
 /**
@@ -98,29 +108,69 @@ export async function* readCsvBatches(chunks: AsyncIterable<Uint8Array> | Iterab
   const reader = new RecordReader(name, required);
   const lines: Line[] = [];
   let bytesRead = 0;
-  const recordsOf = () => {
+  let header: LineAt | null = null;
+  const batchOf = (last: boolean): CsvBatch => {
     const records: CsvRecord[] = [];
+    const offsets: number[] = [];
     for (const l of lines) {
       const record = reader.read(l);
-      if (record !== null) records.push(record);
+      if (record !== null) {
+        records.push(record);
+        offsets.push(l.offset);
+      } else if (header === null && reader.sawHeader) header = { line: l.line, offset: l.offset };
     }
     lines.length = 0;
-    return records;
+    return { records, offsets, header, bytesRead, last };
   };
   for await (const chunk of chunks) {
     bytesRead += chunk.length;
     splitter.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength), lines);
-    yield { records: recordsOf(), bytesRead, last: false };
+    yield batchOf(false);
   }
   splitter.end(lines);
-  const rest = recordsOf();
+  const rest = batchOf(true);
   if (!reader.sawHeader) throw new CsvHeaderError(`${name}: no header row (${bytesRead === 0 ? 'the file is empty' : 'the file holds only blank lines'})`);
-  yield { records: rest, bytesRead, last: true };
+  yield rest;
+}
+
+/**
+ * The record of one line of a file, read again alone exactly as readCsvBatches
+ * read it: its header line and its own line, each found by the offset
+ * readCsvBatches gave. For the rare record needed again long after its chunk
+ * was read, without keeping every record's values until then.
+ */
+export function recordAt(path: string, required: readonly string[], header: LineAt, at: LineAt): CsvRecord {
+  const fd = openSync(path, 'r');
+  try {
+    const reader = new RecordReader(path, required);
+    reader.read(lineAt(fd, header));
+    const record = reader.read(lineAt(fd, at));
+    if (record === null) throw new Error(`${path}: line ${at.line} (at byte ${at.offset}) holds no record; did the file change while it was imported?`);
+    return record;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function lineAt(fd: number, { line, offset }: LineAt): Line {
+  // Most lines are short: a small read first, the longest line a record can be only when that does not reach the line's end.
+  for (const size of [4096, MAX_RECORD_BYTES + 1]) {
+    const buffer = Buffer.allocUnsafe(size);
+    const bytes = buffer.subarray(0, readSync(fd, buffer, 0, size, offset));
+    const lf = bytes.indexOf(LF);
+    const cr = bytes.indexOf(CR);
+    const end = lf === -1 ? cr : cr === -1 ? lf : Math.min(lf, cr);
+    if (end !== -1) return { line, offset, bytes: bytes.subarray(0, end), length: end, prefix: null };
+    if (bytes.length < size) return { line, offset, bytes, length: bytes.length, prefix: null };
+  }
+  return { line, offset, bytes: null, length: MAX_RECORD_BYTES + 1, prefix: Buffer.alloc(0) };
 }
 
 /** One physical line. `bytes` is null when the line was longer than MAX_RECORD_BYTES; `prefix` then holds its start. */
 interface Line {
   readonly line: number;
+  /** Where the line starts in the file. */
+  readonly offset: number;
   readonly bytes: Buffer | null;
   readonly length: number;
   readonly prefix: Buffer | null;
@@ -137,13 +187,22 @@ class LineSplitter {
   private prefix: Buffer | null = null;
   /** The last chunk ended in CR: a LF starting the next one belongs to it. */
   private pendingCR = false;
+  /** Bytes of the chunks before the current one. */
+  private base = 0;
+  /** Where the current line starts. */
+  private start = 0;
 
   push(chunk: Buffer, out: Line[]): void {
     const n = chunk.length;
+    const base = this.base;
+    this.base += n;
     let pos = 0;
     if (this.pendingCR && n > 0) {
       this.pendingCR = false;
-      if (chunk[0] === LF) pos = 1;
+      if (chunk[0] === LF) {
+        pos = 1;
+        this.start = base + 1;
+      }
     }
     // Next LF and CR at or after pos; each is searched again only once passed,
     // so a file without CRs is not rescanned for one at every line.
@@ -162,12 +221,14 @@ class LineSplitter {
       if (end === cr) {
         if (end + 1 === n) {
           this.pendingCR = true;
+          this.start = base + n;
           return;
         }
         pos = chunk[end + 1] === LF ? end + 2 : end + 1;
       } else {
         pos = end + 1;
       }
+      this.start = base + pos;
     }
   }
 
@@ -193,8 +254,8 @@ class LineSplitter {
 
   private finish(out: Line[]): void {
     if (this.length > 0) {
-      if (this.prefix !== null) out.push({ line: this.line, bytes: null, length: this.length, prefix: this.prefix });
-      else out.push({ line: this.line, bytes: this.parts.length === 1 ? this.parts[0]! : Buffer.concat(this.parts, this.length), length: this.length, prefix: null });
+      if (this.prefix !== null) out.push({ line: this.line, offset: this.start, bytes: null, length: this.length, prefix: this.prefix });
+      else out.push({ line: this.line, offset: this.start, bytes: this.parts.length === 1 ? this.parts[0]! : Buffer.concat(this.parts, this.length), length: this.length, prefix: null });
     }
     this.line++;
     this.parts.length = 0;

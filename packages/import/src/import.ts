@@ -8,6 +8,7 @@ import {
 import { deterministicEventId, type EventStore, type NewEvent, type RecordedEvent, type StreamAppend } from '@leerroutes/event-store';
 import { readCsv } from './csv.js';
 import { readItemBatches, type ReadItem } from './read-items.js';
+import { startThreadRead, type ThreadRead } from './read-thread.js';
 import type { DeriveInput, DeriveOutput, DeriveSetup } from './derive-batch.js';
 import type { Worker } from 'node:worker_threads';
 import { defaultDeriveWorkers, inlineDeriver, threadDeriver } from './derive-thread.js';
@@ -78,7 +79,10 @@ const ROW_BATCH = 5000;
  * 1. reading: each file's rows are validated and upserted into the ledger in
  *    batches; a batch's upserts, the learners it changed (marked pending) and
  *    the file's read position commit together. Killed here, the same command
- *    skips the records already committed and reads on.
+ *    skips the records already committed and reads on. The file is read,
+ *    split into records, validated and turned into ledger rows in an import
+ *    worker, a few chunks ahead of this thread, which only applies the rows
+ *    (read-thread.ts); with deriveInThread: false all of it happens here.
  * 2. sealing (one transaction): a delivered reference date is the complete
  *    count for that date, so earlier rows of it that this delivery lacks are
  *    dropped and their learners marked pending; newly covered dates mark the
@@ -176,12 +180,32 @@ async function runDelivery(
       const done = await ledger.fileProgressAll(id);
       const rejects = RejectsWriter.resume(rejectsPath, Math.max(0, ...done.map((p) => p.rejectsBytes)));
       const progressOf = (file: FactFile | ReferenceFile) => done.find((p) => p.file === file.name);
+      // Each file is read on a worker (taking turns) while the one before it is applied, so that its first chunks are ready.
+      const read = (i: number): ThreadRead | null => {
+        const file = present[i];
+        const stored = file && progressOf(file);
+        if (file === undefined || pool.length === 0 || stored?.done) return null;
+        return startThreadRead(pool[i % pool.length]!, file, join(start.dir, file.name), stored?.recordsDone ?? 0, options.readChunkBytes);
+      };
+      let next = read(0);
       try {
-        for (const file of present) {
+        for (const [i, file] of present.entries()) {
           const path = join(start.dir, file.name);
-          await readFile(file, (skip) => readItemBatches(file, path, skip, options.readChunkBytes), id, progressOf(file), ledger, rejects, options);
+          const current = next;
+          next = read(i + 1);
+          const items = (skip: number) => {
+            if (current === null) return readItemBatches(file, path, skip, options.readChunkBytes);
+            if (current.skip !== skip) throw new Error(`${file.name} was read from record ${current.skip}, not ${skip}`);
+            return current.items();
+          };
+          try {
+            await readFile(file, items, id, progressOf(file), ledger, rejects, options);
+          } finally {
+            current?.stop();
+          }
         }
       } finally {
+        next?.stop();
         await rejects.close();
       }
       await ledger.seal(id);

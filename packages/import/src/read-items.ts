@@ -1,7 +1,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { AREAS_STREAM, INSTITUTIONS_STREAM, SCHOOL_GROUPS_STREAM } from '@leerroutes/domain';
 import { createReadStream, statSync } from 'node:fs';
-import { readCsvBatches, type CsvRecord } from './csv.js';
+import { readCsvBatches, type CsvRecord, type LineAt } from './csv.js';
 import { FACT_CODECS } from './fact-codec.js';
 import { areaRow, institutionRow, schoolGroupRow, type FactFile, type ReferenceFile } from './files.js';
 import type { LedgerRow } from './ledger/port.js';
@@ -13,8 +13,11 @@ import type { Row, RowReject } from './rows.js';
  * touches the ledger.
  */
 export type ReadItem =
-  /** A row that passed validation; `raw` is needed only if the ledger finds it conflicting, so it may be built on demand. */
-  | { readonly kind: 'row'; readonly row: LedgerRow; readonly raw: Row | (() => Row) }
+  /**
+   * A row that passed validation; `raw` is needed only if the ledger finds it conflicting, so it may be built on demand.
+   * `offset` is where its line starts in the file, to read it again (csv.ts recordAt).
+   */
+  | { readonly kind: 'row'; readonly row: LedgerRow; readonly raw: Row | (() => Row); readonly offset?: number }
   | { readonly kind: 'reject'; readonly line: number; readonly reject: RowReject; readonly raw: RawRow }
   /** Records an earlier run of the delivery committed: counted, not read again. */
   | { readonly kind: 'skipped'; readonly records: number }
@@ -27,6 +30,11 @@ export type ReadItem =
  * record, once it was handled, and at the end.
  */
 export async function* readItemBatches(file: FactFile | ReferenceFile, path: string, skip: number, chunkBytes = 1 << 20): AsyncGenerator<ReadItem[]> {
+  for await (const chunk of readItemChunks(file, path, skip, chunkBytes)) yield chunk.items;
+}
+
+/** readItemBatches with where the file's header line is, once read, and each row's offset. */
+export async function* readItemChunks(file: FactFile | ReferenceFile, path: string, skip: number, chunkBytes = 1 << 20): AsyncGenerator<{ items: ReadItem[]; header: LineAt | null; last: boolean }> {
   const totalBytes = statSync(path).size;
   const input = createReadStream(path, { highWaterMark: chunkBytes });
   let records = 0;
@@ -34,13 +42,14 @@ export async function* readItemBatches(file: FactFile | ReferenceFile, path: str
     for await (const batch of readCsvBatches(input, path, file.required)) {
       const items: ReadItem[] = [];
       let skipped = 0;
-      for (const record of batch.records) {
+      for (let i = 0; i < batch.records.length; i++) {
+        const record = batch.records[i]!;
         records++;
         if (records <= skip) skipped++;
         else {
           if (skipped > 0) items.push({ kind: 'skipped', records: skipped });
           skipped = 0;
-          items.push(itemOf(file, record));
+          items.push(itemOf(file, record, batch.offsets[i]!));
         }
         if (!batch.last && records % 5000 === 0) {
           if (skipped > 0) items.push({ kind: 'skipped', records: skipped });
@@ -50,14 +59,14 @@ export async function* readItemBatches(file: FactFile | ReferenceFile, path: str
       }
       if (skipped > 0) items.push({ kind: 'skipped', records: skipped });
       if (batch.last) items.push({ kind: 'bytes', bytes: totalBytes, totalBytes });
-      yield items;
+      yield { items, header: batch.header, last: batch.last };
     }
   } finally {
     input.destroy();
   }
 }
 
-function itemOf(file: FactFile | ReferenceFile, record: CsvRecord): ReadItem {
+function itemOf(file: FactFile | ReferenceFile, record: CsvRecord, offset: number): ReadItem {
   const { line, values } = record;
   // A record the reader could not read (encoding, quotes, cell count, size) is refused with the reader's reason.
   if (record.reject !== undefined) return { kind: 'reject', line, reject: record.reject, raw: record.raw };
@@ -65,7 +74,7 @@ function itemOf(file: FactFile | ReferenceFile, record: CsvRecord): ReadItem {
   const parsed = file.kind === 'fact' ? file.parse(values, source) : parseReference(file, values);
   if (E.isLeft(parsed)) return { kind: 'reject', line, reject: parsed.left, raw: values };
   const row = file.kind === 'fact' ? factRow(file, parsed.right as Record<string, unknown>, line) : referenceRow(file, parsed.right as Record<string, unknown>, line);
-  return { kind: 'row', row, raw: values };
+  return { kind: 'row', row, raw: values, offset };
 }
 
 function parseReference(file: ReferenceFile, values: Readonly<Record<string, string>>): E.Either<{ code: 'missing-value' | 'invalid-value'; message: string }, unknown> {

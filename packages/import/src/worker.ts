@@ -11,7 +11,7 @@ import { Worker } from 'node:worker_threads';
  */
 export function startImportWorker(): Worker {
   const worker = import.meta.url.endsWith('.ts') ? fromSource() : new Worker(new URL('./import-worker.js', import.meta.url));
-  // A worker may fail before anyone uses it (while it waits for the read phase to end): that is kept for its user to
+  // A worker may fail while nobody listens (between two reads, or before derivation starts): that is kept for its user to
   // find, instead of an 'error' nobody listens to ending the process, or an exit nobody saw leaving its user waiting.
   worker.on('error', (err) => { failures.set(worker, err); });
   worker.on('exit', (code) => { if (!failures.has(worker)) failures.set(worker, new Error(`the import worker stopped (exit code ${code})`)); });

@@ -1,0 +1,109 @@
+import type { LineAt } from './csv.js';
+import type { FactKind } from './fact-codec.js';
+import type { FactRow } from './ledger/port.js';
+import type { ReadItem } from './read-items.js';
+import type { Row } from './rows.js';
+
+/**
+ * How a chunk of a file's items, read in an import worker, crosses to the
+ * thread that applies them to the ledger. Nearly all are fact rows; posted as
+ * objects, each would be cloned with its field names and rebuilt as four
+ * objects on the other side. As columns (numbers in typed arrays that are
+ * moved, not copied; the row's strings joined into one) the clone is a few
+ * copies. A fact row's raw values stay behind: only a row the ledger finds
+ * conflicting needs them, and `rawOf` reads that one line again. Everything
+ * else (rejects with their raw values, reference rows, skipped records, bytes
+ * read) is rare and crosses as it is.
+ */
+export interface PackedItems {
+  /** Per item: FACT_ROW, or the index in `others` of an item that crosses as it is. */
+  readonly order: Int32Array;
+  /** Per fact row. */
+  readonly lines: Float64Array;
+  readonly offsets: Float64Array;
+  /** Per fact row: how many key cells follow its learner id. */
+  readonly keys: Uint8Array;
+  /** Per fact row: its learner id, key cells and content, joined; `ends` says where each ends. */
+  readonly text: string;
+  readonly ends: Uint32Array;
+  readonly others: ReadItem[];
+}
+
+const FACT_ROW = -1;
+
+/** Packs a chunk's items, with the buffers to move. Fact rows lose their raw values (see rawOf). */
+export function packItems(items: readonly ReadItem[]): { packed: PackedItems; transfer: ArrayBuffer[] } {
+  let facts = 0;
+  let cells = 0;
+  for (const item of items) {
+    if (item.kind === 'row' && item.row.kind === 'fact' && item.offset !== undefined) {
+      facts++;
+      cells += item.row.key.length + 2;
+    }
+  }
+  const order = new Int32Array(items.length);
+  const lines = new Float64Array(facts);
+  const offsets = new Float64Array(facts);
+  const keys = new Uint8Array(facts);
+  const ends = new Uint32Array(cells);
+  const strings = new Array<string>(cells);
+  const others: ReadItem[] = [];
+  let f = 0;
+  let c = 0;
+  let end = 0;
+  const cell = (s: string) => {
+    strings[c] = s;
+    end += s.length;
+    ends[c++] = end;
+  };
+  items.forEach((item, i) => {
+    if (item.kind === 'row' && item.row.kind === 'fact' && item.offset !== undefined) {
+      const row = item.row;
+      order[i] = FACT_ROW;
+      lines[f] = row.line;
+      offsets[f] = item.offset;
+      keys[f] = row.key.length;
+      cell(row.learnerId);
+      for (const k of row.key) cell(k);
+      cell(row.content);
+      f++;
+    } else {
+      order[i] = others.push(item) - 1;
+    }
+  });
+  const packed = { order, lines, offsets, keys, text: strings.join(''), ends, others };
+  return { packed, transfer: [order.buffer, lines.buffer, offsets.buffer, keys.buffer, ends.buffer] as ArrayBuffer[] };
+}
+
+/**
+ * The items packItems was given; a fact row's `raw` is rawOf's answer for its
+ * line, asked only if the ledger finds the row conflicting.
+ */
+export function unpackItems(p: PackedItems, fact: FactKind | null, rawOf: (at: LineAt) => Row): ReadItem[] {
+  const items = new Array<ReadItem>(p.order.length);
+  let f = 0;
+  let c = 0;
+  let start = 0;
+  const cell = () => {
+    const end = p.ends[c++]!;
+    const s = p.text.slice(start, end);
+    start = end;
+    return s;
+  };
+  for (let i = 0; i < items.length; i++) {
+    const o = p.order[i]!;
+    if (o !== FACT_ROW) {
+      items[i] = p.others[o]!;
+      continue;
+    }
+    if (fact === null) throw new Error('fact rows read from a reference file');
+    const learnerId = cell();
+    const key = new Array<string>(p.keys[f]!);
+    for (let k = 0; k < key.length; k++) key[k] = cell();
+    const at = { line: p.lines[f]!, offset: p.offsets[f]! };
+    const row: FactRow = { kind: 'fact', fact, learnerId, key, content: cell(), line: at.line };
+    items[i] = { kind: 'row', row, raw: () => rawOf(at) };
+    f++;
+  }
+  return items;
+}
