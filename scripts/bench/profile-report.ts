@@ -46,6 +46,7 @@ if (explain) {
   const { compileUnits } = await import('../../packages/indicators/src/sql/units.js');
   const { coveredDates } = await import('../../packages/indicators/src/sql/scope.js');
   const { maxAreaDepth } = await import('../../packages/indicators/src/sql/dimensions.js');
+  const { countQuery } = await import('../../packages/indicators/src/sql/report.js');
   const v2 = await openDuckDbViews(views);
   for (const spec of args) {
     // Split at the first colon only: a breakdown may hold one (area:1).
@@ -53,10 +54,7 @@ if (explain) {
     const request = { indicator, cohortType: 'advice', cohort, rules: 'monitor', by: dims ? dims.split(',') : [] } as ReportRequest;
     await v2.reader.snapshot(async (db) => {
       const s = scopeOf(request, db);
-      const c = compileUnits(request, s, await coveredDates(s), await maxAreaDepth(s));
-      const columns = [...c.groups.map(([col]: any) => col), ...c.lineage.map(([col]: any) => col), 'off', 'sy', 'fam', 'cat', 'frm', 'tto'];
-      const q = sql`${c.with} select ${sql.join(columns.map((col) => sql.ref(`u.${col}`)))}, cast(sum(u.den) as integer) as den, cast(count(*) as integer) as n
-        from (${c.units}) u group by ${sql.join(columns.map((_, i) => sql.lit(i + 1)))}`.compile(db);
+      const q = sql`${countQuery(compileUnits(request, s, await coveredDates(s), await maxAreaDepth(s)))}`.compile(db);
       if (process.env.SHOW_SQL) console.log(q.sql, q.parameters);
       const text = q.sql.replace(/\$(\d+)/g, (_m: string, n: string) => `'${q.parameters[Number(n) - 1]}'`);
       const r = await sql.raw(`explain (analyze, format json) ${text}`).execute(db);

@@ -2,7 +2,7 @@
  * The bench's report set (every indicator by the bench's breakdowns, live and
  * as known on a past date), each request split into its SQL count and its
  * publishing step, with a digest of its rows:
- *   pnpm tsx scripts/bench/report-set.ts --views DIR [--cohort 2013-2014] [--known-on 2023-12-31] [--out FILE] [--same-as FILE] [--only indicator[:dim,dim]]
+ *   pnpm tsx scripts/bench/report-set.ts --views DIR [--cohort 2013-2014] [--known-on 2023-12-31] [--out FILE] [--same-as FILE] [--only indicator[:dim,dim]] [--threads N]
  * Publishing is single-threaded JS, so its CPU time says what a change
  * saved even while other processes share the machine; wall times are printed
  * too. `--out` keeps the digests and times, `--same-as` compares the digests
@@ -24,12 +24,14 @@ const knownOn = flag('known-on') ?? '2023-12-31';
 const out = flag('out');
 const sameAs = flag('same-as');
 const only = flag('only');
+/** DuckDB's threads per query (the views reader's default otherwise). */
+const threads = flag('threads');
 /** As scripts/bench/step.ts times them. */
 const BREAKDOWNS: readonly string[][] = [[], ['parental_education'], ['area:1', 'gender'], ['vo_school'], ['pupil_weight', 'advice']];
 
 interface Timing { scope: string; indicator: string; by: string; sqlMs: number; publishMs: number; publishCpuMs: number; rows: number; digest: string }
 const timings: Timing[] = [];
-const v = await openDuckDbViews(views);
+const v = await openDuckDbViews(views, threads ? { readerThreads: Number(threads) } : {});
 for (const [scope, extra] of [['live', {}], ['asKnownOn', { asKnownOn: knownOn }]] as const) {
   for (const indicator of INDICATORS) {
     for (const by of BREAKDOWNS) {

@@ -75,6 +75,24 @@ describe('Kysely over DuckDB', () => {
     expect(rows).toEqual([{ big: 9007199254740993n, huge: 42, dec: 1.25, list: [1, 2, 3], struct: { a: '2020-10-01' }, param_list: ['x', 'y'] }]);
   });
 
+  it('reads rows a column at a time as Neo converts them a value at a time, over several chunks and with nulls', async () => {
+    const query = `select i, i::varchar || 'x' as s, case when i % 3 = 0 then null else i % 2 = 0 end as b, i * 0.5 as d,
+      case when i % 5 = 0 then null else i::bigint * 1000000000000 end as big, 'a somewhat longer text ' || i as long_s,
+      i::smallint as small, i::float as f, date '2020-01-01' + i::integer as day, [i, null] as list, i as i
+      from range(5000) t(i) order by i`;
+    const { rows } = await sql.raw<Record<string, unknown>>(query).execute(db);
+    const connection = await instance.connect();
+    try {
+      const { plainValues } = await import('../src/duckdb/dialect.js');
+      const expected = await (await connection.run(query)).convertRowObjects(plainValues);
+      expect(rows.length).toBe(5000);
+      expect(rows).toEqual(expected);
+      expect(rows.map((r) => Object.keys(r))).toEqual(expected.map((r) => Object.keys(r)));
+    } finally {
+      connection.closeSync();
+    }
+  });
+
   it('streams results', async () => {
     await db.insertInto('person').values(Array.from({ length: 3000 }, (_, i) => ({ id: i, name: `p${i}` }))).execute();
     let n = 0;

@@ -174,6 +174,17 @@ export function lineageSql(dim: string, src: DimensionSource, s: Scope, n: numbe
   return { keys: [], joins: [], ctes: new Map() };
 }
 
+/**
+ * The value a dimension's lineage is a function of, where it is one (a
+ * school's board, school group and weight group, with the groups taken on
+ * one day for every unit): the lineage can then be joined to the counted
+ * rows by that value rather than carried, and grouped on, per unit. Null
+ * where the lineage reads more (the area chain, groups on each row's date).
+ */
+export function lineageValue(dim: string, src: DimensionSource): RawBuilder<unknown> | null {
+  return dim === 'vo_school' && typeof src.date === 'number' ? src.voSchool : null;
+}
+
 /** The deepest area depth the data has (0 when there are no areas), for lineage of the own area. */
 export async function maxAreaDepth(s: Scope): Promise<number> {
   const { rows } = await sql<{ depth: number | null }>`with recursive ${sql.join([...AREA_CTES.values()])} select max(depth) as depth from area_at`.execute(s.db);

@@ -40,14 +40,24 @@ async function compile(request: ReportRequest, s: Scope): Promise<CompiledUnits>
   return compileUnits(request, s, covered, ownArea ? await maxAreaDepth(s) : 0);
 }
 
+/** The query counting compiled units: one row per group, lineage, offset, school year, family and category, with den and n. */
+export function countQuery(c: CompiledUnits): RawBuilder<unknown> {
+  const columns = [...c.groups.map(([col]) => col), ...c.lineage.map(([col]) => col), 'off', 'sy', 'fam', 'cat', 'frm', 'tto'];
+  const grouped = [...columns.filter((col) => !c.after.groups.has(col) && !c.after.lineage.has(col)), ...c.after.values];
+  const outer = columns.map((col) => {
+    const made = c.after.groups.get(col) ?? c.after.lineage.get(col);
+    return made ? sql`${made} as ${sql.id(col)}` : sql.ref(`c.${col}`);
+  });
+  return sql`${c.with}
+    select ${sql.join(outer)}, c.den, c.n from (
+      select ${sql.join(grouped.map((col) => sql.ref(`u.${col}`)))}, cast(sum(u.den) as integer) as den, cast(count(*) as integer) as n
+      from (${c.units}) u group by ${sql.join(grouped.map((_, i) => sql.lit(i + 1)))}) c ${sql.join(c.after.joins, sql` `)}`;
+}
+
 /** The request's count table, counted in SQL. */
 export async function countTable(request: ReportRequest, s: Scope): Promise<CountTable> {
   const c = await compile(request, s);
-  const columns = [...c.groups.map(([col]) => col), ...c.lineage.map(([col]) => col), 'off', 'sy', 'fam', 'cat', 'frm', 'tto'];
-  const positions = columns.map((_, i) => sql.lit(i + 1));
-  const { rows } = await sql<Record<string, unknown>>`${c.with}
-    select ${sql.join(columns.map((col) => sql.ref(`u.${col}`)))}, cast(sum(u.den) as integer) as den, cast(count(*) as integer) as n
-    from (${c.units}) u group by ${sql.join(positions)}`.execute(s.db);
+  const { rows } = await sql<Record<string, unknown>>`${countQuery(c)}`.execute(s.db);
   const instances = new Map<string, { group: Record<string, string>; lineage: Record<string, string>; offset: number | null; schoolYear: string | null; family: string; denominator: number; counts: Map<string, number>; edges: Map<string, { from: string; to: string }> }>();
   const objectsOf = (r: Record<string, unknown>) => {
     const group: Record<string, string> = {};

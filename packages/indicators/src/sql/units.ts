@@ -9,7 +9,7 @@
  */
 import { sql, type RawBuilder } from 'kysely';
 import type { ReportRequest } from '../contract.js';
-import { dimensionSql, lineageSql, type DimensionSource } from './dimensions.js';
+import { dimensionSql, lineageSql, lineageValue, type DimensionSource } from './dimensions.js';
 import { dated, inYears, known, valid, type CoveredDate, type Scope } from './scope.js';
 
 export interface UnitColumns {
@@ -321,39 +321,58 @@ export function indicatorSql(r: ReportRequest, s: Scope, covered: readonly Cover
 
 export interface CompiledUnits {
   readonly with: RawBuilder<unknown>;
-  /** learner_id, g0.., k0.., l0.., off, sy, fam, cat, frm, tto, den */
+  /** learner_id, g0.., k0.., l0.. (those carried), v0.. (values lineage is joined on), off, sy, fam, cat, frm, tto, den */
   readonly units: RawBuilder<unknown>;
   /** Column name -> group key (the requested dimensions, then the fixed keys). */
   readonly groups: readonly (readonly [column: string, key: string])[];
   /** Column name -> lineage key. */
   readonly lineage: readonly (readonly [column: string, key: string])[];
+  /**
+   * How counted rows (alias `c`, grouped on the units' columns but the ones
+   * named here) get the rest: a group column from the value it is made of
+   * (`c.v0`), lineage columns by joins on that value.
+   */
+  readonly after: {
+    readonly groups: ReadonlyMap<string, RawBuilder<unknown>>;
+    readonly lineage: ReadonlyMap<string, RawBuilder<unknown>>;
+    readonly values: readonly string[];
+    readonly joins: readonly RawBuilder<unknown>[];
+  };
 }
 
 /** The units of a request as one relation (under `with`), ready to count or to filter for one cell. */
 export function compileUnits(r: ReportRequest, s: Scope, covered: readonly CoveredDate[], maxDepth: number): CompiledUnits {
   const ind = indicatorSql(r, s, covered);
   const dims = r.by.map((d, i) => dimensionSql(d, ind.source, s, i));
-  const lineages = r.by.map((d, i) => lineageSql(d, ind.source, s, i, maxDepth));
+  // A lineage that is a function of one value (a school's) is joined to the
+  // counted rows, not to every unit: transitions by vo_school grouped some
+  // 240,000 units on three more text columns for it.
+  const values = r.by.map((d) => lineageValue(d, ind.source));
+  const valueColumns = r.by.map((_, i) => `v${i}`);
+  const counted = (i: number): DimensionSource => ({ ...ind.source, voSchool: sql.ref(`c.${valueColumns[i]}`) });
+  const lineages = r.by.map((d, i) => lineageSql(d, values[i] ? counted(i) : ind.source, s, i, maxDepth));
   const ctes = new Map<string, RawBuilder<unknown>>();
   for (const d of [...dims, ...lineages]) for (const [name, cte] of d.ctes) ctes.set(name, cte);
   const groupColumns = r.by.map((_, i) => `g${i}`);
   const keyColumns = ind.keys.map((_, i) => `k${i}`);
-  const lineageKeys = lineages.flatMap((l) => l.keys);
+  const lineageKeys = lineages.flatMap((l, i) => l.keys.map((k) => ({ ...k, after: values[i] !== null })));
   const lineageColumns = lineageKeys.map((_, i) => `l${i}`);
   const baseColumns = [
     sql`${ind.learner} as learner_id`,
     ...dims.map((d, i) => sql`${d.expr} as ${sql.id(groupColumns[i]!)}`),
     ...ind.keys.map((k, i) => sql`${k.expr} as ${sql.id(keyColumns[i]!)}`),
-    ...lineageKeys.map((l, i) => sql`${l.expr} as ${sql.id(lineageColumns[i]!)}`),
+    ...lineageKeys.flatMap((l, i) => (l.after ? [] : [sql`${l.expr} as ${sql.id(lineageColumns[i]!)}`])),
+    ...values.flatMap((v, i) => (v === null ? [] : [sql`${v} as ${sql.id(valueColumns[i]!)}`])),
     ...ind.carry.map((c) => sql`${c.expr} as ${sql.id(c.name)}`),
   ];
-  const joins = [...dims.flatMap((d) => d.joins), ...lineages.flatMap((l) => l.joins)];
+  const joins = [...dims.flatMap((d) => d.joins), ...lineages.flatMap((l, i) => (values[i] ? [] : l.joins))];
   const baseWithDims = sql`select ${sql.join(baseColumns)} ${ind.base.from} ${sql.join(joins, sql` `)} ${ind.base.where.length > 0 ? sql`where ${sql.join(ind.base.where, sql` and `)}` : sql``}`;
   if (r.cohort !== null) ctes.set('cm', cohortMembersCte(r, s));
   ctes.set('b', sql`b as materialized (${baseWithDims})`);
   const recursive = ctes.has('area_up');
   const withClause = sql`with ${recursive ? sql`recursive ` : sql``}${sql.join([...ctes.values()])}`;
-  const passthrough = [sql`b.learner_id`, ...[...groupColumns, ...keyColumns, ...lineageColumns].map((c) => sql.ref(`b.${c}`))];
+  const carried = [...groupColumns, ...keyColumns, ...lineageColumns.filter((_, i) => !lineageKeys[i]!.after), ...valueColumns.filter((_, i) => values[i] !== null)];
+  const passthrough = [sql`b.learner_id`, ...carried.map((c) => sql.ref(`b.${c}`))];
   const unitColumns = (u: UnitColumns) => [
     sql`${u.off ?? NULL_INT}`, sql`${u.sy ?? NULL_INT}`, sql`${u.family}`, sql`${u.category}`,
     sql`${u.from ?? NULL}`, sql`${u.to ?? NULL}`, sql`${sql.lit(u.occurrence ? 0 : 1)}`,
@@ -376,6 +395,13 @@ export function compileUnits(r: ReportRequest, s: Scope, covered: readonly Cover
     with: withClause, units: sql.join(selects, sql` union all `),
     groups: [...r.by.map((d, i) => [groupColumns[i]!, d] as const), ...ind.keys.map((k, i) => [keyColumns[i]!, k.name] as const)],
     lineage: lineageKeys.map((l, i) => [lineageColumns[i]!, l.name] as const),
+    after: {
+      // The dimension's value made again from the value it is made of, as for each unit.
+      groups: new Map(r.by.flatMap((d, i) => (values[i] ? [[groupColumns[i]!, dimensionSql(d, counted(i), s, i).expr] as const] : []))),
+      lineage: new Map(lineageKeys.flatMap((l, i) => (l.after ? [[lineageColumns[i]!, l.expr] as const] : []))),
+      values: valueColumns.filter((_, i) => values[i] !== null),
+      joins: lineages.flatMap((l, i) => (values[i] ? l.joins : [])),
+    },
   };
 }
 
