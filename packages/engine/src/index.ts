@@ -10,7 +10,7 @@ import { importDirectory, openLedger, type ImportOptions as LedgerImportOptions,
 import type { EventStore, Subscription } from '@leerroutes/event-store';
 import type { OnMigrate } from '@leerroutes/event-store/sqlite';
 import {
-  catchUp, dumpViews, rebuild, startSubscriber,
+  catchUp, rebuild, startSubscriber, writeViewsDump,
   type LockOptions, type ProgressListener, type RunSummary, type SubscriberOptions, type ViewsStore,
 } from '@leerroutes/projection-runtime';
 import { defaultProjections, REBUILD_SOURCE } from '@leerroutes/projections';
@@ -88,6 +88,8 @@ export interface Engine extends Reads {
    * an interrupted run is compared with an uninterrupted one.
    */
   dump(what: readonly ('log' | 'ledger' | 'views')[]): Promise<string>;
+  /** The same text a line at a time (without line breaks), for a log too large to dump as one string. */
+  dumpTo(what: readonly ('log' | 'ledger' | 'views')[], write: (line: string) => void | Promise<void>): Promise<void>;
   /**
    * A learner-level export (events, person-period, spells) as a Parquet or
    * CSV file (exports/index.ts). The caller checks the role and audits it.
@@ -139,17 +141,27 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
     storage: () => backend.storage(),
     async dump(what) {
       const parts: string[] = [];
+      await engine.dumpTo(what, (line) => { parts.push(line); });
+      return parts.join('\n') + '\n';
+    },
+    async dumpTo(what, write) {
       if (what.includes('log')) {
-        parts.push('## log');
+        await write('## log');
         for await (const batch of store.readAll({ batchSize: 5000 })) {
           // knownAt defaults to the transaction time, which is not part of the state: shown only when the source set it.
-          for (const e of batch) parts.push(JSON.stringify([e.position, e.stream, e.revision, e.eventId, e.type, e.schemaVersion, e.occurredOn, e.knownAt === e.recordedAt ? null : e.knownAt, e.data, e.metadata]));
+          for (const e of batch) await write(JSON.stringify([e.position, e.stream, e.revision, e.eventId, e.type, e.schemaVersion, e.occurredOn, e.knownAt === e.recordedAt ? null : e.knownAt, e.data, e.metadata]));
         }
       }
-      if (what.includes('ledger')) parts.push('## ledger', (await (await openLedger(store)).dump()).trimEnd());
-      // One published generation for the whole dump.
-      if (what.includes('views')) parts.push('## views', (await views.reader.snapshot((db) => dumpViews(db, projections))).trimEnd());
-      return parts.join('\n') + '\n';
+      if (what.includes('ledger')) {
+        await write('## ledger');
+        // The ledger's dump is one string (its port's): a national ledger would need that to stream too.
+        for (const line of (await (await openLedger(store)).dump()).trimEnd().split('\n')) await write(line);
+      }
+      if (what.includes('views')) {
+        await write('## views');
+        // One published generation for the whole dump.
+        await views.reader.snapshot((db) => writeViewsDump(db, projections, write));
+      }
     },
     catchUp: (onProgress) => catchUp({ ...lock, store, views, projections, ...(onProgress ? { onProgress } : {}) }),
     // On the embedded log a full rebuild reads and folds in a worker thread, which opens the log file again.

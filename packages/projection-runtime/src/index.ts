@@ -13,7 +13,7 @@ export { applyBatch, DEFAULT_BATCH_SIZE, type Progress, type ProgressListener } 
 export { startSubscriber, type SubscriberOptions } from './subscriber.js';
 export { learnerHistories, type LearnerHistory } from './learner-histories.js';
 export { forgetLearner } from './forget.js';
-export { dumpViews } from './dump.js';
+export { dumpViews, writeViewsDump } from './dump.js';
 export { listViewTables } from './view-tables.js';
 export { insertChunked } from './insert.js';
 export { isRowBlock, packColumns, packRows, unpackRows, type PackedColumn, type RowBlock } from './row-block.js';

@@ -23,7 +23,22 @@ Contains learner data: for the local operator only.`,
     existingLog(ctx);
     const engine = await engineFor(ctx);
     try {
-      ctx.stdout.write(await engine.dump(asked as (typeof PARTS)[number][]));
+      // Line by line into ~1 MB writes, waiting when the output is behind: a 110k log's dump is larger than a string can be.
+      let pending: string[] = [];
+      let size = 0;
+      const flush = async () => {
+        if (pending.length === 0) return;
+        const text = pending.join('\n') + '\n';
+        pending = [];
+        size = 0;
+        if (ctx.stdout.write(text) === false) await new Promise<void>((resolve) => ctx.stdout.once('drain', () => resolve()));
+      };
+      await engine.dumpTo(asked as (typeof PARTS)[number][], async (line) => {
+        pending.push(line);
+        size += line.length;
+        if (size >= 1 << 20) await flush();
+      });
+      await flush();
       return 0;
     } finally {
       await engine.close();
