@@ -154,8 +154,7 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
       }
       if (what.includes('ledger')) {
         await write('## ledger');
-        // The ledger's dump is one string (its port's): a national ledger would need that to stream too.
-        for (const line of (await (await openLedger(store)).dump()).trimEnd().split('\n')) await write(line);
+        await (await openLedger(store)).dumpTo(write);
       }
       if (what.includes('views')) {
         await write('## views');

@@ -8,6 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { openEngine } from '@leerroutes/engine';
+import { openSqliteEventStore } from '@leerroutes/event-store/sqlite';
+import { openLedger } from '@leerroutes/import';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { command as dump } from '../src/commands/dump.js';
 import { command as generate } from '../src/commands/generate.js';
@@ -50,5 +52,11 @@ describe('pathways dump', () => {
     // Written in pieces, not as one string.
     expect(writes).toBeGreaterThan(1);
     for (const part of ['## log', '## ledger', '## views', '# event_count']) expect(out).toContain(part);
+    // The ledger's part, streamed row by row, is the text its one-string dump gives.
+    const store = openSqliteEventStore({ path: db });
+    const whole = await (await openLedger(store)).dump();
+    await store.close();
+    expect(out.slice(out.indexOf('## ledger\n') + '## ledger\n'.length, out.indexOf('## views\n'))).toBe(whole);
+    expect(whole.split('\n').length).toBeGreaterThan(1000);
   }, 120_000);
 });

@@ -83,6 +83,8 @@ export interface ImportLedger {
   // --- the ledger's other users
   /** Canonical text, rows in key order, without wall-clock times: equal for equal facts and deliveries, however often an import was resumed. */
   dump(): Promise<string>;
+  /** The same text a line at a time (without line breaks), for a ledger too large for one string. */
+  dumpTo(write: (line: string) => void | Promise<void>): Promise<void>;
   /** How many facts the ledger holds of a learner. */
   factCount(learnerId: string): Promise<number>;
   /** Erasure: no fact of the learner may remain. Returns how many facts went. */

@@ -178,6 +178,26 @@ export async function postgresImportLedger(store: PostgresEventStore): Promise<I
   const markPendingOn = (q: PostgresQuery, delivery: number, referenceDate: string) =>
     q.query(`INSERT INTO ${t('ledger_pending')} (delivery, learner_id) SELECT $1, learner_id FROM ${t('ledger_enrolment')} WHERE reference_date = $2 ON CONFLICT DO NOTHING`, [delivery, referenceDate]);
 
+  const dumpTo = async (write: (line: string) => void | Promise<void>): Promise<void> => {
+    const table = async (name: string, columns: string, order: string) => {
+      await write(`# ${name}`);
+      const cols = columns.split(', ');
+      for (const r of (await store.query(`SELECT ${columns} FROM ${t(name)} ORDER BY ${order}`)).rows as Record<string, unknown>[]) await write(JSON.stringify(cols.map((c) => r[c])));
+    };
+    for (const spec of Object.values(FACT_TABLES)) {
+      await table(spec.table, ['learner_id', ...spec.keys, 'content', 'line', 'delivery'].join(', '), ['learner_id', ...spec.keys].join(', '));
+    }
+    await table('ledger_covered', DUMP_COLUMNS.covered, 'reference_date');
+    await table('ledger_area', DUMP_COLUMNS.area, 'area');
+    await table('ledger_institution', DUMP_COLUMNS.institution, 'institution');
+    await table('ledger_school_group', DUMP_COLUMNS.schoolGroup, 'institution, grp, valid_from');
+    await table('ledger_delivery', DUMP_COLUMNS.delivery, 'id');
+    await table('ledger_delivery_file', DUMP_COLUMNS.file, 'delivery, file');
+    await table('ledger_pending', DUMP_COLUMNS.pending, 'delivery, learner_id');
+    await table('ledger_delivered_date', DUMP_COLUMNS.deliveredDate, 'delivery, reference_date');
+    await table('ledger_pending_reference', DUMP_COLUMNS.pendingReference, 'delivery, seq');
+  };
+
   return {
     appendEncoding: 'plain',
     lock: (command) => store.acquireLock('import', command),
@@ -313,27 +333,13 @@ export async function postgresImportLedger(store: PostgresEventStore): Promise<I
       });
     },
 
+    dumpTo,
     async dump() {
       const out: string[] = [];
-      const table = async (name: string, columns: string, order: string) => {
-        out.push(`# ${name}`);
-        const cols = columns.split(', ');
-        for (const r of (await store.query(`SELECT ${columns} FROM ${t(name)} ORDER BY ${order}`)).rows as Record<string, unknown>[]) out.push(JSON.stringify(cols.map((c) => r[c])));
-      };
-      for (const spec of Object.values(FACT_TABLES)) {
-        await table(spec.table, ['learner_id', ...spec.keys, 'content', 'line', 'delivery'].join(', '), ['learner_id', ...spec.keys].join(', '));
-      }
-      await table('ledger_covered', DUMP_COLUMNS.covered, 'reference_date');
-      await table('ledger_area', DUMP_COLUMNS.area, 'area');
-      await table('ledger_institution', DUMP_COLUMNS.institution, 'institution');
-      await table('ledger_school_group', DUMP_COLUMNS.schoolGroup, 'institution, grp, valid_from');
-      await table('ledger_delivery', DUMP_COLUMNS.delivery, 'id');
-      await table('ledger_delivery_file', DUMP_COLUMNS.file, 'delivery, file');
-      await table('ledger_pending', DUMP_COLUMNS.pending, 'delivery, learner_id');
-      await table('ledger_delivered_date', DUMP_COLUMNS.deliveredDate, 'delivery, reference_date');
-      await table('ledger_pending_reference', DUMP_COLUMNS.pendingReference, 'delivery, seq');
+      await dumpTo((line) => { out.push(line); });
       return out.join('\n') + '\n';
     },
+
     async factCount(learnerId) {
       const { rows } = await store.query<{ n: number }>(
         `SELECT (${Object.values(FACT_TABLES).map((s) => `(SELECT COUNT(*) FROM ${t(s.table)} WHERE learner_id = $1)`).join(' + ')})::int AS n`, [learnerId]);

@@ -371,21 +371,39 @@ export class Ledger {
    */
   dump(): string {
     const out: string[] = [];
-    const table = (name: string, columns: string, order: string) => {
+    for (const [name, columns, order] of this.dumpTables()) {
       out.push(`# ${name}`);
       for (const r of this.stmt(`SELECT ${columns} FROM ${name} ORDER BY ${order}`).raw(true).all() as unknown[][]) out.push(JSON.stringify(r));
-    };
-    for (const spec of Object.values(FACT_TABLES)) table(spec.table, '*', ['learner_id', ...spec.keys].join(', '));
-    table('ledger_covered', '*', 'reference_date');
-    table('ledger_area', '*', 'area');
-    table('ledger_institution', '*', 'institution');
-    table('ledger_school_group', '*', 'institution, grp, valid_from');
-    table('ledger_delivery', 'id, dir, fingerprint, known_at, state, learners_total, learners_done, events_appended, events_retracted, events_by_type, dropped, newly_covered', 'id');
-    table('ledger_delivery_file', 'delivery, file, rows, accepted, rejected, inserted, changed, unchanged, repeated, records_done, rejects_bytes, rejects_by_code, done', 'delivery, file');
-    table('ledger_pending', '*', 'delivery, learner_id');
-    table('ledger_delivered_date', '*', 'delivery, reference_date');
-    table('ledger_pending_reference', '*', 'delivery, seq');
+    }
     return out.join('\n') + '\n';
+  }
+
+  /**
+   * The same text a line at a time, for a ledger too large for one string.
+   * The rows are iterated while `write` may wait: nothing else may use the
+   * connection meanwhile (a dump is a command of its own).
+   */
+  async dumpTo(write: (line: string) => void | Promise<void>): Promise<void> {
+    for (const [name, columns, order] of this.dumpTables()) {
+      await write(`# ${name}`);
+      for (const r of this.stmt(`SELECT ${columns} FROM ${name} ORDER BY ${order}`).raw(true).iterate() as Iterable<unknown[]>) await write(JSON.stringify(r));
+    }
+  }
+
+  /** What a dump holds, table by table: name, columns and key order. */
+  private dumpTables(): [string, string, string][] {
+    return [
+      ...Object.values(FACT_TABLES).map((spec): [string, string, string] => [spec.table, '*', ['learner_id', ...spec.keys].join(', ')]),
+      ['ledger_covered', '*', 'reference_date'],
+      ['ledger_area', '*', 'area'],
+      ['ledger_institution', '*', 'institution'],
+      ['ledger_school_group', '*', 'institution, grp, valid_from'],
+      ['ledger_delivery', 'id, dir, fingerprint, known_at, state, learners_total, learners_done, events_appended, events_retracted, events_by_type, dropped, newly_covered', 'id'],
+      ['ledger_delivery_file', 'delivery, file, rows, accepted, rejected, inserted, changed, unchanged, repeated, records_done, rejects_bytes, rejects_by_code, done', 'delivery, file'],
+      ['ledger_pending', '*', 'delivery, learner_id'],
+      ['ledger_delivered_date', '*', 'delivery, reference_date'],
+      ['ledger_pending_reference', '*', 'delivery, seq'],
+    ];
   }
 
   /** How many facts the ledger holds of a learner. */

@@ -106,6 +106,7 @@ export function sqliteImportLedger(store: SqliteEventStore): ImportLedger {
     })),
 
     dump: () => now(() => ledger.dump()),
+    dumpTo: (write) => ledger.dumpTo(write),
     factCount: (id) => now(() => ledger.factCount(id)),
     forgetLearner: (id) => now(() => ledger.transaction(() => ledger.forgetLearner(id))),
     eraseLearner: (id, audit) => now(() => store.writeTransaction((tx) => {
