@@ -14,10 +14,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openSqliteEventStore, type SqliteEventStore } from '@leerroutes/event-store/sqlite';
 import { importDirectory } from '@leerroutes/import';
 import {
-  INDICATORS, PER_YEAR_INDICATORS, distributionOfTransitions, scopeOf, statisticsCountTable, statisticsReport,
+  INDICATORS, PER_YEAR_INDICATORS, distributionOfTransitions, scopeOf, statisticsCell, statisticsCountTable, statisticsReport,
   type CountInstance, type Indicator, type ReportRequest, type ReportRow, type StatisticsSource,
 } from '@leerroutes/indicators';
-import { replayAsKnownOn, oracleReport } from '@leerroutes/indicators/oracle';
+import { replayAsKnownOn, oracleCell, oracleReport } from '@leerroutes/indicators/oracle';
 import { catchUp, openDuckDbViews, readCheckpoint, type ViewsStore } from '@leerroutes/projection-runtime';
 import { PROJECTIONS } from '@leerroutes/projections';
 import { generatePopulation } from '@leerroutes/synthetic';
@@ -150,5 +150,29 @@ describe('the distribution derived from a transitions count table (what suppress
       }
     }
     expect(compared).toBeGreaterThan(100);
+  }, 600_000);
+});
+
+describe('a cell of an edge (a transition, a flow, a revision pair) is explained by the learners the oracle puts in it', () => {
+  // An edge's category is made from its two ends after counting (sql/units.ts unitCategory): a cell is found by that text.
+  it('for every edge family, live and as known on a date before the correction', async () => {
+    let explained = 0;
+    for (const scope of [{}, { asKnownOn: '2023-12-31' }]) {
+      for (const [indicator, by] of [['transitions', []], ['transitions', ['gender']], ['flows', []], ['advice-revisions', ['parental_education']]] as const) {
+        const request: ReportRequest = { indicator, cohortType: 'advice', cohort: '2011-2012', rules: 'monitor', by: [...by], unsuppressed: true, ...scope };
+        const edges = (await statisticsReport(request, source)).rows.filter((r) => r.category.includes(' -> ') && (r.count ?? 0) > 0);
+        expect(edges.length, JSON.stringify(request)).toBeGreaterThan(0);
+        const replay = await replayAsKnownOn(store, request.asKnownOn ?? null, null);
+        const { asKnownOn: _k, ...unscoped } = request;
+        for (const r of edges.filter((_, i) => i % Math.ceil(edges.length / 12) === 0)) {
+          const cell = { group: r.group, offset: r.offset, schoolYear: r.schoolYear, category: r.category, family: r.family };
+          const ids = (await statisticsCell(request, cell, source)).learnerIds;
+          expect([...ids].sort(), JSON.stringify([request, cell])).toEqual((await oracleCell(unscoped, cell, { pathways: replay.source, store })).learnerIds);
+          expect(ids.length).toBeGreaterThan(0);
+          explained += ids.length;
+        }
+      }
+    }
+    expect(explained).toBeGreaterThan(0);
   }, 600_000);
 });

@@ -13,7 +13,7 @@ import { checkRequest } from '../request.js';
 import type { CountInstance, CountTable } from '../table.js';
 import { maxAreaDepth } from './dimensions.js';
 import { inCodeOrder } from './portable.js';
-import { compileUnits, type CompiledUnits } from './units.js';
+import { compileUnits, unitCategory, type CompiledUnits } from './units.js';
 import { coveredDates, dayOf, type Scope } from './scope.js';
 
 /** Where reports are read: the published views, as one consistent snapshot. */
@@ -45,7 +45,7 @@ export function countQuery(c: CompiledUnits): RawBuilder<unknown> {
   const columns = [...c.groups.map(([col]) => col), ...c.lineage.map(([col]) => col), 'off', 'sy', 'fam', 'cat', 'frm', 'tto'];
   const grouped = [...columns.filter((col) => !c.after.groups.has(col) && !c.after.lineage.has(col)), ...c.after.values];
   const outer = columns.map((col) => {
-    const made = c.after.groups.get(col) ?? c.after.lineage.get(col);
+    const made = c.after.groups.get(col) ?? c.after.lineage.get(col) ?? (col === 'cat' ? unitCategory('c') : undefined);
     return made ? sql`${made} as ${sql.id(col)}` : sql.ref(`c.${col}`);
   });
   return sql`${c.with}
@@ -179,7 +179,7 @@ export async function statisticsCell(request: ReportRequest, cell: CellRef, sour
   return source.snapshot(async (db) => {
     const s = scopeOf(request, db);
     const c = await compile(request, s);
-    const where: RawBuilder<unknown>[] = [sql`u.cat = ${cell.category}`];
+    const where: RawBuilder<unknown>[] = [sql`${unitCategory('u')} = ${cell.category}`];
     for (const [col, key] of c.groups) if (cell.group[key] !== undefined) where.push(sql`${sql.ref(`u.${col}`)} = ${cell.group[key]}`);
     if (cell.offset !== null) where.push(sql`u.off = ${sql.lit(cell.offset)}`);
     if (cell.schoolYear !== null) where.push(sql`u.sy = ${sql.lit(Number(cell.schoolYear.slice(0, 4)))}`);
@@ -205,7 +205,7 @@ async function classificationsOf(db: Kysely<any>, request: ReportRequest): Promi
   const s = scopeOf({ ...request, by: [] }, db);
   const c = await compile({ ...request, by: [] }, s);
   const { rows } = await sql<{ learner_id: string; off: number | null; sy: number | null; fam: string; cat: string | null }>`${c.with}
-    select distinct u.learner_id, u.off, u.sy, u.fam, u.cat from (${c.units}) u`.execute(s.db);
+    select distinct u.learner_id, u.off, u.sy, u.fam, ${unitCategory('u')} as cat from (${c.units}) u`.execute(s.db);
   const out = new Map<string, Set<string>>();
   for (const r of rows) {
     const at = [r.off !== null ? `offset ${r.off}` : null, r.sy !== null ? schoolYear(Number(r.sy)) : null].filter((x) => x !== null).join(' ');
