@@ -96,8 +96,3 @@ export function startThreadRead(worker: Worker, file: FactFile | ReferenceFile, 
   }
   return { skip, items, stop };
 }
-
-/** startThreadRead's items, for a caller that reads one file at a time. */
-export function threadItemBatches(worker: Worker, file: FactFile | ReferenceFile, path: string, skip: number, chunkBytes?: number): AsyncGenerator<ReadItem[]> {
-  return startThreadRead(worker, file, path, skip, chunkBytes).items();
-}

@@ -16,7 +16,7 @@ import { postgresForTests } from '@leerroutes/event-store/test-support/postgres'
 import { REGISTRATION_FILES } from '../src/files.js';
 import { importDirectory, type ImportOptions, type ImportProgress } from '../src/index.js';
 import { recordAt, readCsvBatches } from '../src/csv.js';
-import { threadItemBatches } from '../src/read-thread.js';
+import { startThreadRead } from '../src/read-thread.js';
 import { startImportWorker } from '../src/worker.js';
 import { describeEachStore, HEADERS, row, workspace, type Workspace } from './fixtures.js';
 
@@ -176,7 +176,7 @@ describe('a read the worker cannot do', () => {
     const worker = startImportWorker();
     try {
       const file = REGISTRATION_FILES.find((f) => f.name === 'enrollments.csv')!;
-      const read = async () => { for await (const _ of threadItemBatches(worker, file, join(tmpdir(), 'no-such-delivery', 'enrollments.csv'), 0)) { /* nothing */ } };
+      const read = async () => { for await (const _ of startThreadRead(worker, file, join(tmpdir(), 'no-such-delivery', 'enrollments.csv'), 0).items()) { /* nothing */ } };
       await expect(read()).rejects.toThrow(/enrollments\.csv could not be read: .*ENOENT/);
     } finally {
       await worker.terminate();

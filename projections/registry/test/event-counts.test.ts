@@ -1,12 +1,10 @@
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { learnerStream } from '@leerroutes/domain';
-import { openSqliteEventStore } from '@leerroutes/event-store/sqlite';
-import { catchUp, forgetLearner, listViewTables, openDuckDbViews } from '@leerroutes/projection-runtime';
+import { catchUp, forgetLearner, listViewTables } from '@leerroutes/projection-runtime';
 import { readEventCounts } from '@leerroutes/projection-event-counts';
 import { PROJECTIONS } from '../src/index.js';
 import { appendDelivery, buildWorld } from './support/world.js';
-import { cleanRebuildDump, dump, tempDir } from './support/views.js';
+import { cleanRebuildDump, dump, openLogAndViews } from './support/views.js';
 
 const yearOf = (data: unknown): string => {
   const y = (data as { schoolYear?: unknown } | null)?.schoolYear;
@@ -15,9 +13,7 @@ const yearOf = (data: unknown): string => {
 
 describe('event-counts', () => {
   it('counts every event of the log once, by type and school year, however the batches cut the log', async () => {
-    const dir = tempDir();
-    const store = openSqliteEventStore({ path: join(dir, 'log.sqlite') });
-    const views = await openDuckDbViews(join(dir, 'log.views'), { recheckMs: 0 });
+    const { store, views, close } = await openLogAndViews();
     const world = buildWorld({ learners: 30, years: 4, seed: 3 });
     for (const [i, delivery] of world.deliveries.entries()) {
       await appendDelivery(store, delivery);
@@ -30,14 +26,11 @@ describe('event-counts', () => {
     const counted = await readEventCounts(views.reader.db);
     expect(new Map(counted.map((c) => [`${c.event_type}|${c.school_year}`, Number(c.events)]))).toEqual(expected);
     expect(counted.length).toBeGreaterThan(5);
-    await views.close();
-    await store.close();
+    await close();
   });
 
   it('drops a count that forgetting a learner takes to zero, as a rebuild without the learner would', async () => {
-    const dir = tempDir();
-    const store = openSqliteEventStore({ path: join(dir, 'log.sqlite') });
-    const views = await openDuckDbViews(join(dir, 'log.views'), { recheckMs: 0 });
+    const { store, views, close } = await openLogAndViews();
     const world = buildWorld({ learners: 3, years: 3, seed: 5 });
     for (const delivery of world.deliveries) await appendDelivery(store, delivery);
     await catchUp({ store, views, projections: PROJECTIONS });
@@ -55,14 +48,11 @@ describe('event-counts', () => {
     await forgetLearner({ views, store, projections: PROJECTIONS, learnerId: learnerId!, events });
     expect((await readEventCounts(views.reader.db)).every((c) => Number(c.events) > 0)).toBe(true);
     expect(await dump(views)).toBe(await cleanRebuildDump(store));
-    await views.close();
-    await store.close();
+    await close();
   });
 
   it('drops the row-per-event table of views published by version 2 when it builds version 3', async () => {
-    const dir = tempDir();
-    const store = openSqliteEventStore({ path: join(dir, 'log.sqlite') });
-    const views = await openDuckDbViews(join(dir, 'log.views'), { recheckMs: 0 });
+    const { store, views, close } = await openLogAndViews();
     const world = buildWorld({ learners: 5, years: 2, seed: 9 });
     for (const delivery of world.deliveries) await appendDelivery(store, delivery);
     await catchUp({ store, views, projections: PROJECTIONS });
@@ -79,7 +69,6 @@ describe('event-counts', () => {
     const tables = await views.reader.snapshot((db) => listViewTables(db));
     expect(tables).not.toContain('counted_event');
     expect(tables).toContain('event_count');
-    await views.close();
-    await store.close();
+    await close();
   });
 });

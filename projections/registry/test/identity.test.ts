@@ -1,18 +1,14 @@
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { learnerStream } from '@leerroutes/domain';
-import { openSqliteEventStore } from '@leerroutes/event-store/sqlite';
-import { catchUp, forgetLearner, openDuckDbViews } from '@leerroutes/projection-runtime';
+import { catchUp, forgetLearner } from '@leerroutes/projection-runtime';
 import { readEventCounts } from '@leerroutes/projection-event-counts';
 import { PROJECTIONS } from '../src/index.js';
 import { appendDelivery, buildWorld } from './support/world.js';
-import { cleanRebuildDump, dump, tempDir } from './support/views.js';
+import { cleanRebuildDump, dump, openLogAndViews } from './support/views.js';
 
 describe('incremental views equal views rebuilt from zero', () => {
   it('after yearly deliveries with corrections, caught up batch by batch', async () => {
-    const dir = tempDir();
-    const store = openSqliteEventStore({ path: join(dir, 'log.sqlite') });
-    const views = await openDuckDbViews(join(dir, 'log.views'), { recheckMs: 0 });
+    const { store, views, close } = await openLogAndViews();
     const world = buildWorld({ learners: 150, years: 6, seed: 7 });
     // Batch sizes that cut learners' streams at different places in each run.
     for (const [i, delivery] of world.deliveries.entries()) {
@@ -33,16 +29,13 @@ describe('incremental views equal views rebuilt from zero', () => {
     expect(await count('stat_step')).toBeGreaterThan(150);
     const retractions = (await readEventCounts(views.reader.db)).filter((c) => c.event_type === 'Retracted');
     expect(retractions.length).toBeGreaterThan(0);
-    await views.close();
-    await store.close();
+    await close();
   });
 });
 
 describe('erasure', () => {
   it('leaves the views as a rebuild without the learner would', async () => {
-    const dir = tempDir();
-    const store = openSqliteEventStore({ path: join(dir, 'log.sqlite') });
-    const views = await openDuckDbViews(join(dir, 'log.views'), { recheckMs: 0 });
+    const { store, views, close } = await openLogAndViews();
     const world = buildWorld({ learners: 40, years: 4, seed: 11 });
     for (const delivery of world.deliveries) await appendDelivery(store, delivery);
     await catchUp({ store, views, projections: PROJECTIONS });
@@ -56,7 +49,6 @@ describe('erasure', () => {
     const after = await dump(views);
     expect(after).not.toContain(learnerId);
     expect(after).toBe(await cleanRebuildDump(store));
-    await views.close();
-    await store.close();
+    await close();
   });
 });
