@@ -84,7 +84,7 @@ export interface RebuildWorker {
 /**
  * One: on two cores a second worker competes with the writer for the same
  * CPU, and at 110,000 learners it cost about 200 MiB more peak memory (with
- * the national rebuild at 913 MiB, over the 1 GiB budget); more cores are
+ * the national rebuild already at 947-999 MiB, over the 1 GiB budget); more cores are
  * where it can pay.
  */
 export function defaultRebuildWorkers(): number {
