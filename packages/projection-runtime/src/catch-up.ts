@@ -11,6 +11,8 @@ export interface RunOptions extends LockOptions {
   /** Every projection the views hold, in the order they are applied to a batch. */
   readonly projections: readonly Projection[];
   readonly batchSize?: number;
+  /** A rebuild in worker threads: positions each worker reads and folds at a time within a batch (Projection.combine); default 1,000. */
+  readonly sliceSize?: number;
   readonly onProgress?: ProgressListener;
   /**
    * Read and prepare the log in a worker thread during a full rebuild
@@ -51,7 +53,7 @@ async function runSession(
   options: RunOptions,
   session: { from: 'published' | 'empty'; purpose: string; reset: (projection: Projection, cp: Checkpoint | null) => boolean },
 ): Promise<RunSummary> {
-  const { store, views, projections, batchSize, onProgress } = options;
+  const { store, views, projections, batchSize, sliceSize, onProgress } = options;
   // Started first: the worker loads its modules and opens the log while the session is set up.
   const worker = options.rebuildThread && session.from === 'empty' && projections.every((p) => p.prepare) ? startRebuildWorker(options.rebuildThread) : null;
   let writer: WriterSession;
@@ -82,7 +84,7 @@ async function runSession(
     let head = await store.headPosition();
     const phase = rebuilt.length > 0 ? 'rebuild' : 'catch-up';
     let events = worker
-      ? await advanceInThread({ store, session: writer, targets, head, phase, worker, batchSize, onProgress })
+      ? await advanceInThread({ store, session: writer, targets, head, phase, worker, batchSize, sliceSize, onProgress })
       : await advance({ store, session: writer, targets, head, phase, batchSize, onProgress });
     await worker?.close();
     // The log may have grown while we worked; one more pass covers everything up to now.

@@ -71,6 +71,16 @@ export interface Projection {
    */
   prepare?(batch: readonly RecordedEvent[], ctx: PrepareContext): Promise<unknown>;
   /**
+   * Optional, with `prepare`: what `prepare` made of consecutive slices of one
+   * batch (each prepared with the log up to its own last position), as one
+   * value that `apply` takes for the whole batch. With it, a rebuild's worker
+   * reads and folds a batch a slice at a time, so the events of a slice are
+   * garbage once it is folded instead of living, and being copied by every
+   * young-generation collection, until the whole batch is; the writer still
+   * gets one batch, and its per-batch costs stay as they were.
+   */
+  combine?(parts: readonly unknown[]): unknown;
+  /**
    * Remove every trace of one learner (privacy erasure). `events` are the
    * learner's events this view has already applied, read before the stream was erased.
    */

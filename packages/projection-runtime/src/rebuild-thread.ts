@@ -7,7 +7,11 @@
  * cores the two halves overlap instead of taking turns.
  *
  * With one worker, at 110,000 learners the worker was busy 34 of 39 s while
- * the writer idled 17 s: the fold is the longer half. Several workers take the
+ * the writer idled 17 s: the fold is the longer half, and a fifth of it was
+ * young-generation collections copying the events of the batch being folded.
+ * A worker now reads and folds a batch in slices (ReadRange.sliceSize, where
+ * every projection can combine what it prepared of them), so that a
+ * slice's events die young. Several workers take the
  * log's position spans in turn (span i goes to worker i mod n), which is
  * sound because a batch's prepare depends only on the log, never on what
  * earlier batches prepared (a learner is folded whole, from the log, in the
@@ -52,7 +56,12 @@ export interface PreparedSpan {
 }
 
 /** What the writer asks: the log from `after` to `until`, in spans of `batchSize` positions, of which a worker prepares every `stride`-th from its `offset`. */
-export type ReadRange = { readonly kind: 'read'; readonly after: number; readonly until: number; readonly batchSize: number; readonly targets: readonly { readonly name: string; readonly position: number }[] };
+export type ReadRange = {
+  readonly kind: 'read'; readonly after: number; readonly until: number; readonly batchSize: number;
+  /** Positions a worker reads and prepares at a time within a span, when every target can combine its slices (Projection.combine). */
+  readonly sliceSize?: number;
+  readonly targets: readonly { readonly name: string; readonly position: number }[];
+};
 
 export type ToThread =
   | (ReadRange & { readonly offset: number; readonly stride: number })
@@ -71,7 +80,9 @@ const AHEAD = 2;
  * knowledge day, its rows): with V8's default young generation the worker
  * spent a quarter of its time collecting them. 192 MB with three batches
  * ahead put the national rebuild at 1,208 MiB peak RSS; 64 MB and two
- * batches took 51 MiB off, at no measurable cost in time.
+ * batches took 51 MiB off, at no measurable cost in time. With slices,
+ * 16 or 32 MB took 30-70 MiB off at 110,000 learners but cost 15-40% more
+ * time (more collections, each copying what the slice still holds).
  */
 const YOUNG_GENERATION_MB = 64;
 

@@ -53,22 +53,37 @@ async function run(m: Read): Promise<void> {
  * empty span too, so that the writer can take the workers' spans in turn.
  */
 async function readAndPrepare(store: EventStore, targets: readonly { projection: Projection; position: number }[], m: Read): Promise<void> {
+  // Slices only where every projection can combine what it prepared of them.
+  const slice = targets.every((t) => t.projection.combine) ? Math.min(m.sliceSize ?? m.batchSize, m.batchSize) : m.batchSize;
   for (let start = m.after + m.offset * m.batchSize; start < m.until; start += m.stride * m.batchSize) {
     const end = Math.min(start + m.batchSize, m.until);
-    const events: RecordedEvent[] = [];
-    // Projections fold payloads, never metadata (Projection.prepare): the worker does not decode it.
-    for await (const part of store.readAll({ after: start, until: end, batchSize: m.batchSize, metadata: false })) for (const e of part) events.push(e);
-    const last = events[events.length - 1];
-    const prepared: [string, unknown][] = [];
-    if (last) {
+    const parts = new Map<string, unknown[]>(targets.map((t) => [t.projection.name, []]));
+    let count = 0;
+    let first: number | undefined;
+    let last: RecordedEvent | undefined;
+    for (let from = start; from < end; from += slice) {
+      const events: RecordedEvent[] = [];
+      // Projections fold payloads, never metadata (Projection.prepare): the worker does not decode it.
+      for await (const part of store.readAll({ after: from, until: Math.min(from + slice, end), batchSize: slice, metadata: false })) for (const e of part) events.push(e);
+      const end_ = events[events.length - 1];
+      if (!end_) continue;
+      first ??= events[0]!.position;
+      last = end_;
+      count += events.length;
       for (const { projection, position } of targets) {
-        if (position >= last.position) continue;
-        prepared.push([projection.name, await projection.prepare!(events, { store, until: last.position })]);
+        if (position >= end_.position) continue;
+        parts.get(projection.name)!.push(await projection.prepare!(events, { store, until: end_.position }));
       }
+    }
+    const prepared: [string, unknown][] = [];
+    for (const { projection } of targets) {
+      const made = parts.get(projection.name)!;
+      if (made.length === 0) continue;
+      prepared.push([projection.name, made.length === 1 ? made[0] : projection.combine!(made)]);
     }
     while (credit === 0) await new Promise<void>((resolve) => { wake = resolve; });
     credit--;
-    const message: FromThread = { kind: 'batch', count: events.length, first: events[0]?.position ?? start + 1, last: last?.position ?? end, prepared };
+    const message: FromThread = { kind: 'batch', count, first: first ?? start + 1, last: last?.position ?? end, prepared };
     port.postMessage(message, prepared.flatMap(([, v]) => transferables(v)));
   }
 }

@@ -26,6 +26,20 @@ export type ProgressListener = (p: Progress) => void;
 export const DEFAULT_BATCH_SIZE = 5_000;
 
 /**
+ * A rebuild in worker threads writes bigger batches and folds them in small
+ * slices (Projection.combine). Each batch costs the writer its statements
+ * and appender flushes, and each decoded event the worker holds until its
+ * batch is folded is copied by the young-generation collections meanwhile.
+ * At 110,000 learners (1.9 million events), against 5,000 and 5,000: the
+ * worker's scavenges took 1.7 s instead of 6.4 s, the process's CPU fell
+ * from 54-61 s to 43-51 s and its peak RSS from about 760 to 700 MiB
+ * (batches of 40,000 were no better than 20,000; slices of 500 or 2,000 no
+ * better than 1,000).
+ */
+const THREAD_BATCH_SIZE = 20_000;
+const THREAD_SLICE_SIZE = 1_000;
+
+/**
  * Apply one batch to every target in a single transaction, each target's
  * checkpoint with it. The checkpoint is re-read inside the transaction and a
  * batch it already covers is skipped: with generations a session is the only
@@ -99,6 +113,7 @@ export async function advanceInThread(options: {
   phase: Progress['phase'];
   worker: RebuildWorker;
   batchSize?: number;
+  sliceSize?: number;
   onProgress?: ProgressListener;
 }): Promise<number> {
   const { store, session, targets, head, phase, onProgress, worker } = options;
@@ -108,7 +123,7 @@ export async function advanceInThread(options: {
   const names = targets.map((t) => t.projection.name);
   let events = 0;
   onProgress?.({ phase, projections: names, position: from, head, events });
-  const range = { kind: 'read' as const, after: from, until: head, batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE, targets: targets.map((t) => ({ name: t.projection.name, position: t.position })) };
+  const range = { kind: 'read' as const, after: from, until: head, batchSize: options.batchSize ?? THREAD_BATCH_SIZE, sliceSize: options.sliceSize ?? THREAD_SLICE_SIZE, targets: targets.map((t) => ({ name: t.projection.name, position: t.position })) };
   for await (const span of worker.read(range)) {
     await applySpan(session, store, targets, { first: span.first, last: span.last, events: null }, span.prepared);
     events += span.count;

@@ -37,6 +37,21 @@ function countsOf(events: readonly RecordedEvent[], sign = 1): Count[] {
   }
   const out: Count[] = [];
   for (const [event_type, byYear] of counts) for (const [school_year, events] of byYear) out.push({ event_type, school_year, events });
+  return inKeyOrder(out);
+}
+
+/** Counts of the same key added up (one upsert may not touch a row twice), in key order. */
+function summed(counts: readonly Count[]): Count[] {
+  const byKey = new Map<string, Count>();
+  for (const c of counts) {
+    const key = `${c.event_type}\u0000${c.school_year}`;
+    const prior = byKey.get(key);
+    byKey.set(key, prior ? { ...c, events: prior.events + c.events } : c);
+  }
+  return inKeyOrder([...byKey.values()]);
+}
+
+function inKeyOrder(out: Count[]): Count[] {
   return out.sort((a, b) => (a.event_type < b.event_type ? -1 : a.event_type > b.event_type ? 1 : a.school_year < b.school_year ? -1 : a.school_year > b.school_year ? 1 : 0));
 }
 
@@ -64,6 +79,7 @@ export const eventCounts: Projection = {
 
   // Counting needs the events' payloads (the school year): a rebuild in a worker thread counts there.
   prepare: async (batch) => countsOf(batch),
+  combine: (parts) => summed((parts as readonly Count[][]).flat()),
 
   async apply(batch, { db, t, prepared }) {
     await add(db, t(EVENT_COUNT), (prepared as Count[] | undefined) ?? countsOf(batch));

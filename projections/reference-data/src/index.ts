@@ -35,6 +35,17 @@ function definitionsOf(batch: readonly RecordedEvent[]): Definitions {
   return { areas: [...areas.values()], institutions: [...institutions.values()] };
 }
 
+/** Definitions of consecutive slices as one: a later slice's definition of a code wins. */
+function latestOf(parts: readonly Definitions[]): Definitions {
+  const areas = new Map<string, AreaRow>();
+  const institutions = new Map<string, InstitutionRow>();
+  for (const p of parts) {
+    for (const a of p.areas) areas.set(a.area, a);
+    for (const i of p.institutions) institutions.set(i.institution, i);
+  }
+  return { areas: [...areas.values()], institutions: [...institutions.values()] };
+}
+
 export const referenceData: Projection = {
   name: 'reference-data',
   version: 1,
@@ -58,6 +69,7 @@ export const referenceData: Projection = {
   },
 
   prepare: async (batch) => definitionsOf(batch),
+  combine: (parts) => latestOf(parts as readonly Definitions[]),
 
   async apply(batch, { db, t, prepared }) {
     const { areas, institutions } = (prepared as Definitions | undefined) ?? definitionsOf(batch);

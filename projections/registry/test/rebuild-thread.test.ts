@@ -26,15 +26,16 @@ async function countEvents(store: EventStore): Promise<number> {
 }
 
 describe('a full rebuild with the log read and prepared in a worker thread', () => {
-  it.each([1, 2, 3])('gives the views a rebuild in this thread gives, with %i worker(s)', async (workers) => {
+  it.each([[1, 9], [2, 9], [3, 9], [1, 41]])('gives the views a rebuild in this thread gives, with %i worker(s) folding slices of %i positions', async (workers, sliceSize) => {
     const { dir, logPath, store } = await worldLog(120);
     // Erased streams leave gaps in the log's positions: spans with few events, or none.
     const before = await countEvents(store);
     for (const id of ['L00003', 'L00004', 'L00005', 'L00050']) await store.eraseStream(learnerStream(id));
     expect(await countEvents(store)).toBeLessThan(before - 20);
     const views = await openDuckDbViews(join(dir, 'thread.views'), { recheckMs: 0 });
-    // Small batches: many of them, more than the workers may prepare ahead, cutting learners' streams.
-    const summary = await rebuild({ store, views, projections: PROJECTIONS, batchSize: 41, rebuildThread: { module: REBUILD_SOURCE, data: { log: logPath }, workers } });
+    // Small batches: many of them, more than the workers may prepare ahead, cutting learners' streams;
+    // slices of a batch cut them again, and what each projection prepared of them is combined.
+    const summary = await rebuild({ store, views, projections: PROJECTIONS, batchSize: 41, sliceSize, rebuildThread: { module: REBUILD_SOURCE, data: { log: logPath }, workers } });
     expect(summary.events).toBe(await countEvents(store));
     const threaded = await dump(views);
     expect(threaded).toBe(await cleanRebuildDump(store));

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { COVERAGE_STREAM, SCHOOL_GROUPS_STREAM, fromStored, type EventData } from '@leerroutes/domain';
 import type { RecordedEvent } from '@leerroutes/event-store';
-import { insertChunked, learnerHistories, packColumns, type PrepareContext, type Projection, type ProjectionContext, type RowBlock } from '@leerroutes/projection-runtime/kit';
+import { concatBlocks, insertChunked, learnerHistories, packColumns, type PrepareContext, type Projection, type ProjectionContext, type RowBlock } from '@leerroutes/projection-runtime/kit';
 import { dayOf, yearOf, type AreaRow } from './facts.js';
 import { knownFacts, LEARNER_TABLES, type Table } from './knowledge.js';
 import { columnNames, createStatisticsTables, LEARNER_TABLE_OF, STATISTICS_TABLES } from './schema.js';
@@ -72,16 +72,21 @@ function coveredOf(batch: readonly RecordedEvent[]): CoveredRow[] {
   });
 }
 
-/** Keyed: within a batch, too, the last definition of a group's start wins. */
 function groupsOf(batch: readonly RecordedEvent[]): GroupRow[] {
-  const rows = new Map<string, GroupRow>();
+  const rows: GroupRow[] = [];
   for (const e of batch) {
     if (e.stream !== SCHOOL_GROUPS_STREAM || e.type !== 'SchoolGroupDefined') continue;
     const g = fromStored('SchoolGroupDefined', e.schemaVersion, e.data as Record<string, unknown>).data as EventData<'SchoolGroupDefined'>;
-    const row = { institution: g.institution, grp: g.group, valid_from: dayOf(g.validFrom), valid_to: g.validTo === null ? null : dayOf(g.validTo) };
-    rows.set(`${row.institution}\u0000${row.grp}\u0000${row.valid_from}`, row);
+    rows.push({ institution: g.institution, grp: g.group, valid_from: dayOf(g.validFrom), valid_to: g.validTo === null ? null : dayOf(g.validTo) });
   }
-  return [...rows.values()];
+  return lastOfEachGroup(rows);
+}
+
+/** Keyed: within a batch, too, the last definition of a group's start wins (one upsert may not touch a row twice). */
+function lastOfEachGroup(rows: readonly GroupRow[]): GroupRow[] {
+  const last = new Map<string, GroupRow>();
+  for (const row of rows) last.set(`${row.institution}\u0000${row.grp}\u0000${row.valid_from}`, row);
+  return [...last.values()];
 }
 
 async function deleteLearners(ctx: ProjectionContext, learnerIds: readonly string[]): Promise<void> {
@@ -148,6 +153,17 @@ export const statistics: Projection = {
   },
 
   prepare: prepareBatch,
+
+  combine(parts) {
+    const batches = parts as readonly PreparedBatch[];
+    return {
+      replaced: batches.flatMap((b) => b.replaced),
+      rows: Object.fromEntries(LEARNER_TABLES.map((key) => [key, concatBlocks(batches.map((b) => b.rows[key]))])) as Record<Table, RowBlock>,
+      areas: batches.flatMap((b) => b.areas),
+      covered: batches.flatMap((b) => b.covered),
+      groups: lastOfEachGroup(batches.flatMap((b) => b.groups)),
+    } satisfies PreparedBatch;
+  },
 
   async forgetLearner(learnerId, _events, ctx) {
     await deleteLearners(ctx, [learnerId]);
