@@ -65,14 +65,14 @@ async function readAndPrepare(store: EventStore, targets: readonly { projection:
       const events: RecordedEvent[] = [];
       // Projections fold payloads, never metadata (Projection.prepare): the worker does not decode it.
       for await (const part of store.readAll({ after: from, until: Math.min(from + slice, end), batchSize: slice, metadata: false })) for (const e of part) events.push(e);
-      const end_ = events[events.length - 1];
-      if (!end_) continue;
+      const sliceLast = events[events.length - 1];
+      if (!sliceLast) continue;
       first ??= events[0]!.position;
-      last = end_;
+      last = sliceLast;
       count += events.length;
       for (const { projection, position } of targets) {
-        if (position >= end_.position) continue;
-        parts.get(projection.name)!.push(await projection.prepare!(events, { store, until: end_.position }));
+        if (position >= sliceLast.position) continue;
+        parts.get(projection.name)!.push(await projection.prepare!(events, { store, until: sliceLast.position }));
       }
     }
     const prepared: [string, unknown][] = [];
