@@ -46,6 +46,12 @@ export interface EncodedEvent {
  * Encodes an event for the log. With the stream it goes to, a value equal to
  * the stream name's suffix (the learner id of `learner-<id>`) is stored as a
  * reference to it; without, as itself (the row reads back the same either way).
+ *
+ * It runs once per event an import derives (some 19 million at the national
+ * size), so it allocates next to nothing but the body it returns: the body is
+ * written as character codes into one buffer, and the shape is a node of a
+ * tree of the shapes seen so far, found by walking the payload's keys, its
+ * text made once per distinct shape.
  */
 export function encodeEvent(
   e: {
@@ -60,17 +66,19 @@ export function encodeEvent(
   W_REFERRED = false;
   const eventId = encodeEventId(e.eventId);
   W_ID = typeof eventId === 'string' ? null : eventId;
-  S = '';
-  const dataSkel = isPlainObject(e.data) ? walk(e.data, false) : (writeValue(e.data), null);
-  const metaSkel = e.metadata === undefined ? 0 : isPlainObject(e.metadata) ? walk(e.metadata, false) : (writeValue(e.metadata), null);
+  BP = 0;
+  let node = isPlainObject(e.data) ? walk(e.data, false, step(SHAPES, PART, PART_OBJECT)) : (writeValue(e.data), step(SHAPES, PART, PART_VALUE));
+  node = e.metadata === undefined
+    ? step(node, PART, PART_NONE)
+    : isPlainObject(e.metadata) ? walk(e.metadata, false, step(node, PART, PART_OBJECT)) : (writeValue(e.metadata), step(node, PART, PART_VALUE));
   return {
     eventId,
     type: e.type,
     schemaVersion: e.schemaVersion,
     occurredOn: encodeDay(e.occurredOn ?? null),
     knownAt: e.knownAt,
-    shape: JSON.stringify([dataSkel, metaSkel]),
-    body: S,
+    shape: (node.shape ??= shapeText(node)),
+    body: bodyText(),
     refersTo: W_REFERRED ? (stream as string) : null,
   };
 }
@@ -84,28 +92,107 @@ function streamSuffix(stream: string): string | null {
 const isPlainObject = (v: unknown): v is Record<string, unknown> =>
   v !== null && typeof v === 'object' && !Array.isArray(v) && Object.getPrototypeOf(v) === Object.prototype;
 
-/**
- * A skeleton is an array of entries: a key for a leaf (its value is the next
- * one in the body), `[key, [...]]` for a nested plain object, `[key, 0, text]`
- * for a string of a `source` object, which names where a fact came from and is
- * the same for thousands of events. Those texts stay in `shapes` when a stream
- * is erased, so a source must never carry personal data (the import's name a
- * file and a system; the line is a value of the body). Keys whose value is
- * undefined (or a function or symbol) are left out, as JSON.stringify does.
- */
-function walk(obj: Record<string, unknown>, provenance: boolean): unknown[] {
-  const skel: unknown[] = [];
+// --- the shape: the skeletons of payload and metadata.
+//
+// A skeleton is an array of entries: a key for a leaf (its value is the next
+// one in the body), `[key, [...]]` for a nested plain object, `[key, 0, text]`
+// for a string of a `source` object, which names where a fact came from and is
+// the same for thousands of events. Those texts stay in `shapes` when a stream
+// is erased, so a source must never carry personal data (the import's name a
+// file and a system; the line is a value of the body). Keys whose value is
+// undefined (or a function or symbol) are left out, as JSON.stringify does.
+// The shape is `[payload skeleton, metadata skeleton]`: null for a part that is
+// not a plain object (its value is in the body), 0 for metadata not given.
+//
+// Encoding walks a tree whose edges are the tokens of that text in order: a
+// leaf's key, a nested object's key and its end, a source text's key and then
+// its value, and each part's kind. Equal skeletons end at the same node, which
+// keeps their text.
+
+const LEAF = 0;
+const OPEN = 1;
+const CLOSE = 2;
+const CONSTANT_KEY = 3;
+const CONSTANT = 4;
+const PART = 5;
+const PART_OBJECT = 'object';
+const PART_VALUE = 'value';
+const PART_NONE = 'none';
+
+interface ShapeNode {
+  readonly parent: ShapeNode | null;
+  readonly token: number;
+  readonly text: string;
+  /** The nodes after this one, by token and text. */
+  readonly next: (Map<string, ShapeNode> | undefined)[];
+  shape: string | undefined;
+}
+
+const newNode = (parent: ShapeNode | null, token: number, text: string): ShapeNode => ({ parent, token, text, next: [undefined, undefined, undefined, undefined, undefined, undefined], shape: undefined });
+const SHAPES = newNode(null, PART, '');
+
+function step(node: ShapeNode, token: number, text: string): ShapeNode {
+  let byText = node.next[token];
+  if (byText === undefined) node.next[token] = byText = new Map();
+  let n = byText.get(text);
+  if (n === undefined) byText.set(text, (n = newNode(node, token, text)));
+  return n;
+}
+
+function walk(obj: Record<string, unknown>, provenance: boolean, node: ShapeNode): ShapeNode {
   for (const key in obj) {
     const v = obj[key];
     if (v === undefined || typeof v === 'function' || typeof v === 'symbol') continue;
-    if (isPlainObject(v)) skel.push([key, walk(v, key === 'source')]);
-    else if (provenance && typeof v === 'string') skel.push([key, 0, v]);
+    if (isPlainObject(v)) node = step(walk(v, key === 'source', step(node, OPEN, key)), CLOSE, '');
+    else if (provenance && typeof v === 'string') node = step(step(node, CONSTANT_KEY, key), CONSTANT, v);
     else {
-      skel.push(key);
+      node = step(node, LEAF, key);
       writeValue(v);
     }
   }
-  return skel;
+  return node;
+}
+
+/** The shape's text, from the tokens on the way to its node. */
+function shapeText(end: ShapeNode): string {
+  const path: ShapeNode[] = [];
+  for (let n: ShapeNode | null = end; n !== null && n.parent !== null; n = n.parent) path.push(n);
+  const parts: (unknown[] | null | 0)[] = [];
+  const open: unknown[][] = [];
+  let constantKey = '';
+  for (let i = path.length - 1; i >= 0; i--) {
+    const n = path[i]!;
+    const current = open[open.length - 1]!;
+    switch (n.token) {
+      case PART: {
+        open.length = 0;
+        if (n.text === PART_OBJECT) {
+          const skel: unknown[] = [];
+          parts.push(skel);
+          open.push(skel);
+        } else parts.push(n.text === PART_NONE ? 0 : null);
+        break;
+      }
+      case LEAF:
+        current.push(n.text);
+        break;
+      case OPEN: {
+        const skel: unknown[] = [];
+        current.push([n.text, skel]);
+        open.push(skel);
+        break;
+      }
+      case CLOSE:
+        open.pop();
+        break;
+      case CONSTANT_KEY:
+        constantKey = n.text;
+        break;
+      case CONSTANT:
+        current.push([constantKey, 0, n.text]);
+    }
+  }
+  return JSON.stringify(parts);
 }
 
 // --- the body: text of one tag character per value, then what the tag says follows.
@@ -130,19 +217,50 @@ const T_ARRAY = 0x6d; // varint count, the elements
 const T_JSON = 0x6e; // varint length, JSON text (objects inside arrays, text that is not well-formed UTF-16)
 const T_ID_DIGEST = 0x6f; // the base64url text of the 20-byte digest the event's id was made from: its 6 bits the id lost, its last 4 bytes
 
-let S = '';
 let W_OCC: string | null = null;
 let W_SFX: string | null = null;
 let W_REFERRED = false;
 let W_ID: Buffer | null = null;
 
+/** The body being written, as UTF-16 code units; grown for a large payload, reused by the next. */
+let B = new Uint16Array(1024);
+let BP = 0;
+
+/** Makes room for n more code units. */
+function room(n: number): void {
+  if (BP + n <= B.length) return;
+  const grown = new Uint16Array(Math.max(B.length * 2, BP + n));
+  grown.set(B.subarray(0, BP));
+  B = grown;
+}
+
+function putText(s: string): void {
+  room(s.length);
+  for (let i = 0; i < s.length; i++) B[BP++] = s.charCodeAt(i);
+}
+
+/** The body written so far as a string (its code units; a few thousand at a time, as arguments). */
+function bodyText(): string {
+  const CHUNK = 4096;
+  if (BP <= CHUNK) return String.fromCharCode.apply(null, B.subarray(0, BP) as unknown as number[]);
+  let out = '';
+  for (let i = 0; i < BP; i += CHUNK) out += String.fromCharCode.apply(null, B.subarray(i, Math.min(BP, i + CHUNK)) as unknown as number[]);
+  return out;
+}
+
 /** Six bits a character, least significant first; 0x40 marks that more follow. */
 function writeVarint(n: number): void {
+  room(9);
   while (n >= 0x40) {
-    S += String.fromCharCode((n % 0x40) | 0x40);
+    B[BP++] = (n % 0x40) | 0x40;
     n = Math.floor(n / 0x40);
   }
-  S += String.fromCharCode(n);
+  B[BP++] = n;
+}
+
+function writeTag(tag: number): void {
+  room(1);
+  B[BP++] = tag;
 }
 
 function writeValue(v: unknown): void {
@@ -152,23 +270,18 @@ function writeValue(v: unknown): void {
     case 'number':
       return writeNumber(v);
     case 'boolean':
-      S += String.fromCharCode(v ? T_TRUE : T_FALSE);
-      return;
+      return writeTag(v ? T_TRUE : T_FALSE);
     case 'undefined':
     case 'function':
     case 'symbol':
       // Only inside an array (walk skips such keys), where JSON writes null.
-      S += String.fromCharCode(T_NULL);
-      return;
+      return writeTag(T_NULL);
     case 'bigint':
       throw new TypeError('Do not know how to serialize a BigInt');
     default:
-      if (v === null) {
-        S += String.fromCharCode(T_NULL);
-        return;
-      }
+      if (v === null) return writeTag(T_NULL);
       if (Array.isArray(v)) {
-        S += String.fromCharCode(T_ARRAY);
+        writeTag(T_ARRAY);
         writeVarint(v.length);
         for (let i = 0; i < v.length; i++) writeValue(v[i]);
         return;
@@ -178,34 +291,28 @@ function writeValue(v: unknown): void {
 }
 
 function writeJson(text: string | undefined): void {
-  if (text === undefined) {
-    S += String.fromCharCode(T_NULL);
-    return;
-  }
-  S += String.fromCharCode(T_JSON);
+  if (text === undefined) return writeTag(T_NULL);
+  writeTag(T_JSON);
   writeVarint(text.length);
-  S += text;
+  putText(text);
 }
 
 function writeNumber(n: number): void {
   // -0 counts as an integer and reads back as 0, as it did through JSON.
   if (Number.isSafeInteger(n)) {
-    if (n >= 0 && n < 0x40) S += String.fromCharCode(n);
+    if (n >= 0 && n < 0x40) writeTag(n);
     else {
-      S += String.fromCharCode(n >= 0 ? T_UINT : T_NEG);
+      writeTag(n >= 0 ? T_UINT : T_NEG);
       writeVarint(Math.abs(n));
     }
     return;
   }
   // What JSON makes of NaN and the infinities.
-  if (!Number.isFinite(n)) {
-    S += String.fromCharCode(T_NULL);
-    return;
-  }
+  if (!Number.isFinite(n)) return writeTag(T_NULL);
   const text = String(n);
-  S += String.fromCharCode(T_NUMBER);
+  writeTag(T_NUMBER);
   writeVarint(text.length);
-  S += text;
+  putText(text);
 }
 
 const isDigit = (c: number) => c >= 48 && c <= 57;
@@ -221,33 +328,54 @@ const digits = (s: string, from: number, to: number): number => {
 const EPOCH_1900 = Date.UTC(1900, 0, 1);
 const EPOCH_1990 = Date.UTC(1990, 0, 1);
 const MS_PER_DAY = 86_400_000;
-const chars2 = (n: number) => String.fromCharCode(n & 0x7f, n >> 7);
-const chars3 = (n: number) => String.fromCharCode(n & 0x7f, (n >> 7) & 0x7f, n >> 14);
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+/** Whether day d of month m (1-12) of year y exists in the proleptic Gregorian calendar Date uses. */
+const dayExists = (y: number, m: number, d: number): boolean =>
+  d <= (m === 2 && ((y % 4 === 0 && y % 100 !== 0) || y % 400 === 0) ? 29 : DAYS_IN_MONTH[m - 1]!);
 
-/** A packed form of a date, school year or month that reads back as the same text; null when there is none. */
-function packed(s: string): string | null {
+/** Writes the packed form of a date, school year or month that reads back as the same text; false when there is none. */
+function writePacked(s: string): boolean {
   const len = s.length;
   if (len === 10 && s.charCodeAt(4) === 45 && s.charCodeAt(7) === 45) {
     const y = digits(s, 0, 4), m = digits(s, 5, 7), d = digits(s, 8, 10);
-    if (y < 1900 || m < 1 || m > 12 || d < 1) return null;
+    // Only a day that exists reads back as the same text (Date.UTC would roll 02-30 over into March).
+    if (y < 1900 || m < 1 || m > 12 || d < 1 || !dayExists(y, m, d)) return false;
     const t = Date.UTC(y, m - 1, d);
-    // Date.UTC rolls 02-30 over into March: only a day that exists reads back as the same text.
-    if (new Date(t).getUTCDate() !== d) return null;
     const recent = (t - EPOCH_1990) / MS_PER_DAY;
-    if (recent >= 0 && recent < 0x4000) return String.fromCharCode(T_DAY) + chars2(recent);
+    room(4);
+    if (recent >= 0 && recent < 0x4000) {
+      B[BP++] = T_DAY;
+      B[BP++] = recent & 0x7f;
+      B[BP++] = recent >> 7;
+      return true;
+    }
     const days = (t - EPOCH_1900) / MS_PER_DAY;
-    return days < 0x200000 ? String.fromCharCode(T_DAY_WIDE) + chars3(days) : null;
+    if (days >= 0x200000) return false;
+    B[BP++] = T_DAY_WIDE;
+    B[BP++] = days & 0x7f;
+    B[BP++] = (days >> 7) & 0x7f;
+    B[BP++] = days >> 14;
+    return true;
   }
   if (len === 9 && s.charCodeAt(4) === 45) {
     const a = digits(s, 0, 4), b = digits(s, 5, 9);
-    return a >= 1950 && a < 1950 + 0x80 && b === a + 1 ? String.fromCharCode(T_SCHOOL_YEAR, a - 1950) : null;
+    if (!(a >= 1950 && a < 1950 + 0x80 && b === a + 1)) return false;
+    room(2);
+    B[BP++] = T_SCHOOL_YEAR;
+    B[BP++] = a - 1950;
+    return true;
   }
   if (len === 7 && s.charCodeAt(4) === 45) {
     const y = digits(s, 0, 4), m = digits(s, 5, 7);
     const months = (y - 1900) * 12 + (m - 1);
-    return y >= 1900 && m >= 1 && m <= 12 && months < 0x4000 ? String.fromCharCode(T_MONTH) + chars2(months) : null;
+    if (!(y >= 1900 && m >= 1 && m <= 12 && months < 0x4000)) return false;
+    room(3);
+    B[BP++] = T_MONTH;
+    B[BP++] = months & 0x7f;
+    B[BP++] = months >> 7;
+    return true;
   }
-  return null;
+  return false;
 }
 
 const BASE64URL = /^[A-Za-z0-9_-]{27}$/;
@@ -270,37 +398,34 @@ function writeIdDigest(s: string, id: Buffer): boolean {
     if ((d[i]! & mask) !== (id[i]! & mask)) return false;
   }
   const tail = d.readUInt32LE(16);
-  S += String.fromCharCode(T_ID_DIGEST, (d[6]! >> 4) | ((d[8]! >> 6) << 4), tail & 0x7f, (tail >>> 7) & 0x7f, (tail >>> 14) & 0x7f, (tail >>> 21) & 0x7f, tail >>> 28);
+  room(7);
+  B[BP++] = T_ID_DIGEST;
+  B[BP++] = (d[6]! >> 4) | ((d[8]! >> 6) << 4);
+  B[BP++] = tail & 0x7f;
+  B[BP++] = (tail >>> 7) & 0x7f;
+  B[BP++] = (tail >>> 14) & 0x7f;
+  B[BP++] = (tail >>> 21) & 0x7f;
+  B[BP++] = tail >>> 28;
   return true;
 }
 
 function writeString(s: string): void {
-  if (s === W_OCC) {
-    S += String.fromCharCode(T_OCCURRED_ON);
-    return;
-  }
+  if (s === W_OCC) return writeTag(T_OCCURRED_ON);
   if (s === W_SFX) {
     W_REFERRED = true;
-    S += String.fromCharCode(T_STREAM_SUFFIX);
-    return;
+    return writeTag(T_STREAM_SUFFIX);
   }
   const len = s.length;
   if (len === 27 && W_ID !== null && writeIdDigest(s, W_ID)) return;
-  if (len === 7 || len === 9 || len === 10) {
-    const p = packed(s);
-    if (p !== null) {
-      S += p;
-      return;
-    }
-  }
+  if ((len === 7 || len === 9 || len === 10) && writePacked(s)) return;
   // A lone surrogate has no UTF-8 form, so SQLite could not keep it; JSON escapes it.
   if (!(s as string & { isWellFormed(): boolean }).isWellFormed()) return writeJson(JSON.stringify(s));
-  if (len < 32) S += String.fromCharCode(T_STR + len);
+  if (len < 32) writeTag(T_STR + len);
   else {
-    S += String.fromCharCode(T_TEXT);
+    writeTag(T_TEXT);
     writeVarint(len);
   }
-  S += s;
+  putText(s);
 }
 
 // --- reading a body: the compiled shape calls `read` once per leaf, in order
@@ -492,13 +617,12 @@ export function decodeSelectedEventId(selected: string): string {
   return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20, 32)}`;
 }
 
-const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
-
-/** `2016-10-01` as 20161001; any other text as itself. */
+/** `2016-10-01` as 20161001; any other text as itself. Read digit by digit: it runs once per event appended. */
 export function encodeDay(day: string | null): number | string | null {
   if (day === null) return null;
-  const m = DAY.exec(day);
-  return m ? Number(m[1]) * 10_000 + Number(m[2]) * 100 + Number(m[3]) : day;
+  if (day.length !== 10 || day.charCodeAt(4) !== 45 || day.charCodeAt(7) !== 45) return day;
+  const y = digits(day, 0, 4), m = digits(day, 5, 7), d = digits(day, 8, 10);
+  return y < 0 || m < 0 || d < 0 ? day : y * 10_000 + m * 100 + d;
 }
 
 export function decodeDay(stored: number | string | null): string | null {
