@@ -87,14 +87,8 @@ export function batchDeriver(setup: DeriveSetup): BatchDeriver {
 export function eventsToAppend(
   facts: LearnerFacts, existing: readonly ExistingEvent[], ctx: DerivationContext, delivery: number, knownAt: string | undefined, correctionDate: string,
 ): NewEvent[] {
-  // One digest per event: its content key, and (first time round) its id; the content includes the learner id.
-  const digests = new Map<string, Buffer>();
-  const desired = deriveLearnerEvents(facts, ctx).map((d): DerivedEvent => {
-    const digest = hash('sha1', d.key, 'buffer');
-    const key = digest.toString('base64url');
-    digests.set(key, digest);
-    return { key, event: d.event };
-  });
+  // The content key is the base64url text of the content's SHA-1 digest; an event's first id is made from the same digest.
+  const desired = deriveLearnerEvents(facts, ctx).map((d): DerivedEvent => ({ key: hash('sha1', d.key, 'base64url'), event: d.event }));
   const rec = reconcile(existing, desired);
   const events: NewEvent[] = [];
   if (rec.retract.length > 0) {
@@ -110,13 +104,22 @@ export function eventsToAppend(
   }
   for (const { derived, generation } of rec.append) {
     const { type, data } = derived.event;
-    events.push({
-      eventId: generation === 0 ? uuidFromDigest(digests.get(derived.key)!) : deterministicEventId(facts.learnerId, derived.key, String(generation)),
-      type, schemaVersion: CURRENT_SCHEMA_VERSION[type],
-      data, occurredOn: data.occurredOn, ...(knownAt ? { knownAt } : {}), metadata: { key: derived.key, delivery },
-    });
+    const eventId = generation === 0 ? uuidFromDigest(digestOf(derived.key)) : deterministicEventId(facts.learnerId, derived.key, String(generation));
+    const schemaVersion = CURRENT_SCHEMA_VERSION[type];
+    const metadata = { key: derived.key, delivery };
+    // Two literals rather than a spread: this runs once per derived event, and the field order is the same.
+    events.push(knownAt
+      ? { eventId, type, schemaVersion, data, occurredOn: data.occurredOn, knownAt, metadata }
+      : { eventId, type, schemaVersion, data, occurredOn: data.occurredOn, metadata });
   }
   return events;
+}
+
+const digest = Buffer.alloc(20);
+/** The 20 bytes a content key is the base64url text of, in a buffer reused by the next call. */
+function digestOf(key: string): Buffer {
+  digest.write(key, 'base64url');
+  return digest;
 }
 
 function ancestors(parents: ReadonlyMap<string, string | null>, code: string): string[] {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { postgresForTests } from '@leerroutes/event-store/test-support/postgres';
 import { row, types, describeEachStore, workspace, type Workspace } from './fixtures.js';
@@ -113,6 +114,29 @@ describeEachStore('deriving transition events from yearly registrations', pg, (k
     expect(k[3]!.data).toMatchObject({ from: { code: 'vmbo-t/havo' }, to: { code: 'havo/vwo' }, downward: false });
     const l = (await ws.stream('L')).find((e) => e.type === 'AdviceRevised')!;
     expect(l.data).toMatchObject({ from: { code: 'havo' }, to: { code: 'vmbo-t' }, downward: true });
+  });
+
+  it('names each event by the SHA-1 of its type and data without the source, and makes its first id of the same digest', async () => {
+    // Keys and ids must not change between versions: a re-delivery would otherwise retract and re-append every event.
+    await ws.import(ws.delivery('d1', {
+      'areas.csv': ['NL,Nederland,', 'GM0599,Rotterdam,NL'],
+      'learners.csv': ['N,2000-03,f,2011-08-01,1.2,low,non-western,GM0599'],
+      'advice.csv': ['N,2011-2012,2012-03-01,01PO,final,vmbo-t/havo,541', 'N,2011-2012,2012-05-20,01PO,revised,havo,'],
+      'enrollments.csv': [row('N', 2011, 'po', '01PO', '', 8), row('N', 2012, 'vo', '10AA', 'havo', 1), row('N', 2013, 'vo', '10AB', 'vwo', 1)],
+    }));
+    const events = await ws.stream('N');
+    expect(events.length).toBeGreaterThanOrEqual(7);
+    for (const e of events) {
+      const { source, ...content } = e.data as { source: { system: string } };
+      expect(source.system).toBe('import');
+      const digest = createHash('sha1').update(`${e.type}|${JSON.stringify(content)}`).digest();
+      expect(e.metadata!['key']).toBe(digest.toString('base64url'));
+      const hex = digest.subarray(0, 16).toString('hex').split('');
+      hex[12] = '5';
+      hex[16] = ((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16);
+      const uuid = hex.join('');
+      expect(e.eventId).toBe(`${uuid.slice(0, 8)}-${uuid.slice(8, 12)}-${uuid.slice(12, 16)}-${uuid.slice(16, 20)}-${uuid.slice(20)}`);
+    }
   });
 
   it('registers the learner and records dated background with the area and its parents', async () => {

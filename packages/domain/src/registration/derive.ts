@@ -25,8 +25,14 @@ const ADVICE_KIND_ORDER = { provisional: 0, final: 1, revised: 2 } as const;
 export function deriveLearnerEvents(facts: LearnerFacts, ctx: DerivationContext): DerivedEvent[] {
   const out: DerivedEvent[] = [];
   const emit = <T extends LearnerEvent['type']>(type: T, data: EventData<T>) => {
-    const { source: _source, ...content } = data as EventData<T> & { source: unknown };
-    out.push({ key: `${type}|${JSON.stringify(content)}`, event: { type, data } as LearnerEvent });
+    // The key is the data without its source. JSON leaves out an undefined member, so the source is set aside while
+    // the data is written, rather than the data copied without it (a copy per event, of which an import makes millions).
+    const d = data as unknown as { source: unknown };
+    const source = d.source;
+    d.source = undefined;
+    const content = JSON.stringify(d);
+    d.source = source;
+    out.push({ key: `${type}|${content}`, event: { type, data } as LearnerEvent });
   };
   const learnerId = facts.learnerId;
   const base = (occurredOn: string, source: EnrolmentFact['source']) => ({ learnerId, occurredOn, schoolYear: schoolYearOf(occurredOn), source });
