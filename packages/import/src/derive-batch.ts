@@ -24,11 +24,14 @@ export interface DeriveSetup {
   readonly areaParents: readonly (readonly [string, string | null])[];
   /** The ledger's appendEncoding: rows for the SQLite log, encoded here off the writer's thread, or plain events. */
   readonly encoding: 'sqlite' | 'plain';
+  /** The ledger's factsFile, when a derive worker is to load each batch's facts from it (a batch then comes without them). */
+  readonly factsFile?: string;
 }
 
 export interface DeriveInput {
   readonly learnerIds: readonly string[];
-  readonly facts: FactRows;
+  /** Null when the deriver loads them itself (DeriveSetup.factsFile). */
+  readonly facts: FactRows | null;
   /** Learners whose stream exists: its revision and what reconciliation needs of its events. */
   readonly existing: readonly (readonly [learnerId: string, revision: StreamRevision, events: readonly ExistingEvent[]])[];
 }
@@ -46,7 +49,8 @@ export interface DeriveOutput {
 
 export type BatchDeriver = (input: DeriveInput) => DeriveOutput;
 
-export function batchDeriver(setup: DeriveSetup): BatchDeriver {
+/** `loadFacts` loads the facts a batch comes without (its caller owns the connection behind it). */
+export function batchDeriver(setup: DeriveSetup, loadFacts?: (learnerIds: readonly string[]) => FactRows): BatchDeriver {
   const parents = new Map(setup.areaParents);
   // A few hundred areas, asked of every learner's background: each chain is walked once.
   const chains = new Map<string, string[]>();
@@ -60,7 +64,9 @@ export function batchDeriver(setup: DeriveSetup): BatchDeriver {
   };
   const correctionDate = setup.knownAt.slice(0, 10);
   return (input) => {
-    const facts = decodeFactRows(input.learnerIds, input.facts);
+    const rows = input.facts ?? loadFacts?.(input.learnerIds);
+    if (rows === undefined) throw new Error('a batch came without its facts, and this deriver has no ledger to load them from');
+    const facts = decodeFactRows(input.learnerIds, rows);
     const existing = new Map(input.existing.map(([id, revision, events]) => [id, { revision, events }]));
     const appends: DerivedAppend[] = [];
     const encode = setup.encoding === 'sqlite';

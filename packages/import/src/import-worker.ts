@@ -1,4 +1,6 @@
 import { parentPort } from 'node:worker_threads';
+import Database from 'better-sqlite3';
+import { sqliteFactRowsLoader } from './ledger/sqlite-ledger.js';
 import { batchDeriver, type BatchDeriver, type DeriveCounts, type DeriveInput, type DeriveSetup } from './derive-batch.js';
 import { packAppends, type PackedAppends } from './derived-transfer.js';
 import type { DerivedAppend } from './ledger/port.js';
@@ -39,6 +41,8 @@ export type FromDeriver = {
 
 const port = parentPort!;
 let derive: BatchDeriver | null = null;
+/** A read-only connection to the ledger's file, when the delivery's batches come without their facts. */
+let factsDb: Database.Database | null = null;
 /** The reads going on: chunks they may still post before one is taken, and how to wake one waiting for that. */
 const reads = new Map<number, { credit: number; stopped: boolean; wake: () => void }>();
 
@@ -77,9 +81,12 @@ port.on('message', (m: ToWorker) => {
       state.wake();
       return;
     }
-    case 'setup':
-      derive = batchDeriver(m.setup);
+    case 'setup': {
+      factsDb?.close();
+      factsDb = m.setup.factsFile === undefined ? null : new Database(m.setup.factsFile, { readonly: true, fileMustExist: true });
+      derive = batchDeriver(m.setup, factsDb === null ? undefined : sqliteFactRowsLoader(factsDb));
       return;
+    }
     case 'derive':
       try {
         if (derive === null) throw new Error('derivation asked before its setup');

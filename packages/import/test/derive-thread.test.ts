@@ -75,6 +75,34 @@ describe('the derivation worker', () => {
   });
 });
 
+describe('a derivation worker that loads its facts', () => {
+  it('derives from the ledger file what it derives from the rows it is handed, and fails a batch when it has no file to load from', async () => {
+    const ws = await workspace();
+    const ledger = await ws.ledger();
+    try {
+      await ws.import(ws.delivery('d1', first), { knownAt: '2014-11-01' });
+      expect(ledger.factsFile).toBeDefined();
+      const setup = { delivery: 2, knownAt: '2014-11-01T00:00:00.000Z', coveredReferenceDates: await ledger.coveredReferenceDates(), areaParents: [...await ledger.areaParents()], encoding: 'sqlite' as const };
+      const ids = learners.slice(3, 11);
+      const handed = threadDeriver(setup, 1);
+      const loading = threadDeriver({ ...setup, factsFile: ledger.factsFile! }, 1);
+      const noFile = threadDeriver(setup, 1);
+      try {
+        const a = await handed.derive({ learnerIds: ids, facts: await ledger.loadFactRows(ids), existing: [] });
+        const b = await loading.derive({ learnerIds: ids, facts: null, existing: [] });
+        expect(a.counts.events).toBeGreaterThan(ids.length * 4);
+        expect(b.counts).toEqual(a.counts);
+        expect(b.appends.map((x) => [x.stream, x.events])).toEqual(a.appends.map((x) => [x.stream, x.events]));
+        await expect(noFile.derive({ learnerIds: ids, facts: null, existing: [] })).rejects.toThrow(/without its facts/);
+      } finally {
+        await Promise.all([handed.close(), loading.close(), noFile.close()]);
+      }
+    } finally {
+      await ws.close();
+    }
+  });
+});
+
 describe('a derivation worker that dies', () => {
   it('fails the batches handed to it, whether it died before they were or after', async () => {
     const setup = { delivery: 1, knownAt: '2014-11-01T00:00:00.000Z', coveredReferenceDates: [], areaParents: [], encoding: 'sqlite' as const };

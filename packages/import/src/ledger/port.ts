@@ -64,6 +64,12 @@ export interface ImportLedger {
   nextPending(delivery: number, limit: number, after?: string): Promise<string[]>;
   /** The ledger rows of these learners (decodeFactRows turns them into facts). */
   loadFactRows(learnerIds: readonly string[]): Promise<FactRows>;
+  /**
+   * A SQLite file a derive worker may open read-only to load those rows itself
+   * (sqliteFactRowsLoader), instead of the writer loading them and posting
+   * them over; absent when the ledger is not in one.
+   */
+  readonly factsFile?: string;
   /** The events of those of these streams that exist. */
   readStreams(streams: readonly string[]): Promise<Map<string, RecordedEvent[]>>;
   /**

@@ -48,13 +48,13 @@ interface Stmts {
   put: Record<FactKind, Database.Statement>;
   insert: Record<FactKind, Database.Statement>;
   touch: Record<FactKind, Database.Statement>;
-  load: Record<FactKind, Database.Statement>;
   forget: Record<FactKind, Database.Statement>;
   pending: Database.Statement;
 }
 
 export class Ledger {
   private readonly s: Stmts;
+  private readonly factRows: (learnerIds: readonly string[]) => FactRows;
   private readonly statements = new Map<string, Database.Statement>();
 
   /** A statement prepared once: several run per delivered row. */
@@ -84,10 +84,10 @@ export class Ledger {
         return `INSERT INTO ${s.table} (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')}) ON CONFLICT DO NOTHING`;
       }),
       touch: mk((_, s) => `UPDATE ${s.table} SET delivery = ? WHERE ${where(s)}`),
-      load: mk((_, s) => `SELECT learner_id, ${s.keys.join(', ')}, content, line FROM ${s.table} WHERE learner_id IN (SELECT value FROM json_each(?))`),
       forget: mk((_, s) => `DELETE FROM ${s.table} WHERE learner_id = ?`),
       pending: db.prepare('INSERT OR IGNORE INTO ledger_pending (delivery, learner_id) VALUES (?, ?)'),
     };
+    this.factRows = sqliteFactRowsLoader(db);
   }
 
   private migrate(): void {
@@ -358,10 +358,7 @@ export class Ledger {
    * hand to another thread), to be turned into facts by decodeFactRows.
    */
   loadFactRows(learnerIds: readonly string[]): FactRows {
-    const ids = JSON.stringify(learnerIds);
-    const rows = {} as Record<FactKind, FactRows[FactKind]>;
-    for (const kind of Object.keys(FACT_TABLES) as FactKind[]) rows[kind] = this.s.load[kind].raw(true).all(ids) as (string | number)[][];
-    return rows;
+    return this.factRows(learnerIds);
   }
 
   /**
@@ -420,4 +417,20 @@ export class Ledger {
     this.stmt('DELETE FROM ledger_pending WHERE learner_id = ?').run(learnerId);
     return n;
   }
+}
+
+/**
+ * Loads the ledger rows of given learners on a connection: the ledger's own,
+ * or a derive worker's read-only one on the same file (derive-batch.ts),
+ * which in WAL mode reads the last committed state while the writer appends.
+ */
+export function sqliteFactRowsLoader(db: Database.Database): (learnerIds: readonly string[]) => FactRows {
+  const load = Object.entries(FACT_TABLES).map(([kind, s]) =>
+    [kind as FactKind, db.prepare(`SELECT learner_id, ${s.keys.join(', ')}, content, line FROM ${s.table} WHERE learner_id IN (SELECT value FROM json_each(?))`).raw(true)] as const);
+  return (learnerIds) => {
+    const ids = JSON.stringify(learnerIds);
+    const rows = {} as Record<FactKind, FactRows[FactKind]>;
+    for (const [kind, statement] of load) rows[kind] = statement.all(ids) as (string | number)[][];
+    return rows;
+  };
 }

@@ -80,6 +80,7 @@ export function sqliteImportLedger(store: SqliteEventStore): ImportLedger {
     areaParents: () => now(() => ledger.areaParents()),
     nextPending: (delivery, limit, after) => now(() => ledger.nextPending(delivery, limit, after)),
     loadFactRows: (ids) => now(() => ledger.loadFactRows(ids)),
+    ...(store.path === ':memory:' ? {} : { factsFile: resolve(store.path) }),
     async readStreams(streams) {
       // One query for which exist; a first import reads none.
       const out = new Map<string, RecordedEvent[]>();
