@@ -54,12 +54,12 @@ export function sqliteImportLedger(store: SqliteEventStore): ImportLedger {
 
     seal: (delivery) => now(() => ledger.transaction(() => {
       const coveredBefore = new Set(ledger.coveredReferenceDates());
-      let dropped = 0;
       const newlyCovered: string[] = [];
-      for (const date of ledger.deliveredDates(delivery)) {
-        const gone = ledger.dropMissingEnrolments(date, delivery);
-        dropped += gone.length;
-        ledger.markPending(delivery, gone);
+      const delivered = ledger.deliveredDates(delivery);
+      const gone = ledger.dropMissingEnrolments(delivered, delivery);
+      const dropped = gone.length;
+      ledger.markPending(delivery, gone);
+      for (const date of delivered) {
         if (!coveredBefore.has(date)) {
           ledger.cover(date, delivery);
           newlyCovered.push(date);
