@@ -1,4 +1,5 @@
 import * as E from 'fp-ts/lib/Either.js';
+import { memoizeText } from '../text-memo.js';
 
 /**
  * Secondary (VO) levels and their rank (SPEC section 3). vmbo-g and vmbo-t share
@@ -55,7 +56,7 @@ const normalise = (s: string) => s.trim().toLowerCase().replace(/\s+/g, '');
  * Parse a VO level, alias or combined level (`vmbo-b/k`, `havo/vwo`,
  * `vmbo-t/havo/vwo`) into its canonical code and rank span.
  */
-export function parseVoLevel(input: string): E.Either<LevelError, LevelRef> {
+export const parseVoLevel = memoizeText((input: string): E.Either<LevelError, LevelRef> => {
   const s = normalise(input);
   if ((UNRANKED_LEVELS as readonly string[]).includes(s)) return E.right({ code: s, span: null });
   if (s === '') return E.left({ kind: 'UnknownLevel', input, message: 'empty level code' });
@@ -68,7 +69,7 @@ export function parseVoLevel(input: string): E.Either<LevelError, LevelRef> {
   levels.sort((a, b) => VO_RANK[a] - VO_RANK[b] || a.localeCompare(b));
   const ranks = levels.map((l) => VO_RANK[l]);
   return E.right({ code: canonicalCode(levels), span: { low: Math.min(...ranks), high: Math.max(...ranks) } });
-}
+});
 
 /** `vmbo-k` + `vmbo-t` -> `vmbo-k/t`; `vmbo-t` + `havo` -> `vmbo-t/havo`. */
 function canonicalCode(levels: readonly VoLevelCode[]): string {

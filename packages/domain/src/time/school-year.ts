@@ -1,4 +1,5 @@
 import * as E from 'fp-ts/lib/Either.js';
+import { memoizeText } from '../text-memo.js';
 
 /**
  * A Dutch school year runs 1 August to 31 July; its reference date (teldatum) is
@@ -16,15 +17,15 @@ export interface TimeError {
 const SCHOOL_YEAR = /^(\d{4})-(\d{4})$/;
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
-export function parseSchoolYear(input: string): E.Either<TimeError, SchoolYear> {
+export const parseSchoolYear = memoizeText((input: string): E.Either<TimeError, SchoolYear> => {
   const m = SCHOOL_YEAR.exec(input.trim());
   if (!m || Number(m[2]) !== Number(m[1]) + 1) {
     return E.left({ kind: 'InvalidSchoolYear', input, message: `not a school year like 2016-2017: '${input}'` });
   }
   return E.right(`${m[1]}-${m[2]}` as SchoolYear);
-}
+});
 
-export function parseIsoDate(input: string): E.Either<TimeError, IsoDate> {
+export const parseIsoDate = memoizeText((input: string): E.Either<TimeError, IsoDate> => {
   const s = input.trim();
   const m = ISO_DATE.exec(s);
   if (m) {
@@ -33,7 +34,7 @@ export function parseIsoDate(input: string): E.Either<TimeError, IsoDate> {
     if (dt.getUTCFullYear() === y && dt.getUTCMonth() === mo - 1 && dt.getUTCDate() === d) return E.right(s);
   }
   return E.left({ kind: 'InvalidDate', input, message: `not a date like 2016-10-01: '${input}'` });
-}
+});
 
 export const startYear = (sy: SchoolYear): number => Number(sy.slice(0, 4));
 export const schoolYearStarting = (year: number): SchoolYear => `${year}-${year + 1}` as SchoolYear;
