@@ -42,7 +42,11 @@ CREATE TABLE IF NOT EXISTS ledger_delivered_date (delivery INTEGER NOT NULL, ref
 CREATE TABLE IF NOT EXISTS ledger_pending_reference (delivery INTEGER NOT NULL, seq INTEGER NOT NULL, stream TEXT NOT NULL, type TEXT NOT NULL, data TEXT NOT NULL, PRIMARY KEY (delivery, seq)) WITHOUT ROWID;
 `;
 
+/** Rows a multi-row insert takes (insertNew); a batch's rows of one kind go this many at a time. */
+export const INSERT_CHUNK = 64;
+
 interface Stmts {
+  insertChunk: Record<FactKind, Database.Statement>;
   get: Record<FactKind, Database.Statement>;
   put: Record<FactKind, Database.Statement>;
   insert: Record<FactKind, Database.Statement>;
@@ -72,6 +76,11 @@ export class Ledger {
       Object.fromEntries(Object.entries(FACT_TABLES).map(([k, spec]) => [k, db.prepare(f(k as FactKind, spec))])) as Record<FactKind, Database.Statement>;
     const where = (spec: KindTable) => ['learner_id', ...spec.keys].map((c) => `${c} = ?`).join(' AND ');
     this.s = {
+      insertChunk: mk((_, s) => {
+        const cols = ['learner_id', ...s.keys, 'content', 'line', 'delivery'];
+        const values = Array.from({ length: INSERT_CHUNK }, () => `(${cols.map(() => '?').join(', ')})`).join(', ');
+        return `INSERT INTO ${s.table} (${cols.join(', ')}) VALUES ${values} ON CONFLICT DO NOTHING RETURNING line`;
+      }),
       get: mk((_, s) => `SELECT content, line, delivery FROM ${s.table} WHERE ${where(s)}`),
       put: mk((_, s) => {
         const cols = ['learner_id', ...s.keys, 'content', 'line', 'delivery'];
@@ -220,10 +229,43 @@ export class Ledger {
    */
   upsert(kind: FactKind, learnerId: string, key: readonly string[], content: string, line: number, delivery: number, marked?: Set<string>): UpsertOutcome {
     // Most rows of a delivery are new facts (every row of a first one): tried as an insert first, one statement instead of two.
-    if (this.s.insert[kind].run(learnerId, ...key, content, line, delivery).changes === 1) {
-      this.markOnce(delivery, learnerId, marked);
-      return 'inserted';
+    if (this.s.insert[kind].run(learnerId, ...key, content, line, delivery).changes === 1) return this.inserted(delivery, learnerId, marked);
+    return this.upsertStored(kind, learnerId, key, content, line, delivery, marked);
+  }
+
+  /**
+   * INSERT_CHUNK fact rows of one kind, from `from` on, inserted where their
+   * key is new, in one statement: a statement per row cost SQLite about 1.3
+   * us of each row's 3. Returns the lines of the rows it inserted (a file's
+   * lines are distinct); the caller settles the others with upsertStored, in
+   * order, and each inserted one with inserted().
+   */
+  insertNew(kind: FactKind, rows: readonly { learnerId: string; key: readonly string[]; content: string; line: number }[], from: number, delivery: number): number[] {
+    const width = 4 + FACT_TABLES[kind].keys.length;
+    const args = (this.chunkArgs[width] ??= new Array<unknown>(INSERT_CHUNK * width));
+    let at = 0;
+    for (let i = from; i < from + INSERT_CHUNK; i++) {
+      const r = rows[i]!;
+      args[at++] = r.learnerId;
+      for (const k of r.key) args[at++] = k;
+      args[at++] = r.content;
+      args[at++] = r.line;
+      args[at++] = delivery;
     }
+    return this.s.insertChunk[kind].pluck().all(args) as number[];
+  }
+
+  /** Argument arrays of insertNew, by row width. */
+  private readonly chunkArgs: unknown[][] = [];
+
+  /** A row just inserted as a new fact: its learner is marked for derivation. */
+  inserted(delivery: number, learnerId: string, marked?: Set<string>): UpsertOutcome {
+    this.markOnce(delivery, learnerId, marked);
+    return 'inserted';
+  }
+
+  /** A fact row whose key the ledger holds already: repeated, a conflict, unchanged or changed (see upsert). */
+  upsertStored(kind: FactKind, learnerId: string, key: readonly string[], content: string, line: number, delivery: number, marked?: Set<string>): UpsertOutcome {
     const prior = this.s.get[kind].get(learnerId, ...key) as { content: string; line: number; delivery: number };
     if (prior.delivery === delivery) return prior.content === content ? 'repeated' : { conflictLine: prior.line };
     if (prior.content === content) {

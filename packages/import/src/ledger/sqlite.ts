@@ -3,8 +3,8 @@ import * as E from 'fp-ts/lib/Either.js';
 import { learnerStream } from '@leerroutes/domain';
 import type { RecordedEvent, StreamAppend } from '@leerroutes/event-store';
 import type { EncodedStreamAppend, SqliteEventStore } from '@leerroutes/event-store/sqlite';
-import { Ledger } from './sqlite-ledger.js';
-import type { FactRow, ImportLedger, ReferenceDataRow, RowOutcome } from './port.js';
+import { INSERT_CHUNK, Ledger } from './sqlite-ledger.js';
+import type { FactRow, ImportLedger, LedgerRow, ReferenceDataRow, RowOutcome } from './port.js';
 
 /**
  * The ledger in the SQLite log's own file, on the log's connection: every
@@ -43,10 +43,25 @@ export function sqliteImportLedger(store: SqliteEventStore): ImportLedger {
       const dates = new Set<string>();
       // Learners marked pending in this transaction (a set per transaction: one that rolls back takes its marks with it).
       const marked = new Set<string>();
-      for (let i = 0; i < rows.length; i++) {
+      for (let i = 0; i < rows.length;) {
         const r = rows[i]!;
+        if (r.kind === 'fact' && sameKind(rows, i, INSERT_CHUNK)) {
+          // A chunk of one kind: its new facts inserted in one statement, then every row's outcome settled in order.
+          const inserted = ledger.insertNew(r.fact, rows as readonly FactRow[], i, delivery);
+          const all = inserted.length === INSERT_CHUNK;
+          const lines = all ? null : new Set(inserted);
+          for (let j = i; j < i + INSERT_CHUNK; j++) {
+            const f = rows[j] as FactRow;
+            const o = all || lines!.has(f.line) ? ledger.inserted(delivery, f.learnerId, marked) : ledger.upsertStored(f.fact, f.learnerId, f.key, f.content, f.line, delivery, marked);
+            if (f.fact === 'enrolment' && typeof o !== 'object') dates.add(f.key[0]!);
+            outcome(j, o);
+          }
+          i += INSERT_CHUNK;
+          continue;
+        }
         const o: RowOutcome = r.kind === 'fact' ? upsertFact(ledger, r, delivery, dates, marked) : upsertReference(ledger, r, delivery);
         outcome(i, o);
+        i++;
       }
       for (const d of dates) ledger.recordDeliveredDate(delivery, d);
       ledger.saveFileProgress(delivery, progress());
@@ -116,6 +131,18 @@ export function sqliteImportLedger(store: SqliteEventStore): ImportLedger {
       return gone;
     }, { secureDelete: true })),
   };
+}
+
+/** Whether rows[from, from + n) are all fact rows of rows[from]'s kind. */
+function sameKind(rows: readonly LedgerRow[], from: number, n: number): boolean {
+  if (from + n > rows.length) return false;
+  const first = rows[from]!;
+  if (first.kind !== 'fact') return false;
+  for (let i = from + 1; i < from + n; i++) {
+    const r = rows[i]!;
+    if (r.kind !== 'fact' || r.fact !== first.fact) return false;
+  }
+  return true;
 }
 
 function upsertFact(ledger: Ledger, r: FactRow, delivery: number, dates: Set<string>, marked: Set<string>): RowOutcome {
