@@ -72,15 +72,15 @@ export class Ledger {
 
   constructor(private readonly db: Database.Database) {
     db.transaction(() => this.migrate()).immediate();
-    const mk = (f: (kind: FactKind, spec: KindTable) => string) =>
-      Object.fromEntries(Object.entries(FACT_TABLES).map(([k, spec]) => [k, db.prepare(f(k as FactKind, spec))])) as Record<FactKind, Database.Statement>;
+    const mk = (f: (kind: FactKind, spec: KindTable) => string, mode: (st: Database.Statement) => Database.Statement = (st) => st) =>
+      Object.fromEntries(Object.entries(FACT_TABLES).map(([k, spec]) => [k, mode(db.prepare(f(k as FactKind, spec)))])) as Record<FactKind, Database.Statement>;
     const where = (spec: KindTable) => ['learner_id', ...spec.keys].map((c) => `${c} = ?`).join(' AND ');
     this.s = {
       insertChunk: mk((_, s) => {
         const cols = ['learner_id', ...s.keys, 'content', 'line', 'delivery'];
         const values = Array.from({ length: INSERT_CHUNK }, () => `(${cols.map(() => '?').join(', ')})`).join(', ');
         return `INSERT INTO ${s.table} (${cols.join(', ')}) VALUES ${values} ON CONFLICT DO NOTHING RETURNING line`;
-      }),
+      }, (st) => st.pluck()),
       get: mk((_, s) => `SELECT content, line, delivery FROM ${s.table} WHERE ${where(s)}`),
       put: mk((_, s) => {
         const cols = ['learner_id', ...s.keys, 'content', 'line', 'delivery'];
@@ -252,7 +252,7 @@ export class Ledger {
       args[at++] = r.line;
       args[at++] = delivery;
     }
-    return this.s.insertChunk[kind].pluck().all(args) as number[];
+    return this.s.insertChunk[kind].all(args) as number[];
   }
 
   /** Argument arrays of insertNew, by row width. */

@@ -52,9 +52,7 @@ export function sqliteImportLedger(store: SqliteEventStore): ImportLedger {
           const lines = all ? null : new Set(inserted);
           for (let j = i; j < i + INSERT_CHUNK; j++) {
             const f = rows[j] as FactRow;
-            const o = all || lines!.has(f.line) ? ledger.inserted(delivery, f.learnerId, marked) : ledger.upsertStored(f.fact, f.learnerId, f.key, f.content, f.line, delivery, marked);
-            if (f.fact === 'enrolment' && typeof o !== 'object') dates.add(f.key[0]!);
-            outcome(j, o);
+            outcome(j, upsertFact(ledger, f, delivery, dates, marked, all || lines!.has(f.line)));
           }
           i += INSERT_CHUNK;
           continue;
@@ -145,8 +143,11 @@ function sameKind(rows: readonly LedgerRow[], from: number, n: number): boolean 
   return true;
 }
 
-function upsertFact(ledger: Ledger, r: FactRow, delivery: number, dates: Set<string>, marked: Set<string>): RowOutcome {
-  const o = ledger.upsert(r.fact, r.learnerId, r.key, r.content, r.line, delivery, marked);
+/** One fact row's outcome; `insertedNow` when a multi-row insert already tried it (true: it inserted the row). */
+function upsertFact(ledger: Ledger, r: FactRow, delivery: number, dates: Set<string>, marked: Set<string>, insertedNow?: boolean): RowOutcome {
+  const o = insertedNow === undefined
+    ? ledger.upsert(r.fact, r.learnerId, r.key, r.content, r.line, delivery, marked)
+    : insertedNow ? ledger.inserted(delivery, r.learnerId, marked) : ledger.upsertStored(r.fact, r.learnerId, r.key, r.content, r.line, delivery, marked);
   if (r.fact === 'enrolment' && typeof o !== 'object') dates.add(r.key[0]!);
   return o;
 }
