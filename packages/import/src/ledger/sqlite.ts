@@ -61,6 +61,7 @@ export function sqliteImportLedger(store: SqliteEventStore): ImportLedger {
         outcome(i, o);
         i++;
       }
+      ledger.flushMarks(delivery, marked);
       for (const d of dates) ledger.recordDeliveredDate(delivery, d);
       ledger.saveFileProgress(delivery, progress());
     })),
