@@ -219,8 +219,10 @@ async function runDelivery(
 
 // --- 1. reading
 
+type RowItem = Extract<ReadItem, { kind: 'row' }>;
+
 async function readFile(
-  file: FactFile | ReferenceFile, items: (skip: number) => AsyncIterable<readonly ReadItem[]>, delivery: number, stored: FileProgress | undefined,
+  file: FactFile | ReferenceFile, items: (skip: number) => AsyncIterable<Iterable<ReadItem>>, delivery: number, stored: FileProgress | undefined,
   ledger: ImportLedger, rejects: RejectsWriter, options: ImportOptions,
 ): Promise<void> {
   const progress: FileProgress = stored ?? {
@@ -234,11 +236,12 @@ async function readFile(
     rejects.write(file.name, line, r, raw);
   };
   /** Each row's outcome, counted in the file's progress; a conflicting duplicate is rejected after all. */
-  const count = (r: LedgerRow, raw: Row | (() => Row), outcome: RowOutcome) => {
+  const count = (r: LedgerRow, item: RowItem, outcome: RowOutcome) => {
     if (typeof outcome === 'object') {
       const f = r as Extract<LedgerRow, { kind: 'fact' }>;
       progress.accepted--;
-      reject(f.line, { code: 'duplicate-key', message: `same natural key (${[f.learnerId, ...f.key].join(', ')}) as line ${outcome.conflictLine} with different content` }, typeof raw === 'function' ? raw() : raw);
+      const raw = typeof item.raw === 'function' ? item.raw({ line: f.line, offset: item.offset! }) : item.raw;
+      reject(f.line, { code: 'duplicate-key', message: `same natural key (${[f.learnerId, ...f.key].join(', ')}) as line ${outcome.conflictLine} with different content` }, raw);
     } else if (r.kind === 'reference') {
       progress[outcome === 'unchanged' ? 'unchanged' : 'inserted']++;
     } else {
@@ -246,7 +249,7 @@ async function readFile(
     }
   };
   let batch: LedgerRow[] = [];
-  let raws: (Row | (() => Row))[] = [];
+  let raws: RowItem[] = [];
   let records = 0;
   // One ledger transaction per batch: its rows, their outcomes' rejects and the file's read position commit together.
   const commit = async (final: boolean) => {
@@ -278,7 +281,7 @@ async function readFile(
         progress.rows++;
         progress.accepted++;
         batch.push(item.row);
-        raws.push(item.raw);
+        raws.push(item);
         if (batch.length >= (options.batchRows ?? ROW_BATCH)) await commit(false);
     }
   }

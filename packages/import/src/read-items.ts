@@ -14,10 +14,10 @@ import type { Row, RowReject } from './rows.js';
  */
 export type ReadItem =
   /**
-   * A row that passed validation; `raw` is needed only if the ledger finds it conflicting, so it may be built on demand.
-   * `offset` is where its line starts in the file, to read it again (csv.ts recordAt).
+   * A row that passed validation; `raw` is needed only if the ledger finds it conflicting, so it may be read again on
+   * demand from where its line starts (`offset`, csv.ts recordAt): one reader function per file, not a closure per row.
    */
-  | { readonly kind: 'row'; readonly row: LedgerRow; readonly raw: Row | (() => Row); readonly offset?: number }
+  | { readonly kind: 'row'; readonly row: LedgerRow; readonly raw: Row | ((at: LineAt) => Row); readonly offset?: number }
   | { readonly kind: 'reject'; readonly line: number; readonly reject: RowReject; readonly raw: RawRow }
   /** Records an earlier run of the delivery committed: counted, not read again. */
   | { readonly kind: 'skipped'; readonly records: number }

@@ -21,7 +21,7 @@ export interface ThreadRead {
   /** The records an earlier run committed, which the worker only counts. */
   readonly skip: number;
   /** The file's items, chunk by chunk; asked for once. */
-  items(): AsyncGenerator<ReadItem[]>;
+  items(): AsyncGenerator<Iterable<ReadItem>>;
   /** Tell the worker the rest is not wanted (nothing if it was all taken). */
   stop(): void;
 }
@@ -71,7 +71,7 @@ export function startThreadRead(worker: Worker, file: FactFile | ReferenceFile, 
     if (header === null) throw new Error(`${file.name}: a row before the header`);
     return recordAt(path, file.required, header, at).values;
   };
-  async function* items(): AsyncGenerator<ReadItem[]> {
+  async function* items(): AsyncGenerator<Iterable<ReadItem>> {
     try {
       for (;;) {
         // What arrived before the worker died is still good: it is applied first, and then the failure surfaces.
