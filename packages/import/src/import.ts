@@ -61,7 +61,7 @@ export interface ImportOptions {
   readonly deriveInThread?: boolean;
   /** Worker threads deriving (default: two, or one on a single core). */
   readonly deriveWorkers?: number;
-  /** Bytes read from a file at a time (default 1 MiB). */
+  /** Bytes read from a file at a time (default READ_CHUNK_BYTES, 128 KiB). */
   readonly readChunkBytes?: number;
 }
 
