@@ -305,7 +305,7 @@ describe('events encoded beforehand', () => {
     await store.close();
   });
 
-  it('appendEncoded writes the very rows append writes, ids handed over as plain byte arrays included', () => {
+  it('appendEncoded writes the very rows append writes, ids handed over as plain byte arrays included', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'leerroutes-encoded-'));
     try {
       const clock = () => new Date('2024-01-02T03:04:05.678Z');
@@ -333,7 +333,7 @@ describe('events encoded beforehand', () => {
       // A retried batch is recognised by its ids, encoded or not.
       const again = events(1).map((e) => encodeEvent(e, 's-1'));
       expectRight(encoded.writeTransaction((tx) => expect(tx.appendEncoded([{ stream: 's-1', expectedRevision: 'no_stream', events: again }])[0]!.appended).toBe(0)));
-      expect(encoded.streamRevisions(['s-1', 's-2', 's-3'])).toEqual(new Map([['s-1', 2], ['s-2', 2]]));
+      expect(await encoded.streamRevisions(['s-1', 's-2', 's-3'])).toEqual(new Map([['s-1', 2], ['s-2', 2]]));
       void plain.close();
       void encoded.close();
       expect(rows(join(dir, 'encoded.sqlite'))).toEqual(rows(join(dir, 'plain.sqlite')));

@@ -36,11 +36,12 @@ export async function learnerHistories(batch: readonly RecordedEvent[], ctx: Pic
     else touched.set(learnerId, [e]);
   }
   const out: LearnerHistory[] = [];
+  const revisions = await ctx.store.streamRevisions([...touched.values()].map((events) => events[0]!.stream));
   for (const [learnerId, events] of touched) {
     const first = events[0]!;
     const last = events[events.length - 1]!;
-    const revision = await ctx.store.streamRevision(first.stream);
-    if (revision !== null && revision > last.revision) continue;
+    const revision = revisions.get(first.stream);
+    if (revision !== undefined && revision > last.revision) continue;
     if (first.revision === 0) {
       out.push({ learnerId, events, startsHere: true });
       continue;

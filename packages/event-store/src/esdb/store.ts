@@ -176,6 +176,15 @@ export function openEsdbEventStore(connectionString: string): EsdbEventStore {
 
     readStream: (stream, opts) => readStreamEvents(stream, opts?.fromRevision ?? 0),
     streamRevision,
+    // One read per stream: the client has no query for many.
+    async streamRevisions(streams: readonly string[]) {
+      const out = new Map<string, StreamRevision>();
+      for (const stream of streams) {
+        const revision = await streamRevision(stream);
+        if (revision !== null) out.set(stream, revision);
+      }
+      return out;
+    },
 
     async *readAll(opts: ReadAllOptions = {}) {
       const limit = opts.batchSize ?? DEFAULT_BATCH_SIZE;

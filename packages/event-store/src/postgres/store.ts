@@ -92,8 +92,6 @@ export interface PostgresEventStore extends EventStore, PostgresQuery {
    * are not held up by it.
    */
   transaction<T>(fn: (tx: PostgresQuery) => Promise<T>): Promise<T>;
-  /** The current revision of each of these streams that exists, in one query. */
-  streamRevisions(streams: readonly string[]): Promise<Map<string, StreamRevision>>;
   /** Every event of each of these streams that exists, in revision order, in one query. */
   readStreamsNamed(streams: readonly string[]): Promise<Map<string, RecordedEvent[]>>;
   /**

@@ -49,12 +49,6 @@ export interface SqliteEventStore extends EventStore {
    */
   writeTransaction<T>(fn: (tx: LogTransaction) => T, options?: { readonly secureDelete?: boolean }): Either<AppendError, T>;
   /**
-   * The current revision of each of these streams that exists (one query for
-   * many: an import asks this of every learner it derives, and reads only the
-   * streams that exist).
-   */
-  streamRevisions(streams: readonly string[]): Map<string, StreamRevision>;
-  /**
    * Take the named lock on this log (one import or erasure at a time); throws
    * LogLockedError naming the holder. Returns the release function.
    */
@@ -418,7 +412,7 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
     database: db,
     writeTransaction: inWriteTransaction,
     acquireLock: (name: string, command: string) => acquireLogLock(db, name, command),
-    streamRevisions: (streams: readonly string[]) => new Map(q.streamsNamed.all(JSON.stringify(streams)) as [string, number][]),
+    streamRevisions: async (streams: readonly string[]) => new Map(q.streamsNamed.all(JSON.stringify(streams)) as [string, number][]),
 
     async appendToStream(stream: string, events: readonly NewEvent[], opts?: { expectedRevision?: ExpectedRevision }) {
       const result = append([{ stream, expectedRevision: opts?.expectedRevision ?? 'any', events }]);

@@ -67,6 +67,20 @@ export function appendSuite(ctx: ConformanceContext): void {
       expect(tail.map((e) => e.data)).toEqual([{ n: 3 }, { n: 4 }]);
       expect(await store.headPosition()).toBe(tail[1]!.position);
     });
+
+    it('reports the revisions of many streams at once, leaving out the ones that do not exist', async () => {
+      const store = ctx.store();
+      const [a, b, missing] = [ctx.stream('many-a'), ctx.stream('many-b'), ctx.stream('many-missing')];
+      expect(await store.streamRevisions([a, b, missing])).toEqual(new Map());
+      expectRight(await store.appendToStreams([
+        { stream: a, expectedRevision: 'no_stream', events: [newEvent(), newEvent(), newEvent()] },
+        { stream: b, expectedRevision: 'no_stream', events: [newEvent()] },
+      ]));
+      const revisions = await store.streamRevisions([missing, b, a, a]);
+      expect(revisions).toEqual(new Map([[a, 2], [b, 0]]));
+      for (const s of [a, b, missing]) expect(revisions.get(s) ?? null).toBe(await store.streamRevision(s));
+      expect(await store.streamRevisions([])).toEqual(new Map());
+    });
   });
 
   describe('expected revision', () => {

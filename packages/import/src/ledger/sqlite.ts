@@ -98,7 +98,7 @@ export function sqliteImportLedger(store: SqliteEventStore): ImportLedger {
     async readStreams(streams) {
       // One query for which exist; a first import reads none.
       const out = new Map<string, RecordedEvent[]>();
-      for (const stream of store.streamRevisions(streams).keys()) {
+      for (const stream of (await store.streamRevisions(streams)).keys()) {
         const events = await store.readStream(stream);
         if (events.length > 0) out.set(stream, events);
       }
