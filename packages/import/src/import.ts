@@ -18,7 +18,7 @@ import { REGISTRATION_FILES, type FactFile, type ReferenceFile } from './files.j
 import { openLedger } from './ledger/open.js';
 import type { DeliveryRow, FileProgress, ImportLedger, LedgerRow, RowOutcome } from './ledger/port.js';
 import { RejectsWriter, type RawRow } from './rejects.js';
-import type { Row, RowReject } from './rows.js';
+import type { RowReject } from './rows.js';
 import type { FileSummary, ImportSummary } from './summary.js';
 
 export interface ImportProgress {

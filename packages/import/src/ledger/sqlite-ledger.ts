@@ -281,7 +281,7 @@ export class Ledger {
 
   /**
    * Mark a learner pending. With `marked` (the learners this transaction
-   * marks) the mark waits there for flushMarks: a file's rows come grouped by
+   * marks) the mark waits there for markPending: a file's rows come grouped by
    * learner, a dozen enrolments each, so most marks would repeat the one
    * before, and the rest cost less written together in key order (one
    * statement a row was about a tenth of the writer's time while reading).
@@ -291,9 +291,13 @@ export class Ledger {
     else marked.add(learnerId);
   }
 
-  /** The marks markOnce kept in `marked`, written; before the transaction that made them commits. */
-  flushMarks(delivery: number, marked: ReadonlySet<string>): void {
-    const ids = [...marked].sort();
+  /**
+   * Learners marked pending: the marks markOnce kept in a transaction's set
+   * (before that transaction commits), and the learners a seal finds; in key
+   * order, INSERT_CHUNK to a statement.
+   */
+  markPending(delivery: number, learnerIds: Iterable<string>): void {
+    const ids = [...learnerIds].sort();
     const args = (this.markArgs ??= new Array<unknown>(INSERT_CHUNK * 2));
     let i = 0;
     for (; i + INSERT_CHUNK <= ids.length; i += INSERT_CHUNK) {
@@ -307,10 +311,6 @@ export class Ledger {
   }
 
   private markArgs: unknown[] | undefined;
-
-  markPending(delivery: number, learnerIds: Iterable<string>): void {
-    for (const id of learnerIds) this.s.pending.run(delivery, id);
-  }
 
   recordDeliveredDate(delivery: number, referenceDate: string): void {
     this.stmt('INSERT OR IGNORE INTO ledger_delivered_date (delivery, reference_date) VALUES (?, ?)').run(delivery, referenceDate);

@@ -61,7 +61,7 @@ export function sqliteImportLedger(store: SqliteEventStore): ImportLedger {
         outcome(i, o);
         i++;
       }
-      ledger.flushMarks(delivery, marked);
+      ledger.markPending(delivery, marked);
       for (const d of dates) ledger.recordDeliveredDate(delivery, d);
       ledger.saveFileProgress(delivery, progress());
     })),
