@@ -215,3 +215,24 @@ describe('superseded DuckDB generations', () => {
     expect(openGenerations().filter((f) => f.includes('gen-000001'))).toEqual([]);
   });
 });
+
+describe('a DuckDB writer skips costly compression analysis', () => {
+  it('unique text, such as learner ids, is stored without FSST', async () => {
+    dir = tempPath('views');
+    views = await openDuckDbViews(dir, { recheckMs: 0 });
+    try {
+      const session = await views.writeSession({ from: 'empty' });
+      await session.transaction(async ({ db, bulk }) => {
+        await db.schema.createTable('ids').addColumn('learner_id', 'varchar', (c) => c.notNull()).execute();
+        // Enough rows to fill a row group, so the segments are compressed as a rebuild's are.
+        await bulk.insert('ids', ['learner_id'], Array.from({ length: 130_000 }, (_, i) => [`L${String(i * 7919 % 1_000_003).padStart(9, '0')}`]));
+      });
+      await session.publish();
+      const methods = (await sql<{ compression: string }>`select distinct compression from pragma_storage_info('ids') where segment_type = 'VARCHAR'`.execute(views.reader.db)).rows.map((r) => r.compression);
+      expect(methods.length).toBeGreaterThan(0);
+      expect(methods).not.toContain('FSST');
+    } finally {
+      await views.close();
+    }
+  });
+});
