@@ -177,10 +177,21 @@ export function stepClass(rules: RuleSet, step: VoStep): Classification | 'stack
  */
 export const isRepeat = (rules: RuleSet, step: VoStep): boolean => step.gradeNotHigher && stepClass(rules, step) === 'gelijk';
 
+/**
+ * One string per VO level: a rebuild asks for millions of row states, and a
+ * string made anew each time must be joined and hashed anew wherever it is
+ * looked up (a view writer's dictionary, say); the same string is not.
+ */
+const VO_STATES = new Map<string, string>();
+
 /** The state a row stands for in distribution and transitions. */
 export function rowState(row: TimelineRow): string {
   switch (row.sector) {
-    case 'vo': return `vo:${row.level.code}`;
+    case 'vo': {
+      let state = VO_STATES.get(row.level.code);
+      if (state === undefined) VO_STATES.set(row.level.code, (state = `vo:${row.level.code}`));
+      return state;
+    }
     case 'mbo': return row.level.code;
     case 'hbo': return 'hbo';
     case 'wo': return 'wo';

@@ -190,7 +190,13 @@ function dimsAt(p: Core, date: string): Dims {
   };
 }
 
-const yearStart = (year: number): string => `${year}-08-01`;
+/** The day a school year starts (`2016-08-01`), one string per year: see node(). */
+function yearStart(year: number): string {
+  let day = YEAR_STARTS.get(year);
+  if (day === undefined) YEAR_STARTS.set(year, (day = `${year}-08-01`));
+  return day;
+}
+const YEAR_STARTS = new Map<number, string>();
 const rowIn = (p: Core, year: number): TimelineRow | undefined => p.timeline.find((r) => yearOf(r.schoolYear) === year);
 
 /** advice-test: the advice against the level the test indicates (under-advice when the test is higher). */
@@ -217,7 +223,15 @@ export function attemptsOf(p: Core): AttemptRow[] {
   });
 }
 
-const node = (stage: string, v: string | null): string => `${stage}:${v ?? 'none'}`;
+/** A flows node (`advice:havo`), one string per stage and value: see VO_STATES in the pathway package for why. */
+function node(stage: string, v: string | null): string {
+  let byValue = NODES.get(stage);
+  if (byValue === undefined) NODES.set(stage, (byValue = new Map()));
+  let text = byValue.get(v);
+  if (text === undefined) byValue.set(v, (text = `${stage}:${v ?? 'none'}`));
+  return text;
+}
+const NODES = new Map<string, Map<string | null, string>>();
 
 /** The cohorts of one (cut) pathway under each rule set, with their breakdown values. */
 export function membersOf(p: Core): MemberRow[] {
@@ -386,9 +400,13 @@ export function areasOf(p: Core): AreaRow[] {
 
 // --- valid time
 
+/** The last day of each school year (`2017-07-31` for 2016), made once: every learner is cut at several. */
+const YEAR_ENDS = new Map<number, string>();
+
 /** The pathway as it stood at the end of school year `year`: everything dated later left out. */
 export function cut(p: Core, year: number): Core {
-  const end = `${year + 1}-07-31`;
+  let end = YEAR_ENDS.get(year);
+  if (end === undefined) YEAR_ENDS.set(year, (end = `${year + 1}-07-31`));
   return {
     learnerId: p.learnerId,
     registration: p.registration,
