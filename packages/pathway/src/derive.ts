@@ -3,6 +3,7 @@
  * summary and classifications, and the indicators use the very same functions,
  * so a number in a report and the explanation of a learner cannot disagree.
  */
+import { oncePerKey } from './once-per-key.js';
 import {
   EDUCATION_RANK, VO_DIPLOMA_RANK, classify, effectiveSpan, givesStartkwalificatie, isVoDiploma,
   parseVoLevel, schoolYearOf, schoolYearStarting, stacksOn, startYear,
@@ -177,21 +178,13 @@ export function stepClass(rules: RuleSet, step: VoStep): Classification | 'stack
  */
 export const isRepeat = (rules: RuleSet, step: VoStep): boolean => step.gradeNotHigher && stepClass(rules, step) === 'gelijk';
 
-/**
- * One string per VO level: a rebuild asks for millions of row states, and a
- * string made anew each time must be joined and hashed anew wherever it is
- * looked up (a view writer's dictionary, say); the same string is not.
- */
-const VO_STATES = new Map<string, string>();
+/** One string per VO level (see oncePerKey). */
+const voState = oncePerKey((code: string) => `vo:${code}`);
 
 /** The state a row stands for in distribution and transitions. */
 export function rowState(row: TimelineRow): string {
   switch (row.sector) {
-    case 'vo': {
-      let state = VO_STATES.get(row.level.code);
-      if (state === undefined) VO_STATES.set(row.level.code, (state = `vo:${row.level.code}`));
-      return state;
-    }
+    case 'vo': return voState(row.level.code);
     case 'mbo': return row.level.code;
     case 'hbo': return 'hbo';
     case 'wo': return 'wo';

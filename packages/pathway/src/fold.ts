@@ -73,7 +73,7 @@ function foldParts(learnerId: string, events: readonly PathwayInputEvent[]): { r
   const removed = retractedIds(decoded);
   // Almost no learner has a correction: then no id is looked up (an id read from the log is text made in pieces, which
   // a lookup first joins and hashes; at 110,000 learners that was 3% of a rebuild's fold).
-  const live = (removed.size === 0 ? decoded.filter((d) => d.event.type !== 'Retracted') : decoded.filter((d) => !removed.has(d.input.eventId) && d.event.type !== 'Retracted')).sort(byValidTime);
+  const live = decoded.filter((d) => d.event.type !== 'Retracted' && (removed.size === 0 || !removed.has(d.input.eventId))).sort(byValidTime);
 
   let registration: Pathway['registration'] = null;
   const background: BackgroundRecord[] = [];

@@ -14,5 +14,6 @@ export { foldReferenceData, emptyReferenceData, areaChain, schoolGroupOn } from 
 export { createMemoryPathwaySource, coveredDatesOf } from './memory-source.js';
 export { reportingPathwayOf } from './reporting.js';
 export * from './derive.js';
+export { oncePerKey } from './once-per-key.js';
 export { advicePositionOf, outcomeOf, classifyPathway, type Classified } from './classify.js';
 export type { DomainEvent } from '@leerroutes/domain';

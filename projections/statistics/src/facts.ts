@@ -23,7 +23,7 @@ import {
 } from '@leerroutes/domain';
 import {
   advicePositionOf, afdelingOf, backgroundAt, cohortOf, diplomaLevelRef, effectiveCode, firstPostVoRow, firstReferenceYearAfter, firstVoRow,
-  gradeOneRow, highestVoDiploma, inEarlyLeaverCount, inOrder, isRepeat, outcomeOf, referenceAdviceOf, routeOf, rowAfter, rowLevel, rowState, stepClass, succeedsAt,
+  gradeOneRow, highestVoDiploma, inEarlyLeaverCount, inOrder, isRepeat, oncePerKey, outcomeOf, referenceAdviceOf, routeOf, rowAfter, rowLevel, rowState, stepClass, succeedsAt,
   voSteps, yearThreeRow, type DiplomaRecord, type Pathway, type TimelineRow,
 } from '@leerroutes/pathway';
 
@@ -190,13 +190,8 @@ function dimsAt(p: Core, date: string): Dims {
   };
 }
 
-/** The day a school year starts (`2016-08-01`), one string per year: see node(). */
-function yearStart(year: number): string {
-  let day = YEAR_STARTS.get(year);
-  if (day === undefined) YEAR_STARTS.set(year, (day = `${year}-08-01`));
-  return day;
-}
-const YEAR_STARTS = new Map<number, string>();
+/** The day a school year starts (`2016-08-01`), one string per year (see oncePerKey). */
+const yearStart = oncePerKey((year: number) => `${year}-08-01`);
 const rowIn = (p: Core, year: number): TimelineRow | undefined => p.timeline.find((r) => yearOf(r.schoolYear) === year);
 
 /** advice-test: the advice against the level the test indicates (under-advice when the test is higher). */
@@ -223,15 +218,9 @@ export function attemptsOf(p: Core): AttemptRow[] {
   });
 }
 
-/** A flows node (`advice:havo`), one string per stage and value: see VO_STATES in the pathway package for why. */
-function node(stage: string, v: string | null): string {
-  let byValue = NODES.get(stage);
-  if (byValue === undefined) NODES.set(stage, (byValue = new Map()));
-  let text = byValue.get(v);
-  if (text === undefined) byValue.set(v, (text = `${stage}:${v ?? 'none'}`));
-  return text;
-}
-const NODES = new Map<string, Map<string | null, string>>();
+/** A flows node (`advice:havo`), one string per stage and value (see oncePerKey). */
+const nodesOf = oncePerKey((stage: string) => oncePerKey((v: string | null) => `${stage}:${v ?? 'none'}`));
+const node = (stage: string, v: string | null): string => nodesOf(stage)(v);
 
 /** The cohorts of one (cut) pathway under each rule set, with their breakdown values. */
 export function membersOf(p: Core): MemberRow[] {
@@ -400,13 +389,12 @@ export function areasOf(p: Core): AreaRow[] {
 
 // --- valid time
 
-/** The last day of each school year (`2017-07-31` for 2016), made once: every learner is cut at several. */
-const YEAR_ENDS = new Map<number, string>();
+/** The last day of each school year (`2017-07-31` for 2016), one string per year: every learner is cut at several. */
+const yearEnd = oncePerKey((year: number) => `${year + 1}-07-31`);
 
 /** The pathway as it stood at the end of school year `year`: everything dated later left out. */
 export function cut(p: Core, year: number): Core {
-  let end = YEAR_ENDS.get(year);
-  if (end === undefined) YEAR_ENDS.set(year, (end = `${year + 1}-07-31`));
+  const end = yearEnd(year);
   return {
     learnerId: p.learnerId,
     registration: p.registration,
