@@ -23,7 +23,7 @@ import {
 } from '@leerroutes/domain';
 import {
   advicePositionOf, afdelingOf, backgroundAt, cohortOf, diplomaLevelRef, effectiveCode, firstPostVoRow, firstReferenceYearAfter, firstVoRow,
-  gradeOneRow, highestVoDiploma, inEarlyLeaverCount, inOrder, isRepeat, oncePerKey, outcomeOf, referenceAdviceOf, routeOf, rowAfter, rowLevel, rowState, stepClass, succeedsAt,
+  gradeOneRow, highestVoDiploma, inEarlyLeaverCount, inOrder, isRepeat, oncePerKey, outcomeOf, referenceAdviceOf, routeOf, rowAfter, rowLevel, rowState, stackingAttempts, stepClass, succeedsAt,
   voSteps, yearThreeRow, type DiplomaRecord, type Pathway, type TimelineRow,
 } from '@leerroutes/pathway';
 
@@ -393,28 +393,53 @@ export function areasOf(p: Core): AreaRow[] {
 const yearEnd = oncePerKey((year: number) => `${year + 1}-07-31`);
 
 /** The pathway as it stood at the end of school year `year`: everything dated later left out. */
-export function cut(p: Core, year: number): Core {
-  const end = yearEnd(year);
-  return {
-    learnerId: p.learnerId,
-    registration: p.registration,
-    background: p.background.every((b) => b.validFrom <= end) ? p.background : p.background.filter((b) => b.validFrom <= end),
-    testScore: p.testScore && p.testScore.occurredOn <= end ? p.testScore : null,
-    advices: untilYear(p.advices, year),
-    timeline: untilYear(p.timeline, year),
-    diplomas: untilYear(p.diplomas, year),
-    left: untilYear(p.left, year),
+export const cut = (p: Core, year: number): Core => cutsOf(p)(year);
+
+/**
+ * The cuts of one pathway, each year's made once: the member rows and the
+ * classifications are cut at many of the same years. The school year of
+ * every dated item is read once, not once per cut; a cut with nothing later
+ * left out is the pathway itself.
+ */
+function cutsOf(p: Core): (year: number) => Core {
+  const dated = { advices: yearsOf(p.advices), timeline: yearsOf(p.timeline), diplomas: yearsOf(p.diplomas), left: yearsOf(p.left) };
+  const lastYear = Math.max(dated.advices.last, dated.timeline.last, dated.diplomas.last, dated.left.last);
+  const made = new Map<number, Core>();
+  return (year) => {
+    let c = made.get(year);
+    if (c !== undefined) return c;
+    const end = yearEnd(year);
+    const background = p.background.every((b) => b.validFrom <= end) ? p.background : p.background.filter((b) => b.validFrom <= end);
+    const testScore = p.testScore && p.testScore.occurredOn <= end ? p.testScore : null;
+    c = year >= lastYear && background === p.background && testScore === p.testScore ? p : {
+      learnerId: p.learnerId,
+      registration: p.registration,
+      background,
+      testScore,
+      advices: untilYear(p.advices, dated.advices, year),
+      timeline: untilYear(p.timeline, dated.timeline, year),
+      diplomas: untilYear(p.diplomas, dated.diplomas, year),
+      left: untilYear(p.left, dated.left, year),
+    };
+    made.set(year, c);
+    return c;
   };
+}
+
+interface Dated { readonly years: readonly number[]; readonly last: number }
+function yearsOf(items: readonly { readonly schoolYear: string }[]): Dated {
+  const years = items.map((x) => yearOf(x.schoolYear));
+  let last = -Infinity;
+  for (const y of years) if (y > last) last = y;
+  return { years, last };
 }
 
 /**
  * The items of school years up to `year`: the array itself when none is
- * later, as in most cuts (a pathway is cut once per school year that can
- * change a row, and the copies were a good part of the fold's garbage).
+ * later, as in most cuts (the copies were a good part of the fold's garbage).
  */
-function untilYear<T extends { readonly schoolYear: string }>(items: readonly T[], year: number): readonly T[] {
-  for (let i = 0; i < items.length; i++) if (yearOf(items[i]!.schoolYear) > year) return items.filter((x) => yearOf(x.schoolYear) <= year);
-  return items;
+function untilYear<T>(items: readonly T[], dated: Dated, year: number): readonly T[] {
+  return dated.last <= year ? items : items.filter((_, i) => !(dated.years[i]! > year));
 }
 
 /**
@@ -445,26 +470,23 @@ function learnerYears(p: Core): number[] {
   for (const a of p.advices) years.add(yearOf(a.schoolYear));
   if (p.testScore) years.add(yearOf(schoolYearOf(p.testScore.occurredOn)));
   for (const r of [p.timeline[0], firstVoRow(p), gradeOneRow(p), yearThreeRow(p), firstPostVoRow(p)]) if (r) years.add(yearOf(r.schoolYear));
-  if (attemptsOf(p).length > 0) for (const r of p.timeline) years.add(yearOf(r.schoolYear));
+  if (stackingAttempts(p).length > 0) for (const r of p.timeline) years.add(yearOf(r.schoolYear));
   return [...years].sort((a, b) => a - b);
 }
-
-const same = (a: object, b: object): boolean => {
-  for (const k in a) if ((a as Record<string, unknown>)[k] !== (b as Record<string, unknown>)[k]) return false;
-  return true;
-};
 
 /**
  * Rows with the school years they hold in: worked out from the pathway cut
  * at each year they can change, a row of a slot (rule set, cohort type)
  * holding until the next cut that gives another.
  */
-function versioned<R extends { readonly rules: string }>(p: Core, years: readonly number[], rowsOf: (p: Core) => R[], slotOf: (r: R) => string): Versioned<R>[] {
+function versioned<R extends { readonly rules: string }>(
+  cuts: (year: number) => Core, years: readonly number[], rowsOf: (p: Core) => R[], slotOf: (r: R) => string, same: (a: R, b: R) => boolean,
+): Versioned<R>[] {
   const out: Versioned<R>[] = [];
   const open = new Map<string, { row: R; from: number }>();
   for (const year of years) {
     const now = new Map<string, R>();
-    for (const row of rowsOf(cut(p, year))) now.set(slotOf(row), row);
+    for (const row of rowsOf(cuts(year))) now.set(slotOf(row), row);
     for (const [slot, o] of open) {
       const row = now.get(slot);
       if (row && same(row, o.row)) continue;
@@ -478,6 +500,31 @@ function versioned<R extends { readonly rules: string }>(p: Core, years: readonl
 }
 
 /**
+ * Whether two rows of one kind hold the same values, field by named field:
+ * compiled from the kind's complete list of fields (the type checks that it
+ * is complete), as a loop over the keys of a row costs a generic lookup per
+ * field, millions of times in a rebuild.
+ */
+function sameBy<R>(fields: { readonly [K in keyof Required<R>]: true }): (a: R, b: R) => boolean {
+  const body = Object.keys(fields).map((k) => `a[${JSON.stringify(k)}] === b[${JSON.stringify(k)}]`).join(' && ');
+  return new Function('a', 'b', `return ${body};`) as (a: R, b: R) => boolean;
+}
+
+const sameMember = sameBy<MemberRow>({
+  learner_id: true, rules: true, cohort_type: true, cohort: true, gender: true, pupil_weight: true, parental_education: true,
+  migration_background: true, area: true, po_school: true, vo_school: true, advice: true,
+});
+const sameLearner = sameBy<LearnerRow>({
+  learner_id: true, rules: true, ap: true, oc: true, f_advice: true, f_lj1: true, f_lj3: true, f_diploma: true, f_next: true,
+  route: true, at: true, revised: true, first_year: true, sk_date: true, placement_year: true, vo_diploma_year: true,
+});
+
+/** A member row's slot (`monitor|advice`), one string per rule set and cohort type (see oncePerKey). */
+const memberSlots = oncePerKey((rules: string) => oncePerKey((type: CohortType) => `${rules}|${type}`));
+const memberSlot = (r: MemberRow): string => memberSlots(r.rules)(r.cohort_type);
+const learnerSlot = (r: LearnerRow): string => r.rules;
+
+/**
  * The row with its valid years, set on the row itself: rowsOf makes new rows
  * for every year, and versioned keeps each for one version at most, so a copy
  * (one per row written, two million at 110k) bought nothing.
@@ -489,9 +536,10 @@ function withValid<R>(row: R, from: number, until: number | null): Versioned<R> 
   return v;
 }
 
-export const versionedMembers = (p: Core): Versioned<MemberRow>[] => versioned(p, memberYears(p), membersOf, (r) => `${r.rules}|${r.cohort_type}`);
-export const versionedLearnerRows = (p: Core): Versioned<LearnerRow>[] => versioned(p, learnerYears(p), learnerRowsOf, (r) => r.rules);
+export const versionedMembers = (p: Core, cuts = cutsOf(p)): Versioned<MemberRow>[] => versioned(cuts, memberYears(p), membersOf, memberSlot, sameMember);
+export const versionedLearnerRows = (p: Core, cuts = cutsOf(p)): Versioned<LearnerRow>[] => versioned(cuts, learnerYears(p), learnerRowsOf, learnerSlot, sameLearner);
 
 export function factsOf(p: Core): LearnerFacts {
-  return { member: versionedMembers(p), learner: versionedLearnerRows(p), state: statesOf(p), step: stepsOf(p), diploma: diplomasOf(p), attempt: attemptsOf(p), revision: revisionsOf(p) };
+  const cuts = cutsOf(p);
+  return { member: versionedMembers(p, cuts), learner: versionedLearnerRows(p, cuts), state: statesOf(p), step: stepsOf(p), diploma: diplomasOf(p), attempt: attemptsOf(p), revision: revisionsOf(p) };
 }

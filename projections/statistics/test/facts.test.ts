@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { foldPathway } from '@leerroutes/pathway';
 import { TestLog } from '@leerroutes/pathway/testing';
-import { cut, dayOf, factsOf, learnerRowsOf, membersOf, versionedLearnerRows, versionedMembers, yearOf } from '../src/facts.js';
+import { cut, dayOf, factsOf, learnerRowsOf, membersOf, versionedLearnerRows, versionedMembers, yearOf, type Core } from '../src/facts.js';
 import { knownFacts } from '../src/knowledge.js';
 
 const bg = { pupilWeight: 0 as const, parentalEducation: 'middle' as const, migrationBackground: 'none', area: 'ZUID', areaParents: ['RDAM', 'NL'] };
@@ -152,7 +152,20 @@ describe('cohort members', () => {
   });
 });
 
-/** Every year from `first` to `last`: the versions valid then are the rows of the cut. */
+/** A cut as its definition says, written out plainly (the oracle of the fold's own cuts): everything dated after the end of school year `year` left out. */
+function cutByDefinition(p: Core, year: number): Core {
+  const end = `${year + 1}-07-31`;
+  const upTo = <T extends { readonly schoolYear: string }>(items: readonly T[]) => items.filter((x) => Number(x.schoolYear.slice(0, 4)) <= year);
+  return {
+    learnerId: p.learnerId, registration: p.registration, background: p.background.filter((b) => b.validFrom <= end),
+    testScore: p.testScore && p.testScore.occurredOn <= end ? p.testScore : null,
+    advices: upTo(p.advices), timeline: upTo(p.timeline), diplomas: upTo(p.diplomas), left: upTo(p.left),
+  };
+}
+const coreOf = ({ learnerId, registration, background, testScore, advices, timeline, diplomas, left }: Core): Core =>
+  ({ learnerId, registration, background, testScore, advices, timeline, diplomas, left });
+
+/** Every year from `first` to `last`: the cut is the definition's, and the versions valid then are the rows of that cut. */
 export function expectVersionsToBeCuts(p: ReturnType<typeof foldPathway>, first: number, last: number): void {
   const at = (versions: { valid_from: number; valid_until: number | null }[], y: number) =>
     versions.filter((v) => v.valid_from <= y && (v.valid_until === null || v.valid_until > y))
@@ -160,8 +173,10 @@ export function expectVersionsToBeCuts(p: ReturnType<typeof foldPathway>, first:
   const members = versionedMembers(p);
   const learners = versionedLearnerRows(p);
   for (let y = first; y <= last; y++) {
-    expect(at(members, y), `${p.learnerId} members as of ${y}`).toEqual(membersOf(cut(p, y)).map((r) => JSON.stringify(r)).sort());
-    expect(at(learners, y), `${p.learnerId} classifications as of ${y}`).toEqual(learnerRowsOf(cut(p, y)).map((r) => JSON.stringify(r)).sort());
+    const oracle = cutByDefinition(p, y);
+    expect(coreOf(cut(p, y)), `${p.learnerId} cut at ${y}`).toEqual(oracle);
+    expect(at(members, y), `${p.learnerId} members as of ${y}`).toEqual(membersOf(oracle).map((r) => JSON.stringify(r)).sort());
+    expect(at(learners, y), `${p.learnerId} classifications as of ${y}`).toEqual(learnerRowsOf(oracle).map((r) => JSON.stringify(r)).sort());
   }
 }
 
