@@ -439,6 +439,7 @@ function yearsOf(items: readonly { readonly schoolYear: string }[]): Dated {
  * later, as in most cuts (the copies were a good part of the fold's garbage).
  */
 function untilYear<T>(items: readonly T[], dated: Dated, year: number): readonly T[] {
+  // "Not later" rather than "at or before": an item whose school year does not read as a number (NaN) stays, as it always did.
   return dated.last <= year ? items : items.filter((_, i) => !(dated.years[i]! > year));
 }
 
