@@ -16,5 +16,5 @@ export { forgetLearner } from './forget.js';
 export { dumpViews, writeViewsDump } from './dump.js';
 export { listViewTables } from './view-tables.js';
 export { insertChunked } from './insert.js';
-export { concatBlocks, isRowBlock, packColumns, packRows, unpackRows, type PackedColumn, type RowBlock } from './row-block.js';
+export { concatBlocks, isRowBlock, packColumns, packRows, RowBlockBuilder, unpackRows, type ColumnKind, type PackedColumn, type RowBlock } from './row-block.js';
 export type { RebuildThread, RebuildThreadSetup } from './rebuild-thread.js';

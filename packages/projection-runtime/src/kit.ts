@@ -11,4 +11,4 @@ export { tableNames } from './projection.js';
 export { learnerHistories, type LearnerHistory } from './learner-histories.js';
 export { insertChunked } from './insert.js';
 export { listViewTables } from './view-tables.js';
-export { concatBlocks, isRowBlock, packColumns, packRows, unpackRows, type PackedColumn, type RowBlock } from './row-block.js';
+export { concatBlocks, isRowBlock, packColumns, packRows, RowBlockBuilder, unpackRows, type ColumnKind, type PackedColumn, type RowBlock } from './row-block.js';

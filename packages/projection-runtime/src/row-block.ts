@@ -176,3 +176,164 @@ export function transferablesOf(block: RowBlock): ArrayBuffer[] {
   }
   return out;
 }
+
+/** What a column of a block builder holds; its values must be of that kind or null. */
+export type ColumnKind = 'string' | 'number' | 'boolean';
+
+interface ColumnBuilder {
+  push(value: unknown): void;
+  /** The column as pushed since the last reset, in arrays of its own. */
+  finish(length: number): PackedColumn;
+  reset(): void;
+}
+
+const kindError = (kind: ColumnKind, value: unknown, name: string | undefined) =>
+  new TypeError(`a ${kind} column${name ? ` '${name}'` : ''} was given ${typeof value} ${JSON.stringify(value)}`);
+
+/** Text as indexes into the distinct values, in order of first sight. */
+class StringColumn implements ColumnBuilder {
+  private indexes = new Int32Array(INITIAL_CAPACITY);
+  private n = 0;
+  private dictionary: string[] = [];
+  private readonly seen = new Map<string, number>();
+  // A learner's rows come together: the same learner id (or rule set) as the row before needs no lookup.
+  private last: string | null = null;
+  private lastAt = -1;
+  constructor(private readonly name?: string) {}
+
+  push(value: unknown): void {
+    if (this.n === this.indexes.length) this.indexes = grown(this.indexes);
+    if (value === this.last) { this.indexes[this.n++] = this.lastAt; return; }
+    if (value === null || value === undefined) { this.indexes[this.n++] = -1; return; }
+    if (typeof value !== 'string') throw kindError('string', value, this.name);
+    let at = this.seen.get(value);
+    if (at === undefined) { at = this.dictionary.length; this.dictionary.push(value); this.seen.set(value, at); }
+    this.indexes[this.n++] = at;
+    this.last = value;
+    this.lastAt = at;
+  }
+
+  finish(length: number): PackedColumn {
+    return { kind: 'string', dictionary: this.dictionary, indexes: this.indexes.slice(0, length) };
+  }
+
+  reset(): void {
+    this.n = 0;
+    this.dictionary = [];
+    this.seen.clear();
+    this.last = null;
+    this.lastAt = -1;
+  }
+}
+
+class NumberColumn implements ColumnBuilder {
+  private values = new Float64Array(INITIAL_CAPACITY);
+  private nulls = new Uint8Array(INITIAL_CAPACITY);
+  private anyNull = false;
+  private n = 0;
+  constructor(private readonly name?: string) {}
+
+  push(value: unknown): void {
+    if (this.n === this.values.length) {
+      this.values = grown(this.values);
+      this.nulls = grown(this.nulls);
+    }
+    if (typeof value === 'number') {
+      this.nulls[this.n] = 0;
+      this.values[this.n++] = value;
+      return;
+    }
+    if (value !== null && value !== undefined) throw kindError('number', value, this.name);
+    this.anyNull = true;
+    this.values[this.n] = 0;
+    this.nulls[this.n++] = 1;
+  }
+
+  finish(length: number): PackedColumn {
+    return { kind: 'number', values: this.values.slice(0, length), nulls: this.anyNull ? this.nulls.slice(0, length) : null };
+  }
+
+  reset(): void {
+    this.n = 0;
+    this.anyNull = false;
+  }
+}
+
+class BooleanColumn implements ColumnBuilder {
+  private values = new Uint8Array(INITIAL_CAPACITY);
+  private n = 0;
+  constructor(private readonly name?: string) {}
+
+  push(value: unknown): void {
+    if (this.n === this.values.length) this.values = grown(this.values);
+    if (value === true) this.values[this.n++] = 1;
+    else if (value === false) this.values[this.n++] = 0;
+    else if (value === null || value === undefined) this.values[this.n++] = 2;
+    else throw kindError('boolean', value, this.name);
+  }
+
+  finish(length: number): PackedColumn {
+    return { kind: 'boolean', values: this.values.slice(0, length) };
+  }
+
+  reset(): void {
+    this.n = 0;
+  }
+}
+
+const INITIAL_CAPACITY = 1024;
+
+function grown<T extends Int32Array | Float64Array | Uint8Array>(a: T): T {
+  const bigger = new (a.constructor as new (n: number) => T)(a.length * 2);
+  bigger.set(a);
+  return bigger;
+}
+
+/**
+ * A row block written row by row into typed columns of kinds known in
+ * advance (a table's schema): no array of values per column first, and no
+ * pass to find each column's kind. Its arrays are scratch, kept from one
+ * block to the next: `finish` copies the block out at its exact size and
+ * starts the next, so a builder kept for many blocks allocates what the
+ * blocks hold and no more (a typed array of a fixed capacity per column and
+ * block cost more than the packing it saved). Push a row's values one each,
+ * in order, into `columns`, then call `rowDone`; or `push` the row whole. A
+ * value of the wrong kind throws.
+ */
+export class RowBlockBuilder {
+  private readonly builders: ColumnBuilder[];
+  private n = 0;
+
+  constructor(kinds: readonly ColumnKind[], names?: readonly string[]) {
+    this.builders = kinds.map((kind, i) => {
+      const name = names?.[i];
+      return kind === 'string' ? new StringColumn(name) : kind === 'number' ? new NumberColumn(name) : new BooleanColumn(name);
+    });
+  }
+
+  get columns(): readonly { push(value: unknown): void }[] {
+    return this.builders;
+  }
+
+  rowDone(): void {
+    this.n++;
+  }
+
+  push(values: readonly unknown[]): void {
+    if (values.length !== this.builders.length) throw new Error(`a row has ${values.length} values for ${this.builders.length} columns`);
+    for (let i = 0; i < values.length; i++) this.builders[i]!.push(values[i]);
+    this.n++;
+  }
+
+  get length(): number {
+    return this.n;
+  }
+
+  /** The rows pushed since the last finish, as a block of arrays of its own; the builder starts empty again. */
+  finish(): RowBlock {
+    const block: RowBlock = { rowBlock: true, length: this.n, columns: this.builders.map((b) => b.finish(this.n)) };
+    for (const b of this.builders) b.reset();
+    this.n = 0;
+    return block;
+  }
+}

@@ -1,10 +1,10 @@
 import { sql } from 'kysely';
 import { COVERAGE_STREAM, SCHOOL_GROUPS_STREAM, fromStored, type EventData } from '@leerroutes/domain';
 import type { RecordedEvent } from '@leerroutes/event-store';
-import { concatBlocks, insertChunked, learnerHistories, packColumns, type PrepareContext, type Projection, type ProjectionContext, type RowBlock } from '@leerroutes/projection-runtime/kit';
+import { concatBlocks, insertChunked, learnerHistories, RowBlockBuilder, type ColumnKind, type PrepareContext, type Projection, type ProjectionContext, type RowBlock } from '@leerroutes/projection-runtime/kit';
 import { dayOf, yearOf, type AreaRow } from './facts.js';
 import { knownFacts, LEARNER_TABLES, type Table } from './knowledge.js';
-import { columnNames, createStatisticsTables, LEARNER_TABLE_OF, STATISTICS_TABLES } from './schema.js';
+import { columnNames, createStatisticsTables, LEARNER_TABLE_OF, STATISTICS_TABLES, type Column } from './schema.js';
 
 /**
  * The statistics read model: per learner, what every indicator counts
@@ -30,25 +30,33 @@ interface PreparedBatch {
 type CoveredRow = { reference_date: number; year: number; known_from: number };
 type GroupRow = { institution: string; grp: string; valid_from: number; valid_to: number | null };
 
+const KIND_OF = { text: 'string', integer: 'number', boolean: 'boolean' } as const satisfies Record<Column['type'], ColumnKind>;
 const COLUMNS = Object.fromEntries(LEARNER_TABLES.map((key) => [key, columnNames(LEARNER_TABLE_OF[key])])) as Record<Table, string[]>;
 
-type ColumnPusher = (row: object, columns: unknown[][]) => void;
+const KINDS = Object.fromEntries(LEARNER_TABLES.map((key) => [key, STATISTICS_TABLES[LEARNER_TABLE_OF[key]].map((c) => KIND_OF[c.type])])) as Record<Table, ColumnKind[]>;
+
+type RowPusher = (row: object, columns: readonly { push(value: unknown): void }[]) => void;
 /**
- * Per table, one function that appends a row's values to the table's columns.
- * Compiled from the column names (the schema's, never input), so every value
- * is read by a fixed key: read by a key from a loop, the millions of rows of
- * a rebuild took the slow generic lookup.
+ * Per table, one function that pushes a row's values into the table's
+ * column builders. Compiled from the column names (the schema's, never
+ * input), so every value is read by a fixed key and each push is a call site
+ * of its own: read by a key from a loop, the millions of rows of a rebuild
+ * took the slow generic lookup.
  */
 const PUSH_ROW = Object.fromEntries(LEARNER_TABLES.map((key) => [key, new Function('row', 'out',
-  COLUMNS[key].map((name, i) => `out[${i}].push(row[${JSON.stringify(name)}] ?? null);`).join('\n')) as ColumnPusher])) as Record<Table, ColumnPusher>;
+  COLUMNS[key].map((name, i) => `out[${i}].push(row[${JSON.stringify(name)}]);`).join('\n')) as RowPusher])) as Record<Table, RowPusher>;
+const newBuilders = () => Object.fromEntries(LEARNER_TABLES.map((key) => [key, new RowBlockBuilder(KINDS[key], COLUMNS[key])])) as Record<Table, RowBlockBuilder>;
+/** Builders not in use: one set per batch being prepared at a time, kept for the next (row-block.ts says why). */
+const builders: Record<Table, RowBlockBuilder>[] = [];
+
 /** Learners folded between two turns of the event loop: short enough that the previous batch's transaction is not kept waiting. */
 const LEARNERS_PER_TURN = 100;
 const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 async function prepareBatch(batch: readonly RecordedEvent[], ctx: PrepareContext): Promise<PreparedBatch> {
   const histories = await learnerHistories(batch, ctx);
-  // Straight into columns: the rows go to the bulk path packed by column (row-block.ts).
-  const columns = Object.fromEntries(LEARNER_TABLES.map((key) => [key, COLUMNS[key].map(() => [] as unknown[])])) as Record<Table, unknown[][]>;
+  // Straight into typed columns: the rows go to the bulk path packed by column (row-block.ts).
+  const blocks = builders.pop() ?? newBuilders();
   const areas: AreaRow[] = [];
   let n = 0;
   for (const h of histories) {
@@ -56,12 +64,17 @@ async function prepareBatch(batch: readonly RecordedEvent[], ctx: PrepareContext
     const known = knownFacts(h.learnerId, h.events);
     for (const key of LEARNER_TABLES) {
       const push = PUSH_ROW[key];
-      const out = columns[key];
-      for (const row of known.facts[key]) push(row, out);
+      const block = blocks[key];
+      const out = block.columns;
+      for (const row of known.facts[key]) {
+        push(row, out);
+        block.rowDone();
+      }
     }
     for (const a of known.areas) areas.push(a);
   }
-  const rows = Object.fromEntries(LEARNER_TABLES.map((key) => [key, packColumns(columns[key], columns[key][0]!.length)])) as Record<Table, RowBlock>;
+  const rows = Object.fromEntries(LEARNER_TABLES.map((key) => [key, blocks[key].finish()])) as Record<Table, RowBlock>;
+  builders.push(blocks);
   return { replaced: histories.filter((h) => !h.startsHere).map((h) => h.learnerId), rows, areas, covered: coveredOf(batch), groups: groupsOf(batch) };
 }
 
