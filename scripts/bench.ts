@@ -3,7 +3,8 @@
  *
  * Measures the whole engine on a generated population, each step in its own
  * process: generation, CSV import (and a corrected re-delivery known later),
- * raw append, the bare scan-and-parse floor, a full rebuild of every
+ * raw append, the bare scan-and-parse floor (and two of it at once: what
+ * both cores give against one), a full rebuild of every
  * projection, report latency (every indicator by up to two breakdowns, live
  * and as known on a past date), the DuckDB peer on the same CSVs, and
  * storage. With `--backend postgres` the same import, rebuild and reports
@@ -13,7 +14,7 @@
  * bench-results/<size>.json and .md. The CI size checks the output's shape,
  * never its speed.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { cpus, totalmem, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -65,6 +66,25 @@ function step(name: string, ...args: string[]): Record<string, any> {
   return result;
 }
 
+/** The same step twice at once, each in its own process (the machine's cores measured against one). */
+async function stepsAtOnce(name: string, ...argsOfEach: string[][]): Promise<Record<string, any>[]> {
+  process.stderr.write(`bench: ${argsOfEach.length} x ${name} at once...\n`);
+  const runs = argsOfEach.map((args) => new Promise<Record<string, any>>((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'bench', 'step.ts'), name, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => { out += d; });
+    child.on('error', reject);
+    child.on('close', (status) => {
+      const line = out.split('\n').find((l) => l.startsWith('RESULT '));
+      if (status !== 0 || !line) reject(new Error(`bench step ${name} failed (exit ${status})\n${out.slice(-2000)}`));
+      else resolve(JSON.parse(line.slice(7)) as Record<string, any>);
+    });
+  }));
+  const results = await Promise.all(runs);
+  process.stderr.write(`bench: ${name} at once done ${results.map((r) => JSON.stringify(r).slice(0, 120)).join(' ')}\n`);
+  return results;
+}
+
 const middleCohort = (() => {
   const [a, b] = cohorts.split('-').map(Number) as [number, number];
   const intake = Math.floor((a + b) / 2);
@@ -76,6 +96,7 @@ const imported = step('import', '--dir', dir, '--db', db, '--known-at', KNOWN_AT
 const corrected = step('import', '--dir', fix, '--db', db, '--known-at', CORRECTED_AT);
 const append = step('append', '--db', db, '--target', appendDb);
 const scan = step('scan', '--db', db);
+const twoScans = await stepsAtOnce('scan', ['--db', db], ['--db', db]);
 const rebuilt = step('rebuild', '--db', db, '--views', views);
 const reports = step('reports', '--db', db, '--views', views, '--cohort', middleCohort, '--known-on', KNOWN_ON);
 const peer = runPeer();
@@ -157,6 +178,10 @@ const result: BenchResult = {
   append: { events: append['events'], seconds: append['seconds'], eventsPerSecond: append['eventsPerSecond'], peakRssMiB: append['peakRssMiB'] },
   scan: { events: scan['events'], seconds: scan['seconds'], eventsPerSecond: scan['eventsPerSecond'], peakRssMiB: scan['peakRssMiB'] },
   rebuild: { events: rebuilt['events'], seconds: rebuilt['seconds'], eventsPerSecond: rebuilt['eventsPerSecond'], peakRssMiB: rebuilt['peakRssMiB'], ratioToScan: rebuilt['seconds'] / scan['seconds'] },
+  cores: {
+    twoScansSeconds: twoScans.map((x) => x['seconds'] as number),
+    capacity: (2 * scan['seconds']) / (twoScans.reduce((sum, x) => sum + (x['seconds'] as number), 0) / twoScans.length),
+  },
   correction: { events: corrected['events'], seconds: corrected['seconds'] },
   reports: {
     cohort: middleCohort, learners: reports['learners'], knownOn: KNOWN_ON, openMs: reports['openMs'], firstMs: reports['firstMs'],

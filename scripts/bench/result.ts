@@ -12,6 +12,14 @@ export interface BenchResult {
   append: Rate;
   scan: Rate;
   rebuild: Rate & { ratioToScan: number };
+  /**
+   * Two scans of the floor at once, each in its own process: how much more
+   * work the machine's cores do together than one alone (`capacity`: 2 x a
+   * scan's time alone over the mean time of the two at once). The floors run
+   * on one core; the import and the rebuild use two, so their ratios to a
+   * floor depend on this (a VM's two cores may share one physical core).
+   */
+  cores: { twoScansSeconds: number[]; capacity: number };
   /** A corrected re-delivery imported after the population, known later: what "as known on" tells apart. */
   correction: { events: number; seconds: number };
   /**
@@ -47,6 +55,9 @@ export function checkShape(r: BenchResult): string[] {
   for (const k of ['rows', 'enrolmentRows', 'events', 'seconds', 'rowsPerSecond', 'eventsPerSecond', 'peakRssMiB'] as const) positive(`import.${k}`, r.import[k]);
   for (const part of ['append', 'scan', 'rebuild'] as const) for (const k of ['events', 'seconds', 'eventsPerSecond', 'peakRssMiB'] as const) positive(`${part}.${k}`, r[part][k]);
   positive('rebuild.ratioToScan', r.rebuild.ratioToScan);
+  if (r.cores.twoScansSeconds.length !== 2) problems.push(`cores.twoScansSeconds holds ${r.cores.twoScansSeconds.length} times, not 2`);
+  for (const [i, v] of r.cores.twoScansSeconds.entries()) positive(`cores.twoScansSeconds[${i}]`, v);
+  positive('cores.capacity', r.cores.capacity);
   // The log holds the delivery and its correction; the floors append and scan that same log.
   if (r.scan.events !== r.import.events + r.correction.events || r.rebuild.events !== r.scan.events || r.append.events !== r.scan.events) {
     problems.push(`event counts differ: import ${r.import.events} + correction ${r.correction.events}, append ${r.append.events}, scan ${r.scan.events}, rebuild ${r.rebuild.events}`);
@@ -96,6 +107,7 @@ export function toMarkdown(r: BenchResult): string {
     `| raw append | ${n(r.append.events)} events | ${n(r.append.seconds, 1)} | ${n(r.append.eventsPerSecond)} events/s | ${n(r.append.peakRssMiB)} MiB |`,
     `| scan + parse (floor) | ${n(r.scan.events)} events | ${n(r.scan.seconds, 1)} | ${n(r.scan.eventsPerSecond)} events/s | ${n(r.scan.peakRssMiB)} MiB |`,
     `| full rebuild, all projections | ${n(r.rebuild.events)} events | ${n(r.rebuild.seconds, 1)} | ${n(r.rebuild.eventsPerSecond)} events/s (${n(r.rebuild.ratioToScan, 2)}x the scan floor) | ${n(r.rebuild.peakRssMiB)} MiB |`,
+    `| two scans at once (both cores) | 2 x ${n(r.scan.events)} events | ${r.cores.twoScansSeconds.map((x) => n(x, 1)).join(' and ')} | both cores together scan ${n(r.cores.capacity, 2)}x as fast as one | |`,
     `| corrected re-delivery | ${n(r.correction.events)} events | ${n(r.correction.seconds, 1)} | | |`,
     `| storage | event log ${n(r.storage.dbBytes / 2 ** 20, 1)} MiB, views ${n(r.storage.viewsBytes / 2 ** 20, 1)} MiB | | ${n(r.storage.bytesPerMillionEvents / 2 ** 20, 1)} MiB per million events | |`,
     '',
