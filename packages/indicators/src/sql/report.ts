@@ -50,8 +50,8 @@ export function countQuery(c: CompiledUnits): RawBuilder<unknown> {
   });
   return sql`${c.with}
     select ${sql.join(outer)}, c.den, c.n from (
-      select ${sql.join(grouped.map((col) => sql.ref(`u.${col}`)))}, cast(sum(u.den) as integer) as den, cast(count(*) as integer) as n
-      from (${c.units}) u group by ${sql.join(grouped.map((_, i) => sql.lit(i + 1)))}) c ${sql.join(c.after.joins, sql` `)}`;
+      select ${sql.join(grouped.map((col) => sql.ref(`u.${col}`)))}, cast(sum(u.den) as integer) as den, cast(sum(u.n) as integer) as n
+      from (${c.counted}) u group by ${sql.join(grouped.map((_, i) => sql.lit(i + 1)))}) c ${sql.join(c.after.joins, sql` `)}`;
 }
 
 /** The request's count table, counted in SQL. */

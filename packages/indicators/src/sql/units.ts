@@ -59,10 +59,18 @@ export interface IndicatorSql {
 export interface Base { readonly from: RawBuilder<unknown>; readonly where: readonly RawBuilder<unknown>[] }
 const narrowed = (b: Base, ...where: RawBuilder<unknown>[]): Base => ({ from: b.from, where: [...b.where, ...where] });
 
-const lit = (v: string) => sql.lit(v);
-const str = (v: string): RawBuilder<unknown> => sql`${lit(v)}`;
-const NULL = sql`cast(null as varchar)`;
-const NULL_INT = sql`cast(null as integer)`;
+/**
+ * Unit expressions that are the same for every row: the counted form writes
+ * them straight into its fan-out rows instead of grouping on them.
+ */
+const constants = new WeakSet<RawBuilder<unknown>>();
+const constant = (e: RawBuilder<unknown>): RawBuilder<unknown> => {
+  constants.add(e);
+  return e;
+};
+const str = (v: string): RawBuilder<unknown> => constant(sql`${sql.lit(v)}`);
+const NULL = constant(sql`cast(null as varchar)`);
+const NULL_INT = constant(sql`cast(null as integer)`);
 const startDay = (year: number) => year * 10_000 + 801;
 
 /**
@@ -184,7 +192,9 @@ export function indicatorSql(r: ReportRequest, s: Scope, covered: readonly Cover
     case 'flows': {
       const { base, learner, source } = cohortBase(r, s);
       const stages = ['advice', 'lj1', 'lj3', 'diploma', 'next'];
-      const col = (stage: string) => sql.ref(`b.f_${stage}`);
+      // One expression per stage, shared by its node and its edges: the counted form groups on each once.
+      const cols = new Map(stages.map((stage) => [stage, sql`${sql.ref(`b.f_${stage}`)}`] as const));
+      const col = (stage: string) => cols.get(stage)!;
       const nodes = stages.map((stage): UnitColumns => ({ family: str(`node ${stage}`), category: col(stage) }));
       const edges = stages.slice(0, -1).map((stage, i): UnitColumns => ({
         family: str(`${stage} -> ${stages[i + 1]}`), from: col(stage), to: col(stages[i + 1]!),
@@ -331,10 +341,23 @@ export function indicatorSql(r: ReportRequest, s: Scope, covered: readonly Cover
   }
 }
 
+/** A unit's columns off, sy, fam, cat, frm, tto and den: an edge's category is made from its ends where read (unitCategory). */
+function unitColumns(u: UnitColumns): RawBuilder<unknown>[] {
+  return [
+    u.off ?? NULL_INT, u.sy ?? NULL_INT, u.family, u.from !== undefined && u.to !== undefined ? NULL : u.category ?? NULL,
+    u.from ?? NULL, u.to ?? NULL, sql`${sql.lit(u.occurrence ? 0 : 1)}`,
+  ];
+}
+
+/** What a unit is made of that differs between rows: its columns off..tto but the constants. */
+const unitParts = (u: UnitColumns): RawBuilder<unknown>[] => unitColumns(u).slice(0, 6).filter((e) => !constants.has(e));
+
 export interface CompiledUnits {
   readonly with: RawBuilder<unknown>;
   /** learner_id, g0.., k0.., l0.. (those carried), v0.. (values lineage is joined on), off, sy, fam, cat, frm, tto, den */
   readonly units: RawBuilder<unknown>;
+  /** The units as counts, without learner_id: the columns of `units` but learner_id, with den and n summing to theirs. */
+  readonly counted: RawBuilder<unknown>;
   /** Column name -> group key (the requested dimensions, then the fixed keys). */
   readonly groups: readonly (readonly [column: string, key: string])[];
   /** Column name -> lineage key. */
@@ -385,26 +408,43 @@ export function compileUnits(r: ReportRequest, s: Scope, covered: readonly Cover
   const withClause = sql`with ${recursive ? sql`recursive ` : sql``}${sql.join([...ctes.values()])}`;
   const carried = [...groupColumns, ...keyColumns, ...lineageColumns.filter((_, i) => !lineageKeys[i]!.after), ...valueColumns.filter((_, i) => values[i] !== null)];
   const passthrough = [sql`b.learner_id`, ...carried.map((c) => sql.ref(`b.${c}`))];
-  const unitColumns = (u: UnitColumns) => [
-    sql`${u.off ?? NULL_INT}`, sql`${u.sy ?? NULL_INT}`, sql`${u.family}`, sql`${u.from !== undefined && u.to !== undefined ? NULL : u.category ?? NULL}`,
-    sql`${u.from ?? NULL}`, sql`${u.to ?? NULL}`, sql`${sql.lit(u.occurrence ? 0 : 1)}`,
-  ];
   const names = ['off', 'sy', 'fam', 'cat', 'frm', 'tto', 'den'];
+  const whereOf = (sel: UnitSelect) => (sel.where && sel.where.length > 0 ? sql`where ${sql.join(sel.where, sql` and `)}` : sql``);
   // The units of one select share its join: they fan out from each joined
   // row through a lateral VALUES list, so the join runs once, not once per unit.
   const selects = ind.selects.map((sel) => {
-    const where = sel.where && sel.where.length > 0 ? sql`where ${sql.join(sel.where, sql` and `)}` : sql``;
     if (sel.units.length === 1) {
       const cols = unitColumns(sel.units[0]!).map((c, i) => sql`${c} as ${sql.id(names[i]!)}`);
-      return sql`select ${sql.join([...passthrough, ...cols])} from b ${sel.from ?? sql``} ${where}`;
+      return sql`select ${sql.join([...passthrough, ...cols])} from b ${sel.from ?? sql``} ${whereOf(sel)}`;
     }
     const rows = sel.units.map((u) => sql`(${sql.join(unitColumns(u))})`);
     const fanned = names.map((n) => sql.ref(`x.${n}`));
     return sql`select ${sql.join([...passthrough, ...fanned])} from b ${sel.from ?? sql``}
-      cross join lateral (values ${sql.join(rows)}) as x(${sql.join(names.map((n) => sql.id(n)))}) ${where}`;
+      cross join lateral (values ${sql.join(rows)}) as x(${sql.join(names.map((n) => sql.id(n)))}) ${whereOf(sel)}`;
+  });
+  // Counting needs no learner: a select of several units first groups its
+  // joined rows on what its units are made of, then fans out each group, so
+  // the fan-out and the count's GROUP BY see groups, not every joined row
+  // (streams by parental_education at 110k: 53 against 100 ms of DuckDB).
+  const countedSelects = ind.selects.map((sel) => {
+    const carriedRefs = carried.map((c) => sql.ref(`b.${c}`));
+    if (sel.units.length === 1) {
+      const u = sel.units[0]!;
+      const cols = [...unitColumns(u).slice(0, 6), sql.lit(u.occurrence ? 0 : 1), sql.lit(1)].map((c, i) => sql`${c} as ${sql.id([...names, 'n'][i]!)}`);
+      return sql`select ${sql.join([...carriedRefs, ...cols])} from b ${sel.from ?? sql``} ${whereOf(sel)}`;
+    }
+    const parts = [...new Set(sel.units.flatMap(unitParts))];
+    const partName = new Map(parts.map((p, i) => [p, `p${i}`] as const));
+    const inGroup = (e: RawBuilder<unknown>) => (constants.has(e) ? e : sql.ref(`g.${partName.get(e)!}`));
+    const rows = sel.units.map((u) => sql`(${sql.join([...unitColumns(u).slice(0, 6).map(inGroup), u.occurrence ? sql.lit(0) : sql`g.n`, sql`g.n`])})`);
+    const grouped = sql`select ${sql.join([...carriedRefs.map((r, i) => sql`${r} as ${sql.id(carried[i]!)}`), ...parts.map((p) => sql`${p} as ${sql.id(partName.get(p)!)}`), sql`count(*) as n`])}
+      from b ${sel.from ?? sql``} ${whereOf(sel)}${carried.length + parts.length > 0 ? sql` group by ${sql.join([...carried, ...parts].map((_, i) => sql.lit(i + 1)))}` : sql``}`;
+    const all = [...names, 'n'];
+    return sql`select ${sql.join([...carried.map((c) => sql.ref(`g.${c}`)), ...all.map((n) => sql.ref(`x.${n}`))])} from (${grouped}) g
+      cross join lateral (values ${sql.join(rows)}) as x(${sql.join(all.map((n) => sql.id(n)))})`;
   });
   return {
-    with: withClause, units: sql.join(selects, sql` union all `),
+    with: withClause, units: sql.join(selects, sql` union all `), counted: sql.join(countedSelects, sql` union all `),
     groups: [...r.by.map((d, i) => [groupColumns[i]!, d] as const), ...ind.keys.map((k, i) => [keyColumns[i]!, k.name] as const)],
     lineage: lineageKeys.map((l, i) => [lineageColumns[i]!, l.name] as const),
     after: {
