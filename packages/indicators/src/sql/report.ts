@@ -58,7 +58,7 @@ export function countQuery(c: CompiledUnits): RawBuilder<unknown> {
 export async function countTable(request: ReportRequest, s: Scope): Promise<CountTable> {
   const c = await compile(request, s);
   const { rows } = await sql<Record<string, unknown>>`${countQuery(c)}`.execute(s.db);
-  const instances = new Map<string, { group: Record<string, string>; lineage: Record<string, string>; offset: number | null; schoolYear: string | null; family: string; denominator: number; counts: Map<string, number>; edges: Map<string, { from: string; to: string }> }>();
+  type Instance = { group: Record<string, string>; lineage: Record<string, string>; offset: number | null; schoolYear: string | null; family: string; denominator: number; counts: Map<string, number>; edges: Map<string, { from: string; to: string }> };
   const objectsOf = (r: Record<string, unknown>) => {
     const group: Record<string, string> = {};
     for (const [col, k] of c.groups) group[k] = String(r[col]);
@@ -66,31 +66,45 @@ export async function countTable(request: ReportRequest, s: Scope): Promise<Coun
     for (const [col, k] of c.lineage) if (r[col] !== null && r[col] !== undefined) lineage[k] = String(r[col]);
     return { group, lineage };
   };
+  const instanceOf = (r: Record<string, unknown>, made = objectsOf(r)): Instance => ({
+    group: made.group, lineage: made.lineage, offset: r['off'] === null ? null : Number(r['off']),
+    schoolYear: r['sy'] === null ? null : schoolYear(Number(r['sy'])), family: String(r['fam']), denominator: 0, counts: new Map(), edges: new Map(),
+  });
   // A key named twice (a breakdown that is also a fixed key) keeps one value in the object: then the objects' JSON text is the key.
   const distinct = new Set(c.groups.map(([, k]) => k)).size === c.groups.length && new Set(c.lineage.map(([, k]) => k)).size === c.lineage.length;
+  // Otherwise an instance is found by its columns' values, one Map a column
+  // (a column's values are of one type, and an absent lineage value is null):
+  // no key text made per row. Text keys cost school-profile by two
+  // breakdowns at 110k some 100 ms over its 44,000 counted rows.
+  const keyColumns = ['off', 'sy', 'fam', ...c.groups.map(([col]) => col), ...c.lineage.map(([col]) => col)];
+  const last = keyColumns.length - 1;
+  const root = new Map<unknown, unknown>();
+  const byText = new Map<string, Instance>();
+  const instances: Instance[] = [];
   for (const r of rows) {
-    const offset = r['off'] === null ? null : Number(r['off']);
-    const sy = r['sy'] === null ? null : schoolYear(Number(r['sy']));
-    const family = String(r['fam']);
-    // The instance's key: what JSON text of [group, lineage, offset, school year, family] would tell apart, without
-    // making the objects first - the values as length-prefixed text (one-to-one, as JSON text of strings is), an
-    // absent lineage key as `-`, the offset as its JSON text.
-    let key = `${JSON.stringify(offset)}|${sy === null ? '-' : `${sy.length}:${sy}`}|${family.length}:${family}`;
-    for (const [col] of c.groups) {
-      const v = String(r[col]);
-      key += `${v.length}:${v}`;
-    }
-    key += '|';
-    for (const [col] of c.lineage) {
-      const v = r[col] === null || r[col] === undefined ? null : String(r[col]);
-      key += v === null ? '-' : `${v.length}:${v}`;
-    }
-    let made = distinct ? null : objectsOf(r);
-    if (made) key = JSON.stringify([made.group, made.lineage, offset, sy, family]);
-    let inst = instances.get(key);
-    if (!inst) {
-      made ??= objectsOf(r);
-      instances.set(key, (inst = { group: made.group, lineage: made.lineage, offset, schoolYear: sy, family, denominator: 0, counts: new Map(), edges: new Map() }));
+    let inst: Instance | undefined;
+    if (distinct) {
+      let m = root;
+      for (let i = 0; i < last; i++) {
+        const v = r[keyColumns[i]!] ?? null;
+        let next = m.get(v) as Map<unknown, unknown> | undefined;
+        if (next === undefined) m.set(v, (next = new Map()));
+        m = next;
+      }
+      const v = r[keyColumns[last]!] ?? null;
+      inst = m.get(v) as Instance | undefined;
+      if (inst === undefined) {
+        m.set(v, (inst = instanceOf(r)));
+        instances.push(inst);
+      }
+    } else {
+      const made = objectsOf(r);
+      const key = JSON.stringify([made.group, made.lineage, r['off'] === null ? null : Number(r['off']), r['sy'] === null ? null : Number(r['sy']), String(r['fam'])]);
+      inst = byText.get(key);
+      if (inst === undefined) {
+        byText.set(key, (inst = instanceOf(r, made)));
+        instances.push(inst);
+      }
     }
     inst.denominator += Number(r['den']);
     const category = r['cat'];
@@ -98,7 +112,7 @@ export async function countTable(request: ReportRequest, s: Scope): Promise<Coun
     inst.counts.set(String(category), (inst.counts.get(String(category)) ?? 0) + Number(r['n']));
     if (r['frm'] !== null && r['tto'] !== null) inst.edges.set(String(category), { from: String(r['frm']), to: String(r['tto']) });
   }
-  return [...instances.values()].map((i): CountInstance => ({ ...i, ...(i.edges.size > 0 ? {} : { edges: undefined }) }));
+  return instances.map((i): CountInstance => ({ ...i, ...(i.edges.size > 0 ? {} : { edges: undefined }) }));
 }
 
 /**
