@@ -40,10 +40,10 @@ again adds nothing; a changed row or a re-delivered reference date is a correcti
           ? `Delivery ${d.id} of ${d.dir} was interrupted while its files were being read; reading on from where it stopped.\n`
           : `Delivery ${d.id} of ${d.dir} was interrupted after ${d.learnersDone} of ${d.learnersTotal} learners were derived; deriving the rest.\n`),
         onProgress: (p) => {
-          if (p.phase === 'read') progress.update(Math.round(p.bytes / 1024), Math.round(p.totalBytes / 1024), `reading ${p.file} (KiB)`);
-          else progress.update(p.learnersDone, p.learnersTotal, 'deriving events (learners)');
+          if (p.phase === 'read') progress.update(Math.round(p.bytes / 1024), Math.round(p.totalBytes / 1024), `reading ${p.file}`, 'KiB');
+          else progress.update(p.learnersDone, p.learnersTotal, 'deriving events', 'learners');
         },
-        onProjectionProgress: (p) => progress.update(p.position, p.head, `projections ${p.phase} (position)`),
+        onProjectionProgress: (p) => progress.update(p.position, p.head, `projections ${p.phase}`, 'events'),
       });
       progress.stop();
       if (ctx.flags['json']) ctx.stdout.write(JSON.stringify(result, null, 2) + '\n');
