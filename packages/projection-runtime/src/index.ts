@@ -1,4 +1,4 @@
-export type { PrepareContext, Projection, ProjectionContext, TableNames } from './projection.js';
+export type { PrepareContext, Projection, ProjectionContext, SlicedPrepare, TableNames } from './projection.js';
 export { tableNames } from './projection.js';
 export type { BulkWriter, LockOptions, ViewsLockHolder, ViewsReader, ViewsStore, WriterSession, WriteSessionOptions, WriteTransaction } from './views-store.js';
 export { ViewsLockedError } from './views-store.js';
@@ -16,5 +16,5 @@ export { forgetLearner } from './forget.js';
 export { dumpViews, writeViewsDump } from './dump.js';
 export { listViewTables } from './view-tables.js';
 export { insertChunked } from './insert.js';
-export { concatBlocks, isRowBlock, packColumns, packRows, RowBlockBuilder, unpackRows, type ColumnKind, type PackedColumn, type RowBlock } from './row-block.js';
+export { isRowBlock, packColumns, packRows, RowBlockBuilder, unpackRows, type ColumnKind, type PackedColumn, type RowBlock } from './row-block.js';
 export type { RebuildThread, RebuildThreadSetup } from './rebuild-thread.js';

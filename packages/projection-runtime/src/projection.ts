@@ -81,10 +81,45 @@ export interface Projection {
    */
   combine?(parts: readonly unknown[]): unknown;
   /**
+   * Optional, with `prepare`, instead of `combine`: a fold of one batch's
+   * slices into one value as they come, for a projection whose prepared
+   * slices are costly to join (rows: joining row blocks copies every column
+   * again and merges their dictionaries). `add` the slices in log order, each
+   * with the log up to its own last position; `finish` gives what `apply`
+   * takes for the whole batch, as `prepare` would have made it.
+   */
+  prepareInSlices?(): SlicedPrepare;
+  /**
    * Remove every trace of one learner (privacy erasure). `events` are the
    * learner's events this view has already applied, read before the stream was erased.
    */
   forgetLearner?(learnerId: string, events: readonly RecordedEvent[], ctx: ProjectionContext): Promise<void>;
+}
+
+/** One batch being prepared a slice at a time (Projection.prepareInSlices). */
+export interface SlicedPrepare {
+  add(slice: readonly RecordedEvent[], ctx: PrepareContext): Promise<void>;
+  finish(): unknown;
+}
+
+/** Whether a rebuild's worker may prepare a batch of this projection a slice at a time. */
+export const preparesInSlices = (projection: Projection): boolean => projection.prepareInSlices !== undefined || projection.combine !== undefined;
+
+/**
+ * How a rebuild's worker prepares one batch of a projection (which has a
+ * `prepare`): its own fold of the slices, or `combine` over each slice's
+ * `prepare`; one that does neither takes the batch as its one slice.
+ */
+export function slicedPrepare(projection: Projection): SlicedPrepare {
+  if (projection.prepareInSlices) return projection.prepareInSlices();
+  const parts: unknown[] = [];
+  return {
+    async add(slice, ctx) {
+      if (parts.length > 0 && !projection.combine) throw new Error(`projection ${projection.name} prepares a batch whole: it cannot take a second slice`);
+      parts.push(await projection.prepare!(slice, ctx));
+    },
+    finish: () => (parts.length === 1 ? parts[0] : projection.combine!(parts)),
+  };
 }
 
 /** The table names of a projection; unknown logical names are a bug in the projection. */

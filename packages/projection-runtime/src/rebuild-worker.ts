@@ -5,7 +5,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { EventStore, RecordedEvent } from '@leerroutes/event-store';
-import type { Projection } from './projection.js';
+import { preparesInSlices, slicedPrepare, type Projection } from './projection.js';
 import { isRowBlock, transferablesOf } from './row-block.js';
 import type { FromThread, RebuildThreadSetup, ToThread } from './rebuild-thread.js';
 
@@ -53,11 +53,12 @@ async function run(m: Read): Promise<void> {
  * empty span too, so that the writer can take the workers' spans in turn.
  */
 async function readAndPrepare(store: EventStore, targets: readonly { projection: Projection; position: number }[], m: Read): Promise<void> {
-  // Slices only where every projection can combine what it prepared of them.
-  const slice = targets.every((t) => t.projection.combine) ? Math.min(m.sliceSize ?? m.batchSize, m.batchSize) : m.batchSize;
+  // Slices only where every projection can prepare a batch in slices (Projection.combine or prepareInSlices).
+  const slice = targets.every((t) => preparesInSlices(t.projection)) ? Math.min(m.sliceSize ?? m.batchSize, m.batchSize) : m.batchSize;
   for (let start = m.after + m.offset * m.batchSize; start < m.until; start += m.stride * m.batchSize) {
     const end = Math.min(start + m.batchSize, m.until);
-    const parts = new Map<string, unknown[]>(targets.map((t) => [t.projection.name, []]));
+    // A batch's preparers; one that was given no slice has nothing for the writer.
+    const preparers = targets.map(({ projection }) => ({ name: projection.name, preparer: slicedPrepare(projection), added: false }));
     let count = 0;
     let first: number | undefined;
     let last: RecordedEvent | undefined;
@@ -70,17 +71,14 @@ async function readAndPrepare(store: EventStore, targets: readonly { projection:
       first ??= events[0]!.position;
       last = sliceLast;
       count += events.length;
-      for (const { projection, position } of targets) {
-        if (position >= sliceLast.position) continue;
-        parts.get(projection.name)!.push(await projection.prepare!(events, { store, until: sliceLast.position }));
+      for (let k = 0; k < targets.length; k++) {
+        if (targets[k]!.position >= sliceLast.position) continue;
+        const p = preparers[k]!;
+        await p.preparer.add(events, { store, until: sliceLast.position });
+        p.added = true;
       }
     }
-    const prepared: [string, unknown][] = [];
-    for (const { projection } of targets) {
-      const made = parts.get(projection.name)!;
-      if (made.length === 0) continue;
-      prepared.push([projection.name, made.length === 1 ? made[0] : projection.combine!(made)]);
-    }
+    const prepared: [string, unknown][] = preparers.filter((p) => p.added).map((p) => [p.name, p.preparer.finish()]);
     while (credit === 0) await new Promise<void>((resolve) => { wake = resolve; });
     credit--;
     const message: FromThread = { kind: 'batch', count, first: first ?? start + 1, last: last?.position ?? end, prepared };

@@ -93,62 +93,6 @@ export function packRows(rows: readonly (readonly unknown[])[], width: number): 
   return packColumns(columns, rows.length);
 }
 
-/**
- * Blocks of the same columns as one block, their rows in the order given.
- * Columns of one kind in every block are joined as they are (string
- * dictionaries merged, indexes renumbered); a column whose kinds differ
- * between blocks is packed again from its values.
- */
-export function concatBlocks(blocks: readonly RowBlock[]): RowBlock {
-  const parts = blocks.filter((b) => b.length > 0);
-  if (parts.length === 1) return parts[0]!;
-  if (parts.length === 0) return blocks[0] ?? { rowBlock: true, length: 0, columns: [] };
-  const width = parts[0]!.columns.length;
-  for (const b of parts) if (b.columns.length !== width) throw new Error(`row blocks of ${width} and ${b.columns.length} columns cannot be joined`);
-  const length = parts.reduce((n, b) => n + b.length, 0);
-  const columns = Array.from({ length: width }, (_, c) => concatColumn(parts.map((b) => b.columns[c]!), parts.map((b) => b.length), length));
-  return { rowBlock: true, length, columns };
-}
-
-function concatColumn(columns: readonly PackedColumn[], lengths: readonly number[], length: number): PackedColumn {
-  const kind = columns[0]!.kind;
-  if (!columns.every((c) => c.kind === kind) || kind === 'any') {
-    const values: unknown[] = [];
-    columns.forEach((c, i) => { for (let r = 0; r < lengths[i]!; r++) values.push(valueAt(c, r)); });
-    return packColumn(values);
-  }
-  let at = 0;
-  if (kind === 'number') {
-    const values = new Float64Array(length);
-    const anyNull = columns.some((c) => (c as Extract<PackedColumn, { kind: 'number' }>).nulls !== null);
-    const nulls = anyNull ? new Uint8Array(length) : null;
-    for (const c of columns as Extract<PackedColumn, { kind: 'number' }>[]) {
-      values.set(c.values, at);
-      if (c.nulls) nulls!.set(c.nulls, at);
-      at += c.values.length;
-    }
-    return { kind: 'number', values, nulls };
-  }
-  if (kind === 'boolean') {
-    const values = new Uint8Array(length);
-    for (const c of columns as Extract<PackedColumn, { kind: 'boolean' }>[]) { values.set(c.values, at); at += c.values.length; }
-    return { kind: 'boolean', values };
-  }
-  const dictionary: string[] = [];
-  const seen = new Map<string, number>();
-  const indexes = new Int32Array(length);
-  for (const c of columns as Extract<PackedColumn, { kind: 'string' }>[]) {
-    const renumber = c.dictionary.map((s) => {
-      let i = seen.get(s);
-      if (i === undefined) { i = dictionary.length; dictionary.push(s); seen.set(s, i); }
-      return i;
-    });
-    for (let r = 0; r < c.indexes.length; r++) { const i = c.indexes[r]!; indexes[at + r] = i < 0 ? -1 : renumber[i]!; }
-    at += c.indexes.length;
-  }
-  return { kind: 'string', dictionary, indexes };
-}
-
 /** A column's value at a row, as it was packed (null for null or undefined). */
 export function valueAt(column: PackedColumn, row: number): unknown {
   switch (column.kind) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { concatBlocks, packRows, RowBlockBuilder, transferablesOf, unpackRows, valueAt, type ColumnKind } from '../src/row-block.js';
+import { packRows, RowBlockBuilder, transferablesOf, unpackRows, valueAt, type ColumnKind } from '../src/row-block.js';
 
 describe('row blocks', () => {
   it('give back every value as packed: numbers, strings, booleans, nulls and mixed columns', () => {
@@ -25,25 +25,6 @@ describe('row blocks', () => {
     expect(unpackRows(cloned)).toEqual(rows);
     // Moved, not copied: the sender's arrays are detached.
     expect(block.columns[0]!.kind === 'number' && block.columns[0]!.values.length).toBe(0);
-  });
-
-  it('joined, give back the rows of every block in order, whatever each column held in each block', () => {
-    // Each column's values drawn from one kind per block, so a column can be numbers in one block and strings in the next.
-    const value = fc.oneof(fc.constant(null), fc.integer({ min: -5, max: 5 }), fc.double({ noNaN: true }), fc.constantFrom('a', 'b', 'c', ''), fc.boolean());
-    const block = fc.array(fc.tuple(value, value, value), { maxLength: 6 });
-    fc.assert(fc.property(fc.array(block, { minLength: 1, maxLength: 5 }), (blocks) => {
-      const joined = concatBlocks(blocks.map((rows) => packRows(rows, 3)));
-      expect(joined.length).toBe(blocks.flat().length);
-      if (joined.length > 0) expect(unpackRows(joined)).toEqual(blocks.flat());
-    }));
-  });
-
-  it('joined, keep each distinct string once and columns of one kind as that kind', () => {
-    const joined = concatBlocks([packRows([['x', 1, true], ['y', null, false]], 3), packRows([['y', 2, null], ['z', 3, true]], 3)]);
-    expect(joined.columns.map((c) => c.kind)).toEqual(['string', 'number', 'boolean']);
-    expect(joined.columns[0]!.kind === 'string' && joined.columns[0]!.dictionary).toEqual(['x', 'y', 'z']);
-    expect(unpackRows(joined)).toEqual([['x', 1, true], ['y', null, false], ['y', 2, null], ['z', 3, true]]);
-    expect(() => concatBlocks([packRows([[1, 2]], 2), packRows([[1]], 1)])).toThrow(/2 and 1 columns/);
   });
 
   it('refuse a row of the wrong width', () => {

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { COVERAGE_STREAM, SCHOOL_GROUPS_STREAM, fromStored, type EventData } from '@leerroutes/domain';
 import type { RecordedEvent } from '@leerroutes/event-store';
-import { concatBlocks, insertChunked, learnerHistories, RowBlockBuilder, type ColumnKind, type PrepareContext, type Projection, type ProjectionContext, type RowBlock } from '@leerroutes/projection-runtime/kit';
+import { insertChunked, learnerHistories, RowBlockBuilder, type ColumnKind, type PrepareContext, type Projection, type ProjectionContext, type RowBlock } from '@leerroutes/projection-runtime/kit';
 import { dayOf, yearOf, type AreaRow } from './facts.js';
 import { knownFacts, LEARNER_TABLES, type Table } from './knowledge.js';
 import { columnNames, createStatisticsTables, LEARNER_TABLE_OF, STATISTICS_TABLES, type Column } from './schema.js';
@@ -53,29 +53,56 @@ const builders: Record<Table, RowBlockBuilder>[] = [];
 const LEARNERS_PER_TURN = 100;
 const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
-async function prepareBatch(batch: readonly RecordedEvent[], ctx: PrepareContext): Promise<PreparedBatch> {
-  const histories = await learnerHistories(batch, ctx);
-  // Straight into typed columns: the rows go to the bulk path packed by column (row-block.ts).
-  const blocks = builders.pop() ?? newBuilders();
-  const areas: AreaRow[] = [];
-  let n = 0;
-  for (const h of histories) {
-    if (++n % LEARNERS_PER_TURN === 0) await nextTurn();
-    const known = knownFacts(h.learnerId, h.events);
-    for (const key of LEARNER_TABLES) {
-      const push = PUSH_ROW[key];
-      const block = blocks[key];
-      const out = block.columns;
-      for (const row of known.facts[key]) {
-        push(row, out);
-        block.rowDone();
+/**
+ * A batch folded a slice at a time into one set of column builders, so that
+ * the rows of its slices are finished once, not finished per slice and then
+ * joined (which copied every column again and merged the learner ids'
+ * dictionaries). `prepareBatch` is the same fold with the batch as its one slice.
+ */
+class BatchFold {
+  private blocks: Record<Table, RowBlockBuilder> | null = null;
+  private readonly replaced: string[] = [];
+  private readonly areas: AreaRow[] = [];
+  private readonly covered: CoveredRow[] = [];
+  private groups: GroupRow[] = [];
+
+  async add(slice: readonly RecordedEvent[], ctx: PrepareContext): Promise<void> {
+    const histories = await learnerHistories(slice, ctx);
+    // Straight into typed columns: the rows go to the bulk path packed by column (row-block.ts).
+    const blocks = (this.blocks ??= builders.pop() ?? newBuilders());
+    let n = 0;
+    for (const h of histories) {
+      if (++n % LEARNERS_PER_TURN === 0) await nextTurn();
+      if (!h.startsHere) this.replaced.push(h.learnerId);
+      const known = knownFacts(h.learnerId, h.events);
+      for (const key of LEARNER_TABLES) {
+        const push = PUSH_ROW[key];
+        const block = blocks[key];
+        const out = block.columns;
+        for (const row of known.facts[key]) {
+          push(row, out);
+          block.rowDone();
+        }
       }
+      for (const a of known.areas) this.areas.push(a);
     }
-    for (const a of known.areas) areas.push(a);
+    for (const c of coveredOf(slice)) this.covered.push(c);
+    this.groups = lastOfEachGroup([...this.groups, ...groupsOf(slice)]);
   }
-  const rows = Object.fromEntries(LEARNER_TABLES.map((key) => [key, blocks[key].finish()])) as Record<Table, RowBlock>;
-  builders.push(blocks);
-  return { replaced: histories.filter((h) => !h.startsHere).map((h) => h.learnerId), rows, areas, covered: coveredOf(batch), groups: groupsOf(batch) };
+
+  finish(): PreparedBatch {
+    const blocks = this.blocks ?? newBuilders();
+    const rows = Object.fromEntries(LEARNER_TABLES.map((key) => [key, blocks[key].finish()])) as Record<Table, RowBlock>;
+    builders.push(blocks);
+    this.blocks = null;
+    return { replaced: this.replaced, rows, areas: this.areas, covered: this.covered, groups: this.groups };
+  }
+}
+
+async function prepareBatch(batch: readonly RecordedEvent[], ctx: PrepareContext): Promise<PreparedBatch> {
+  const fold = new BatchFold();
+  await fold.add(batch, ctx);
+  return fold.finish();
 }
 
 function coveredOf(batch: readonly RecordedEvent[]): CoveredRow[] {
@@ -167,16 +194,7 @@ export const statistics: Projection = {
 
   prepare: prepareBatch,
 
-  combine(parts) {
-    const batches = parts as readonly PreparedBatch[];
-    return {
-      replaced: batches.flatMap((b) => b.replaced),
-      rows: Object.fromEntries(LEARNER_TABLES.map((key) => [key, concatBlocks(batches.map((b) => b.rows[key]))])) as Record<Table, RowBlock>,
-      areas: batches.flatMap((b) => b.areas),
-      covered: batches.flatMap((b) => b.covered),
-      groups: lastOfEachGroup(batches.flatMap((b) => b.groups)),
-    } satisfies PreparedBatch;
-  },
+  prepareInSlices: () => new BatchFold(),
 
   async forgetLearner(learnerId, _events, ctx) {
     await deleteLearners(ctx, [learnerId]);

@@ -9,12 +9,28 @@ export async function openRebuildSource(data: unknown): Promise<RebuildThreadSet
   const { failAfter } = data as { log: string; failAfter: number };
   const real = await realSource(data);
   let batches = 0;
+  const fail = () => {
+    if (++batches > failAfter) throw new Error(`prepare failed on purpose after ${failAfter} batches`);
+  };
+  // Whichever way the worker prepares (whole batches, or slices: one slice per batch at the test's batch size).
   const projections = real.projections.map((p): Projection => (p.name !== 'statistics' ? p : {
     ...p,
     async prepare(batch, ctx) {
-      if (++batches > failAfter) throw new Error(`prepare failed on purpose after ${failAfter} batches`);
+      fail();
       return p.prepare!(batch, ctx);
     },
+    ...(p.prepareInSlices ? {
+      prepareInSlices() {
+        const inner = p.prepareInSlices!();
+        return {
+          async add(slice, ctx) {
+            fail();
+            await inner.add(slice, ctx);
+          },
+          finish: () => inner.finish(),
+        };
+      },
+    } : {}),
   }));
   return { ...real, projections };
 }
