@@ -11,7 +11,7 @@ export interface RunOptions extends LockOptions {
   /** Every projection the views hold, in the order they are applied to a batch. */
   readonly projections: readonly Projection[];
   readonly batchSize?: number;
-  /** A rebuild in worker threads: positions each worker reads and folds at a time within a batch (Projection.combine); default 1,000. */
+  /** A rebuild in worker threads: positions each worker reads and folds at a time within a batch (Projection.combine or prepareInSlices); default 1,000. */
   readonly sliceSize?: number;
   readonly onProgress?: ProgressListener;
   /**

@@ -10,9 +10,9 @@
  * the writer idled 17 s: the fold is the longer half, and a fifth of it was
  * young-generation collections copying the events of the batch being folded.
  * A worker now reads and folds a batch in slices (ReadRange.sliceSize, where
- * every projection can combine what it prepared of them), so that a
- * slice's events die young. Several workers take the
- * log's position spans in turn (span i goes to worker i mod n), which is
+ * every projection can prepare a batch in slices: Projection.combine or
+ * prepareInSlices), so that a slice's events die young. Several workers take
+ * the log's position spans in turn (span i goes to worker i mod n), which is
  * sound because a batch's prepare depends only on the log, never on what
  * earlier batches prepared (a learner is folded whole, from the log, in the
  * batch that holds the learner's last event); the writer applies the spans
@@ -58,7 +58,7 @@ export interface PreparedSpan {
 /** What the writer asks: the log from `after` to `until`, in spans of `batchSize` positions, of which a worker prepares every `stride`-th from its `offset`. */
 export type ReadRange = {
   readonly kind: 'read'; readonly after: number; readonly until: number; readonly batchSize: number;
-  /** Positions a worker reads and prepares at a time within a span, when every target can combine its slices (Projection.combine). */
+  /** Positions a worker reads and prepares at a time within a span, when every target prepares in slices (Projection.combine or prepareInSlices). */
   readonly sliceSize?: number;
   readonly targets: readonly { readonly name: string; readonly position: number }[];
 };

@@ -27,7 +27,7 @@ export const DEFAULT_BATCH_SIZE = 5_000;
 
 /**
  * A rebuild in worker threads writes bigger batches and folds them in small
- * slices (Projection.combine). Each batch costs the writer its statements
+ * slices (Projection.combine or prepareInSlices). Each batch costs the writer its statements
  * and appender flushes, and each decoded event the worker holds until its
  * batch is folded is copied by the young-generation collections meanwhile.
  * At 110,000 learners (1.9 million events), against 5,000 and 5,000: the
