@@ -64,7 +64,7 @@ class BatchFold {
   private readonly replaced: string[] = [];
   private readonly areas: AreaRow[] = [];
   private readonly covered: CoveredRow[] = [];
-  private groups: GroupRow[] = [];
+  private readonly groups: GroupRow[] = [];
 
   async add(slice: readonly RecordedEvent[], ctx: PrepareContext): Promise<void> {
     const histories = await learnerHistories(slice, ctx);
@@ -87,7 +87,7 @@ class BatchFold {
       for (const a of known.areas) this.areas.push(a);
     }
     for (const c of coveredOf(slice)) this.covered.push(c);
-    this.groups = lastOfEachGroup([...this.groups, ...groupsOf(slice)]);
+    for (const g of groupsOf(slice)) this.groups.push(g);
   }
 
   finish(): PreparedBatch {
@@ -95,7 +95,8 @@ class BatchFold {
     const rows = Object.fromEntries(LEARNER_TABLES.map((key) => [key, blocks[key].finish()])) as Record<Table, RowBlock>;
     builders.push(blocks);
     this.blocks = null;
-    return { replaced: this.replaced, rows, areas: this.areas, covered: this.covered, groups: this.groups };
+    // A later slice's definition of a group's start wins, as within a slice.
+    return { replaced: this.replaced, rows, areas: this.areas, covered: this.covered, groups: lastOfEachGroup(this.groups) };
   }
 }
 
