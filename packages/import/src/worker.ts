@@ -1,13 +1,11 @@
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { sourceWorker } from '@leerroutes/threads';
 
 /**
  * Start an import worker thread (import-worker.ts). From source (tsx,
- * vitest) it is TypeScript, which a worker thread of Node 20 does not load
- * even when the process has the tsx loader in its flags: it is then imported
- * through tsx's own API. Loading it takes a while (the more so through tsx),
- * which is why an import starts its workers before it needs them.
+ * vitest) it is TypeScript, which a worker thread of Node 20 does not load:
+ * it is bundled first (@leerroutes/threads). Loading it still takes a
+ * while, which is why an import starts its workers before it needs them.
  */
 export function startImportWorker(): Worker {
   const worker = import.meta.url.endsWith('.ts') ? fromSource() : new Worker(new URL('./import-worker.js', import.meta.url));
@@ -26,8 +24,5 @@ export function workerFailure(worker: Worker): Error | undefined {
 }
 
 function fromSource(): Worker {
-  const tsxApi = pathToFileURL(createRequire(import.meta.url).resolve('tsx/package.json').replace(/package\.json$/, 'dist/esm/api/index.mjs')).href;
-  const entry = new URL('./import-worker.ts', import.meta.url).href;
-  const code = `import(${JSON.stringify(tsxApi)}).then(({ tsImport }) => tsImport(${JSON.stringify(entry)}, ${JSON.stringify(entry)}))`;
-  return new Worker(code, { eval: true });
+  return sourceWorker(new URL('./import-worker.ts', import.meta.url).href);
 }

@@ -23,9 +23,9 @@
  * What `prepare` returns crosses by structured clone; row blocks
  * (row-block.ts) in it are moved, not copied.
  */
-import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { sourceWorker } from '@leerroutes/threads';
 import { availableParallelism } from 'node:os';
 import type { EventStore } from '@leerroutes/event-store';
 import type { Projection } from './projection.js';
@@ -156,15 +156,11 @@ export function startRebuildWorker(thread: RebuildThread): RebuildWorker {
 
 /**
  * From source (tsx, vitest) the worker's module is TypeScript, which a worker
- * thread of Node 20 does not load even when the process has the tsx loader
- * in its flags: it is then imported through tsx's own API, as is the setup
- * module it imports (derive-thread.ts in the import does the same).
+ * thread of Node 20 does not load: it is bundled first, with the setup module
+ * it imports (@leerroutes/threads says why and how).
  */
 function spawn(workerData: { module: string; data: unknown; ahead: number }): Worker {
   const resourceLimits = { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB };
   if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./rebuild-worker.js', import.meta.url), { workerData, resourceLimits });
-  const tsxApi = pathToFileURL(createRequire(import.meta.url).resolve('tsx/package.json').replace(/package\.json$/, 'dist/esm/api/index.mjs')).href;
-  const entry = new URL('./rebuild-worker.ts', import.meta.url).href;
-  const code = `import(${JSON.stringify(tsxApi)}).then(({ tsImport }) => tsImport(${JSON.stringify(entry)}, ${JSON.stringify(entry)}))`;
-  return new Worker(code, { workerData: { ...workerData, tsxApi }, eval: true, resourceLimits });
+  return sourceWorker(new URL('./rebuild-worker.ts', import.meta.url).href, { workerData, resourceLimits, modules: [workerData.module] });
 }

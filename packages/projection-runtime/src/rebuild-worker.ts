@@ -27,7 +27,7 @@ function transferables(value: unknown, depth = 0, out: ArrayBuffer[] = []): Arra
 type Read = Extract<ToThread, { kind: 'read' }>;
 
 async function run(m: Read): Promise<void> {
-  // Started from source, the setup module is TypeScript too (rebuild-thread.ts spawn()).
+  // Started from source, the setup module was bundled with this one; if it could not be, it is TypeScript, loaded through tsx (@leerroutes/threads).
   const imported = tsxApi && module.endsWith('.ts')
     ? await ((await import(tsxApi)) as { tsImport: (m: string, parent: string) => Promise<unknown> }).tsImport(module, import.meta.url)
     : await import(module);

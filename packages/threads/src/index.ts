@@ -1,0 +1,1 @@
+export { sourceWorker, type SourceWorkerOptions } from './source-worker.js';

@@ -1,0 +1,2 @@
+const prefix: string = 'hello';
+export const greeting = (name: string): string => `${prefix}, ${name}`;
