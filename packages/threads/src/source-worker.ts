@@ -14,7 +14,7 @@
  * bundle; if bundling fails it loads the modules through tsx as before.
  */
 import { builtinModules, createRequire } from 'node:module';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -49,6 +49,7 @@ interface Bundle {
 /** One bundle per set of entries, for the life of the process (an import starts two workers of one entry). */
 const bundles = new Map<string, Bundle>();
 let outRoot: string | null = null;
+let bundled = 0;
 
 /** Workspace modules are bundled; anything else from node_modules stays Node's to load, at the path it resolves to. */
 const nodeModulesExternal: Plugin = {
@@ -67,13 +68,14 @@ const nodeModulesExternal: Plugin = {
 function bundleOf(sources: readonly string[]): Bundle {
   const key = sources.join('\n');
   const known = bundles.get(key);
-  if (known) return known;
-  if (outRoot === null) {
+  // A long-running process (a server) may find its bundle cleaned out of the temporary directory: it bundles again.
+  if (known && (Atomics.load(known.flag, 0) !== BUNDLED || Object.values(known.urls).every((u) => existsSync(fileURLToPath(u))))) return known;
+  if (outRoot === null || !existsSync(outRoot)) {
     outRoot = mkdtempSync(join(tmpdir(), 'leerroutes-threads-'));
     const root = outRoot;
     process.once('exit', () => rmSync(root, { recursive: true, force: true }));
   }
-  const outdir = join(outRoot, String(bundles.size));
+  const outdir = join(outRoot, String(++bundled));
   const flag = new Int32Array(new SharedArrayBuffer(4));
   // Where each entry will be is known before it is written: a worker is told at once, and waits for the flag.
   const bundle: Bundle = { flag, urls: Object.fromEntries(sources.map((s, i) => [s, pathToFileURL(join(outdir, `entry-${i}.mjs`)).href])) };

@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
@@ -27,6 +28,22 @@ describe('a worker on TypeScript source', () => {
       expect(existsSync(fileURLToPath(String(m['module'])))).toBe(true);
     } finally {
       await worker.terminate();
+    }
+  });
+
+  it('bundles again when its bundle was cleaned away (a long-running server)', async () => {
+    const first = sourceWorker(ECHO, { workerData: { module: GREETING }, modules: [GREETING] });
+    const was = String((await firstMessage(first))['url']);
+    await first.terminate();
+    rmSync(dirname(fileURLToPath(was)), { recursive: true, force: true });
+    const again = sourceWorker(ECHO, { workerData: { module: GREETING }, modules: [GREETING] });
+    try {
+      const m = await firstMessage(again);
+      expect(m['value']).toBe(42);
+      expect(String(m['url'])).toMatch(/\.mjs$/);
+      expect(m['url']).not.toBe(was);
+    } finally {
+      await again.terminate();
     }
   });
 
