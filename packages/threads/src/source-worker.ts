@@ -14,7 +14,7 @@
  * bundle; if bundling fails it loads the modules through tsx as before.
  */
 import { builtinModules, createRequire } from 'node:module';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -49,6 +49,39 @@ interface Bundle {
 /** One bundle per set of entries, for the life of the process (an import starts two workers of one entry). */
 const bundles = new Map<string, Bundle>();
 let outRoot: string | null = null;
+
+/** A process's bundles live in `<tmpdir>/leerroutes-threads-<pid>-<random>`, removed when it exits. */
+const OUT_PREFIX = 'leerroutes-threads-';
+
+/**
+ * The bundles of processes that did not exit but were killed (SIGKILL, or a
+ * test runner ending its forks) are removed by the next process that bundles:
+ * only those whose process is gone, as another may still start workers.
+ */
+function sweepDead(): void {
+  const dir = tmpdir();
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const pid = Number(/^leerroutes-threads-(\d+)-/.exec(name)?.[1] ?? NaN);
+    if (!Number.isInteger(pid) || pid === process.pid || alive(pid)) continue;
+    rmSync(join(dir, name), { recursive: true, force: true });
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: it exists, as another user's.
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
 let bundled = 0;
 
 /** Workspace modules are bundled; anything else from node_modules stays Node's to load, at the path it resolves to. */
@@ -70,8 +103,9 @@ function bundleOf(sources: readonly string[]): Bundle {
   const known = bundles.get(key);
   // A long-running process (a server) may find its bundle cleaned out of the temporary directory: it bundles again.
   if (known && (Atomics.load(known.flag, 0) !== BUNDLED || Object.values(known.urls).every((u) => existsSync(fileURLToPath(u))))) return known;
+  sweepDead();
   if (outRoot === null || !existsSync(outRoot)) {
-    outRoot = mkdtempSync(join(tmpdir(), 'leerroutes-threads-'));
+    outRoot = mkdtempSync(join(tmpdir(), `${OUT_PREFIX}${process.pid}-`));
     const root = outRoot;
     process.once('exit', () => rmSync(root, { recursive: true, force: true }));
   }

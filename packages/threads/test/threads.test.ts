@@ -1,5 +1,7 @@
-import { existsSync, rmSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
@@ -8,6 +10,7 @@ import { sourceWorker } from '../src/index.js';
 
 const ECHO = new URL('./support/echo-worker.ts', import.meta.url).href;
 const GREETING = new URL('./support/greeting.ts', import.meta.url).href;
+const DOUBLE = new URL('./support/double.ts', import.meta.url).href;
 
 const firstMessage = (worker: Worker): Promise<Record<string, unknown>> => new Promise((resolve, reject) => {
   worker.once('message', resolve);
@@ -44,6 +47,28 @@ describe('a worker on TypeScript source', () => {
       expect(m['url']).not.toBe(was);
     } finally {
       await again.terminate();
+    }
+  });
+
+  it("removes the bundles of processes that were killed, and no one else's", async () => {
+    // A process that has ended, and one that is alive (the test runner that started this one).
+    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
+    const deadDir = mkdtempSync(join(tmpdir(), `leerroutes-threads-${dead.stdout}-`));
+    const liveDir = mkdtempSync(join(tmpdir(), `leerroutes-threads-${process.ppid}-`));
+    const otherDir = mkdtempSync(join(tmpdir(), 'leerroutes-threads-other-'));
+    try {
+      // A set of modules not bundled yet in this process: the next bundle sweeps first.
+      const worker = sourceWorker(ECHO, { workerData: { module: GREETING }, modules: [GREETING, DOUBLE] });
+      try {
+        expect((await firstMessage(worker))['value']).toBe(42);
+      } finally {
+        await worker.terminate();
+      }
+      expect(existsSync(deadDir)).toBe(false);
+      expect(existsSync(liveDir)).toBe(true);
+      expect(existsSync(otherDir)).toBe(true);
+    } finally {
+      for (const d of [deadDir, liveDir, otherDir]) rmSync(d, { recursive: true, force: true });
     }
   });
 
