@@ -217,8 +217,8 @@ export async function openDuckDbViews(dir: string, options: DuckDbViewsOptions =
       // A rebuild's appends on one DuckDB thread: the rebuild's own worker
       // thread folds on the other core, and DuckDB's second thread competed
       // with it (and with this thread, on DuckDB's locks) for little: at 110k,
-      // in four interleaved pairs of whole rebuilds, 1.4-1.8 s less CPU (of
-      // about 27 s) at the same time or a little less. The final commit
+      // in eight interleaved pairs of whole rebuilds, 1.1-2.5 s less CPU (1.7 s
+      // on average, of about 27 s) at the same time or a little less. The final commit
       // compresses what is left of every table and took 0.4 s on two threads
       // against 0.9 s on one, so publish gives DuckDB both cores back first.
       if (opts.from === 'empty') await connection.run(`SET threads = ${REBUILD_APPEND_THREADS}`);
