@@ -49,6 +49,8 @@ interface Bundle {
 /** One bundle per set of entries, for the life of the process (an import starts two workers of one entry). */
 const bundles = new Map<string, Bundle>();
 let outRoot: string | null = null;
+/** Bundles made by this process, numbering their directories under outRoot. */
+let bundled = 0;
 
 /** A process's bundles live in `<tmpdir>/leerroutes-threads-<pid>-<random>`, removed when it exits. */
 const OUT_PREFIX = 'leerroutes-threads-';
@@ -67,7 +69,7 @@ function sweepDead(): void {
     return;
   }
   for (const name of names) {
-    const pid = Number(/^leerroutes-threads-(\d+)-/.exec(name)?.[1] ?? NaN);
+    const pid = name.startsWith(OUT_PREFIX) ? Number(/^(\d+)-/.exec(name.slice(OUT_PREFIX.length))?.[1] ?? NaN) : NaN;
     if (!Number.isInteger(pid) || pid === process.pid || alive(pid)) continue;
     rmSync(join(dir, name), { recursive: true, force: true });
   }
@@ -82,7 +84,6 @@ function alive(pid: number): boolean {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
-let bundled = 0;
 
 /** Workspace modules are bundled; anything else from node_modules stays Node's to load, at the path it resolves to. */
 const nodeModulesExternal: Plugin = {
