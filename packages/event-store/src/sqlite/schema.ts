@@ -111,7 +111,7 @@ function switchToWal(db: Database, timeoutMs: number): void {
   }
 }
 
-export function applyPragmas(db: Database, busyTimeoutMs = 5000): void {
+export function applyPragmas(db: Database, busyTimeoutMs = 5000, cacheMiB = 64): void {
   // Another process holding the write lock makes us wait this long before the append reports
   // StoreUnavailable; set first so switching a fresh file to WAL also waits for other openers.
   db.pragma(`busy_timeout = ${Math.max(0, Math.floor(busyTimeoutMs))}`);
@@ -120,7 +120,7 @@ export function applyPragmas(db: Database, busyTimeoutMs = 5000): void {
   // NORMAL in WAL mode only risks the last commits on power loss, never corruption.
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = OFF');
-  db.pragma('cache_size = -65536'); // 64 MiB per connection
+  db.pragma(`cache_size = -${Math.max(1, Math.floor(cacheMiB)) * 1024}`); // KiB, per connection
   db.pragma('temp_store = MEMORY');
   db.pragma('wal_autocheckpoint = 8192');
 }

@@ -31,6 +31,8 @@ export interface SqliteEventStoreOptions {
   readonly busyTimeoutMs?: number;
   /** Told how far the one-time rewrite of a log written by older code has come, when opening such a log. */
   readonly onMigrate?: OnMigrate;
+  /** SQLite's page cache of this connection, in MiB (default 64): a connection that only scans the log once needs little. */
+  readonly cacheMiB?: number;
 }
 
 export interface SqliteEventStore extends EventStore {
@@ -116,7 +118,7 @@ function isBusy(err: unknown): boolean {
 export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEventStore {
   const clock = options.clock ?? (() => new Date());
   const db = new Database(options.path);
-  applyPragmas(db, options.busyTimeoutMs);
+  applyPragmas(db, options.busyTimeoutMs, options.cacheMiB);
   migrate(db, options.onMigrate);
 
   const raw = <T extends unknown[]>(sql: string): Statement<T> => db.prepare<T>(sql).raw(true) as Statement<T>;
