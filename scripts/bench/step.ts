@@ -85,12 +85,12 @@ async function main(): Promise<void> {
       const engine = await openEngine({ db: arg('db'), ...viewsArg() });
       const t0 = performance.now();
       // --no-worker: everything in the calling thread, as before the rebuild had its worker thread.
-      // --workers N: threads folding in turn (default: the engine's).
-      const r = await engine.rebuild({ worker: !args.includes('--no-worker'), ...(args.includes('--workers') ? { workers: Number(arg('workers')) } : {}) });
+      // --workers N: threads folding in turn (default: the engine's). --no-local-folds: the writer's thread only writes.
+      const r = await engine.rebuild({ worker: !args.includes('--no-worker'), ...(args.includes('--workers') ? { workers: Number(arg('workers')) } : {}), ...(args.includes('--no-local-folds') ? { localFolds: false } : {}) });
       const secs = seconds(t0);
       const storage = await engine.storage();
       await engine.close();
-      return done({ seconds: secs, events: r.events, eventsPerSecond: r.events / secs, viewsBytes: storage.viewsBytes, logBytes: storage.logBytes });
+      return done({ seconds: secs, events: r.events, eventsPerSecond: r.events / secs, viewsBytes: storage.viewsBytes, logBytes: storage.logBytes, ...(r.spans ? { spans: r.spans } : {}) });
     }
     case 'reports': {
       // Every indicator under several breakdowns, live and as known on a past

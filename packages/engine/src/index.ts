@@ -79,7 +79,7 @@ export interface Engine extends Reads {
    * default one on two cores, two on more); `worker: false` keeps it all in the
    * calling thread (the same views, for comparison).
    */
-  rebuild(options?: { readonly only?: readonly string[]; readonly batchSize?: number; readonly onProgress?: ProgressListener; readonly worker?: boolean; readonly workers?: number }): Promise<RunSummary>;
+  rebuild(options?: { readonly only?: readonly string[]; readonly batchSize?: number; readonly onProgress?: ProgressListener; readonly worker?: boolean; readonly workers?: number; readonly localFolds?: boolean }): Promise<RunSummary>;
   /** Keep the views current while the process runs (a catch-up session whenever the log moves); stopped by close(). */
   startSubscriber(options?: Pick<SubscriberOptions, 'pollIntervalMs' | 'minSessionIntervalMs' | 'onPublished' | 'onError'>): Subscription;
   /**
@@ -164,10 +164,10 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
     },
     catchUp: (onProgress) => catchUp({ ...lock, store, views, projections, ...(onProgress ? { onProgress } : {}) }),
     // On the embedded log a full rebuild reads and folds in a worker thread, which opens the log file again.
-    rebuild: ({ worker, workers, ...opts } = {}) =>
+    rebuild: ({ worker, workers, localFolds, ...opts } = {}) =>
       rebuild({
         ...lock, ...opts, store, views, projections,
-        ...(backend.kind === 'sqlite' && worker !== false ? { rebuildThread: { module: REBUILD_SOURCE, data: { log: dbPath }, ...(workers !== undefined ? { workers } : {}) } } : {}),
+        ...(backend.kind === 'sqlite' && worker !== false ? { rebuildThread: { module: REBUILD_SOURCE, data: { log: dbPath }, ...(workers !== undefined ? { workers } : {}), ...(localFolds !== undefined ? { localFolds } : {}) } } : {}),
       }),
     startSubscriber(opts = {}) {
       const subscription = startSubscriber({ ...lock, ...opts, store, views, projections });

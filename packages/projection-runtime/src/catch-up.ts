@@ -39,6 +39,8 @@ export interface RunSummary {
   readonly head: number;
   /** The generation published, or null when the views were already up to date. */
   readonly published: string | null;
+  /** A rebuild in worker threads: the spans of the log its workers and the writer's own thread prepared. */
+  readonly spans?: { readonly workers: number; readonly local: number };
 }
 
 const stale = (projection: Projection, cp: Checkpoint | null): boolean => !cp || cp.version !== projection.version;
@@ -87,6 +89,7 @@ async function runSession(
       ? await advanceInThread({ store, session: writer, targets, head, phase, worker, batchSize, sliceSize, onProgress })
       : await advance({ store, session: writer, targets, head, phase, batchSize, onProgress });
     await worker?.close();
+    const spans = worker ? { ...worker.folded } : null;
     // The log may have grown while we worked; one more pass covers everything up to now.
     head = await store.headPosition();
     events += await advance({ store, session: writer, targets, head, phase: 'catch-up', batchSize, onProgress });
@@ -96,7 +99,7 @@ async function runSession(
     }
     onProgress?.({ phase: 'publish', projections: projections.map((p) => p.name), position: head, head, events });
     const { generation } = await writer.publish();
-    return { events, rebuilt, head, published: generation };
+    return { events, rebuilt, head, published: generation, ...(spans ? { spans } : {}) };
   } catch (err) {
     await worker?.close();
     await writer.abandon();

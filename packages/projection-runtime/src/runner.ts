@@ -102,8 +102,9 @@ async function applySpan(
 
 /**
  * advance(), with the log read and every batch prepared in a worker thread
- * (rebuild-thread.ts): this thread only writes. The worker prepares a few
- * batches ahead, so its reading and folding overlap with the writes here.
+ * (rebuild-thread.ts): the worker prepares a few batches ahead, so its
+ * reading and folding overlap with the writes here, and this thread folds a
+ * batch itself when it has none to write.
  */
 export async function advanceInThread(options: {
   store: EventStore;

@@ -26,17 +26,24 @@ async function countEvents(store: EventStore): Promise<number> {
 }
 
 describe('a full rebuild with the log read and prepared in a worker thread', () => {
-  it.each([[1, 9], [2, 9], [3, 9], [1, 41]])('gives the views a rebuild in this thread gives, with %i worker(s) folding slices of %i positions', async (workers, sliceSize) => {
+  it.each([[1, 9, true], [2, 9, true], [3, 9, true], [1, 23, true], [1, 9, false]])('gives the views a rebuild in this thread gives, with %i worker(s) folding slices of %i positions (the writer folding too: %s)', async (workers, sliceSize, localFolds) => {
     const { dir, logPath, store } = await worldLog(120);
     // Erased streams leave gaps in the log's positions: spans with few events, or none.
     const before = await countEvents(store);
     for (const id of ['L00003', 'L00004', 'L00005', 'L00050']) await store.eraseStream(learnerStream(id));
     expect(await countEvents(store)).toBeLessThan(before - 20);
     const views = await openDuckDbViews(join(dir, 'thread.views'), { recheckMs: 0 });
-    // Small batches: many of them, more than the workers may prepare ahead, cutting learners' streams;
-    // slices of a batch cut them again, and what each projection prepared of them is combined.
-    const summary = await rebuild({ store, views, projections: PROJECTIONS, batchSize: 41, sliceSize, rebuildThread: { module: REBUILD_SOURCE, data: { log: logPath }, workers } });
+    // Small batches: many of them (enough for the writer to fold some: 50), more than the workers may prepare
+    // ahead, cutting learners' streams; slices of a batch cut them again, and what each projection prepared of
+    // them is combined.
+    const summary = await rebuild({ store, views, projections: PROJECTIONS, batchSize: 23, sliceSize, rebuildThread: { module: REBUILD_SOURCE, data: { log: logPath }, workers, localFolds } });
     expect(summary.events).toBe(await countEvents(store));
+    // Every span once, by a worker or by the writer: while the workers start, the writer has nothing to write and folds.
+    const spans = Math.ceil((await store.headPosition()) / 23);
+    expect(summary.spans!.workers + summary.spans!.local).toBe(spans);
+    if (localFolds) expect(summary.spans!.local).toBeGreaterThan(0);
+    else expect(summary.spans!.local).toBe(0);
+    expect(summary.spans!.workers).toBeGreaterThan(0);
     const threaded = await dump(views);
     expect(threaded).toBe(await cleanRebuildDump(store));
     // Not trivially equal: every projection wrote rows.
@@ -53,7 +60,7 @@ describe('a full rebuild with the log read and prepared in a worker thread', () 
     const published = readCurrent(viewsDir);
     const before = await dump(views);
     await expect(rebuild({ store, views, projections: PROJECTIONS, batchSize: 50, rebuildThread: { module: FAILING_SOURCE, data: { log: logPath, failAfter: 3 } } }))
-      .rejects.toThrow(/rebuild thread failed: prepare failed on purpose after 3 batches/);
+      .rejects.toThrow(/rebuild( thread|'s fold in this thread) failed: prepare failed on purpose after 3 batches/);
     expect(readCurrent(viewsDir)).toBe(published);
     expect(await dump(views)).toBe(before);
     // The failed session's generation is gone; only the published one is left.

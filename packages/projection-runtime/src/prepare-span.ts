@@ -1,0 +1,61 @@
+/**
+ * One span of the log read and prepared for every projection that has not
+ * reached it: what a rebuild's worker thread does with each span it is given,
+ * and what the writer's own thread does with a span while it would otherwise
+ * wait (rebuild-thread.ts). A span's prepare depends only on the log, never on
+ * what other spans prepared, so it may be folded in either thread.
+ */
+import type { EventStore, RecordedEvent } from '@leerroutes/event-store';
+import { preparesInSlices, slicedPrepare, type Projection } from './projection.js';
+
+/** One turn of the event loop: messages and timers that came meanwhile are taken in. */
+export const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/** A projection and the position it had when the rebuild began (it prepares only spans past that). */
+export interface SpanTarget {
+  readonly projection: Projection;
+  readonly position: number;
+}
+
+/** A span as prepared: how many events it held, its first and last positions, and each projection's prepared value. */
+export interface SpanPrepared {
+  readonly count: number;
+  readonly first: number;
+  readonly last: number;
+  readonly prepared: [string, unknown][];
+}
+
+/**
+ * Read the positions after `start` up to `end` and prepare them, in slices of
+ * `sliceSize` where every projection can prepare a batch in slices
+ * (Projection.combine or prepareInSlices). A span without events gives a
+ * count of 0 and nothing prepared.
+ */
+export async function prepareSpan(store: EventStore, targets: readonly SpanTarget[], start: number, end: number, sliceSize: number): Promise<SpanPrepared> {
+  const slice = targets.every((t) => preparesInSlices(t.projection)) ? Math.min(sliceSize, end - start) : end - start;
+  // A batch's preparers; one that was given no slice has nothing for the writer.
+  const preparers = targets.map(({ projection }) => ({ name: projection.name, preparer: slicedPrepare(projection), added: false }));
+  let count = 0;
+  let first: number | undefined;
+  let last: RecordedEvent | undefined;
+  for (let from = start; from < end; from += slice) {
+    const events: RecordedEvent[] = [];
+    // Projections fold payloads, never metadata (Projection.prepare): it is not decoded.
+    for await (const part of store.readAll({ after: from, until: Math.min(from + slice, end), batchSize: slice, metadata: false })) for (const e of part) events.push(e);
+    // One turn of the event loop per slice: in the writer's thread, the workers' messages and the writes go on
+    // between slices instead of waiting for the whole span (reading and folding run in promise jobs only).
+    await nextTurn();
+    const sliceLast = events[events.length - 1];
+    if (!sliceLast) continue;
+    first ??= events[0]!.position;
+    last = sliceLast;
+    count += events.length;
+    for (let k = 0; k < targets.length; k++) {
+      if (targets[k]!.position >= sliceLast.position) continue;
+      const p = preparers[k]!;
+      await p.preparer.add(events, { store, until: sliceLast.position });
+      p.added = true;
+    }
+  }
+  return { count, first: first ?? start + 1, last: last?.position ?? end, prepared: preparers.filter((p) => p.added).map((p) => [p.name, p.preparer.finish()]) };
+}
