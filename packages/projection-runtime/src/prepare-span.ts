@@ -7,6 +7,7 @@
  */
 import type { EventStore, RecordedEvent } from '@leerroutes/event-store';
 import { preparesInSlices, slicedPrepare, type Projection } from './projection.js';
+import type { ReadRange, RebuildThreadSetup } from './rebuild-thread.js';
 
 /** One turn of the event loop: messages and timers that came meanwhile are taken in. */
 export const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
@@ -59,3 +60,39 @@ export async function prepareSpan(store: EventStore, targets: readonly SpanTarge
   }
   return { count, first: first ?? start + 1, last: last?.position ?? end, prepared: preparers.filter((p) => p.added).map((p) => [p.name, p.preparer.finish()]) };
 }
+
+/** The positions of span `index` of a range: after `start`, up to `end`. */
+export function spanBounds(range: ReadRange, index: number): { start: number; end: number } {
+  const start = range.after + index * range.batchSize;
+  return { start, end: Math.min(start + range.batchSize, range.until) };
+}
+
+/** A rebuild source opened for the range's projections: what prepareSpan reads and folds with. */
+export interface SpanSource {
+  readonly store: EventStore;
+  readonly targets: readonly SpanTarget[];
+  close(): Promise<void>;
+}
+
+/**
+ * Open a rebuild source module's log and projections (`openRebuildSource(data)`)
+ * and find the range's projections in it, by name; the same for a worker and
+ * for the writer's own folds.
+ */
+export async function openSpanSource(imported: unknown, module: string, data: unknown, range: ReadRange): Promise<SpanSource> {
+  const setup = imported as { openRebuildSource?: (data: unknown) => Promise<RebuildThreadSetup> };
+  if (typeof setup.openRebuildSource !== 'function') throw new Error(`${module} exports no openRebuildSource(data)`);
+  const { store, projections, close } = await setup.openRebuildSource(data);
+  const byName = new Map(projections.map((p) => [p.name, p]));
+  const targets: SpanTarget[] = [];
+  for (const t of range.targets) {
+    const projection = byName.get(t.name);
+    if (!projection?.prepare) {
+      await close?.();
+      throw new Error(`the rebuild's source has no projection '${t.name}' with a prepare`);
+    }
+    targets.push({ projection, position: t.position });
+  }
+  return { store, targets, close: async () => { await close?.(); } };
+}
+

@@ -33,7 +33,7 @@ import { sourceWorker } from '@leerroutes/threads';
 import { availableParallelism } from 'node:os';
 import type { EventStore } from '@leerroutes/event-store';
 import type { Projection } from './projection.js';
-import { nextTurn, prepareSpan, type SpanPrepared, type SpanTarget } from './prepare-span.js';
+import { nextTurn, openSpanSource, prepareSpan, spanBounds, type SpanPrepared, type SpanSource } from './prepare-span.js';
 
 /** Where the worker gets its store and projections: a module exporting `openRebuildSource(data): Promise<RebuildThreadSetup>`. */
 export interface RebuildThread {
@@ -170,7 +170,6 @@ export function startRebuildWorker(thread: RebuildThread): RebuildWorker {
     folded,
     async *read(range) {
       const spans = Math.max(0, Math.ceil((range.until - range.after) / range.batchSize));
-      const spanEnd = (index: number) => Math.min(range.after + (index + 1) * range.batchSize, range.until);
       const local = thread.localFolds === false || spans < LOCAL_MIN_SPANS ? null : localFolder(module, thread.data, range, notify);
       localClose = local?.close;
       // Who prepares each span handed out (a worker's index, or -1 for this thread), and how many each worker holds.
@@ -208,7 +207,7 @@ export function startRebuildWorker(thread: RebuildThread): RebuildWorker {
           if (failure || ready.has(next)) continue;
           const index = handed++;
           owner.set(index, -1);
-          localFold = local.fold(range.after + index * range.batchSize, spanEnd(index)).then(
+          localFold = local.fold(index).then(
             (p) => { folded.local++; ready.set(index, { count: p.count, first: p.first, last: p.last, prepared: new Map(p.prepared) }); },
             (err: unknown) => { failure ??= new Error(`the rebuild's fold in this thread failed: ${err instanceof Error ? err.message : String(err)}`); },
           ).finally(() => { localFold = null; notify(); });
@@ -234,29 +233,20 @@ export function startRebuildWorker(thread: RebuildThread): RebuildWorker {
  * at once, beside the workers' start; until it is open, or if it cannot be
  * (the workers then report why), this thread only writes.
  */
-function localFolder(module: string, data: unknown, range: ReadRange, onReady: () => void): { ready: () => boolean; fold: (start: number, end: number) => Promise<SpanPrepared>; close: () => Promise<void> } {
-  let opened: { setup: RebuildThreadSetup; targets: SpanTarget[] } | null = null;
-  const opening = (async () => {
-    const setup = await ((await import(module)) as { openRebuildSource: (data: unknown) => Promise<RebuildThreadSetup> }).openRebuildSource(data);
-    const byName = new Map(setup.projections.map((p) => [p.name, p]));
-    const targets: SpanTarget[] = [];
-    for (const t of range.targets) {
-      const projection = byName.get(t.name);
-      if (!projection?.prepare) {
-        await setup.close?.();
-        return;
-      }
-      targets.push({ projection, position: t.position });
-    }
-    opened = { setup, targets };
-    onReady();
-  })().catch(() => undefined);
+function localFolder(module: string, data: unknown, range: ReadRange, onReady: () => void): { ready: () => boolean; fold: (index: number) => Promise<SpanPrepared>; close: () => Promise<void> } {
+  let opened: SpanSource | null = null;
+  const opening = import(module)
+    .then((imported: unknown) => openSpanSource(imported, module, data, range))
+    .then((source) => { opened = source; onReady(); }, () => undefined);
   return {
     ready: () => opened !== null,
-    fold: (start, end) => prepareSpan(opened!.setup.store, opened!.targets, start, end, range.sliceSize ?? range.batchSize),
+    fold(index) {
+      const { start, end } = spanBounds(range, index);
+      return prepareSpan(opened!.store, opened!.targets, start, end, range.sliceSize ?? range.batchSize);
+    },
     async close() {
       await opening;
-      await opened?.setup.close?.();
+      await opened?.close();
       opened = null;
     },
   };

@@ -5,9 +5,9 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { EventStore } from '@leerroutes/event-store';
-import { prepareSpan, type SpanTarget } from './prepare-span.js';
+import { openSpanSource, prepareSpan, spanBounds, type SpanTarget } from './prepare-span.js';
 import { isRowBlock, transferablesOf } from './row-block.js';
-import type { FromThread, ReadRange, RebuildThreadSetup, ToThread } from './rebuild-thread.js';
+import type { FromThread, ReadRange, ToThread } from './rebuild-thread.js';
 
 const port = parentPort!;
 const { module, data, tsxApi } = workerData as { module: string; data: unknown; tsxApi?: string };
@@ -30,19 +30,11 @@ async function run(m: ReadRange): Promise<void> {
   const imported = tsxApi && module.endsWith('.ts')
     ? await ((await import(tsxApi)) as { tsImport: (m: string, parent: string) => Promise<unknown> }).tsImport(module, import.meta.url)
     : await import(module);
-  const setup = imported as { openRebuildSource?: (data: unknown) => Promise<RebuildThreadSetup> };
-  if (typeof setup.openRebuildSource !== 'function') throw new Error(`${module} exports no openRebuildSource(data)`);
-  const { store, projections, close } = await setup.openRebuildSource(data);
+  const source = await openSpanSource(imported, module, data, m);
   try {
-    const byName = new Map(projections.map((p) => [p.name, p]));
-    const targets = m.targets.map((t) => {
-      const projection = byName.get(t.name);
-      if (!projection?.prepare) throw new Error(`the rebuild thread has no projection '${t.name}' with a prepare`);
-      return { projection, position: t.position };
-    });
-    await prepareGiven(store, targets, m);
+    await prepareGiven(source.store, source.targets, m);
   } finally {
-    await close?.();
+    await source.close();
   }
 }
 
@@ -51,8 +43,8 @@ async function prepareGiven(store: EventStore, targets: readonly SpanTarget[], m
   for (;;) {
     while (given.length === 0) await new Promise<void>((resolve) => { wake = resolve; });
     const index = given.shift()!;
-    const start = m.after + index * m.batchSize;
-    const span = await prepareSpan(store, targets, start, Math.min(start + m.batchSize, m.until), m.sliceSize ?? m.batchSize);
+    const { start, end } = spanBounds(m, index);
+    const span = await prepareSpan(store, targets, start, end, m.sliceSize ?? m.batchSize);
     const message: FromThread = { kind: 'batch', index, ...span };
     port.postMessage(message, span.prepared.flatMap(([, v]) => transferables(v)));
   }
