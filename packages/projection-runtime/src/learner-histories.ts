@@ -7,10 +7,11 @@ export interface LearnerHistory {
   /** Every event of the learner's stream up to the batch's last position, in revision order. */
   readonly events: readonly RecordedEvent[];
   /**
-   * True when this batch holds the start of the stream, so the view has
-   * nothing of this learner yet; false when an earlier batch may have written it.
+   * True when an earlier batch may have written this learner, so what the
+   * views hold of it is to be replaced: its stream began before this batch,
+   * outside a fresh pass (ProjectionContext.fresh).
    */
-  readonly startsHere: boolean;
+  readonly replaces: boolean;
 }
 
 /**
@@ -26,7 +27,7 @@ export interface LearnerHistory {
  * stream anyway. After yearly imports a learner's events are spread over the
  * log; without this, a rebuild would fold and write each learner once per year.
  */
-export async function learnerHistories(batch: readonly RecordedEvent[], ctx: Pick<ProjectionContext, 'store' | 'until'>): Promise<LearnerHistory[]> {
+export async function learnerHistories(batch: readonly RecordedEvent[], ctx: Pick<ProjectionContext, 'store' | 'until' | 'fresh'>): Promise<LearnerHistory[]> {
   const touched = new Map<string, RecordedEvent[]>();
   for (const e of batch) {
     const learnerId = learnerIdOfStream(e.stream);
@@ -43,11 +44,11 @@ export async function learnerHistories(batch: readonly RecordedEvent[], ctx: Pic
     const revision = revisions.get(first.stream);
     if (revision !== undefined && revision > last.revision) continue;
     if (first.revision === 0) {
-      out.push({ learnerId, events, startsHere: true });
+      out.push({ learnerId, events, replaces: false });
       continue;
     }
     const stream = await ctx.store.readStream(first.stream);
-    out.push({ learnerId, events: stream.filter((e) => e.position <= ctx.until), startsHere: false });
+    out.push({ learnerId, events: stream.filter((e) => e.position <= ctx.until), replaces: ctx.fresh !== true });
   }
   return out;
 }

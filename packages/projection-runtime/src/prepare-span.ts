@@ -54,7 +54,8 @@ export async function prepareSpan(store: EventStore, targets: readonly SpanTarge
     for (let k = 0; k < targets.length; k++) {
       if (targets[k]!.position >= sliceLast.position) continue;
       const p = preparers[k]!;
-      await p.preparer.add(events, { store, until: sliceLast.position });
+      // A rebuild's pass reads the log up to the head it found before it began (ProjectionContext.fresh).
+      await p.preparer.add(events, { store, until: sliceLast.position, fresh: targets[k]!.position === 0 });
       p.added = true;
     }
   }

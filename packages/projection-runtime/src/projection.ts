@@ -27,10 +27,19 @@ export interface ProjectionContext {
    * checkpoint covers in part), and then `apply` does the work itself.
    */
   readonly prepared?: unknown;
+  /**
+   * True when this projection's views held nothing as this pass over the log
+   * began and the pass reads only events that were in the log by then (a
+   * rebuild, or a projection's first catch-up). learnerHistories leaves out
+   * a stream that goes on past a batch, so in such a pass a learner is folded
+   * in one batch at most and nothing of it is in the views to replace: at
+   * 110,000 learners the needless deletes took 3 s of a 19 s rebuild.
+   */
+  readonly fresh?: boolean;
 }
 
 /** What `prepare` may use: the log as it stands up to the batch's last position, never the views. */
-export type PrepareContext = Pick<ProjectionContext, 'store' | 'until'>;
+export type PrepareContext = Pick<ProjectionContext, 'store' | 'until' | 'fresh'>;
 
 /**
  * A projection: `apply` folds batches of events into tables it owns. The

@@ -45,11 +45,23 @@ const THREAD_SLICE_SIZE = 1_000;
  * batch it already covers is skipped: with generations a session is the only
  * writer of its file, but a store writing in place (PostgreSQL) relies on it.
  */
-export async function applyBatch(session: WriterSession, store: EventStore, targets: readonly Target[], batch: readonly RecordedEvent[], prepared?: ReadonlyMap<string, unknown>): Promise<void> {
+export async function applyBatch(
+  session: WriterSession, store: EventStore, targets: readonly Target[], batch: readonly RecordedEvent[],
+  prepared?: ReadonlyMap<string, unknown>, fresh: ReadonlySet<string> = NONE,
+): Promise<void> {
   const last = batch[batch.length - 1];
   if (!last) return;
-  await applySpan(session, store, targets, { first: batch[0]!.position, last: last.position, events: batch }, prepared);
+  await applySpan(session, store, targets, { first: batch[0]!.position, last: last.position, events: batch }, prepared, fresh);
 }
+
+const NONE: ReadonlySet<string> = new Set();
+
+/**
+ * The targets whose views hold nothing as a pass begins (checkpoint 0): in a
+ * pass that reads the log only up to a head found before it began, their
+ * batches are fresh (ProjectionContext.fresh).
+ */
+const freshOf = (targets: readonly Target[]): ReadonlySet<string> => new Set(targets.filter((t) => t.position === 0).map((t) => t.projection.name));
 
 /**
  * Stands in for the events of a batch prepared in the rebuild thread: they
@@ -66,7 +78,7 @@ const withheld = (): readonly RecordedEvent[] =>
 async function applySpan(
   session: WriterSession, store: EventStore, targets: readonly Target[],
   span: { readonly first: number; readonly last: number; readonly events: readonly RecordedEvent[] | null },
-  prepared?: ReadonlyMap<string, unknown>,
+  prepared?: ReadonlyMap<string, unknown>, fresh: ReadonlySet<string> = NONE,
 ): Promise<void> {
   const until = span.last;
   const reached = await session.transaction(async ({ db, bulk }) => {
@@ -90,7 +102,7 @@ async function applySpan(
       const events = span.events === null ? withheld() : whole ? span.events : span.events.filter((e) => e.position > cp.position);
       // What was prepared from the whole batch does not fit a part of it.
       const ready = whole && prepared?.has(projection.name) ? { prepared: prepared.get(projection.name) } : {};
-      await projection.apply(events, { db, t: tableNames(projection), bulk, store, until, ...ready });
+      await projection.apply(events, { db, t: tableNames(projection), bulk, store, until, fresh: fresh.has(projection.name), ...ready });
       moved.push(projection.name);
       positions.push(until);
     }
@@ -124,9 +136,10 @@ export async function advanceInThread(options: {
   const names = targets.map((t) => t.projection.name);
   let events = 0;
   onProgress?.({ phase, projections: names, position: from, head, events });
+  const fresh = freshOf(targets);
   const range = { kind: 'read' as const, after: from, until: head, batchSize: options.batchSize ?? THREAD_BATCH_SIZE, sliceSize: options.sliceSize ?? THREAD_SLICE_SIZE, targets: targets.map((t) => ({ name: t.projection.name, position: t.position })) };
   for await (const span of worker.read(range)) {
-    await applySpan(session, store, targets, { first: span.first, last: span.last, events: null }, span.prepared);
+    await applySpan(session, store, targets, { first: span.first, last: span.last, events: null }, span.prepared, fresh);
     events += span.count;
     onProgress?.({ phase, projections: names, position: span.last, head, events });
   }
@@ -153,26 +166,27 @@ export async function advance(options: {
   const names = targets.map((t) => t.projection.name);
   let events = 0;
   onProgress?.({ phase, projections: names, position: from, head, events });
+  const fresh = freshOf(targets);
   const batches = store.readAll({ after: from, until: head, batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE })[Symbol.asyncIterator]();
   // One batch ahead: while a batch's transaction waits on the views (appends,
   // commit), the next one is read and prepared, so the fold and the views'
   // own work overlap instead of taking turns.
   let next = await batches.next();
-  let preparing = next.done ? null : prepareBatch(store, targets, next.value);
+  let preparing = next.done ? null : prepareBatch(store, targets, next.value, fresh);
   while (!next.done) {
     const batch = next.value;
     const prepared = await preparing!;
     if (batch.length === 0) {
       next = await batches.next();
-      preparing = next.done ? null : prepareBatch(store, targets, next.value);
+      preparing = next.done ? null : prepareBatch(store, targets, next.value, fresh);
       continue;
     }
-    const writing = applyBatch(session, store, targets, batch, prepared);
+    const writing = applyBatch(session, store, targets, batch, prepared, fresh);
     // Awaited below; until then a failure must not count as unhandled.
     writing.catch(() => {});
     try {
       next = await batches.next();
-      preparing = next.done ? null : prepareBatch(store, targets, next.value);
+      preparing = next.done ? null : prepareBatch(store, targets, next.value, fresh);
       preparing?.catch(() => {});
     } finally {
       await writing;
@@ -184,13 +198,13 @@ export async function advance(options: {
 }
 
 /** What the targets that have a `prepare` make of a batch (the ones whose checkpoint is not already past it). */
-async function prepareBatch(store: EventStore, targets: readonly Target[], batch: readonly RecordedEvent[]): Promise<Map<string, unknown>> {
+async function prepareBatch(store: EventStore, targets: readonly Target[], batch: readonly RecordedEvent[], fresh: ReadonlySet<string>): Promise<Map<string, unknown>> {
   const out = new Map<string, unknown>();
   const last = batch[batch.length - 1];
   if (!last) return out;
   for (const { projection, position } of targets) {
     if (!projection.prepare || position >= last.position) continue;
-    out.set(projection.name, await projection.prepare(batch, { store, until: last.position }));
+    out.set(projection.name, await projection.prepare(batch, { store, until: last.position, fresh: fresh.has(projection.name) }));
   }
   return out;
 }

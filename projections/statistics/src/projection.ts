@@ -73,7 +73,7 @@ class BatchFold {
     let n = 0;
     for (const h of histories) {
       if (++n % LEARNERS_PER_TURN === 0) await nextTurn();
-      if (!h.startsHere) this.replaced.push(h.learnerId);
+      if (h.replaces) this.replaced.push(h.learnerId);
       const known = knownFacts(h.learnerId, h.events);
       for (const key of LEARNER_TABLES) {
         const push = PUSH_ROW[key];
