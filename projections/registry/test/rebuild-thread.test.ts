@@ -52,6 +52,41 @@ describe('a full rebuild with the log read and prepared in a worker thread', () 
     await store.close();
   });
 
+  // A pass from empty views deletes nothing (ProjectionContext.fresh): sound only for what the log held as the pass
+  // began. Events appended while it runs, to learners it has already folded, must replace those learners' rows.
+  it.each([['in worker threads', true], ['in this thread', false]])('whose log grows while it runs (%s) ends with the views a rebuild of the grown log gives', async (_label, threaded) => {
+    const dir = tempDir();
+    const logPath = join(dir, 'log.sqlite');
+    const store = openSqliteEventStore({ path: logPath });
+    const { deliveries } = buildWorld({ learners: 120, years: 6, seed: 13 });
+    for (const delivery of deliveries.slice(0, -1)) await appendDelivery(store, delivery);
+    const headBefore = await store.headPosition();
+    const views = await openDuckDbViews(join(dir, 'grow.views'), { recheckMs: 0 });
+    let appending: Promise<void> | null = null;
+    let appendedAfter = -1;
+    const summary = await rebuild({
+      store, views, projections: PROJECTIONS, batchSize: 23,
+      ...(threaded ? { rebuildThread: { module: REBUILD_SOURCE, data: { log: logPath }, workers: 1 } } : {}),
+      onProgress: (p) => {
+        // Most of the way through, when most learners have been folded (each in the batch that holds its last
+        // event, in the latest delivery): the next year's delivery, which adds to nearly every learner's stream.
+        if (appending === null && p.phase === 'rebuild' && p.position > headBefore * 0.85) {
+          appendedAfter = p.position;
+          appending = appendDelivery(store, deliveries[deliveries.length - 1]!);
+        }
+      },
+    });
+    await appending;
+    expect(appendedAfter).toBeGreaterThan(0);
+    expect(appendedAfter).toBeLessThan(headBefore);
+    // The rebuild read on past the head it began with (the catch-up pass), and ended at the grown log's head.
+    expect(summary.head).toBe(await store.headPosition());
+    expect(summary.head).toBeGreaterThan(headBefore);
+    expect(await dump(views)).toBe(await cleanRebuildDump(store));
+    await views.close();
+    await store.close();
+  });
+
   it('that throws half-way fails the rebuild and leaves the published views as they were', async () => {
     const { dir, logPath, store } = await worldLog(60);
     const viewsDir = join(dir, 'log.views');
