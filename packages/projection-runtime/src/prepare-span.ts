@@ -6,7 +6,7 @@
  * what other spans prepared, so it may be folded in either thread.
  */
 import type { EventStore, RecordedEvent } from '@leerroutes/event-store';
-import { preparesInSlices, slicedPrepare, type Projection } from './projection.js';
+import { freshTargets, preparesInSlices, slicedPrepare, type Projection } from './projection.js';
 import type { ReadRange, RebuildThreadSetup } from './rebuild-thread.js';
 
 /** One turn of the event loop: messages and timers that came meanwhile are taken in. */
@@ -36,6 +36,8 @@ export async function prepareSpan(store: EventStore, targets: readonly SpanTarge
   const slice = targets.every((t) => preparesInSlices(t.projection)) ? Math.min(sliceSize, end - start) : end - start;
   // A batch's preparers; one that was given no slice has nothing for the writer.
   const preparers = targets.map(({ projection }) => ({ name: projection.name, preparer: slicedPrepare(projection), added: false }));
+  // A rebuild's pass reads the log up to the head it found before it began.
+  const fresh = freshTargets(targets);
   let count = 0;
   let first: number | undefined;
   let last: RecordedEvent | undefined;
@@ -54,8 +56,7 @@ export async function prepareSpan(store: EventStore, targets: readonly SpanTarge
     for (let k = 0; k < targets.length; k++) {
       if (targets[k]!.position >= sliceLast.position) continue;
       const p = preparers[k]!;
-      // A rebuild's pass reads the log up to the head it found before it began (ProjectionContext.fresh).
-      await p.preparer.add(events, { store, until: sliceLast.position, fresh: targets[k]!.position === 0 });
+      await p.preparer.add(events, { store, until: sliceLast.position, fresh: fresh.has(p.name) });
       p.added = true;
     }
   }

@@ -38,6 +38,15 @@ export interface ProjectionContext {
   readonly fresh?: boolean;
 }
 
+/**
+ * The projections whose batches are fresh (ProjectionContext.fresh) in a pass
+ * that reads the log up to a head found before it began: those at position 0
+ * (nothing applied, so nothing in their views) as it begins.
+ */
+export function freshTargets(targets: readonly { readonly projection: Projection; readonly position: number }[]): ReadonlySet<string> {
+  return new Set(targets.filter((t) => t.position === 0).map((t) => t.projection.name));
+}
+
 /** What `prepare` may use: the log as it stands up to the batch's last position, never the views. */
 export type PrepareContext = Pick<ProjectionContext, 'store' | 'until' | 'fresh'>;
 

@@ -156,7 +156,7 @@ export function startRebuildWorker(thread: RebuildThread): RebuildWorker {
         return;
       }
       folded.workers++;
-      ready.set(m.index, { count: m.count, first: m.first, last: m.last, prepared: new Map(m.prepared) });
+      ready.set(m.index, asPrepared(m));
       notify();
     });
     worker.on('error', (err) => fail(err));
@@ -208,7 +208,7 @@ export function startRebuildWorker(thread: RebuildThread): RebuildWorker {
           const index = handed++;
           owner.set(index, -1);
           localFold = local.fold(index).then(
-            (p) => { folded.local++; ready.set(index, { count: p.count, first: p.first, last: p.last, prepared: new Map(p.prepared) }); },
+            (p) => { folded.local++; ready.set(index, asPrepared(p)); },
             (err: unknown) => { failure ??= new Error(`the rebuild's fold in this thread failed: ${err instanceof Error ? err.message : String(err)}`); },
           ).finally(() => { localFold = null; notify(); });
           continue;
@@ -225,6 +225,9 @@ export function startRebuildWorker(thread: RebuildThread): RebuildWorker {
     },
   };
 }
+
+/** A span as either thread prepared it (its projections' values as pairs, to cross threads), for the writer. */
+const asPrepared = (p: SpanPrepared): PreparedSpan => ({ count: p.count, first: p.first, last: p.last, prepared: new Map(p.prepared) });
 
 /**
  * The writer's own folds: the same source module the workers open, opened

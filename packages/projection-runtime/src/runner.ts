@@ -1,6 +1,6 @@
 import type { EventStore, RecordedEvent } from '@leerroutes/event-store';
 import { advanceCheckpoints, readCheckpoints } from './checkpoints.js';
-import { tableNames, type Projection } from './projection.js';
+import { freshTargets, tableNames, type Projection } from './projection.js';
 import type { RebuildWorker } from './rebuild-thread.js';
 import type { WriterSession } from './views-store.js';
 
@@ -56,12 +56,6 @@ export async function applyBatch(
 
 const NONE: ReadonlySet<string> = new Set();
 
-/**
- * The targets whose views hold nothing as a pass begins (checkpoint 0): in a
- * pass that reads the log only up to a head found before it began, their
- * batches are fresh (ProjectionContext.fresh).
- */
-const freshOf = (targets: readonly Target[]): ReadonlySet<string> => new Set(targets.filter((t) => t.position === 0).map((t) => t.projection.name));
 
 /**
  * Stands in for the events of a batch prepared in the rebuild thread: they
@@ -136,7 +130,7 @@ export async function advanceInThread(options: {
   const names = targets.map((t) => t.projection.name);
   let events = 0;
   onProgress?.({ phase, projections: names, position: from, head, events });
-  const fresh = freshOf(targets);
+  const fresh = freshTargets(targets);
   const range = { kind: 'read' as const, after: from, until: head, batchSize: options.batchSize ?? THREAD_BATCH_SIZE, sliceSize: options.sliceSize ?? THREAD_SLICE_SIZE, targets: targets.map((t) => ({ name: t.projection.name, position: t.position })) };
   for await (const span of worker.read(range)) {
     await applySpan(session, store, targets, { first: span.first, last: span.last, events: null }, span.prepared, fresh);
@@ -166,7 +160,7 @@ export async function advance(options: {
   const names = targets.map((t) => t.projection.name);
   let events = 0;
   onProgress?.({ phase, projections: names, position: from, head, events });
-  const fresh = freshOf(targets);
+  const fresh = freshTargets(targets);
   const batches = store.readAll({ after: from, until: head, batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE })[Symbol.asyncIterator]();
   // One batch ahead: while a batch's transaction waits on the views (appends,
   // commit), the next one is read and prepared, so the fold and the views'

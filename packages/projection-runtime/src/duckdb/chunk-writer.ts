@@ -169,6 +169,7 @@ function stringSlots(dictionary: readonly string[]): { inline: Uint32Array; long
   for (let i = 0; i < dictionary.length; i++) {
     const s = dictionary[i]!;
     const at = i * 16;
+    // The length is written as a word, in the machine's byte order: appendBlockByChunks runs only where that is little-endian.
     if (s.length <= 12 && isAscii(s)) {
       inline[i * 4] = s.length;
       for (let k = 0; k < s.length; k++) bytes[at + 4 + k] = s.charCodeAt(k);
@@ -179,7 +180,6 @@ function stringSlots(dictionary: readonly string[]): { inline: Uint32Array; long
     inline[i * 4] = utf8.length;
     bytes.set(utf8, at + 4);
   }
-  // The length word was written as a number: in the machine's byte order, which appendBlockByChunks requires to be little-endian.
   return { inline, long };
 }
 
