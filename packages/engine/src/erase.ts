@@ -18,8 +18,9 @@ export interface ErasureReceipt {
  * learner back from events that are about to go; then, in one transaction of the log, the
  * stream, the ledger's facts and the audit record (why and how much, without
  * the learner's id) go and come together. Killed between the two steps, the
- * same command run again finishes the job: forgetting twice is harmless and
- * the log step is all or nothing. Holds the log's import lock meanwhile, so
+ * same command run again finishes the job: the views forget again only what
+ * they have not forgotten yet (forget.ts keeps how far), and the log step is
+ * all or nothing. Holds the log's import lock meanwhile, so
  * no import re-derives the learner halfway. A re-import of files that still
  * hold the learner brings them back: erasure must reach the source too.
  */

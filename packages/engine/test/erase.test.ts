@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ERASURE_AUDIT_STREAM, learnerStream } from '@leerroutes/domain';
-import { dumpViews, listGenerations, openDuckDbViews, rebuild } from '@leerroutes/projection-runtime';
+import { dumpViews, forgetLearner, listGenerations, openDuckDbViews, rebuild } from '@leerroutes/projection-runtime';
 import { defaultProjections } from '@leerroutes/projections';
 import { openEngine, type Engine } from '../src/index.js';
 import { writeTwoLearners } from './support/two-learners.js';
@@ -59,6 +59,21 @@ describe('erasing a learner', () => {
     expect(audit.map((e) => e.type)).toEqual(['LearnerErased']);
     expect(JSON.stringify(audit[0])).not.toContain('GONE');
     expect(audit[0]!.data).toMatchObject({ erasureId: receipt!.erasureId, reason: 'request under GDPR art. 17', eventsRemoved: 6 });
+  });
+
+  it('killed after the views forgot the learner, run again, leaves what an uninterrupted erasure leaves', async () => {
+    // The first run got as far as publishing the views without the learner; the log still holds the stream.
+    const events = await engine.store.readStream(learnerStream('GONE'));
+    await forgetLearner({ views: engine.views, store: engine.store, projections: defaultProjections(), learnerId: 'GONE', events });
+    expect(await engine.store.readStream(learnerStream('GONE'))).toHaveLength(events.length);
+    // Run again, it forgets again: counts that went down once must not go down twice.
+    expect(await engine.eraseLearner('GONE', 'request under GDPR art. 17', 'test')).toMatchObject({ eventsRemoved: 6 });
+    const live = await engine.dump(['views']);
+    expect(live).not.toContain('GONE');
+    const fresh = await openDuckDbViews(join(root, 'fresh.views'));
+    await rebuild({ store: engine.store, views: fresh, projections: defaultProjections() });
+    expect(`## views\n${await fresh.reader.snapshot((db) => dumpViews(db, defaultProjections()))}`).toBe(live);
+    await fresh.close();
   });
 
   it('says so when the learner is unknown', async () => {

@@ -1,7 +1,30 @@
+import type { Kysely } from 'kysely';
 import type { EventStore, RecordedEvent } from '@leerroutes/event-store';
 import { readCheckpoint } from './checkpoints.js';
 import { tableNames, type Projection } from './projection.js';
 import type { LockOptions, ViewsStore } from './views-store.js';
+
+/**
+ * How far each projection has forgotten a stream, by the position of the
+ * stream's first event: an erasure killed after the views forgot the learner
+ * but before the log dropped the stream is run again whole, and a projection
+ * that subtracts (event-counts) must not subtract twice. The position names
+ * no learner; once the log has dropped the stream it points at a gap the log
+ * shows anyway. Not a projection's table: a rebuild starts without it, from
+ * a log that no longer holds the stream or holds it whole.
+ */
+export const FORGOTTEN_TABLE = 'projection_forgotten';
+
+async function createForgottenTable(db: Kysely<any>): Promise<void> {
+  await db.schema
+    .createTable(FORGOTTEN_TABLE)
+    .ifNotExists()
+    .addColumn('projection', 'text', (c) => c.notNull())
+    .addColumn('stream_start', 'bigint', (c) => c.notNull())
+    .addColumn('through', 'bigint', (c) => c.notNull())
+    .addPrimaryKeyConstraint(`${FORGOTTEN_TABLE}_pk`, ['projection', 'stream_start'])
+    .execute();
+}
 
 /**
  * Erasure (SPEC section 9) on the views side: in one writer session, every
@@ -9,7 +32,8 @@ import type { LockOptions, ViewsStore } from './views-store.js';
  * reads the learner's stream, calls this with the events it read, then
  * erases the stream from the log: once the stream is gone no later catch-up
  * can bring the learner back. Each projection gets only the events its
- * checkpoint covers, so counts drop by exactly what was counted.
+ * checkpoint covers and has not forgotten before, so counts drop by exactly
+ * what was counted, however often the erasure is run.
  */
 export async function forgetLearner(options: LockOptions & {
   readonly views: ViewsStore;
@@ -22,15 +46,24 @@ export async function forgetLearner(options: LockOptions & {
   const { views, store, learnerId, events } = options;
   // Nothing published yet: nothing to forget, and the first catch-up reads the log as it will be.
   if ((await views.reader.published()) === null) return { published: null };
+  const streamStart = events[0]?.position;
   const session = await views.writeSession({ purpose: 'erase', ...(options.ifLocked ? { ifLocked: options.ifLocked } : {}), ...(options.onWait ? { onWait: options.onWait } : {}) });
   try {
     await session.transaction(async ({ db, bulk }) => {
+      if (streamStart !== undefined) await createForgottenTable(db);
       for (const projection of options.projections) {
         if (!projection.forgetLearner) continue;
         const cp = await readCheckpoint(db, projection.name);
         if (!cp || cp.version !== projection.version) continue;
-        const applied = events.filter((e) => e.position <= cp.position);
+        const before = streamStart === undefined ? 0 : await forgottenThrough(db, projection.name, streamStart);
+        const applied = events.filter((e) => e.position > before && e.position <= cp.position);
         await projection.forgetLearner(learnerId, applied, { db, t: tableNames(projection), bulk, store, until: cp.position });
+        if (streamStart !== undefined) {
+          await db.insertInto(FORGOTTEN_TABLE)
+            .values({ projection: projection.name, stream_start: streamStart, through: Math.max(before, cp.position) })
+            .onConflict((oc) => oc.columns(['projection', 'stream_start']).doUpdateSet({ through: Math.max(before, cp.position) }))
+            .execute();
+        }
       }
     });
     return { published: (await session.publish()).generation };
@@ -38,4 +71,10 @@ export async function forgetLearner(options: LockOptions & {
     await session.abandon();
     throw err;
   }
+}
+
+/** The position up to which `projection` has forgotten the stream that began at `streamStart` (0: not at all). */
+async function forgottenThrough(db: Kysely<any>, projection: string, streamStart: number): Promise<number> {
+  const row = await db.selectFrom(FORGOTTEN_TABLE).select('through').where('projection', '=', projection).where('stream_start', '=', streamStart).executeTakeFirst();
+  return row ? Number(row['through']) : 0;
 }
