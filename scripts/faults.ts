@@ -15,6 +15,9 @@
  *
  * The uninterrupted run is done once; its state after each phase is kept as
  * a snapshot, so each killed run starts from the snapshot before its phase.
+ * Besides the random kills, each phase is killed once at each of its named
+ * failpoints (packages/engine/src/failpoint.ts): the windows between the
+ * views and the log, which a random moment seldom hits.
  * Prints, per phase, where the kills landed and how many events were lost or
  * doubled and how many log, ledger and view lines differ: all must be 0.
  */
@@ -23,6 +26,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { FAILPOINTS, type Failpoint } from '@leerroutes/engine';
 
 function flag(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -75,7 +79,11 @@ function argsOf(phase: Phase): string[] {
   }
 }
 
-const envFor = (dir: string) => ({ ...process.env, PATHWAYS_DB: join(dir, 'pathways.sqlite') });
+const envFor = (dir: string, failpoint?: Failpoint) => ({ ...process.env, PATHWAYS_DB: join(dir, 'pathways.sqlite'), ...(failpoint ? { LEERROUTES_FAILPOINT: failpoint } : {}) });
+
+/** The failpoints each phase passes, by their prefix (import:* is on the import that catches up: the re-delivery). */
+const failpointsOf = (phase: Phase): Failpoint[] =>
+  FAILPOINTS.filter((f) => (phase === 'redelivery' ? f.startsWith('import:') : f.startsWith(`${phase}:`)));
 
 function runCli(dir: string, args: string[]): { status: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, ['--import', 'tsx', cli, ...args], { cwd: repo, env: envFor(dir), encoding: 'utf8', maxBuffer: 1 << 30 });
@@ -113,6 +121,12 @@ function runKilled(dir: string, phase: Phase, delayMs: number): Promise<{ killed
       resolve({ killed: killed && signal === 'SIGKILL', exit: code });
     });
   });
+}
+
+/** Run a phase that kills itself at `failpoint`; whether it got there. */
+function runToFailpoint(dir: string, phase: Phase, failpoint: Failpoint): { killed: boolean; exit: number | null } {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', cli, ...argsOf(phase)], { cwd: repo, env: envFor(dir, failpoint), stdio: 'ignore' });
+  return { killed: r.signal === 'SIGKILL', exit: r.status };
 }
 
 /** Where an import stood when it was killed, read from its ledger. */
@@ -199,24 +213,44 @@ async function main(): Promise<void> {
     process.stderr.write(`faults: uninterrupted ${phase} took ${(durations.get(phase)! / 1000).toFixed(1)} s\n`);
   }
 
-  interface Outcome { phase: Phase; delay: number; killed: boolean; at: string; rerun: number | null; lines: number; lost: number; doubled: number; sections: Record<string, number> }
+  interface Outcome { phase: Phase; delay: number; killed: boolean; at: string; rerun: number | null; lines: number; lost: number; doubled: number; sections: Record<string, number>; unreached?: boolean }
   const outcomes: Outcome[] = [];
-  for (let i = 0; i < runs; i++) {
-    const phase = phases[i % phases.length]!;
-    const delay = Math.round(random() * durations.get(phase)!);
-    const dir = join(root, `run-${i}`);
-    rmSync(dir, { recursive: true, force: true });
-    cpSync(snapshots.get(phase)!, dir, { recursive: true });
-    const k = await runKilled(dir, phase, delay);
-    const at = !k.killed ? `finished before the kill (exit ${k.exit})` : phase === 'import' || phase === 'redelivery' ? importState(dir) : `${Math.floor((100 * delay) / durations.get(phase)! / 25) * 25}%+ of its time`;
+  /** Run the phase again after the kill and compare with the uninterrupted run. */
+  const rerun = (dir: string, phase: Phase, delay: number, killed: boolean, at: string, killedHow: string): Outcome => {
     const again = runCli(dir, argsOf(phase));
     // Erasing a learner whose erasure already went through says so and exits 1; the state is what counts.
     const rerunOk = again.status === 0 || (phase === 'erase' && /no learner/.test(again.stderr));
     const d = diff(after.get(phase)!, dump(dir));
-    const outcome: Outcome = { phase, delay, killed: k.killed, at, rerun: rerunOk ? 0 : again.status, ...d };
+    const outcome: Outcome = { phase, delay, killed, at, rerun: rerunOk ? 0 : again.status, ...d };
     outcomes.push(outcome);
-    process.stderr.write(`faults: run ${i + 1}/${runs} ${phase} killed at ${delay} ms (${at}): rerun ${rerunOk ? 'ok' : `failed ${again.status}: ${again.stderr.trim().split('\n').pop()}`}, lost ${d.lost}, doubled ${d.doubled}, differing lines ${d.lines}\n`);
+    process.stderr.write(`faults: ${killedHow} (${at}): rerun ${rerunOk ? 'ok' : `failed ${again.status}: ${again.stderr.trim().split('\n').pop()}`}, lost ${d.lost}, doubled ${d.doubled}, differing lines ${d.lines}\n`);
     if (d.lines === 0 && rerunOk) rmSync(dir, { recursive: true, force: true });
+    return outcome;
+  };
+  const fresh = (name: string, phase: Phase): string => {
+    const dir = join(root, name);
+    rmSync(dir, { recursive: true, force: true });
+    cpSync(snapshots.get(phase)!, dir, { recursive: true });
+    return dir;
+  };
+  for (let i = 0; i < runs; i++) {
+    const phase = phases[i % phases.length]!;
+    const delay = Math.round(random() * durations.get(phase)!);
+    const dir = fresh(`run-${i}`, phase);
+    const k = await runKilled(dir, phase, delay);
+    const at = !k.killed ? `finished before the kill (exit ${k.exit})` : phase === 'import' || phase === 'redelivery' ? importState(dir) : `${Math.floor((100 * delay) / durations.get(phase)! / 25) * 25}%+ of its time`;
+    rerun(dir, phase, delay, k.killed, at, `run ${i + 1}/${runs} ${phase} killed at ${delay} ms`);
+  }
+  // Every failpoint of the phases asked for, once each: not left to chance.
+  let fp = 0;
+  for (const phase of phases) {
+    for (const failpoint of failpointsOf(phase)) {
+      const dir = fresh(`failpoint-${fp++}`, phase);
+      const k = runToFailpoint(dir, phase, failpoint);
+      // A failpoint the phase no longer reaches tests nothing: that fails the run.
+      const o = rerun(dir, phase, 0, k.killed, k.killed ? `failpoint ${failpoint}` : `failpoint ${failpoint} not reached (exit ${k.exit})`, `failpoint ${phase} killed itself`);
+      o.unreached = !k.killed;
+    }
   }
 
   const lines = ['| phase | runs | kills that landed | where they landed | events lost | events doubled | differing log / ledger / view lines | failed reruns |', '|---|---|---|---|---|---|---|---|'];
@@ -226,14 +260,14 @@ async function main(): Promise<void> {
     const where = new Map<string, number>();
     for (const o of os) where.set(o.at, (where.get(o.at) ?? 0) + 1);
     const sum = (f: (o: Outcome) => number) => os.reduce((n, o) => n + f(o), 0);
-    lines.push(`| ${phase} | ${os.length} | ${os.filter((o) => o.killed).length} | ${[...where].map(([w, n]) => `${w}: ${n}`).join('; ')} | ${sum((o) => o.lost)} | ${sum((o) => o.doubled)} | ${sum((o) => o.sections['log'] ?? 0)} / ${sum((o) => o.sections['ledger'] ?? 0)} / ${sum((o) => o.sections['views'] ?? 0)} | ${os.filter((o) => o.rerun !== 0).length} |`);
+    lines.push(`| ${phase} | ${os.length} | ${os.filter((o) => o.killed).length} | ${[...where].map(([w, n]) => `${w}: ${n}`).join('; ')} | ${sum((o) => o.lost)} | ${sum((o) => o.doubled)} | ${sum((o) => o.sections['log'] ?? 0)} / ${sum((o) => o.sections['ledger'] ?? 0)} / ${sum((o) => o.sections['views'] ?? 0)} | ${os.filter((o) => o.rerun !== 0 || o.unreached).length} |`);
   }
-  const report = `Fault injection: ${runs} runs, seed ${seed}, ${learners} learners\n\n${lines.join('\n')}\n`;
+  const report = `Fault injection: ${runs} runs at random moments and ${fp} at failpoints, seed ${seed}, ${learners} learners\n\n${lines.join('\n')}\n`;
   mkdirSync(join(repo, 'bench-results'), { recursive: true });
   writeFileSync(join(repo, 'bench-results', `faults-${seed}.md`), report);
   writeFileSync(join(repo, 'bench-results', `faults-${seed}.json`), JSON.stringify(outcomes, null, 2) + '\n');
   process.stdout.write(report);
-  const bad = outcomes.filter((o) => o.lines > 0 || o.rerun !== 0);
+  const bad = outcomes.filter((o) => o.lines > 0 || o.rerun !== 0 || o.unreached);
   if (!flag('keep')) rmSync(root, { recursive: true, force: true });
   if (bad.length > 0) {
     process.stderr.write(`faults: ${bad.length} run(s) did not end in the uninterrupted state${flag('keep') ? `; see ${root}` : ''}\n`);

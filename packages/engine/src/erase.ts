@@ -4,6 +4,7 @@ import { CURRENT_SCHEMA_VERSION, ERASURE_AUDIT_STREAM, learnerStream } from '@le
 import type { EventStore } from '@leerroutes/event-store';
 import { openLedger } from '@leerroutes/import';
 import { forgetLearner, type LockOptions, type Projection, type ViewsStore } from '@leerroutes/projection-runtime';
+import { failpoint } from './failpoint.js';
 
 export interface ErasureReceipt {
   /** The audit record's own id: it names no learner. */
@@ -37,6 +38,7 @@ export async function eraseLearner(deps: {
     const events = await deps.store.readStream(learnerStream(learnerId));
     if (events.length === 0 && (await ledger.factCount(learnerId)) === 0) return null;
     await forgetLearner({ ...deps.viewsLock, views: deps.views, store: deps.store, projections: deps.projections, learnerId, events });
+    failpoint('erase:views-forgotten');
     const erasureId = randomUUID();
     const today = (deps.clock ?? (() => new Date()))().toISOString().slice(0, 10);
     const r = await ledger.eraseLearner(learnerId, ({ eventsRemoved }) => [{

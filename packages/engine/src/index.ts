@@ -15,12 +15,14 @@ import {
 } from '@leerroutes/projection-runtime';
 import { defaultProjections, REBUILD_SOURCE } from '@leerroutes/projections';
 import { eraseLearner, type ErasureReceipt } from './erase.js';
+import { failpoint } from './failpoint.js';
 import { exportLearnerData, writeReport, type ExportOptions, type ExportSummary, type LearnerExportRequest } from './exports/index.js';
 import type { ReportRequest } from '@leerroutes/indicators';
 import { openBackend } from './backends/index.js';
 import { reads, statisticsSource, type Reads } from './reads.js';
 
 export type { ErasureReceipt } from './erase.js';
+export { FAILPOINTS, type Failpoint } from './failpoint.js';
 export {
   EXPORT_FORMATS, EXPORT_KINDS, LEARNER_EXPORTS, MEDIA_TYPES, EVENT_COLUMNS, columnsOf, writeReport, reportTable,
   type ExportFormat, type ExportKind, type ExportOptions, type ExportSummary, type LearnerExportKind, type LearnerExportRequest,
@@ -127,6 +129,7 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
         ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
         ...(opts.onResume ? { onResume: opts.onResume } : {}),
       });
+      failpoint('import:finished');
       const run = opts.skipProjections ? null : await engine.catchUp(opts.onProjectionProgress);
       return { import: summary, projections: run };
     },
@@ -135,6 +138,7 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
     async eraseLearner(learnerId, reason, caller) {
       const receipt = await eraseLearner({ store, views, projections, viewsLock: lock }, learnerId, reason, caller);
       // The audit record is itself an event; keep the views at the head as after an import.
+      failpoint('erase:log-erased');
       if (receipt) await engine.catchUp();
       return receipt;
     },
