@@ -81,7 +81,7 @@ function argsOf(phase: Phase): string[] {
 
 const envFor = (dir: string, failpoint?: Failpoint) => ({ ...process.env, PATHWAYS_DB: join(dir, 'pathways.sqlite'), ...(failpoint ? { LEERROUTES_FAILPOINT: failpoint } : {}) });
 
-/** The failpoints each phase passes, by their prefix (import:* is on the import that catches up: the re-delivery). */
+/** The failpoints each phase passes, by their prefix; import:* on both imports (the first skips its catch-up, the re-delivery runs it). */
 const failpointsOf = (phase: Phase): Failpoint[] =>
   FAILPOINTS.filter((f) => (phase === 'redelivery' ? f.startsWith('import:') : f.startsWith(`${phase}:`)));
 
