@@ -85,9 +85,10 @@ const envFor = (dir: string, failpoint?: Failpoint) => ({ ...process.env, PATHWA
 const failpointsOf = (phase: Phase): Failpoint[] =>
   FAILPOINTS.filter((f) => (phase === 'redelivery' ? f.startsWith('import:') : f.startsWith(`${phase}:`)));
 
-function runCli(dir: string, args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', cli, ...args], { cwd: repo, env: envFor(dir), encoding: 'utf8', maxBuffer: 1 << 30 });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+/** Run the CLI to its end; with a failpoint, the run kills itself there (signal SIGKILL when it got there). */
+function runCli(dir: string, args: string[], failpoint?: Failpoint): { status: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', cli, ...args], { cwd: repo, env: envFor(dir, failpoint), encoding: 'utf8', maxBuffer: 1 << 30 });
+  return { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
 }
 
 /**
@@ -121,12 +122,6 @@ function runKilled(dir: string, phase: Phase, delayMs: number): Promise<{ killed
       resolve({ killed: killed && signal === 'SIGKILL', exit: code });
     });
   });
-}
-
-/** Run a phase that kills itself at `failpoint`; whether it got there. */
-function runToFailpoint(dir: string, phase: Phase, failpoint: Failpoint): { killed: boolean; exit: number | null } {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', cli, ...argsOf(phase)], { cwd: repo, env: envFor(dir, failpoint), stdio: 'ignore' });
-  return { killed: r.signal === 'SIGKILL', exit: r.status };
 }
 
 /** Where an import stood when it was killed, read from its ledger. */
@@ -246,10 +241,11 @@ async function main(): Promise<void> {
   for (const phase of phases) {
     for (const failpoint of failpointsOf(phase)) {
       const dir = fresh(`failpoint-${fp++}`, phase);
-      const k = runToFailpoint(dir, phase, failpoint);
+      const r = runCli(dir, argsOf(phase), failpoint);
+      const killed = r.signal === 'SIGKILL';
       // A failpoint the phase no longer reaches tests nothing: that fails the run.
-      const o = rerun(dir, phase, 0, k.killed, k.killed ? `failpoint ${failpoint}` : `failpoint ${failpoint} not reached (exit ${k.exit})`, `failpoint ${phase} killed itself`);
-      o.unreached = !k.killed;
+      const o = rerun(dir, phase, 0, killed, killed ? `failpoint ${failpoint}` : `failpoint ${failpoint} not reached (exit ${r.status})`, killed ? `failpoint ${phase} killed itself` : `failpoint ${phase}`);
+      o.unreached = !killed;
     }
   }
 

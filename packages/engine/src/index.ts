@@ -137,8 +137,8 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
     exportReport: async (request, opts) => writeReport(await engine.report(request), opts),
     async eraseLearner(learnerId, reason, caller) {
       const receipt = await eraseLearner({ store, views, projections, viewsLock: lock }, learnerId, reason, caller);
-      // The audit record is itself an event; keep the views at the head as after an import.
       failpoint('erase:log-erased');
+      // The audit record is itself an event; keep the views at the head as after an import.
       if (receipt) await engine.catchUp();
       return receipt;
     },

@@ -59,9 +59,10 @@ export async function forgetLearner(options: LockOptions & {
         const applied = events.filter((e) => e.position > before && e.position <= cp.position);
         await projection.forgetLearner(learnerId, applied, { db, t: tableNames(projection), bulk, store, until: cp.position });
         if (streamStart !== undefined) {
+          const through = Math.max(before, cp.position);
           await db.insertInto(FORGOTTEN_TABLE)
-            .values({ projection: projection.name, stream_start: streamStart, through: Math.max(before, cp.position) })
-            .onConflict((oc) => oc.columns(['projection', 'stream_start']).doUpdateSet({ through: Math.max(before, cp.position) }))
+            .values({ projection: projection.name, stream_start: streamStart, through })
+            .onConflict((oc) => oc.columns(['projection', 'stream_start']).doUpdateSet({ through }))
             .execute();
         }
       }

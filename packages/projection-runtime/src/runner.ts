@@ -56,7 +56,6 @@ export async function applyBatch(
 
 const NONE: ReadonlySet<string> = new Set();
 
-
 /**
  * Stands in for the events of a batch prepared in the rebuild thread: they
  * stay there, and a projection given what it prepared must not need them
