@@ -78,6 +78,14 @@ async function main(argv: string[]): Promise<number> {
   return runCommand((await entry.load()).command, rest);
 }
 
+// A reader that stops early (`pathways dump | head`) closes the pipe: that is the reader's choice, not a
+// failure, so leave quietly instead of crashing on the unhandled write error. Every command's output is
+// either a read (nothing to lose) or written after its work is committed.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
+
 main(process.argv.slice(2)).then(
   (code) => { process.exitCode = code; },
   (err: unknown) => {

@@ -6,6 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawn } from 'node:child_process';
 import { Writable } from 'node:stream';
 import { openEngine } from '@leerroutes/engine';
 import { openSqliteEventStore } from '@leerroutes/event-store/sqlite';
@@ -59,4 +60,18 @@ describe('pathways dump', () => {
     expect(out.slice(out.indexOf('## ledger\n') + '## ledger\n'.length, out.indexOf('## views\n'))).toBe(whole);
     expect(whole.split('\n').length).toBeGreaterThan(1000);
   }, 120_000);
+
+  it('leaves quietly when its reader stops early, as `pathways dump | head` does', async () => {
+    const main = join(import.meta.dirname, '..', 'src', 'main.ts');
+    const child = spawn(process.execPath, ['--import', 'tsx', main, 'dump', '--db', db], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (c) => { stderr += String(c); });
+    // Read the first chunk, then close the pipe while the dump still has much more to write.
+    const first = await new Promise<string>((resolve) => child.stdout.once('data', (c) => resolve(String(c))));
+    child.stdout.destroy();
+    const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+    expect(first.startsWith('## log')).toBe(true);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+  }, 60_000);
 });
