@@ -63,7 +63,7 @@ export interface SettledTable {
   readonly indicator: Indicator;
   /** Its breakdown dimensions, sorted. */
   readonly dims: readonly string[];
-  /** Relations its suppression could not protect (0 unless coarser tables leave a cell no way out). */
+  /** Hidden cells a reader can still work out from it and its coarser tables (0 unless they leave a cell no way out). */
   readonly unresolved: number;
   rows(by: readonly string[]): ReportRow[];
 }
@@ -1340,12 +1340,7 @@ class LatticeBuilder {
     // The table's relations, then those with each coarser table, then with the distribution.
     const relations = table.relations;
     const free: [number, number][] = [[table.first, table.first + table.cellCount]];
-    const knownSums = new Set<number>();
-    for (const parent of parents) {
-      const cross = crossRelations(this, table, parent, atoms, relations);
-      free.push(cross.parts);
-      for (const c of cross.sumsOfHidden) knownSums.add(c);
-    }
+    for (const parent of parents) free.push(crossRelations(this, table, parent, atoms, relations));
     if (indicator === 'transitions') distributionRelations(this, table, this.settle('distribution', sorted), relations);
     const order = canonicalOrder(this, relations);
 
@@ -1390,7 +1385,7 @@ class LatticeBuilder {
       for (let c = 0; c < n; c++) out[c] = column[ids[c]!]!;
       return out;
     };
-    const { hidden, primary, hiddenCount } = suppressIndexed(n, freeCount, {
+    const { hidden, primary } = suppressIndexed(n, freeCount, {
       count: gather(store.count, Float64Array, freeCount), stratum: gather(store.stratum, Float64Array, freeCount),
       order: gather(store.order, Float64Array, freeCount), virtual: gather(store.virtual, Uint8Array, freeCount),
       isDenominator: gather(store.isDenominator, Uint8Array, freeCount), hidden: gather(store.hidden, Uint8Array, n),
@@ -1399,20 +1394,59 @@ class LatticeBuilder {
       store.hidden[ids[c]!] = hidden[c]!;
       store.primary[ids[c]!] = primary[c]!;
     }
-    // A relation left with one hidden member gives that member away. When that member is a split cell (area:N
-    // learners of unknown area, whose parents differ) made only of parts of hidden coarser cells, what comes out
-    // is a sum of several hidden learners' groups, never one of them: the parts stay protected by their own relations.
-    let unresolved = 0;
-    for (let i = 0; i < count; i++) {
-      if (start[i + 1]! - start[i]! < 2 || hiddenCount[i] !== 1) continue;
-      let m = start[i]!;
-      while (!hidden[members[m]!]) m++;
-      if (!knownSums.has(ids[members[m]!]!)) unresolved++;
-    }
-    table.unresolved = unresolved;
+    // What a reader can still work out, sum by sum, from what is shown: every hidden cell that comes out is one
+    // this table could not protect.
+    table.unresolved = exposedCells(n, hidden, start, members);
     this.settled.set(key, table);
     return table;
   }
+}
+
+/**
+ * The hidden cells a reader can recover from the settled table and its
+ * coarser tables: solve every relation with one unknown member, over and
+ * over, as test/attack.ts does. Each one is a cell the table could not
+ * protect; a split cell (learners of unknown `area:N` whose parents differ)
+ * counts like any other, as it is a group the table shows.
+ */
+function exposedCells(n: number, hidden: Uint8Array, start: Int32Array, members: Int32Array): number {
+  const count = start.length - 1;
+  const known = new Uint8Array(n);
+  for (let c = 0; c < n; c++) known[c] = hidden[c] === 1 ? 0 : 1;
+  // Each cell's relations, once per time it is listed (CSR), and each relation's unknown members.
+  const first = new Int32Array(n + 1);
+  const total = start[count]!;
+  for (let k = 0; k < total; k++) first[members[k]! + 1] = first[members[k]! + 1]! + 1;
+  for (let c = 0; c < n; c++) first[c + 1] = first[c + 1]! + first[c]!;
+  const relationsOf = new Int32Array(total);
+  const fill = first.slice(0, n);
+  const unknown = new Int32Array(count);
+  const queue: number[] = [];
+  for (let i = 0; i < count; i++) {
+    for (let k = start[i]!; k < start[i + 1]!; k++) {
+      const c = members[k]!;
+      relationsOf[fill[c]!] = i;
+      fill[c] = fill[c]! + 1;
+      if (!known[c]) unknown[i] = unknown[i]! + 1;
+    }
+    if (start[i + 1]! - start[i]! >= 2 && unknown[i] === 1) queue.push(i);
+  }
+  let exposed = 0;
+  while (queue.length > 0) {
+    const i = queue.pop()!;
+    if (unknown[i] !== 1) continue;
+    let k = start[i]!;
+    while (known[members[k]!]) k++;
+    const c = members[k]!;
+    known[c] = 1;
+    exposed++;
+    for (let p = first[c]!; p < first[c + 1]!; p++) {
+      const j = relationsOf[p]!;
+      unknown[j] = unknown[j]! - 1;
+      if (unknown[j] === 1 && start[j + 1]! - start[j]! >= 2) queue.push(j);
+    }
+  }
+  return exposed;
 }
 
 /**
@@ -1425,7 +1459,7 @@ class LatticeBuilder {
  * and its children (the learners living in the parent itself) is protected
  * as a cell of its own.
  */
-function crossRelations(lattice: LatticeBuilder, fine: Table, coarse: Table, atoms: AtomSet, out: Relations): { parts: [number, number]; sumsOfHidden: number[] } {
+function crossRelations(lattice: LatticeBuilder, fine: Table, coarse: Table, atoms: AtomSet, out: Relations): [number, number] {
   const store = lattice.store;
   // Each fine instance's coarse instance, fine instances in order of first atom; whether some fine instance is split
   // over several coarse ones (then linkInOrder needs the atoms of each pair).
@@ -1470,7 +1504,6 @@ function crossRelations(lattice: LatticeBuilder, fine: Table, coarse: Table, ato
   const memberOf = new Int32Array(pairCount);
   let t = 0;
   const partsFrom = store.size;
-  const sumsOfHidden: number[] = [];
   for (let l = 0; l < linkedCount; l++) {
     const cell = linked[l]!;
     const i = cell - fine.first;
@@ -1491,7 +1524,6 @@ function crossRelations(lattice: LatticeBuilder, fine: Table, coarse: Table, ato
       memberOf[t++] = part;
     }
     out.close();
-    if (to.every((x) => store.hidden[x.to] === 1)) sumsOfHidden.push(cell);
   }
   const partsTo = store.size;
   // Group the pairs by coarse cell (counting sort), coarse cells in order of their first member.
@@ -1531,7 +1563,7 @@ function crossRelations(lattice: LatticeBuilder, fine: Table, coarse: Table, ato
   if (lattice.roles.unusual) parts.sort((a, b) => byText(lattice.keyText(a), lattice.keyText(b)));
   else parts.sort((a, b) => store.order[store.fine[a]!]! - store.order[store.fine[b]!]! || store.order[store.coarse[a]!]! - store.order[store.coarse[b]!]!);
   parts.forEach((p, k) => { store.order[p] = fine.cellCount + k; });
-  return { parts: [partsFrom, partsTo], sumsOfHidden };
+  return [partsFrom, partsTo];
 }
 
 /** crossRelations' links in order: per fine instance and coarse instance its atoms add to, each cell's share. */

@@ -129,30 +129,44 @@ describe('suppression across tables', () => {
     expect(row(await rowsOf(p, ['area:2'], { minCell: 5 }), 'opstroom', { 'area:2': 'ZUID' }).count).toBe(6);
   });
 
-  it('an area:N cell of learners of unknown area under different parents is hidden, and at most their sum comes out', async () => {
-    // area:2 'unknown' holds one RDAM learner and one learner known only as NL: 7 - 5 = 2 is their sum, which
-    // area:1 (UTR 5 shown, RDAM 1 and unknown 1 hidden) gives away as well; neither learner's group comes out.
+  it('the limit in one way: an area:N cell of learners of unknown area under different parents, pinned by its coarser table, is hidden and reported', async () => {
+    // area:2 'unknown' holds one RDAM learner and one learner known only as NL. area:1, settled as it is alone,
+    // shows UTR (5) and hides RDAM (1) and unknown (1); UTR-W is all of UTR, so area:2's unknown is 7 - 5 = 2
+    // whatever area:2 hides. It is a group the table shows, so it counts (with its denominator) as unprotected.
     const p = people([['f', ['NL', 'RDAM'], 'opstroom', 1], ['f', ['NL'], 'opstroom', 1], ['f', ['NL', 'UTR', 'UTR-W'], 'opstroom', 5]]);
     const lattice = await settleLattice(request(['area:2'], { minCell: 5 }), countTableOf(outcomeUnits(p, ['area:2'])), noRelated);
-    expect(lattice.requested.unresolved).toBe(0);
+    expect(lattice.requested.unresolved).toBe(2);
     const fine = lattice.requested.rows(['area:2']);
     expect(row(fine, 'opstroom', { 'area:2': 'unknown' }).suppression).toBe('primary');
     const coarse = lattice.tables.get(tableKey('outcome', ['area:1']))!.rows(['area:1']);
     expect([row(coarse, 'opstroom', { 'area:1': 'RDAM' }).count, row(coarse, 'opstroom', { 'area:1': 'unknown' }).count]).toEqual([null, null]);
   });
 
-  /** The property below for one population: every pair of views, attacked; a leak only where the two-way table says it could not protect. */
+  /**
+   * Whether a one-way area:N table may report cells it could not protect: only where one of its hidden cells is
+   * learners of unknown area:N whose area:N-1 differs (the limit in one way, above).
+   */
+  const splitLimit = (ps: readonly Person[], by: readonly string[], rows: readonly ReportRow[]): boolean => {
+    const n = by.length === 1 && by[0]!.startsWith('area:') ? Number(by[0]!.slice(5)) : 0;
+    if (n < 1) return false;
+    const parents = new Set(ps.filter((q) => q.chain[n] === undefined).map((q) => q.chain[n - 1] ?? 'unknown'));
+    return parents.size > 1 && rows.some((r) => r.group[by[0]!] === 'unknown' && r.count === null);
+  };
+
+  /** The property below for one population: every pair of views, attacked; a leak only where the table says it could not protect. */
   const noLeak = async (list: readonly Omit<Person, 'id'>[], minCell: number): Promise<void> => {
     const ps = list.map((x, i) => ({ ...x, id: `p${i}` }));
     const tables = [['gender', 'area:2'], ['gender', 'area:1'], ['gender'], ['area:2'], ['area:1'], ['area:0'], ['area'], []];
     const views: View[] = [];
     const truth = new Map<string, readonly ReportRow[]>();
     const unresolved = new Map<string, number>();
+    const limited = new Set<string>();
     for (const by of tables) {
       const name = by.join(',') || 'total';
       const lattice = await settleLattice(request(by, { minCell }), countTableOf(outcomeUnits(ps, by)), noRelated);
       const rows = lattice.requested.rows(by);
       unresolved.set(name, lattice.requested.unresolved);
+      if (splitLimit(ps, by, rows)) limited.add(name);
       views.push({ name, request: request(by, { minCell }), rows, units: outcomeUnits(ps, by) });
       const open = await rowsOf(ps, by, { unsuppressed: true });
       truth.set(name, open);
@@ -175,7 +189,7 @@ describe('suppression across tables', () => {
       if (fine.request.by.length < 2) expect(found, `${fine.name} / ${coarse.name}`).toEqual([]);
       else if (found.length > 0) expect(unresolved.get(fine.name), `${fine.name} / ${coarse.name}`).toBeGreaterThan(0);
     }
-    for (const [name, n] of unresolved) if (!name.includes(',')) expect(n, name).toBe(0);
+    for (const [name, n] of unresolved) if (!name.includes(',') && !limited.has(name)) expect(n, name).toBe(0);
   };
 
   it('property: no hidden cell comes out of a breakdown and the table without it, or of area:N and area:N-1', async () => {
@@ -189,12 +203,10 @@ describe('suppression across tables', () => {
       { numRuns: Number(process.env.RUNS ?? 150), seed: Number(process.env.SEED ?? 20261205) });
   });
 
-  // Found by CI's random seed -1862150393 on 2026-12-05 and not resolved: (m, area:2 unknown) = 2 (m4 of no area,
-  // m7 of RDAM) is hidden, and area:2's unknown (7) minus (f, unknown) (5) gives it back, while the two-way table
-  // reports nothing unresolved. publish.ts counts a split cell whose parts are all hidden in the coarser table as
-  // a sum of hidden groups that may come out ("at most their sum comes out"); the attacker counts it as a leak.
-  // Kept as a failing case until the two agree: it.fails turns green-to-red the day publish reports or protects it.
-  it.fails('known disagreement: a split cell of a two-way table comes out of its margin unreported', async () => {
+  // Found by CI's random seed -1862150393: (m, area:2 unknown) = 2 (one m of no area, one of RDAM) is hidden, and
+  // area:2's unknown (7) minus (f, unknown) (5, all of f) gives it back. publish.ts once let such a split cell out
+  // unreported as "a sum of hidden groups"; it is a group the table shows, so it now counts as unprotected.
+  it('a split cell of a two-way table that comes out of its margin is reported', async () => {
     const spec: [string, string[]][] = [['f', ['NL', 'RDAM']], ['f', []], ['f', ['NL', 'RDAM']], ['m', []], ['f', ['NL', 'RDAM']],
       ['x', ['NL', 'RDAM', 'ZUID']], ['m', ['NL', 'RDAM']], ['f', ['NL']], ['m', ['NL', 'UTR', 'UTR-C']]];
     await noLeak(spec.map(([gender, chain]) => ({ gender, chain, category: 'opstroom' })), 5);
@@ -213,8 +225,8 @@ describe('suppression across tables', () => {
       for (const t of lattice.tables.values()) {
         const direct = await rowsOf(ps, t.dims);
         expect(t.rows(t.dims), tableKey('outcome', t.dims)).toEqual(direct);
-        expect(t.unresolved).toBe(0);
+        if (t.dims.length < 2 && !splitLimit(ps, t.dims, direct)) expect(t.unresolved, tableKey('outcome', t.dims)).toBe(0);
       }
-    }), { numRuns: Number(process.env.RUNS ?? 100) });
+    }), { numRuns: Number(process.env.RUNS ?? 100), seed: Number(process.env.SEED ?? 20261205) });
   });
 });
