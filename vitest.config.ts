@@ -24,6 +24,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    setupFiles: ['tests/support/fast-check-seed.ts'],
     reporters: ['default', skipReasons],
   },
 });
