@@ -13,7 +13,7 @@ export { explainLearner, describeEvent, type LearnerExplanation, type ExplainedE
 export { knownOn, toInput } from './log.js';
 export { formatReport, type ReportFormat } from './format.js';
 export type { CountInstance, CountTable } from './table.js';
-export { publish, relatedRequests, settleLattice, spreadOf, tableKey, type PublishContext, type Lattice, type SettledTable } from './publish.js';
+export { publish, publishChecked, relatedRequests, settleLattice, spreadOf, tableKey, type PublishContext, type Lattice, type SettledTable } from './publish.js';
 export { INDICATOR_DEFS, familyDef, type Unit, type FamilyDef, type IndicatorDef } from './units.js';
 export { suppress, isSmall, type Cell, type SuppressionOutcome } from './suppress.js';
 export { formatLearner, parseCellSpec } from './format-learner.js';

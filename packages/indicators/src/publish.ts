@@ -54,8 +54,13 @@ export function relatedRequests(request: ReportRequest): ReportRequest[] {
 }
 
 export async function publish(request: ReportRequest, table: CountTable, context: PublishContext): Promise<ReportRow[]> {
+  return (await publishChecked(request, table, context)).rows;
+}
+
+/** The rows, and how many of their hidden cells a reader can still work out (0 when unsuppressed: nothing is hidden). */
+export async function publishChecked(request: ReportRequest, table: CountTable, context: PublishContext): Promise<{ rows: ReportRow[]; unprotected: number }> {
   const lattice = await settleLattice(request, table, context);
-  return lattice.requested.rows(request.by);
+  return { rows: lattice.requested.rows(request.by), unprotected: lattice.requested.unresolved };
 }
 
 /** A table of the lattice, settled: its rows for any order of its dimensions. */

@@ -30,6 +30,12 @@ describe('formatReport', () => {
     expect(formatReport(t, 'csv').split('\n')[1]).toBe('3,,vo:havo,hbo,transition,vo:havo -> hbo,20,100,20,false,');
   });
 
+  it('table warns when hidden cells can be worked out, and says nothing when none can', () => {
+    expect(formatReport({ ...report, unprotected: 3 }, 'table')).toContain('WARNING: 3 hidden cells can be worked out from this table and its coarser tables');
+    expect(formatReport({ ...report, unprotected: 0 }, 'table')).not.toContain('WARNING');
+    expect(formatReport(report, 'table')).not.toContain('WARNING');
+  });
+
   it('json round-trips; table marks suppressed cells with *', () => {
     expect(JSON.parse(formatReport(report, 'json'))).toEqual(report);
     const table = formatReport(report, 'table');

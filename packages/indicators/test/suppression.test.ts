@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import * as E from 'fp-ts/lib/Either.js';
-import { INDICATOR_DEFS, parseReportRequest, publish, settleLattice, tableKey, type ReportRequest, type ReportRow } from '../src/index.js';
+import { INDICATOR_DEFS, parseReportRequest, publish, publishChecked, settleLattice, tableKey, type ReportRequest, type ReportRow } from '../src/index.js';
 import { countTableOf, type GroupedUnit } from '../src/oracle/index.js';
 import { leaks, type View } from './attack.js';
 
@@ -136,6 +136,10 @@ describe('suppression across tables', () => {
     const p = people([['f', ['NL', 'RDAM'], 'opstroom', 1], ['f', ['NL'], 'opstroom', 1], ['f', ['NL', 'UTR', 'UTR-W'], 'opstroom', 5]]);
     const lattice = await settleLattice(request(['area:2'], { minCell: 5 }), countTableOf(outcomeUnits(p, ['area:2'])), noRelated);
     expect(lattice.requested.unresolved).toBe(2);
+    // What a report carries: the same rows, and the count; nothing is hidden unsuppressed.
+    const checked = await publishChecked(request(['area:2'], { minCell: 5 }), countTableOf(outcomeUnits(p, ['area:2'])), noRelated);
+    expect(checked).toEqual({ rows: await rowsOf(p, ['area:2'], { minCell: 5 }), unprotected: 2 });
+    expect((await publishChecked(request(['area:2'], { unsuppressed: true }), countTableOf(outcomeUnits(p, ['area:2'])), noRelated)).unprotected).toBe(0);
     const fine = lattice.requested.rows(['area:2']);
     expect(row(fine, 'opstroom', { 'area:2': 'unknown' }).suppression).toBe('primary');
     const coarse = lattice.tables.get(tableKey('outcome', ['area:1']))!.rows(['area:1']);

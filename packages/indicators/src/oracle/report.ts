@@ -12,7 +12,7 @@ import type { Report, ReportRequest } from '../contract.js';
 import { unitInCell, unitsOf, weightGroupsNeeded, type ComputeInput } from './compute.js';
 import { countTableOf, type GroupedUnit } from './aggregate.js';
 import { WeightShares } from './dimensions.js';
-import { publish, relatedRequests } from '../publish.js';
+import { publishChecked, relatedRequests } from '../publish.js';
 import { ReportError, checkRequest } from '../request.js';
 import { isReplaySource, replayAsKnownOn } from './replay.js';
 import type { CellRef, RuleSetComparison } from '../sql/report.js';
@@ -85,7 +85,7 @@ async function collectUnits(request: ReportRequest, rules: RuleSet, source: Path
 }
 
 async function reportOf(request: ReportRequest, rules: RuleSet, origin: Report['source'], collected: Awaited<ReturnType<typeof collectUnits>>): Promise<Report> {
-  const rows = await publish(request, countTableOf(collected.units), {
+  const { rows, unprotected } = await publishChecked(request, countTableOf(collected.units), {
     related: async (r) => countTableOf(collected.related.get(JSON.stringify(r)) ?? []),
   });
   return {
@@ -95,6 +95,7 @@ async function reportOf(request: ReportRequest, rules: RuleSet, origin: Report['
     source: origin,
     minCell: effectiveMinCell(request.minCell),
     suppressed: request.unsuppressed !== true,
+    ...(request.unsuppressed === true ? {} : { unprotected }),
   };
 }
 

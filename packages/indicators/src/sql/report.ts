@@ -8,7 +8,7 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import { effectiveMinCell } from '@leerroutes/domain';
 import type { Report, ReportRequest } from '../contract.js';
-import { publish } from '../publish.js';
+import { publishChecked } from '../publish.js';
 import { checkRequest } from '../request.js';
 import type { CountInstance, CountTable } from '../table.js';
 import { maxAreaDepth } from './dimensions.js';
@@ -157,7 +157,7 @@ function relatedTable(request: ReportRequest, table: CountTable, related: Report
 async function reportIn(db: Kysely<any>, request: ReportRequest, checkpoint: number): Promise<Report> {
   const rules = checkRequest(request);
   const table = await countTable(request, scopeOf(request, db));
-  const rows = await publish(request, table, { related: (r) => relatedTable(request, table, r, db) });
+  const { rows, unprotected } = await publishChecked(request, table, { related: (r) => relatedTable(request, table, r, db) });
   return {
     request,
     ruleSet: { name: rules.name, version: rules.version },
@@ -169,6 +169,7 @@ async function reportIn(db: Kysely<any>, request: ReportRequest, checkpoint: num
     },
     minCell: effectiveMinCell(request.minCell),
     suppressed: request.unsuppressed !== true,
+    ...(request.unsuppressed === true ? {} : { unprotected }),
   };
 }
 

@@ -105,6 +105,10 @@ export const command: Command = {
       if (other === undefined) {
         const report = await withReportErrors(() => engine.report(request));
         ctx.stdout.write(formatReport(report, format));
+        // The table says it in its heading; csv and json go to files and scripts, so say it where a person sees it.
+        if (report.unprotected && format !== 'table') {
+          ctx.stderr.write(`warning: ${report.unprotected} hidden cell(s) of this table can be worked out from its coarser tables; do not publish it as it is (ask for a coarser breakdown)\n`);
+        }
         return 0;
       }
       const cmp = await withReportErrors(() => engine.compareRuleSets(request, request.rules, other));

@@ -10,6 +10,8 @@ export interface Report {
   readonly rows: Row[];
   readonly minCell: number;
   readonly source: { kind: string; checkpoint?: number };
+  /** Hidden cells a reader can still work out from this table and its coarser tables. */
+  readonly unprotected?: number;
 }
 export interface CompareSide { count: number | null; denominator: number | null; percent: number | null; suppressed: boolean; suppression?: Suppression }
 export interface CompareRow { group: Record<string, string>; offset: number | null; schoolYear: string | null; family?: string; category: string; a: CompareSide | null; b: CompareSide | null }
