@@ -168,6 +168,14 @@ if ('missing' in chromiumLookup) {
       expect(overlaps).toEqual([]);
     }
 
+    /** The view says how many of its hidden cells coarser tables give away exactly when its reports count some. */
+    async function expectUnprotectedNote(...reports: Report[]): Promise<number> {
+      const n = reports.reduce((sum, r) => sum + (r.unprotected ?? 0), 0);
+      const notes = await page.$$eval('.view > .note.warning', (ps) => ps.map((p) => p.textContent ?? ''));
+      expect(notes).toEqual(n > 0 ? [expect.stringContaining(`${n} hidden cell`)] : []);
+      return n;
+    }
+
     async function checkView(): Promise<void> {
       await expectNoSmallLabelOnComplementary();
       await expectLegendsExplainMarks();
@@ -296,6 +304,7 @@ if ('missing' in chromiumLookup) {
       await rendered(() => page.selectOption('#by', 'area:1'));
       const dist = await reportFor('distribution');
       const groups = [...new Set(dist.rows.map(groupKey))];
+      await expectUnprotectedNote(dist);
       expect(await page.locator('figure.chart').count()).toBe(Math.min(8, groups.length));
       const shownGroups = groups.slice(0, 8);
       expectMarksMatch(dist.rows.filter((r) => shownGroups.includes(groupKey(r))), await marks(), (r) => `${groupKey(r)}|${r.offset}|${r.category}`, (m) => `${m['group']}|${m['offset']}|${m['category']}`);
@@ -316,6 +325,7 @@ if ('missing' in chromiumLookup) {
       await rendered(() => page.keyboard.press('ArrowRight'));
       expect((await selection())['view']).toBe('streams');
       const streams = await reportFor('streams');
+      await expectUnprotectedNote(streams);
       const cats = ['opstroom', 'afstroom', 'half-opstroom', 'half-afstroom', 'repeated'];
       const rows = streams.rows.filter((r) => cats.includes(r.category));
       expect(rows.filter((r) => r.percent !== null).length).toBeGreaterThan(10);
@@ -334,6 +344,7 @@ if ('missing' in chromiumLookup) {
       await rendered(() => page.keyboard.press('ArrowRight'));
       await rendered(() => page.selectOption('#by', 'po_school'));
       const ap = await reportFor('advice-position');
+      await expectUnprotectedNote(ap);
       expect((await selection())['view']).toBe('advice-position');
       expectMarksMatch(ap.rows, await marks(), (r) => `${groupKey(r)}|${r.category}`, (m) => `${m['group']}|${m['category']}`);
       // A group whose total is hidden (or whose shares are not published) has no sized mark at all.
@@ -442,6 +453,14 @@ if ('missing' in chromiumLookup) {
       expect(await page.textContent('#chart-distribution-0 h3')).toContain(`as of the end of ${year}`);
       await shot('distribution-as-of');
       await rendered(() => page.selectOption('#asOf', ''));
+    });
+
+    it('says so when coarser tables give away hidden cells of the view (flows by own area: areas add up to their parents)', async () => {
+      await go('view=flows&cohortType=advice&cohort=' + meta.cohorts.advice['monitor']![0] + '&rules=monitor&by=area');
+      const flows = await reportFor('flows');
+      expect(await expectUnprotectedNote(flows)).toBeGreaterThan(0);
+      await go('view=flows&cohortType=advice&cohort=' + meta.cohorts.advice['monitor']![0] + '&rules=monitor');
+      await expectUnprotectedNote(await reportFor('flows'));
     });
 
     it('explains the categories: a help panel with each term, and a hover title on every mark', async () => {

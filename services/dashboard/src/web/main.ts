@@ -142,7 +142,7 @@ function groupPicker(out: HTMLElement, gs: { key: string; group: Readonly<Record
 }
 
 async function renderFlows(out: HTMLElement): Promise<void> {
-  const report = await reportFor(query('flows'));
+  const report = await reportFor(out, query('flows'));
   const gs = groups(report.rows);
   groupPicker(out, gs);
   const rows = report.rows.filter((r) => groupLabel(r.group) === sel.group);
@@ -159,7 +159,7 @@ async function renderFlows(out: HTMLElement): Promise<void> {
 }
 
 async function renderDistribution(out: HTMLElement): Promise<void> {
-  const report = await reportFor(query('distribution'));
+  const report = await reportFor(out, query('distribution'));
   const all = groups(report.rows);
   const gs = all.slice(0, 8);
   out.append(helpPanel(report.rows.map((r) => r.category), report.minCell));
@@ -176,7 +176,7 @@ async function renderDistribution(out: HTMLElement): Promise<void> {
 
 const STREAMS = ['opstroom', 'afstroom', 'half-opstroom', 'half-afstroom', 'repeated'] as const;
 async function renderStreams(out: HTMLElement): Promise<void> {
-  const report = await reportFor(query('streams'));
+  const report = await reportFor(out, query('streams'));
   out.append(helpPanel(STREAMS, report.minCell));
   const grid = h('div', { class: 'grid' });
   for (const cat of STREAMS) {
@@ -189,7 +189,7 @@ async function renderStreams(out: HTMLElement): Promise<void> {
 }
 
 async function renderAdvicePosition(out: HTMLElement): Promise<void> {
-  const report = await reportFor(query('advice-position'));
+  const report = await reportFor(out, query('advice-position'));
   const title = `Year-3 position relative to the primary-school advice, ${cohortText()} (${report.ruleSet.name})${byText()}${asOfText()}`;
   out.append(helpPanel(report.rows.map((r) => r.category), report.minCell));
   out.append(chartFrame({ id: 'chart-advice-position', title, chart: groupBars(report.rows, { title, minCell: report.minCell }), csv: () => rowsCsv(report.rows, report.request.by),
@@ -220,7 +220,7 @@ async function renderSchoolProfile(out: HTMLElement): Promise<void> {
   const picker = h('select', { id: 'profileCategory', 'aria-label': 'Category' }, ...PROFILE_CATEGORIES.map((c) => h('option', { value: c, selected: c === sel.profileCategory, title: categoryHelp(c) }, categoryLabel(c))));
   picker.addEventListener('change', () => { sel.profileCategory = picker.value; void render(); });
   out.append(h('label', { class: 'inline' }, 'Category ', picker));
-  const report = await reportFor(query('school-profile'));
+  const report = await reportFor(out, query('school-profile'));
   out.append(helpPanel(PROFILE_CATEGORIES, report.minCell));
   const cat = sel.profileCategory;
   const all = report.rows.filter((r) => r.schoolYear === null && r.category === cat).sort((a, b) => groupText(a.group).localeCompare(groupText(b.group)));
@@ -235,7 +235,7 @@ async function renderSchoolProfile(out: HTMLElement): Promise<void> {
 }
 
 async function renderAfterMbo(out: HTMLElement): Promise<void> {
-  const report = await reportFor(query('after-mbo'));
+  const report = await reportFor(out, query('after-mbo'));
   out.append(helpPanel(report.rows.map((r) => r.category), report.minCell));
   const all = groups(report.rows);
   const gs = all.slice(0, 8);
@@ -255,11 +255,11 @@ const RENDER: Record<View, (out: HTMLElement) => Promise<void>> = {
   'school-profile': renderSchoolProfile, 'after-mbo': renderAfterMbo,
 };
 
-/** Hidden cells that the reports of the view being drawn could not protect (publishing counts them). */
-let unprotected = 0;
-async function reportFor(q: Parameters<ApiClient["report"]>[0]): Promise<Report> {
+/** Per view being drawn, the hidden cells its reports could not protect (publishing counts them). */
+const unprotected = new WeakMap<HTMLElement, number>();
+async function reportFor(view: HTMLElement, q: Parameters<ApiClient['report']>[0]): Promise<Report> {
   const report = await api.report<Report>(q);
-  unprotected += report.unprotected ?? 0;
+  unprotected.set(view, (unprotected.get(view) ?? 0) + (report.unprotected ?? 0));
   return report;
 }
 
@@ -275,12 +275,12 @@ async function render(): Promise<void> {
   panel.setAttribute('aria-busy', 'true');
   const out = h('div', { class: 'view', 'data-view': sel.view });
   try {
-    unprotected = 0;
     await RENDER[sel.view](out);
     if (mine !== generation) return;
-    if (unprotected > 0) {
+    const n = unprotected.get(out) ?? 0;
+    if (n > 0) {
       out.prepend(h('p', { class: 'note warning', role: 'note' },
-        `${unprotected} hidden cell${unprotected === 1 ? '' : 's'} of this view can be worked out from tables with one breakdown less: choose a coarser breakdown before publishing it.`));
+        `${n} hidden cell${n === 1 ? '' : 's'} of this view can be worked out from coarser tables: choose a coarser breakdown before publishing it.`));
     }
     panel.replaceChildren(out);
     status(`Showing ${VIEWS.find((v) => v.id === sel.view)!.label.toLowerCase()} for ${cohortText()}, rule set ${sel.rules}${byText()}${asOfText()}. Cells of fewer than ${meta.minCell} learners read <${meta.minCell}; cells hidden to protect them read "hidden".`);

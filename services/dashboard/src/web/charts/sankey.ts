@@ -58,6 +58,13 @@ export function flowSankey(rows: readonly Row[], options: { title: string; minCe
     .nodeAlign((n) => n.pad ?? stageIndex(n.id))
     .nodeSort((a, b) => orderOf(a) - orderOf(b) || a.id.localeCompare(b.id))
     .extent([[20, top], [W - 180, top + plotH]]);
+  if (!nodes.some((n) => n.fixedValue) && links.every((l) => !l.row)) {
+    // Nothing has a size: d3-sankey would scale by 0 / 0 and place every node at NaN.
+    svg.append(el('text', { x: 20, y: 40, fill: '#333', class: 'label nothing-drawn' },
+      `Every stage total and flow of ${whole} is hidden (fewer than ${minCell} learners, or hidden to protect another cell): nothing to draw.`));
+    setHeight(svg, 60);
+    return svg;
+  }
   let graph: { nodes: Node[]; links: SankeyLink<N, L>[] };
   try {
     graph = layout({ nodes: [...nodes, ...pads], links });
