@@ -98,6 +98,6 @@ export const ReportSchema = z.object({
   minCell: z.number().int(),
   suppressed: z.boolean(),
   unprotected: z.number().int().optional()
-    .describe('suppressed reports: hidden cells a reader can still work out from this table and the coarser tables it shares margins with (see the indicators README, "The limit"); 0 when every hidden cell is protected'),
+    .describe('suppressed reports: small hidden cells (1 to minCell-1 learners) a reader can still work out from this table and the coarser tables it shares margins with (see the indicators README, "The limit"); 0 when every hidden cell is protected'),
 });
 export type Report = z.infer<typeof ReportSchema>;

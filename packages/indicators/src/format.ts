@@ -68,7 +68,7 @@ export function formatReport(report: Report, format: ReportFormat): string {
   const title = [
     `${req.indicator} — ${req.cohort ? `${req.cohortType} cohort ${req.cohort}` : 'everyone'} — rules ${report.ruleSet.name} v${report.ruleSet.version}${req.by.length ? ` — by ${req.by.join(', ')}` : ''}`,
     `source: ${src}; ${report.suppressed ? `cells under ${report.minCell} suppressed (*)` : 'UNSUPPRESSED'}`,
-    ...(report.unprotected ? [`WARNING: ${report.unprotected} hidden cell${report.unprotected === 1 ? '' : 's'} can be worked out from this table and its coarser tables; do not publish it as it is (ask for a coarser breakdown)`] : []),
+    ...(report.unprotected ? [`WARNING: ${report.unprotected} small hidden cell${report.unprotected === 1 ? '' : 's'} can be worked out from this table and its coarser tables; do not publish it as it is (ask for a coarser breakdown)`] : []),
     '',
   ];
   if (report.rows.length === 0) return [...title, '(no rows)'].join('\n') + '\n';

@@ -34,7 +34,7 @@
  */
 import { effectiveMinCell, ruleSetNamed, type RuleSet } from '@leerroutes/domain';
 import { SCHOOL_DERIVED, type Indicator, type ReportRequest, type ReportRow, type Spread } from './contract.js';
-import { suppressIndexed } from './suppress.js';
+import { isSmall, suppressIndexed } from './suppress.js';
 import type { CountInstance, CountTable } from './table.js';
 import { INDICATOR_DEFS, edgeEnds, familyDef, type FamilyDef, type IndicatorDef } from './units.js';
 
@@ -68,7 +68,7 @@ export interface SettledTable {
   readonly indicator: Indicator;
   /** Its breakdown dimensions, sorted. */
   readonly dims: readonly string[];
-  /** Hidden cells a reader can still work out from it and its coarser tables (0 unless they leave a cell no way out). */
+  /** Small hidden cells (1 .. minCell-1) a reader can still work out from it and its coarser tables (0 unless they leave one no way out). */
   readonly unresolved: number;
   rows(by: readonly string[]): ReportRow[];
 }
@@ -1399,22 +1399,25 @@ class LatticeBuilder {
       store.hidden[ids[c]!] = hidden[c]!;
       store.primary[ids[c]!] = primary[c]!;
     }
-    // What a reader can still work out, sum by sum, from what is shown: every hidden cell that comes out is one
-    // this table could not protect.
-    table.unresolved = exposedCells(n, hidden, start, members);
+    // What a reader can still work out, sum by sum, from what is shown: every small cell that comes out is one this
+    // table could not protect.
+    table.unresolved = exposedCells(n, hidden, start, members, (c) => isSmall(store.count[ids[c]!]!, this.minCell));
     this.settled.set(key, table);
     return table;
   }
 }
 
 /**
- * The hidden cells a reader can recover from the settled table and its
- * coarser tables: solve every relation with one unknown member, over and
- * over, as test/attack.ts does. Each one is a cell the table could not
- * protect; a split cell (learners of unknown `area:N` whose parents differ)
- * counts like any other, as it is a group the table shows.
+ * The small hidden cells (1 .. minCell-1 learners, `small`) a reader can
+ * recover from the settled table and its coarser tables: solve every
+ * relation with one unknown member, over and over, as test/attack.ts does.
+ * Each one is a group the table could not protect; a split cell (learners
+ * of unknown `area:N` whose parents differ) counts like any other, as it is
+ * a group the table shows. A hidden zero or a large complementary cell that
+ * comes out discloses no small group by itself; what it gives away further
+ * is followed and counted.
  */
-function exposedCells(n: number, hidden: Uint8Array, start: Int32Array, members: Int32Array): number {
+function exposedCells(n: number, hidden: Uint8Array, start: Int32Array, members: Int32Array, small: (c: number) => boolean): number {
   const count = start.length - 1;
   const known = new Uint8Array(n);
   for (let c = 0; c < n; c++) known[c] = hidden[c] === 1 ? 0 : 1;
@@ -1444,7 +1447,7 @@ function exposedCells(n: number, hidden: Uint8Array, start: Int32Array, members:
     while (known[members[k]!]) k++;
     const c = members[k]!;
     known[c] = 1;
-    exposed++;
+    if (small(c)) exposed++;
     for (let p = first[c]!; p < first[c + 1]!; p++) {
       const j = relationsOf[p]!;
       unknown[j] = unknown[j]! - 1;

@@ -187,7 +187,8 @@ describe('suppression across tables', () => {
     const pairs: [number, number][] = [[0, 2], [0, 3], [0, 1], [1, 2], [1, 4], [3, 4], [4, 5], [5, 7], [2, 7], [6, 3], [6, 4], [6, 5], [6, 7]];
     for (const [a, b] of pairs) {
       const [fine, coarse] = [views[a]!, views[b]!];
-      const found = leaks([fine, coarse], truth);
+      // Small groups only: a hidden zero or a large complementary cell that comes out discloses no small group by itself.
+      const found = leaks([fine, coarse], truth).filter((l) => l.value > 0 && l.value < minCell);
       // A table with one breakdown is always protected; a two-way table only where its margins leave it a way
       // (the limit above), and where they do not, it reports the relations it could not protect.
       if (fine.request.by.length < 2) expect(found, `${fine.name} / ${coarse.name}`).toEqual([]);

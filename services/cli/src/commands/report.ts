@@ -107,7 +107,7 @@ export const command: Command = {
         ctx.stdout.write(formatReport(report, format));
         // The table says it in its heading; csv and json go to files and scripts, so say it where a person sees it.
         if (report.unprotected && format !== 'table') {
-          ctx.stderr.write(`warning: ${report.unprotected} hidden cell(s) of this table can be worked out from its coarser tables; do not publish it as it is (ask for a coarser breakdown)\n`);
+          ctx.stderr.write(`warning: ${report.unprotected} small hidden cell(s) of this table can be worked out from its coarser tables; do not publish it as it is (ask for a coarser breakdown)\n`);
         }
         return 0;
       }

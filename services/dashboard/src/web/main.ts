@@ -280,7 +280,7 @@ async function render(): Promise<void> {
     const n = unprotected.get(out) ?? 0;
     if (n > 0) {
       out.prepend(h('p', { class: 'note warning', role: 'note' },
-        `${n} hidden cell${n === 1 ? '' : 's'} of this view can be worked out from coarser tables: choose a coarser breakdown before publishing it.`));
+        `${n} small hidden cell${n === 1 ? '' : 's'} of this view can be worked out from coarser tables: choose a coarser breakdown before publishing it.`));
     }
     panel.replaceChildren(out);
     status(`Showing ${VIEWS.find((v) => v.id === sel.view)!.label.toLowerCase()} for ${cohortText()}, rule set ${sel.rules}${byText()}${asOfText()}. Cells of fewer than ${meta.minCell} learners read <${meta.minCell}; cells hidden to protect them read "hidden".`);
