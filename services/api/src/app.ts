@@ -12,11 +12,11 @@ import { z } from 'zod';
 import { MEDIA_TYPES, type ExportFormat, type ExportSummary, type LearnerExportKind, type LearnerExportRequest } from '@leerroutes/engine/exports';
 import { DIMENSIONS, INDICATORS, formatReport, parsePeriodRequest, parseReportRequest, type Report, type ReportRequest } from '@leerroutes/indicators';
 import { DEFAULT_MIN_CELL, looksLikeBsn } from '@leerroutes/domain';
-import { roleAtLeast, type AccessStore, type ApiKey } from './access/index.js';
+import { roleAtLeast, type AccessStore, type ApiKey, type Role } from './access/index.js';
 import { ComputeCache, etagOf, negotiate, notModified, RouteTable, type Env } from './http.js';
 import { openApiDocument } from './openapi.js';
 import { ProblemError } from './problem.js';
-import { disclosureChecked, sideBySide } from './report-view.js';
+import { disclosureChecked, sideBySide, unprotectedChecked } from './report-view.js';
 import * as S from './schemas.js';
 import { requestErrorCode, type CohortList, type ReferenceLabels, type ReportService } from './service.js';
 
@@ -160,9 +160,9 @@ export function createApp(options: AppOptions): { app: Hono<Env>; openapi: objec
   /** Every answer comes from the views: it changes only with their checkpoint. */
   const versionOf = async (): Promise<number> => (await service.checkpoint()) ?? 0;
 
-  async function computeReport(request: ReportRequest, version: number): Promise<Report> {
+  async function computeReport(request: ReportRequest, version: number, role: Role): Promise<Report> {
     const report = await answers.get(JSON.stringify(['report', version, request]), () => service.report(request)) as Report;
-    return request.unsuppressed ? report : disclosureChecked(report, request.minCell ?? serverMinCell);
+    return request.unsuppressed ? report : unprotectedChecked(disclosureChecked(report, request.minCell ?? serverMinCell), role);
   }
 
   function cacheHeaders(c: Context, etag: string): void {
@@ -208,7 +208,8 @@ export function createApp(options: AppOptions): { app: Hono<Env>; openapi: objec
 
   table.add({ method: 'get', path: '/api/indicators/{indicator}', operationId: 'indicator', summary: 'One indicator in long format (JSON, or CSV with Accept: text/csv)', tag: 'indicators', role: 'dashboard',
     params: IndicatorParams, query: S.ReportQuerySchema,
-    responses: { 200: { description: 'The report', schema: 'Report', csv: true }, 304: { description: 'Not modified since the ETag' }, 406: { description: 'Neither JSON nor CSV acceptable', schema: 'Problem' } } },
+    responses: { 200: { description: 'The report', schema: 'Report', csv: true }, 304: { description: 'Not modified since the ETag' }, 406: { description: 'Neither JSON nor CSV acceptable', schema: 'Problem' },
+      409: { description: 'dashboard role: coarser tables would give away small hidden cells of this table (unprotected-cells)', schema: 'Problem' } } },
   async (c, { params, query, key }) => {
     const { format: asked, ...rest } = query;
     const request = reportRequest(params.indicator, rest, key);
@@ -217,7 +218,7 @@ export function createApp(options: AppOptions): { app: Hono<Env>; openapi: objec
     const etag = etagOf(['report', version, request, format]);
     cacheHeaders(c, etag);
     if (notModified(c, etag)) return c.body(null, 304);
-    const report = await computeReport(request, version);
+    const report = await computeReport(request, version, key.role);
     if (format === 'csv') {
       c.header('Content-Disposition', `inline; filename="${params.indicator}-${request.cohort ?? 'all'}-${request.rules}.csv"`);
       return c.body(formatReport(report, 'csv'), 200, { 'Content-Type': 'text/csv; charset=utf-8; header=present' });
@@ -236,7 +237,7 @@ export function createApp(options: AppOptions): { app: Hono<Env>; openapi: objec
     const etag = etagOf(['compare', version, a, b]);
     cacheHeaders(c, etag);
     if (notModified(c, etag)) return c.body(null, 304);
-    const [ra, rb] = await Promise.all([computeReport(a, version), computeReport(b, version)]);
+    const [ra, rb] = await Promise.all([computeReport(a, version, key.role), computeReport(b, version, key.role)]);
     return c.json(sideBySide(ra, rb));
   });
 
@@ -287,7 +288,7 @@ export function createApp(options: AppOptions): { app: Hono<Env>; openapi: objec
   async (c, { params, query, key }) => {
     const { format, ...rest } = query;
     const request = reportRequest(params.indicator, rest, key);
-    const report = await computeReport(request, await versionOf());
+    const report = await computeReport(request, await versionOf(), key.role);
     return sendFile(c, `${params.indicator}.${format}`, format, (out) => service.writeReport(report, { format, out }));
   });
 

@@ -22,6 +22,7 @@ export const PROBLEM_TYPES = {
   'not-acceptable': 'No acceptable representation',
   'not-ready': 'The engine is not ready',
   'suppression-guard': 'A statistic failed the disclosure check',
+  'unprotected-cells': 'Coarser tables would give away small hidden cells of this table',
   'headers-too-large': 'The request line and headers are too large',
   'request-timeout': 'The request did not arrive in time',
   'bad-http': 'The request is not valid HTTP',

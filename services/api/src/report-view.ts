@@ -3,6 +3,7 @@
  * suppressed roles and the side-by-side of two rule sets.
  */
 import type { Report, ReportRow } from '@leerroutes/indicators';
+import { roleAtLeast, type Role } from './access/index.js';
 import { ProblemError } from './problem.js';
 
 /**
@@ -26,6 +27,21 @@ export function disclosureChecked(report: Report, minCell: number): Report {
     return row;
   });
   return changed ? { ...report, rows } : report;
+}
+
+/**
+ * SPEC 9: a hidden cell must not be recoverable from any other table the same
+ * role can ask for. Where the coarser tables leave small hidden cells of a
+ * table no way out (publishing counts them as `unprotected`), the dashboard
+ * role, which sees aggregates only, does not get the table. The analyst may
+ * read learners themselves, so gets it with the count.
+ */
+export function unprotectedChecked(report: Report, role: Role): Report {
+  const n = report.unprotected ?? 0;
+  if (n > 0 && !roleAtLeast(role, 'analyst')) {
+    throw new ProblemError('unprotected-cells', 409, `${n} small hidden cell${n === 1 ? '' : 's'} of this ${report.request.indicator} table by ${report.request.by.join(', ')} could be worked out from tables with fewer or coarser breakdowns, so it is not sent; ask for a coarser breakdown.`);
+  }
+  return report;
 }
 
 const rowKey = (r: Pick<ReportRow, 'group' | 'offset' | 'schoolYear' | 'family' | 'category'>): string =>

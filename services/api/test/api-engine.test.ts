@@ -100,13 +100,23 @@ describe('numbers', () => {
 
 describe('the dashboard role never receives a cell under the threshold', () => {
   const smallUnsuppressed: number[] = [];
+  const withheld: string[] = [];
   for (const indicator of INDICATORS) {
     it(indicator, async () => {
       for (const by of [undefined, 'gender', 'po_school', 'vo_school,gender']) {
         const q = qs({ cohort: indicator === 'early-leavers' ? undefined : cohort, by });
         const res = await call(`/api/indicators/${indicator}?${q}`, 'dashboard');
+        if (res.status === 409) {
+          // Withheld only where the analyst's copy counts small hidden cells that coarser tables give away.
+          expect((await res.json() as { type: string }).type).toBe('urn:leerroutes:problem:unprotected-cells');
+          const analyst = ReportSchema.parse(await (await call(`/api/indicators/${indicator}?${q}`, 'analyst')).json());
+          expect(analyst.unprotected, `${indicator} by ${by}`).toBeGreaterThan(0);
+          withheld.push(`${indicator} by ${by}`);
+          continue;
+        }
         expect(res.status, `${indicator} by ${by}`).toBe(200);
         const report = ReportSchema.parse(await res.json());
+        expect(report.unprotected, `${indicator} by ${by}`).toBe(0);
         expect(report.minCell).toBeGreaterThanOrEqual(10);
         for (const row of report.rows) {
           if (row.count !== null) expect(row.count === 0 || row.count >= 10, `${indicator} ${JSON.stringify(row)}`).toBe(true);
@@ -146,6 +156,8 @@ describe('the dashboard role never receives a cell under the threshold', () => {
   it('(the data has small cells to hide)', () => {
     expect(smallUnsuppressed).toHaveLength(INDICATORS.length);
     expect(smallUnsuppressed.filter((n) => n > 0).length).toBeGreaterThanOrEqual(5);
+    // Withholding stays the exception: most of the 4 breakdowns of every indicator are served.
+    expect(withheld.length, withheld.join('; ')).toBeLessThan(INDICATORS.length);
   });
 });
 

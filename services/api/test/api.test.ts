@@ -330,6 +330,23 @@ describe('disclosure guard', () => {
     expect(JSON.stringify(body)).not.toContain('7.5');
     expect((await get(`/api/indicators/outcome${Q}&by=gender&unsuppressed=true`, 'engineer')).status).toBe(200);
   });
+  it('does not send the dashboard role a table whose coarser tables give away small hidden cells; the analyst gets it with the count', async () => {
+    service.unprotectedValue = 2;
+    try {
+      const body = await problem(await get(`/api/indicators/outcome${Q}&by=gender,area`, 'dashboard'), 409);
+      expect(body.type).toBe('urn:leerroutes:problem:unprotected-cells');
+      expect(body.detail).toContain('2 small hidden cells');
+      expect(JSON.stringify(body)).not.toContain('afstroom');
+      expect((await get(`/api/compare/outcome${Q.replace('rules=monitor', 'rulesA=monitor&rulesB=inspectie')}&by=gender,area`, 'dashboard')).status).toBe(409);
+      const analyst = await get(`/api/indicators/outcome${Q}&by=gender,area`, 'analyst');
+      expect(analyst.status).toBe(200);
+      expect((await analyst.json() as any).unprotected).toBe(2);
+    } finally {
+      service.unprotectedValue = 0;
+    }
+    // Answers are remembered per checkpoint, so the table without the count is another request.
+    expect((await get(`/api/indicators/outcome${Q}&by=area`, 'dashboard')).status).toBe(200);
+  });
   it('hides the size of a small group whose counts are all suppressed', async () => {
     service.rows = () => [{ group: { gender: 'x' }, offset: 3, schoolYear: null, family: 'outcome', category: 'afstroom', count: null, denominator: 7, percent: null, suppressed: true, suppression: 'primary' }];
     const report = await (await get(`/api/indicators/outcome${Q}&by=gender`, 'dashboard')).json() as any;

@@ -13,6 +13,8 @@ export class FakeService implements ReportService {
   rebuilds = 0;
   exports: LearnerExportRequest[] = [];
   checkpointValue = 100;
+  /** What a suppressed report says publishing could not protect. */
+  unprotectedValue = 0;
   headValue = 100;
   rows: (request: ReportRequest) => ReportRow[] = (request) => [
     { group: {}, offset: 3, schoolYear: null, family: 'outcome', category: 'afstroom', count: 40, denominator: 200, percent: 20, suppressed: false, suppression: null },
@@ -28,7 +30,7 @@ export class FakeService implements ReportService {
     return {
       request, ruleSet: { name: request.rules, version: 1 }, rows: this.rows(request),
       source: { kind: 'views', checkpoint: this.checkpointValue, ...(request.asKnownOn ? { asKnownOn: request.asKnownOn } : {}) },
-      minCell, suppressed: !request.unsuppressed,
+      minCell, suppressed: !request.unsuppressed, ...(request.unsuppressed ? {} : { unprotected: this.unprotectedValue }),
     };
   }
   async explainCell(request: ReportRequest, cell: CellRef) {
