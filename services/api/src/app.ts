@@ -228,7 +228,8 @@ export function createApp(options: AppOptions): { app: Hono<Env>; openapi: objec
 
   table.add({ method: 'get', path: '/api/compare/{indicator}', operationId: 'compare', summary: 'One indicator under two rule sets, side by side', tag: 'indicators', role: 'dashboard',
     params: IndicatorParams, query: S.CompareQuerySchema,
-    responses: { 200: { description: 'Joined rows', schema: 'Compare' }, 304: { description: 'Not modified since the ETag' } } },
+    responses: { 200: { description: 'Joined rows', schema: 'Compare' }, 304: { description: 'Not modified since the ETag' },
+      409: { description: 'dashboard role: coarser tables would give away small hidden cells of either table (unprotected-cells)', schema: 'Problem' } } },
   async (c, { params, query, key }) => {
     const { rulesA, rulesB, ...rest } = query;
     const a = reportRequest(params.indicator, { ...rest, rules: rulesA }, key);
