@@ -39,6 +39,13 @@ function columns(report: Report): { header: string[]; values: (r: ReportRow) => 
   return { header, values };
 }
 
+/** What a report's `unprotected` count means, in words (the CLI's warnings and the API's refusal say the same). */
+export function unprotectedText(report: Pick<Report, 'request' | 'unprotected'>): string {
+  const n = report.unprotected ?? 0;
+  const by = report.request.by.length ? ` by ${report.request.by.join(', ')}` : '';
+  return `${n} small hidden cell${n === 1 ? '' : 's'} of this ${report.request.indicator} table${by} can be worked out from tables with fewer or coarser breakdowns`;
+}
+
 export function formatReport(report: Report, format: ReportFormat): string {
   if (format === 'json') return JSON.stringify(report, null, 2) + '\n';
   const { header, values } = columns(report);
@@ -68,7 +75,7 @@ export function formatReport(report: Report, format: ReportFormat): string {
   const title = [
     `${req.indicator} — ${req.cohort ? `${req.cohortType} cohort ${req.cohort}` : 'everyone'} — rules ${report.ruleSet.name} v${report.ruleSet.version}${req.by.length ? ` — by ${req.by.join(', ')}` : ''}`,
     `source: ${src}; ${report.suppressed ? `cells under ${report.minCell} suppressed (*)` : 'UNSUPPRESSED'}`,
-    ...(report.unprotected ? [`WARNING: ${report.unprotected} small hidden cell${report.unprotected === 1 ? '' : 's'} can be worked out from this table and its coarser tables; do not publish it as it is (ask for a coarser breakdown)`] : []),
+    ...(report.unprotected ? [`WARNING: ${unprotectedText(report)}; do not publish it as it is (ask for a coarser breakdown)`] : []),
     '',
   ];
   if (report.rows.length === 0) return [...title, '(no rows)'].join('\n') + '\n';

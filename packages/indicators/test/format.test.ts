@@ -31,7 +31,7 @@ describe('formatReport', () => {
   });
 
   it('table warns when hidden cells can be worked out, and says nothing when none can', () => {
-    expect(formatReport({ ...report, unprotected: 3 }, 'table')).toContain('WARNING: 3 small hidden cells can be worked out from this table and its coarser tables');
+    expect(formatReport({ ...report, unprotected: 3 }, 'table')).toContain('WARNING: 3 small hidden cells of this early-leavers table by area can be worked out from tables with fewer or coarser breakdowns');
     expect(formatReport({ ...report, unprotected: 0 }, 'table')).not.toContain('WARNING');
     expect(formatReport(report, 'table')).not.toContain('WARNING');
   });

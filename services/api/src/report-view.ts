@@ -2,7 +2,7 @@
  * What the API does to a report on its way out: the disclosure check for
  * suppressed roles and the side-by-side of two rule sets.
  */
-import type { Report, ReportRow } from '@leerroutes/indicators';
+import { unprotectedText, type Report, type ReportRow } from '@leerroutes/indicators';
 import { roleAtLeast, type Role } from './access/index.js';
 import { ProblemError } from './problem.js';
 
@@ -39,7 +39,7 @@ export function disclosureChecked(report: Report, minCell: number): Report {
 export function unprotectedChecked(report: Report, role: Role): Report {
   const n = report.unprotected ?? 0;
   if (n > 0 && !roleAtLeast(role, 'analyst')) {
-    throw new ProblemError('unprotected-cells', 409, `${n} small hidden cell${n === 1 ? '' : 's'} of this ${report.request.indicator} table by ${report.request.by.join(', ')} could be worked out from tables with fewer or coarser breakdowns, so it is not sent; ask for a coarser breakdown.`);
+    throw new ProblemError('unprotected-cells', 409, `${unprotectedText(report)}, so it is not sent; ask for a coarser breakdown.`);
   }
   return report;
 }

@@ -41,10 +41,10 @@ describe('pathways report and unprotected cells', () => {
     expect(json.unprotected).toBeGreaterThan(0);
     const n = json.unprotected!;
     const csv = await run(report, ['school-profile'], { ...flags, format: 'csv' });
-    expect(csv.err).toContain(`warning: ${n} small hidden cell(s) of this table can be worked out`);
+    expect(csv.err).toContain(`warning: ${n} small hidden cells of this school-profile table by area, gender can be worked out`);
     expect(csv.out).not.toContain('warning');
     const table = await run(report, ['school-profile'], flags);
-    expect(table.out).toContain(`WARNING: ${n} small hidden cells can be worked out`);
+    expect(table.out).toContain(`WARNING: ${n} small hidden cells of this school-profile table by area, gender can be worked out`);
   }, 60_000);
 
   it('says nothing when every hidden cell is protected, and nothing unsuppressed', async () => {

@@ -1,7 +1,7 @@
 import type { Engine } from '@leerroutes/engine';
 import { ViewsNotReadyError } from '@leerroutes/engine';
 import {
-  INDICATORS, ReportError, ReportParamsSchema, formatReport, parseReportRequest, type ReportFormat, type ReportRequest,
+  INDICATORS, ReportError, ReportParamsSchema, formatReport, parseReportRequest, unprotectedText, type ReportFormat, type ReportRequest,
 } from '@leerroutes/indicators';
 import { engineFor } from '../engine.js';
 import { CommandError, UsageError, existingLog, stringFlag, type Command, type CommandContext, type OptionSpec } from '../command.js';
@@ -107,7 +107,7 @@ export const command: Command = {
         ctx.stdout.write(formatReport(report, format));
         // The table says it in its heading; csv and json go to files and scripts, so say it where a person sees it.
         if (report.unprotected && format !== 'table') {
-          ctx.stderr.write(`warning: ${report.unprotected} small hidden cell(s) of this table can be worked out from its coarser tables; do not publish it as it is (ask for a coarser breakdown)\n`);
+          ctx.stderr.write(`warning: ${unprotectedText(report)}; do not publish it as it is (ask for a coarser breakdown)\n`);
         }
         return 0;
       }
