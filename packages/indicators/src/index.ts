@@ -14,6 +14,8 @@ export { knownOn, toInput } from './log.js';
 export { formatReport, unprotectedText, type ReportFormat } from './format.js';
 export type { CountInstance, CountTable } from './table.js';
 export { publish, publishChecked, relatedRequests, settleLattice, spreadOf, tableKey, type PublishContext, type Lattice, type SettledTable } from './publish.js';
+export { inlinePublisher, publishGiven, type Publisher, type Published } from './publisher.js';
+export { threadPublisher, defaultPublishThreads } from './publish-thread.js';
 export { INDICATOR_DEFS, familyDef, type Unit, type FamilyDef, type IndicatorDef } from './units.js';
 export { suppress, isSmall, type Cell, type SuppressionOutcome } from './suppress.js';
 export { formatLearner, parseCellSpec } from './format-learner.js';

@@ -8,7 +8,8 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import { effectiveMinCell } from '@leerroutes/domain';
 import type { Report, ReportRequest } from '../contract.js';
-import { publishChecked } from '../publish.js';
+import { relatedRequests } from '../publish.js';
+import { inlinePublisher, type Publisher } from '../publisher.js';
 import { checkRequest } from '../request.js';
 import type { CountInstance, CountTable } from '../table.js';
 import { maxAreaDepth } from './dimensions.js';
@@ -22,6 +23,8 @@ export interface StatisticsSource {
   snapshot<T>(fn: (db: Kysely<any>) => Promise<T>): Promise<T>;
   /** The log position the views reflect. */
   checkpoint(db: Kysely<any>): Promise<number>;
+  /** Where count tables are published (default: in the calling thread). */
+  readonly publisher?: Publisher;
 }
 
 const schoolYear = (start: number): string => `${start}-${start + 1}`;
@@ -154,10 +157,11 @@ function relatedTable(request: ReportRequest, table: CountTable, related: Report
 }
 
 /** A report on one state of the views. */
-async function reportIn(db: Kysely<any>, request: ReportRequest, checkpoint: number): Promise<Report> {
+async function reportIn(db: Kysely<any>, request: ReportRequest, checkpoint: number, publisher: Publisher = inlinePublisher): Promise<Report> {
   const rules = checkRequest(request);
   const table = await countTable(request, scopeOf(request, db));
-  const { rows, unprotected } = await publishChecked(request, table, { related: (r) => relatedTable(request, table, r, db) });
+  const related = new Map(await Promise.all(relatedRequests(request).map(async (r) => [r.indicator, await relatedTable(request, table, r, db)] as const)));
+  const { rows, unprotected } = await publisher.publish(request, table, related);
   return {
     request,
     ruleSet: { name: rules.name, version: rules.version },
@@ -176,7 +180,7 @@ async function reportIn(db: Kysely<any>, request: ReportRequest, checkpoint: num
 /** A report from the views; callers must not change it (the API may share it). */
 export async function statisticsReport(request: ReportRequest, source: StatisticsSource): Promise<Report> {
   checkRequest(request);
-  return source.snapshot(async (db) => reportIn(db, request, await source.checkpoint(db)));
+  return source.snapshot(async (db) => reportIn(db, request, await source.checkpoint(db), source.publisher));
 }
 
 export interface CellRef {
@@ -239,8 +243,8 @@ export async function statisticsCompare(request: ReportRequest, rulesA: string, 
   checkRequest(reqB);
   return source.snapshot(async (db) => {
     const checkpoint = await source.checkpoint(db);
-    const a = await reportIn(db, reqA, checkpoint);
-    const b = await reportIn(db, reqB, checkpoint);
+    const a = await reportIn(db, reqA, checkpoint, source.publisher);
+    const b = await reportIn(db, reqB, checkpoint, source.publisher);
     const [ca, cb] = [await classificationsOf(db, reqA), await classificationsOf(db, reqB)];
     const differing: { learnerId: string; a: string[]; b: string[] }[] = [];
     for (const id of [...new Set([...ca.keys(), ...cb.keys()])].sort()) {
