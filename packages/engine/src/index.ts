@@ -17,7 +17,7 @@ import { defaultProjections, REBUILD_SOURCE } from '@leerroutes/projections';
 import { eraseLearner, type ErasureReceipt } from './erase.js';
 import { failpoint } from './failpoint.js';
 import { exportLearnerData, writeReport, type ExportOptions, type ExportSummary, type LearnerExportRequest } from './exports/index.js';
-import type { ReportRequest } from '@leerroutes/indicators';
+import { inlinePublisher, threadPublisher, type ReportRequest } from '@leerroutes/indicators';
 import { openBackend } from './backends/index.js';
 import { reads, statisticsSource, type Reads } from './reads.js';
 
@@ -47,6 +47,13 @@ export interface EngineOptions {
   readonly viewsLock?: LockOptions;
   /** A SQLite log written by older code is rewritten on first open (minutes at national scale): told how far it has come. */
   readonly onMigrate?: OnMigrate;
+  /**
+   * Worker threads publishing reports (indicators' publisher.ts), so that a
+   * large table does not hold the calling thread: a server's event loop
+   * stays free for other requests. 0, the default, publishes in the calling
+   * thread (a CLI's one report gains nothing from a thread's start).
+   */
+  readonly publishThreads?: number;
 }
 
 export interface ImportOptions {
@@ -117,9 +124,10 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
   const projections = defaultProjections();
   const lock = options.viewsLock ?? {};
   const subscribers: Subscription[] = [];
+  const publisher = options.publishThreads ? threadPublisher(options.publishThreads) : inlinePublisher;
   const engine: Engine = {
     backend: backend.kind, dbPath, viewsPath, store, views,
-    ...reads(store, views.reader, viewsPath),
+    ...reads(store, views.reader, viewsPath, publisher),
     head: () => store.headPosition(),
     async importDirectory(dir, opts = {}) {
       const summary = await importDirectory({
@@ -180,6 +188,7 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
     },
     async close() {
       for (const s of subscribers.splice(0)) await s.stop();
+      await publisher.close();
       await backend.close();
     },
   };

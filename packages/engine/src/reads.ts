@@ -10,7 +10,7 @@ import { RULE_SETS } from '@leerroutes/domain';
 import type { EventStore } from '@leerroutes/event-store';
 import {
   explainLearner, statisticsCell, statisticsCohorts, statisticsCompare, statisticsReport,
-  type CellRef, type CohortList, type LearnerExplanation, type Report, type ReportRequest, type RuleSetComparison, type StatisticsSource,
+  type CellRef, type CohortList, type Publisher, type LearnerExplanation, type Report, type ReportRequest, type RuleSetComparison, type StatisticsSource,
 } from '@leerroutes/indicators';
 import { listViewTables, readCheckpoint, type ViewsReader } from '@leerroutes/projection-runtime';
 import { REFERENCE_AREA, REFERENCE_INSTITUTION, STATISTICS } from '@leerroutes/projections';
@@ -31,8 +31,9 @@ async function statisticsCheckpoint(db: Parameters<StatisticsSource['checkpoint'
   return c.position;
 }
 
-export function statisticsSource(reader: ViewsReader, where: string): StatisticsSource {
+export function statisticsSource(reader: ViewsReader, where: string, publisher?: Publisher): StatisticsSource {
   return {
+    ...(publisher ? { publisher } : {}),
     async snapshot(fn) {
       if ((await reader.published()) === null) throw new ViewsNotReadyError(`no views published at ${where}: import something, or run 'pnpm pathways rebuild'`);
       return reader.snapshot(async (db) => {
@@ -68,8 +69,8 @@ export interface ReferenceLabels {
   readonly schoolYears: readonly string[];
 }
 
-export function reads(store: EventStore, reader: ViewsReader, where: string): Reads {
-  const source = statisticsSource(reader, where);
+export function reads(store: EventStore, reader: ViewsReader, where: string, publisher?: Publisher): Reads {
+  const source = statisticsSource(reader, where, publisher);
   return {
     report: (request) => statisticsReport(request, source),
     explainCell: (request, cell) => statisticsCell(request, cell, source),

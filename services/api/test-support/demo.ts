@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadDashboard } from '@leerroutes/dashboard';
 import { openEngine, type Engine } from '@leerroutes/engine';
+import { defaultPublishThreads } from '@leerroutes/indicators';
 import { generatePopulation } from '@leerroutes/synthetic';
 import { openSqliteAccessStore, type AccessStore, type Role } from '../src/access/index.js';
 import { engineService } from '../src/engine-service.js';
@@ -41,7 +42,8 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
   const dir = mkdtempSync(join(tmpdir(), 'leerroutes-demo-'));
   try {
     await generatePopulation({ out: join(dir, 'csv'), learners: options.learners ?? 2000, cohorts: options.cohorts ?? '2012-2013', seed: options.seed ?? 20170601 });
-    const engine = await openEngine({ db: join(dir, 'log.sqlite') });
+    // As `pathways serve` opens it: reports published in worker threads.
+    const engine = await openEngine({ db: join(dir, 'log.sqlite'), publishThreads: defaultPublishThreads() });
     await engine.importDirectory(join(dir, 'csv'), { knownAt: '2022-11-01' });
     const access = await openSqliteAccessStore({ path: join(dir, 'log.api.sqlite') });
     const keys = {} as Record<Role, string>;

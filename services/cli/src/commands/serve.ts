@@ -1,6 +1,7 @@
 import { accessLocation, engineService, openAccessStore, startServer } from '@leerroutes/api';
 import { loadDashboard } from '@leerroutes/dashboard';
 import { openEngine } from '@leerroutes/engine';
+import { defaultPublishThreads } from '@leerroutes/indicators';
 import { CommandError, UsageError, existingLog, intFlag, stringFlag, viewsPath, type Command } from '../command.js';
 import { DB_OPTION, VIEWS_OPTION } from '../options.js';
 import { migrationProgress } from '../engine.js';
@@ -39,7 +40,7 @@ export const command: Command = {
     if (ctx.flags['workers'] !== undefined) ctx.stderr.write('--workers is no longer needed (reports are SQL over the statistics views) and is ignored\n');
     const views = viewsPath(ctx);
     const migration = migrationProgress(ctx);
-    const engine = await openEngine({ db, views, viewsLock: { onWait: (m) => ctx.stderr.write(`${m}\n`) }, onMigrate: migration.onMigrate }).finally(() => migration.done());
+    const engine = await openEngine({ db, views, viewsLock: { onWait: (m) => ctx.stderr.write(`${m}\n`) }, onMigrate: migration.onMigrate, publishThreads: defaultPublishThreads() }).finally(() => migration.done());
     const access = await openAccessStore(accessLocation(db, views));
     const dashboard = await loadDashboard();
     const dashboardKey = open ? access.createEphemeralKey('open-dashboard', 'dashboard') : null;
