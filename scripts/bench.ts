@@ -20,7 +20,7 @@ import { cpus, totalmem, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { INDICATORS } from '@leerroutes/indicators';
+import { INDICATORS, defaultPublishThreads } from '@leerroutes/indicators';
 import { checkShape, toMarkdown, type BenchResult } from './bench/result.js';
 
 const SIZES = {
@@ -99,6 +99,10 @@ const scan = step('scan', '--db', db);
 const twoScans = await stepsAtOnce('scan', ['--db', db], ['--db', db]);
 const rebuilt = step('rebuild', '--db', db, '--views', views);
 const reports = step('reports', '--db', db, '--views', views, '--cohort', middleCohort, '--known-on', KNOWN_ON);
+const slowestLive = (reports['timings'] as { scope: string; indicator: string; by: string; ms: number }[]).filter((t) => t.scope === 'live').sort((a, b) => b.ms - a.ms)[0]!;
+const heavy = slowestLive.by === '-' ? slowestLive.indicator : `${slowestLive.indicator}:${slowestLive.by}`;
+const besideStep = (threads: number) => step('beside', '--db', db, '--views', views, '--cohort', middleCohort, '--heavy', heavy, '--publish-threads', String(threads));
+const beside = { threads: besideStep(defaultPublishThreads()), callingThread: besideStep(0) };
 const peer = runPeer();
 const backend = flag('backend') ?? 'sqlite';
 if (backend !== 'sqlite' && backend !== 'postgres') {
@@ -191,6 +195,12 @@ const result: BenchResult = {
       liveMaxMs: maxOf(timings.filter((t) => t.indicator === i && t.scope === 'live')),
       asKnownOnMaxMs: maxOf(timings.filter((t) => t.indicator === i && t.scope === 'asKnownOn')),
     }])),
+    beside: {
+      heavy, small: beside.threads['small'],
+      byThreads: Object.fromEntries(Object.entries(beside).map(([mode, b]) => [mode, {
+        threads: b['threads'], heavyMs: b['heavyMs'], aloneMedianMs: b['aloneMedianMs'], besideRequests: b['besideRequests'], besideMedianMs: b['besideMedianMs'], besideMaxMs: b['besideMaxMs'],
+      }])) as BenchResult['reports']['beside']['byThreads'],
+    },
   },
   peer: {
     loadSeconds: peer['loadSeconds'],

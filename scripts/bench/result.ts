@@ -2,6 +2,8 @@ import { INDICATORS } from '@leerroutes/indicators';
 
 export interface LatencySummary { requests: number; p50Ms: number; p95Ms: number; maxMs: number }
 
+export interface Beside { threads: number; heavyMs: number; aloneMedianMs: number; besideRequests: number; besideMedianMs: number; besideMaxMs: number }
+
 export interface Rate { events: number; seconds: number; eventsPerSecond: number; peakRssMiB: number }
 export interface BenchResult {
   size: string;
@@ -32,6 +34,13 @@ export interface BenchResult {
     scopes: Record<string, LatencySummary>;
     slowest: { scope: string; indicator: string; by: string; ms: number }[];
     perIndicator: Record<string, { liveMaxMs: number; asKnownOnMaxMs: number }>;
+    /**
+     * A small report (outcome, no breakdown) asked over and over while the
+     * slowest live request runs once, with reports published in worker
+     * threads as `pathways serve` does and in the calling thread: what the
+     * other readers of a server wait meanwhile.
+     */
+    beside: { heavy: string; small: string; byThreads: Record<'threads' | 'callingThread', Beside> };
   };
   /** The DuckDB peer on the same CSVs, and the engine on the same questions (advice cohort by parental education). */
   peer: { loadSeconds: number; queries: Record<string, { duckdbColdMs: number; duckdbMedianMs: number; engineColdMs: number; engineMedianMs: number; coldRatio: number; medianRatio: number }> };
@@ -70,6 +79,11 @@ export function checkShape(r: BenchResult): string[] {
     for (const k of ['requests', 'p50Ms', 'p95Ms', 'maxMs'] as const) positive(`reports.scopes.${scope}.${k}`, x[k]);
   }
   for (const indicator of INDICATORS) if (!r.reports.perIndicator[indicator]) problems.push(`reports.perIndicator.${indicator} missing`);
+  for (const mode of ['threads', 'callingThread'] as const) {
+    const b = r.reports.beside?.byThreads[mode];
+    if (!b) { problems.push(`reports.beside.byThreads.${mode} missing`); continue; }
+    for (const k of ['heavyMs', 'aloneMedianMs', 'besideRequests', 'besideMedianMs', 'besideMaxMs'] as const) positive(`reports.beside.byThreads.${mode}.${k}`, b[k]);
+  }
   for (const q of ['advice-position', 'outcome', 'streams']) {
     const x = r.peer.queries[q];
     if (!x) { problems.push(`peer.${q} missing`); continue; }
@@ -123,6 +137,15 @@ export function toMarkdown(r: BenchResult): string {
     '| indicator | live max ms | as-known-on max ms |',
     '|---|---|---|',
     ...Object.entries(r.reports.perIndicator).map(([k, v]) => `| ${k} | ${n(v.liveMaxMs, 1)} | ${n(v.asKnownOnMaxMs, 1)} |`),
+    '',
+    `Other readers meanwhile: ${r.reports.beside.small} (no breakdown) asked over and over while ${r.reports.beside.heavy.replace(':', ' by ')} (the slowest) is asked once, in one process.`,
+    '',
+    '| published in | slowest ms | small alone, median ms | small asked meanwhile | their median ms | their max ms |',
+    '|---|---|---|---|---|---|',
+    ...(['threads', 'callingThread'] as const).map((mode) => {
+      const b = r.reports.beside.byThreads[mode];
+      return `| ${mode === 'threads' ? `${b.threads} worker threads (\`pathways serve\`)` : 'the calling thread'} | ${n(b.heavyMs)} | ${n(b.aloneMedianMs, 1)} | ${n(b.besideRequests)} | ${n(b.besideMedianMs, 1)} | ${n(b.besideMaxMs, 1)} |`;
+    }),
     '',
     `The DuckDB peer (an analyst's SQL straight on the same CSVs, load ${n(r.peer.loadSeconds, 2)} s) against the engine, advice cohort by parental education; ratio = engine / DuckDB (goal: at most 1).`,
     '',

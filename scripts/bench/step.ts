@@ -6,7 +6,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import type { StreamAppend } from '@leerroutes/event-store';
 import { openSqliteEventStore } from '@leerroutes/event-store/sqlite';
 import { openEngine } from '@leerroutes/engine';
-import { INDICATORS, type ReportRequest } from '@leerroutes/indicators';
+import { INDICATORS, defaultPublishThreads, type ReportRequest } from '@leerroutes/indicators';
 import { generatePopulation } from '@leerroutes/synthetic';
 
 /** The breakdowns every indicator is timed under: none, one, two, and the school ones whose suppression lattice is the largest. */
@@ -95,9 +95,9 @@ async function main(): Promise<void> {
     case 'reports': {
       // Every indicator under several breakdowns, live and as known on a past
       // date, each asked once in this process (nothing is cached between requests): what a server answers first
-      // after a start or an import (the engine keeps nothing between requests).
+      // after a start or an import (the engine keeps nothing between requests), publishing in threads as it does.
       const tOpen = performance.now();
-      const engine = await openEngine({ db: arg('db'), ...viewsArg() });
+      const engine = await openEngine({ db: arg('db'), ...viewsArg(), publishThreads: defaultPublishThreads() });
       const cohort = arg('cohort');
       const first = performance.now();
       await engine.report({ indicator: 'advice-position', cohortType: 'advice', cohort, rules: 'monitor', by: [] });
@@ -132,6 +132,32 @@ async function main(): Promise<void> {
         .rows.reduce((n, r) => Math.max(n, r.denominator ?? 0), 0);
       await engine.close();
       return done({ cohort, learners, openMs, firstMs, timings, peers });
+    }
+    case 'beside': {
+      // What other readers of a server wait for while a large table is published: a small report asked over and over
+      // while one large report (--heavy indicator[:dim,dim]) is computed, against the same small report alone.
+      // --publish-threads 0 publishes in the calling thread (the CLI's way), as every report did before the threads.
+      const threads = Number(arg('publish-threads'));
+      const engine = await openEngine({ db: arg('db'), ...viewsArg(), publishThreads: threads });
+      const cohort = arg('cohort');
+      const heavySpec = arg('heavy');
+      const [heavyIndicator, heavyBy] = heavySpec.includes(':') ? [heavySpec.slice(0, heavySpec.indexOf(':')), heavySpec.slice(heavySpec.indexOf(':') + 1).split(',')] : [heavySpec, []];
+      const small: ReportRequest = { indicator: 'outcome', cohortType: 'advice', cohort, rules: 'monitor', by: [] };
+      const heavy = { indicator: heavyIndicator, cohortType: 'advice', cohort, rules: 'monitor', by: heavyBy } as ReportRequest;
+      const timed = async (r: ReportRequest) => { const t0 = performance.now(); await engine.report(r); return performance.now() - t0; };
+      await timed(small);
+      const alone: number[] = [];
+      for (let i = 0; i < 7; i++) alone.push(await timed(small));
+      let heavyMs = NaN;
+      let finished = false;
+      const heavyDone = timed(heavy).then((ms) => { heavyMs = ms; finished = true; });
+      const besideMs: number[] = [];
+      while (!finished) besideMs.push(await timed(small));
+      await heavyDone;
+      await engine.close();
+      const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
+      const median = (xs: number[]) => sorted(xs)[Math.floor(xs.length / 2)]!;
+      return done({ threads, heavy: heavySpec, small: 'outcome', heavyMs, aloneMedianMs: median(alone), besideRequests: besideMs.length, besideMedianMs: median(besideMs), besideMaxMs: Math.max(...besideMs) });
     }
     default:
       throw new Error(`unknown step '${step}'`);
