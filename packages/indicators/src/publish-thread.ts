@@ -57,8 +57,12 @@ export function threadPublisher(threads: number = defaultPublishThreads(), optio
         const err = new Error(m.error.message);
         if (m.error.stack) err.stack = m.error.stack;
         job.reject(err);
-      } else job.resolve({ rows: unpackRows(m.rows), unprotected: m.unprotected });
-      next();
+        next();
+      } else {
+        // The thread takes its next request while the rows are unpacked here.
+        next();
+        unpackRows(m.rows).then((rows) => job.resolve({ rows, unprotected: m.unprotected }), job.reject);
+      }
     });
     worker.on('error', (err) => fail(t, worker, err));
     worker.on('exit', (code) => fail(t, worker, new Error(`the publishing thread stopped (exit code ${code})`)));
@@ -86,10 +90,15 @@ export function threadPublisher(threads: number = defaultPublishThreads(), optio
   for (const t of pool) start(t);
 
   return {
-    publish(request, table, related) {
-      if (closed) return Promise.reject(new Error('the publisher is closed'));
+    async publish(request, table, related) {
+      if (closed) throw new Error('the publisher is closed');
+      const message: ToPublisher = {
+        seq: seq++, request, table: await packTable(table),
+        related: await Promise.all([...related].map(async ([indicator, t]) => [indicator, await packTable(t)] as const)),
+      };
+      if (closed) throw new Error('the publisher was closed');
       return new Promise<Published>((resolve, reject) => {
-        queue.push({ message: { seq: seq++, request, table: packTable(table), related: [...related].map(([indicator, t]) => [indicator, packTable(t)] as const) }, resolve, reject });
+        queue.push({ message, resolve, reject });
         next();
       });
     },

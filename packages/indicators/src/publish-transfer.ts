@@ -7,7 +7,10 @@
  * there to avoid; typed arrays are moved, not copied, and the objects are
  * made again on arrival in the order and shape publish.ts made them (the
  * same JSON text: key order included; rows of one group share its object).
+ * Packing a table and unpacking rows run on the thread that serves, so they
+ * give other requests a turn every 16,384 instances or rows.
  */
+import { nextTurn, turnsEvery } from '@leerroutes/threads/next-turn';
 import type { ReportRow } from './contract.js';
 import type { CountInstance, CountTable } from './table.js';
 
@@ -84,11 +87,16 @@ export interface PackedTable {
   readonly length: number;
 }
 
-export function packTable(table: CountTable): PackedTable {
+/** Other requests' turns on the serving thread, in instances or rows. */
+const TURN = 16_384;
+
+export async function packTable(table: CountTable): Promise<PackedTable> {
   const strings = new Strings();
   const ints = new Ints();
   const floats = new Floats();
+  const turns = turnsEvery(TURN);
   for (const i of table) {
+    if (turns.due()) await nextTurn();
     pushRecord(ints, strings, i.group);
     pushRecord(ints, strings, i.lineage);
     ints.push(i.schoolYear === null ? -1 : strings.id(i.schoolYear));
@@ -194,12 +202,14 @@ export function packRows(rows: readonly ReportRow[]): PackedRows {
   return { strings: strings.list, groups: groups.done(), groupCount: groupIds.size, ints, floats, length: rows.length };
 }
 
-export function unpackRows(p: PackedRows): ReportRow[] {
+export async function unpackRows(p: PackedRows): Promise<ReportRow[]> {
   const { strings, ints, floats } = p;
   const groups: Record<string, string>[] = new Array(p.groupCount);
   for (let g = 0, at = 0; g < p.groupCount; g++) [groups[g], at] = readRecord(p.groups, at, strings);
   const rows: ReportRow[] = new Array(p.length);
+  const turns = turnsEvery(TURN);
   for (let r = 0; r < p.length; r++) {
+    if (turns.due()) await nextTurn();
     const i = r * INTS;
     const x = r * FLOATS;
     const group = groups[ints[i]!]!;

@@ -144,21 +144,37 @@ describe('packing for the threads', () => {
     return spread ? { ...base, spread } : base;
   });
 
-  it('rows come back as the same JSON text, and rows that shared a group still share one', () => {
-    fc.assert(fc.property(fc.array(row, { maxLength: 40 }), fc.array(fc.nat(), { maxLength: 40 }), (rows, sharing) => {
+  it('rows come back as the same JSON text, and rows that shared a group still share one', async () => {
+    await fc.assert(fc.asyncProperty(fc.array(row, { maxLength: 40 }), fc.array(fc.nat(), { maxLength: 40 }), async (rows, sharing) => {
       // Some rows take an earlier row's group object, as the rows of one slot do in publish.ts.
       const input = rows.map((r, i) => (i > 0 && sharing[i] !== undefined && sharing[i]! % 3 === 0 ? { ...r, group: rows[sharing[i]! % i]!.group } : r));
-      const back = unpackRows(packRows(input));
+      const back = await unpackRows(packRows(input));
       expect(JSON.stringify(back)).toBe(JSON.stringify(input));
       for (let i = 0; i < input.length; i++) for (let j = 0; j < i; j++) expect(back[i]!.group === back[j]!.group).toBe(input[i]!.group === input[j]!.group);
     }));
+  });
+
+  it('packing a large table and unpacking many rows let the serving thread take other work in between', async () => {
+    const { table } = await tablesOf(request('outcome', ['gender']));
+    const large: CountTable = Array.from({ length: 100_000 }, (_, i) => ({ ...table[0]!, group: { ...table[0]!.group, gender: `g${i}` } }));
+    const rows = (await inlinePublisher.publish(request('outcome', ['gender']), table, new Map())).rows;
+    const manyRows = Array.from({ length: 100_000 }, (_, i) => rows[i % rows.length]!);
+    for (const work of [() => packTable(large), () => unpackRows(packRows(manyRows))]) {
+      let ranMeanwhile = false;
+      setImmediate(() => { ranMeanwhile = true; });
+      const pending = work();
+      // Done in one go, the work would end before the immediate ran.
+      expect(ranMeanwhile).toBe(false);
+      await pending;
+      expect(ranMeanwhile).toBe(true);
+    }
   });
 
   it('a count table comes back with the same instances (edges, lineage, nulls)', async () => {
     const { table, related } = await tablesOf(request('transitions', ['vo_school']));
     for (const t of [table, ...related.values()]) {
       expect(t.length).toBeGreaterThan(0);
-      const back = unpackTable(packTable(t));
+      const back = unpackTable(await packTable(t));
       expect(back.map((i) => ({ ...i, edges: i.edges }))).toEqual(t.map((i) => ({ ...i, edges: i.edges })));
       expect(back.map((i) => JSON.stringify([i.group, i.lineage]))).toEqual(t.map((i) => JSON.stringify([i.group, i.lineage])));
     }

@@ -6,11 +6,9 @@
  * what other spans prepared, so it may be folded in either thread.
  */
 import type { EventStore, RecordedEvent } from '@leerroutes/event-store';
+import { nextTurn } from '@leerroutes/threads/next-turn';
 import { freshTargets, preparesInSlices, slicedPrepare, type Projection } from './projection.js';
 import type { ReadRange, RebuildThreadSetup } from './rebuild-thread.js';
-
-/** One turn of the event loop: messages and timers that came meanwhile are taken in. */
-export const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /** A projection and the position it had when the rebuild began (it prepares only spans past that). */
 export interface SpanTarget {

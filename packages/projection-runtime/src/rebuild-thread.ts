@@ -30,10 +30,11 @@
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { sourceWorker } from '@leerroutes/threads';
+import { nextTurn } from '@leerroutes/threads/next-turn';
 import { availableParallelism } from 'node:os';
 import type { EventStore } from '@leerroutes/event-store';
 import type { Projection } from './projection.js';
-import { nextTurn, openSpanSource, prepareSpan, spanBounds, type SpanPrepared, type SpanSource } from './prepare-span.js';
+import { openSpanSource, prepareSpan, spanBounds, type SpanPrepared, type SpanSource } from './prepare-span.js';
 
 /** Where the worker gets its store and projections: a module exporting `openRebuildSource(data): Promise<RebuildThreadSetup>`. */
 export interface RebuildThread {
