@@ -22,6 +22,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { INDICATORS, defaultPublishThreads } from '@leerroutes/indicators';
 import { checkShape, toMarkdown, type BenchResult } from './bench/result.js';
+import { specOf } from './bench/spec.js';
 
 const SIZES = {
   ci: { learners: 3_000, cohorts: '2012-2014' },
@@ -100,7 +101,7 @@ const twoScans = await stepsAtOnce('scan', ['--db', db], ['--db', db]);
 const rebuilt = step('rebuild', '--db', db, '--views', views);
 const reports = step('reports', '--db', db, '--views', views, '--cohort', middleCohort, '--known-on', KNOWN_ON);
 const slowestLive = (reports['timings'] as { scope: string; indicator: string; by: string; ms: number }[]).filter((t) => t.scope === 'live').sort((a, b) => b.ms - a.ms)[0]!;
-const heavy = slowestLive.by === '-' ? slowestLive.indicator : `${slowestLive.indicator}:${slowestLive.by}`;
+const heavy = specOf(slowestLive.indicator, slowestLive.by === '-' ? [] : slowestLive.by.split(','));
 const besideStep = (threads: number) => step('beside', '--db', db, '--views', views, '--cohort', middleCohort, '--heavy', heavy, '--publish-threads', String(threads));
 const beside = { threads: besideStep(defaultPublishThreads()), callingThread: besideStep(0) };
 const peer = runPeer();

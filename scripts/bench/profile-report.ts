@@ -12,6 +12,7 @@
 import { sql } from 'kysely';
 import { openDuckDbViews } from '@leerroutes/projection-runtime';
 import { statisticsCountTable as countTable, scopeOf, publish, type ReportRequest } from '@leerroutes/indicators';
+import { parseSpec } from './spec.js';
 
 const args = process.argv.slice(2);
 const flag = (n: string) => { const i = args.indexOf(`--${n}`); return i >= 0 ? args.splice(i, 2)[1] : undefined; };
@@ -21,9 +22,8 @@ const knownOn = flag('known-on');
 const explain = args.includes('--explain') ? (args.splice(args.indexOf('--explain'), 1), true) : false;
 const v = await openDuckDbViews(views);
 for (const spec of args) {
-  // Split at the first colon only: a breakdown may hold one (area:1).
-  const [indicator, dims] = spec.includes(':') ? [spec.slice(0, spec.indexOf(':')), spec.slice(spec.indexOf(':') + 1)] : [spec, undefined];
-  const request = { indicator, cohortType: 'advice', cohort, rules: 'monitor', by: dims ? dims.split(',') : [], ...(knownOn ? { asKnownOn: knownOn } : {}) } as ReportRequest;
+  const { indicator, by } = parseSpec(spec);
+  const request = { indicator, cohortType: 'advice', cohort, rules: 'monitor', by, ...(knownOn ? { asKnownOn: knownOn } : {}) } as ReportRequest;
   for (const round of [1, 2]) {
     await v.reader.snapshot(async (db) => {
       const c0 = process.cpuUsage();
@@ -49,9 +49,8 @@ if (explain) {
   const { countQuery } = await import('../../packages/indicators/src/sql/report.js');
   const v2 = await openDuckDbViews(views);
   for (const spec of args) {
-    // Split at the first colon only: a breakdown may hold one (area:1).
-  const [indicator, dims] = spec.includes(':') ? [spec.slice(0, spec.indexOf(':')), spec.slice(spec.indexOf(':') + 1)] : [spec, undefined];
-    const request = { indicator, cohortType: 'advice', cohort, rules: 'monitor', by: dims ? dims.split(',') : [] } as ReportRequest;
+    const { indicator, by } = parseSpec(spec);
+    const request = { indicator, cohortType: 'advice', cohort, rules: 'monitor', by } as ReportRequest;
     await v2.reader.snapshot(async (db) => {
       const s = scopeOf(request, db);
       const q = sql`${countQuery(compileUnits(request, s, await coveredDates(s), await maxAreaDepth(s)))}`.compile(db);

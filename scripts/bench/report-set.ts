@@ -15,6 +15,7 @@ import { openDuckDbViews } from '@leerroutes/projection-runtime';
 import {
   INDICATORS, distributionOfTransitions, publish, scopeOf, statisticsCountTable as countTable, type CountTable, type ReportRequest,
 } from '@leerroutes/indicators';
+import { specOf } from './spec.js';
 
 const args = process.argv.slice(2);
 const flag = (n: string) => { const i = args.indexOf(`--${n}`); return i >= 0 ? args.splice(i, 2)[1] : undefined; };
@@ -35,7 +36,7 @@ const v = await openDuckDbViews(views, threads ? { readerThreads: Number(threads
 for (const [scope, extra] of [['live', {}], ['asKnownOn', { asKnownOn: knownOn }]] as const) {
   for (const indicator of INDICATORS) {
     for (const by of BREAKDOWNS) {
-      if (only && only !== `${indicator}${by.length ? `:${by.join(',')}` : ''}`) continue;
+      if (only && only !== specOf(indicator, by)) continue;
       const request = { indicator, cohortType: 'advice', cohort, rules: 'monitor', by, ...extra } as ReportRequest;
       await v.reader.snapshot(async (db) => {
         const t0 = performance.now();

@@ -8,6 +8,7 @@ import { openSqliteEventStore } from '@leerroutes/event-store/sqlite';
 import { openEngine } from '@leerroutes/engine';
 import { INDICATORS, defaultPublishThreads, type ReportRequest } from '@leerroutes/indicators';
 import { generatePopulation } from '@leerroutes/synthetic';
+import { parseSpec } from './spec.js';
 
 /** The breakdowns every indicator is timed under: none, one, two, and the school ones whose suppression lattice is the largest. */
 const REPORT_BREAKDOWNS: readonly string[][] = [[], ['parental_education'], ['area:1', 'gender'], ['vo_school'], ['pupil_weight', 'advice']];
@@ -141,9 +142,8 @@ async function main(): Promise<void> {
       const engine = await openEngine({ db: arg('db'), ...viewsArg(), publishThreads: threads });
       const cohort = arg('cohort');
       const heavySpec = arg('heavy');
-      const [heavyIndicator, heavyBy] = heavySpec.includes(':') ? [heavySpec.slice(0, heavySpec.indexOf(':')), heavySpec.slice(heavySpec.indexOf(':') + 1).split(',')] : [heavySpec, []];
       const small: ReportRequest = { indicator: 'outcome', cohortType: 'advice', cohort, rules: 'monitor', by: [] };
-      const heavy = { indicator: heavyIndicator, cohortType: 'advice', cohort, rules: 'monitor', by: heavyBy } as ReportRequest;
+      const heavy = { ...parseSpec(heavySpec), cohortType: 'advice', cohort, rules: 'monitor' } as ReportRequest;
       const timed = async (r: ReportRequest) => { const t0 = performance.now(); await engine.report(r); return performance.now() - t0; };
       await timed(small);
       const alone: number[] = [];
