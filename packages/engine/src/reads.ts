@@ -12,7 +12,7 @@ import {
   explainLearner, statisticsCell, statisticsCohorts, statisticsCompare, statisticsReport,
   type CellRef, type CohortList, type Publisher, type LearnerExplanation, type Report, type ReportRequest, type RuleSetComparison, type StatisticsSource,
 } from '@leerroutes/indicators';
-import { listViewTables, readCheckpoint, type ViewsReader } from '@leerroutes/projection-runtime';
+import { forgottenCount, listViewTables, readCheckpoint, type ViewsReader } from '@leerroutes/projection-runtime';
 import { REFERENCE_AREA, REFERENCE_INSTITUTION, STATISTICS } from '@leerroutes/projections';
 
 /** The views have no statistics yet (nothing imported, or views from before the statistics projection): a catch-up or rebuild is due. */
@@ -58,6 +58,15 @@ export interface Reads {
   learner(learnerId: string, options?: { asKnownOn?: string }): Promise<LearnerExplanation | null>;
   /** The log position the views reflect; null before anything was published. */
   checkpoint(): Promise<number | null>;
+  /**
+   * Which published state of the views reads see now, as one text (its
+   * generation, checkpoint and number of learners forgotten); null before
+   * anything was published. The checkpoint alone does not name it:
+   * forgetting an erased learner publishes other views at the same
+   * checkpoint (on PostgreSQL in the same generation), so a cache keyed by
+   * it would go on serving counts with the learner in them.
+   */
+  version(): Promise<string | null>;
   /** Names of areas and institutions from the reference data, and the covered school years (what `asOf` can take). */
   reference(): Promise<ReferenceLabels>;
 }
@@ -80,6 +89,11 @@ export function reads(store: EventStore, reader: ViewsReader, where: string, pub
     async checkpoint() {
       if ((await reader.published()) === null) return null;
       return reader.snapshot(async (db) => (await readCheckpoint(db, STATISTICS))?.position ?? null);
+    },
+    async version() {
+      const generation = await reader.published();
+      if (generation === null) return null;
+      return reader.snapshot(async (db) => `${generation}@${(await readCheckpoint(db, STATISTICS))?.position ?? 0}-${await forgottenCount(db, STATISTICS)}`);
     },
     async reference() {
       if ((await reader.published()) === null) return { names: { area: {}, institution: {} }, schoolYears: [] };

@@ -64,8 +64,12 @@ describe('erasing a learner', () => {
   it('killed after the views forgot the learner, run again, leaves what an uninterrupted erasure leaves', async () => {
     // The first run got as far as publishing the views without the learner; the log still holds the stream.
     const events = await engine.store.readStream(learnerStream('GONE'));
+    const [checkpoint, version] = [await engine.checkpoint(), await engine.version()];
     await forgetLearner({ views: engine.views, store: engine.store, projections: defaultProjections(), learnerId: 'GONE', events });
     expect(await engine.store.readStream(learnerStream('GONE'))).toHaveLength(events.length);
+    // The same checkpoint, other views: what readers key their caches by must say so.
+    expect(await engine.checkpoint()).toBe(checkpoint);
+    expect(await engine.version()).not.toBe(version);
     // Run again, it forgets again: counts that went down once must not go down twice.
     expect(await engine.eraseLearner('GONE', 'request under GDPR art. 17', 'test')).toMatchObject({ eventsRemoved: 6 });
     const live = await engine.dump(['views']);

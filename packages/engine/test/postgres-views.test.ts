@@ -75,7 +75,11 @@ describeWithPostgres('the projections on PostgreSQL views', pgForTests, (databas
     // Erasure as the engine does it: the views forget the learner, then the log drops the stream.
     const events = await engine.store.readStream(learnerStream('GONE'));
     expect(events.length).toBeGreaterThan(0);
+    const before = [await pgReads.checkpoint(), await pgReads.version()];
     await forgetLearner({ views, store: engine.store, projections, learnerId: 'GONE', events });
+    // The same checkpoint, other views: what the API's cache and ETags are keyed by must say so.
+    expect(await pgReads.checkpoint()).toBe(before[0]);
+    expect(await pgReads.version()).not.toBe(before[1]);
     await engine.eraseLearner('GONE', 'test', 'test');
     await catchUp({ store: engine.store, views, projections });
     const forgotten = await views.reader.snapshot(contents);

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { EventStore, RecordedEvent } from '@leerroutes/event-store';
 import { readCheckpoint } from './checkpoints.js';
 import { tableNames, type Projection } from './projection.js';
+import { listViewTables } from './view-tables.js';
 import type { LockOptions, ViewsStore } from './views-store.js';
 
 /**
@@ -72,6 +73,17 @@ export async function forgetLearner(options: LockOptions & {
     await session.abandon();
     throw err;
   }
+}
+
+/**
+ * How many learners' streams `projection` has forgotten in these views. A
+ * forgetting publishes views at the same checkpoint (and on PostgreSQL in the
+ * same generation), so this is what tells readers the views changed.
+ */
+export async function forgottenCount(db: Kysely<any>, projection: string): Promise<number> {
+  if (!(await listViewTables(db)).has(FORGOTTEN_TABLE)) return 0;
+  const row = await db.selectFrom(FORGOTTEN_TABLE).select((eb) => eb.fn.countAll().as('n')).where('projection', '=', projection).executeTakeFirst();
+  return Number(row?.['n'] ?? 0);
 }
 
 /** The position up to which `projection` has forgotten the stream that began at `streamStart` (0: not at all). */

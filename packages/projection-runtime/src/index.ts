@@ -12,7 +12,7 @@ export { catchUp, publishedCheckpoints, rebuild, type RebuildOptions, type RunOp
 export { applyBatch, DEFAULT_BATCH_SIZE, type Progress, type ProgressListener } from './runner.js';
 export { startSubscriber, type SubscriberOptions } from './subscriber.js';
 export { learnerHistories, type LearnerHistory } from './learner-histories.js';
-export { forgetLearner } from './forget.js';
+export { forgetLearner, forgottenCount } from './forget.js';
 export { dumpViews, writeViewsDump } from './dump.js';
 export { listViewTables } from './view-tables.js';
 export { insertChunked } from './insert.js';

@@ -9,6 +9,7 @@ export function engineService(engine: Engine): ReportService {
     explainCell: (request, cell) => engine.explainCell(request, cell),
     learner: async (learnerId, options) => (await engine.learner(learnerId, options)) as object | null,
     checkpoint: () => engine.checkpoint(),
+    version: () => engine.version(),
     head: () => engine.head(),
     cohorts: () => engine.cohorts(),
     reference: () => engine.reference(),

@@ -107,22 +107,3 @@ export function negotiate(c: Context, override?: 'json' | 'csv'): 'json' | 'csv'
   }
   throw new ProblemError('not-acceptable', 406, 'This endpoint serves application/json and text/csv.');
 }
-
-/** A small LRU of computed values with in-flight sharing, so 50 clients asking the same thing cost one computation. */
-export class ComputeCache<V> {
-  private readonly entries = new Map<string, Promise<V>>();
-  constructor(private readonly size: number) {}
-  get(key: string, compute: () => Promise<V>): Promise<V> {
-    const hit = this.entries.get(key);
-    if (hit) {
-      this.entries.delete(key);
-      this.entries.set(key, hit);
-      return hit;
-    }
-    const value = compute();
-    this.entries.set(key, value);
-    value.catch(() => this.entries.delete(key));
-    while (this.entries.size > this.size) this.entries.delete(this.entries.keys().next().value!);
-    return value;
-  }
-}

@@ -21,6 +21,8 @@ export interface ReportService {
   learner(learnerId: string, options: { asKnownOn?: string }): Promise<object | null>;
   /** Store position the live views reflect; null before anything was published. */
   checkpoint(): Promise<number | null>;
+  /** Which published state of the views answers are read from (engine Reads.version): what the API's cache and ETags are keyed by. */
+  version(): Promise<string | null>;
   /** Newest position in the log. */
   head(): Promise<number>;
   cohorts(): Promise<CohortList>;

@@ -198,6 +198,17 @@ describe('indicator endpoints', () => {
     expect(moved.headers.get('etag')).not.toBe(etag);
   });
 
+  it('answer anew when the views are published again at the same checkpoint (an erased learner forgotten)', async () => {
+    const first = await get(`/api/indicators/outcome${Q}`, 'dashboard');
+    const etag = first.headers.get('etag')!;
+    expect(service.requests).toHaveLength(1);
+    service.generationValue = 'gen-000002';
+    const after = await get(`/api/indicators/outcome${Q}`, 'dashboard', { 'if-none-match': etag });
+    expect(after.status).toBe(200);
+    expect(after.headers.get('etag')).not.toBe(etag);
+    expect(service.requests).toHaveLength(2);
+  });
+
   it('tie as-known-on answers to the checkpoint of the views (a filter there), not to the head of the log', async () => {
     const path = `/api/indicators/outcome${Q}&asKnownOn=2016-01-01`;
     const etag = (await get(path, 'dashboard')).headers.get('etag')!;

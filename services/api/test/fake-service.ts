@@ -13,6 +13,8 @@ export class FakeService implements ReportService {
   rebuilds = 0;
   exports: LearnerExportRequest[] = [];
   checkpointValue = 100;
+  /** The published state's name: a new one at the same checkpoint is what forgetting an erased learner gives. */
+  generationValue = 'gen-000001';
   /** What a suppressed report says publishing could not protect. */
   unprotectedValue = 0;
   headValue = 100;
@@ -39,6 +41,7 @@ export class FakeService implements ReportService {
   }
   async learner(learnerId: string) { return this.learners.get(learnerId) ?? null; }
   async checkpoint() { return this.checkpointValue; }
+  async version() { return `${this.generationValue}@${this.checkpointValue}`; }
   async head() { return this.headValue; }
   async cohorts() { return { advice: { monitor: ['2011-2012'], inspectie: ['2011-2012'] }, intake: ['2012-2013'], leerjaar3: ['2014-2015'] }; }
   async reference() { return { names: { area: { GM0599: 'Rotterdam' }, institution: { '00AA': 'Het Lyceum' } }, schoolYears: ['2011-2012', '2012-2013'] }; }

@@ -21,6 +21,7 @@ export const command: Command = {
     { name: 'port', value: 'N', description: 'port to listen on (default 8080; 0 picks a free one)' },
     { name: 'host', value: 'ADDR', description: 'address to bind (default 127.0.0.1)' },
     { name: 'min-cell', value: 'N', description: 'suppression threshold for aggregate roles (default 10, never below 5)' },
+    { name: 'cache-rows', value: 'N', description: 'report rows the answer cache keeps, all answers together (default 1,000,000, about 400 MB); a larger answer is not kept, 0 keeps none' },
     { name: 'workers', value: 'N', description: 'accepted and ignored: reports are SQL over the statistics views and need no worker threads any more' },
     { name: 'no-project', description: 'only read the views: leave keeping them current to `pathways project` workers (several servers on one log and views)' },
     { name: 'open-dashboard', description: 'hand the dashboard page a dashboard-role key made for this run only (loopback addresses only; otherwise sign in with a key from `pathways keys create`)' },
@@ -34,6 +35,8 @@ export const command: Command = {
     const host = stringFlag(ctx, 'host') ?? '127.0.0.1';
     const minCell = intFlag(ctx, 'min-cell');
     if (minCell !== undefined && minCell < 5) throw new UsageError('--min-cell is never below 5');
+    const cacheRows = intFlag(ctx, 'cache-rows');
+    if (cacheRows !== undefined && cacheRows < 0) throw new UsageError('--cache-rows is 0 or more');
     const open = ctx.flags['open-dashboard'] === true;
     if (open && !LOOPBACK.has(host)) throw new UsageError('--open-dashboard only on a loopback address: anyone who can reach the page gets the key');
 
@@ -48,6 +51,7 @@ export const command: Command = {
     const server = await startServer({
       service: engineService(engine), access, dashboard, dashboardKey, port, host,
       ...(minCell !== undefined ? { minCell } : {}),
+      ...(cacheRows !== undefined ? { cacheRows } : {}),
       isReady: () => ready,
     });
     ctx.stdout.write(`Leerroutes API and dashboard on ${server.url}/ (OpenAPI: ${server.url}/api/openapi.json)\n`);
