@@ -14,6 +14,7 @@ import { DIMENSIONS, INDICATORS, formatReport, parsePeriodRequest, parseReportRe
 import { DEFAULT_MIN_CELL, looksLikeBsn } from '@leerroutes/domain';
 import { roleAtLeast, type AccessStore, type ApiKey, type Role } from './access/index.js';
 import { ComputeCache } from './compute-cache.js';
+import { jsonStream, STREAM_ROWS } from './json-body.js';
 import { etagOf, negotiate, notModified, RouteTable, type Env } from './http.js';
 import { openApiDocument } from './openapi.js';
 import { ProblemError } from './problem.js';
@@ -115,6 +116,12 @@ function notADirectory(dir: string): string | null {
  * so that even the largest national table (760,000 rows) is kept.
  */
 export const DEFAULT_CACHE_ROWS = 1_000_000;
+
+/** An answer with rows as JSON: a large one in slices (json-body.ts), so that other requests are answered while it is made. */
+function jsonAnswer(c: Context<Env>, answer: { readonly rows: readonly unknown[] }): Response {
+  if (answer.rows.length < STREAM_ROWS) return c.json(answer);
+  return c.body(jsonStream(answer, 'rows'), 200, { 'Content-Type': 'application/json' });
+}
 
 export function createApp(options: AppOptions): { app: Hono<Env>; openapi: object } {
   const { service, access } = options;
@@ -238,7 +245,7 @@ export function createApp(options: AppOptions): { app: Hono<Env>; openapi: objec
       c.header('Content-Disposition', `inline; filename="${params.indicator}-${request.cohort ?? 'all'}-${request.rules}.csv"`);
       return c.body(formatReport(report, 'csv'), 200, { 'Content-Type': 'text/csv; charset=utf-8; header=present' });
     }
-    return c.json(report);
+    return jsonAnswer(c, report);
   });
 
   table.add({ method: 'get', path: '/api/compare/{indicator}', operationId: 'compare', summary: 'One indicator under two rule sets, side by side', tag: 'indicators', role: 'dashboard',
@@ -254,7 +261,7 @@ export function createApp(options: AppOptions): { app: Hono<Env>; openapi: objec
     cacheHeaders(c, etag);
     if (notModified(c, etag)) return c.body(null, 304);
     const [ra, rb] = await Promise.all([computeReport(a, version, key.role), computeReport(b, version, key.role)]);
-    return c.json(sideBySide(ra, rb));
+    return jsonAnswer(c, sideBySide(ra, rb));
   });
 
   // --- analyst and up: learner-level, every read audited before it happens

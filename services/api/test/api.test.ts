@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { ReportRequest, ReportRow } from '@leerroutes/indicators';
 import { openSqliteAccessStore, type AccessStore, type Role } from '../src/access/index.js';
 import { createApp } from '../src/app.js';
 import { ProblemSchema, ReportSchema } from '../src/schemas.js';
@@ -196,6 +197,24 @@ describe('indicator endpoints', () => {
     const moved = await get(`/api/indicators/outcome${Q}`, 'dashboard', { 'if-none-match': etag });
     expect(moved.status).toBe(200);
     expect(moved.headers.get('etag')).not.toBe(etag);
+  });
+
+  it('send a large report as the same JSON, made in slices, plain or compressed', async () => {
+    const many = (request: ReportRequest): ReportRow[] => Array.from({ length: 12_345 }, (_, i) => ({
+      group: { [request.by[0] ?? 'gender']: `g${i}` }, offset: 3, schoolYear: null, family: 'outcome', category: i % 2 ? 'gelijk' : 'afstroom', count: 10 + i, denominator: 20 + 2 * i, percent: 50, suppressed: false, suppression: null,
+    }));
+    service.rows = many;
+    for (const encoding of ['identity', 'gzip']) {
+      const res = await get(`/api/indicators/outcome${Q}&by=gender`, 'dashboard', { 'accept-encoding': encoding });
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+      expect(res.headers.get('content-encoding') ?? 'identity').toBe(encoding);
+      const text = encoding === 'gzip' ? await new Response(res.body!.pipeThrough(new DecompressionStream('gzip'))).text() : await res.text();
+      const body = JSON.parse(text);
+      expect(body.rows).toEqual(many(body.request));
+      expect(text).toBe(JSON.stringify(body));
+      expect(Object.keys(body)).toEqual(['request', 'ruleSet', 'rows', 'source', 'minCell', 'suppressed', 'unprotected']);
+    }
   });
 
   it('answer anew when the views are published again at the same checkpoint (an erased learner forgotten)', async () => {
