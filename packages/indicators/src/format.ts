@@ -46,12 +46,19 @@ export function unprotectedText(report: Pick<Report, 'request' | 'unprotected'>)
   return `${n} small hidden cell${n === 1 ? '' : 's'} of this ${report.request.indicator} table${by} can be worked out from tables with fewer or coarser breakdowns`;
 }
 
+/** A report's CSV a line at a time (without line breaks): its header, and the line of each row. */
+export function csvWriter(report: Report): { readonly header: string; readonly line: (row: ReportRow) => string } {
+  const { header, values } = columns(report);
+  return { header: header.join(','), line: (r) => values(r).map(csvCell).join(',') };
+}
+
 export function formatReport(report: Report, format: ReportFormat): string {
   if (format === 'json') return JSON.stringify(report, null, 2) + '\n';
-  const { header, values } = columns(report);
   if (format === 'csv') {
-    return [header.join(','), ...report.rows.map((r) => values(r).map(csvCell).join(','))].join('\n') + '\n';
+    const csv = csvWriter(report);
+    return [csv.header, ...report.rows.map(csv.line)].join('\n') + '\n';
   }
+  const { header, values } = columns(report);
   // For people, columns that are empty on every row are left out (CSV keeps them: stable columns for scripts).
   const unused = new Set<number>();
   const offsetAt = header.indexOf('offset');

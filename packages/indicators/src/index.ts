@@ -11,7 +11,7 @@ export {
 } from './request.js';
 export { explainLearner, describeEvent, type LearnerExplanation, type ExplainedEvent } from './explain.js';
 export { knownOn, toInput } from './log.js';
-export { formatReport, unprotectedText, type ReportFormat } from './format.js';
+export { csvWriter, formatReport, unprotectedText, type ReportFormat } from './format.js';
 export type { CountInstance, CountTable } from './table.js';
 export { publish, publishChecked, relatedRequests, settleLattice, spreadOf, tableKey, type PublishContext, type Lattice, type SettledTable } from './publish.js';
 export { inlinePublisher, publishGiven, type Publisher, type Published } from './publisher.js';

@@ -14,7 +14,7 @@ import { DIMENSIONS, INDICATORS, formatReport, parsePeriodRequest, parseReportRe
 import { DEFAULT_MIN_CELL, looksLikeBsn } from '@leerroutes/domain';
 import { roleAtLeast, type AccessStore, type ApiKey, type Role } from './access/index.js';
 import { ComputeCache } from './compute-cache.js';
-import { jsonStream, STREAM_ROWS } from './json-body.js';
+import { csvStream, jsonStream, STREAM_ROWS } from './answer-stream.js';
 import { etagOf, negotiate, notModified, RouteTable, type Env } from './http.js';
 import { openApiDocument } from './openapi.js';
 import { ProblemError } from './problem.js';
@@ -117,7 +117,7 @@ function notADirectory(dir: string): string | null {
  */
 export const DEFAULT_CACHE_ROWS = 1_000_000;
 
-/** An answer with rows as JSON: a large one in slices (json-body.ts), so that other requests are answered while it is made. */
+/** An answer with rows as JSON: a large one in slices (answer-stream.ts), so that other requests are answered while it is made; CSV alike. */
 function jsonAnswer(c: Context<Env>, answer: { readonly rows: readonly unknown[] }): Response {
   if (answer.rows.length < STREAM_ROWS) return c.json(answer);
   return c.body(jsonStream(answer, 'rows'), 200, { 'Content-Type': 'application/json' });
@@ -243,7 +243,8 @@ export function createApp(options: AppOptions): { app: Hono<Env>; openapi: objec
     const report = await computeReport(request, version, key.role);
     if (format === 'csv') {
       c.header('Content-Disposition', `inline; filename="${params.indicator}-${request.cohort ?? 'all'}-${request.rules}.csv"`);
-      return c.body(formatReport(report, 'csv'), 200, { 'Content-Type': 'text/csv; charset=utf-8; header=present' });
+      const type = { 'Content-Type': 'text/csv; charset=utf-8; header=present' };
+      return report.rows.length < STREAM_ROWS ? c.body(formatReport(report, 'csv'), 200, type) : c.body(csvStream(report), 200, type);
     }
     return jsonAnswer(c, report);
   });

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ReportRequest, ReportRow } from '@leerroutes/indicators';
+import { formatReport, type ReportRequest, type ReportRow } from '@leerroutes/indicators';
 import { openSqliteAccessStore, type AccessStore, type Role } from '../src/access/index.js';
 import { createApp } from '../src/app.js';
 import { ProblemSchema, ReportSchema } from '../src/schemas.js';
@@ -214,6 +214,9 @@ describe('indicator endpoints', () => {
       expect(body.rows).toEqual(many(body.request));
       expect(text).toBe(JSON.stringify(body));
       expect(Object.keys(body)).toEqual(['request', 'ruleSet', 'rows', 'source', 'minCell', 'suppressed', 'unprotected']);
+      const csv = await get(`/api/indicators/outcome${Q}&by=gender&format=csv`, 'dashboard');
+      expect(csv.headers.get('content-type')).toMatch(/^text\/csv/);
+      expect(await csv.text()).toBe(formatReport(body, 'csv'));
     }
   });
 

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { jsonStream } from '../src/json-body.js';
+import { formatReport, type Report, type ReportRow } from '@leerroutes/indicators';
+import { csvStream, jsonStream } from '../src/answer-stream.js';
 
 async function text(stream: ReadableStream<Uint8Array>): Promise<{ text: string; chunks: number }> {
   const decoder = new TextDecoder();
@@ -52,6 +53,22 @@ describe('jsonStream', () => {
   it('writes an empty or missing rows array as JSON does', async () => {
     for (const value of [{ rows: [] as unknown[] }, { a: 1 }, { a: undefined, rows: [null, 1] }]) {
       expect((await text(jsonStream(value, 'rows'))).text).toBe(JSON.stringify(value));
+    }
+  });
+
+  it('gives formatReport\'s CSV, a slice of rows at a time', async () => {
+    const rows = (n: number, edges: boolean): ReportRow[] => Array.from({ length: n }, (_, i) => ({
+      group: { vo_school: `S${i % 13}`, ...(i % 5 === 0 ? { sector: 'a, "b"' } : {}) }, offset: i % 4, schoolYear: null,
+      ...(edges ? { from: 'havo', to: i % 2 ? 'vwo' : 'mbo' } : {}), family: 'class', category: i % 3 ? 'havo' : 'line\nbreak',
+      count: i % 7 ? i : null, denominator: i + 10, percent: i % 7 ? 12.5 : null, suppressed: i % 7 === 0, suppression: i % 7 ? null : 'primary',
+      ...(i % 11 === 0 ? { spread: { years: 3, min: 1, max: 9.5, sd: 2.1 } } : {}),
+    }));
+    for (const [n, edges] of [[0, false], [3, true], [4_321, false], [9_999, true]] as const) {
+      const report: Report = {
+        request: { indicator: 'transitions', cohortType: 'advice', cohort: '2013-2014', rules: 'monitor', by: ['vo_school'] },
+        ruleSet: { name: 'monitor', version: 1 }, rows: rows(n, edges), source: { kind: 'views', checkpoint: 1 }, minCell: 10, suppressed: true,
+      } as Report;
+      expect((await text(csvStream(report))).text).toBe(formatReport(report, 'csv'));
     }
   });
 });
