@@ -3,8 +3,8 @@
  * rule-set comparisons from the statistics projection (SQL over the published
  * views; as known on a date and as of a school year are filters there), one
  * learner explained from the log. No per-request fold, nothing remembered
- * between requests: a server that wants a cache keeps one, keyed by the
- * checkpoint these answers carry.
+ * between requests: a server that wants a cache keeps one, keyed by
+ * version() (the published state, not only the checkpoint answers carry).
  */
 import { RULE_SETS } from '@leerroutes/domain';
 import type { EventStore } from '@leerroutes/event-store';
