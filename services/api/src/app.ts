@@ -117,10 +117,16 @@ function notADirectory(dir: string): string | null {
  */
 export const DEFAULT_CACHE_ROWS = 1_000_000;
 
-/** An answer with rows as JSON: a large one in slices (answer-stream.ts), so that other requests are answered while it is made; CSV alike. */
+/** An answer with rows as JSON: a large one in slices (answer-stream.ts), so that other requests are answered while it is made. */
 function jsonAnswer(c: Context<Env>, answer: { readonly rows: readonly unknown[] }): Response {
   if (answer.rows.length < STREAM_ROWS) return c.json(answer);
   return c.body(jsonStream(answer, 'rows'), 200, { 'Content-Type': 'application/json' });
+}
+
+/** A report as CSV, a large one in slices as jsonAnswer's. */
+function csvAnswer(c: Context<Env>, report: Report): Response {
+  const type = { 'Content-Type': 'text/csv; charset=utf-8; header=present' };
+  return c.body(report.rows.length < STREAM_ROWS ? formatReport(report, 'csv') : csvStream(report), 200, type);
 }
 
 export function createApp(options: AppOptions): { app: Hono<Env>; openapi: object } {
@@ -243,8 +249,7 @@ export function createApp(options: AppOptions): { app: Hono<Env>; openapi: objec
     const report = await computeReport(request, version, key.role);
     if (format === 'csv') {
       c.header('Content-Disposition', `inline; filename="${params.indicator}-${request.cohort ?? 'all'}-${request.rules}.csv"`);
-      const type = { 'Content-Type': 'text/csv; charset=utf-8; header=present' };
-      return report.rows.length < STREAM_ROWS ? c.body(formatReport(report, 'csv'), 200, type) : c.body(csvStream(report), 200, type);
+      return csvAnswer(c, report);
     }
     return jsonAnswer(c, report);
   });
