@@ -78,7 +78,13 @@ describe('Kysely over DuckDB', () => {
   it('reads rows a column at a time as Neo converts them a value at a time, over several chunks and with nulls', async () => {
     const query = `select i, i::varchar || 'x' as s, case when i % 3 = 0 then null else i % 2 = 0 end as b, i * 0.5 as d,
       case when i % 5 = 0 then null else i::bigint * 1000000000000 end as big, 'a somewhat longer text ' || i as long_s,
-      i::smallint as small, i::float as f, date '2020-01-01' + i::integer as day, [i, null] as list, i as i
+      i::smallint as small, i::float as f, date '2020-01-01' + i::integer as day, [i, null] as list, i as i,
+      case when i % 7 = 0 then null else i::integer - 2500 end as int32, (i % 256)::utinyint as u8, (i % 200 - 100)::tinyint as i8,
+      i::usmallint as u16, (i * 100000)::uinteger as u32, i::double / 3 as dbl,
+      case i % 5 when 0 then -9007199254740993 when 1 then 9007199254740991 when 2 then -i::bigint * 4294967296 when 3 then -9007199254740992 - (i % 3) + 1 else null end as wide,
+      case i % 6 when 0 then '' when 1 then 'twelve bytes' when 2 then 'thirteen byte' when 3 then 'caf' || chr(233) || ' ' || i
+        when 4 then repeat('k', 64 + i % 2) else null end as edge_s,
+      repeat(chr((65 + i % 26)::integer), (1 + i % 12)::integer) as repeated_s
       from range(5000) t(i) order by i`;
     const { rows } = await sql.raw<Record<string, unknown>>(query).execute(db);
     const connection = await instance.connect();

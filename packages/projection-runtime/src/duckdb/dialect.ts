@@ -47,7 +47,9 @@ import {
   type SchemaMetadata,
   type TableMetadata,
 } from 'kysely';
+import duckdb from '@duckdb/node-bindings';
 import { nextTurn, turnsEvery } from '@leerroutes/threads/next-turn';
+import { columnReader } from './chunk-reader.js';
 
 /** Where the driver gets a DuckDB connection for a query or a transaction, and gives it back. */
 export interface DuckDbConnectionSource {
@@ -199,13 +201,15 @@ function columnValues(type: DuckDBType): (value: DuckDBValue) => PlainValue {
 
 /**
  * Row objects as Neo's convertRowObjects(plainValues) makes them, filled a
- * column at a time: its visit and converter lookup per value cost as much
+ * column at a time, from the vectors' memory where the type allows
+ * (chunk-reader.ts): its visit and converter lookup per value cost as much
  * as the query itself for a report's count of some 25,000 rows.
  */
 async function rowsOf<R>(result: DuckDBResult): Promise<R[]> {
   if (result.returnType !== ResultReturnType.QUERY_RESULT) return [];
   const names = result.deduplicatedColumnNames();
-  const rows: Record<string, PlainValue>[] = [];
+  const readers = result.columnTypes().map(columnReader);
+  const rows: Record<string, unknown>[] = [];
   // A large answer (760,000 rows for the largest report national) is made into objects on the thread that serves:
   // other requests get a turn every 16 chunks (32,768 rows).
   const turns = turnsEvery(16);
@@ -215,9 +219,15 @@ async function rowsOf<R>(result: DuckDBResult): Promise<R[]> {
     const count = chunk.rowCount;
     for (let i = 0; i < count; i++) rows.push({});
     for (let c = 0; c < names.length; c++) {
+      const name = names[c]!;
+      const read = readers[c];
+      if (read) {
+        const values = read(duckdb.data_chunk_get_vector(chunk.chunk, c), count);
+        for (let i = 0; i < count; i++) rows[first + i]![name] = values[i];
+        continue;
+      }
       const vector = chunk.getColumnVector(c);
       const convert = columnValues(vector.type);
-      const name = names[c]!;
       for (let i = 0; i < count; i++) rows[first + i]![name] = convert(vector.getItem(i));
     }
   }
