@@ -44,12 +44,19 @@ async function compile(request: ReportRequest, s: Scope): Promise<CompiledUnits>
   return compileUnits(request, s, covered, ownArea ? await maxAreaDepth(s) : 0);
 }
 
-/** The query counting compiled units: one row per group, lineage, offset, school year, family and category, with den and n. */
+/**
+ * The query counting compiled units: one row per group, lineage, offset,
+ * school year, family and category, with den and n. An edge's category
+ * (`from -> to`) is left to the reader (edgeCategory): as text made in the
+ * query it came back as a string too long for DuckDB to keep inline, which
+ * cost a native call per row to read, a third of the reading of a
+ * transitions count by vo_school.
+ */
 export function countQuery(c: CompiledUnits): RawBuilder<unknown> {
   const columns = [...c.groups.map(([col]) => col), ...c.lineage.map(([col]) => col), 'off', 'sy', 'fam', 'cat', 'frm', 'tto'];
   const grouped = [...columns.filter((col) => !c.after.groups.has(col) && !c.after.lineage.has(col)), ...c.after.values];
   const outer = columns.map((col) => {
-    const made = c.after.groups.get(col) ?? c.after.lineage.get(col) ?? (col === 'cat' ? unitCategory('c') : undefined);
+    const made = c.after.groups.get(col) ?? c.after.lineage.get(col);
     return made ? sql`${made} as ${sql.id(col)}` : sql.ref(`c.${col}`);
   });
   return sql`${c.with}
@@ -87,6 +94,15 @@ export async function countTable(request: ReportRequest, s: Scope): Promise<Coun
   const instances: Instance[] = [];
   // Other requests get a turn now and then (rowsOf in the DuckDB dialect says why).
   const turns = turnsEvery(32_768);
+  // An edge's category as unitCategory makes it in SQL (null when an end is), each text made once.
+  const edges = new Map<string, Map<string, string>>();
+  const edgeCategory = (from: string, to: string): string => {
+    let byTo = edges.get(from);
+    if (byTo === undefined) edges.set(from, (byTo = new Map()));
+    let text = byTo.get(to);
+    if (text === undefined) byTo.set(to, (text = `${from} -> ${to}`));
+    return text;
+  };
   for (const r of rows) {
     if (turns.due()) await nextTurn();
     let inst: Instance | undefined;
@@ -114,10 +130,12 @@ export async function countTable(request: ReportRequest, s: Scope): Promise<Coun
       }
     }
     inst.denominator += Number(r['den']);
-    const category = r['cat'];
-    if (category === null || category === undefined) continue;
+    const from = r['frm'] ?? null;
+    const to = r['tto'] ?? null;
+    const category = r['cat'] ?? (from !== null && to !== null ? edgeCategory(String(from), String(to)) : null);
+    if (category === null) continue;
     inst.counts.set(String(category), (inst.counts.get(String(category)) ?? 0) + Number(r['n']));
-    if (r['frm'] !== null && r['tto'] !== null) inst.edges.set(String(category), { from: String(r['frm']), to: String(r['tto']) });
+    if (from !== null && to !== null) inst.edges.set(String(category), { from: String(from), to: String(to) });
   }
   return instances.map((i): CountInstance => ({ ...i, ...(i.edges.size > 0 ? {} : { edges: undefined }) }));
 }
