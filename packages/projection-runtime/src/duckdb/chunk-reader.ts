@@ -1,5 +1,6 @@
 import duckdb from '@duckdb/node-bindings';
 import { DuckDBTypeId, type DuckDBType } from '@duckdb/node-api';
+import { LITTLE_ENDIAN } from './chunk-writer.js';
 
 /**
  * A result column read straight from its vector's memory, the way
@@ -9,35 +10,37 @@ import { DuckDBTypeId, type DuckDBType } from '@duckdb/node-api';
  * most of the query's time on the JS side. Here validity is a byte test,
  * integers come from a typed-array view, and text that repeats (categories,
  * school codes, dimension values) is found in a small cache by its bytes.
- * Types not listed return null: the caller goes value by value.
+ * Types not listed, and any type on a big-endian machine, return null: the
+ * caller goes value by value.
  */
 export type ColumnRead = (vector: duckdb.Vector, count: number) => unknown[];
 
 export function columnReader(type: DuckDBType): ColumnRead | null {
+  if (!LITTLE_ENDIAN) return null;
   switch (type.typeId) {
     case DuckDBTypeId.VARCHAR:
       return readText;
     case DuckDBTypeId.BOOLEAN:
-      return (vector, count) => readFixed(vector, count, 1, (bytes, i) => bytes[i] !== 0);
+      return (vector, count) => readColumn(vector, count, 1, (view, i) => view.getUint8(i) !== 0);
     case DuckDBTypeId.TINYINT:
-      return (vector, count) => readFixed(vector, count, 1, (bytes, i) => (bytes[i]! << 24) >> 24);
+      return (vector, count) => readColumn(vector, count, 1, (view, i) => view.getInt8(i));
     case DuckDBTypeId.UTINYINT:
-      return (vector, count) => readFixed(vector, count, 1, (bytes, i) => bytes[i]!);
+      return (vector, count) => readColumn(vector, count, 1, (view, i) => view.getUint8(i));
     case DuckDBTypeId.SMALLINT:
-      return (vector, count) => readView(vector, count, 2, (view, i) => view.getInt16(i * 2, true));
+      return (vector, count) => readColumn(vector, count, 2, (view, i) => view.getInt16(i * 2, true));
     case DuckDBTypeId.USMALLINT:
-      return (vector, count) => readView(vector, count, 2, (view, i) => view.getUint16(i * 2, true));
+      return (vector, count) => readColumn(vector, count, 2, (view, i) => view.getUint16(i * 2, true));
     case DuckDBTypeId.INTEGER:
-      return (vector, count) => readView(vector, count, 4, (view, i) => view.getInt32(i * 4, true));
+      return (vector, count) => readColumn(vector, count, 4, (view, i) => view.getInt32(i * 4, true));
     case DuckDBTypeId.UINTEGER:
-      return (vector, count) => readView(vector, count, 4, (view, i) => view.getUint32(i * 4, true));
+      return (vector, count) => readColumn(vector, count, 4, (view, i) => view.getUint32(i * 4, true));
     case DuckDBTypeId.DOUBLE:
-      return (vector, count) => readView(vector, count, 8, (view, i) => view.getFloat64(i * 8, true));
+      return (vector, count) => readColumn(vector, count, 8, (view, i) => view.getFloat64(i * 8, true));
     case DuckDBTypeId.FLOAT:
-      return (vector, count) => readView(vector, count, 4, (view, i) => view.getFloat32(i * 4, true));
+      return (vector, count) => readColumn(vector, count, 4, (view, i) => view.getFloat32(i * 4, true));
     case DuckDBTypeId.BIGINT:
       // A number where it is exact, else a bigint: as the value-by-value path gives it.
-      return (vector, count) => readView(vector, count, 8, bigintAt);
+      return (vector, count) => readColumn(vector, count, 8, bigintAt);
     default:
       return null;
   }
@@ -60,15 +63,8 @@ function validityOf(vector: duckdb.Vector, count: number): Uint8Array | null {
 }
 const valid = (mask: Uint8Array | null, i: number): boolean => mask === null || (mask[i >> 3]! & (1 << (i & 7))) !== 0;
 
-function readFixed<T>(vector: duckdb.Vector, count: number, width: number, at: (bytes: Uint8Array, i: number) => T): (T | null)[] {
-  const bytes = duckdb.vector_get_data(vector, count * width);
-  const mask = validityOf(vector, count);
-  const out = new Array<T | null>(count);
-  for (let i = 0; i < count; i++) out[i] = valid(mask, i) ? at(bytes, i) : null;
-  return out;
-}
-
-function readView<T>(vector: duckdb.Vector, count: number, width: number, at: (view: DataView, i: number) => T): (T | null)[] {
+/** A fixed-width column: `at` reads item i from the vector's data. */
+function readColumn<T>(vector: duckdb.Vector, count: number, width: number, at: (view: DataView, i: number) => T): (T | null)[] {
   const bytes = duckdb.vector_get_data(vector, count * width);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const mask = validityOf(vector, count);
@@ -110,7 +106,7 @@ const CACHEABLE = 64;
 const cache = new Array<string | undefined>(CACHED);
 
 /** The text of `length` UTF-8 bytes from `from`: ASCII of up to 64 bytes through the cache, anything else decoded. */
-export function textOf(bytes: Uint8Array, from: number, length: number): string {
+function textOf(bytes: Uint8Array, from: number, length: number): string {
   if (length > CACHEABLE) return decoder.decode(bytes.subarray(from, from + length));
   let h = length;
   for (let i = from; i < from + length; i++) {

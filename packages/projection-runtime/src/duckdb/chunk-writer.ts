@@ -38,7 +38,8 @@ export function appendBlockByChunks(appender: DuckDBAppender, block: RowBlock, c
   return true;
 }
 
-const LITTLE_ENDIAN = endianness() === 'LE';
+/** DuckDB's vectors are in the machine's byte order; the writer and the reader lay them out as little-endian. */
+export const LITTLE_ENDIAN = endianness() === 'LE';
 
 /** DuckDB's STANDARD_VECTOR_SIZE: the rows a data chunk holds. */
 const VECTOR_SIZE = 2048;

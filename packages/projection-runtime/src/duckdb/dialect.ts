@@ -22,7 +22,6 @@ import {
   listValue,
   ResultReturnType,
   type DuckDBDateValue,
-  type DuckDBType,
   type DuckDBValue,
   type DuckDBValueConverter,
   type DuckDBResult,
@@ -176,30 +175,6 @@ class DuckDbKyselyConnection implements DatabaseConnection {
 }
 
 /**
- * The plain value of one column's items: what plainValues gives, without its
- * dispatch per value for the types a report's rows are made of.
- */
-function columnValues(type: DuckDBType): (value: DuckDBValue) => PlainValue {
-  switch (type.typeId) {
-    case DuckDBTypeId.VARCHAR:
-      return (value) => (value === null ? null : String(value));
-    case DuckDBTypeId.BOOLEAN:
-      return (value) => (value === null ? null : Boolean(value));
-    case DuckDBTypeId.TINYINT:
-    case DuckDBTypeId.SMALLINT:
-    case DuckDBTypeId.INTEGER:
-    case DuckDBTypeId.UTINYINT:
-    case DuckDBTypeId.USMALLINT:
-    case DuckDBTypeId.UINTEGER:
-    case DuckDBTypeId.FLOAT:
-    case DuckDBTypeId.DOUBLE:
-      return (value) => (value === null ? null : Number(value));
-    default:
-      return (value) => plainValues(value, type, plainValues);
-  }
-}
-
-/**
  * Row objects as Neo's convertRowObjects(plainValues) makes them, filled a
  * column at a time, from the vectors' memory where the type allows
  * (chunk-reader.ts): its visit and converter lookup per value cost as much
@@ -226,9 +201,10 @@ async function rowsOf<R>(result: DuckDBResult): Promise<R[]> {
         for (let i = 0; i < count; i++) rows[first + i]![name] = values[i];
         continue;
       }
+      // The types chunk-reader.ts does not read (DATE, DECIMAL, HUGEINT, lists, structs): value by value.
       const vector = chunk.getColumnVector(c);
-      const convert = columnValues(vector.type);
-      for (let i = 0; i < count; i++) rows[first + i]![name] = convert(vector.getItem(i));
+      const type = vector.type;
+      for (let i = 0; i < count; i++) rows[first + i]![name] = plainValues(vector.getItem(i), type, plainValues);
     }
   }
   return rows as R[];
