@@ -17,34 +17,27 @@ export type ColumnRead = (vector: duckdb.Vector, count: number) => unknown[];
 
 export function columnReader(type: DuckDBType): ColumnRead | null {
   if (!LITTLE_ENDIAN) return null;
-  switch (type.typeId) {
-    case DuckDBTypeId.VARCHAR:
-      return readText;
-    case DuckDBTypeId.BOOLEAN:
-      return (vector, count) => readColumn(vector, count, 1, (view, i) => view.getUint8(i) !== 0);
-    case DuckDBTypeId.TINYINT:
-      return (vector, count) => readColumn(vector, count, 1, (view, i) => view.getInt8(i));
-    case DuckDBTypeId.UTINYINT:
-      return (vector, count) => readColumn(vector, count, 1, (view, i) => view.getUint8(i));
-    case DuckDBTypeId.SMALLINT:
-      return (vector, count) => readColumn(vector, count, 2, (view, i) => view.getInt16(i * 2, true));
-    case DuckDBTypeId.USMALLINT:
-      return (vector, count) => readColumn(vector, count, 2, (view, i) => view.getUint16(i * 2, true));
-    case DuckDBTypeId.INTEGER:
-      return (vector, count) => readColumn(vector, count, 4, (view, i) => view.getInt32(i * 4, true));
-    case DuckDBTypeId.UINTEGER:
-      return (vector, count) => readColumn(vector, count, 4, (view, i) => view.getUint32(i * 4, true));
-    case DuckDBTypeId.DOUBLE:
-      return (vector, count) => readColumn(vector, count, 8, (view, i) => view.getFloat64(i * 8, true));
-    case DuckDBTypeId.FLOAT:
-      return (vector, count) => readColumn(vector, count, 4, (view, i) => view.getFloat32(i * 4, true));
-    case DuckDBTypeId.BIGINT:
-      // A number where it is exact, else a bigint: as the value-by-value path gives it.
-      return (vector, count) => readColumn(vector, count, 8, bigintAt);
-    default:
-      return null;
-  }
+  if (type.typeId === DuckDBTypeId.VARCHAR) return readText;
+  const fixed = FIXED[type.typeId];
+  if (fixed === undefined) return null;
+  const [width, at] = fixed;
+  return (vector, count) => readColumn(vector, count, width, at);
 }
+
+/** Fixed-width types: bytes per item, and item i read from the vector's data (little-endian, as DuckDB lays it out here). */
+const FIXED: Partial<Record<DuckDBTypeId, readonly [number, (view: DataView, i: number) => unknown]>> = {
+  [DuckDBTypeId.BOOLEAN]: [1, (view, i) => view.getUint8(i) !== 0],
+  [DuckDBTypeId.TINYINT]: [1, (view, i) => view.getInt8(i)],
+  [DuckDBTypeId.UTINYINT]: [1, (view, i) => view.getUint8(i)],
+  [DuckDBTypeId.SMALLINT]: [2, (view, i) => view.getInt16(i * 2, true)],
+  [DuckDBTypeId.USMALLINT]: [2, (view, i) => view.getUint16(i * 2, true)],
+  [DuckDBTypeId.INTEGER]: [4, (view, i) => view.getInt32(i * 4, true)],
+  [DuckDBTypeId.UINTEGER]: [4, (view, i) => view.getUint32(i * 4, true)],
+  [DuckDBTypeId.FLOAT]: [4, (view, i) => view.getFloat32(i * 4, true)],
+  [DuckDBTypeId.DOUBLE]: [8, (view, i) => view.getFloat64(i * 8, true)],
+  // A number where it is exact, else a bigint: as the value-by-value path gives it.
+  [DuckDBTypeId.BIGINT]: [8, (view, i) => bigintAt(view, i)],
+};
 
 const MIN_SAFE = BigInt(Number.MIN_SAFE_INTEGER);
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
