@@ -48,11 +48,9 @@ export function sqliteImportLedger(store: SqliteEventStore): ImportLedger {
         if (r.kind === 'fact' && sameKind(rows, i, INSERT_CHUNK)) {
           // A chunk of one kind: its new facts inserted in one statement, then every row's outcome settled in order.
           const inserted = ledger.insertNew(r.fact, rows as readonly FactRow[], i, delivery);
-          const all = inserted.length === INSERT_CHUNK;
-          const lines = all ? null : new Set(inserted);
           for (let j = i; j < i + INSERT_CHUNK; j++) {
             const f = rows[j] as FactRow;
-            outcome(j, upsertFact(ledger, f, delivery, dates, marked, all || lines!.has(f.line)));
+            outcome(j, upsertFact(ledger, f, delivery, dates, marked, inserted === 'all' || (inserted !== 'none' && inserted.has(f.line))));
           }
           i += INSERT_CHUNK;
           continue;
