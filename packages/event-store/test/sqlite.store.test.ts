@@ -47,6 +47,34 @@ describe('sqlite event store specifics', () => {
     await store.close();
   });
 
+  it('gives each stream of a call the position of its last event, however many statements the call takes', async () => {
+    const store = openSqliteEventStore({ path: ':memory:' });
+    const before = [newEvent(), newEvent()];
+    expectRight(await store.appendToStream('l-old', before));
+    // 7, 23, 0 new (all stored already), 13 with a repeat and 1 event: rows that fill several multi-row inserts and a tail.
+    const repeated = newEvent();
+    const calls = [
+      { stream: 'l-a', expectedRevision: 'no_stream' as const, events: Array.from({ length: 7 }, () => newEvent()) },
+      { stream: 'l-old', expectedRevision: 1, events: [...before, ...Array.from({ length: 21 }, () => newEvent())] },
+      { stream: 'l-b', expectedRevision: 'no_stream' as const, events: [] },
+      { stream: 'l-c', expectedRevision: 'any' as const, events: [repeated, ...Array.from({ length: 11 }, () => newEvent()), repeated, newEvent()] },
+      { stream: 'l-d', expectedRevision: 'any' as const, events: [newEvent()] },
+    ];
+    const results = expectRight(await store.appendToStreams(calls));
+    expect(results.map((r) => [r.stream, r.appended, r.duplicates])).toEqual([['l-a', 7, 0], ['l-old', 21, 2], ['l-b', 0, 0], ['l-c', 13, 1], ['l-d', 1, 0]]);
+    for (const r of results) {
+      const stored = await store.readStream(r.stream);
+      expect(r.position).toBe(r.appended === 0 ? null : stored[stored.length - 1]!.position);
+      expect(r.revision).toBe(stored.length === 0 ? 'no_stream' : stored.length - 1);
+      expect(stored.map((e) => e.revision)).toEqual(stored.map((_, i) => i));
+    }
+    const all = [];
+    for await (const b of store.readAll({})) all.push(...b);
+    expect(all.map((e) => e.position)).toEqual(all.map((_, i) => all[0]!.position + i));
+    expect(all).toHaveLength(2 + 7 + 21 + 13 + 1);
+    await store.close();
+  });
+
   it('scopes idempotency to the stream, as EventStoreDB does: the same id in another stream is another event', async () => {
     const store = openSqliteEventStore({ path: ':memory:' });
     const e = newEvent();

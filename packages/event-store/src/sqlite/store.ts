@@ -93,9 +93,17 @@ interface StreamState {
   revision: number;
   created: boolean;
   dirty: boolean;
-  /** Ids appended so far to a stream this call creates; null for a stream that existed. */
-  fresh: Set<string> | null;
+  /** Ids appended to the stream in this call (idKey), some perhaps not inserted yet. */
+  added: Set<string>;
 }
+
+/** Events inserted by one statement (see appendEncodedInTx). */
+const INSERT_ROWS = 16;
+const EVENT_ROW_WIDTH = 10;
+/** The arguments of that statement; one call of appendEncodedInTx runs at a time. */
+const rowArgs = new Array<unknown>(INSERT_ROWS * EVENT_ROW_WIDTH);
+
+const idKey = (id: Buffer | string): string => (typeof id === 'string' ? `t${id}` : `b${id.toString('latin1')}`);
 
 function matches(expected: ExpectedRevision, current: StreamRevision | 'no_stream'): boolean {
   if (expected === 'any') return true;
@@ -134,6 +142,10 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
     insertEvent: db.prepare<[number, number, Buffer | string, number, number, number | string | null, number | string, number | string | null, number, string]>(
       `INSERT INTO events (stream_id, revision, event_id, type_id, schema_version, occurred_on, recorded_at, known_at, shape_id, body)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ),
+    insertEvents: db.prepare<unknown[][]>(
+      `INSERT INTO events (stream_id, revision, event_id, type_id, schema_version, occurred_on, recorded_at, known_at, shape_id, body)
+       VALUES ${Array.from({ length: INSERT_ROWS }, () => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
     ),
     addTypeCount: db.prepare<[number, number]>('UPDATE event_types SET events = events + ? WHERE type_id = ?'),
     insertType: db.prepare<[string]>('INSERT OR IGNORE INTO event_types (type, events) VALUES (?, 0)'),
@@ -277,19 +289,46 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
     const streams = new Map<string, StreamState>();
     const typeCounts = new Map<number, number>();
     let nextStreamId = 0;
-    const results: AppendResult[] = [];
+    const results: { -readonly [K in keyof AppendResult]: AppendResult[K] }[] = [];
+
+    // Rows wait here until INSERT_ROWS of them go in one statement. Their positions are known once they are
+    // inserted: a statement's rows take consecutive positions, the last one lastInsertRowid.
+    const args = rowArgs;
+    let waiting = 0;
+    let rowsSeen = 0;
+    /** Results whose last event is still waiting: the index of that event among this call's rows. */
+    const unplaced: { result: (typeof results)[number]; row: number }[] = [];
+    let placed = 0;
+    const flush = () => {
+      if (waiting === 0) return;
+      let last: number;
+      if (waiting === INSERT_ROWS) last = Number(q.insertEvents.run(args).lastInsertRowid);
+      else {
+        last = 0;
+        for (let r = 0; r < waiting; r++) {
+          const a = r * EVENT_ROW_WIDTH;
+          last = Number(q.insertEvent.run(args[a] as number, args[a + 1] as number, args[a + 2] as Buffer | string, args[a + 3] as number, args[a + 4] as number,
+            args[a + 5] as number | string | null, args[a + 6] as number | string, args[a + 7] as number | string | null, args[a + 8] as number, args[a + 9] as string).lastInsertRowid);
+        }
+      }
+      while (placed < unplaced.length && unplaced[placed]!.row < rowsSeen) {
+        const u = unplaced[placed++]!;
+        u.result.position = last - (rowsSeen - 1 - u.row);
+      }
+      waiting = 0;
+    };
 
     for (const { stream, expectedRevision, events } of appends) {
       let st = streams.get(stream);
       if (st === undefined) {
         const row = q.stream.get(stream) as [number, number] | undefined;
-        st = row ? { id: row[0], revision: row[1], created: false, dirty: false, fresh: null } : { id: 0, revision: -1, created: false, dirty: false, fresh: null };
+        st = row ? { id: row[0], revision: row[1], created: false, dirty: false, added: new Set() } : { id: 0, revision: -1, created: false, dirty: false, added: new Set() };
         streams.set(stream, st);
       }
       const current = st.revision < 0 ? ('no_stream' as const) : st.revision;
       if (!matches(expectedRevision, current)) {
         // A retried append whose events are all stored already is a success, whatever it expected.
-        if (events.length > 0 && st.id !== 0 && events.every((e) => q.eventExists.get(st.id, idParam(e.eventId), idParam(e.eventId)) !== undefined)) {
+        if (events.length > 0 && st.id !== 0 && events.every((e) => isStored(st, idParam(e.eventId)))) {
           results.push({ stream, revision: current, position: null, appended: 0, duplicates: events.length });
           continue;
         }
@@ -299,47 +338,45 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
         if (nextStreamId === 0) nextStreamId = (q.maxStreamId.get() as [number])[0] + 1;
         st.id = nextStreamId++;
         st.created = true;
-        st.fresh = new Set();
       }
       let appended = 0;
-      let position: Position | null = null;
+      let lastRow = -1;
       for (const e of events) {
         // Its body would read another learner's id out of this stream's name.
         if (e.refersTo !== null && e.refersTo !== stream) throw new Error(`an event encoded for stream ${e.refersTo} cannot be appended to ${stream}`);
         const id = idParam(e.eventId);
-        // A stream this call creates has no rows to look up: its ids so far are in memory.
-        if (st.fresh !== null) {
-          const key = typeof id === 'string' ? `t${id}` : `b${id.toString('latin1')}`;
-          if (st.fresh.has(key)) continue;
-          st.fresh.add(key);
-        } else if (q.eventExists.get(st.id, id, id) !== undefined) continue;
+        if (isStored(st, id)) continue;
+        st.added.add(idKey(id));
         const typeId = typeIdFor(e.type);
-        const info = q.insertEvent.run(
-          st.id,
-          st.revision + 1,
-          id,
-          typeId,
-          e.schemaVersion,
-          e.occurredOn,
-          recordedAt,
-          e.knownAt === undefined || e.knownAt === recordedAtIso ? null : encodeInstant(e.knownAt),
-          shapeIdFor(e.shape),
-          e.body,
-        );
+        let a = waiting * EVENT_ROW_WIDTH;
+        args[a++] = st.id;
+        args[a++] = st.revision + 1;
+        args[a++] = id;
+        args[a++] = typeId;
+        args[a++] = e.schemaVersion;
+        args[a++] = e.occurredOn;
+        args[a++] = recordedAt;
+        args[a++] = e.knownAt === undefined || e.knownAt === recordedAtIso ? null : encodeInstant(e.knownAt);
+        args[a++] = shapeIdFor(e.shape);
+        args[a] = e.body;
+        lastRow = rowsSeen++;
+        if (++waiting === INSERT_ROWS) flush();
         st.revision += 1;
         st.dirty = true;
         appended += 1;
-        position = Number(info.lastInsertRowid);
         typeCounts.set(typeId, (typeCounts.get(typeId) ?? 0) + 1);
       }
-      results.push({
+      const result = {
         stream,
-        revision: st.revision < 0 ? 'no_stream' : st.revision,
-        position,
+        revision: st.revision < 0 ? 'no_stream' as const : st.revision,
+        position: null as Position | null,
         appended,
         duplicates: events.length - appended,
-      });
+      };
+      results.push(result);
+      if (lastRow >= 0) unplaced.push({ result, row: lastRow });
     }
+    flush();
 
     for (const [name, st] of streams) {
       if (!st.dirty) continue;
@@ -348,6 +385,13 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
     }
     for (const [typeId, n] of typeCounts) q.addTypeCount.run(n, typeId);
     return results;
+  }
+
+  /** Whether the stream holds this id: added in this call (perhaps still waiting to be inserted), or stored before. */
+  function isStored(st: StreamState, id: Buffer | string): boolean {
+    if (st.added.has(idKey(id))) return true;
+    // A stream this call creates has no rows to look up.
+    return !st.created && st.id !== 0 && q.eventExists.get(st.id, id, id) !== undefined;
   }
 
   function inWriteTransaction<T>(fn: (tx: LogTransaction) => T, opts: { readonly secureDelete?: boolean } = {}): Either<AppendError, T> {
