@@ -68,7 +68,7 @@ describe('sqlite event store specifics', () => {
       expect(r.revision).toBe(stored.length === 0 ? 'no_stream' : stored.length - 1);
       expect(stored.map((e) => e.revision)).toEqual(stored.map((_, i) => i));
     }
-    const all = [];
+    const all: { position: number }[] = [];
     for await (const b of store.readAll({})) all.push(...b);
     expect(all.map((e) => e.position)).toEqual(all.map((_, i) => all[0]!.position + i));
     expect(all).toHaveLength(2 + 7 + 21 + 13 + 1);
