@@ -304,11 +304,10 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
       let last: number;
       if (waiting === INSERT_ROWS) last = Number(q.insertEvents.run(args).lastInsertRowid);
       else {
+        // The tail of a call, fewer than INSERT_ROWS: one statement each.
         last = 0;
-        for (let r = 0; r < waiting; r++) {
-          const a = r * EVENT_ROW_WIDTH;
-          last = Number(q.insertEvent.run(args[a] as number, args[a + 1] as number, args[a + 2] as Buffer | string, args[a + 3] as number, args[a + 4] as number,
-            args[a + 5] as number | string | null, args[a + 6] as number | string, args[a + 7] as number | string | null, args[a + 8] as number, args[a + 9] as string).lastInsertRowid);
+        for (let a = 0; a < waiting * EVENT_ROW_WIDTH; a += EVENT_ROW_WIDTH) {
+          last = Number(q.insertEvent.run(...(args.slice(a, a + EVENT_ROW_WIDTH) as Parameters<typeof q.insertEvent.run>)).lastInsertRowid);
         }
       }
       while (placed < unplaced.length && unplaced[placed]!.row < rowsSeen) {

@@ -238,16 +238,12 @@ export class Ledger {
   /**
    * INSERT_CHUNK fact rows of one kind, from `from` on, inserted where their
    * key is new, in one statement: a statement per row cost SQLite about 1.3
-   * us of each row's 3. Returns the lines of the rows it inserted (a file's
-   * lines are distinct); the caller settles the others with upsertStored, in
-   * order, and each inserted one with inserted().
-   */
-  /**
-   * Inserts a chunk of rows (INSERT_CHUNK from `from`) whose key is new, and
-   * says which were inserted: all of them (a first delivery), none (a
-   * re-delivery), or, rarely, some, told by their lines. A RETURNING clause
-   * would say so too, but cost a fifth of the insert, and reading a delivery
-   * waits on these inserts.
+   * us of each row's 3. Says which were inserted: all of them (a first
+   * delivery), none (a re-delivery), or, rarely, some, by their lines (a
+   * file's lines are distinct). A RETURNING clause would say so too, but cost
+   * a fifth of the insert, and reading a delivery waits on these inserts. The
+   * caller settles the others with upsertStored, in order, and each inserted
+   * one with inserted().
    */
   insertNew(kind: FactKind, rows: readonly { learnerId: string; key: readonly string[]; content: string; line: number }[], from: number, delivery: number): 'all' | 'none' | Set<number> {
     const width = 4 + FACT_TABLES[kind].keys.length;
