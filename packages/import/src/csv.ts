@@ -91,6 +91,8 @@ export interface CsvBatch {
   readonly header: LineAt | null;
   readonly bytesRead: number;
   readonly last: boolean;
+  /** Lines ended so far, blank ones included; with `last`, every line of the input. */
+  readonly lines: number;
 }
 
 /** A line of a file: its number and the byte offset where it starts. */
@@ -120,7 +122,7 @@ export async function* readCsvBatches(chunks: AsyncIterable<Uint8Array> | Iterab
       } else if (header === null && reader.sawHeader) header = { line: l.line, offset: l.offset };
     }
     lines.length = 0;
-    return { records, offsets, header, bytesRead, last };
+    return { records, offsets, header, bytesRead, last, lines: splitter.ended };
   };
   for await (const chunk of chunks) {
     bytesRead += chunk.length;
@@ -230,6 +232,11 @@ class LineSplitter {
       }
       this.start = base + pos;
     }
+  }
+
+  /** Lines ended so far (blank ones too). */
+  get ended(): number {
+    return this.line - 1;
   }
 
   /** The last line, if the file does not end in a line break. */

@@ -1,13 +1,14 @@
 import type { EncodedEvent, EncodedStreamAppend } from '@leerroutes/event-store/sqlite';
 import type { DerivedAppend } from './ledger/port.js';
+import { packText, unpackText, type PackedText } from './text-transfer.js';
 
 /**
  * How a derive worker's encoded appends cross to the writer. A batch is some
  * 17,000 events; posted as objects, each would be cloned with its eight field
  * names on one side and rebuilt on the other, and the rebuilt objects would
  * wait, surviving collections, until the writer takes the batch. As columns
- * (typed arrays moved, not copied; the bodies one string; repeated strings
- * once) the clone is a few copies, and the writer builds the objects only when
+ * (typed arrays and the bodies as one block of bytes, text-transfer.ts,
+ * moved, not copied; repeated strings once) the clone is a few copies, and the writer builds the objects only when
  * it appends them (`unpackAppends`).
  */
 export interface PackedAppends {
@@ -31,7 +32,7 @@ export interface PackedAppends {
   readonly shape: Uint32Array;
   /** REFERS_NONE, REFERS_OWN (the append's stream), or the strings index of another stream (which the appender refuses). */
   readonly refers: Int32Array;
-  readonly bodies: string;
+  readonly bodies: PackedText;
   readonly bodyEnds: Uint32Array;
 }
 
@@ -58,7 +59,7 @@ export function packAppends(appends: readonly DerivedAppend[]): { packed: Packed
     streams: [] as string[], expected: [] as EncodedStreamAppend['expectedRevision'][], sizes: new Uint32Array(appends.length), strings,
     ids: new Uint8Array(n * 16), idText: new Int32Array(n), type: new Uint32Array(n), schemaVersion: new Float64Array(n),
     occurredOn: new Float64Array(n), occurredText: new Int32Array(n), knownAt: new Int32Array(n), shape: new Uint32Array(n),
-    refers: new Int32Array(n), bodies: '', bodyEnds: new Uint32Array(n),
+    refers: new Int32Array(n), bodyEnds: new Uint32Array(n),
   };
   const bodies: string[] = new Array<string>(n);
   let at = 0;
@@ -88,15 +89,16 @@ export function packAppends(appends: readonly DerivedAppend[]): { packed: Packed
       at += 1;
     }
   });
-  p.bodies = bodies.join('');
+  const packed: PackedAppends = { ...p, bodies: packText(bodies) };
   const transfer = [p.sizes, p.ids, p.idText, p.type, p.schemaVersion, p.occurredOn, p.occurredText, p.knownAt, p.shape, p.refers, p.bodyEnds]
     .map((a) => a.buffer as ArrayBuffer);
-  return { packed: p, transfer };
+  return { packed, transfer: [...transfer, packed.bodies.bytes] };
 }
 
 /** The appends packAppends was given, field for field (a UUID id as a view on the packed ids). */
 export function unpackAppends(p: PackedAppends): EncodedStreamAppend[] {
   const out: EncodedStreamAppend[] = [];
+  const bodies = unpackText(p.bodies);
   let at = 0;
   let start = 0;
   for (let ai = 0; ai < p.streams.length; ai++) {
@@ -113,7 +115,7 @@ export function unpackAppends(p: PackedAppends): EncodedStreamAppend[] {
         occurredOn: occ === OCC_NUMBER ? p.occurredOn[at]! : occ === OCC_NULL ? null : p.strings[occ]!,
         knownAt: p.knownAt[at]! < 0 ? undefined : p.strings[p.knownAt[at]!]!,
         shape: p.strings[p.shape[at]!]!,
-        body: p.bodies.slice(start, end),
+        body: bodies.slice(start, end),
         refersTo: refers === REFERS_NONE ? null : refers === REFERS_OWN ? stream : p.strings[refers]!,
       };
       start = end;

@@ -5,7 +5,7 @@ import { batchDeriver, type BatchDeriver, type DeriveCounts, type DeriveInput, t
 import { packAppends, type PackedAppends } from './derived-transfer.js';
 import type { DerivedAppend } from './ledger/port.js';
 import { REGISTRATION_FILES } from './files.js';
-import { readItemChunks } from './read-items.js';
+import { readItemChunks, type FilePart } from './read-items.js';
 import { packItems, type PackedItems } from './read-transfer.js';
 import type { LineAt } from './csv.js';
 
@@ -20,16 +20,19 @@ import type { LineAt } from './csv.js';
 export type ToWorker =
   | { readonly kind: 'setup'; readonly setup: DeriveSetup }
   | { readonly kind: 'derive'; readonly seq: number; readonly input: DeriveInput }
-  /** Read a registration file from its start, its first `skip` records only counted; at most `ahead` chunks not yet taken. */
-  | { readonly kind: 'read'; readonly seq: number; readonly file: string; readonly path: string; readonly skip: number; readonly chunkBytes: number | undefined; readonly ahead: number }
+  /** Read a registration file from its start (or a part of it), its first `skip` records only counted; at most `ahead` chunks not yet taken. */
+  | {
+    readonly kind: 'read'; readonly seq: number; readonly file: string; readonly path: string; readonly skip: number; readonly chunkBytes: number | undefined;
+    readonly ahead: number; readonly part?: FilePart;
+  }
   /** One more chunk of the read was taken. */
   | { readonly kind: 'read-more'; readonly seq: number }
   /** The read is no longer wanted. */
   | { readonly kind: 'read-stop'; readonly seq: number };
 
-/** A chunk of a read (`last` ends it), or why it failed. */
+/** A chunk of a read (`last` ends it, with the lines read), or why it failed. */
 export type FromReader =
-  | { readonly kind: 'items'; readonly seq: number; readonly packed: PackedItems; readonly header: LineAt | null; readonly last: boolean }
+  | { readonly kind: 'items'; readonly seq: number; readonly packed: PackedItems; readonly header: LineAt | null; readonly last: boolean; readonly lines: number }
   | { readonly kind: 'read-failed'; readonly seq: number; readonly error: { message: string; stack?: string | undefined } };
 
 /** A derived batch: its counts and its appends, packed when they are encoded rows (derived-transfer.ts), as they are otherwise. */
@@ -52,10 +55,10 @@ async function read(m: Extract<ToWorker, { kind: 'read' }>): Promise<void> {
   try {
     const file = REGISTRATION_FILES.find((f) => f.name === m.file);
     if (file === undefined) throw new Error(`${m.file} is not a registration file`);
-    for await (const chunk of readItemChunks(file, m.path, m.skip, m.chunkBytes)) {
+    for await (const chunk of readItemChunks(file, m.path, m.skip, m.chunkBytes, m.part)) {
       if (state.stopped) break;
       const { packed, transfer } = packItems(chunk.items);
-      port.postMessage({ kind: 'items', seq: m.seq, packed, header: chunk.header, last: chunk.last } satisfies FromReader, transfer);
+      port.postMessage({ kind: 'items', seq: m.seq, packed, header: chunk.header, last: chunk.last, lines: chunk.lines } satisfies FromReader, transfer);
       state.credit--;
       while (state.credit <= 0 && !state.stopped) await new Promise<void>((resolve) => { state.wake = resolve; });
     }

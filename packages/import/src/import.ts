@@ -8,6 +8,7 @@ import {
 import { deterministicEventId, type EventStore, type NewEvent, type RecordedEvent, type StreamAppend } from '@leerroutes/event-store';
 import { readCsv } from './csv.js';
 import { readItemBatches, type ReadItem } from './read-items.js';
+import { startStripedRead } from './read-stripes.js';
 import { startThreadRead, type ThreadRead } from './read-thread.js';
 import type { DeriveInput, DeriveOutput, DeriveSetup } from './derive-batch.js';
 import type { Worker } from 'node:worker_threads';
@@ -63,6 +64,8 @@ export interface ImportOptions {
   readonly deriveWorkers?: number;
   /** Bytes read from a file at a time (default READ_CHUNK_BYTES, 128 KiB). */
   readonly readChunkBytes?: number;
+  /** Bytes of a stripe of a large file, which the workers read in turns (default STRIPE_BYTES, 4 MiB; read-stripes.ts). */
+  readonly stripeBytes?: number;
 }
 
 export { ImportError } from './errors.js';
@@ -180,12 +183,16 @@ async function runDelivery(
       const done = await ledger.fileProgressAll(id);
       const rejects = RejectsWriter.resume(rejectsPath, Math.max(0, ...done.map((p) => p.rejectsBytes)));
       const progressOf = (file: FactFile | ReferenceFile) => done.find((p) => p.file === file.name);
-      // Each file is read on a worker (taking turns) while the one before it is applied, so that its first chunks are ready.
+      // Each file is read on a worker (taking turns) while the one before it is applied, so that its first chunks are
+      // ready; a large fact file read from its start by all of them, in stripes (read-stripes.ts).
       const read = (i: number): ThreadRead | null => {
         const file = present[i];
         const stored = file && progressOf(file);
         if (file === undefined || pool.length === 0 || stored?.done) return null;
-        return startThreadRead(pool[i % pool.length]!, file, join(start.dir, file.name), stored?.recordsDone ?? 0, options.readChunkBytes);
+        const path = join(start.dir, file.name);
+        const skip = stored?.recordsDone ?? 0;
+        const striped = file.kind === 'fact' && skip === 0 ? startStripedRead(pool, file, path, options.readChunkBytes, options.stripeBytes) : null;
+        return striped ?? startThreadRead(pool[i % pool.length]!, file, path, skip, options.readChunkBytes);
       };
       let next = read(0);
       try {

@@ -41,13 +41,39 @@ export async function* readItemBatches(file: FactFile | ReferenceFile, path: str
   for await (const chunk of readItemChunks(file, path, skip, chunkBytes)) yield chunk.items;
 }
 
+/**
+ * A stretch of a file read on its own (read-stripes.ts): bytes [start, end),
+ * beginning and ending at line starts. A stretch after the first is read
+ * behind `header`, the file's header line: its records' lines are then
+ * counted from 2 (the caller shifts them), its offsets and bytes are the
+ * file's own.
+ */
+export interface FilePart {
+  readonly start: number;
+  readonly end: number;
+  readonly header: Uint8Array | null;
+}
+
+/** A chunk of items; `lines` (with `last`) is how many lines the file, or the part, holds. */
+export interface ItemChunk {
+  readonly items: ReadItem[];
+  readonly header: LineAt | null;
+  readonly last: boolean;
+  readonly lines: number;
+}
+
 /** readItemBatches with where the file's header line is, once read, and each row's offset. */
-export async function* readItemChunks(file: FactFile | ReferenceFile, path: string, skip: number, chunkBytes = READ_CHUNK_BYTES): AsyncGenerator<{ items: ReadItem[]; header: LineAt | null; last: boolean }> {
+export async function* readItemChunks(file: FactFile | ReferenceFile, path: string, skip: number, chunkBytes = READ_CHUNK_BYTES, part?: FilePart): AsyncGenerator<ItemChunk> {
   const totalBytes = statSync(path).size;
-  const input = createReadStream(path, { highWaterMark: chunkBytes });
+  const input = part ? createReadStream(path, { highWaterMark: chunkBytes, start: part.start, end: part.end - 1 }) : createReadStream(path, { highWaterMark: chunkBytes });
+  // Bytes the reader counted that are not the file's at that place: the header read before a later part.
+  const behind = part?.header ? part.header.length : 0;
+  const shift = part ? part.start - behind : 0;
+  const end = part ? part.end : totalBytes;
   let records = 0;
   try {
-    for await (const batch of readCsvBatches(input, path, file.required)) {
+    const chunks = part?.header ? withHeader(part.header, input) : input;
+    for await (const batch of readCsvBatches(chunks, path, file.required)) {
       const items: ReadItem[] = [];
       let skipped = 0;
       for (let i = 0; i < batch.records.length; i++) {
@@ -57,21 +83,26 @@ export async function* readItemChunks(file: FactFile | ReferenceFile, path: stri
         else {
           if (skipped > 0) items.push({ kind: 'skipped', records: skipped });
           skipped = 0;
-          items.push(itemOf(file, record, batch.offsets[i]!));
+          items.push(itemOf(file, record, batch.offsets[i]! + shift));
         }
         if (!batch.last && records % 5000 === 0) {
           if (skipped > 0) items.push({ kind: 'skipped', records: skipped });
           skipped = 0;
-          items.push({ kind: 'bytes', bytes: batch.bytesRead, totalBytes });
+          items.push({ kind: 'bytes', bytes: Math.max(0, batch.bytesRead + shift), totalBytes });
         }
       }
       if (skipped > 0) items.push({ kind: 'skipped', records: skipped });
-      if (batch.last) items.push({ kind: 'bytes', bytes: totalBytes, totalBytes });
-      yield { items, header: batch.header, last: batch.last };
+      if (batch.last) items.push({ kind: 'bytes', bytes: end, totalBytes });
+      yield { items, header: behind > 0 ? null : batch.header, last: batch.last, lines: batch.lines - (behind > 0 ? 1 : 0) };
     }
   } finally {
     input.destroy();
   }
+}
+
+async function* withHeader(header: Uint8Array, rest: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+  yield header;
+  yield* rest;
 }
 
 function itemOf(file: FactFile | ReferenceFile, record: CsvRecord, offset: number): ReadItem {

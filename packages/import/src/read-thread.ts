@@ -3,7 +3,7 @@ import { recordAt, type LineAt } from './csv.js';
 import { ImportError } from './errors.js';
 import type { FactFile, ReferenceFile } from './files.js';
 import type { FromReader, ToWorker } from './import-worker.js';
-import type { ReadItem } from './read-items.js';
+import type { FilePart, ReadItem } from './read-items.js';
 import { unpackItems } from './read-transfer.js';
 import { workerFailure } from './worker.js';
 
@@ -20,8 +20,10 @@ let reads = 0;
 export interface ThreadRead {
   /** The records an earlier run committed, which the worker only counts. */
   readonly skip: number;
-  /** The file's items, chunk by chunk; asked for once. */
-  items(): AsyncGenerator<Iterable<ReadItem>>;
+  /** The file's items, chunk by chunk, `lineShift` added to their lines; asked for once. */
+  items(lineShift?: number): AsyncGenerator<Iterable<ReadItem>>;
+  /** The lines the file (or part) holds, once its last chunk has come; null before. */
+  lines(): number | null;
   /** Tell the worker the rest is not wanted (nothing if it was all taken). */
   stop(): void;
 }
@@ -34,7 +36,11 @@ export interface ThreadRead {
  * are read again from its line in the file then. The worker starts at once,
  * so that the next file's first chunks are ready when the current one ends.
  */
-export function startThreadRead(worker: Worker, file: FactFile | ReferenceFile, path: string, skip: number, chunkBytes?: number): ThreadRead {
+export function startThreadRead(
+  worker: Worker, file: FactFile | ReferenceFile, path: string, skip: number, chunkBytes?: number,
+  /** A part of the file (read-stripes.ts), where the file's header line is, and how many chunks the worker may read ahead. */
+  part?: { readonly part: FilePart; readonly fileHeader: LineAt; readonly ahead: number },
+): ThreadRead {
   const seq = reads++;
   const received: FromReader[] = [];
   let failure: Error | null = null;
@@ -55,7 +61,7 @@ export function startThreadRead(worker: Worker, file: FactFile | ReferenceFile, 
   worker.on('exit', onExit);
   const before = workerFailure(worker);
   if (before) died(before.message);
-  else worker.postMessage({ kind: 'read', seq, file: file.name, path, skip, chunkBytes, ahead: READ_AHEAD } satisfies ToWorker);
+  else worker.postMessage({ kind: 'read', seq, file: file.name, path, skip, chunkBytes, ahead: part?.ahead ?? READ_AHEAD, ...(part ? { part: part.part } : {}) } satisfies ToWorker);
   let finished = false;
   let stopped = false;
   const stop = () => {
@@ -66,12 +72,14 @@ export function startThreadRead(worker: Worker, file: FactFile | ReferenceFile, 
     worker.off('exit', onExit);
     if (!finished && failure === null) worker.postMessage({ kind: 'read-stop', seq } satisfies ToWorker);
   };
-  let header: LineAt | null = null;
+  // A later part is read behind the header, so the worker cannot say where the file's header is: the caller does.
+  let header: LineAt | null = part?.fileHeader ?? null;
+  let lines: number | null = null;
   const rawOf = (at: LineAt) => {
     if (header === null) throw new Error(`${file.name}: a row before the header`);
     return recordAt(path, file.required, header, at).values;
   };
-  async function* items(): AsyncGenerator<Iterable<ReadItem>> {
+  async function* items(lineShift = 0): AsyncGenerator<Iterable<ReadItem>> {
     try {
       for (;;) {
         // What arrived before the worker died is still good: it is applied first, and then the failure surfaces.
@@ -85,14 +93,16 @@ export function startThreadRead(worker: Worker, file: FactFile | ReferenceFile, 
           throw err;
         }
         header ??= m.header;
-        if (m.last) finished = true;
-        else worker.postMessage({ kind: 'read-more', seq } satisfies ToWorker);
-        yield unpackItems(m.packed, file.kind === 'fact' ? file.fact : null, rawOf);
+        if (m.last) {
+          finished = true;
+          lines = m.lines;
+        } else worker.postMessage({ kind: 'read-more', seq } satisfies ToWorker);
+        yield unpackItems(m.packed, file.kind === 'fact' ? file.fact : null, rawOf, lineShift);
         if (finished) return;
       }
     } finally {
       stop();
     }
   }
-  return { skip, items, stop };
+  return { skip, items, stop, lines: () => lines };
 }

@@ -3,14 +3,15 @@ import type { FactKind } from './fact-codec.js';
 import type { FactRow } from './ledger/port.js';
 import type { ReadItem } from './read-items.js';
 import type { Row } from './rows.js';
+import { packText, unpackText, type PackedText } from './text-transfer.js';
 
 /**
  * How a chunk of a file's items, read in an import worker, crosses to the
  * thread that applies them to the ledger. Nearly all are fact rows; posted as
  * objects, each would be cloned with its field names and rebuilt as four
- * objects on the other side. As columns (numbers in typed arrays that are
- * moved, not copied; the row's strings joined into one) the clone is a few
- * copies. A fact row's raw values stay behind: only a row the ledger finds
+ * objects on the other side. As columns (numbers in typed arrays, the row's
+ * strings as one block of bytes, text-transfer.ts: all moved, not copied) the
+ * clone is a few copies. A fact row's raw values stay behind: only a row the ledger finds
  * conflicting needs them, and `rawOf` reads that one line again. Everything
  * else (rejects with their raw values, reference rows, skipped records, bytes
  * read) is rare and crosses as it is.
@@ -24,7 +25,7 @@ export interface PackedItems {
   /** Per fact row: how many key cells follow its learner id. */
   readonly keys: Uint8Array;
   /** Per fact row: its learner id, key cells and content, joined; `ends` says where each ends. */
-  readonly text: string;
+  readonly text: PackedText;
   readonly ends: Uint32Array;
   readonly others: ReadItem[];
 }
@@ -71,8 +72,9 @@ export function packItems(items: readonly ReadItem[]): { packed: PackedItems; tr
       order[i] = others.push(item) - 1;
     }
   });
-  const packed = { order, lines, offsets, keys, text: strings.join(''), ends, others };
-  return { packed, transfer: [order.buffer, lines.buffer, offsets.buffer, keys.buffer, ends.buffer] as ArrayBuffer[] };
+  const text = packText(strings);
+  const packed = { order, lines, offsets, keys, text, ends, others };
+  return { packed, transfer: [order.buffer, lines.buffer, offsets.buffer, keys.buffer, ends.buffer, text.bytes] as ArrayBuffer[] };
 }
 
 /**
@@ -81,29 +83,32 @@ export function packItems(items: readonly ReadItem[]): { packed: PackedItems; tr
  * surviving collections, until the batches before them were applied (the
  * writer spent about a quarter of its reading time collecting garbage). A
  * fact row's `raw` is rawOf, asked with the row's line and offset only if the
- * ledger finds the row conflicting.
+ * ledger finds the row conflicting. `lineShift` is added to every line (a
+ * part of a file read behind its header counts its lines from 2).
  */
-export function* unpackItems(p: PackedItems, fact: FactKind | null, rawOf: (at: LineAt) => Row): Generator<ReadItem> {
+export function* unpackItems(p: PackedItems, fact: FactKind | null, rawOf: (at: LineAt) => Row, lineShift = 0): Generator<ReadItem> {
   let f = 0;
   let c = 0;
   let start = 0;
+  const text = unpackText(p.text);
   const cell = () => {
     const end = p.ends[c++]!;
-    const s = p.text.slice(start, end);
+    const s = text.slice(start, end);
     start = end;
     return s;
   };
   for (let i = 0; i < p.order.length; i++) {
     const o = p.order[i]!;
     if (o !== FACT_ROW) {
-      yield p.others[o]!;
+      const item = p.others[o]!;
+      yield lineShift !== 0 && item.kind === 'reject' ? { ...item, line: item.line + lineShift } : item;
       continue;
     }
     if (fact === null) throw new Error('fact rows read from a reference file');
     const learnerId = cell();
     const key = new Array<string>(p.keys[f]!);
     for (let k = 0; k < key.length; k++) key[k] = cell();
-    const row: FactRow = { kind: 'fact', fact, learnerId, key, content: cell(), line: p.lines[f]! };
+    const row: FactRow = { kind: 'fact', fact, learnerId, key, content: cell(), line: p.lines[f]! + lineShift };
     yield { kind: 'row', row, raw: rawOf, offset: p.offsets[f]! };
     f++;
   }

@@ -17,6 +17,7 @@ import { REGISTRATION_FILES } from '../src/files.js';
 import { importDirectory, type ImportOptions, type ImportProgress } from '../src/index.js';
 import { recordAt, readCsvBatches } from '../src/csv.js';
 import { startThreadRead } from '../src/read-thread.js';
+import { stripesOf } from '../src/read-stripes.js';
 import { startImportWorker } from '../src/worker.js';
 import { describeEachStore, HEADERS, row, workspace, type Workspace } from './fixtures.js';
 
@@ -114,11 +115,15 @@ describeEachStore('reading in an import worker', pg, (kind) => {
 
   it('gives the log, ledger and rejects file of reading in the calling thread', async () => {
     const runs: { log: string[]; ledger: string; rejects: string; rejected: number }[] = [];
-    // Chunks of a few bytes (lines cut anywhere, many chunks ahead) and of a whole file; batches of a few rows.
-    for (const [deriveInThread, readChunkBytes] of [[false, 16], [true, 16], [true, 1 << 20], [false, 1 << 20]] as const) {
+    // Chunks of a few bytes (lines cut anywhere, many chunks ahead) and of a whole file; batches of a few rows; the
+    // files read whole, or in stripes of a line or a few by two or three workers (a cut only after a LF: the part
+    // with lone CRs is one stripe).
+    const modes = [[false, 16, undefined], [true, 16, undefined], [true, 1 << 20, undefined], [false, 1 << 20, undefined], [true, 16, 40], [true, 1 << 20, 150], [true, 7, 1]] as const;
+    for (const [deriveInThread, readChunkBytes, stripeBytes] of modes) {
       const ws = await workspace(kind);
       open.push(ws);
-      const s = await ws.import(join(files, 'd1'), { knownAt: '2014-11-01', batchRows: 3, deriveInThread, readChunkBytes });
+      const striped = stripeBytes === undefined ? {} : { stripeBytes, deriveWorkers: stripeBytes === 1 ? 3 : 2 };
+      const s = await ws.import(join(files, 'd1'), { knownAt: '2014-11-01', batchRows: 3, deriveInThread, readChunkBytes, ...striped });
       const ledger = (await (await ws.ledger()).dump()).replace(/"[0-9a-f]{40}"/g, '"<fingerprint>"');
       runs.push({ log: await log(ws), ledger, rejects: readFileSync(s.rejectsFile!, 'utf8'), rejected: s.rejected });
     }
@@ -141,33 +146,38 @@ describeEachStore('reading in an import worker', pg, (kind) => {
     const lines = [row('L000', 2012, 'vo', '10AA', 'hovo', 1), ...Array.from({ length: 700 }, () => enrolments).flat(), row('L001', 2012, 'vo', '10AA', 'vwo', 1)];
     writeFileSync(join(dir, 'enrollments.csv'), [HEADERS['enrollments.csv'], ...lines].join('\n') + '\n');
     writeFileSync(join(dir, 'areas.csv'), [HEADERS['areas.csv'], 'NL,Nederland,'].join('\n') + '\n');
-    const options: Partial<ImportOptions> = { knownAt: '2014-11-01', batchRows: 500, readChunkBytes: 4096 };
+    // Read whole by one worker, and in stripes by two (the resumed run reads the rest whole).
+    for (const striped of [{}, { stripeBytes: 8192, deriveWorkers: 2 }]) {
+      const options: Partial<ImportOptions> = { knownAt: '2014-11-01', batchRows: 500, readChunkBytes: 4096, ...striped };
 
-    const reference = await workspace(kind);
-    open.push(reference);
-    const whole = await reference.import(dir, options);
+      const reference = await workspace(kind);
+      open.push(reference);
+      const whole = await reference.import(dir, options);
 
-    const ws = await workspace(kind);
-    open.push(ws);
-    let killed = false;
-    const onProgress = (p: ImportProgress) => {
-      if (killed || p.phase !== 'read' || p.file !== 'enrollments.csv' || p.bytes === p.totalBytes) return;
-      killed = true;
-      for (const w of started) void w.terminate();
-    };
-    await expect(ws.import(dir, { ...options, onProgress })).rejects.toThrow(/the import worker reading enrollments\.csv failed .*run the import again/);
-    expect(killed).toBe(true);
-    const stopped = await (await ws.ledger()).unfinished();
-    expect(stopped?.state).toBe('reading');
-    expect((await (await ws.ledger()).fileProgressAll(stopped!.id)).find((f) => f.file === 'enrollments.csv')?.recordsDone).toBeGreaterThan(0);
+      const ws = await workspace(kind);
+      open.push(ws);
+      let killed = false;
+      started.length = 0;
+      const onProgress = (p: ImportProgress) => {
+        // Half way, so that batches were committed before (a striped read tells its progress at each stripe's end).
+        if (killed || p.phase !== 'read' || p.file !== 'enrollments.csv' || p.bytes < p.totalBytes / 2 || p.bytes === p.totalBytes) return;
+        killed = true;
+        for (const w of started) void w.terminate();
+      };
+      await expect(ws.import(dir, { ...options, onProgress })).rejects.toThrow(/the import worker reading enrollments\.csv failed .*run the import again/);
+      expect(killed).toBe(true);
+      const stopped = await (await ws.ledger()).unfinished();
+      expect(stopped?.state).toBe('reading');
+      expect((await (await ws.ledger()).fileProgressAll(stopped!.id)).find((f) => f.file === 'enrollments.csv')?.recordsDone).toBeGreaterThan(0);
 
-    const resumed = await ws.import(dir, options);
-    expect(resumed.resumed).toBe(true);
-    expect(resumed.files).toEqual(whole.files);
-    expect(readFileSync(resumed.rejectsFile!, 'utf8')).toBe(readFileSync(whole.rejectsFile!, 'utf8'));
-    expect(await log(ws)).toEqual(await log(reference));
-    const dump = async (w: Workspace) => (await (await w.ledger()).dump()).replace(/"[0-9a-f]{40}"/g, '"<fingerprint>"').replaceAll(w.root, '<root>');
-    expect(await dump(ws)).toBe(await dump(reference));
+      const resumed = await ws.import(dir, options);
+      expect(resumed.resumed).toBe(true);
+      expect(resumed.files).toEqual(whole.files);
+      expect(readFileSync(resumed.rejectsFile!, 'utf8')).toBe(readFileSync(whole.rejectsFile!, 'utf8'));
+      expect(await log(ws)).toEqual(await log(reference));
+      const dump = async (w: Workspace) => (await (await w.ledger()).dump()).replace(/"[0-9a-f]{40}"/g, '"<fingerprint>"').replaceAll(w.root, '<root>');
+      expect(await dump(ws)).toBe(await dump(reference));
+    }
   });
 });
 
@@ -180,6 +190,50 @@ describe('a read the worker cannot do', () => {
       await expect(read()).rejects.toThrow(/enrollments\.csv could not be read: .*ENOENT/);
     } finally {
       await worker.terminate();
+    }
+  });
+});
+
+describe('the stripes of a large file', () => {
+  it('cover the file end to end, each cut just after a LF, each later one read behind the header line', () => {
+    const root = mkdtempSync(join(tmpdir(), 'leerroutes-stripes-'));
+    try {
+      const path = join(root, 'enrollments.csv');
+      // CR LF, lone CRs (no cut can fall among them) and LF.
+      const text = `\uFEFF${HEADERS['enrollments.csv']}\r\n${enrolments.join('\r\n')}\r${enrolments.join('\r')}\r${enrolments.join('\n')}\n`;
+      writeFileSync(path, text);
+      const bytes = readFileSync(path);
+      const layout = stripesOf(path, 100)!;
+      expect(layout.header.toString()).toBe(`\uFEFF${HEADERS['enrollments.csv']}\n`);
+      expect(layout.parts[0]!.start).toBe(0);
+      expect(layout.parts[layout.parts.length - 1]!.end).toBe(bytes.length);
+      layout.parts.forEach((p, i) => {
+        expect(p.header === null).toBe(i === 0);
+        if (i > 0) {
+          expect(p.start).toBe(layout.parts[i - 1]!.end);
+          expect(bytes[p.start - 1]).toBe(0x0a);
+        }
+      });
+      // No cut among the lone CRs.
+      const crStart = bytes.indexOf(`${enrolments.join('\r\n')}\r`) + Buffer.byteLength(`${enrolments.join('\r\n')}\r`);
+      const crEnd = crStart + Buffer.byteLength(`${enrolments.join('\r')}\r`);
+      expect(layout.parts.some((p) => p.start > crStart && p.start < crEnd)).toBe(false);
+      expect(layout.parts.length).toBeGreaterThan(5);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it('are not made of a small file, or of one whose first line is not its header', () => {
+    const root = mkdtempSync(join(tmpdir(), 'leerroutes-stripes-'));
+    try {
+      const path = join(root, 'enrollments.csv');
+      writeFileSync(path, [HEADERS['enrollments.csv'], ...enrolments].join('\n'));
+      expect(stripesOf(path, 1 << 20)).toBeNull();
+      writeFileSync(path, ['  ', HEADERS['enrollments.csv'], ...enrolments].join('\n'));
+      expect(stripesOf(path, 100)).toBeNull();
+    } finally {
+      rmSync(root, { recursive: true, force: true });
     }
   });
 });
