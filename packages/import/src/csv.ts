@@ -154,7 +154,8 @@ export function recordAt(path: string, required: readonly string[], header: Line
   }
 }
 
-function lineAt(fd: number, { line, offset }: LineAt): Line {
+/** The line starting at `offset`, without its line break; `bytes` null when it is longer than a record can be. */
+export function lineAt(fd: number, { line, offset }: LineAt): Line {
   // Most lines are short: a small read first, the longest line a record can be only when that does not reach the line's end.
   for (const size of [4096, MAX_RECORD_BYTES + 1]) {
     const buffer = Buffer.allocUnsafe(size);
@@ -169,7 +170,7 @@ function lineAt(fd: number, { line, offset }: LineAt): Line {
 }
 
 /** One physical line. `bytes` is null when the line was longer than MAX_RECORD_BYTES; `prefix` then holds its start. */
-interface Line {
+export interface Line {
   readonly line: number;
   /** Where the line starts in the file. */
   readonly offset: number;

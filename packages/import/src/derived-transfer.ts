@@ -7,9 +7,9 @@ import { packText, unpackText, type PackedText } from './text-transfer.js';
  * 17,000 events; posted as objects, each would be cloned with its eight field
  * names on one side and rebuilt on the other, and the rebuilt objects would
  * wait, surviving collections, until the writer takes the batch. As columns
- * (typed arrays and the bodies as one block of bytes, text-transfer.ts,
- * moved, not copied; repeated strings once) the clone is a few copies, and the writer builds the objects only when
- * it appends them (`unpackAppends`).
+ * (typed arrays and the bodies as one block of bytes, text-transfer.ts, all
+ * moved, not copied; repeated strings once) the clone is a few copies, and
+ * the writer builds the objects only when it appends them (`unpackAppends`).
  */
 export interface PackedAppends {
   readonly streams: string[];

@@ -64,7 +64,7 @@ export interface ImportOptions {
   readonly deriveWorkers?: number;
   /** Bytes read from a file at a time (default READ_CHUNK_BYTES, 128 KiB). */
   readonly readChunkBytes?: number;
-  /** Bytes of a stripe of a large file, which the workers read in turns (default STRIPE_BYTES, 4 MiB; read-stripes.ts). */
+  /** Bytes of a stripe of a large file, which the workers read in turns (default STRIPE_BYTES, 512 KiB; read-stripes.ts). */
   readonly stripeBytes?: number;
 }
 

@@ -1,6 +1,6 @@
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import type { Worker } from 'node:worker_threads';
-import { MAX_RECORD_BYTES } from './csv.js';
+import { lineAt, MAX_RECORD_BYTES } from './csv.js';
 import type { FactFile } from './files.js';
 import { READ_CHUNK_BYTES, type FilePart, type ReadItem } from './read-items.js';
 import { startThreadRead, type ThreadRead } from './read-thread.js';
@@ -40,16 +40,11 @@ export function stripesOf(path: string, stripeBytes = STRIPE_BYTES): { header: B
   if (size < 2 * stripeBytes) return null;
   const fd = openSync(path, 'r');
   try {
-    const window = Buffer.allocUnsafe(MAX_RECORD_BYTES + 2);
-    const got = readSync(fd, window, 0, window.length, 0);
-    const start = window.subarray(0, got);
-    const lf = start.indexOf(0x0a);
-    const cr = start.indexOf(0x0d);
-    const headerEnd = lf === -1 ? cr : cr === -1 ? lf : Math.min(lf, cr);
-    if (headerEnd <= 0) return null;
-    const first = Buffer.from(start.subarray(0, headerEnd));
-    if (first.toString('utf8').replace(/^\uFEFF/, '').trim() === '') return null;
+    const first = lineAt(fd, { line: 1, offset: 0 }).bytes;
+    if (first === null || first.toString('utf8').replace(/^\uFEFF/, '').trim() === '') return null;
+    const headerEnd = first.length;
     const header = Buffer.concat([first, Buffer.from('\n')]);
+    const window = Buffer.allocUnsafe(MAX_RECORD_BYTES + 2);
     // Each cut is just after a LF at or past its nominal place: a LF always ends a line, CR LF included.
     const cuts: number[] = [0];
     for (let nominal = stripeBytes; nominal < size; nominal += stripeBytes) {
