@@ -1,5 +1,5 @@
 /**
- * `pnpm bench [--size ci|110k|national] [--learners N --cohorts 2012-2016] [--keep DIR] [--backend postgres]`
+ * `pnpm bench [--size ci|110k|national] [--learners N --cohorts 2012-2016] [--keep DIR] [--backend postgres] [--rounds N]`
  *
  * Measures the whole engine on a generated population, each step in its own
  * process: generation, CSV import (and a corrected re-delivery known later),
@@ -10,7 +10,11 @@
  * storage. With `--backend postgres` the same import, rebuild and reports
  * run again on PostgreSQL (a throwaway database on PATHWAYS_BENCH_PG's
  * server, default postgres://postgres@127.0.0.1:5432/postgres), beside the
- * embedded figures in the same table. Writes
+ * embedded figures in the same table. With `--rounds N` (default 3 at 110k,
+ * 1 otherwise) the import and the rebuild are measured N times, each right
+ * after its floor, and their ratios given per pair and as the median: on a
+ * shared machine the load moves within minutes, and a pair run back to back
+ * shares it where one import and one floor minutes apart do not. Writes
  * bench-results/<size>.json and .md. The CI size checks the output's shape,
  * never its speed.
  */
@@ -99,6 +103,12 @@ const append = step('append', '--db', db, '--target', appendDb);
 const scan = step('scan', '--db', db);
 const twoScans = await stepsAtOnce('scan', ['--db', db], ['--db', db]);
 const rebuilt = step('rebuild', '--db', db, '--views', views);
+const rounds = Number(flag('rounds') ?? (sizeName === '110k' ? 3 : 1));
+if (!Number.isInteger(rounds) || rounds < 1) {
+  process.stderr.write(`--rounds must be a whole number of at least 1, not '${flag('rounds')}'\n`);
+  process.exit(2);
+}
+const pairs = measurePairs();
 const reports = step('reports', '--db', db, '--views', views, '--cohort', middleCohort, '--known-on', KNOWN_ON);
 const slowestLive = (reports['timings'] as { scope: string; indicator: string; by: string; ms: number }[]).filter((t) => t.scope === 'live').sort((a, b) => b.ms - a.ms)[0]!;
 const heavy = specOf(slowestLive.indicator, slowestLive.by === '-' ? [] : slowestLive.by.split(','));
@@ -109,6 +119,40 @@ const backend = flag('backend') ?? 'sqlite';
 if (backend !== 'sqlite' && backend !== 'postgres') {
   process.stderr.write(`unknown --backend '${backend}' (sqlite, postgres)\n`);
   process.exit(2);
+}
+
+/**
+ * Each floor with its subject, back to back: the first round's figures are
+ * the run's own (above); every further round appends the log again, imports
+ * the same delivery into a throwaway log, scans and rebuilds into throwaway
+ * views. A ratio is per event, as in the table: the floors carry the
+ * correction's events too.
+ */
+function measurePairs(): NonNullable<BenchResult['pairs']> {
+  const ratioOf = (imp: Record<string, any>, app: Record<string, any>) => (app['eventsPerSecond'] as number) / (imp['eventsPerSecond'] as number);
+  const importPairs = [{ seconds: imported['seconds'] as number, floorSeconds: append['seconds'] as number, ratio: ratioOf(imported, append) }];
+  const rebuildPairs = [{ seconds: rebuilt['seconds'] as number, floorSeconds: scan['seconds'] as number, ratio: (rebuilt['seconds'] as number) / (scan['seconds'] as number) }];
+  const roundDb = join(work, 'round.sqlite');
+  const roundViews = join(work, 'round.views');
+  const clear = () => {
+    for (const f of [roundDb, appendDb]) for (const s of ['', '-wal', '-shm']) rmSync(f + s, { force: true });
+    rmSync(roundViews, { recursive: true, force: true });
+  };
+  for (let round = 2; round <= rounds; round++) {
+    clear();
+    const floor = step('append', '--db', db, '--target', appendDb);
+    const again = step('import', '--dir', dir, '--db', roundDb, '--known-at', KNOWN_AT);
+    importPairs.push({ seconds: again['seconds'], floorSeconds: floor['seconds'], ratio: ratioOf(again, floor) });
+    const scanAgain = step('scan', '--db', db);
+    const rebuildAgain = step('rebuild', '--db', db, '--views', roundViews);
+    rebuildPairs.push({ seconds: rebuildAgain['seconds'], floorSeconds: scanAgain['seconds'], ratio: rebuildAgain['seconds'] / scanAgain['seconds'] });
+  }
+  clear();
+  const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2; };
+  return {
+    import: importPairs, rebuild: rebuildPairs,
+    importMedianRatio: median(importPairs.map((p) => p.ratio)), rebuildMedianRatio: median(rebuildPairs.map((p) => p.ratio)),
+  };
 }
 
 /** The same deliveries, rebuild and reports with the log, ledger and views in a throwaway PostgreSQL database. */
@@ -211,6 +255,7 @@ const result: BenchResult = {
     })),
   },
   storage: { dbBytes, viewsBytes: rebuilt['viewsBytes'], bytesPerMillionEvents: (dbBytes / imported['events']) * 1e6 },
+  pairs,
   ...(onPostgres ? { postgres: onPostgres } : {}),
 };
 const problems = checkShape(result);

@@ -5,6 +5,8 @@ export interface LatencySummary { requests: number; p50Ms: number; p95Ms: number
 export interface Beside { threads: number; heavyMs: number; aloneMedianMs: number; besideRequests: number; besideMedianMs: number; besideMaxMs: number }
 
 export interface Rate { events: number; seconds: number; eventsPerSecond: number; peakRssMiB: number }
+/** A subject timed right after its floor (an import after a raw append, a rebuild after a scan). */
+export interface Pair { seconds: number; floorSeconds: number; ratio: number }
 export interface BenchResult {
   size: string;
   learners: number;
@@ -45,6 +47,11 @@ export interface BenchResult {
   /** The DuckDB peer on the same CSVs, and the engine on the same questions (advice cohort by parental education). */
   peer: { loadSeconds: number; queries: Record<string, { duckdbColdMs: number; duckdbMedianMs: number; engineColdMs: number; engineMedianMs: number; coldRatio: number; medianRatio: number }> };
   storage: { dbBytes: number; viewsBytes: number; bytesPerMillionEvents: number };
+  /**
+   * `--rounds N`: the import and the rebuild, each timed N times right after
+   * its floor (the first pair is the figures above), with the median ratio.
+   */
+  pairs: { import: Pair[]; rebuild: Pair[]; importMedianRatio: number; rebuildMedianRatio: number };
   /** `--backend postgres`: the same deliveries, rebuild and reports with the log, ledger and views in PostgreSQL. */
   postgres?: {
     import: Rate & { rows: number; enrolmentRows: number; rowsPerSecond: number };
@@ -90,6 +97,12 @@ export function checkShape(r: BenchResult): string[] {
     for (const k of ['duckdbColdMs', 'engineColdMs', 'coldRatio', 'medianRatio'] as const) positive(`peer.${q}.${k}`, x[k]);
   }
   positive('storage.bytesPerMillionEvents', r.storage.bytesPerMillionEvents);
+  if (r.pairs.import.length === 0 || r.pairs.import.length !== r.pairs.rebuild.length) problems.push(`pairs: ${r.pairs.import.length} import and ${r.pairs.rebuild.length} rebuild pairs`);
+  for (const part of ['import', 'rebuild'] as const) {
+    for (const [i, pair] of r.pairs[part].entries()) for (const k of ['seconds', 'floorSeconds', 'ratio'] as const) positive(`pairs.${part}[${i}].${k}`, pair[k]);
+  }
+  positive('pairs.importMedianRatio', r.pairs.importMedianRatio);
+  positive('pairs.rebuildMedianRatio', r.pairs.rebuildMedianRatio);
   if (r.postgres) {
     const p = r.postgres;
     for (const k of ['events', 'seconds', 'eventsPerSecond', 'peakRssMiB'] as const) { positive(`postgres.import.${k}`, p.import[k]); positive(`postgres.rebuild.${k}`, p.rebuild[k]); }
@@ -125,6 +138,12 @@ export function toMarkdown(r: BenchResult): string {
     `| corrected re-delivery | ${n(r.correction.events)} events | ${n(r.correction.seconds, 1)} | | |`,
     `| storage | event log ${n(r.storage.dbBytes / 2 ** 20, 1)} MiB, views ${n(r.storage.viewsBytes / 2 ** 20, 1)} MiB | | ${n(r.storage.bytesPerMillionEvents / 2 ** 20, 1)} MiB per million events | |`,
     '',
+    ...(r.pairs.import.length > 1 ? [
+      `Each ratio again, from ${r.pairs.import.length} pairs run back to back (the subject right after its floor; the first pair is the table's): ` +
+        `import over append ${r.pairs.import.map((p) => `${n(p.ratio, 2)}x (${n(p.seconds, 1)} / ${n(p.floorSeconds, 1)} s)`).join(', ')}, median **${n(r.pairs.importMedianRatio, 2)}x**; ` +
+        `rebuild over scan ${r.pairs.rebuild.map((p) => `${n(p.ratio, 2)}x (${n(p.seconds, 1)} / ${n(p.floorSeconds, 1)} s)`).join(', ')}, median **${n(r.pairs.rebuildMedianRatio, 2)}x**.`,
+      '',
+    ] : []),
     `Report latency (advice cohort ${r.reports.cohort}, ${n(r.reports.learners)} learners, rules monitor): every indicator by none, one and two breakdowns, ` +
       `each asked once (nothing is cached between requests), live and as known on ${r.reports.knownOn} (before the correction). Opening the engine ${n(r.reports.openMs)} ms, first report ${n(r.reports.firstMs)} ms.`,
     '',
