@@ -46,6 +46,17 @@ if (!preset && !flag('learners')) {
   process.exit(2);
 }
 const learners = Number(flag('learners') ?? preset.learners);
+const backend = flag('backend') ?? 'sqlite';
+if (backend !== 'sqlite' && backend !== 'postgres') {
+  process.stderr.write(`unknown --backend '${backend}' (sqlite, postgres)\n`);
+  process.exit(2);
+}
+/** Pairs of import/append and rebuild/scan (measurePairs). Flags are checked before any work: a national run takes half an hour. */
+const rounds = Number(flag('rounds') ?? (sizeName === '110k' ? 3 : 1));
+if (!Number.isInteger(rounds) || rounds < 1) {
+  process.stderr.write(`--rounds must be a whole number of at least 1, not '${flag('rounds')}'\n`);
+  process.exit(2);
+}
 const cohorts = flag('cohorts') ?? preset?.cohorts ?? '2012-2016';
 const work = flag('keep') ?? mkdtempSync(join(tmpdir(), 'leerroutes-bench-'));
 mkdirSync(work, { recursive: true });
@@ -103,11 +114,6 @@ const append = step('append', '--db', db, '--target', appendDb);
 const scan = step('scan', '--db', db);
 const twoScans = await stepsAtOnce('scan', ['--db', db], ['--db', db]);
 const rebuilt = step('rebuild', '--db', db, '--views', views);
-const rounds = Number(flag('rounds') ?? (sizeName === '110k' ? 3 : 1));
-if (!Number.isInteger(rounds) || rounds < 1) {
-  process.stderr.write(`--rounds must be a whole number of at least 1, not '${flag('rounds')}'\n`);
-  process.exit(2);
-}
 const pairs = measurePairs();
 const reports = step('reports', '--db', db, '--views', views, '--cohort', middleCohort, '--known-on', KNOWN_ON);
 const slowestLive = (reports['timings'] as { scope: string; indicator: string; by: string; ms: number }[]).filter((t) => t.scope === 'live').sort((a, b) => b.ms - a.ms)[0]!;
@@ -115,11 +121,6 @@ const heavy = specOf(slowestLive.indicator, slowestLive.by === '-' ? [] : slowes
 const besideStep = (threads: number) => step('beside', '--db', db, '--views', views, '--cohort', middleCohort, '--heavy', heavy, '--publish-threads', String(threads));
 const beside = { threads: besideStep(defaultPublishThreads()), callingThread: besideStep(0) };
 const peer = runPeer();
-const backend = flag('backend') ?? 'sqlite';
-if (backend !== 'sqlite' && backend !== 'postgres') {
-  process.stderr.write(`unknown --backend '${backend}' (sqlite, postgres)\n`);
-  process.exit(2);
-}
 
 /**
  * Each floor with its subject, back to back: the first round's figures are
