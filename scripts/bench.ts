@@ -146,6 +146,11 @@ function measurePairs(): NonNullable<BenchResult['pairs']> {
     importPairs.push({ seconds: again['seconds'], floorSeconds: floor['seconds'], ratio: ratioOf(again, floor) });
     const scanAgain = step('scan', '--db', db);
     const rebuildAgain = step('rebuild', '--db', db, '--views', roundViews);
+    // A pair compares like with like only if each round did the first round's work.
+    const counts = [[again, imported], [floor, append], [scanAgain, scan], [rebuildAgain, rebuilt]] as const;
+    if (counts.some(([x, first]) => x['events'] !== first['events'])) {
+      throw new Error(`round ${round} handled other events than the first: import ${again['events']} vs ${imported['events']}, append ${floor['events']} vs ${append['events']}, scan ${scanAgain['events']} vs ${scan['events']}, rebuild ${rebuildAgain['events']} vs ${rebuilt['events']}`);
+    }
     rebuildPairs.push({ seconds: rebuildAgain['seconds'], floorSeconds: scanAgain['seconds'], ratio: rebuildAgain['seconds'] / scanAgain['seconds'] });
   }
   clear();
