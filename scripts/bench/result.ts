@@ -130,7 +130,7 @@ export function toMarkdown(r: BenchResult): string {
     '',
     '| step | volume | seconds | rate | peak RSS |',
     '|---|---|---|---|---|',
-    `| CSV import | ${n(r.import.rows)} rows (${n(r.import.enrolmentRows)} enrolment rows) -> ${n(r.import.events)} events | ${n(r.import.seconds, 1)} | ${n(r.import.rowsPerSecond)} rows/s, ${n(r.import.eventsPerSecond)} events/s (${n(r.append.eventsPerSecond / r.import.eventsPerSecond, 2)}x the append floor per event) | ${n(r.import.peakRssMiB)} MiB |`,
+    `| CSV import | ${n(r.import.rows)} rows (${n(r.import.enrolmentRows)} enrolment rows) -> ${n(r.import.events)} events | ${n(r.import.seconds, 1)} | ${n(r.import.rowsPerSecond)} rows/s, ${n(r.import.eventsPerSecond)} events/s (${n(r.pairs.import[0]!.ratio, 2)}x the append floor per event) | ${n(r.import.peakRssMiB)} MiB |`,
     `| raw append | ${n(r.append.events)} events | ${n(r.append.seconds, 1)} | ${n(r.append.eventsPerSecond)} events/s | ${n(r.append.peakRssMiB)} MiB |`,
     `| scan + parse (floor) | ${n(r.scan.events)} events | ${n(r.scan.seconds, 1)} | ${n(r.scan.eventsPerSecond)} events/s | ${n(r.scan.peakRssMiB)} MiB |`,
     `| full rebuild, all projections | ${n(r.rebuild.events)} events | ${n(r.rebuild.seconds, 1)} | ${n(r.rebuild.eventsPerSecond)} events/s (${n(r.rebuild.ratioToScan, 2)}x the scan floor) | ${n(r.rebuild.peakRssMiB)} MiB |`,
