@@ -157,14 +157,18 @@ export function offsetsOf(cohortYear: number, covered: readonly CoveredDate[]): 
 /**
  * The state of a cohort learner (base `b`, with first_year and sk_date) on an
  * offset's date (`o`: year, day, unknown), given the row `st` of that year if
- * any. The distribution indicator and the person-period export share it.
+ * any (its alias, or the state it holds, null without one). The distribution
+ * and transitions indicators and the person-period export share it.
  */
-export const stateAt = (o: string, st: string) => sql`case
+export const stateAt = (o: string, st: string | RawBuilder<unknown>) => {
+  const state = typeof st === 'string' ? sql.ref(`${st}.state`) : st;
+  return sql`case
   when ${sql.ref(`${o}.unknown`)} then 'unknown'
-  when ${sql.ref(`${st}.state`)} is not null then ${sql.ref(`${st}.state`)}
+  when ${state} is not null then ${state}
   when b.first_year is null or ${sql.ref(`${o}.year`)} < b.first_year then 'po'
   when b.sk_date is not null and b.sk_date < ${sql.ref(`${o}.day`)} then 'left-with-startkwalificatie'
   else 'left-without-startkwalificatie' end`;
+};
 
 function offsetsTable(cohortYear: number, covered: readonly CoveredDate[]): RawBuilder<unknown> {
   const rows = offsetsOf(cohortYear, covered).map((o) => sql`(${sql.lit(o.k)}, ${sql.lit(o.year)}, ${sql.lit(o.day)}, ${sql.lit(o.unknown)})`);
@@ -275,15 +279,21 @@ export function indicatorSql(r: ReportRequest, s: Scope, covered: readonly Cover
       if (r.indicator === 'distribution') {
         return { keys: [], base, learner, source, carry, selects: [{ from: sql`cross join ${offsetsTable(cohortYear!, covered)} ${at('o', 's1')}`, units: [{ off: sql`o.k`, family: str('state'), category: stateAt('o', 's1') }] }] };
       }
-      const offsets = offsetsTable(cohortYear!, covered);
-      const next = sql`(select * from ${offsets}) as p`;
-      const from = stateAt('o', 's1');
-      const to = stateAt('p', 's2');
+      // Both ends of a transition come from one row per learner holding the state of every offset's year, not from
+      // two joins of the yearly rows per learner and offset (each as large as the cohort's rows times the offsets):
+      // DuckDB counted transitions by vo_school at 110k in 127-206 ms instead of 180-305 (four alternating runs each).
+      const offsets = offsetsOf(cohortYear!, covered);
+      const pivot = sql`(select pv.learner_id, ${sql.join(offsets.map((o) => sql`max(case when pv.year = ${sql.lit(o.year)} then pv.state end) as ${sql.id(`y${o.k}`)}`))}
+        from ${sql.table('stat_state')} pv where pv.learner_id in (select learner_id from cm) and ${known('pv', s)} and ${inYears(sql`pv.year`, offsets.map((o) => o.year))}
+        group by pv.learner_id) pv`;
+      const stateOf = (o: string) => sql`case ${sql.ref(`${o}.k`)} ${sql.join(offsets.map((x) => sql`when ${sql.lit(x.k)} then ${sql.ref(`pv.y${x.k}`)}`), sql` `)} end`;
+      const table = offsetsTable(cohortYear!, covered);
+      const next = sql`(select * from ${table}) as p`;
       return {
         keys: [], base, learner, source, carry,
         selects: [{
-          from: sql`cross join ${offsets} join ${next} on p.k = o.k + 1 ${at('o', 's1')} ${at('p', 's2')}`,
-          units: [{ off: sql`o.k`, family: str('transition'), from, to }],
+          from: sql`cross join ${table} join ${next} on p.k = o.k + 1 left join ${pivot} on pv.learner_id = b.learner_id`,
+          units: [{ off: sql`o.k`, family: str('transition'), from: stateAt('o', stateOf('o')), to: stateAt('p', stateOf('p')) }],
         }],
       };
     }
