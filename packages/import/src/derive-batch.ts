@@ -47,7 +47,12 @@ export interface DeriveOutput {
   readonly counts: DeriveCounts;
 }
 
-export type BatchDeriver = (input: DeriveInput) => DeriveOutput;
+/**
+ * Derives a batch. With `sink`, each learner's append is handed to it as soon
+ * as it is made (a worker packs it at once: AppendPacker says why), and the
+ * output's appends stay empty.
+ */
+export type BatchDeriver = (input: DeriveInput, sink?: (append: DerivedAppend) => void) => DeriveOutput;
 
 /** `loadFacts` loads the facts a batch comes without (its caller owns the connection behind it). */
 export function batchDeriver(setup: DeriveSetup, loadFacts?: (learnerIds: readonly string[]) => FactRows): BatchDeriver {
@@ -63,7 +68,7 @@ export function batchDeriver(setup: DeriveSetup, loadFacts?: (learnerIds: readon
     },
   };
   const correctionDate = setup.knownAt.slice(0, 10);
-  return (input) => {
+  return (input, sink) => {
     const rows = input.facts ?? loadFacts?.(input.learnerIds);
     if (rows === undefined) throw new Error('a batch came without its facts, and this deriver has no ledger to load them from');
     const facts = decodeFactRows(input.learnerIds, rows);
@@ -78,7 +83,9 @@ export function batchDeriver(setup: DeriveSetup, loadFacts?: (learnerIds: readon
       const expectedRevision = stream ? stream.revision : 'no_stream';
       const name = learnerStream(id);
       // With its stream, the encoding stores the learner id the stream name already holds as a reference.
-      appends.push(encode ? { stream: name, expectedRevision, events: events.map((e) => encodeEvent(e, name)) } : { stream: name, expectedRevision, events });
+      const append: DerivedAppend = encode ? { stream: name, expectedRevision, events: events.map((e) => encodeEvent(e, name)) } : { stream: name, expectedRevision, events };
+      if (sink) sink(append);
+      else appends.push(append);
       for (const e of events) {
         counts.byType[e.type] = (counts.byType[e.type] ?? 0) + 1;
         if (e.type === 'Retracted') counts.retracted += (e.data as { retracted: string[] }).retracted.length;

@@ -43,56 +43,111 @@ const REFERS_OWN = -2;
 
 /** Packs encoded appends, with the buffers to move; null when they are plain events (for PostgreSQL), which cross as they are. */
 export function packAppends(appends: readonly DerivedAppend[]): { packed: PackedAppends; transfer: ArrayBuffer[] } | null {
-  let n = 0;
-  for (const a of appends) {
-    for (const e of a.events) if (!('body' in e)) return null;
-    n += a.events.length;
-  }
-  const strings: string[] = [];
-  const index = new Map<string, number>();
-  const intern = (s: string): number => {
-    let i = index.get(s);
-    if (i === undefined) index.set(s, (i = strings.push(s) - 1));
+  for (const a of appends) for (const e of a.events) if (!('body' in e)) return null;
+  const packer = new AppendPacker();
+  for (const a of appends) packer.add(a as EncodedStreamAppend);
+  return packer.finish();
+}
+
+/**
+ * Packs encoded appends one at a time, as a derive worker makes them: each
+ * learner's encoded events are copied into the columns at once and can be
+ * collected young. Held until the batch was derived (some 17,000 events),
+ * they survived the worker's scavenges and were copied by each. Deriving and
+ * packing a 110k delivery in one thread, in alternating runs: 25.7 and 23.0 s
+ * of CPU packed this way, 26.8 and 24.9 s packed after the batch.
+ */
+export class AppendPacker {
+  private readonly streams: string[] = [];
+  private readonly expected: EncodedStreamAppend['expectedRevision'][] = [];
+  private readonly sizes: number[] = [];
+  private readonly strings: string[] = [];
+  private readonly index = new Map<string, number>();
+  private readonly bodies: string[] = [];
+  private n = 0;
+  private end = 0;
+  private capacity = 0;
+  private ids = new Uint8Array(0);
+  private idText = new Int32Array(0);
+  private type = new Uint32Array(0);
+  private schemaVersion = new Float64Array(0);
+  private occurredOn = new Float64Array(0);
+  private occurredText = new Int32Array(0);
+  private knownAt = new Int32Array(0);
+  private shape = new Uint32Array(0);
+  private refers = new Int32Array(0);
+  private bodyEnds = new Uint32Array(0);
+
+  private intern(s: string): number {
+    let i = this.index.get(s);
+    if (i === undefined) this.index.set(s, (i = this.strings.push(s) - 1));
     return i;
-  };
-  const p = {
-    streams: [] as string[], expected: [] as EncodedStreamAppend['expectedRevision'][], sizes: new Uint32Array(appends.length), strings,
-    ids: new Uint8Array(n * 16), idText: new Int32Array(n), type: new Uint32Array(n), schemaVersion: new Float64Array(n),
-    occurredOn: new Float64Array(n), occurredText: new Int32Array(n), knownAt: new Int32Array(n), shape: new Uint32Array(n),
-    refers: new Int32Array(n), bodyEnds: new Uint32Array(n),
-  };
-  const bodies: string[] = new Array<string>(n);
-  let at = 0;
-  let end = 0;
-  appends.forEach((a, ai) => {
-    p.streams.push(a.stream);
-    p.expected.push(a.expectedRevision);
-    p.sizes[ai] = a.events.length;
-    for (const e of a.events as readonly EncodedEvent[]) {
-      if (typeof e.eventId === 'string') p.idText[at] = intern(e.eventId);
+  }
+
+  /** Room for `more` events: each column doubles as needed. */
+  private reserve(more: number): void {
+    if (this.n + more <= this.capacity) return;
+    const capacity = Math.max(1024, this.capacity * 2, this.n + more);
+    const grown = <T extends Uint8Array | Int32Array | Uint32Array | Float64Array>(a: T, make: (size: number) => T, width = 1): T => {
+      const b = make(capacity * width);
+      b.set(a.subarray(0, this.n * width) as never);
+      return b;
+    };
+    this.ids = grown(this.ids, (k) => new Uint8Array(k), 16);
+    this.idText = grown(this.idText, (k) => new Int32Array(k));
+    this.type = grown(this.type, (k) => new Uint32Array(k));
+    this.schemaVersion = grown(this.schemaVersion, (k) => new Float64Array(k));
+    this.occurredOn = grown(this.occurredOn, (k) => new Float64Array(k));
+    this.occurredText = grown(this.occurredText, (k) => new Int32Array(k));
+    this.knownAt = grown(this.knownAt, (k) => new Int32Array(k));
+    this.shape = grown(this.shape, (k) => new Uint32Array(k));
+    this.refers = grown(this.refers, (k) => new Int32Array(k));
+    this.bodyEnds = grown(this.bodyEnds, (k) => new Uint32Array(k));
+    this.capacity = capacity;
+  }
+
+  add(a: EncodedStreamAppend): void {
+    this.streams.push(a.stream);
+    this.expected.push(a.expectedRevision);
+    this.sizes.push(a.events.length);
+    this.reserve(a.events.length);
+    for (const e of a.events) {
+      const at = this.n++;
+      if (typeof e.eventId === 'string') this.idText[at] = this.intern(e.eventId);
       else {
-        p.ids.set(e.eventId, at * 16);
-        p.idText[at] = -1;
+        this.ids.set(e.eventId, at * 16);
+        this.idText[at] = -1;
       }
-      p.type[at] = intern(e.type);
-      p.schemaVersion[at] = e.schemaVersion;
+      this.type[at] = this.intern(e.type);
+      this.schemaVersion[at] = e.schemaVersion;
       if (typeof e.occurredOn === 'number') {
-        p.occurredOn[at] = e.occurredOn;
-        p.occurredText[at] = OCC_NUMBER;
-      } else p.occurredText[at] = e.occurredOn === null ? OCC_NULL : intern(e.occurredOn);
-      p.knownAt[at] = e.knownAt === undefined ? -1 : intern(e.knownAt);
-      p.shape[at] = intern(e.shape);
-      p.refers[at] = e.refersTo === null ? REFERS_NONE : e.refersTo === a.stream ? REFERS_OWN : intern(e.refersTo);
-      bodies[at] = e.body;
-      end += e.body.length;
-      p.bodyEnds[at] = end;
-      at += 1;
+        this.occurredOn[at] = e.occurredOn;
+        this.occurredText[at] = OCC_NUMBER;
+      } else this.occurredText[at] = e.occurredOn === null ? OCC_NULL : this.intern(e.occurredOn);
+      this.knownAt[at] = e.knownAt === undefined ? -1 : this.intern(e.knownAt);
+      this.shape[at] = this.intern(e.shape);
+      this.refers[at] = e.refersTo === null ? REFERS_NONE : e.refersTo === a.stream ? REFERS_OWN : this.intern(e.refersTo);
+      this.bodies.push(e.body);
+      this.end += e.body.length;
+      this.bodyEnds[at] = this.end;
     }
-  });
-  const packed: PackedAppends = { ...p, bodies: packText(bodies) };
-  const transfer = [p.sizes, p.ids, p.idText, p.type, p.schemaVersion, p.occurredOn, p.occurredText, p.knownAt, p.shape, p.refers, p.bodyEnds]
-    .map((a) => a.buffer as ArrayBuffer);
-  return { packed, transfer: [...transfer, packed.bodies.bytes] };
+  }
+
+  /** The columns so far, each a buffer of its own to move (the packer is not to be used after). */
+  finish(): { packed: PackedAppends; transfer: ArrayBuffer[] } {
+    const n = this.n;
+    // Copies of exactly n elements: a moved buffer goes whole, and the columns have room to spare.
+    const p = {
+      streams: this.streams, expected: this.expected, sizes: Uint32Array.from(this.sizes), strings: this.strings,
+      ids: this.ids.slice(0, n * 16), idText: this.idText.slice(0, n), type: this.type.slice(0, n), schemaVersion: this.schemaVersion.slice(0, n),
+      occurredOn: this.occurredOn.slice(0, n), occurredText: this.occurredText.slice(0, n), knownAt: this.knownAt.slice(0, n), shape: this.shape.slice(0, n),
+      refers: this.refers.slice(0, n), bodyEnds: this.bodyEnds.slice(0, n),
+    };
+    const packed: PackedAppends = { ...p, bodies: packText(this.bodies) };
+    const transfer = [p.sizes, p.ids, p.idText, p.type, p.schemaVersion, p.occurredOn, p.occurredText, p.knownAt, p.shape, p.refers, p.bodyEnds]
+      .map((a) => a.buffer as ArrayBuffer);
+    return { packed, transfer: [...transfer, packed.bodies.bytes] };
+  }
 }
 
 /** The appends packAppends was given, field for field (a UUID id as a view on the packed ids). */

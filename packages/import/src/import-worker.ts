@@ -2,7 +2,8 @@ import { parentPort } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { sqliteFactRowsLoader } from './ledger/sqlite-ledger.js';
 import { batchDeriver, type BatchDeriver, type DeriveCounts, type DeriveInput, type DeriveSetup } from './derive-batch.js';
-import { packAppends, type PackedAppends } from './derived-transfer.js';
+import type { EncodedStreamAppend } from '@leerroutes/event-store/sqlite';
+import { AppendPacker, type PackedAppends } from './derived-transfer.js';
 import type { DerivedAppend } from './ledger/port.js';
 import { REGISTRATION_FILES } from './files.js';
 import { readItemChunks, type FilePart } from './read-items.js';
@@ -44,6 +45,8 @@ export type FromDeriver = {
 
 const port = parentPort!;
 let derive: BatchDeriver | null = null;
+/** Whether the delivery's appends are encoded rows, packed as they are derived (else plain events, posted as they are). */
+let packs = false;
 /** A read-only connection to the ledger's file, when the delivery's batches come without their facts. */
 let factsDb: Database.Database | null = null;
 /** The reads going on: chunks they may still post before one is taken, and how to wake one waiting for that. */
@@ -88,15 +91,21 @@ port.on('message', (m: ToWorker) => {
       factsDb?.close();
       factsDb = m.setup.factsFile === undefined ? null : new Database(m.setup.factsFile, { readonly: true, fileMustExist: true });
       derive = batchDeriver(m.setup, factsDb === null ? undefined : sqliteFactRowsLoader(factsDb));
+      packs = m.setup.encoding === 'sqlite';
       return;
     }
     case 'derive':
       try {
         if (derive === null) throw new Error('derivation asked before its setup');
-        const { appends, counts } = derive(m.input);
-        const packed = packAppends(appends);
-        if (packed === null) port.postMessage({ kind: 'derived', seq: m.seq, counts, appends } satisfies FromDeriver);
-        else port.postMessage({ kind: 'derived', seq: m.seq, counts, packed: packed.packed } satisfies FromDeriver, packed.transfer);
+        if (packs) {
+          const packer = new AppendPacker();
+          const { counts } = derive(m.input, (a) => packer.add(a as EncodedStreamAppend));
+          const packed = packer.finish();
+          port.postMessage({ kind: 'derived', seq: m.seq, counts, packed: packed.packed } satisfies FromDeriver, packed.transfer);
+        } else {
+          const { appends, counts } = derive(m.input);
+          port.postMessage({ kind: 'derived', seq: m.seq, counts, appends } satisfies FromDeriver);
+        }
       } catch (err) {
         const e = err instanceof Error ? err : new Error(String(err));
         port.postMessage({ kind: 'derived', seq: m.seq, error: { message: e.message, stack: e.stack } } satisfies FromDeriver);

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { encodeEvent, type EncodedStreamAppend } from '@leerroutes/event-store/sqlite';
-import { packAppends, unpackAppends } from '../src/derived-transfer.js';
+import { AppendPacker, packAppends, unpackAppends } from '../src/derived-transfer.js';
 
 const event = fc.record({
   eventId: fc.oneof(fc.uuid(), fc.string({ maxLength: 12 })),
@@ -44,6 +44,25 @@ describe('derived appends across threads', () => {
       // Each id is 16 bytes of its own, not a view on more.
       for (const a of back) for (const e of a.events) if (typeof e.eventId !== 'string') expect(e.eventId.byteLength).toBe(16);
     }), { numRuns: 300, seed: 11 });
+  });
+
+  it('packs a batch of thousands of events one append at a time, its columns grown as they fill', () => {
+    // Past the packer's first capacity several times over, with appends that straddle each growth.
+    const as: EncodedStreamAppend[] = Array.from({ length: 700 }, (_, i) => ({
+      stream: `learner-L${i}`, expectedRevision: i % 3 === 0 ? 'no_stream' as const : i,
+      events: Array.from({ length: 1 + (i % 11) }, (_, k) => encodeEvent({
+        eventId: k % 4 === 0 ? `text-${i}-${k}` : `00000000-0000-4000-8000-${String(i * 100 + k).padStart(12, '0')}`, type: k % 2 ? 'Placed' : 'AdviceGiven', schemaVersion: 1 + (k % 2),
+        data: { learnerId: `L${i}`, occurredOn: '2016-10-01', n: i * k, text: k === 5 ? 'Zoë €' : 'x' }, occurredOn: k === 3 ? null : '2016-10-01',
+        ...(k % 2 ? { knownAt: '2023-11-01T00:00:00.000Z' } : {}), metadata: { key: `k${i}.${k}`, delivery: 1 },
+      }, `learner-L${i}`)),
+    }));
+    const packer = new AppendPacker();
+    for (const a of as) packer.add(a);
+    const packed = packer.finish();
+    expect(packed.packed.type.length).toBe(as.reduce((n, a) => n + a.events.length, 0));
+    const back = unpackAppends(structuredClone(packed.packed, { transfer: packed.transfer }));
+    const plain = (xs: readonly EncodedStreamAppend[]) => xs.map((a) => ({ ...a, events: a.events.map((e) => ({ ...e, eventId: typeof e.eventId === 'string' ? e.eventId : Buffer.from(e.eventId).toString('hex') })) }));
+    expect(plain(back)).toEqual(plain(as));
   });
 
   it('leaves plain events (the PostgreSQL log encodes its own) to cross as they are', () => {
