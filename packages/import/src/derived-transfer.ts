@@ -1,5 +1,4 @@
 import type { EncodedEvent, EncodedStreamAppend } from '@leerroutes/event-store/sqlite';
-import type { DerivedAppend } from './ledger/port.js';
 import { packText, unpackText, type PackedText } from './text-transfer.js';
 
 /**
@@ -40,14 +39,6 @@ const OCC_NUMBER = -1;
 const OCC_NULL = -2;
 const REFERS_NONE = -1;
 const REFERS_OWN = -2;
-
-/** Packs encoded appends, with the buffers to move; null when they are plain events (for PostgreSQL), which cross as they are. */
-export function packAppends(appends: readonly DerivedAppend[]): { packed: PackedAppends; transfer: ArrayBuffer[] } | null {
-  for (const a of appends) for (const e of a.events) if (!('body' in e)) return null;
-  const packer = new AppendPacker();
-  for (const a of appends) packer.add(a as EncodedStreamAppend);
-  return packer.finish();
-}
 
 /**
  * Packs encoded appends one at a time, as a derive worker makes them: each
@@ -150,7 +141,7 @@ export class AppendPacker {
   }
 }
 
-/** The appends packAppends was given, field for field (a UUID id as a view on the packed ids). */
+/** The appends an AppendPacker was given, field for field (a UUID id as a view on the packed ids). */
 export function unpackAppends(p: PackedAppends): EncodedStreamAppend[] {
   const out: EncodedStreamAppend[] = [];
   const bodies = unpackText(p.bodies);
