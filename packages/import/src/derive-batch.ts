@@ -6,7 +6,7 @@ import {
 import { deterministicEventId, uuidFromDigest, type NewEvent, type StreamRevision } from '@leerroutes/event-store';
 import { encodeEvent } from '@leerroutes/event-store/sqlite';
 import { decodeFactRows, type FactRows } from './ledger/fact-rows.js';
-import type { DerivedAppend } from './ledger/port.js';
+import type { DerivedAppend, DerivedAppends } from './ledger/port.js';
 
 /**
  * Deriving one batch of learners, as a function of plain data: what the
@@ -43,7 +43,7 @@ export interface DeriveCounts {
 }
 
 export interface DeriveOutput {
-  readonly appends: DerivedAppend[];
+  readonly appends: DerivedAppends;
   readonly counts: DeriveCounts;
 }
 
@@ -52,7 +52,7 @@ export interface DeriveOutput {
  * as it is made (a worker packs it at once: AppendPacker says why), and the
  * output's appends stay empty.
  */
-export type BatchDeriver = (input: DeriveInput, sink?: (append: DerivedAppend) => void) => DeriveOutput;
+export type BatchDeriver = (input: DeriveInput, sink?: (append: DerivedAppend) => void) => DeriveOutput & { readonly appends: DerivedAppend[] };
 
 /** `loadFacts` loads the facts a batch comes without (its caller owns the connection behind it). */
 export function batchDeriver(setup: DeriveSetup, loadFacts?: (learnerIds: readonly string[]) => FactRows): BatchDeriver {

@@ -3,7 +3,6 @@ import type { Worker } from 'node:worker_threads';
 import type { FromDeriver, ToWorker } from './import-worker.js';
 import { startImportWorker, workerFailure } from './worker.js';
 import { batchDeriver, type DeriveInput, type DeriveOutput, type DeriveSetup } from './derive-batch.js';
-import { unpackAppends } from './derived-transfer.js';
 
 /**
  * Where a delivery's learners are derived: in worker threads, so that the
@@ -57,13 +56,7 @@ export function threadDeriver(setup: DeriveSetup, workers: number | readonly Wor
       const err = new Error(m.error.message);
       if (m.error.stack) err.stack = m.error.stack;
       w.reject(err);
-    } else if (m.packed === undefined) w.resolve({ counts: m.counts!, appends: m.appends! });
-    else {
-      // Unpacked when the writer takes the batch to append it, not while it waits behind others.
-      const packed = m.packed;
-      let appends: DeriveOutput['appends'] | null = null;
-      w.resolve({ counts: m.counts!, get appends() { return (appends ??= unpackAppends(packed)); } });
-    }
+    } else w.resolve({ counts: m.counts!, appends: m.packed ?? m.appends! });
   };
   const onExit = (code: number) => failAll(new Error(`the derivation worker stopped (exit code ${code})`));
   for (const worker of pool) {

@@ -2,8 +2,7 @@ import { parentPort } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { sqliteFactRowsLoader } from './ledger/sqlite-ledger.js';
 import { batchDeriver, type BatchDeriver, type DeriveCounts, type DeriveInput, type DeriveSetup } from './derive-batch.js';
-import type { EncodedStreamAppend } from '@leerroutes/event-store/sqlite';
-import { AppendPacker, type PackedAppends } from './derived-transfer.js';
+import { AppendPacker, type EncodedStreamAppend, type PackedAppends } from '@leerroutes/event-store/sqlite';
 import type { DerivedAppend } from './ledger/port.js';
 import { REGISTRATION_FILES } from './files.js';
 import { readItemChunks, type FilePart } from './read-items.js';
@@ -36,10 +35,10 @@ export type FromReader =
   | { readonly kind: 'items'; readonly seq: number; readonly packed: PackedItems; readonly header: LineAt | null; readonly last: boolean; readonly lines: number }
   | { readonly kind: 'read-failed'; readonly seq: number; readonly error: { message: string; stack?: string | undefined } };
 
-/** A derived batch: its counts and its appends, packed when they are encoded rows (derived-transfer.ts), as they are otherwise. */
+/** A derived batch: its counts and its appends, packed when they are encoded rows (PackedAppends), as they are otherwise. */
 export type FromDeriver = {
   readonly kind: 'derived'; readonly seq: number;
-  readonly counts?: DeriveCounts; readonly packed?: PackedAppends; readonly appends?: DerivedAppend[];
+  readonly counts?: DeriveCounts; readonly packed?: PackedAppends; readonly appends?: readonly DerivedAppend[];
   readonly error?: { message: string; stack?: string | undefined };
 };
 

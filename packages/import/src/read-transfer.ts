@@ -3,14 +3,14 @@ import type { FactKind } from './fact-codec.js';
 import type { FactRow } from './ledger/port.js';
 import type { ReadItem } from './read-items.js';
 import type { Row } from './rows.js';
-import { packText, unpackText, type PackedText } from './text-transfer.js';
+import { packText, unpackText, type PackedText } from '@leerroutes/threads/text-transfer';
 
 /**
  * How a chunk of a file's items, read in an import worker, crosses to the
  * thread that applies them to the ledger. Nearly all are fact rows; posted as
  * objects, each would be cloned with its field names and rebuilt as four
  * objects on the other side. As columns (numbers in typed arrays, the row's
- * strings as one block of bytes, text-transfer.ts: all moved, not copied) the
+ * strings as one block of bytes, @leerroutes/threads/text-transfer: all moved, not copied) the
  * clone is a few copies. A fact row's raw values stay behind: only a row the ledger finds
  * conflicting needs them, and `rawOf` reads that one line again. Everything
  * else (rejects with their raw values, reference rows, skipped records, bytes

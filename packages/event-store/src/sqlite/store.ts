@@ -20,7 +20,9 @@ import type {
 import { DEFAULT_BATCH_SIZE, pollingSubscription, type WakeSignal } from '../polling-subscription.js';
 import { applyPragmas, migrate, type OnMigrate } from './schema.js';
 import { acquireLogLock } from './lock.js';
-import { beginBody, compileShape, decodeDay, decodeSelectedEventId, encodeEvent, encodeInstant, instantDecoder, read, type EncodedEvent, type ShapeDecoder } from './codec.js';
+import { unpackText } from '@leerroutes/threads/text-transfer';
+import { beginBody, compileShape, decodeDay, decodeSelectedEventId, encodeEvent, encodeInstant, instantDecoder, read, type ShapeDecoder } from './codec.js';
+import { OCC_NULL, OCC_NUMBER, packAppends, type EncodedStreamAppend, type PackedAppends } from './packed.js';
 
 export interface SqliteEventStoreOptions {
   /** File path, or ':memory:' for a private in-process store. */
@@ -57,17 +59,12 @@ export interface SqliteEventStore extends EventStore {
   acquireLock(name: string, command: string): () => void;
 }
 
-/** A StreamAppend whose events were encoded beforehand (codec.ts encodeEvent), e.g. in another thread. */
-export interface EncodedStreamAppend {
-  readonly stream: string;
-  readonly expectedRevision: ExpectedRevision;
-  readonly events: readonly EncodedEvent[];
-}
-
 export interface LogTransaction {
   append(appends: readonly StreamAppend[]): AppendResult[];
   /** append, for events already encoded: the rows written are the same. */
   appendEncoded(appends: readonly EncodedStreamAppend[]): AppendResult[];
+  /** appendEncoded, for appends already packed into columns (packed.ts), e.g. in another thread. */
+  appendPacked(appends: PackedAppends): AppendResult[];
   /** Remove a stream and its events for good; returns how many events went. */
   eraseStream(stream: string): number;
 }
@@ -93,17 +90,64 @@ interface StreamState {
   revision: number;
   created: boolean;
   dirty: boolean;
-  /** Ids appended to the stream in this call (idKey), some perhaps not inserted yet. */
-  added: Set<string>;
+  /** Ids appended to the stream in this call, some perhaps not inserted yet. */
+  added: IdSet;
 }
 
-/** Events inserted by one statement (see appendEncodedInTx). */
+/** Events inserted by one statement (see appendPackedInTx). */
 const INSERT_ROWS = 16;
 const EVENT_ROW_WIDTH = 10;
-/** The arguments of that statement; one call of appendEncodedInTx runs at a time. */
+/** The arguments of that statement, and the buffers its ids are bound from; one call of appendPackedInTx runs at a time. */
 const rowArgs = new Array<unknown>(INSERT_ROWS * EVENT_ROW_WIDTH);
+const idSlots = Array.from({ length: INSERT_ROWS }, () => Buffer.alloc(16));
+/** The id an existing stream is asked whether it holds. */
+const lookupId = Buffer.alloc(16);
 
-const idKey = (id: Buffer | string): string => (typeof id === 'string' ? `t${id}` : `b${id.toString('latin1')}`);
+/** The first six bytes of event k's 16-byte id, as one number. */
+const idPrefix = (ids: Uint8Array, k: number): number => {
+  const o = k * 16;
+  return ids[o]! * 2 ** 40 + ids[o + 1]! * 2 ** 32 + ids[o + 2]! * 2 ** 24 + ids[o + 3]! * 2 ** 16 + ids[o + 4]! * 2 ** 8 + ids[o + 5]!;
+};
+
+const sameId = (ids: Uint8Array, j: number, k: number): boolean => {
+  for (let b = 0; b < 16; b++) if (ids[j * 16 + b] !== ids[k * 16 + b]) return false;
+  return true;
+};
+
+/**
+ * The ids a stream was given in one call, as positions in that call's packed
+ * columns. A 16-byte id is found by its first six bytes as a number (ids are
+ * digests: those nearly always differ) and compared whole; a text id by its
+ * text. A set of text keys cost two strings made per event.
+ */
+class IdSet {
+  private bytes: Map<number, number | number[]> | null = null;
+  private texts: Set<string> | null = null;
+
+  has(p: PackedAppends, k: number): boolean {
+    const text = p.idText[k]!;
+    if (text >= 0) return this.texts !== null && this.texts.has(p.strings[text]!);
+    const hit = this.bytes?.get(idPrefix(p.ids, k));
+    if (hit === undefined) return false;
+    if (typeof hit === 'number') return sameId(p.ids, hit, k);
+    for (const j of hit) if (sameId(p.ids, j, k)) return true;
+    return false;
+  }
+
+  add(p: PackedAppends, k: number): void {
+    const text = p.idText[k]!;
+    if (text >= 0) {
+      (this.texts ??= new Set()).add(p.strings[text]!);
+      return;
+    }
+    const key = idPrefix(p.ids, k);
+    const bytes = (this.bytes ??= new Map());
+    const hit = bytes.get(key);
+    if (hit === undefined) bytes.set(key, k);
+    else if (typeof hit === 'number') bytes.set(key, [hit, k]);
+    else hit.push(k);
+  }
+}
 
 function matches(expected: ExpectedRevision, current: StreamRevision | 'no_stream'): boolean {
   if (expected === 'any') return true;
@@ -111,12 +155,6 @@ function matches(expected: ExpectedRevision, current: StreamRevision | 'no_strea
   if (expected === 'stream_exists') return current !== 'no_stream';
   return current === expected;
 }
-
-/** better-sqlite3 binds a Buffer as a blob; bytes that crossed a thread arrive as a plain Uint8Array. */
-function idParam(id: Uint8Array | string): Buffer | string {
-  return typeof id === 'string' || Buffer.isBuffer(id) ? id : Buffer.from(id.buffer, id.byteOffset, id.byteLength);
-}
-
 
 function isBusy(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
@@ -279,17 +317,29 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
   const subscriptions = new Set<Subscription>();
 
   function appendInTx(appends: readonly StreamAppend[]): AppendResult[] {
-    return appendEncodedInTx(appends.map((a) => ({ stream: a.stream, expectedRevision: a.expectedRevision, events: a.events.map((e) => encodeEvent(e, a.stream)) })));
+    return appendPackedInTx(packAppends(appends.map((a) => ({ stream: a.stream, expectedRevision: a.expectedRevision, events: a.events.map((e) => encodeEvent(e, a.stream)) }))));
   }
 
-  /** Appends of one call share this state so a stream named twice is looked up once. */
-  function appendEncodedInTx(appends: readonly EncodedStreamAppend[]): AppendResult[] {
+  /**
+   * Every append comes here as columns (packed.ts), read in place: an event
+   * becomes no object on the way, only its body's text and, for an id, bytes
+   * copied into one of the statement's reused buffers (SQLite copies a bound
+   * blob). Appends of one call share their streams' state, so a stream named
+   * twice is looked up once.
+   */
+  function appendPackedInTx(p: PackedAppends): AppendResult[] {
     const recordedAtIso = clock().toISOString();
     const recordedAt = encodeInstant(recordedAtIso);
     const streams = new Map<string, StreamState>();
     const typeCounts = new Map<number, number>();
     let nextStreamId = 0;
     const results: { -readonly [K in keyof AppendResult]: AppendResult[K] }[] = [];
+    const bodies = unpackText(p.bodies);
+    const ids = p.ids;
+    // What the strings table stands for, worked out once per string: type and shape ids, knownAt as a column value.
+    const typeOf = new Int32Array(p.strings.length).fill(-1);
+    const shapeOf = new Int32Array(p.strings.length).fill(-1);
+    const knownOf = new Map<number, number | string | null>();
 
     // Rows wait here until INSERT_ROWS of them go in one statement. Their positions are known once they are
     // inserted: a statement's rows take consecutive positions, the last one lastInsertRowid.
@@ -317,18 +367,26 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
       waiting = 0;
     };
 
-    for (const { stream, expectedRevision, events } of appends) {
+    let at = 0;
+    for (let ai = 0; ai < p.streams.length; ai++) {
+      const stream = p.streams[ai]!;
+      const expectedRevision = p.expected[ai]!;
+      const first = at;
+      const size = p.sizes[ai]!;
+      at += size;
       let st = streams.get(stream);
       if (st === undefined) {
         const row = q.stream.get(stream) as [number, number] | undefined;
-        st = row ? { id: row[0], revision: row[1], created: false, dirty: false, added: new Set() } : { id: 0, revision: -1, created: false, dirty: false, added: new Set() };
+        st = row ? { id: row[0], revision: row[1], created: false, dirty: false, added: new IdSet() } : { id: 0, revision: -1, created: false, dirty: false, added: new IdSet() };
         streams.set(stream, st);
       }
       const current = st.revision < 0 ? ('no_stream' as const) : st.revision;
       if (!matches(expectedRevision, current)) {
         // A retried append whose events are all stored already is a success, whatever it expected.
-        if (events.length > 0 && st.id !== 0 && events.every((e) => isStored(st, idParam(e.eventId)))) {
-          results.push({ stream, revision: current, position: null, appended: 0, duplicates: events.length });
+        let all = size > 0 && st.id !== 0;
+        for (let k = first; all && k < at; k++) all = isStored(st, p, k);
+        if (all) {
+          results.push({ stream, revision: current, position: null, appended: 0, duplicates: size });
           continue;
         }
         throw new Conflict({ kind: 'WrongExpectedRevision', stream, expected: expectedRevision, actual: current });
@@ -340,24 +398,42 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
       }
       let appended = 0;
       let lastRow = -1;
-      for (const e of events) {
+      for (let k = first; k < at; k++) {
+        const refers = p.refers[k]!;
         // Its body would read another learner's id out of this stream's name.
-        if (e.refersTo !== null && e.refersTo !== stream) throw new Error(`an event encoded for stream ${e.refersTo} cannot be appended to ${stream}`);
-        const id = idParam(e.eventId);
-        if (isStored(st, id)) continue;
-        st.added.add(idKey(id));
-        const typeId = typeIdFor(e.type);
+        if (refers >= 0) throw new Error(`an event encoded for stream ${p.strings[refers]} cannot be appended to ${stream}`);
+        if (isStored(st, p, k)) continue;
+        st.added.add(p, k);
+        const ts = p.type[k]!;
+        let typeId = typeOf[ts]!;
+        if (typeId < 0) typeId = typeOf[ts] = typeIdFor(p.strings[ts]!);
+        const ss = p.shape[k]!;
+        let shapeId = shapeOf[ss]!;
+        if (shapeId < 0) shapeId = shapeOf[ss] = shapeIdFor(p.strings[ss]!);
+        const ks = p.knownAt[k]!;
+        let knownAt = knownOf.get(ks);
+        if (knownAt === undefined) {
+          const iso = ks < 0 ? undefined : p.strings[ks]!;
+          knownOf.set(ks, (knownAt = iso === undefined || iso === recordedAtIso ? null : encodeInstant(iso)));
+        }
+        const occ = p.occurredText[k]!;
         let a = waiting * EVENT_ROW_WIDTH;
         args[a++] = st.id;
         args[a++] = st.revision + 1;
-        args[a++] = id;
+        const text = p.idText[k]!;
+        if (text >= 0) args[a++] = p.strings[text]!;
+        else {
+          const id = idSlots[waiting]!;
+          for (let b = 0, o = k * 16; b < 16; b++) id[b] = ids[o + b]!;
+          args[a++] = id;
+        }
         args[a++] = typeId;
-        args[a++] = e.schemaVersion;
-        args[a++] = e.occurredOn;
+        args[a++] = p.schemaVersion[k]!;
+        args[a++] = occ === OCC_NUMBER ? p.occurredOn[k]! : occ === OCC_NULL ? null : p.strings[occ]!;
         args[a++] = recordedAt;
-        args[a++] = e.knownAt === undefined || e.knownAt === recordedAtIso ? null : encodeInstant(e.knownAt);
-        args[a++] = shapeIdFor(e.shape);
-        args[a] = e.body;
+        args[a++] = knownAt;
+        args[a++] = shapeId;
+        args[a] = bodies.slice(k === 0 ? 0 : p.bodyEnds[k - 1]!, p.bodyEnds[k]!);
         lastRow = rowsSeen++;
         if (++waiting === INSERT_ROWS) flush();
         st.revision += 1;
@@ -370,7 +446,7 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
         revision: st.revision < 0 ? 'no_stream' as const : st.revision,
         position: null as Position | null,
         appended,
-        duplicates: events.length - appended,
+        duplicates: size - appended,
       };
       results.push(result);
       if (lastRow >= 0) unplaced.push({ result, row: lastRow });
@@ -386,11 +462,19 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
     return results;
   }
 
-  /** Whether the stream holds this id: added in this call (perhaps still waiting to be inserted), or stored before. */
-  function isStored(st: StreamState, id: Buffer | string): boolean {
-    if (st.added.has(idKey(id))) return true;
+  /** Whether the stream holds event k's id: added in this call (perhaps still waiting to be inserted), or stored before. */
+  function isStored(st: StreamState, p: PackedAppends, k: number): boolean {
+    if (st.added.has(p, k)) return true;
     // A stream this call creates has no rows to look up.
-    return !st.created && st.id !== 0 && q.eventExists.get(st.id, id, id) !== undefined;
+    if (st.created || st.id === 0) return false;
+    const text = p.idText[k]!;
+    let id: Buffer | string;
+    if (text >= 0) id = p.strings[text]!;
+    else {
+      id = lookupId;
+      for (let b = 0, o = k * 16; b < 16; b++) id[b] = p.ids[o + b]!;
+    }
+    return q.eventExists.get(st.id, id, id) !== undefined;
   }
 
   function inWriteTransaction<T>(fn: (tx: LogTransaction) => T, opts: { readonly secureDelete?: boolean } = {}): Either<AppendError, T> {
@@ -403,7 +487,12 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
         return results;
       },
       appendEncoded(appends) {
-        const results = appendEncodedInTx(appends);
+        const results = appendPackedInTx(packAppends(appends));
+        if (results.some((r) => r.appended > 0)) appendedAny = true;
+        return results;
+      },
+      appendPacked(appends) {
+        const results = appendPackedInTx(appends);
         if (results.some((r) => r.appended > 0)) appendedAny = true;
         return results;
       },

@@ -1,6 +1,6 @@
 import type { Either } from 'fp-ts/lib/Either.js';
 import type { AppendError, AppendResult, RecordedEvent, StreamAppend } from '@leerroutes/event-store';
-import type { EncodedStreamAppend } from '@leerroutes/event-store/sqlite';
+import type { EncodedStreamAppend, PackedAppends } from '@leerroutes/event-store/sqlite';
 import type { FactKind } from '../fact-codec.js';
 import type { FactRows } from './fact-rows.js';
 import type { FileSummary } from '../summary.js';
@@ -77,7 +77,7 @@ export interface ImportLedger {
    * in the delivery, in one transaction. Resolves to the delivery's learners
    * done so far; a conflict appends nothing and changes nothing.
    */
-  commitDerived(delivery: number, learnerIds: readonly string[], counts: DerivedCounts, appends: readonly DerivedAppend[]): Promise<Either<AppendError, number>>;
+  commitDerived(delivery: number, learnerIds: readonly string[], counts: DerivedCounts, appends: DerivedAppends): Promise<Either<AppendError, number>>;
 
   // --- 4. finishing
   pendingReferences(delivery: number): Promise<ReferenceRow[]>;
@@ -111,6 +111,11 @@ export interface ErasedCounts {
 
 /** A derived append as the worker hands it over: encoded for the SQLite log, or plain. */
 export type DerivedAppend = EncodedStreamAppend | StreamAppend;
+
+/** A derived batch's appends: as they were made, or packed into columns for the SQLite log (a derive worker's, see PackedAppends). */
+export type DerivedAppends = readonly DerivedAppend[] | PackedAppends;
+
+export const isPacked = (a: DerivedAppends): a is PackedAppends => !Array.isArray(a);
 
 export interface DerivedCounts {
   readonly events: number;

@@ -6,7 +6,7 @@ import type { FactKind } from '../fact-codec.js';
 import { FACT_TABLES, type FactRows } from './fact-rows.js';
 import {
   deliveryOfRow,
-  addByType, REFERENCE_TABLES,
+  addByType, isPacked, REFERENCE_TABLES,
   type DeliveryRow, type FactRow, type FileProgress, type ImportLedger, type LedgerRow, type ReferenceDataRow, type ReferenceRow, type ReferenceTable, type RowOutcome,
 } from './port.js';
 import { ledgerSchemaOf, migrateLedger } from './postgres-schema.js';
@@ -300,6 +300,7 @@ export async function postgresImportLedger(store: PostgresEventStore): Promise<I
     readStreams: (streams) => store.readStreamsNamed(streams),
     async commitDerived(delivery, ids, counts, appends) {
       return store.writeTransaction(async (tx) => {
+        if (isPacked(appends)) throw new Error('appends packed for the SQLite log cannot go into a PostgreSQL log');
         if (appends.length > 0) await tx.append(appends as readonly StreamAppend[]);
         const before = (await tx.query<{ events_by_type: string }>(
           `WITH done AS (DELETE FROM ${t('ledger_pending')} WHERE delivery = $1 AND learner_id = ANY($2::text[]))

@@ -4,7 +4,7 @@ import { learnerStream } from '@leerroutes/domain';
 import type { RecordedEvent, StreamAppend } from '@leerroutes/event-store';
 import type { EncodedStreamAppend, SqliteEventStore } from '@leerroutes/event-store/sqlite';
 import { INSERT_CHUNK, Ledger } from './sqlite-ledger.js';
-import type { FactRow, ImportLedger, LedgerRow, ReferenceDataRow, RowOutcome } from './port.js';
+import { isPacked, type FactRow, type ImportLedger, type LedgerRow, type ReferenceDataRow, type RowOutcome } from './port.js';
 
 /**
  * The ledger in the SQLite log's own file, on the log's connection: every
@@ -104,7 +104,8 @@ export function sqliteImportLedger(store: SqliteEventStore): ImportLedger {
     },
     commitDerived: (delivery, ids, counts, appends) => now(() => {
       const r = store.writeTransaction((tx) => {
-        if (appends.length > 0) tx.appendEncoded(appends as readonly EncodedStreamAppend[]);
+        if (isPacked(appends)) tx.appendPacked(appends);
+        else if (appends.length > 0) tx.appendEncoded(appends as readonly EncodedStreamAppend[]);
         ledger.derived(delivery, ids, counts);
       });
       return E.isLeft(r) ? r : E.right(ledger.delivery(delivery).learnersDone);
