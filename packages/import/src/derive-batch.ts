@@ -4,7 +4,7 @@ import {
   type DerivationContext, type DerivedEvent, type ExistingEvent, type LearnerFacts,
 } from '@leerroutes/domain';
 import { deterministicEventId, uuidFromDigest, type NewEvent, type StreamRevision } from '@leerroutes/event-store';
-import { encodeEvent } from '@leerroutes/event-store/sqlite';
+import { AppendPacker } from '@leerroutes/event-store/sqlite';
 import { decodeFactRows, type FactRows } from './ledger/fact-rows.js';
 import type { DerivedAppend, DerivedAppends } from './ledger/port.js';
 
@@ -48,11 +48,11 @@ export interface DeriveOutput {
 }
 
 /**
- * Derives a batch. With `sink`, each learner's append is handed to it as soon
- * as it is made (a worker packs it at once: AppendPacker says why), and the
- * output's appends stay empty.
+ * Derives a batch: for the SQLite log, each learner's events are encoded into
+ * the packed columns as soon as they are made (AppendPacker says why); for
+ * another log, the appends are the events as they are.
  */
-export type BatchDeriver = (input: DeriveInput, sink?: (append: DerivedAppend) => void) => DeriveOutput & { readonly appends: DerivedAppend[] };
+export type BatchDeriver = (input: DeriveInput) => DeriveOutput;
 
 /** `loadFacts` loads the facts a batch comes without (its caller owns the connection behind it). */
 export function batchDeriver(setup: DeriveSetup, loadFacts?: (learnerIds: readonly string[]) => FactRows): BatchDeriver {
@@ -68,13 +68,13 @@ export function batchDeriver(setup: DeriveSetup, loadFacts?: (learnerIds: readon
     },
   };
   const correctionDate = setup.knownAt.slice(0, 10);
-  return (input, sink) => {
+  return (input) => {
     const rows = input.facts ?? loadFacts?.(input.learnerIds);
     if (rows === undefined) throw new Error('a batch came without its facts, and this deriver has no ledger to load them from');
     const facts = decodeFactRows(input.learnerIds, rows);
     const existing = new Map(input.existing.map(([id, revision, events]) => [id, { revision, events }]));
     const appends: DerivedAppend[] = [];
-    const encode = setup.encoding === 'sqlite';
+    const packer = setup.encoding === 'sqlite' ? new AppendPacker() : null;
     const counts: DeriveCounts = { events: 0, retracted: 0, byType: {} };
     for (const id of input.learnerIds) {
       const stream = existing.get(id);
@@ -82,9 +82,8 @@ export function batchDeriver(setup: DeriveSetup, loadFacts?: (learnerIds: readon
       if (events.length === 0) continue;
       const expectedRevision = stream ? stream.revision : 'no_stream';
       const name = learnerStream(id);
-      // With its stream, the encoding stores the learner id the stream name already holds as a reference.
-      const append: DerivedAppend = encode ? { stream: name, expectedRevision, events: events.map((e) => encodeEvent(e, name)) } : { stream: name, expectedRevision, events };
-      if (sink) sink(append);
+      const append: DerivedAppend = { stream: name, expectedRevision, events };
+      if (packer) packer.add(append);
       else appends.push(append);
       for (const e of events) {
         counts.byType[e.type] = (counts.byType[e.type] ?? 0) + 1;
@@ -92,7 +91,7 @@ export function batchDeriver(setup: DeriveSetup, loadFacts?: (learnerIds: readon
       }
       counts.events += events.length;
     }
-    return { appends, counts };
+    return { appends: packer ? packer.finish() : appends, counts };
   };
 }
 

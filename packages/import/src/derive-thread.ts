@@ -56,7 +56,7 @@ export function threadDeriver(setup: DeriveSetup, workers: number | readonly Wor
       const err = new Error(m.error.message);
       if (m.error.stack) err.stack = m.error.stack;
       w.reject(err);
-    } else w.resolve({ counts: m.counts!, appends: m.packed ?? m.appends! });
+    } else w.resolve({ counts: m.counts!, appends: m.appends! });
   };
   const onExit = (code: number) => failAll(new Error(`the derivation worker stopped (exit code ${code})`));
   for (const worker of pool) {

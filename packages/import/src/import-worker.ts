@@ -2,8 +2,8 @@ import { parentPort } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { sqliteFactRowsLoader } from './ledger/sqlite-ledger.js';
 import { batchDeriver, type BatchDeriver, type DeriveCounts, type DeriveInput, type DeriveSetup } from './derive-batch.js';
-import { AppendPacker, type EncodedStreamAppend, type PackedAppends } from '@leerroutes/event-store/sqlite';
-import type { DerivedAppend } from './ledger/port.js';
+import { transferOf } from '@leerroutes/event-store/sqlite';
+import { isPacked, type DerivedAppends } from './ledger/port.js';
 import { REGISTRATION_FILES } from './files.js';
 import { readItemChunks, type FilePart } from './read-items.js';
 import { packItems, type PackedItems } from './read-transfer.js';
@@ -35,17 +35,15 @@ export type FromReader =
   | { readonly kind: 'items'; readonly seq: number; readonly packed: PackedItems; readonly header: LineAt | null; readonly last: boolean; readonly lines: number }
   | { readonly kind: 'read-failed'; readonly seq: number; readonly error: { message: string; stack?: string | undefined } };
 
-/** A derived batch: its counts and its appends, packed when they are encoded rows (PackedAppends), as they are otherwise. */
+/** A derived batch: its counts and its appends, packed and moved for the SQLite log (PackedAppends), as they are otherwise. */
 export type FromDeriver = {
   readonly kind: 'derived'; readonly seq: number;
-  readonly counts?: DeriveCounts; readonly packed?: PackedAppends; readonly appends?: readonly DerivedAppend[];
+  readonly counts?: DeriveCounts; readonly appends?: DerivedAppends;
   readonly error?: { message: string; stack?: string | undefined };
 };
 
 const port = parentPort!;
 let derive: BatchDeriver | null = null;
-/** Whether the delivery's appends are encoded rows, packed as they are derived (else plain events, posted as they are). */
-let packs = false;
 /** A read-only connection to the ledger's file, when the delivery's batches come without their facts. */
 let factsDb: Database.Database | null = null;
 /** The reads going on: chunks they may still post before one is taken, and how to wake one waiting for that. */
@@ -90,21 +88,13 @@ port.on('message', (m: ToWorker) => {
       factsDb?.close();
       factsDb = m.setup.factsFile === undefined ? null : new Database(m.setup.factsFile, { readonly: true, fileMustExist: true });
       derive = batchDeriver(m.setup, factsDb === null ? undefined : sqliteFactRowsLoader(factsDb));
-      packs = m.setup.encoding === 'sqlite';
       return;
     }
     case 'derive':
       try {
         if (derive === null) throw new Error('derivation asked before its setup');
-        if (packs) {
-          const packer = new AppendPacker();
-          const { counts } = derive(m.input, (a) => packer.add(a as EncodedStreamAppend));
-          const packed = packer.finish();
-          port.postMessage({ kind: 'derived', seq: m.seq, counts, packed: packed.packed } satisfies FromDeriver, packed.transfer);
-        } else {
-          const { appends, counts } = derive(m.input);
-          port.postMessage({ kind: 'derived', seq: m.seq, counts, appends } satisfies FromDeriver);
-        }
+        const { appends, counts } = derive(m.input);
+        port.postMessage({ kind: 'derived', seq: m.seq, counts, appends } satisfies FromDeriver, isPacked(appends) ? transferOf(appends) : []);
       } catch (err) {
         const e = err instanceof Error ? err : new Error(String(err));
         port.postMessage({ kind: 'derived', seq: m.seq, error: { message: e.message, stack: e.stack } } satisfies FromDeriver);

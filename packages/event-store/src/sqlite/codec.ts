@@ -47,40 +47,81 @@ export interface EncodedEvent {
  * the stream name's suffix (the learner id of `learner-<id>`) is stored as a
  * reference to it; without, as itself (the row reads back the same either way).
  *
- * It runs once per event an import derives (some 19 million at the national
- * size), so it allocates next to nothing but the body it returns: the body is
- * written as character codes into one buffer, and the shape is a node of a
- * tree of the shapes seen so far, found by walking the payload's keys, its
- * text made once per distinct shape.
+ * The work is encodeEventParts', which runs once per event an import derives
+ * (some 19 million at the national size) and allocates next to nothing: the
+ * body is written as character codes into one buffer, and the shape is a node
+ * of a tree of the shapes seen so far, found by walking the payload's keys,
+ * its text made once per distinct shape. A packer copies the parts into its
+ * columns; this makes them an object with the body as a string.
  */
-export function encodeEvent(
-  e: {
-    readonly eventId: string; readonly type: string; readonly schemaVersion: number; readonly data: unknown;
-    readonly occurredOn: string | null; readonly knownAt?: string; readonly metadata?: Readonly<Record<string, unknown>>;
-  },
-  stream?: unknown,
-): EncodedEvent {
+export function encodeEvent(e: EncodableEvent, stream?: unknown): EncodedEvent {
   // Array.prototype.map hands over an index as second argument: only a string is a stream.
+  const p = encodeEventParts(e, typeof stream === 'string' ? stream : undefined);
+  return {
+    eventId: p.idText ?? Buffer.from(p.id),
+    type: p.type,
+    schemaVersion: p.schemaVersion,
+    occurredOn: p.occurredOn,
+    knownAt: p.knownAt,
+    shape: p.shape,
+    body: bodyText(),
+    refersTo: p.refersToStream ? (stream as string) : null,
+  };
+}
+
+/** What encodeEvent takes: an event as the port's NewEvent has it. */
+export interface EncodableEvent {
+  readonly eventId: string; readonly type: string; readonly schemaVersion: number; readonly data: unknown;
+  readonly occurredOn: string | null; readonly knownAt?: string; readonly metadata?: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * The parts of the event encodeEventParts encoded last: one record,
+ * overwritten by the next call, so that a packer (packed.ts) copies them into
+ * its columns with no object, id buffer or body string made per event.
+ */
+export interface EncodedParts {
+  /** The id as text; null when it is a UUID, held as the 16 bytes of `id`. */
+  readonly idText: string | null;
+  readonly id: Uint8Array;
+  readonly type: string;
+  readonly schemaVersion: number;
+  readonly occurredOn: number | string | null;
+  readonly knownAt: string | undefined;
+  readonly shape: string;
+  /** Whether the body refers to the stream's name, and so reads back right in that stream only. */
+  readonly refersToStream: boolean;
+  /** The body as UTF-16 code units: codes[0 .. bodyLength). */
+  readonly codes: Uint16Array;
+  readonly bodyLength: number;
+}
+
+const PARTS: { -readonly [K in keyof EncodedParts]: EncodedParts[K] } = {
+  idText: null, id: new Uint8Array(16), type: '', schemaVersion: 0, occurredOn: null, knownAt: undefined, shape: '', refersToStream: false, codes: new Uint16Array(0), bodyLength: 0,
+};
+
+/** encodeEvent's work, its result left in one reused record (EncodedParts) until the next call. */
+export function encodeEventParts(e: EncodableEvent, stream: string | undefined): EncodedParts {
   W_OCC = e.occurredOn ?? null;
-  W_SFX = typeof stream === 'string' ? streamSuffix(stream) : null;
+  W_SFX = stream === undefined ? null : streamSuffix(stream);
   W_REFERRED = false;
-  const eventId = encodeEventId(e.eventId);
-  W_ID = typeof eventId === 'string' ? null : eventId;
+  const uuid = parseUuid(e.eventId, PARTS.id);
+  PARTS.idText = uuid ? null : e.eventId;
+  W_ID = uuid ? PARTS.id : null;
   BP = 0;
   let node = isPlainObject(e.data) ? walk(e.data, false, step(SHAPES, PART, PART_OBJECT)) : (writeValue(e.data), step(SHAPES, PART, PART_VALUE));
   node = e.metadata === undefined
     ? step(node, PART, PART_NONE)
     : isPlainObject(e.metadata) ? walk(e.metadata, false, step(node, PART, PART_OBJECT)) : (writeValue(e.metadata), step(node, PART, PART_VALUE));
-  return {
-    eventId,
-    type: e.type,
-    schemaVersion: e.schemaVersion,
-    occurredOn: encodeDay(e.occurredOn ?? null),
-    knownAt: e.knownAt,
-    shape: (node.shape ??= shapeText(node)),
-    body: bodyText(),
-    refersTo: W_REFERRED ? (stream as string) : null,
-  };
+  PARTS.type = e.type;
+  PARTS.schemaVersion = e.schemaVersion;
+  PARTS.occurredOn = encodeDay(e.occurredOn ?? null);
+  PARTS.knownAt = e.knownAt;
+  PARTS.shape = (node.shape ??= shapeText(node));
+  PARTS.refersToStream = W_REFERRED;
+  PARTS.codes = B;
+  PARTS.bodyLength = BP;
+  return PARTS;
 }
 
 /** The part of a stream name after its category (`learner-L1` -> `L1`); null without a category. */
@@ -220,7 +261,7 @@ const T_ID_DIGEST = 0x6f; // the base64url text of the 20-byte digest the event'
 let W_OCC: string | null = null;
 let W_SFX: string | null = null;
 let W_REFERRED = false;
-let W_ID: Buffer | null = null;
+let W_ID: Uint8Array | null = null;
 
 /** The body being written, as UTF-16 code units; grown for a large payload, reused by the next. */
 let B = new Uint16Array(1024);
@@ -388,7 +429,7 @@ const base64urlValue = (c: number): number => (c === 95 ? 63 : c === 45 ? 62 : c
  * what the id does not hold: six bits and four bytes, seven characters instead of 28.
  */
 const scratch = Buffer.alloc(20);
-function writeIdDigest(s: string, id: Buffer): boolean {
+function writeIdDigest(s: string, id: Uint8Array): boolean {
   // 27 characters carry 162 bits: the text is the canonical form of 20 bytes when the last two are zero.
   if (!BASE64URL.test(s) || (base64urlValue(s.charCodeAt(26)) & 3) !== 0) return false;
   const d = scratch;
@@ -576,23 +617,28 @@ const keyOf = (key: string): string => (key === '__proto__' ? '["__proto__"]' : 
 
 // --- ids, days and instants in their columns
 
-/** A lower-case UUID as 16 bytes; any other id as itself (text). Hand-parsed: it runs once per event appended. */
+/** A lower-case UUID as 16 bytes; any other id as itself (text). */
 export function encodeEventId(id: string): Buffer | string {
-  if (id.length !== 36) return id;
   const out = Buffer.allocUnsafe(16);
+  return parseUuid(id, out) ? out : id;
+}
+
+/** Whether the id is a lower-case UUID, its 16 bytes then written to `out`. Hand-parsed: it runs once per event appended. */
+function parseUuid(id: string, out: Uint8Array): boolean {
+  if (id.length !== 36) return false;
   let j = 0;
   for (let i = 0; i < 36; i += 2) {
     if (i === 8 || i === 13 || i === 18 || i === 23) {
-      if (id.charCodeAt(i) !== 45) return id;
+      if (id.charCodeAt(i) !== 45) return false;
       i -= 1;
       continue;
     }
     const hi = nibble(id.charCodeAt(i));
     const lo = nibble(id.charCodeAt(i + 1));
-    if (hi < 0 || lo < 0) return id;
+    if (hi < 0 || lo < 0) return false;
     out[j++] = (hi << 4) | lo;
   }
-  return out;
+  return true;
 }
 
 /** A lower-case hex digit's value, -1 for anything else (upper case included: such an id is kept as text, as it came). */

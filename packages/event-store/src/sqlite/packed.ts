@@ -1,24 +1,18 @@
-import { packText, type PackedText } from '@leerroutes/threads/text-transfer';
-import type { ExpectedRevision } from '../port.js';
-import type { EncodedEvent } from './codec.js';
-
-/** A StreamAppend whose events were encoded beforehand (codec.ts encodeEvent), e.g. in another thread. */
-export interface EncodedStreamAppend {
-  readonly stream: string;
-  readonly expectedRevision: ExpectedRevision;
-  readonly events: readonly EncodedEvent[];
-}
+import type { PackedText } from '@leerroutes/threads/text-transfer';
+import type { ExpectedRevision, StreamAppend } from '../port.js';
+import { encodeEventParts } from './codec.js';
 
 /**
- * Encoded appends as columns, one row per event: the form every append takes
- * on its way into the log (LogTransaction.appendPacked reads the columns in
- * place). An import's derive worker packs the appends it makes and moves the
- * columns to the writer's thread (typed arrays and the bodies as one block of
- * bytes, all moved, not copied; repeated strings once). Posted as objects,
- * each event would be cloned with its eight field names on one side and
- * rebuilt on the other, and the rebuilt objects waited, surviving the
- * writer's collections, until the batch was appended: some 1.3 s of a 110k
- * import's writer and most of its 1.7 s of scavenges.
+ * Appends encoded into columns, one row per event: the form every append to
+ * the SQLite log takes (LogTransaction.appendPacked reads the columns in
+ * place). An import's derive worker encodes the appends it makes straight
+ * into them and moves the columns to the writer's thread (typed arrays and
+ * the bodies as one block of bytes, all moved, not copied; repeated strings
+ * once). Posted as objects, each event would be cloned with its eight field
+ * names on one side and rebuilt on the other; unpacked into objects on the
+ * writer's side, they waited, surviving the writer's collections, until the
+ * batch was appended: some 1.3 s of a 110k import's writer and most of its
+ * 1.7 s of scavenges.
  */
 export interface PackedAppends {
   readonly streams: string[];
@@ -39,8 +33,7 @@ export interface PackedAppends {
   /** The strings index of knownAt; -1 when undefined. */
   readonly knownAt: Int32Array;
   readonly shape: Uint32Array;
-  /** REFERS_NONE, REFERS_OWN (the append's stream), or the strings index of another stream (which the appender refuses). */
-  readonly refers: Int32Array;
+  /** Every body, one after the other: one byte a code unit while all are Latin-1, else two (PackedText). */
   readonly bodies: PackedText;
   /** Where each event's body ends in the bodies' text. */
   readonly bodyEnds: Uint32Array;
@@ -48,16 +41,15 @@ export interface PackedAppends {
 
 export const OCC_NUMBER = -1;
 export const OCC_NULL = -2;
-export const REFERS_NONE = -1;
-export const REFERS_OWN = -2;
 
 /**
- * Packs encoded appends one at a time, as a derive worker makes them: each
- * learner's encoded events are copied into the columns at once and can be
- * collected young. Held until the batch was derived (some 17,000 events),
- * they survived the worker's scavenges and were copied by each. Deriving and
- * packing a 110k delivery in one thread, in alternating runs: 25.7 and 23.0 s
- * of CPU packed this way, 26.8 and 24.9 s packed after the batch.
+ * Encodes appends into columns one at a time, as a derive worker makes them.
+ * Each event is encoded straight into the columns (encodeEventParts): no
+ * object, id buffer or body string is made of it, and what a batch holds
+ * until it is moved is a few growing arrays. Held as objects until the batch
+ * of some 17,000 events was derived, the events survived the worker's
+ * scavenges and were copied by each; held as encoded objects with their body
+ * strings, the bodies were.
  */
 export class AppendPacker {
   private readonly streams: string[] = [];
@@ -65,9 +57,7 @@ export class AppendPacker {
   private readonly sizes: number[] = [];
   private readonly strings: string[] = [];
   private readonly index = new Map<string, number>();
-  private readonly bodies: string[] = [];
   private n = 0;
-  private end = 0;
   private capacity = 0;
   private ids = new Uint8Array(0);
   private idText = new Int32Array(0);
@@ -77,8 +67,11 @@ export class AppendPacker {
   private occurredText = new Int32Array(0);
   private knownAt = new Int32Array(0);
   private shape = new Uint32Array(0);
-  private refers = new Int32Array(0);
   private bodyEnds = new Uint32Array(0);
+  /** The bodies' code units: a byte each until one is beyond Latin-1, then two. */
+  private body: Uint8Array | Uint16Array = new Uint8Array(0);
+  private narrow = true;
+  private end = 0;
 
   private intern(s: string): number {
     let i = this.index.get(s);
@@ -103,58 +96,73 @@ export class AppendPacker {
     this.occurredText = grown(this.occurredText, (k) => new Int32Array(k));
     this.knownAt = grown(this.knownAt, (k) => new Int32Array(k));
     this.shape = grown(this.shape, (k) => new Uint32Array(k));
-    this.refers = grown(this.refers, (k) => new Int32Array(k));
     this.bodyEnds = grown(this.bodyEnds, (k) => new Uint32Array(k));
     this.capacity = capacity;
   }
 
-  add(a: EncodedStreamAppend): void {
+  /** Room for `more` body code units. */
+  private growBody(more: number): void {
+    const b = this.narrow ? new Uint8Array(Math.max(64 * 1024, this.body.length * 2, this.end + more)) : new Uint16Array(Math.max(32 * 1024, this.body.length * 2, this.end + more));
+    b.set(this.body.subarray(0, this.end));
+    this.body = b;
+  }
+
+  /** From a byte a code unit to two: a body beyond Latin-1 came. */
+  private widen(): void {
+    const b = new Uint16Array(this.body.length);
+    b.set(this.body.subarray(0, this.end));
+    this.body = b;
+    this.narrow = false;
+  }
+
+  /** An append, its events encoded for its stream. */
+  add(a: StreamAppend): void {
     this.streams.push(a.stream);
     this.expected.push(a.expectedRevision);
     this.sizes.push(a.events.length);
     this.reserve(a.events.length);
     for (const e of a.events) {
+      const p = encodeEventParts(e, a.stream);
       const at = this.n++;
-      if (typeof e.eventId === 'string') this.idText[at] = this.intern(e.eventId);
+      if (p.idText !== null) this.idText[at] = this.intern(p.idText);
       else {
-        this.ids.set(e.eventId, at * 16);
+        this.ids.set(p.id, at * 16);
         this.idText[at] = -1;
       }
-      this.type[at] = this.intern(e.type);
-      this.schemaVersion[at] = e.schemaVersion;
-      if (typeof e.occurredOn === 'number') {
-        this.occurredOn[at] = e.occurredOn;
+      this.type[at] = this.intern(p.type);
+      this.schemaVersion[at] = p.schemaVersion;
+      if (typeof p.occurredOn === 'number') {
+        this.occurredOn[at] = p.occurredOn;
         this.occurredText[at] = OCC_NUMBER;
-      } else this.occurredText[at] = e.occurredOn === null ? OCC_NULL : this.intern(e.occurredOn);
-      this.knownAt[at] = e.knownAt === undefined ? -1 : this.intern(e.knownAt);
-      this.shape[at] = this.intern(e.shape);
-      this.refers[at] = e.refersTo === null ? REFERS_NONE : e.refersTo === a.stream ? REFERS_OWN : this.intern(e.refersTo);
-      this.bodies.push(e.body);
-      this.end += e.body.length;
+      } else this.occurredText[at] = p.occurredOn === null ? OCC_NULL : this.intern(p.occurredOn);
+      this.knownAt[at] = p.knownAt === undefined ? -1 : this.intern(p.knownAt);
+      this.shape[at] = this.intern(p.shape);
+      const codes = p.codes;
+      const length = p.bodyLength;
+      if (this.narrow) for (let i = 0; i < length; i++) if (codes[i]! > 0xff) { this.widen(); break; }
+      if (this.end + length > this.body.length) this.growBody(length);
+      const body = this.body;
+      for (let i = 0, o = this.end; i < length; i++) body[o + i] = codes[i]!;
+      this.end += length;
       this.bodyEnds[at] = this.end;
     }
   }
 
-  /** The columns so far, each a buffer of its own to move (the packer is not to be used after). */
-  finish(): { packed: PackedAppends; transfer: ArrayBuffer[] } {
+  /** The columns so far, each a buffer of its own to move (transferOf); the packer is not to be used after. */
+  finish(): PackedAppends {
     const n = this.n;
     // Copies of exactly n elements: a moved buffer goes whole, and the columns have room to spare.
-    const p = {
+    return {
       streams: this.streams, expected: this.expected, sizes: Uint32Array.from(this.sizes), strings: this.strings,
       ids: this.ids.slice(0, n * 16), idText: this.idText.slice(0, n), type: this.type.slice(0, n), schemaVersion: this.schemaVersion.slice(0, n),
       occurredOn: this.occurredOn.slice(0, n), occurredText: this.occurredText.slice(0, n), knownAt: this.knownAt.slice(0, n), shape: this.shape.slice(0, n),
-      refers: this.refers.slice(0, n), bodyEnds: this.bodyEnds.slice(0, n),
+      bodyEnds: this.bodyEnds.slice(0, n),
+      bodies: { bytes: this.body.slice(0, this.end).buffer as ArrayBuffer, narrow: this.narrow },
     };
-    const packed: PackedAppends = { ...p, bodies: packText(this.bodies) };
-    const transfer = [p.sizes, p.ids, p.idText, p.type, p.schemaVersion, p.occurredOn, p.occurredText, p.knownAt, p.shape, p.refers, p.bodyEnds]
-      .map((a) => a.buffer as ArrayBuffer);
-    return { packed, transfer: [...transfer, packed.bodies.bytes] };
   }
 }
 
-/** Appends packed, for a caller that has them as objects. */
-export function packAppends(appends: readonly EncodedStreamAppend[]): PackedAppends {
-  const packer = new AppendPacker();
-  for (const a of appends) packer.add(a);
-  return packer.finish().packed;
+/** The buffers of packed appends, to move them to another thread (each is the packed appends' own). */
+export function transferOf(p: PackedAppends): ArrayBuffer[] {
+  return [p.sizes, p.ids, p.idText, p.type, p.schemaVersion, p.occurredOn, p.occurredText, p.knownAt, p.shape, p.bodyEnds].map((a) => a.buffer as ArrayBuffer).concat(p.bodies.bytes);
 }

@@ -21,8 +21,8 @@ import { DEFAULT_BATCH_SIZE, pollingSubscription, type WakeSignal } from '../pol
 import { applyPragmas, migrate, type OnMigrate } from './schema.js';
 import { acquireLogLock } from './lock.js';
 import { unpackText } from '@leerroutes/threads/text-transfer';
-import { beginBody, compileShape, decodeDay, decodeSelectedEventId, encodeEvent, encodeInstant, instantDecoder, read, type ShapeDecoder } from './codec.js';
-import { OCC_NULL, OCC_NUMBER, packAppends, type EncodedStreamAppend, type PackedAppends } from './packed.js';
+import { beginBody, compileShape, decodeDay, decodeSelectedEventId, encodeInstant, instantDecoder, read, type ShapeDecoder } from './codec.js';
+import { AppendPacker, OCC_NULL, OCC_NUMBER, type PackedAppends } from './packed.js';
 
 export interface SqliteEventStoreOptions {
   /** File path, or ':memory:' for a private in-process store. */
@@ -61,9 +61,7 @@ export interface SqliteEventStore extends EventStore {
 
 export interface LogTransaction {
   append(appends: readonly StreamAppend[]): AppendResult[];
-  /** append, for events already encoded: the rows written are the same. */
-  appendEncoded(appends: readonly EncodedStreamAppend[]): AppendResult[];
-  /** appendEncoded, for appends already packed into columns (packed.ts), e.g. in another thread. */
+  /** append, for appends already encoded into columns (packed.ts), e.g. in another thread: the rows written are the same. */
   appendPacked(appends: PackedAppends): AppendResult[];
   /** Remove a stream and its events for good; returns how many events went. */
   eraseStream(stream: string): number;
@@ -317,7 +315,9 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
   const subscriptions = new Set<Subscription>();
 
   function appendInTx(appends: readonly StreamAppend[]): AppendResult[] {
-    return appendPackedInTx(packAppends(appends.map((a) => ({ stream: a.stream, expectedRevision: a.expectedRevision, events: a.events.map((e) => encodeEvent(e, a.stream)) }))));
+    const packer = new AppendPacker();
+    for (const a of appends) packer.add(a);
+    return appendPackedInTx(packer.finish());
   }
 
   /**
@@ -399,9 +399,6 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
       let appended = 0;
       let lastRow = -1;
       for (let k = first; k < at; k++) {
-        const refers = p.refers[k]!;
-        // Its body would read another learner's id out of this stream's name.
-        if (refers >= 0) throw new Error(`an event encoded for stream ${p.strings[refers]} cannot be appended to ${stream}`);
         if (isStored(st, p, k)) continue;
         st.added.add(p, k);
         const ts = p.type[k]!;
@@ -483,11 +480,6 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
     const tx = db.transaction(() => fn({
       append(appends) {
         const results = appendInTx(appends);
-        if (results.some((r) => r.appended > 0)) appendedAny = true;
-        return results;
-      },
-      appendEncoded(appends) {
-        const results = appendPackedInTx(packAppends(appends));
         if (results.some((r) => r.appended > 0)) appendedAny = true;
         return results;
       },

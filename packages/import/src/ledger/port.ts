@@ -1,6 +1,6 @@
 import type { Either } from 'fp-ts/lib/Either.js';
 import type { AppendError, AppendResult, RecordedEvent, StreamAppend } from '@leerroutes/event-store';
-import type { EncodedStreamAppend, PackedAppends } from '@leerroutes/event-store/sqlite';
+import type { PackedAppends } from '@leerroutes/event-store/sqlite';
 import type { FactKind } from '../fact-codec.js';
 import type { FactRows } from './fact-rows.js';
 import type { FileSummary } from '../summary.js';
@@ -109,10 +109,10 @@ export interface ErasedCounts {
   readonly factsRemoved: number;
 }
 
-/** A derived append as the worker hands it over: encoded for the SQLite log, or plain. */
-export type DerivedAppend = EncodedStreamAppend | StreamAppend;
+/** A derived append: a learner's stream and the events it gets. */
+export type DerivedAppend = StreamAppend;
 
-/** A derived batch's appends: as they were made, or packed into columns for the SQLite log (a derive worker's, see PackedAppends). */
+/** A derived batch's appends: encoded into columns for the SQLite log (PackedAppends), as they are for another. */
 export type DerivedAppends = readonly DerivedAppend[] | PackedAppends;
 
 export const isPacked = (a: DerivedAppends): a is PackedAppends => !Array.isArray(a);

@@ -2,7 +2,7 @@ import { basename, dirname, extname, join, resolve } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import { learnerStream } from '@leerroutes/domain';
 import type { RecordedEvent, StreamAppend } from '@leerroutes/event-store';
-import type { EncodedStreamAppend, SqliteEventStore } from '@leerroutes/event-store/sqlite';
+import type { SqliteEventStore } from '@leerroutes/event-store/sqlite';
 import { INSERT_CHUNK, Ledger } from './sqlite-ledger.js';
 import { isPacked, type FactRow, type ImportLedger, type LedgerRow, type ReferenceDataRow, type RowOutcome } from './port.js';
 
@@ -105,7 +105,7 @@ export function sqliteImportLedger(store: SqliteEventStore): ImportLedger {
     commitDerived: (delivery, ids, counts, appends) => now(() => {
       const r = store.writeTransaction((tx) => {
         if (isPacked(appends)) tx.appendPacked(appends);
-        else if (appends.length > 0) tx.appendEncoded(appends as readonly EncodedStreamAppend[]);
+        else if (appends.length > 0) tx.append(appends);
         ledger.derived(delivery, ids, counts);
       });
       return E.isLeft(r) ? r : E.right(ledger.delivery(delivery).learnersDone);
