@@ -38,8 +38,6 @@ export interface EncodedEvent {
   readonly shape: string;
   /** Their leaf values (see the tags below). */
   readonly body: string;
-  /** The stream whose name the body refers to (see encodeEvent); it may be appended there only. Null when it refers to none. */
-  readonly refersTo: string | null;
 }
 
 /**
@@ -65,7 +63,6 @@ export function encodeEvent(e: EncodableEvent, stream?: unknown): EncodedEvent {
     knownAt: p.knownAt,
     shape: p.shape,
     body: bodyText(),
-    refersTo: p.refersToStream ? (stream as string) : null,
   };
 }
 
@@ -89,22 +86,19 @@ export interface EncodedParts {
   readonly occurredOn: number | string | null;
   readonly knownAt: string | undefined;
   readonly shape: string;
-  /** Whether the body refers to the stream's name, and so reads back right in that stream only. */
-  readonly refersToStream: boolean;
   /** The body as UTF-16 code units: codes[0 .. bodyLength). */
   readonly codes: Uint16Array;
   readonly bodyLength: number;
 }
 
 const PARTS: { -readonly [K in keyof EncodedParts]: EncodedParts[K] } = {
-  idText: null, id: new Uint8Array(16), type: '', schemaVersion: 0, occurredOn: null, knownAt: undefined, shape: '', refersToStream: false, codes: new Uint16Array(0), bodyLength: 0,
+  idText: null, id: new Uint8Array(16), type: '', schemaVersion: 0, occurredOn: null, knownAt: undefined, shape: '', codes: new Uint16Array(0), bodyLength: 0,
 };
 
 /** encodeEvent's work, its result left in one reused record (EncodedParts) until the next call. */
 export function encodeEventParts(e: EncodableEvent, stream: string | undefined): EncodedParts {
   W_OCC = e.occurredOn ?? null;
   W_SFX = stream === undefined ? null : streamSuffix(stream);
-  W_REFERRED = false;
   const uuid = parseUuid(e.eventId, PARTS.id);
   PARTS.idText = uuid ? null : e.eventId;
   W_ID = uuid ? PARTS.id : null;
@@ -118,7 +112,6 @@ export function encodeEventParts(e: EncodableEvent, stream: string | undefined):
   PARTS.occurredOn = encodeDay(e.occurredOn ?? null);
   PARTS.knownAt = e.knownAt;
   PARTS.shape = (node.shape ??= shapeText(node));
-  PARTS.refersToStream = W_REFERRED;
   PARTS.codes = B;
   PARTS.bodyLength = BP;
   return PARTS;
@@ -260,7 +253,6 @@ const T_ID_DIGEST = 0x6f; // the base64url text of the 20-byte digest the event'
 
 let W_OCC: string | null = null;
 let W_SFX: string | null = null;
-let W_REFERRED = false;
 let W_ID: Uint8Array | null = null;
 
 /** The body being written, as UTF-16 code units; grown for a large payload, reused by the next. */
@@ -452,10 +444,7 @@ function writeIdDigest(s: string, id: Uint8Array): boolean {
 
 function writeString(s: string): void {
   if (s === W_OCC) return writeTag(T_OCCURRED_ON);
-  if (s === W_SFX) {
-    W_REFERRED = true;
-    return writeTag(T_STREAM_SUFFIX);
-  }
+  if (s === W_SFX) return writeTag(T_STREAM_SUFFIX);
   const len = s.length;
   if (len === 27 && W_ID !== null && writeIdDigest(s, W_ID)) return;
   if ((len === 7 || len === 9 || len === 10) && writePacked(s)) return;

@@ -115,7 +115,7 @@ export class AppendPacker {
     this.narrow = false;
   }
 
-  /** An append, its events encoded for its stream. */
+  /** An append, its events encoded for its own stream: a body may refer to the stream's name (codec.ts), and reads back right only there. */
   add(a: StreamAppend): void {
     this.streams.push(a.stream);
     this.expected.push(a.expectedRevision);
