@@ -12,6 +12,7 @@
 import { createHash } from 'node:crypto';
 import type { StreamAppend } from '@leerroutes/event-store';
 import { AppendPacker, openSqliteEventStore, transferOf, type PackedAppends } from '@leerroutes/event-store/sqlite';
+import { appendsOf } from './appends.js';
 
 const args = process.argv.slice(2);
 const flag = (n: string, d: number) => { const i = args.indexOf(`--${n}`); return i >= 0 ? Number(args.splice(i, 2)[1]) : d; };
@@ -24,13 +25,7 @@ const batches: StreamAppend[][] = [];
 const store = openSqliteEventStore({ path: db });
 let read = 0;
 for await (const batch of store.readAll({ batchSize: 10_000 })) {
-  const byStream = new Map<string, StreamAppend>();
-  for (const e of batch) {
-    const a = byStream.get(e.stream) ?? { stream: e.stream, expectedRevision: 'any' as const, events: [] };
-    (a.events as unknown[]).push({ eventId: e.eventId, type: e.type, schemaVersion: e.schemaVersion, data: e.data, occurredOn: e.occurredOn, knownAt: e.knownAt, metadata: e.metadata });
-    byStream.set(e.stream, a);
-  }
-  batches.push([...byStream.values()]);
+  batches.push(appendsOf(batch));
   if ((read += batch.length) >= wanted) break;
 }
 await store.close();

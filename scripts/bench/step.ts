@@ -3,11 +3,11 @@
  * figure. Prints `RESULT {json}` as its last line.
  */
 import * as E from 'fp-ts/lib/Either.js';
-import type { StreamAppend } from '@leerroutes/event-store';
 import { openSqliteEventStore } from '@leerroutes/event-store/sqlite';
 import { openEngine } from '@leerroutes/engine';
 import { INDICATORS, defaultPublishThreads, type ReportRequest } from '@leerroutes/indicators';
 import { generatePopulation } from '@leerroutes/synthetic';
+import { appendsOf } from './appends.js';
 import { parseSpec } from './spec.js';
 
 /** The breakdowns every indicator is timed under: none, one, two, and the school ones whose suppression lattice is the largest. */
@@ -52,14 +52,9 @@ async function main(): Promise<void> {
       let appendSeconds = 0;
       let events = 0;
       for await (const batch of source.readAll({ batchSize: 10_000 })) {
-        const byStream = new Map<string, StreamAppend>();
-        for (const e of batch) {
-          const a = byStream.get(e.stream) ?? { stream: e.stream, expectedRevision: 'any' as const, events: [] };
-          (a.events as unknown[]).push({ eventId: e.eventId, type: e.type, schemaVersion: e.schemaVersion, data: e.data, occurredOn: e.occurredOn, knownAt: e.knownAt, metadata: e.metadata });
-          byStream.set(e.stream, a);
-        }
+        const appends = appendsOf(batch);
         const t0 = performance.now();
-        const r = await target.appendToStreams([...byStream.values()]);
+        const r = await target.appendToStreams(appends);
         appendSeconds += seconds(t0);
         if (E.isLeft(r)) throw new Error(JSON.stringify(r.left));
         events += batch.length;
