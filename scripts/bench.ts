@@ -25,7 +25,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { INDICATORS, defaultPublishThreads } from '@leerroutes/indicators';
-import { checkShape, toMarkdown, type BenchResult } from './bench/result.js';
+import { checkShape, toMarkdown, type BenchResult, type Pair } from './bench/result.js';
 import { specOf } from './bench/spec.js';
 
 const SIZES = {
@@ -130,9 +130,18 @@ const peer = runPeer();
  * correction's events too.
  */
 function measurePairs(): BenchResult['pairs'] {
-  const ratioOf = (imp: Record<string, any>, app: Record<string, any>) => (app['eventsPerSecond'] as number) / (imp['eventsPerSecond'] as number);
-  const importPairs = [{ seconds: imported['seconds'] as number, floorSeconds: append['seconds'] as number, ratio: ratioOf(imported, append) }];
-  const rebuildPairs = [{ seconds: rebuilt['seconds'] as number, floorSeconds: scan['seconds'] as number, ratio: (rebuilt['seconds'] as number) / (scan['seconds'] as number) }];
+  const cores = cpus().length;
+  const pairOf = (subject: Record<string, any>, floor: Record<string, any>): Pair => {
+    // Per event: the floors carry the correction's events too.
+    const per = (x: Record<string, any>, k: 'seconds' | 'cpuSeconds') => (x[k] as number) / (x['events'] as number);
+    return {
+      seconds: subject['seconds'], floorSeconds: floor['seconds'], ratio: per(subject, 'seconds') / per(floor, 'seconds'),
+      cpuSeconds: subject['cpuSeconds'], floorCpuSeconds: floor['cpuSeconds'], cpuRatio: per(subject, 'cpuSeconds') / per(floor, 'cpuSeconds'),
+      leastRatio: per(subject, 'cpuSeconds') / cores / per(floor, 'seconds'),
+    };
+  };
+  const importPairs = [pairOf(imported, append)];
+  const rebuildPairs = [pairOf(rebuilt, scan)];
   const roundDb = join(work, 'round.sqlite');
   const roundViews = join(work, 'round.views');
   const clear = () => {
@@ -143,7 +152,7 @@ function measurePairs(): BenchResult['pairs'] {
     clear();
     const floor = step('append', '--db', db, '--target', appendDb);
     const again = step('import', '--dir', dir, '--db', roundDb, '--known-at', KNOWN_AT);
-    importPairs.push({ seconds: again['seconds'], floorSeconds: floor['seconds'], ratio: ratioOf(again, floor) });
+    importPairs.push(pairOf(again, floor));
     const scanAgain = step('scan', '--db', db);
     const rebuildAgain = step('rebuild', '--db', db, '--views', roundViews);
     // A pair compares like with like only if each round did the first round's work.
@@ -151,13 +160,14 @@ function measurePairs(): BenchResult['pairs'] {
     if (counts.some(([x, first]) => x['events'] !== first['events'])) {
       throw new Error(`round ${round} handled other events than the first: import ${again['events']} vs ${imported['events']}, append ${floor['events']} vs ${append['events']}, scan ${scanAgain['events']} vs ${scan['events']}, rebuild ${rebuildAgain['events']} vs ${rebuilt['events']}`);
     }
-    rebuildPairs.push({ seconds: rebuildAgain['seconds'], floorSeconds: scanAgain['seconds'], ratio: rebuildAgain['seconds'] / scanAgain['seconds'] });
+    rebuildPairs.push(pairOf(rebuildAgain, scanAgain));
   }
   clear();
   const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2; };
   return {
     import: importPairs, rebuild: rebuildPairs,
     importMedianRatio: median(importPairs.map((p) => p.ratio)), rebuildMedianRatio: median(rebuildPairs.map((p) => p.ratio)),
+    importMedianCpuRatio: median(importPairs.map((p) => p.cpuRatio)), rebuildMedianCpuRatio: median(rebuildPairs.map((p) => p.cpuRatio)),
   };
 }
 
@@ -186,13 +196,13 @@ async function runOnPostgres(): Promise<NonNullable<BenchResult['postgres']>> {
     const localReports = step('reports', '--db', url.toString(), '--views', localViews, '--cohort', middleCohort, '--known-on', KNOWN_ON);
     const localTimings = localReports['timings'] as Timing[];
     return {
-      import: { rows: pgImport['rows'], enrolmentRows: pgImport['enrolmentRows'], events: pgImport['events'], seconds: pgImport['seconds'], rowsPerSecond: pgImport['rowsPerSecond'], eventsPerSecond: pgImport['eventsPerSecond'], peakRssMiB: pgImport['peakRssMiB'] },
+      import: { rows: pgImport['rows'], enrolmentRows: pgImport['enrolmentRows'], events: pgImport['events'], seconds: pgImport['seconds'], cpuSeconds: pgImport['cpuSeconds'], rowsPerSecond: pgImport['rowsPerSecond'], eventsPerSecond: pgImport['eventsPerSecond'], peakRssMiB: pgImport['peakRssMiB'] },
       correction: { events: pgCorrection['events'], seconds: pgCorrection['seconds'] },
-      rebuild: { events: pgRebuild['events'], seconds: pgRebuild['seconds'], eventsPerSecond: pgRebuild['eventsPerSecond'], peakRssMiB: pgRebuild['peakRssMiB'] },
+      rebuild: { events: pgRebuild['events'], seconds: pgRebuild['seconds'], cpuSeconds: pgRebuild['cpuSeconds'], eventsPerSecond: pgRebuild['eventsPerSecond'], peakRssMiB: pgRebuild['peakRssMiB'] },
       reports: { learners: pgReports['learners'], scopes: Object.fromEntries(['live', 'asKnownOn'].map((scope) => [scope, summary(pgTimings.filter((t) => t.scope === scope))])) },
       storage: { logBytes: pgRebuild['logBytes'], viewsBytes: pgRebuild['viewsBytes'] },
       localViews: {
-        rebuild: { events: localRebuild['events'], seconds: localRebuild['seconds'], eventsPerSecond: localRebuild['eventsPerSecond'], peakRssMiB: localRebuild['peakRssMiB'] },
+        rebuild: { events: localRebuild['events'], seconds: localRebuild['seconds'], cpuSeconds: localRebuild['cpuSeconds'], eventsPerSecond: localRebuild['eventsPerSecond'], peakRssMiB: localRebuild['peakRssMiB'] },
         reports: { learners: localReports['learners'], scopes: Object.fromEntries(['live', 'asKnownOn'].map((scope) => [scope, summary(localTimings.filter((t) => t.scope === scope))])) },
         viewsBytes: localRebuild['viewsBytes'],
       },
@@ -229,10 +239,10 @@ const onPostgres = backend === 'postgres' ? await runOnPostgres() : undefined;
 
 const result: BenchResult = {
   size: sizeName, learners, cohorts, machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version },
-  import: { rows: imported['rows'], enrolmentRows: imported['enrolmentRows'], events: imported['events'], seconds: imported['seconds'], rowsPerSecond: imported['rowsPerSecond'], eventsPerSecond: imported['eventsPerSecond'], peakRssMiB: imported['peakRssMiB'] },
-  append: { events: append['events'], seconds: append['seconds'], eventsPerSecond: append['eventsPerSecond'], peakRssMiB: append['peakRssMiB'] },
-  scan: { events: scan['events'], seconds: scan['seconds'], eventsPerSecond: scan['eventsPerSecond'], peakRssMiB: scan['peakRssMiB'] },
-  rebuild: { events: rebuilt['events'], seconds: rebuilt['seconds'], eventsPerSecond: rebuilt['eventsPerSecond'], peakRssMiB: rebuilt['peakRssMiB'], ratioToScan: pairs.rebuild[0]!.ratio },
+  import: { rows: imported['rows'], enrolmentRows: imported['enrolmentRows'], events: imported['events'], seconds: imported['seconds'], cpuSeconds: imported['cpuSeconds'], rowsPerSecond: imported['rowsPerSecond'], eventsPerSecond: imported['eventsPerSecond'], peakRssMiB: imported['peakRssMiB'] },
+  append: { events: append['events'], seconds: append['seconds'], cpuSeconds: append['cpuSeconds'], eventsPerSecond: append['eventsPerSecond'], peakRssMiB: append['peakRssMiB'] },
+  scan: { events: scan['events'], seconds: scan['seconds'], cpuSeconds: scan['cpuSeconds'], eventsPerSecond: scan['eventsPerSecond'], peakRssMiB: scan['peakRssMiB'] },
+  rebuild: { events: rebuilt['events'], seconds: rebuilt['seconds'], cpuSeconds: rebuilt['cpuSeconds'], eventsPerSecond: rebuilt['eventsPerSecond'], peakRssMiB: rebuilt['peakRssMiB'], ratioToScan: pairs.rebuild[0]!.ratio },
   cores: {
     twoScansSeconds: twoScans.map((x) => x['seconds'] as number),
     capacity: (2 * scan['seconds']) / (twoScans.reduce((sum, x) => sum + (x['seconds'] as number), 0) / twoScans.length),

@@ -4,9 +4,18 @@ export interface LatencySummary { requests: number; p50Ms: number; p95Ms: number
 
 export interface Beside { threads: number; heavyMs: number; aloneMedianMs: number; besideRequests: number; besideMedianMs: number; besideMaxMs: number }
 
-export interface Rate { events: number; seconds: number; eventsPerSecond: number; peakRssMiB: number }
-/** A subject timed right after its floor (an import after a raw append, a rebuild after a scan). */
-export interface Pair { seconds: number; floorSeconds: number; ratio: number }
+/** `cpuSeconds`: the step process's CPU over the timed part, every thread together (on PostgreSQL, not the server's). */
+export interface Rate { events: number; seconds: number; cpuSeconds: number; eventsPerSecond: number; peakRssMiB: number }
+/**
+ * A subject timed right after its floor (an import after a raw append, a
+ * rebuild after a scan), per event. `cpuRatio` is the same for CPU seconds.
+ * `leastRatio` is the ratio the subject's CPU allows at best on this
+ * machine's cores (its CPU spread evenly over all of them, against the
+ * floor's time): the floors run on one core, so a subject using more than
+ * C times its floor's CPU cannot come within its floor's time, however well
+ * its threads overlap.
+ */
+export interface Pair { seconds: number; floorSeconds: number; ratio: number; cpuSeconds: number; floorCpuSeconds: number; cpuRatio: number; leastRatio: number }
 export interface BenchResult {
   size: string;
   learners: number;
@@ -51,7 +60,7 @@ export interface BenchResult {
    * `--rounds N`: the import and the rebuild, each timed N times right after
    * its floor (the first pair is the figures above), with the median ratio.
    */
-  pairs: { import: Pair[]; rebuild: Pair[]; importMedianRatio: number; rebuildMedianRatio: number };
+  pairs: { import: Pair[]; rebuild: Pair[]; importMedianRatio: number; rebuildMedianRatio: number; importMedianCpuRatio: number; rebuildMedianCpuRatio: number };
   /** `--backend postgres`: the same deliveries, rebuild and reports with the log, ledger and views in PostgreSQL. */
   postgres?: {
     import: Rate & { rows: number; enrolmentRows: number; rowsPerSecond: number };
@@ -69,7 +78,8 @@ export function checkShape(r: BenchResult): string[] {
   const problems: string[] = [];
   const positive = (path: string, v: unknown) => { if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) problems.push(`${path} = ${String(v)}`); };
   for (const k of ['rows', 'enrolmentRows', 'events', 'seconds', 'rowsPerSecond', 'eventsPerSecond', 'peakRssMiB'] as const) positive(`import.${k}`, r.import[k]);
-  for (const part of ['append', 'scan', 'rebuild'] as const) for (const k of ['events', 'seconds', 'eventsPerSecond', 'peakRssMiB'] as const) positive(`${part}.${k}`, r[part][k]);
+  positive('import.cpuSeconds', r.import.cpuSeconds);
+  for (const part of ['append', 'scan', 'rebuild'] as const) for (const k of ['events', 'seconds', 'cpuSeconds', 'eventsPerSecond', 'peakRssMiB'] as const) positive(`${part}.${k}`, r[part][k]);
   positive('rebuild.ratioToScan', r.rebuild.ratioToScan);
   if (r.cores.twoScansSeconds.length !== 2) problems.push(`cores.twoScansSeconds holds ${r.cores.twoScansSeconds.length} times, not 2`);
   for (const [i, v] of r.cores.twoScansSeconds.entries()) positive(`cores.twoScansSeconds[${i}]`, v);
@@ -99,13 +109,12 @@ export function checkShape(r: BenchResult): string[] {
   positive('storage.bytesPerMillionEvents', r.storage.bytesPerMillionEvents);
   if (r.pairs.import.length === 0 || r.pairs.import.length !== r.pairs.rebuild.length) problems.push(`pairs: ${r.pairs.import.length} import and ${r.pairs.rebuild.length} rebuild pairs`);
   for (const part of ['import', 'rebuild'] as const) {
-    for (const [i, pair] of r.pairs[part].entries()) for (const k of ['seconds', 'floorSeconds', 'ratio'] as const) positive(`pairs.${part}[${i}].${k}`, pair[k]);
+    for (const [i, pair] of r.pairs[part].entries()) for (const k of ['seconds', 'floorSeconds', 'ratio', 'cpuSeconds', 'floorCpuSeconds', 'cpuRatio', 'leastRatio'] as const) positive(`pairs.${part}[${i}].${k}`, pair[k]);
   }
-  positive('pairs.importMedianRatio', r.pairs.importMedianRatio);
-  positive('pairs.rebuildMedianRatio', r.pairs.rebuildMedianRatio);
+  for (const k of ['importMedianRatio', 'rebuildMedianRatio', 'importMedianCpuRatio', 'rebuildMedianCpuRatio'] as const) positive(`pairs.${k}`, r.pairs[k]);
   if (r.postgres) {
     const p = r.postgres;
-    for (const k of ['events', 'seconds', 'eventsPerSecond', 'peakRssMiB'] as const) { positive(`postgres.import.${k}`, p.import[k]); positive(`postgres.rebuild.${k}`, p.rebuild[k]); }
+    for (const k of ['events', 'seconds', 'cpuSeconds', 'eventsPerSecond', 'peakRssMiB'] as const) { positive(`postgres.import.${k}`, p.import[k]); positive(`postgres.rebuild.${k}`, p.rebuild[k]); }
     // The same deliveries give the same log on both backends.
     if (p.import.events !== r.import.events || p.correction.events !== r.correction.events || p.rebuild.events !== r.rebuild.events) {
       problems.push(`PostgreSQL counted other events: import ${p.import.events} vs ${r.import.events}, correction ${p.correction.events} vs ${r.correction.events}, rebuild ${p.rebuild.events} vs ${r.rebuild.events}`);
@@ -114,7 +123,7 @@ export function checkShape(r: BenchResult): string[] {
     for (const scope of ['live', 'asKnownOn']) for (const k of ['requests', 'p50Ms', 'p95Ms', 'maxMs'] as const) positive(`postgres.reports.scopes.${scope}.${k}`, p.reports.scopes[scope]?.[k]);
     positive('postgres.storage.logBytes', p.storage.logBytes);
     positive('postgres.storage.viewsBytes', p.storage.viewsBytes);
-    for (const k of ['events', 'seconds', 'eventsPerSecond', 'peakRssMiB'] as const) positive(`postgres.localViews.rebuild.${k}`, p.localViews.rebuild[k]);
+    for (const k of ['events', 'seconds', 'cpuSeconds', 'eventsPerSecond', 'peakRssMiB'] as const) positive(`postgres.localViews.rebuild.${k}`, p.localViews.rebuild[k]);
     if (p.localViews.rebuild.events !== r.rebuild.events) problems.push(`DuckDB views from the PostgreSQL log folded ${p.localViews.rebuild.events} events, the embedded rebuild ${r.rebuild.events}`);
     if (p.localViews.reports.learners !== r.reports.learners) problems.push(`DuckDB views from the PostgreSQL log report ${p.localViews.reports.learners} learners in the cohort, SQLite ${r.reports.learners}`);
     for (const scope of ['live', 'asKnownOn']) for (const k of ['requests', 'p50Ms', 'p95Ms', 'maxMs'] as const) positive(`postgres.localViews.reports.scopes.${scope}.${k}`, p.localViews.reports.scopes[scope]?.[k]);
@@ -128,15 +137,20 @@ export function toMarkdown(r: BenchResult): string {
   const lines = [
     `Benchmark \`${r.size}\`: ${n(r.learners)} learners, cohorts ${r.cohorts}; ${r.machine.cpus} cores (${r.machine.cpuModel}), ${r.machine.memoryGiB} GiB, Node ${r.machine.node}`,
     '',
-    '| step | volume | seconds | rate | peak RSS |',
-    '|---|---|---|---|---|',
-    `| CSV import | ${n(r.import.rows)} rows (${n(r.import.enrolmentRows)} enrolment rows) -> ${n(r.import.events)} events | ${n(r.import.seconds, 1)} | ${n(r.import.rowsPerSecond)} rows/s, ${n(r.import.eventsPerSecond)} events/s (${n(r.pairs.import[0]!.ratio, 2)}x the append floor per event) | ${n(r.import.peakRssMiB)} MiB |`,
-    `| raw append | ${n(r.append.events)} events | ${n(r.append.seconds, 1)} | ${n(r.append.eventsPerSecond)} events/s | ${n(r.append.peakRssMiB)} MiB |`,
-    `| scan + parse (floor) | ${n(r.scan.events)} events | ${n(r.scan.seconds, 1)} | ${n(r.scan.eventsPerSecond)} events/s | ${n(r.scan.peakRssMiB)} MiB |`,
-    `| full rebuild, all projections | ${n(r.rebuild.events)} events | ${n(r.rebuild.seconds, 1)} | ${n(r.rebuild.eventsPerSecond)} events/s (${n(r.rebuild.ratioToScan, 2)}x the scan floor) | ${n(r.rebuild.peakRssMiB)} MiB |`,
-    `| two scans at once (both cores) | 2 x ${n(r.scan.events)} events | ${r.cores.twoScansSeconds.map((x) => n(x, 1)).join(' and ')} | both cores together scan ${n(r.cores.capacity, 2)}x as fast as one | |`,
-    `| corrected re-delivery | ${n(r.correction.events)} events | ${n(r.correction.seconds, 1)} | | |`,
-    `| storage | event log ${n(r.storage.dbBytes / 2 ** 20, 1)} MiB, views ${n(r.storage.viewsBytes / 2 ** 20, 1)} MiB | | ${n(r.storage.bytesPerMillionEvents / 2 ** 20, 1)} MiB per million events | |`,
+    '| step | volume | seconds | CPU seconds | rate | peak RSS |',
+    '|---|---|---|---|---|---|',
+    `| CSV import | ${n(r.import.rows)} rows (${n(r.import.enrolmentRows)} enrolment rows) -> ${n(r.import.events)} events | ${n(r.import.seconds, 1)} | ${n(r.import.cpuSeconds, 1)} | ${n(r.import.rowsPerSecond)} rows/s, ${n(r.import.eventsPerSecond)} events/s (${n(r.pairs.import[0]!.ratio, 2)}x the append floor per event) | ${n(r.import.peakRssMiB)} MiB |`,
+    `| raw append | ${n(r.append.events)} events | ${n(r.append.seconds, 1)} | ${n(r.append.cpuSeconds, 1)} | ${n(r.append.eventsPerSecond)} events/s | ${n(r.append.peakRssMiB)} MiB |`,
+    `| scan + parse (floor) | ${n(r.scan.events)} events | ${n(r.scan.seconds, 1)} | ${n(r.scan.cpuSeconds, 1)} | ${n(r.scan.eventsPerSecond)} events/s | ${n(r.scan.peakRssMiB)} MiB |`,
+    `| full rebuild, all projections | ${n(r.rebuild.events)} events | ${n(r.rebuild.seconds, 1)} | ${n(r.rebuild.cpuSeconds, 1)} | ${n(r.rebuild.eventsPerSecond)} events/s (${n(r.rebuild.ratioToScan, 2)}x the scan floor) | ${n(r.rebuild.peakRssMiB)} MiB |`,
+    `| two scans at once (both cores) | 2 x ${n(r.scan.events)} events | ${r.cores.twoScansSeconds.map((x) => n(x, 1)).join(' and ')} | | both cores together scan ${n(r.cores.capacity, 2)}x as fast as one | |`,
+    `| corrected re-delivery | ${n(r.correction.events)} events | ${n(r.correction.seconds, 1)} | | | |`,
+    `| storage | event log ${n(r.storage.dbBytes / 2 ** 20, 1)} MiB, views ${n(r.storage.viewsBytes / 2 ** 20, 1)} MiB | | | ${n(r.storage.bytesPerMillionEvents / 2 ** 20, 1)} MiB per million events | |`,
+    '',
+    `CPU over the floor's CPU, per event (CPU seconds of each step's process, every thread): import ${r.pairs.import.map((p) => `${n(p.cpuRatio, 2)}x`).join(', ')}, median ${n(r.pairs.importMedianCpuRatio, 2)}x; ` +
+      `rebuild ${r.pairs.rebuild.map((p) => `${n(p.cpuRatio, 2)}x`).join(', ')}, median ${n(r.pairs.rebuildMedianCpuRatio, 2)}x. ` +
+      `The floors run on one core; spread evenly over ${r.machine.cpus} cores, that CPU allows at best ${r.pairs.import.map((p) => `${n(p.leastRatio, 2)}x`).join(', ')} the append floor's time for the import ` +
+      `and ${r.pairs.rebuild.map((p) => `${n(p.leastRatio, 2)}x`).join(', ')} the scan floor's for the rebuild.`,
     '',
     ...(r.pairs.import.length > 1 ? [
       `Each ratio again, from ${r.pairs.import.length} pairs run back to back (the subject right after its floor; the first pair is the table's): ` +
