@@ -96,9 +96,14 @@ const LOCAL_MIN_SPANS = 40;
  * Spans more that a worker may hold when this thread folds too: the spans
  * handed out after this thread's are written only after it, and a worker that
  * has prepared all it holds waits. At national scale, with two, the worker
- * waited about 49 s of 170 while the writer folded a quarter of the spans.
+ * waited about 49 s of 170 while the writer folded a quarter of the spans;
+ * later, with the writer's appends the longer half, it still idled about 11%
+ * of a national rebuild. With six, national rebuilds took 69.3, 70.3 and
+ * 76.9 s against 78.8, 80.1 and 82.6 s with two (four: 73.8-78.5 s; eight:
+ * 77.3 s), at the same peak RSS (733-743 against 715-732 MiB); at 110k
+ * 9.2-9.9 s against 9.5-10.6 s. A prepared span is a few MB of row blocks.
  */
-const LOCAL_ROOM = 2;
+const LOCAL_ROOM = 6;
 
 /**
  * Spans that must remain beyond one this thread takes: its fold of a span
