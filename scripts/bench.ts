@@ -25,7 +25,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { INDICATORS, defaultPublishThreads } from '@leerroutes/indicators';
-import { checkShape, toMarkdown, type BenchResult, type Pair } from './bench/result.js';
+import { checkShape, toMarkdown, type BenchResult, type Pair, type Rate } from './bench/result.js';
 import { specOf } from './bench/spec.js';
 
 const SIZES = {
@@ -69,6 +69,9 @@ const views = join(work, 'bench.views');
 const appendDb = join(work, 'append.sqlite');
 for (const f of [db, appendDb]) for (const s of ['', '-wal', '-shm']) rmSync(f + s, { force: true });
 rmSync(views, { recursive: true, force: true });
+
+/** A step's events, time, CPU, rate and peak memory as the result holds them. */
+const rateOf = (x: Record<string, any>): Rate => ({ events: x['events'], seconds: x['seconds'], cpuSeconds: x['cpuSeconds'], eventsPerSecond: x['eventsPerSecond'], peakRssMiB: x['peakRssMiB'] });
 
 function step(name: string, ...args: string[]): Record<string, any> {
   process.stderr.write(`bench: ${name}...\n`);
@@ -196,13 +199,13 @@ async function runOnPostgres(): Promise<NonNullable<BenchResult['postgres']>> {
     const localReports = step('reports', '--db', url.toString(), '--views', localViews, '--cohort', middleCohort, '--known-on', KNOWN_ON);
     const localTimings = localReports['timings'] as Timing[];
     return {
-      import: { rows: pgImport['rows'], enrolmentRows: pgImport['enrolmentRows'], events: pgImport['events'], seconds: pgImport['seconds'], cpuSeconds: pgImport['cpuSeconds'], rowsPerSecond: pgImport['rowsPerSecond'], eventsPerSecond: pgImport['eventsPerSecond'], peakRssMiB: pgImport['peakRssMiB'] },
+      import: { ...rateOf(pgImport), rows: pgImport['rows'], enrolmentRows: pgImport['enrolmentRows'], rowsPerSecond: pgImport['rowsPerSecond'] },
       correction: { events: pgCorrection['events'], seconds: pgCorrection['seconds'] },
-      rebuild: { events: pgRebuild['events'], seconds: pgRebuild['seconds'], cpuSeconds: pgRebuild['cpuSeconds'], eventsPerSecond: pgRebuild['eventsPerSecond'], peakRssMiB: pgRebuild['peakRssMiB'] },
+      rebuild: rateOf(pgRebuild),
       reports: { learners: pgReports['learners'], scopes: Object.fromEntries(['live', 'asKnownOn'].map((scope) => [scope, summary(pgTimings.filter((t) => t.scope === scope))])) },
       storage: { logBytes: pgRebuild['logBytes'], viewsBytes: pgRebuild['viewsBytes'] },
       localViews: {
-        rebuild: { events: localRebuild['events'], seconds: localRebuild['seconds'], cpuSeconds: localRebuild['cpuSeconds'], eventsPerSecond: localRebuild['eventsPerSecond'], peakRssMiB: localRebuild['peakRssMiB'] },
+        rebuild: rateOf(localRebuild),
         reports: { learners: localReports['learners'], scopes: Object.fromEntries(['live', 'asKnownOn'].map((scope) => [scope, summary(localTimings.filter((t) => t.scope === scope))])) },
         viewsBytes: localRebuild['viewsBytes'],
       },
@@ -239,10 +242,10 @@ const onPostgres = backend === 'postgres' ? await runOnPostgres() : undefined;
 
 const result: BenchResult = {
   size: sizeName, learners, cohorts, machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version },
-  import: { rows: imported['rows'], enrolmentRows: imported['enrolmentRows'], events: imported['events'], seconds: imported['seconds'], cpuSeconds: imported['cpuSeconds'], rowsPerSecond: imported['rowsPerSecond'], eventsPerSecond: imported['eventsPerSecond'], peakRssMiB: imported['peakRssMiB'] },
-  append: { events: append['events'], seconds: append['seconds'], cpuSeconds: append['cpuSeconds'], eventsPerSecond: append['eventsPerSecond'], peakRssMiB: append['peakRssMiB'] },
-  scan: { events: scan['events'], seconds: scan['seconds'], cpuSeconds: scan['cpuSeconds'], eventsPerSecond: scan['eventsPerSecond'], peakRssMiB: scan['peakRssMiB'] },
-  rebuild: { events: rebuilt['events'], seconds: rebuilt['seconds'], cpuSeconds: rebuilt['cpuSeconds'], eventsPerSecond: rebuilt['eventsPerSecond'], peakRssMiB: rebuilt['peakRssMiB'], ratioToScan: pairs.rebuild[0]!.ratio },
+  import: { ...rateOf(imported), rows: imported['rows'], enrolmentRows: imported['enrolmentRows'], rowsPerSecond: imported['rowsPerSecond'] },
+  append: rateOf(append),
+  scan: rateOf(scan),
+  rebuild: { ...rateOf(rebuilt), ratioToScan: pairs.rebuild[0]!.ratio },
   cores: {
     twoScansSeconds: twoScans.map((x) => x['seconds'] as number),
     capacity: (2 * scan['seconds']) / (twoScans.reduce((sum, x) => sum + (x['seconds'] as number), 0) / twoScans.length),

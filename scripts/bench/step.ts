@@ -24,11 +24,16 @@ const viewsArg = (): { views?: string } => (args.includes('--views') ? { views: 
 const rssMiB = () => Math.round(process.resourceUsage().maxRSS / 1024);
 const seconds = (t0: number) => (performance.now() - t0) / 1000;
 /**
- * CPU seconds of this whole process (every thread: workers, DuckDB's and
- * V8's own) since `c0`. On two cores a subject using 2x its floor's CPU
- * cannot take less than its floor's time, however well it overlaps.
+ * A stopwatch: the seconds since it started and the CPU seconds this whole
+ * process used meanwhile (every thread: workers, DuckDB's and V8's own). On
+ * two cores a subject using 2x its floor's CPU cannot take less than its
+ * floor's time, however well it overlaps.
  */
-const cpuSeconds = (c0: NodeJS.CpuUsage) => { const c = process.cpuUsage(c0); return (c.user + c.system) / 1e6; };
+function stopwatch(): () => { seconds: number; cpuSeconds: number } {
+  const t0 = performance.now();
+  const c0 = process.cpuUsage();
+  return () => { const c = process.cpuUsage(c0); return { seconds: seconds(t0), cpuSeconds: (c.user + c.system) / 1e6 }; };
+}
 const done = (result: Record<string, unknown>): void => {
   process.stdout.write(`RESULT ${JSON.stringify({ ...result, peakRssMiB: rssMiB() })}\n`);
 };
@@ -43,11 +48,9 @@ async function main(): Promise<void> {
     case 'import': {
       // Through the engine, as `pathways import --no-projections` runs it, on either backend.
       const engine = await openEngine({ db: arg('db') });
-      const t0 = performance.now();
-      const c0 = process.cpuUsage();
+      const watch = stopwatch();
       const s = (await engine.importDirectory(arg('dir'), { knownAt: arg('known-at'), skipProjections: true })).import;
-      const secs = seconds(t0);
-      const cpu = cpuSeconds(c0);
+      const { seconds: secs, cpuSeconds: cpu } = watch();
       const rows = s.files.reduce((n, f) => n + f.rows, 0);
       const enrolmentRows = s.files.find((f) => f.file === 'enrollments.csv')?.rows ?? 0;
       await engine.close();
@@ -62,11 +65,11 @@ async function main(): Promise<void> {
       let events = 0;
       for await (const batch of source.readAll({ batchSize: 10_000 })) {
         const appends = appendsOf(batch);
-        const t0 = performance.now();
-        const c0 = process.cpuUsage();
+        const watch = stopwatch();
         const r = await target.appendToStreams(appends);
-        appendSeconds += seconds(t0);
-        appendCpu += cpuSeconds(c0);
+        const took = watch();
+        appendSeconds += took.seconds;
+        appendCpu += took.cpuSeconds;
         if (E.isLeft(r)) throw new Error(JSON.stringify(r.left));
         events += batch.length;
       }
@@ -77,28 +80,24 @@ async function main(): Promise<void> {
     case 'scan': {
       // The floor: read every event and parse its JSON, nothing else.
       const store = openSqliteEventStore({ path: arg('db') });
-      const t0 = performance.now();
-      const c0 = process.cpuUsage();
+      const watch = stopwatch();
       let events = 0;
       let checksum = 0;
       for await (const batch of store.readAll({ batchSize: 5_000 })) {
         events += batch.length;
         for (const e of batch) checksum += (e.data as object) ? 1 : 0;
       }
-      const secs = seconds(t0);
-      const cpu = cpuSeconds(c0);
+      const { seconds: secs, cpuSeconds: cpu } = watch();
       await store.close();
       return done({ seconds: secs, cpuSeconds: cpu, events, eventsPerSecond: events / secs, checksum });
     }
     case 'rebuild': {
       const engine = await openEngine({ db: arg('db'), ...viewsArg() });
-      const t0 = performance.now();
-      const c0 = process.cpuUsage();
+      const watch = stopwatch();
       // --no-worker: everything in the calling thread, as before the rebuild had its worker thread.
       // --workers N: threads folding in turn (default: the engine's). --no-local-folds: the writer's thread only writes.
       const r = await engine.rebuild({ worker: !args.includes('--no-worker'), ...(args.includes('--workers') ? { workers: Number(arg('workers')) } : {}), ...(args.includes('--no-local-folds') ? { localFolds: false } : {}) });
-      const secs = seconds(t0);
-      const cpu = cpuSeconds(c0);
+      const { seconds: secs, cpuSeconds: cpu } = watch();
       const storage = await engine.storage();
       await engine.close();
       return done({ seconds: secs, cpuSeconds: cpu, events: r.events, eventsPerSecond: r.events / secs, viewsBytes: storage.viewsBytes, logBytes: storage.logBytes, ...(r.spans ? { spans: r.spans } : {}) });
