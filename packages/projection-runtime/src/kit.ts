@@ -10,5 +10,6 @@ export type { RebuildThreadSetup } from './rebuild-thread.js';
 export { tableNames } from './projection.js';
 export { learnerHistories, type LearnerHistory } from './learner-histories.js';
 export { insertChunked } from './insert.js';
+export { closedTextType } from './column-types.js';
 export { listViewTables } from './view-tables.js';
 export { isRowBlock, packColumns, packRows, RowBlockBuilder, unpackRows, type ColumnKind, type PackedColumn, type RowBlock } from './row-block.js';

@@ -81,3 +81,48 @@ describe('appending a row block by chunks', () => {
     appender.closeSync();
   });
 });
+
+/**
+ * Text from a closed vocabulary is an ENUM column in DuckDB (column-types.ts):
+ * the chunk writer stores each member's code, the reader names the member
+ * again, and a value outside the vocabulary is refused by name before
+ * anything is appended.
+ */
+describe('closed text (ENUM columns)', () => {
+  const SMALL = ['afstroom', 'gelijk', 'no-advice', 'opstroom'];
+  // More than 255 members: DuckDB stores the codes as 16-bit integers.
+  const LARGE = Array.from({ length: 300 }, (_, i) => `v${String(i).padStart(3, '0')}`);
+  const enumOf = (values: readonly string[]) => `ENUM(${values.map((v) => `'${v}'`).join(', ')})`;
+  const ENUM_COLUMNS = ['id', 'small', 'large'];
+  const enumTable = (t: string) => `create table ${t} (id integer, small ${enumOf(SMALL)}, large ${enumOf(LARGE)})`;
+
+  it('stores each member as appending the text value by value does, and the views reader reads it back as text', async () => {
+    const { Kysely } = await import('kysely');
+    const { DuckDbDialect, singleConnection } = await import('../src/duckdb/dialect.js');
+    const db = new Kysely<any>({ dialect: new DuckDbDialect({ connections: singleConnection(conn) }) });
+    const member = (values: readonly string[]) => fc.option(fc.constantFrom(...values));
+    await fc.assert(fc.asyncProperty(fc.array(fc.tuple(member(SMALL), member(LARGE)), { minLength: 1, maxLength: 3000 }), async (pairs) => {
+      const rows = pairs.map(([s, l], i) => [i, s, l]);
+      await conn.run('drop table if exists e_chunk; drop table if exists e_value');
+      await conn.run(enumTable('e_chunk'));
+      await conn.run(enumTable('e_value'));
+      await appenderBulkWriter(conn).insert('e_chunk', ENUM_COLUMNS, packRows(rows, 3));
+      await appenderBulkWriter(conn, { byChunks: false }).insert('e_value', ENUM_COLUMNS, packRows(rows, 3));
+      const chunked = await rowsOf('e_chunk');
+      expect(chunked).toEqual(await rowsOf('e_value'));
+      expect(chunked).toEqual(rows);
+      const read = await db.selectFrom('e_chunk').select(['id', 'small', 'large']).orderBy('id').execute();
+      expect(read.map((r) => [r.id, r.small, r.large])).toEqual(rows);
+    }), { numRuns: 25, seed: 11 });
+  });
+
+  it('refuses a value outside the vocabulary, naming the table, the column and the value, and appends nothing', async () => {
+    await conn.run('drop table if exists e_bad');
+    await conn.run(enumTable('e_bad'));
+    const rows = [[1, 'gelijk', 'v001'], [2, 'half-gelijk', 'v002']];
+    for (const given of [packRows(rows, 3), rows]) {
+      await expect(appenderBulkWriter(conn).insert('e_bad', ENUM_COLUMNS, given)).rejects.toThrow(/'e_bad': "half-gelijk" in column 'small' is not one of its values/);
+    }
+    expect(await rowsOf('e_bad')).toEqual([]);
+  });
+});

@@ -248,7 +248,7 @@ export function membersOf(p: Core): MemberRow[] {
   return out;
 }
 
-const COHORT_TYPES: readonly CohortType[] = ['advice', 'intake', 'leerjaar3'];
+export const COHORT_TYPES: readonly CohortType[] = ['advice', 'intake', 'leerjaar3'];
 
 /** The classifications of one (cut) pathway under each rule set. */
 export function learnerRowsOf(p: Core): LearnerRow[] {

@@ -4,45 +4,86 @@
  * and the indicator queries (packages/indicators/src/sql) read them.
  */
 import type { Kysely } from 'kysely';
+import { BackgroundRecorded, LearnerRegistered, RULE_SETS, SECTORS, STEP_CLASSES } from '@leerroutes/domain';
+import { closedTextType } from '@leerroutes/projection-runtime/kit';
+import { COHORT_TYPES, UNKNOWN } from './facts.js';
 
 type ColumnType = 'text' | 'integer' | 'boolean';
-export interface Column { readonly name: string; readonly type: ColumnType; readonly nullable?: boolean }
+export interface Column {
+  readonly name: string;
+  readonly type: ColumnType;
+  readonly nullable?: boolean;
+  /** Text from a closed vocabulary: every value the projection can write there (an ENUM in DuckDB). */
+  readonly values?: readonly string[];
+}
 
 const text = (name: string, nullable = false): Column => ({ name, type: 'text', nullable });
+const closed = (name: string, values: readonly string[], nullable = false): Column => ({ name, type: 'text', nullable, values });
 const int = (name: string, nullable = false): Column => ({ name, type: 'integer', nullable });
 const bool = (name: string): Column => ({ name, type: 'boolean' });
 
+/**
+ * The closed vocabularies: every value facts.ts writes in these columns,
+ * from the definitions that make them (the domain's event schemas, its
+ * classes and rule sets). A value outside them fails the write by name,
+ * rather than be stored as something else. Adding a value here needs the
+ * projection's version raised: views written before hold the old ENUM.
+ */
+const CLASSES = [...STEP_CLASSES, 'not-comparable'];
+export const VOCABULARIES = {
+  rules: Object.values(RULE_SETS).map((r) => r.name),
+  cohort_type: COHORT_TYPES,
+  /** advice-position, outcome, a step's class (facts.ts from pathway's classify). */
+  ap: [...CLASSES, 'no-advice'],
+  oc: [...CLASSES, 'no-vo-diploma'],
+  class: [...CLASSES, 'stacked'],
+  at: ['no-advice', 'no-test', 'test-higher', 'test-lower', 'same', 'not-comparable'],
+  direction: ['up', 'down', 'same', 'not-comparable'],
+  /** after-mbo: the state on the first reference date after an mbo diploma, the next row's sector outside mbo. */
+  after_mbo: ['not-enrolled', 'mbo-higher', 'mbo-same', 'mbo-lower', ...SECTORS],
+  sector: [...SECTORS],
+  gender: [...LearnerRegistered.shape.gender.options, UNKNOWN],
+  pupil_weight: [...BackgroundRecorded.shape.pupilWeight.unwrap().options.map((o) => String(o.value)), UNKNOWN],
+  parental_education: [...BackgroundRecorded.shape.parentalEducation.unwrap().options, UNKNOWN],
+} as const satisfies Record<string, readonly string[]>;
+
 const KNOWN = [int('known_from'), int('known_until', true)];
-const DIMS = [text('gender'), text('pupil_weight'), text('parental_education'), text('migration_background'), text('area')];
+const DIMS = [
+  closed('gender', VOCABULARIES.gender), closed('pupil_weight', VOCABULARIES.pupil_weight), closed('parental_education', VOCABULARIES.parental_education),
+  text('migration_background'), text('area'),
+];
 
 export const STATISTICS_TABLES = {
   /** A learner's membership of a cohort under a rule set, with the cohort's breakdown values; versioned in valid and transaction time. */
   stat_member: [
-    text('learner_id'), text('rules'), text('cohort_type'), int('cohort'), int('valid_from'), int('valid_until', true), ...KNOWN, ...DIMS,
+    text('learner_id'), closed('rules', VOCABULARIES.rules), closed('cohort_type', VOCABULARIES.cohort_type), int('cohort'), int('valid_from'), int('valid_until', true), ...KNOWN, ...DIMS,
     text('po_school'), text('vo_school'), text('advice'),
   ],
   /** A learner's classifications under a rule set (advice-position, outcome, flows, route, advice-test, ...); versioned like members. */
   stat_learner: [
-    text('learner_id'), text('rules'), int('valid_from'), int('valid_until', true), ...KNOWN, text('ap', true), text('oc'),
-    text('f_advice'), text('f_lj1'), text('f_lj3'), text('f_diploma'), text('f_next'), text('route'), text('at'), bool('revised'),
+    text('learner_id'), closed('rules', VOCABULARIES.rules), int('valid_from'), int('valid_until', true), ...KNOWN,
+    closed('ap', VOCABULARIES.ap, true), closed('oc', VOCABULARIES.oc),
+    text('f_advice'), text('f_lj1'), text('f_lj3'), text('f_diploma'), text('f_next'), text('route'), closed('at', VOCABULARIES.at), bool('revised'),
     int('first_year', true), int('sk_date', true), int('placement_year', true), int('vo_diploma_year', true),
   ],
   /** One yearly count of a learner, with the per-year indicators' units. */
   stat_state: [
-    text('learner_id'), int('year'), ...KNOWN, text('state'), text('sector'), text('level'), text('institution'), int('grade', true), ...DIMS,
+    text('learner_id'), int('year'), ...KNOWN, text('state'), closed('sector', VOCABULARIES.sector), text('level'), text('institution'), int('grade', true), ...DIMS,
     bool('ob_unit'), bool('ob_promoted'), text('bb_afdeling', true), bool('bb_success'), bool('el_unit'), bool('el_leaver'),
   ],
   /** A step between two yearly VO rows, classified under a rule set. */
-  stat_step: [text('learner_id'), text('rules'), int('year'), ...KNOWN, text('class'), bool('repeated'), bool('switched'), text('institution')],
+  stat_step: [text('learner_id'), closed('rules', VOCABULARIES.rules), int('year'), ...KNOWN, closed('class', VOCABULARIES.class), bool('repeated'), bool('switched'), text('institution')],
   /** A diploma, with what follows it (after-mbo, vmbo-mbo-loss). */
   stat_diploma: [
-    text('learner_id'), int('year'), ...KNOWN, text('level'), text('institution'), int('award_date'), int('next_year'), text('after_mbo', true),
+    text('learner_id'), int('year'), ...KNOWN, text('level'), text('institution'), int('award_date'), int('next_year'), closed('after_mbo', VOCABULARIES.after_mbo, true),
     bool('vl_unit'), bool('vl_lost'), text('row_institution', true), text('row_level', true), ...DIMS,
   ],
   /** A stacking attempt and the school year it succeeded in. */
   stat_attempt: [text('learner_id'), text('kind'), int('year'), int('success_year', true), ...KNOWN],
   /** An advice revision, its direction under a rule set. */
-  stat_revision: [text('learner_id'), text('rules'), int('year'), ...KNOWN, text('direction'), text('from_code'), text('to_code')],
+  stat_revision: [
+    text('learner_id'), closed('rules', VOCABULARIES.rules), int('year'), ...KNOWN, closed('direction', VOCABULARIES.direction), text('from_code'), text('to_code'),
+  ],
   /** Area chains as recorded with learners' backgrounds, for areas the reference data does not know. */
   stat_area: [text('area'), int('depth'), text('ancestor')],
   /** Named groups of schools (a pilot and its comparison schools) with the dates they hold (inclusive; null: open). */
@@ -64,7 +105,9 @@ export const LEARNER_TABLE_OF = {
 export async function createStatisticsTables(db: Kysely<any>, t: (logical: string) => string): Promise<void> {
   for (const [table, columns] of Object.entries(STATISTICS_TABLES)) {
     let q = db.schema.createTable(t(table));
-    for (const c of columns as readonly Column[]) q = q.addColumn(c.name, c.type, (col) => (c.nullable ? col : col.notNull()));
+    for (const c of columns as readonly Column[]) {
+      q = q.addColumn(c.name, c.values ? closedTextType(db, c.values) : c.type, (col) => (c.nullable ? col : col.notNull()));
+    }
     const key = PRIMARY_KEYS[table as StatisticsTable];
     if (key) q = q.addPrimaryKeyConstraint(`${t(table)}_pk`, key as never);
     await q.execute();

@@ -1,4 +1,4 @@
-import { DuckDBTypeId, type DuckDBAppender, type DuckDBConnection, type DuckDBType } from '@duckdb/node-api';
+import { DuckDBEnumType, DuckDBTypeId, type DuckDBAppender, type DuckDBConnection, type DuckDBType } from '@duckdb/node-api';
 import type { BulkWriter } from '../views-store.js';
 import { isRowBlock, type PackedColumn, type RowBlock } from '../row-block.js';
 import { toDuckDbValue } from './dialect.js';
@@ -66,6 +66,30 @@ function appendBlock(appender: DuckDBAppender, block: RowBlock, columns: readonl
   }
 }
 
+/** The distinct values of a packed column (its dictionary, for text). */
+function valuesOf(c: PackedColumn): readonly unknown[] {
+  switch (c.kind) {
+    case 'string': return c.dictionary;
+    case 'any': return c.values;
+    default: return [...c.values];
+  }
+}
+
+/**
+ * Every value bound for an ENUM column (text from a closed vocabulary, see
+ * column-types.ts) must be one of its members: said here with the table,
+ * the column and the value, where DuckDB's appender would only say that a
+ * conversion failed. Nothing of the insert is appended then.
+ */
+function checkMembers(table: string, column: string, type: DuckDBEnumType, values: Iterable<unknown>): void {
+  for (const v of values) {
+    if (v === null || v === undefined) continue;
+    if (typeof v !== 'string' || !Object.hasOwn(type.valueIndexes, v)) {
+      throw new Error(`bulk insert into '${table}': ${JSON.stringify(v)} in column '${column}' is not one of its values (${type.values.join(', ')})`);
+    }
+  }
+}
+
 /**
  * Bulk appends through DuckDB's appender on the session's connection, so the
  * rows belong to the open transaction: about a microsecond a row where an
@@ -104,15 +128,18 @@ export function appenderBulkWriter(connection: DuckDBConnection, { byChunks = tr
         }
         // Row values in the table's column order.
         const order = tableColumns.map((c) => columns.indexOf(c));
-        const puts = tableColumns.map((_, i) => putFor(appender, appender.columnType(i)));
+        const types = tableColumns.map((_, i) => appender.columnType(i));
+        const puts = types.map((type) => putFor(appender, type));
         if (isRowBlock(rows)) {
           const block = rows;
           if (block.columns.length !== columns.length) throw new Error(`bulk insert into '${table}': a block of ${block.columns.length} columns for ${columns.length}`);
           const inOrder = order.map((j) => block.columns[j]!);
-          const types = tableColumns.map((_, i) => appender.columnType(i));
+          types.forEach((type, i) => { if (type instanceof DuckDBEnumType) checkMembers(table, tableColumns[i]!, type, valuesOf(inOrder[i]!)); });
           if (!byChunks || !appendBlockByChunks(appender, block, inOrder, types)) appendBlock(appender, block, inOrder, puts);
           rows = EMPTY;
         }
+        const plain = rows as readonly (readonly unknown[])[];
+        types.forEach((type, i) => { if (type instanceof DuckDBEnumType) checkMembers(table, tableColumns[i]!, type, plain.map((row) => row[order[i]!])); });
         for (const row of rows) {
           if (row.length !== columns.length) throw new Error(`bulk insert into '${table}': a row has ${row.length} values for ${columns.length} columns`);
           for (let i = 0; i < order.length; i++) {

@@ -1,5 +1,5 @@
 import duckdb from '@duckdb/node-bindings';
-import { DuckDBTypeId, type DuckDBType } from '@duckdb/node-api';
+import { DuckDBEnumType, DuckDBTypeId, type DuckDBType } from '@duckdb/node-api';
 import { LITTLE_ENDIAN } from './chunk-writer.js';
 
 /**
@@ -18,6 +18,14 @@ export type ColumnRead = (vector: duckdb.Vector, count: number) => unknown[];
 export function columnReader(type: DuckDBType): ColumnRead | null {
   if (!LITTLE_ENDIAN) return null;
   if (type.typeId === DuckDBTypeId.VARCHAR) return readText;
+  // Text from a closed vocabulary (column-types.ts): its code, read as the integer it is stored as, names the member.
+  if (type instanceof DuckDBEnumType) {
+    const code = FIXED[type.internalTypeId];
+    if (code === undefined) return null;
+    const [width, at] = code;
+    const values = type.values;
+    return (vector, count) => readColumn(vector, count, width, (view, i) => values[at(view, i) as number]);
+  }
   const fixed = FIXED[type.typeId];
   if (fixed === undefined) return null;
   const [width, at] = fixed;

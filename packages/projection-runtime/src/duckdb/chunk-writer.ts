@@ -1,6 +1,6 @@
 import { endianness } from 'node:os';
 import duckdb from '@duckdb/node-bindings';
-import { DuckDBDataChunk, DuckDBTypeId, type DuckDBAppender, type DuckDBType } from '@duckdb/node-api';
+import { DuckDBDataChunk, DuckDBEnumType, DuckDBTypeId, type DuckDBAppender, type DuckDBType } from '@duckdb/node-api';
 import type { PackedColumn, RowBlock } from '../row-block.js';
 
 /**
@@ -14,15 +14,16 @@ import type { PackedColumn, RowBlock } from '../row-block.js';
  * strings are handed over one call each.
  *
  * Only what it writes exactly is taken: INTEGER columns of int32 numbers,
- * BOOLEAN columns of booleans, VARCHAR columns of strings. Anything else
- * (returns false) goes value by value as before.
+ * BOOLEAN columns of booleans, VARCHAR columns of strings, ENUM columns of
+ * their members (as their codes). Anything else (returns false) goes value
+ * by value as before.
  */
 export function appendBlockByChunks(appender: DuckDBAppender, block: RowBlock, columns: readonly PackedColumn[], types: readonly DuckDBType[]): boolean {
   // The slots and words below are written in the machine's byte order, which DuckDB's layout matches only on little-endian ones.
   if (!LITTLE_ENDIAN) return false;
   const writers: ColumnWriter[] = [];
   for (let i = 0; i < columns.length; i++) {
-    const w = writerFor(columns[i]!, types[i]!.typeId);
+    const w = writerFor(columns[i]!, types[i]!);
     if (w === null) return false;
     writers.push(w);
   }
@@ -50,6 +51,7 @@ type ColumnWriter = (vector: duckdb.Vector, from: number, n: number) => void;
 const ints = new Int32Array(VECTOR_SIZE);
 const words = new Uint32Array(VECTOR_SIZE * 2);
 const bytes = new Uint8Array(VECTOR_SIZE);
+const shorts = new Uint16Array(VECTOR_SIZE);
 const slots = new Uint32Array(VECTOR_SIZE * 4);
 const validity = new Uint8Array(VECTOR_SIZE / 8);
 
@@ -57,7 +59,12 @@ const validity = new Uint8Array(VECTOR_SIZE / 8);
 const WIDTH: Partial<Record<DuckDBTypeId, number>> = { [DuckDBTypeId.INTEGER]: 4, [DuckDBTypeId.BIGINT]: 8, [DuckDBTypeId.BOOLEAN]: 1, [DuckDBTypeId.VARCHAR]: 16 };
 const zeros = new Uint8Array(VECTOR_SIZE * 16);
 
-function writerFor(c: PackedColumn, typeId: DuckDBTypeId): ColumnWriter | null {
+/** An ENUM's codes are stored as the smallest unsigned integer that holds them all. */
+const ENUM_WIDTH: Partial<Record<DuckDBTypeId, number>> = { [DuckDBTypeId.UTINYINT]: 1, [DuckDBTypeId.USMALLINT]: 2, [DuckDBTypeId.UINTEGER]: 4 };
+
+function writerFor(c: PackedColumn, type: DuckDBType): ColumnWriter | null {
+  const typeId = type.typeId;
+  if (type instanceof DuckDBEnumType) return enumWriter(c, type);
   const width = WIDTH[typeId];
   if (width === undefined) return null;
   // A column of nulls only (packed as text without a dictionary) fits any of these types.
@@ -132,6 +139,32 @@ function writerFor(c: PackedColumn, typeId: DuckDBTypeId): ColumnWriter | null {
     };
   }
   return null;
+}
+
+/**
+ * Text into an ENUM column: each dictionary entry's code looked up once. An
+ * entry that is not a member returns null (value by value, where the
+ * appender refuses it); the bulk writer has checked before that none is.
+ */
+function enumWriter(c: PackedColumn, type: DuckDBEnumType): ColumnWriter | null {
+  const width = ENUM_WIDTH[type.internalTypeId];
+  if (c.kind !== 'string' || (width !== 1 && width !== 2)) return null;
+  const codes = new Int32Array(c.dictionary.length);
+  for (let i = 0; i < c.dictionary.length; i++) {
+    const code = Object.hasOwn(type.valueIndexes, c.dictionary[i]!) ? type.valueIndexes[c.dictionary[i]!] : undefined;
+    if (code === undefined) return null;
+    codes[i] = code;
+  }
+  const out = width === 1 ? bytes : shorts;
+  return (vector, from, n) => {
+    let nulls = false;
+    for (let r = 0; r < n; r++) {
+      const at = c.indexes[from + r]!;
+      if (at < 0) { nulls = true; out[r] = 0; } else out[r] = codes[at]!;
+    }
+    duckdb.copy_data_to_vector(vector, 0, out.buffer, 0, n * width);
+    writeValidity(vector, n, nulls ? (r) => c.indexes[from + r]! < 0 : null);
+  };
 }
 
 /** Whether the column's type holds the number exactly; anything else goes value by value. */

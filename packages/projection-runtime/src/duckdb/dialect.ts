@@ -49,6 +49,7 @@ import {
 import duckdb from '@duckdb/node-bindings';
 import { nextTurn, turnsEvery } from '@leerroutes/threads/next-turn';
 import { columnReader } from './chunk-reader.js';
+import type { ClosedTextAdapter } from '../column-types.js';
 
 /** Where the driver gets a DuckDB connection for a query or a transaction, and gives it back. */
 export interface DuckDbConnectionSource {
@@ -118,7 +119,8 @@ export class DuckDbDialect implements Dialect {
 }
 
 /** PostgreSQL's adapter without its advisory lock (pg_advisory_xact_lock), which DuckDB lacks; a DuckDB file has one writer anyway. */
-class DuckDbAdapter extends PostgresAdapter {
+class DuckDbAdapter extends PostgresAdapter implements ClosedTextAdapter {
+  readonly closedTextAsEnum = true;
   override async acquireMigrationLock(): Promise<void> {}
   override async releaseMigrationLock(): Promise<void> {}
 }
