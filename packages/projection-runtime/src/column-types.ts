@@ -10,8 +10,9 @@ export interface ClosedTextAdapter {
  * values in code-point order (so ORDER BY, min and max on it go as on the
  * text), plain text on other engines. DuckDB stores an ENUM as one small
  * integer a row, where it hashes, compresses and keeps statistics of every
- * string of a text column. A value outside the vocabulary cannot be stored:
- * the writer refuses it by name (chunk-writer.ts).
+ * string of a text column. An ENUM cannot hold a value outside it: the bulk
+ * writer makes such a column text before it appends one (appender.ts), so a
+ * vocabulary that misses a value costs speed, never the value.
  *
  * Here, not in the DuckDB dialect, so a projection's DDL can name it without
  * loading DuckDB (see kit.ts).

@@ -25,9 +25,9 @@ const bool = (name: string): Column => ({ name, type: 'boolean' });
 /**
  * The closed vocabularies: every value facts.ts writes in these columns,
  * from the definitions that make them (the domain's event schemas, its
- * classes and rule sets). A value outside them fails the write by name,
- * rather than be stored as something else. Adding a value here needs the
- * projection's version raised: views written before hold the old ENUM.
+ * classes and rule sets). Should a value outside one be written, the views
+ * writer makes that column text first (it stays right, only slower); the
+ * tests check that none is.
  */
 const CLASSES = [...STEP_CLASSES, 'not-comparable'];
 export const VOCABULARIES = {

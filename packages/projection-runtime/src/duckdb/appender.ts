@@ -76,18 +76,18 @@ function valuesOf(c: PackedColumn): readonly unknown[] {
 }
 
 /**
- * Every value bound for an ENUM column (text from a closed vocabulary, see
- * column-types.ts) must be one of its members: said here with the table,
- * the column and the value, where DuckDB's appender would only say that a
- * conversion failed. Nothing of the insert is appended then.
+ * Whether every value bound for an ENUM column (text from a closed
+ * vocabulary, see column-types.ts) is one of its members. If one is not, the
+ * column becomes text before anything is appended: its values are then
+ * stored as they are, as a text column would store them, only without the
+ * ENUM's saving. A vocabulary that missed a value costs speed, never a value.
  */
-function checkMembers(table: string, column: string, type: DuckDBEnumType, values: Iterable<unknown>): void {
+function membersOnly(type: DuckDBEnumType, values: readonly unknown[]): boolean {
   for (const v of values) {
     if (v === null || v === undefined) continue;
-    if (typeof v !== 'string' || !Object.hasOwn(type.valueIndexes, v)) {
-      throw new Error(`bulk insert into '${table}': ${JSON.stringify(v)} in column '${column}' is not one of its values (${type.values.join(', ')})`);
-    }
+    if (typeof v !== 'string' || !Object.hasOwn(type.valueIndexes, v)) return false;
   }
+  return true;
 }
 
 /**
@@ -110,9 +110,9 @@ export function appenderBulkWriter(connection: DuckDBConnection, { byChunks = tr
   };
   return {
     async insert(table, columns, given) {
-      let rows = given;
+      const rows = given;
       if (rows.length === 0) return;
-      const appender = await connection.createAppender(table);
+      let appender = await connection.createAppender(table);
       let flushed = false;
       try {
         let tableColumns = await columnsOf(table);
@@ -128,19 +128,23 @@ export function appenderBulkWriter(connection: DuckDBConnection, { byChunks = tr
         }
         // Row values in the table's column order.
         const order = tableColumns.map((c) => columns.indexOf(c));
+        const block = isRowBlock(rows) ? rows : null;
+        if (block && block.columns.length !== columns.length) throw new Error(`bulk insert into '${table}': a block of ${block.columns.length} columns for ${columns.length}`);
+        const valuesAt = (i: number): readonly unknown[] => (block ? valuesOf(block.columns[order[i]!]!) : (rows as readonly (readonly unknown[])[]).map((row) => row[order[i]!]));
+        const widened = tableColumns.filter((_, i) => { const type = appender.columnType(i); return type instanceof DuckDBEnumType && !membersOnly(type, valuesAt(i)); });
+        if (widened.length > 0) {
+          // Nothing is appended yet: the columns become text (the rows already there with them), then a fresh appender.
+          appender.closeSync();
+          for (const c of widened) await connection.run(`ALTER TABLE ${quoted(table)} ALTER COLUMN ${quoted(c)} TYPE VARCHAR`);
+          appender = await connection.createAppender(table);
+        }
         const types = tableColumns.map((_, i) => appender.columnType(i));
         const puts = types.map((type) => putFor(appender, type));
-        if (isRowBlock(rows)) {
-          const block = rows;
-          if (block.columns.length !== columns.length) throw new Error(`bulk insert into '${table}': a block of ${block.columns.length} columns for ${columns.length}`);
+        if (block) {
           const inOrder = order.map((j) => block.columns[j]!);
-          types.forEach((type, i) => { if (type instanceof DuckDBEnumType) checkMembers(table, tableColumns[i]!, type, valuesOf(inOrder[i]!)); });
           if (!byChunks || !appendBlockByChunks(appender, block, inOrder, types)) appendBlock(appender, block, inOrder, puts);
-          rows = EMPTY;
         }
-        const plain = rows as readonly (readonly unknown[])[];
-        types.forEach((type, i) => { if (type instanceof DuckDBEnumType) checkMembers(table, tableColumns[i]!, type, plain.map((row) => row[order[i]!])); });
-        for (const row of rows) {
+        for (const row of block ? EMPTY : rows as readonly (readonly unknown[])[]) {
           if (row.length !== columns.length) throw new Error(`bulk insert into '${table}': a row has ${row.length} values for ${columns.length} columns`);
           for (let i = 0; i < order.length; i++) {
             const value = row[order[i]!];

@@ -143,8 +143,8 @@ function writerFor(c: PackedColumn, type: DuckDBType): ColumnWriter | null {
 
 /**
  * Text into an ENUM column: each dictionary entry's code looked up once. An
- * entry that is not a member returns null (value by value, where the
- * appender refuses it); the bulk writer has checked before that none is.
+ * entry that is not a member returns null (value by value, where DuckDB's
+ * appender refuses it); the bulk writer has made such a column text before.
  */
 function enumWriter(c: PackedColumn, type: DuckDBEnumType): ColumnWriter | null {
   const width = ENUM_WIDTH[type.internalTypeId];
