@@ -108,7 +108,8 @@ export function afdelingOf(level: LevelRef): string | null {
   if (level.span === null) return null;
   return AFDELINGEN[level.span.low] ?? null;
 }
-const AFDELINGEN: readonly (string | null)[] = [null, 'vmbo-b', 'vmbo-k', 'vmbo-gt', 'havo', 'vwo'];
+/** The bovenbouw's afdelingen, by the rank of a level's lower bound (none for pro). */
+export const AFDELINGEN: readonly (string | null)[] = [null, 'vmbo-b', 'vmbo-k', 'vmbo-gt', 'havo', 'vwo'];
 
 /** Highest VO diploma by rank; on a tie (vmbo-g = vmbo-t) the earlier one. */
 export function highestVoDiploma(p: Pick<Pathway, 'diplomas'>): DiplomaRecord | null {

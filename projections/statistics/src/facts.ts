@@ -24,14 +24,14 @@ import {
 import {
   advicePositionOf, afdelingOf, backgroundAt, cohortOf, diplomaLevelRef, effectiveCode, firstPostVoRow, firstReferenceYearAfter, firstVoRow,
   gradeOneRow, highestVoDiploma, inEarlyLeaverCount, inOrder, isRepeat, oncePerKey, outcomeOf, referenceAdviceOf, routeOf, rowAfter, rowLevel, rowState, stackingAttempts, stepClass, succeedsAt,
-  voSteps, yearThreeRow, type DiplomaRecord, type Pathway, type TimelineRow,
+  voSteps, yearThreeRow, COHORT_TYPES, type CohortType, type DiplomaRecord, type Pathway, type TimelineRow,
 } from '@leerroutes/pathway';
 
 /** The part of a folded pathway the statistics read. */
 export type Core = Pick<Pathway, 'learnerId' | 'registration' | 'background' | 'testScore' | 'advices' | 'timeline' | 'diplomas' | 'left'>;
 
 export const UNKNOWN = 'unknown';
-export type CohortType = 'advice' | 'intake' | 'leerjaar3';
+export type { CohortType };
 
 /**
  * The number the digits of `text` from `from` to `to` spell, as Number() of
@@ -248,7 +248,6 @@ export function membersOf(p: Core): MemberRow[] {
   return out;
 }
 
-export const COHORT_TYPES: readonly CohortType[] = ['advice', 'intake', 'leerjaar3'];
 
 /** The classifications of one (cut) pathway under each rule set. */
 export function learnerRowsOf(p: Core): LearnerRow[] {

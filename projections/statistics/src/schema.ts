@@ -4,9 +4,12 @@
  * and the indicator queries (packages/indicators/src/sql) read them.
  */
 import type { Kysely } from 'kysely';
-import { BackgroundRecorded, LearnerRegistered, RULE_SETS, SECTORS, STEP_CLASSES } from '@leerroutes/domain';
+import {
+  BackgroundRecorded, DIPLOMA_LEVELS, HBO_LEVELS, LearnerRegistered, MBO_LEVELS, RULE_SETS, SECTORS, STEP_CLASSES, VO_LEVEL_CODES, WO_LEVELS,
+} from '@leerroutes/domain';
+import { AFDELINGEN, COHORT_TYPES } from '@leerroutes/pathway';
 import { closedTextType } from '@leerroutes/projection-runtime/kit';
-import { COHORT_TYPES, UNKNOWN } from './facts.js';
+import { UNKNOWN } from './facts.js';
 
 type ColumnType = 'text' | 'integer' | 'boolean';
 export interface Column {
@@ -25,11 +28,20 @@ const bool = (name: string): Column => ({ name, type: 'boolean' });
 /**
  * The closed vocabularies: every value facts.ts writes in these columns,
  * from the definitions that make them (the domain's event schemas, its
- * classes and rule sets). Should a value outside one be written, the views
- * writer makes that column text first (it stays right, only slower); the
- * tests check that none is.
+ * classes and rule sets, and for levels the codes the domain's parsers
+ * give). Should a value outside one be written, the views writer makes that
+ * column text first (it stays right, only slower); the tests check that
+ * none is for generated populations.
  */
 const CLASSES = [...STEP_CLASSES, 'not-comparable'];
+/** A level as a row, an advice or a diploma gives it (parseVoLevel, parseEnrolmentLevel, parseDiplomaLevel). */
+const LEVELS = [...new Set([...VO_LEVEL_CODES, 'po', ...MBO_LEVELS, ...HBO_LEVELS, ...WO_LEVELS, ...DIPLOMA_LEVELS])];
+/** A row's level where VO and mbo rows have theirs, other rows their sector (pathway's rowLevel). */
+const ROW_LEVELS = [...new Set([...VO_LEVEL_CODES, ...MBO_LEVELS, ...SECTORS])];
+/** The state a row gives (pathway's rowState): `vo:` and the level in VO, the level in mbo, else the sector. */
+const ROW_STATES = [...new Set([...VO_LEVEL_CODES.map((c) => `vo:${c}`), ...MBO_LEVELS, ...SECTORS])];
+/** A flows node (facts.ts `node`): the stage, then the value or `none`. */
+const nodes = (stage: string, values: readonly string[]): string[] => [...values, 'none'].map((v) => `${stage}:${v}`);
 export const VOCABULARIES = {
   rules: Object.values(RULE_SETS).map((r) => r.name),
   cohort_type: COHORT_TYPES,
@@ -45,6 +57,17 @@ export const VOCABULARIES = {
   gender: [...LearnerRegistered.shape.gender.options, UNKNOWN],
   pupil_weight: [...BackgroundRecorded.shape.pupilWeight.unwrap().options.map((o) => String(o.value)), UNKNOWN],
   parental_education: [...BackgroundRecorded.shape.parentalEducation.unwrap().options, UNKNOWN],
+  /** A reference advice (or a revision's ends) under a rule set, `unknown` without one. */
+  advice: [...LEVELS, UNKNOWN],
+  f_advice: nodes('advice', LEVELS),
+  f_lj1: nodes('lj1', LEVELS),
+  f_lj3: nodes('lj3', LEVELS),
+  f_diploma: nodes('diploma', LEVELS),
+  f_next: nodes('next', ROW_STATES),
+  state: ROW_STATES,
+  row_level: ROW_LEVELS,
+  diploma_level: DIPLOMA_LEVELS,
+  bb_afdeling: AFDELINGEN.filter((a): a is string => a !== null),
 } as const satisfies Record<string, readonly string[]>;
 
 const KNOWN = [int('known_from'), int('known_until', true)];
@@ -57,32 +80,35 @@ export const STATISTICS_TABLES = {
   /** A learner's membership of a cohort under a rule set, with the cohort's breakdown values; versioned in valid and transaction time. */
   stat_member: [
     text('learner_id'), closed('rules', VOCABULARIES.rules), closed('cohort_type', VOCABULARIES.cohort_type), int('cohort'), int('valid_from'), int('valid_until', true), ...KNOWN, ...DIMS,
-    text('po_school'), text('vo_school'), text('advice'),
+    text('po_school'), text('vo_school'), closed('advice', VOCABULARIES.advice),
   ],
   /** A learner's classifications under a rule set (advice-position, outcome, flows, route, advice-test, ...); versioned like members. */
   stat_learner: [
     text('learner_id'), closed('rules', VOCABULARIES.rules), int('valid_from'), int('valid_until', true), ...KNOWN,
     closed('ap', VOCABULARIES.ap, true), closed('oc', VOCABULARIES.oc),
-    text('f_advice'), text('f_lj1'), text('f_lj3'), text('f_diploma'), text('f_next'), text('route'), closed('at', VOCABULARIES.at), bool('revised'),
+    closed('f_advice', VOCABULARIES.f_advice), closed('f_lj1', VOCABULARIES.f_lj1), closed('f_lj3', VOCABULARIES.f_lj3),
+    closed('f_diploma', VOCABULARIES.f_diploma), closed('f_next', VOCABULARIES.f_next), text('route'), closed('at', VOCABULARIES.at), bool('revised'),
     int('first_year', true), int('sk_date', true), int('placement_year', true), int('vo_diploma_year', true),
   ],
   /** One yearly count of a learner, with the per-year indicators' units. */
   stat_state: [
-    text('learner_id'), int('year'), ...KNOWN, text('state'), closed('sector', VOCABULARIES.sector), text('level'), text('institution'), int('grade', true), ...DIMS,
-    bool('ob_unit'), bool('ob_promoted'), text('bb_afdeling', true), bool('bb_success'), bool('el_unit'), bool('el_leaver'),
+    text('learner_id'), int('year'), ...KNOWN, closed('state', VOCABULARIES.state), closed('sector', VOCABULARIES.sector), closed('level', VOCABULARIES.row_level),
+    text('institution'), int('grade', true), ...DIMS,
+    bool('ob_unit'), bool('ob_promoted'), closed('bb_afdeling', VOCABULARIES.bb_afdeling, true), bool('bb_success'), bool('el_unit'), bool('el_leaver'),
   ],
   /** A step between two yearly VO rows, classified under a rule set. */
   stat_step: [text('learner_id'), closed('rules', VOCABULARIES.rules), int('year'), ...KNOWN, closed('class', VOCABULARIES.class), bool('repeated'), bool('switched'), text('institution')],
   /** A diploma, with what follows it (after-mbo, vmbo-mbo-loss). */
   stat_diploma: [
-    text('learner_id'), int('year'), ...KNOWN, text('level'), text('institution'), int('award_date'), int('next_year'), closed('after_mbo', VOCABULARIES.after_mbo, true),
-    bool('vl_unit'), bool('vl_lost'), text('row_institution', true), text('row_level', true), ...DIMS,
+    text('learner_id'), int('year'), ...KNOWN, closed('level', VOCABULARIES.diploma_level), text('institution'), int('award_date'), int('next_year'),
+    closed('after_mbo', VOCABULARIES.after_mbo, true), bool('vl_unit'), bool('vl_lost'), text('row_institution', true), closed('row_level', VOCABULARIES.row_level, true), ...DIMS,
   ],
   /** A stacking attempt and the school year it succeeded in. */
   stat_attempt: [text('learner_id'), text('kind'), int('year'), int('success_year', true), ...KNOWN],
   /** An advice revision, its direction under a rule set. */
   stat_revision: [
-    text('learner_id'), closed('rules', VOCABULARIES.rules), int('year'), ...KNOWN, closed('direction', VOCABULARIES.direction), text('from_code'), text('to_code'),
+    text('learner_id'), closed('rules', VOCABULARIES.rules), int('year'), ...KNOWN, closed('direction', VOCABULARIES.direction),
+    closed('from_code', VOCABULARIES.advice), closed('to_code', VOCABULARIES.advice),
   ],
   /** Area chains as recorded with learners' backgrounds, for areas the reference data does not know. */
   stat_area: [text('area'), int('depth'), text('ancestor')],

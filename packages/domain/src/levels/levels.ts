@@ -71,6 +71,20 @@ export const parseVoLevel = memoizeText((input: string): E.Either<LevelError, Le
   return E.right({ code: canonicalCode(levels), span: { low: Math.min(...ranks), high: Math.max(...ranks) } });
 });
 
+/**
+ * Every code parseVoLevel gives: each set of VO levels, combined, and the
+ * unranked levels. What the views expect a VO level to be (an event's level
+ * code is any string by its schema; the import writes these).
+ */
+export const VO_LEVEL_CODES: readonly string[] = (() => {
+  const codes = new Set<string>(UNRANKED_LEVELS);
+  for (let set = 1; set < 1 << VO_LEVELS.length; set++) {
+    const parsed = parseVoLevel(VO_LEVELS.filter((_, i) => (set & (1 << i)) !== 0).join('/'));
+    if (E.isRight(parsed)) codes.add(parsed.right.code);
+  }
+  return [...codes];
+})();
+
 /** `vmbo-k` + `vmbo-t` -> `vmbo-k/t`; `vmbo-t` + `havo` -> `vmbo-t/havo`. */
 function canonicalCode(levels: readonly VoLevelCode[]): string {
   let out = '';
