@@ -108,6 +108,23 @@ export function appenderBulkWriter(connection: DuckDBConnection, { byChunks = tr
     }
     return names;
   };
+  /**
+   * Column types per table, read once per writer like the names: an ENUM's
+   * type is made anew (its members and their index) on every read, which
+   * for the statistics tables' inserts took about 0.3 s of a 110k rebuild.
+   * A widening rolled back with its transaction would leave a stale entry;
+   * a writer session ends at its first failed batch (catch-up.ts), and a
+   * failed insert forgets its table here all the same.
+   */
+  const knownTypes = new Map<string, DuckDBType[]>();
+  const typesOf = (table: string, appender: DuckDBAppender): DuckDBType[] => {
+    let types = knownTypes.get(table);
+    if (!types || types.length !== appender.columnCount) {
+      types = Array.from({ length: appender.columnCount }, (_, i) => appender.columnType(i));
+      knownTypes.set(table, types);
+    }
+    return types;
+  };
   return {
     async insert(table, columns, given) {
       const rows = given;
@@ -119,6 +136,7 @@ export function appenderBulkWriter(connection: DuckDBConnection, { byChunks = tr
         if (appender.columnCount !== tableColumns.length) {
           // The table was dropped and created anew since: read its columns again.
           known.delete(table);
+          knownTypes.delete(table);
           tableColumns = await columnsOf(table);
         }
         const missing = tableColumns.filter((c) => !columns.includes(c));
@@ -131,14 +149,16 @@ export function appenderBulkWriter(connection: DuckDBConnection, { byChunks = tr
         const block = isRowBlock(rows) ? rows : null;
         if (block && block.columns.length !== columns.length) throw new Error(`bulk insert into '${table}': a block of ${block.columns.length} columns for ${columns.length}`);
         const valuesAt = (i: number): readonly unknown[] => (block ? valuesOf(block.columns[order[i]!]!) : (rows as readonly (readonly unknown[])[]).map((row) => row[order[i]!]));
-        const widened = tableColumns.filter((_, i) => { const type = appender.columnType(i); return type instanceof DuckDBEnumType && !membersOnly(type, valuesAt(i)); });
+        let types = typesOf(table, appender);
+        const widened = tableColumns.filter((_, i) => { const type = types[i]!; return type instanceof DuckDBEnumType && !membersOnly(type, valuesAt(i)); });
         if (widened.length > 0) {
           // Nothing is appended yet: the columns become text (the rows already there with them), then a fresh appender.
           appender.closeSync();
           for (const c of widened) await connection.run(`ALTER TABLE ${quoted(table)} ALTER COLUMN ${quoted(c)} TYPE VARCHAR`);
           appender = await connection.createAppender(table);
+          knownTypes.delete(table);
+          types = typesOf(table, appender);
         }
-        const types = tableColumns.map((_, i) => appender.columnType(i));
         const puts = types.map((type) => putFor(appender, type));
         if (block) {
           const inOrder = order.map((j) => block.columns[j]!);
@@ -158,6 +178,7 @@ export function appenderBulkWriter(connection: DuckDBConnection, { byChunks = tr
       } finally {
         if (flushed) appender.closeSync();
         else {
+          knownTypes.delete(table);
           // Rows not flushed are dropped; the caller's transaction rolls back what was. Closing must not hide the first error.
           try { appender.clear(); appender.closeSync(); } catch { /* the appender is gone with the transaction */ }
         }
