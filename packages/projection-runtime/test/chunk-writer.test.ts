@@ -115,6 +115,17 @@ describe('closed text (ENUM columns)', () => {
     }), { numRuns: 25, seed: 11 });
   });
 
+  it('stores the codes of an ENUM of more than 65,535 members (32-bit codes) as appending value by value does', async () => {
+    const HUGE = Array.from({ length: 70_000 }, (_, i) => `m${String(i).padStart(5, '0')}`);
+    await conn.run('drop table if exists h_chunk; drop table if exists h_value');
+    for (const t of ['h_chunk', 'h_value']) await conn.run(`create table ${t} (id integer, huge ${enumOf(HUGE)})`);
+    const rows = Array.from({ length: 3000 }, (_, i) => [i, i % 7 === 0 ? null : HUGE[(i * 7919) % HUGE.length]!]);
+    await appenderBulkWriter(conn).insert('h_chunk', ['id', 'huge'], packRows(rows, 2));
+    await appenderBulkWriter(conn, { byChunks: false }).insert('h_value', ['id', 'huge'], packRows(rows, 2));
+    expect(await rowsOf('h_chunk')).toEqual(rows);
+    expect(await rowsOf('h_value')).toEqual(rows);
+  });
+
   it('makes a column text before appending a value outside its vocabulary, keeping the rows it held', async () => {
     for (const block of [true, false]) {
       await conn.run('drop table if exists e_wide');

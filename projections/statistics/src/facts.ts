@@ -248,7 +248,6 @@ export function membersOf(p: Core): MemberRow[] {
   return out;
 }
 
-
 /** The classifications of one (cut) pathway under each rule set. */
 export function learnerRowsOf(p: Core): LearnerRow[] {
   const out: LearnerRow[] = [];

@@ -148,14 +148,14 @@ function writerFor(c: PackedColumn, type: DuckDBType): ColumnWriter | null {
  */
 function enumWriter(c: PackedColumn, type: DuckDBEnumType): ColumnWriter | null {
   const width = ENUM_WIDTH[type.internalTypeId];
-  if (c.kind !== 'string' || (width !== 1 && width !== 2)) return null;
+  if (c.kind !== 'string' || width === undefined) return null;
   const codes = new Int32Array(c.dictionary.length);
   for (let i = 0; i < c.dictionary.length; i++) {
     const code = Object.hasOwn(type.valueIndexes, c.dictionary[i]!) ? type.valueIndexes[c.dictionary[i]!] : undefined;
     if (code === undefined) return null;
     codes[i] = code;
   }
-  const out = width === 1 ? bytes : shorts;
+  const out = width === 1 ? bytes : width === 2 ? shorts : ints;
   return (vector, from, n) => {
     let nulls = false;
     for (let r = 0; r < n; r++) {
