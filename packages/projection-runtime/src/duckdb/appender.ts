@@ -2,7 +2,7 @@ import { DuckDBEnumType, DuckDBTypeId, type DuckDBAppender, type DuckDBConnectio
 import type { BulkWriter } from '../views-store.js';
 import { isRowBlock, type PackedColumn, type RowBlock } from '../row-block.js';
 import { toDuckDbValue } from './dialect.js';
-import { appendBlockByChunks } from './chunk-writer.js';
+import { appendBlockByChunks, memberCode } from './chunk-writer.js';
 
 type Put = (value: unknown) => void;
 
@@ -85,7 +85,7 @@ function valuesOf(c: PackedColumn): readonly unknown[] {
 function membersOnly(type: DuckDBEnumType, values: readonly unknown[]): boolean {
   for (const v of values) {
     if (v === null || v === undefined) continue;
-    if (typeof v !== 'string' || !Object.hasOwn(type.valueIndexes, v)) return false;
+    if (memberCode(type, v) === undefined) return false;
   }
   return true;
 }

@@ -141,6 +141,10 @@ function writerFor(c: PackedColumn, type: DuckDBType): ColumnWriter | null {
   return null;
 }
 
+/** A value's code in an ENUM, or undefined for anything that is not one of its members (its index is a plain object). */
+export const memberCode = (type: DuckDBEnumType, value: unknown): number | undefined =>
+  typeof value === 'string' && Object.hasOwn(type.valueIndexes, value) ? type.valueIndexes[value] : undefined;
+
 /**
  * Text into an ENUM column: each dictionary entry's code looked up once. An
  * entry that is not a member returns null (value by value, where DuckDB's
@@ -151,7 +155,7 @@ function enumWriter(c: PackedColumn, type: DuckDBEnumType): ColumnWriter | null 
   if (c.kind !== 'string' || width === undefined) return null;
   const codes = new Int32Array(c.dictionary.length);
   for (let i = 0; i < c.dictionary.length; i++) {
-    const code = Object.hasOwn(type.valueIndexes, c.dictionary[i]!) ? type.valueIndexes[c.dictionary[i]!] : undefined;
+    const code = memberCode(type, c.dictionary[i]);
     if (code === undefined) return null;
     codes[i] = code;
   }
