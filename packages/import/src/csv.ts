@@ -56,11 +56,15 @@ const CONTROL = /[\x00-\x08\x0a-\x1f]/;
 /**
  * Stream a CSV file record by record with bounded memory (the file's chunks
  * plus at most MAX_RECORD_BYTES of one line). The header must hold every
- * required column; extra columns are ignored.
+ * required column; extra columns are ignored. Every record of a chunk is read
+ * before the first is given: a caller that wants only the first few asks for
+ * small chunks.
  */
-export async function* readCsv(path: string, required: readonly string[], onBytes?: (bytesRead: number, totalBytes: number) => void): AsyncGenerator<CsvRecord> {
+export async function* readCsv(
+  path: string, required: readonly string[], onBytes?: (bytesRead: number, totalBytes: number) => void, chunkBytes = 1 << 20,
+): AsyncGenerator<CsvRecord> {
   const totalBytes = statSync(path).size;
-  const input = createReadStream(path, { highWaterMark: 1 << 20 });
+  const input = createReadStream(path, { highWaterMark: chunkBytes });
   try {
     yield* readCsvChunks(input, path, required, onBytes && ((bytes) => onBytes(bytes, totalBytes)));
   } finally {
