@@ -18,4 +18,5 @@ export { dumpViews, writeViewsDump } from './dump.js';
 export { listViewTables } from './view-tables.js';
 export { insertChunked } from './insert.js';
 export { isRowBlock, packColumns, packRows, RowBlockBuilder, unpackRows, type ColumnKind, type PackedColumn, type RowBlock } from './row-block.js';
-export type { RebuildThread, RebuildThreadSetup } from './rebuild-thread.js';
+export type { ReadRange, RebuildThread, RebuildThreadSetup } from './rebuild-thread.js';
+export { spansOf } from './prepare-span.js';

@@ -61,11 +61,38 @@ export async function prepareSpan(store: EventStore, targets: readonly SpanTarge
   return { count, first: first ?? start + 1, last: last?.position ?? end, prepared: preparers.filter((p) => p.added).map((p) => [p.name, p.preparer.finish()]) };
 }
 
-/** The positions of span `index` of a range: after `start`, up to `end`. */
-export function spanBounds(range: ReadRange, index: number): { start: number; end: number } {
-  const start = range.after + index * range.batchSize;
-  return { start, end: Math.min(start + range.batchSize, range.until) };
+/**
+ * Spans shrink towards the end of the range, each at most a quarter of the
+ * positions left (guided scheduling, as OpenMP's `schedule(guided)`): the
+ * rebuild waits for whichever thread folds the last span, so the last ones
+ * must be short. The re-delivered learners of a correction are folded in
+ * the log's last spans (a learner is folded in the span that holds their
+ * last event), each with a whole history and more than one knowledge date:
+ * with fixed spans of 20,000 positions the last span of a 110,000-learner
+ * log took 880 ms to fold against about 170 ms for any other, and those of
+ * the national log 5.5 and 2.9 s, while the writer waited (0.9-1.9 s of the
+ * 110k rebuild, 7.7-11.5 s of the national one; 0.1-0.6 and 0.7 s with
+ * these spans). The smallest is a slice, which a worker reads at once anyway.
+ */
+const GUIDED_SHARE = 4;
+
+/** The positions of each span of a range, in order: after `start`, up to `end`. */
+export function spansOf(range: ReadRange): readonly { start: number; end: number }[] {
+  const known = plans.get(range);
+  if (known) return known;
+  const smallest = Math.min(range.sliceSize ?? range.batchSize, range.batchSize);
+  const spans: { start: number; end: number }[] = [];
+  for (let start = range.after; start < range.until;) {
+    const size = Math.max(smallest, Math.min(range.batchSize, Math.ceil((range.until - start) / GUIDED_SHARE)));
+    const end = Math.min(start + size, range.until);
+    spans.push({ start, end });
+    start = end;
+  }
+  plans.set(range, spans);
+  return spans;
 }
+
+const plans = new WeakMap<ReadRange, readonly { start: number; end: number }[]>();
 
 /** A rebuild source opened for the range's projections: what prepareSpan reads and folds with. */
 export interface SpanSource {

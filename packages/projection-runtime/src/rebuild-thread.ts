@@ -34,7 +34,7 @@ import { nextTurn } from '@leerroutes/threads/next-turn';
 import { availableParallelism } from 'node:os';
 import type { EventStore } from '@leerroutes/event-store';
 import type { Projection } from './projection.js';
-import { openSpanSource, prepareSpan, spanBounds, type SpanPrepared, type SpanSource } from './prepare-span.js';
+import { openSpanSource, prepareSpan, spansOf, type SpanPrepared, type SpanSource } from './prepare-span.js';
 
 /** Where the worker gets its store and projections: a module exporting `openRebuildSource(data): Promise<RebuildThreadSetup>`. */
 export interface RebuildThread {
@@ -175,7 +175,7 @@ export function startRebuildWorker(thread: RebuildThread): RebuildWorker {
   return {
     folded,
     async *read(range) {
-      const spans = Math.max(0, Math.ceil((range.until - range.after) / range.batchSize));
+      const spans = spansOf(range).length;
       const local = thread.localFolds === false || spans < LOCAL_MIN_SPANS ? null : localFolder(module, thread.data, range, notify);
       localClose = local?.close;
       // Who prepares each span handed out (a worker's index, or -1 for this thread), and how many each worker holds.
@@ -185,11 +185,17 @@ export function startRebuildWorker(thread: RebuildThread): RebuildWorker {
       workers.forEach((worker) => worker.postMessage(range satisfies ToThread));
       // While this thread folds a span, the workers' spans after it wait to be written: each worker may hold more.
       const room = ahead + (local ? LOCAL_ROOM : 0);
+      // From where spans begin to shrink (prepare-span.ts), a worker holds no more than `ahead`: the short last
+      // spans go to whichever thread comes free. Holding six more of them, a worker had the heavy ones of a
+      // national rebuild queued while this thread, with none left to take, waited 3.7 s; held back, 0.7 s.
+      const plan = spansOf(range);
+      const tail = plan.findIndex((s) => s.end - s.start < range.batchSize);
+      const roomAt = (index: number): number => (local && tail >= 0 && index >= tail ? ahead : room);
       for (let next = 0; next < spans;) {
         // A failure anywhere ends the rebuild, even while the span due is still being prepared.
         if (failure) throw failure;
         for (let k = 0; k < n; k++) {
-          while (held[k]! < room && handed < spans) {
+          while (held[k]! < roomAt(handed) && handed < spans) {
             owner.set(handed, k);
             held[k]!++;
             workers[k]!.postMessage({ kind: 'span', index: handed++ } satisfies ToThread);
@@ -250,7 +256,7 @@ function localFolder(module: string, data: unknown, range: ReadRange, onReady: (
   return {
     ready: () => opened !== null,
     fold(index) {
-      const { start, end } = spanBounds(range, index);
+      const { start, end } = spansOf(range)[index]!;
       return prepareSpan(opened!.store, opened!.targets, start, end, range.sliceSize ?? range.batchSize);
     },
     async close() {

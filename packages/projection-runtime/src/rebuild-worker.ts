@@ -5,7 +5,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { EventStore } from '@leerroutes/event-store';
-import { openSpanSource, prepareSpan, spanBounds, type SpanTarget } from './prepare-span.js';
+import { openSpanSource, prepareSpan, spansOf, type SpanTarget } from './prepare-span.js';
 import { isRowBlock, transferablesOf } from './row-block.js';
 import type { FromThread, ReadRange, ToThread } from './rebuild-thread.js';
 
@@ -43,7 +43,7 @@ async function prepareGiven(store: EventStore, targets: readonly SpanTarget[], m
   for (;;) {
     while (given.length === 0) await new Promise<void>((resolve) => { wake = resolve; });
     const index = given.shift()!;
-    const { start, end } = spanBounds(m, index);
+    const { start, end } = spansOf(m)[index]!;
     const span = await prepareSpan(store, targets, start, end, m.sliceSize ?? m.batchSize);
     const message: FromThread = { kind: 'batch', index, ...span };
     port.postMessage(message, span.prepared.flatMap(([, v]) => transferables(v)));
