@@ -12,6 +12,10 @@
  *
  * The worker is started at once and waits, blocked on a shared flag, for the
  * bundle; if bundling fails it loads the modules through tsx as before.
+ *
+ * Bundles are kept between processes too (bundle-cache.ts): every import
+ * and rebuild of the CLI is a new process, and esbuild took 170-300 ms of
+ * each one's start, on the core the worker would otherwise have had.
  */
 import { builtinModules, createRequire } from 'node:module';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
@@ -20,6 +24,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker, type WorkerOptions } from 'node:worker_threads';
 import type { Plugin } from 'esbuild';
+import { cachedBundle, keepBundle, newCacheDir } from './bundle-cache.js';
 
 const require = createRequire(import.meta.url);
 const TSX_API = pathToFileURL(require.resolve('tsx/package.json').replace(/package\.json$/, 'dist/esm/api/index.mjs')).href;
@@ -105,12 +110,16 @@ function bundleOf(sources: readonly string[]): Bundle {
   // A long-running process (a server) may find its bundle cleaned out of the temporary directory: it bundles again.
   if (known && (Atomics.load(known.flag, 0) !== BUNDLED || Object.values(known.urls).every((u) => existsSync(fileURLToPath(u))))) return known;
   sweepDead();
-  if (outRoot === null || !existsSync(outRoot)) {
-    outRoot = mkdtempSync(join(tmpdir(), `${OUT_PREFIX}${process.pid}-`));
-    const root = outRoot;
-    process.once('exit', () => rmSync(root, { recursive: true, force: true }));
+  const cached = cachedBundle(sources);
+  if (cached) {
+    const flag = new Int32Array(new SharedArrayBuffer(4));
+    flag[0] = BUNDLED;
+    const bundle: Bundle = { flag, urls: Object.fromEntries(sources.map((s, i) => [s, pathToFileURL(join(cached, `entry-${i}.mjs`)).href])) };
+    bundles.set(key, bundle);
+    return bundle;
   }
-  const outdir = join(outRoot, String(++bundled));
+  // Into a directory of the shared cache where it can have one; else into this process's own, removed at its exit.
+  const outdir = newCacheDir(sources) ?? join(processOutRoot(), String(++bundled));
   const flag = new Int32Array(new SharedArrayBuffer(4));
   // Where each entry will be is known before it is written: a worker is told at once, and waits for the flag.
   const bundle: Bundle = { flag, urls: Object.fromEntries(sources.map((s, i) => [s, pathToFileURL(join(outdir, `entry-${i}.mjs`)).href])) };
@@ -119,14 +128,28 @@ function bundleOf(sources: readonly string[]): Bundle {
     Atomics.store(flag, 0, value);
     Atomics.notify(flag, 0);
   };
+  const cwd = process.cwd();
   import('esbuild')
     .then((esbuild) => esbuild.build({
+      absWorkingDir: cwd,
       entryPoints: Object.fromEntries(sources.map((s, i) => [`entry-${i}`, fileURLToPath(s)])),
       outdir, bundle: true, splitting: true, format: 'esm', platform: 'node', target: 'node20',
-      outExtension: { '.js': '.mjs' }, logLevel: 'silent', plugins: [nodeModulesExternal],
+      outExtension: { '.js': '.mjs' }, logLevel: 'silent', plugins: [nodeModulesExternal], metafile: true,
     }))
-    .then(() => settle(BUNDLED), () => settle(BUNDLED + 1));
+    .then((result) => {
+      settle(BUNDLED);
+      keepBundle(sources, outdir, result.metafile, cwd);
+    }, () => settle(BUNDLED + 1));
   return bundle;
+}
+
+function processOutRoot(): string {
+  if (outRoot === null || !existsSync(outRoot)) {
+    outRoot = mkdtempSync(join(tmpdir(), `${OUT_PREFIX}${process.pid}-`));
+    const root = outRoot;
+    process.once('exit', () => rmSync(root, { recursive: true, force: true }));
+  }
+  return outRoot;
 }
 
 /**
