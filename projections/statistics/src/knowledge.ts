@@ -35,30 +35,81 @@ export function knownFacts(learnerId: string, events: readonly LearnerEvent[]): 
     return { facts: facts as unknown as KnownFacts, areas: areasOf(pathway) };
   }
   const out = Object.fromEntries(LEARNER_TABLES.map((t) => [t, [] as unknown[]])) as unknown as Record<Table, Known<object>[]>;
-  const open = Object.fromEntries(LEARNER_TABLES.map((t) => [t, new Map<string, { row: object; from: number }>()])) as Record<Table, Map<string, { row: object; from: number }>>;
+  // Per table: the rows of the last version and the day the first version began; the rows still open, by key,
+  // only once a version differed. Most tables are the same from one version to the next (a correction touches
+  // a few rows), and keying every row of every version (JSON.stringify) was most of a re-delivered learner's fold.
+  const state = Object.fromEntries(LEARNER_TABLES.map((t) => [t, { last: null, first: 0, open: null }])) as Record<Table, TableVersions>;
   for (const day of days) {
     const known = events.filter((e) => dayOf(e.knownAt) <= day);
     const pathway = foldRecords(learnerId, known);
     const facts = factsOf(pathway);
     if (day === days[days.length - 1]) areas = areasOf(pathway);
     for (const table of LEARNER_TABLES) {
-      // Identical rows (two equal attempts, say) stay apart by their occurrence.
-      const now = new Map<string, object>();
-      for (const row of facts[table] as object[]) {
-        const base = JSON.stringify(row);
-        let key = base;
-        for (let n = 1; now.has(key); n++) key = `${base}#${n}`;
-        now.set(key, row);
-      }
-      const o = open[table];
-      for (const [key, v] of o) {
+      const rows = facts[table] as object[];
+      const v = state[table];
+      if (v.last === null) { v.last = rows; v.first = day; continue; }
+      if (sameRows(v.last, rows)) continue;
+      const open = v.open ??= keyed(v.last).map((row) => ({ row, from: v.first }));
+      const now = keyed(rows);
+      for (const [key, o] of open) {
         if (now.has(key)) continue;
-        out[table].push(Object.assign(v.row, { known_from: v.from, known_until: day }));
-        o.delete(key);
+        out[table].push(Object.assign(o.row, { known_from: o.from, known_until: day }));
+        open.delete(key);
       }
-      for (const [key, row] of now) if (!o.has(key)) o.set(key, { row, from: day });
+      for (const [key, row] of now) if (!open.has(key)) open.set(key, { row, from: day });
+      v.last = rows;
     }
   }
-  for (const table of LEARNER_TABLES) for (const v of open[table].values()) out[table].push(Object.assign(v.row, { known_from: v.from, known_until: null }));
+  for (const table of LEARNER_TABLES) {
+    const v = state[table];
+    if (v.open) for (const o of v.open.values()) out[table].push(Object.assign(o.row, { known_from: o.from, known_until: null }));
+    else for (const row of v.last ?? []) out[table].push(Object.assign(row, { known_from: v.first, known_until: null }));
+  }
   return { facts: out as unknown as KnownFacts, areas };
+}
+
+interface TableVersions {
+  last: object[] | null;
+  first: number;
+  open: KeyedMap<{ row: object; from: number }> | null;
+}
+
+/** An insertion-ordered map with `map`, so the open rows can be made from the keyed rows of a version. */
+class KeyedMap<V> extends Map<string, V> {
+  map<W>(f: (v: V) => W): KeyedMap<W> {
+    const out = new KeyedMap<W>();
+    for (const [k, v] of this) out.set(k, f(v));
+    return out;
+  }
+}
+
+/** A version's rows by their content; identical rows (two equal attempts, say) stay apart by their occurrence. */
+function keyed(rows: readonly object[]): KeyedMap<object> {
+  const now = new KeyedMap<object>();
+  for (const row of rows) {
+    const base = JSON.stringify(row);
+    let key = base;
+    for (let n = 1; now.has(key); n++) key = `${base}#${n}`;
+    now.set(key, row);
+  }
+  return now;
+}
+
+/**
+ * Whether two versions of a table hold the same rows in the same order: the
+ * same keys in the same order with identical values. That implies equal JSON,
+ * so where it holds keying them would change nothing; where it does not
+ * (a nested value, say), they are keyed.
+ */
+function sameRows(a: readonly object[], b: readonly object[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i] as Record<string, unknown>;
+    const y = b[i] as Record<string, unknown>;
+    const kx = Object.keys(x);
+    const ky = Object.keys(y);
+    if (kx.length !== ky.length) return false;
+    for (let k = 0; k < kx.length; k++) if (kx[k] !== ky[k] || x[kx[k]!] !== y[kx[k]!]) return false;
+  }
+  return true;
 }
