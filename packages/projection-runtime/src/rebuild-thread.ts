@@ -175,7 +175,8 @@ export function startRebuildWorker(thread: RebuildThread): RebuildWorker {
   return {
     folded,
     async *read(range) {
-      const spans = spansOf(range).length;
+      const plan = spansOf(range);
+      const spans = plan.length;
       const local = thread.localFolds === false || spans < LOCAL_MIN_SPANS ? null : localFolder(module, thread.data, range, notify);
       localClose = local?.close;
       // Who prepares each span handed out (a worker's index, or -1 for this thread), and how many each worker holds.
@@ -188,7 +189,6 @@ export function startRebuildWorker(thread: RebuildThread): RebuildWorker {
       // From where spans begin to shrink (prepare-span.ts), a worker holds no more than `ahead`: the short last
       // spans go to whichever thread comes free. Holding six more of them, a worker had the heavy ones of a
       // national rebuild queued while this thread, with none left to take, waited 3.7 s; held back, 0.7 s.
-      const plan = spansOf(range);
       const tail = plan.findIndex((s) => s.end - s.start < range.batchSize);
       const roomAt = (index: number): number => (local && tail >= 0 && index >= tail ? ahead : room);
       for (let next = 0; next < spans;) {

@@ -114,7 +114,7 @@ function bundleOf(sources: readonly string[]): Bundle {
   if (cached) {
     const flag = new Int32Array(new SharedArrayBuffer(4));
     flag[0] = BUNDLED;
-    const bundle: Bundle = { flag, urls: Object.fromEntries(sources.map((s, i) => [s, pathToFileURL(join(cached, `entry-${i}.mjs`)).href])) };
+    const bundle: Bundle = { flag, urls: entriesIn(cached, sources) };
     bundles.set(key, bundle);
     return bundle;
   }
@@ -122,7 +122,7 @@ function bundleOf(sources: readonly string[]): Bundle {
   const outdir = newCacheDir(sources) ?? join(processOutRoot(), String(++bundled));
   const flag = new Int32Array(new SharedArrayBuffer(4));
   // Where each entry will be is known before it is written: a worker is told at once, and waits for the flag.
-  const bundle: Bundle = { flag, urls: Object.fromEntries(sources.map((s, i) => [s, pathToFileURL(join(outdir, `entry-${i}.mjs`)).href])) };
+  const bundle: Bundle = { flag, urls: entriesIn(outdir, sources) };
   bundles.set(key, bundle);
   const settle = (value: number) => {
     Atomics.store(flag, 0, value);
@@ -142,6 +142,10 @@ function bundleOf(sources: readonly string[]): Bundle {
     }, () => settle(BUNDLED + 1));
   return bundle;
 }
+
+/** The bundled file URL of each source, as esbuild names the entries in `dir`. */
+const entriesIn = (dir: string, sources: readonly string[]): Record<string, string> =>
+  Object.fromEntries(sources.map((s, i) => [s, pathToFileURL(join(dir, `entry-${i}.mjs`)).href]));
 
 function processOutRoot(): string {
   if (outRoot === null || !existsSync(outRoot)) {

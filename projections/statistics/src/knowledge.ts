@@ -49,7 +49,7 @@ export function knownFacts(learnerId: string, events: readonly LearnerEvent[]): 
       const v = state[table];
       if (v.last === null) { v.last = rows; v.first = day; continue; }
       if (sameRows(v.last, rows)) continue;
-      const open = v.open ??= keyed(v.last).map((row) => ({ row, from: v.first }));
+      const open = v.open ??= new Map([...keyed(v.last)].map(([key, row]) => [key, { row, from: v.first }]));
       const now = keyed(rows);
       for (const [key, o] of open) {
         if (now.has(key)) continue;
@@ -71,21 +71,13 @@ export function knownFacts(learnerId: string, events: readonly LearnerEvent[]): 
 interface TableVersions {
   last: object[] | null;
   first: number;
-  open: KeyedMap<{ row: object; from: number }> | null;
-}
-
-/** An insertion-ordered map with `map`, so the open rows can be made from the keyed rows of a version. */
-class KeyedMap<V> extends Map<string, V> {
-  map<W>(f: (v: V) => W): KeyedMap<W> {
-    const out = new KeyedMap<W>();
-    for (const [k, v] of this) out.set(k, f(v));
-    return out;
-  }
+  /** In the order they were opened: the first version's order, then each later one's new rows. */
+  open: Map<string, { row: object; from: number }> | null;
 }
 
 /** A version's rows by their content; identical rows (two equal attempts, say) stay apart by their occurrence. */
-function keyed(rows: readonly object[]): KeyedMap<object> {
-  const now = new KeyedMap<object>();
+function keyed(rows: readonly object[]): Map<string, object> {
+  const now = new Map<string, object>();
   for (const row of rows) {
     const base = JSON.stringify(row);
     let key = base;
