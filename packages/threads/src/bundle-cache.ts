@@ -9,7 +9,10 @@
  * cannot be written is not kept (the process then bundles for itself).
  *
  * Each set of entries has a pointer, `<key>.json`, naming its newest
- * bundle's directory and the files it was made from. Bundles are written
+ * bundle's directory, the files it was made from and the files it is made
+ * of (a temporary directory is cleaned by age, file by file: a bundle with a
+ * chunk gone or cut short would fail every worker that loads it, process
+ * after process, so it is checked as its sources are). Bundles are written
  * into fresh directories and the pointer replaced whole, so two processes
  * bundling at once never write into each other's files; a bundle no pointer
  * names is removed an hour later (a process may still start workers on it).
@@ -24,7 +27,7 @@ import type { Metafile } from 'esbuild';
 const require = createRequire(import.meta.url);
 const ESBUILD_VERSION = (require('esbuild/package.json') as { version: string }).version;
 /** Raised when what a pointer records, or how bundles are made, changes. */
-const FORMAT = 2;
+const FORMAT = 3;
 const STALE_MS = 60 * 60 * 1000;
 
 const root = (): string => join(tmpdir(), 'leerroutes-bundles');
@@ -49,6 +52,8 @@ interface Pointer {
   readonly files: readonly (readonly [string, string])[];
   /** Files of packages the bundle imports at their resolved paths. */
   readonly externals: readonly string[];
+  /** Each file of the bundle, by name in its directory, and the SHA-1 of its content. */
+  readonly outputs: readonly (readonly [string, string])[];
 }
 
 /** One key per set of entries and the tools that bundle them. */
@@ -73,9 +78,10 @@ export function cachedBundle(sources: readonly string[]): string | null {
     return null;
   }
   const dir = join(root(), basename(String(pointer.dir)));
-  if (!Array.isArray(pointer.files) || !Array.isArray(pointer.externals)) return null;
+  if (!Array.isArray(pointer.files) || !Array.isArray(pointer.externals) || !Array.isArray(pointer.outputs)) return null;
   if (!sources.every((_, i) => existsSync(join(dir, `entry-${i}.mjs`)))) return null;
   if (!pointer.externals.every((p) => existsSync(p))) return null;
+  if (!pointer.outputs.every(([name, digest]) => digestOf(join(dir, basename(String(name)))) === digest)) return null;
   return pointer.files.every(([path, digest]) => digestOf(path) === digest) ? dir : null;
 }
 
@@ -115,6 +121,7 @@ export function keepBundle(sources: readonly string[], outdir: string, metafile:
       dir: basename(outdir),
       files: [...files].map((f) => [f, digestOf(f) ?? ''] as const),
       externals: [...externals],
+      outputs: readdirSync(outdir).map((name) => [name, digestOf(join(outdir, name)) ?? ''] as const),
     };
     const key = keyOf(sources);
     const at = join(root(), `${key}.json`);

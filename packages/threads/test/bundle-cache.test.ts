@@ -51,7 +51,8 @@ describe('worker bundles kept between processes', () => {
       for (const [name, text] of [['entry.ts', 'export const a = 1;'], ['dep.ts', 'export const b = 2;'], ['package.json', '{"name":"x"}'], ['ext.js', '']]) writeFileSync(join(src, name!), text!);
       sources = [`file://${join(src, 'entry.ts')}`];
       dir = newCacheDir(sources)!;
-      writeFileSync(join(dir, 'entry-0.mjs'), 'export {};');
+      writeFileSync(join(dir, 'entry-0.mjs'), 'import "./chunk-A.mjs"; export {};');
+      writeFileSync(join(dir, 'chunk-A.mjs'), 'export const c = 3;');
       keepBundle(sources, dir, metafile(join(src, 'ext.js')), src);
     });
 
@@ -74,6 +75,15 @@ describe('worker bundles kept between processes', () => {
       expect(cachedBundle(sources)).toBeNull();
       writeFileSync(join(src, 'ext.js'), '');
       rmSync(join(dir, 'entry-0.mjs'));
+      expect(cachedBundle(sources)).toBeNull();
+    });
+
+    it('is not used once a file of its own was cut short or went (a temporary directory cleaned by age, a full disk)', () => {
+      writeFileSync(join(dir, 'chunk-A.mjs'), 'export const c');
+      expect(cachedBundle(sources)).toBeNull();
+      writeFileSync(join(dir, 'chunk-A.mjs'), 'export const c = 3;');
+      expect(cachedBundle(sources)).toBe(dir);
+      rmSync(join(dir, 'chunk-A.mjs'));
       expect(cachedBundle(sources)).toBeNull();
     });
 
