@@ -27,7 +27,7 @@ import type { Metafile } from 'esbuild';
 const require = createRequire(import.meta.url);
 const ESBUILD_VERSION = (require('esbuild/package.json') as { version: string }).version;
 /** Raised when what a pointer records, or how bundles are made, changes. */
-const FORMAT = 3;
+const FORMAT = 4;
 const STALE_MS = 60 * 60 * 1000;
 
 const root = (): string => join(tmpdir(), 'leerroutes-bundles');
