@@ -378,8 +378,9 @@ export async function openPostgresEventStore(options: PostgresEventStoreOptions)
 
   async function acquireLock(name: string, command: string): Promise<() => Promise<void>> {
     // Its own connection, not a pooled one: a session lock must stay with the session that took it, and the
-    // application_name set here is what a refused taker reads to name the holder.
-    const me = `leerroutes ${command}, pid ${process.pid} on ${hostname()}, since ${new Date().toISOString()}`.slice(0, 63);
+    // application_name set here is what a refused taker reads to name the holder. PostgreSQL keeps 63 bytes of
+    // it, which cut the time off ('since 2026-12-06T17:46:43.0'): the time is the session's start, read below.
+    const me = `leerroutes ${command}, pid ${process.pid} on ${hostname()}`.slice(0, 63);
     const client = new pg.Client({ connectionString: options.connectionString, application_name: me });
     client.on('error', () => undefined);
     await client.connect();
@@ -388,7 +389,8 @@ export async function openPostgresEventStore(options: PostgresEventStoreOptions)
       const got = (await client.query<{ got: boolean }>('SELECT pg_try_advisory_lock($1, hashtext($2)) AS got', [...key])).rows[0]!.got;
       if (!got) {
         const holder = (await client.query<{ who: string }>(
-          `SELECT a.application_name || ' (backend ' || a.pid || COALESCE(' from ' || host(a.client_addr), '') || ')' AS who
+          `SELECT a.application_name || ', since ' || to_char(a.backend_start AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
+             || ' (backend ' || a.pid || COALESCE(' from ' || host(a.client_addr), '') || ')' AS who
            FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
            WHERE l.locktype = 'advisory' AND l.granted AND l.classid = $1 AND l.objid = hashtext($2)::oid AND l.objsubid = 2 AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
           [...key],
