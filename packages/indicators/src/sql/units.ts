@@ -35,10 +35,18 @@ export interface UnitColumns {
 export const unitCategory = (alias: string): RawBuilder<unknown> =>
   sql`coalesce(${sql.ref(`${alias}.cat`)}, ${sql.ref(`${alias}.frm`)} || ' -> ' || ${sql.ref(`${alias}.tto`)})`;
 
+/**
+ * A select of units from the base (`b`). It has no WHERE of its own: which
+ * learners or rows count is the base's (narrowed). DuckDB pushes a filter on
+ * the materialized base into it, above the scan of the classifications,
+ * where it keeps the members' join filter from reaching that scan: with
+ * `where b.ap is not null` here, advice-position at national read all
+ * 1,000,000 classifications of the rule set instead of 205,553 and took
+ * 158 ms of SQL instead of about 45 (time-in-vo 247 ms the same way).
+ */
 export interface UnitSelect {
   /** Joined to the base (`b`) with its own filters, e.g. a learner's steps. */
   readonly from?: RawBuilder<unknown>;
-  readonly where?: readonly RawBuilder<unknown>[];
   readonly units: readonly UnitColumns[];
 }
 
@@ -188,7 +196,10 @@ export function indicatorSql(r: ReportRequest, s: Scope, covered: readonly Cover
   switch (r.indicator) {
     case 'advice-position': {
       const { base, learner, source } = cohortBase(r, s);
-      return { keys: [], base, learner, source, carry: [{ name: 'ap', expr: sql`l.ap` }], selects: [{ where: [sql`b.ap is not null`], units: [{ family: str('advice-position'), category: sql`b.ap` }] }] };
+      return {
+        keys: [], base: narrowed(base, sql`l.ap is not null`), learner, source, carry: [{ name: 'ap', expr: sql`l.ap` }],
+        selects: [{ units: [{ family: str('advice-position'), category: sql`b.ap` }] }],
+      };
     }
     case 'outcome': {
       const { base, learner, source } = cohortBase(r, s);
@@ -251,11 +262,10 @@ export function indicatorSql(r: ReportRequest, s: Scope, covered: readonly Cover
       const years = sql`case when b.vo_diploma_year is not null then cast(b.vo_diploma_year - b.placement_year + 1 as varchar)
         when ${left} then cast(lv.last_vo - b.placement_year + 1 as varchar) else 'no-vo-diploma-yet' end`;
       return {
-        keys: [], base, learner, source,
+        keys: [], base: narrowed(base, sql`l.placement_year is not null and l.placement_year <= ${sql.lit(newest)}`), learner, source,
         carry: ['placement_year', 'vo_diploma_year'].map((c) => ({ name: c, expr: sql.ref(`l.${c}`) })),
         selects: [{
           from: sql`left join (select x.learner_id, max(x.year) as last_vo from ${ofCohort(r, 'stat_state', 'x', [sql`x.sector = 'vo'`, known('x', s), sql`x.year <= ${sql.lit(newest)}`])} group by x.learner_id) lv on lv.learner_id = b.learner_id`,
-          where: [sql`b.placement_year is not null and b.placement_year <= ${sql.lit(newest)}`],
           units: [
             { family: str('years'), category: years },
             { family: str('end'), category: sql`case when b.vo_diploma_year is not null then 'vo-diploma' when ${left} then 'left-vo' else 'in-vo' end` },
@@ -426,18 +436,17 @@ export function compileUnits(r: ReportRequest, s: Scope, covered: readonly Cover
   const passthrough = [sql`b.learner_id`, ...carriedRefs];
   const names = ['off', 'sy', 'fam', 'cat', 'frm', 'tto', 'den'];
   const countedNames = [...names, 'n'];
-  const whereOf = (sel: UnitSelect) => (sel.where && sel.where.length > 0 ? sql`where ${sql.join(sel.where, sql` and `)}` : sql``);
   // The units of one select share its join: they fan out from each joined
   // row through a lateral VALUES list, so the join runs once, not once per unit.
   const selects = ind.selects.map((sel) => {
     if (sel.units.length === 1) {
       const cols = unitColumns(sel.units[0]!).map((c, i) => sql`${c} as ${sql.id(names[i]!)}`);
-      return sql`select ${sql.join([...passthrough, ...cols])} from b ${sel.from ?? sql``} ${whereOf(sel)}`;
+      return sql`select ${sql.join([...passthrough, ...cols])} from b ${sel.from ?? sql``}`;
     }
     const rows = sel.units.map((u) => sql`(${sql.join(unitColumns(u))})`);
     const fanned = names.map((n) => sql.ref(`x.${n}`));
     return sql`select ${sql.join([...passthrough, ...fanned])} from b ${sel.from ?? sql``}
-      cross join lateral (values ${sql.join(rows)}) as x(${sql.join(names.map((n) => sql.id(n)))}) ${whereOf(sel)}`;
+      cross join lateral (values ${sql.join(rows)}) as x(${sql.join(names.map((n) => sql.id(n)))})`;
   });
   // Counting needs no learner: a select of several units first groups its
   // joined rows on what its units are made of, then fans out each group, so
@@ -447,14 +456,14 @@ export function compileUnits(r: ReportRequest, s: Scope, covered: readonly Cover
     if (sel.units.length === 1) {
       const u = sel.units[0]!;
       const cols = [...unitColumns(u).slice(0, 6), sql.lit(u.occurrence ? 0 : 1), sql.lit(1)].map((c, i) => sql`${c} as ${sql.id(countedNames[i]!)}`);
-      return sql`select ${sql.join([...carriedRefs, ...cols])} from b ${sel.from ?? sql``} ${whereOf(sel)}`;
+      return sql`select ${sql.join([...carriedRefs, ...cols])} from b ${sel.from ?? sql``}`;
     }
     const parts = [...new Set(sel.units.flatMap(unitParts))];
     const partName = new Map(parts.map((p, i) => [p, `p${i}`] as const));
     const inGroup = (e: RawBuilder<unknown>) => (constants.has(e) ? e : sql.ref(`g.${partName.get(e)!}`));
     const rows = sel.units.map((u) => sql`(${sql.join([...unitColumns(u).slice(0, 6).map(inGroup), u.occurrence ? sql.lit(0) : sql`g.n`, sql`g.n`])})`);
     const grouped = sql`select ${sql.join([...carriedRefs.map((r, i) => sql`${r} as ${sql.id(carried[i]!)}`), ...parts.map((p) => sql`${p} as ${sql.id(partName.get(p)!)}`), sql`count(*) as n`])}
-      from b ${sel.from ?? sql``} ${whereOf(sel)}${carried.length + parts.length > 0 ? sql` group by ${sql.join([...carried, ...parts].map((_, i) => sql.lit(i + 1)))}` : sql``}`;
+      from b ${sel.from ?? sql``}${carried.length + parts.length > 0 ? sql` group by ${sql.join([...carried, ...parts].map((_, i) => sql.lit(i + 1)))}` : sql``}`;
     return sql`select ${sql.join([...carried.map((c) => sql.ref(`g.${c}`)), ...countedNames.map((n) => sql.ref(`x.${n}`))])} from (${grouped}) g
       cross join lateral (values ${sql.join(rows)}) as x(${sql.join(countedNames.map((n) => sql.id(n)))})`;
   });
