@@ -107,6 +107,10 @@ describeWithPostgres('the statistics SQL on PostgreSQL reports what it reports o
         for (const p of READ_BY_REPORTS as Projection[]) await p.apply(batch, { db: trx, t, bulk: sqlBulkWriter(trx), store, until });
       });
     }
+    // As a writer session ends: each projection makes again what it summarizes (Projection.settle).
+    await pgDb.transaction().execute(async (trx) => {
+      for (const p of READ_BY_REPORTS as Projection[]) await p.settle?.({ db: trx, t });
+    });
     // Fresh tables have no statistics until autovacuum comes by; a views store analyzes after a rebuild.
     await sql`analyze`.execute(pgDb);
     // One consistent state per report, as a PostgreSQL views store would give it.

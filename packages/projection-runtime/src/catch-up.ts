@@ -1,6 +1,6 @@
 import type { EventStore } from '@leerroutes/event-store';
 import { createCheckpointTable, readCheckpoint, writeCheckpoint, type Checkpoint } from './checkpoints.js';
-import { tableNames, type Projection } from './projection.js';
+import { settleAll, tableNames, type Projection } from './projection.js';
 import { advance, advanceInThread, type ProgressListener, type Target } from './runner.js';
 import { startRebuildWorker, type RebuildThread } from './rebuild-thread.js';
 import type { LockOptions, ViewsStore, WriterSession } from './views-store.js';
@@ -98,6 +98,7 @@ async function runSession(
       return { events, rebuilt, head, published: null };
     }
     onProgress?.({ phase: 'publish', projections: projections.map((p) => p.name), position: head, head, events });
+    await settleAll(writer, projections);
     const { generation } = await writer.publish();
     return { events, rebuilt, head, published: generation, ...(spans ? { spans } : {}) };
   } catch (err) {

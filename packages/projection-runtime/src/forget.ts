@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { EventStore, RecordedEvent } from '@leerroutes/event-store';
 import { readCheckpoint } from './checkpoints.js';
-import { tableNames, type Projection } from './projection.js';
+import { settleAll, tableNames, type Projection } from './projection.js';
 import { listViewTables } from './view-tables.js';
 import type { LockOptions, ViewsStore } from './views-store.js';
 
@@ -49,6 +49,8 @@ export async function forgetLearner(options: LockOptions & {
   if ((await views.reader.published()) === null) return { published: null };
   const streamStart = events[0]?.position;
   const session = await views.writeSession({ purpose: 'erase', ...(options.ifLocked ? { ifLocked: options.ifLocked } : {}), ...(options.onWait ? { onWait: options.onWait } : {}) });
+  // The projections that forgot the learner here (current ones): what they summarize changed.
+  const forgot: Projection[] = [];
   try {
     await session.transaction(async ({ db, bulk }) => {
       if (streamStart !== undefined) await createForgottenTable(db);
@@ -59,6 +61,7 @@ export async function forgetLearner(options: LockOptions & {
         const before = streamStart === undefined ? 0 : await forgottenThrough(db, projection.name, streamStart);
         const applied = events.filter((e) => e.position > before && e.position <= cp.position);
         await projection.forgetLearner(learnerId, applied, { db, t: tableNames(projection), bulk, store, until: cp.position });
+        forgot.push(projection);
         if (streamStart !== undefined) {
           const through = Math.max(before, cp.position);
           await db.insertInto(FORGOTTEN_TABLE)
@@ -68,6 +71,7 @@ export async function forgetLearner(options: LockOptions & {
         }
       }
     });
+    await settleAll(session, forgot);
     return { published: (await session.publish()).generation };
   } catch (err) {
     await session.abandon();

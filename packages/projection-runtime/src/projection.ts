@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { EventStore, RecordedEvent } from '@leerroutes/event-store';
-import type { BulkWriter } from './views-store.js';
+import type { BulkWriter, WriterSession } from './views-store.js';
 
 /**
  * Resolves a projection's logical table name to the table it writes. With
@@ -108,6 +108,14 @@ export interface Projection {
    */
   prepareInSlices?(): SlicedPrepare;
   /**
+   * Optional: remake the tables that summarize the projection's other tables
+   * as a whole (what every reader would otherwise compute from them per
+   * request), after a writer session changed them and before it publishes:
+   * a rebuild, a catch-up that applied events, an erasure. Runs in one
+   * transaction of the session, after everything else it wrote.
+   */
+  settle?(ctx: Pick<ProjectionContext, 'db' | 't'>): Promise<void>;
+  /**
    * Remove every trace of one learner (privacy erasure). `events` are the
    * learner's events this view has already applied, read before the stream was erased.
    */
@@ -138,6 +146,15 @@ export function slicedPrepare(projection: Projection): SlicedPrepare {
     },
     finish: () => (parts.length === 1 ? parts[0] : projection.combine!(parts)),
   };
+}
+
+/** Each projection's settle (Projection.settle), in one transaction of the session, before it publishes. */
+export async function settleAll(session: WriterSession, projections: readonly Projection[]): Promise<void> {
+  const settling = projections.filter((p) => p.settle);
+  if (settling.length === 0) return;
+  await session.transaction(async ({ db }) => {
+    for (const p of settling) await p.settle!({ db, t: tableNames(p) });
+  });
 }
 
 /** The table names of a projection; unknown logical names are a bug in the projection. */

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openSqliteEventStore, type SqliteEventStore } from '@leerroutes/event-store/sqlite';
 import { catchUp, listCheckpoints, publishedCheckpoints, readCheckpoint, rebuild, startSubscriber, type Projection, type ViewsStore } from '../src/index.js';
@@ -24,6 +25,37 @@ describeEachViewsBackend(backends, (backend) => {
   const checkpoint = async (name = 'tally') => (await publishedCheckpoints(views, [tally({ name })]))[name];
 
   describe('catch-up', () => {
+    it('settles a projection after each session that changed its views, and publishes what settle made', async () => {
+      const base = tally();
+      let settled = 0;
+      // A summary of the tally as a whole, made again by settle: events in all.
+      const p: Projection = {
+        ...base,
+        tables: ['tally', 'tally_total'],
+        async createTables(db, t) {
+          await base.createTables(db, t);
+          await db.schema.createTable(t('tally_total')).addColumn('events', 'integer').execute();
+        },
+        async settle({ db, t }) {
+          settled++;
+          await db.deleteFrom(t('tally_total')).execute();
+          await sql`insert into ${sql.table(t('tally_total'))} (events) select sum(events) from ${sql.table(t('tally'))}`.execute(db);
+        },
+      };
+      const total = () => views.reader.snapshot(async (db) => (await db.selectFrom('tally_total').select('events').execute()).map((r) => Number(r.events)));
+      await appendEvents(store, 20);
+      await catchUp({ store, views, projections: [p], batchSize: 8 });
+      expect([await total(), settled]).toEqual([[20], 1]);
+      // Nothing new: no session, nothing to settle.
+      await catchUp({ store, views, projections: [p], batchSize: 8 });
+      expect(settled).toBe(1);
+      await appendEvents(store, 5, 7, 20);
+      await catchUp({ store, views, projections: [p], batchSize: 8 });
+      expect([await total(), settled]).toEqual([[25], 2]);
+      await rebuild({ store, views, projections: [p], batchSize: 8 });
+      expect([await total(), settled]).toEqual([[25], 3]);
+    });
+
     it('builds a new projection, then applies only what is new (as a new generation, or in place)', async () => {
       await appendEvents(store, 50);
       const p = tally();

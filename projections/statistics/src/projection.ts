@@ -4,7 +4,7 @@ import type { RecordedEvent } from '@leerroutes/event-store';
 import { insertChunked, learnerHistories, RowBlockBuilder, type ColumnKind, type PrepareContext, type Projection, type ProjectionContext, type RowBlock } from '@leerroutes/projection-runtime/kit';
 import { dayOf, yearOf, type AreaRow } from './facts.js';
 import { knownFacts, LEARNER_TABLES, type Table } from './knowledge.js';
-import { columnNames, createStatisticsTables, LEARNER_TABLE_OF, STATISTICS_TABLES, type Column } from './schema.js';
+import { columnNames, createStatisticsTables, LEARNER_TABLE_OF, settleSchoolWeight, STATISTICS_TABLES, type Column } from './schema.js';
 
 /**
  * The statistics read model: per learner, what every indicator counts
@@ -171,7 +171,8 @@ export const STATISTICS = 'statistics';
 
 export const statistics: Projection = {
   name: STATISTICS,
-  version: 3,
+  // 4: stat_school_weight.
+  version: 4,
   tables: Object.keys(STATISTICS_TABLES),
 
   createTables: (db, t) => createStatisticsTables(db, t),
@@ -200,4 +201,6 @@ export const statistics: Projection = {
   async forgetLearner(learnerId, _events, ctx) {
     await deleteLearners(ctx, [learnerId]);
   },
+
+  settle: ({ db, t }) => settleSchoolWeight(db, t),
 };

@@ -56,14 +56,19 @@ const AREA_CTES = new Map<string, RawBuilder<unknown>>([
     select sa.area, sa.depth, sa.ancestor from stat_area sa where not exists (select 1 from reference_area ra where ra.area = sa.area))`],
 ]);
 
-/** School weight groups: terciles of the institutions' shares of weighted learners, over VO rows in the scope. */
+/**
+ * School weight groups: terciles of the institutions' shares of weighted
+ * learners, over VO rows in the scope, counted per school and year by the
+ * projection (stat_school_weight): at national that is some thousands of
+ * rows where the yearly VO rows are millions, read by every request by a school.
+ */
 function weightGroupCte(s: Scope): RawBuilder<unknown> {
   const upTo = s.asOf === null ? sql`true` : sql`w.year <= ${sql.lit(s.asOf)}`;
   return sql`school_weight(institution, grp) as (
     select institution, case ntile(3) over (order by share, ${inCodeOrder(sql`institution`)}) when 1 then 'low' when 2 then 'middle' else 'high' end
     from (
-      select w.institution, avg(case when w.pupil_weight in ('0.3', '1.2') then 1.0 else 0.0 end) as share
-      from stat_state w where w.sector = 'vo' and w.pupil_weight <> 'unknown' and ${known('w', s)} and ${upTo}
+      select w.institution, cast(sum(w.weighted) as double precision) / sum(w.total) as share
+      from stat_school_weight w where ${known('w', s)} and ${upTo}
       group by w.institution) shares)`;
 }
 
