@@ -13,7 +13,7 @@ import {
   type CellRef, type CohortList, type Publisher, type LearnerExplanation, type Report, type ReportRequest, type RuleSetComparison, type StatisticsSource,
 } from '@leerroutes/indicators';
 import { forgottenCount, listViewTables, readCheckpoint, type ViewsReader } from '@leerroutes/projection-runtime';
-import { REFERENCE_AREA, REFERENCE_INSTITUTION, STATISTICS } from '@leerroutes/projections';
+import { projectionNamed, REFERENCE_AREA, REFERENCE_INSTITUTION, STATISTICS } from '@leerroutes/projections';
 
 /** The views have no statistics yet (nothing imported, or views from before the statistics projection): a catch-up or rebuild is due. */
 export class ViewsNotReadyError extends Error {
@@ -28,6 +28,11 @@ export class ViewsNotReadyError extends Error {
 async function statisticsCheckpoint(db: Parameters<StatisticsSource['checkpoint']>[0]): Promise<number> {
   const c = await readCheckpoint(db, STATISTICS);
   if (c === null) throw new ViewsNotReadyError(`the views hold no statistics yet: run 'pnpm pathways catch-up' (or rebuild)`);
+  // Views an older (or newer) statistics projection published lack tables or columns this code reads.
+  const version = projectionNamed(STATISTICS)!.version;
+  if (c.version !== version) {
+    throw new ViewsNotReadyError(`the views hold statistics of version ${c.version} and this code reads version ${version}: run 'pnpm pathways catch-up', which rebuilds them`);
+  }
   return c.position;
 }
 
