@@ -100,10 +100,12 @@ export function sweepGenerations(dir: string): string[] {
   const current = readCurrent(dir);
   const removed: string[] = [];
   for (const name of readdirSync(dir)) {
-    const base = name.replace(/\.wal$/, '');
+    // A generation's write-ahead log, and the directory DuckDB spills to (`<file>.tmp`), go with it: a session
+    // killed in a large sort or join leaves that directory behind (17 MB at 110k, killed while publishing).
+    const base = name.replace(/\.(wal|tmp)$/, '');
     const stale = (numberOf(base) !== null && base !== current) || /^CURRENT\.\d+\.tmp$/.test(name);
     if (!stale) continue;
-    rmSync(join(dir, name), { force: true });
+    rmSync(join(dir, name), { force: true, recursive: true });
     removed.push(name);
   }
   return removed;
@@ -114,6 +116,7 @@ export function discardGeneration(dir: string, name: string): void {
   if (name === readCurrent(dir)) throw new Error(`refusing to discard the published generation ${name}`);
   rmSync(join(dir, name), { force: true });
   rmSync(join(dir, `${name}.wal`), { force: true });
+  rmSync(join(dir, `${name}.tmp`), { force: true, recursive: true });
 }
 
 /** Generation files present, for tests and status displays. */

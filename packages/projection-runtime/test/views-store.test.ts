@@ -5,7 +5,8 @@
  * superseded generations going away. (PostgreSQL's across connections:
  * postgres-views.test.ts.)
  */
-import { readdirSync, readlinkSync } from 'node:fs';
+import { mkdirSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sql, type Kysely } from 'kysely';
 import { listGenerations, openDuckDbViews, ViewsLockedError, type ViewsStore } from '../src/index.js';
@@ -167,11 +168,15 @@ describe('DuckDB generations across processes', () => {
     expect(listGenerations(dir)).toEqual(['gen-000001.duckdb', 'gen-000002.duckdb']);
     expect(await count(views.reader.db)).toBe(2);
     expect(await views.reader.published()).toBe('gen-000001.duckdb');
+    // What DuckDB leaves of a session killed while it spilled a large sort or join to disk.
+    mkdirSync(join(dir, 'gen-000002.duckdb.tmp'));
+    writeFileSync(join(dir, 'gen-000002.duckdb.tmp', 'duckdb_temp_storage_DEFAULT-0.tmp'), 'spilled');
 
     const told: string[] = [];
     const session = await views.writeSession({ onWait: (m) => told.push(m) });
     expect(told).toEqual([]);
     expect(listGenerations(dir)).toEqual(['gen-000001.duckdb', 'gen-000003.duckdb']);
+    expect(readdirSync(dir)).not.toContain('gen-000002.duckdb.tmp');
     await session.transaction(({ bulk }) => bulk.insert('t', ['x'], [[7]]));
     await session.publish();
     expect(listGenerations(dir)).toEqual(['gen-000003.duckdb']);
