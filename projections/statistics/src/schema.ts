@@ -70,19 +70,19 @@ export const VOCABULARIES = {
   bb_afdeling: AFDELINGEN.filter((a): a is string => a !== null),
 } as const satisfies Record<string, readonly string[]>;
 
-export type Vocabulary = keyof typeof VOCABULARIES;
+type Vocabulary = keyof typeof VOCABULARIES;
 
 /**
  * A value as a query compares it with a column of a closed vocabulary: in
  * DuckDB cast to that column's ENUM, so the comparison is of codes and a
  * scan filter, where against text DuckDB casts every row's ENUM to text
- * first. Over the 5,040,146 yearly rows at national, the school weight
- * groups' `sector = 'vo'` and `pupil_weight` tests (settleSchoolWeight's
- * scan) took 58-95 ms as text and 36-39 ms so. A value outside the vocabulary stays text (no row of an ENUM
- * column can hold it, and a column the views writer made text compares as
- * text).
+ * first. In settleSchoolWeight's scan of the 5,040,146 yearly rows at
+ * national, the `sector` and `pupil_weight` tests took 58-95 ms as text and
+ * 36-39 ms so. A value outside the vocabulary stays text (no row of an
+ * ENUM column can hold it, and a column the views writer made text
+ * compares as text).
  */
-export function closedValue(db: Kysely<any>, vocabulary: Vocabulary, value: string): RawBuilder<unknown> {
+function closedValue(db: Kysely<any>, vocabulary: Vocabulary, value: string): RawBuilder<unknown> {
   const values: readonly string[] = VOCABULARIES[vocabulary];
   const type = values.includes(value) ? closedTextType(db, values) : 'text';
   return type === 'text' ? sql`${sql.lit(value)}` : sql`cast(${sql.lit(value)} as ${type})`;
@@ -138,8 +138,8 @@ export const STATISTICS_TABLES = {
    * Per VO school and school year, its yearly VO rows with a known pupil
    * weight and those of them weighted (0.3 or 1.2), by interval of
    * knowledge: what the school weight groups are counted from. Made from
-   * stat_state whole by the projection's settle (settleSchoolWeight), so a report reads some
-   * thousands of rows for it instead of every yearly row.
+   * stat_state whole by the projection's settle (settleSchoolWeight), so a
+   * report reads some thousands of rows for it instead of every yearly row.
    */
   stat_school_weight: [text('institution'), int('year'), ...KNOWN, int('total'), int('weighted')],
 } as const satisfies Record<string, readonly Column[]>;
