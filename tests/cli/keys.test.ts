@@ -43,7 +43,10 @@ describe.each(stores)('pathways keys on $name', (store) => {
   it('creates a key a server on the same store accepts, lists it, revokes it', async () => {
     const made = pathways(['keys', 'create', '--role', 'analyst', '--name', 'cli-test', ...place.args()]);
     expect(made.code, made.stderr).toBe(0);
-    expect(made.stderr).toMatch(/^Created key (\d+) 'cli-test' with role analyst\. It is shown only now:\n$/);
+    expect(made.stderr).toMatch(/^Created key (\d+) 'cli-test' with role analyst in (.+) \(read by `pathways serve` with the same --db and --views\)\. It is shown only now:\n$/);
+    // It says where it was kept, without a password in a URL.
+    const kept = / in (.+) \(read by/.exec(made.stderr)![1]!;
+    expect(kept).toBe(place.location().replace(/:[^:@/]+@/, ':***@'));
     const id = Number(/Created key (\d+)/.exec(made.stderr)![1]);
     const secret = made.stdout.trim();
     expect(secret).toMatch(/^lr_analyst_[A-Za-z0-9_-]{43}$/);

@@ -135,6 +135,8 @@ function scaleOut(backend: Backend): void {
     const servers = [0, 1].map(() => start(['serve', '--no-project', '--port', '0', ...backend.at]));
     running.push(...servers);
     const urls = await Promise.all(servers.map((s) => until('a server to be ready', () => (/ready at position/.test(s.stdout) ? /on (http:\/\/\S+?)\/ /.exec(s.stdout)?.[1] : null))));
+    // Each says where it reads the keys from, and sees the one made above.
+    for (const s of servers) expect(s.stdout).toMatch(/^API keys from \S+: 1 active$/m);
 
     // A corrected re-delivery, appended by another process: the surviving worker applies it, the servers move on.
     const fix = pathways(['import', join(root, 'fix'), ...backend.at, '--known-at', '2024-01-15', '--no-projections', '--quiet']);

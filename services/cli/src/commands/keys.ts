@@ -1,4 +1,5 @@
 import { ROLES, accessLocation, openAccessStore, type Role } from '@leerroutes/api';
+import { redactUrl } from '@leerroutes/engine/paths';
 import { CommandError, UsageError, dbPath, intFlag, stringFlag, viewsPath, type Command } from '../command.js';
 import { DB_OPTION, VIEWS_OPTION } from '../options.js';
 
@@ -6,13 +7,14 @@ export const command: Command = {
   name: 'keys',
   summary: 'API keys for the HTTP API: create (shown once), list, revoke',
   usage: [
-    'Usage: pnpm pathways keys create --role dashboard|analyst|engineer --name NAME [--db PATH]',
-    '       pnpm pathways keys list [--json]',
-    '       pnpm pathways keys revoke --id N',
+    'Usage: pnpm pathways keys create --role dashboard|analyst|engineer --name NAME [--db PATH] [--views DIR]',
+    '       pnpm pathways keys list [--json] [--db PATH] [--views DIR]',
+    '       pnpm pathways keys revoke --id N [--db PATH] [--views DIR]',
     '',
     'Roles: dashboard (suppressed aggregates), analyst (+ learner pathways and cell explanations, audited),',
     'engineer (+ import, rebuild, the audit log, unsuppressed statistics). Only a hash of each key is stored.',
     'The keys live next to the read models (--views, or --db and its views); with --db a postgres:// URL, in that database.',
+    'A server reads them from there: start `pathways serve` with the same --db and --views.',
   ].join('\n'),
   options: [
     { name: 'role', value: 'ROLE', description: `create: the key's role (${ROLES.join(', ')})` },
@@ -24,7 +26,8 @@ export const command: Command = {
   maxArgs: 1,
   async run(ctx) {
     const [action] = ctx.args;
-    const access = await openAccessStore(accessLocation(dbPath(ctx), viewsPath(ctx)));
+    const location = accessLocation(dbPath(ctx), viewsPath(ctx));
+    const access = await openAccessStore(location);
     try {
       if (action === 'create') {
         const role = stringFlag(ctx, 'role');
@@ -32,7 +35,8 @@ export const command: Command = {
         if (!role || !(ROLES as readonly string[]).includes(role)) throw new UsageError(`--role must be one of ${ROLES.join(', ')}`);
         if (!name) throw new UsageError('--name is needed (who or what uses the key; it appears in the audit log)');
         const { key, apiKey } = await access.createKey(name, role as Role);
-        ctx.stderr.write(`Created key ${apiKey.id} '${name}' with role ${role}. It is shown only now:\n`);
+        // Where it was kept: a key made beside other views than the server's is refused as unknown, which does not say why.
+        ctx.stderr.write(`Created key ${apiKey.id} '${name}' with role ${role} in ${redactUrl(location)} (read by \`pathways serve\` with the same --db and --views). It is shown only now:\n`);
         ctx.stdout.write(`${key}\n`);
         return 0;
       }

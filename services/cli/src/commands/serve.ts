@@ -2,11 +2,19 @@ import { accessLocation, engineService, openAccessStore, startServer } from '@le
 import { loadDashboard } from '@leerroutes/dashboard';
 import { openEngine } from '@leerroutes/engine';
 import { defaultPublishThreads } from '@leerroutes/indicators';
-import { CommandError, UsageError, existingLog, intFlag, stringFlag, viewsPath, type Command } from '../command.js';
+import { CommandError, UsageError, existingLog, intFlag, stringFlag, viewsPath, type Command, type CommandContext } from '../command.js';
 import { DB_OPTION, VIEWS_OPTION } from '../options.js';
 import { migrationProgress } from '../engine.js';
+import { redactUrl } from '@leerroutes/engine/paths';
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
+
+/** The --db and --views a `keys create` needs to make a key this server reads, as given to it. */
+function keyPlace(ctx: CommandContext): string {
+  const db = stringFlag(ctx, 'db');
+  const views = stringFlag(ctx, 'views');
+  return `${db ? ` --db ${redactUrl(db)}` : ''}${views ? ` --views ${views}` : ''}`;
+}
 
 export const command: Command = {
   name: 'serve',
@@ -44,7 +52,9 @@ export const command: Command = {
     const views = viewsPath(ctx);
     const migration = migrationProgress(ctx);
     const engine = await openEngine({ db, views, viewsLock: { onWait: (m) => ctx.stderr.write(`${m}\n`) }, onMigrate: migration.onMigrate, publishThreads: defaultPublishThreads() }).finally(() => migration.done());
-    const access = await openAccessStore(accessLocation(db, views));
+    const keysAt = accessLocation(db, views);
+    const access = await openAccessStore(keysAt);
+    const active = (await access.listKeys()).filter((k) => k.revokedAt === null).length;
     const dashboard = await loadDashboard();
     const dashboardKey = open ? access.createEphemeralKey('open-dashboard', 'dashboard') : null;
     let ready = false;
@@ -55,7 +65,9 @@ export const command: Command = {
       isReady: () => ready,
     });
     ctx.stdout.write(`Leerroutes API and dashboard on ${server.url}/ (OpenAPI: ${server.url}/api/openapi.json)\n`);
-    if (!open) ctx.stdout.write('Sign in to the dashboard with an API key (pnpm pathways keys create --role dashboard --name NAME).\n');
+    // Where the keys are read from: a key made with other --db or --views than these is refused as unknown.
+    ctx.stdout.write(`API keys from ${redactUrl(keysAt)}: ${active} active\n`);
+    if (!open) ctx.stdout.write(`Sign in to the dashboard with an API key (pnpm pathways keys create --role dashboard --name NAME${keyPlace(ctx)}).\n`);
     if (ctx.flags['no-project'] === true) {
       // A reader only: ready once a worker has published views; readers move to each newer generation by themselves.
       while ((await engine.checkpoint()) === null) await new Promise((r) => setTimeout(r, 200));
