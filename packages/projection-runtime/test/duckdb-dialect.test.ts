@@ -69,6 +69,28 @@ describe('Kysely over DuckDB', () => {
     expect(await db.selectFrom('person').select('name').execute()).toEqual([{ name: 'kept' }]);
   });
 
+  it('a commit DuckDB refuses fails with its own error, not with the rollback that follows it', async () => {
+    // DuckDB ends a transaction whose commit failed (as on a full disk); the rollback Kysely then sends finds
+    // none. Two transactions inserting one key give such a commit without filling a disk.
+    let inserted!: () => void;
+    const firstInserted = new Promise<void>((resolve) => { inserted = resolve; });
+    let proceed!: () => void;
+    const secondMayCommit = new Promise<void>((resolve) => { proceed = resolve; });
+    const second = db.transaction().execute(async (trx) => {
+      await firstInserted;
+      await trx.insertInto('person').values({ id: 7, name: 'second' }).execute();
+      await secondMayCommit;
+    });
+    await db.transaction().execute(async (trx) => {
+      await trx.insertInto('person').values({ id: 7, name: 'first' }).execute();
+      inserted();
+      await new Promise((r) => setTimeout(r, 50));
+    });
+    proceed();
+    await expect(second).rejects.toThrow(/Failed to commit: PRIMARY KEY or UNIQUE constraint/);
+    expect(await db.selectFrom('person').select('name').execute()).toEqual([{ name: 'first' }]);
+  });
+
   it('converts wide integers, decimals, lists and structs to plain values', async () => {
     const { rows } = await sql<Record<string, unknown>>`select 9007199254740993::bigint as big, 42::hugeint as huge, 1.25::decimal(10,2) as dec,
       [1, 2, 3] as list, {'a': date '2020-10-01'} as struct, ${['x', 'y']} as param_list`.execute(db);

@@ -1,6 +1,7 @@
 import { parseArgs, suggestOption } from './args.js';
 import { CommandError, UsageError, acceptedOptions, helpText, type Command } from './command.js';
 import { COMMANDS, type CommandEntry } from './registry.js';
+import { failureMessage } from './failure.js';
 
 function overview(commands: readonly CommandEntry[]): string {
   const width = Math.max(...commands.map((c) => c.name.length), 4);
@@ -89,7 +90,7 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
 main(process.argv.slice(2)).then(
   (code) => { process.exitCode = code; },
   (err: unknown) => {
-    process.stderr.write(`unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.stderr.write(`${failureMessage(err)}\n`);
     process.exitCode = 1;
   },
 );

@@ -147,7 +147,14 @@ class DuckDbDriver implements Driver {
   }
 
   async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
-    await connection.executeQuery(CompiledQuery.raw('ROLLBACK'));
+    try {
+      await connection.executeQuery(CompiledQuery.raw('ROLLBACK'));
+    } catch (err) {
+      // DuckDB ends a transaction itself on some failures (a full disk, an invalidated database): there is
+      // nothing left to roll back, and an error here would take the place of the one that says what happened.
+      if (err instanceof Error && /no transaction is active/i.test(err.message)) return;
+      throw err;
+    }
   }
 
   async releaseConnection(connection: DatabaseConnection): Promise<void> {
