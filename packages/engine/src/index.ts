@@ -11,7 +11,7 @@ import type { EventStore, Subscription } from '@leerroutes/event-store';
 import type { OnMigrate } from '@leerroutes/event-store/sqlite';
 import {
   catchUp, rebuild, startSubscriber, writeViewsDump,
-  type LockOptions, type ProgressListener, type RunSummary, type SubscriberOptions, type ViewsStore,
+  type LockOptions, type ProgressListener, type RunSummary, type SubscriberOptions, type ViewsStore, type ViewsSubscription,
 } from '@leerroutes/projection-runtime';
 import { defaultProjections, REBUILD_SOURCE } from '@leerroutes/projections';
 import { eraseLearner, type ErasureReceipt } from './erase.js';
@@ -28,6 +28,7 @@ export {
   type ExportFormat, type ExportKind, type ExportOptions, type ExportSummary, type LearnerExportKind, type LearnerExportRequest,
 } from './exports/index.js';
 export { ViewsNotReadyError, statisticsSource, type Reads, type ReferenceLabels } from './reads.js';
+export type { SubscriberFailure, ViewsSubscription } from '@leerroutes/projection-runtime';
 
 export interface EngineOptions {
   /** The event log: a SQLite file path, or a postgres:// URL (the log, ledger and views then all live in that database). */
@@ -89,8 +90,8 @@ export interface Engine extends Reads {
    * calling thread (the same views, for comparison).
    */
   rebuild(options?: { readonly only?: readonly string[]; readonly batchSize?: number; readonly onProgress?: ProgressListener; readonly worker?: boolean; readonly workers?: number; readonly localFolds?: boolean }): Promise<RunSummary>;
-  /** Keep the views current while the process runs (a catch-up session whenever the log moves); stopped by close(). */
-  startSubscriber(options?: Pick<SubscriberOptions, 'pollIntervalMs' | 'minSessionIntervalMs' | 'onPublished' | 'onError'>): Subscription;
+  /** Keep the views current while the process runs (a catch-up session whenever the log moves, a failed one tried again); stopped by close(). */
+  startSubscriber(options?: Pick<SubscriberOptions, 'pollIntervalMs' | 'minSessionIntervalMs' | 'onPublished' | 'onError' | 'retryMs' | 'maxRetryMs'>): ViewsSubscription;
   /**
    * Canonical text of the log (every event but its transaction time), the
    * import ledger and the views: equal dumps mean equal state, which is how

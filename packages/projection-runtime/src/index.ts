@@ -11,7 +11,7 @@ export { listGenerations, readCurrent } from './generations.js';
 export { isMissingTable, listCheckpoints, readCheckpoint, type Checkpoint, CHECKPOINT_TABLE } from './checkpoints.js';
 export { catchUp, publishedCheckpoints, rebuild, type RebuildOptions, type RunOptions, type RunSummary } from './catch-up.js';
 export { applyBatch, DEFAULT_BATCH_SIZE, type Progress, type ProgressListener } from './runner.js';
-export { startSubscriber, type SubscriberOptions } from './subscriber.js';
+export { startSubscriber, type SubscriberFailure, type SubscriberOptions, type ViewsSubscription } from './subscriber.js';
 export { learnerHistories, type LearnerHistory } from './learner-histories.js';
 export { forgetLearner, forgottenCount } from './forget.js';
 export { dumpViews, writeViewsDump } from './dump.js';

@@ -8,8 +8,26 @@ export interface SubscriberOptions extends RunOptions {
   readonly minSessionIntervalMs?: number;
   /** Called after each session that published a generation. */
   readonly onPublished?: (summary: RunSummary) => void;
-  /** Called when a catch-up failed; the subscriber then stops (done rejects). */
-  readonly onError?: (err: unknown) => void;
+  /** Called when a catch-up session failed, with how long the subscriber waits before it tries again. */
+  readonly onError?: (err: unknown, retryInMs: number) => void;
+  /** The wait before trying again after a failed session (ms; default 1000), doubled after each failure in a row up to maxRetryMs. */
+  readonly retryMs?: number;
+  /** The longest wait between two tries (ms; default 30000). */
+  readonly maxRetryMs?: number;
+}
+
+/** The failure the subscriber is waiting out, if its last session failed. */
+export interface SubscriberFailure {
+  readonly message: string;
+  /** Failed sessions in a row. */
+  readonly failures: number;
+  /** When the next try starts (ms since the epoch). */
+  readonly retryAt: number;
+}
+
+export interface ViewsSubscription extends Subscription {
+  /** Null while the last session succeeded (or none has ended yet). */
+  failure(): SubscriberFailure | null;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -21,23 +39,33 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * generation meanwhile and move to the new one when it is published. An
  * inline catch-up after an import in the same process simply queues behind
  * (or ahead of) the subscriber's session.
+ *
+ * A failed session (a full disk, a lost database connection) is reported
+ * and tried again after a wait that grows with each failure in a row: the
+ * session left nothing half done (it publishes whole or not at all), and a
+ * server that stopped keeping its views current would answer from ever older
+ * views while looking healthy.
  */
-export function startSubscriber(options: SubscriberOptions): Subscription {
+export function startSubscriber(options: SubscriberOptions): ViewsSubscription {
   const poll = options.pollIntervalMs ?? 250;
   const spacing = options.minSessionIntervalMs ?? 1000;
+  const firstRetry = options.retryMs ?? 1000;
+  const maxRetry = options.maxRetryMs ?? 30_000;
   let stopped = false;
   /** The head the published views are known to reach. */
   let reached = -1;
   let lastStart = 0;
-  let failure: unknown = null;
-  const waiters: { target: number; resolve: () => void; reject: (err: unknown) => void }[] = [];
+  let failure: SubscriberFailure | null = null;
+  /** Wakes a wait between tries early when the subscriber is stopped. */
+  let wake: (() => void) | null = null;
+  const waiters: { target: number; resolve: () => void }[] = [];
   const settle = () => {
     for (let i = waiters.length - 1; i >= 0; i--) {
       const w = waiters[i]!;
-      if (failure !== null) w.reject(failure);
-      else if (stopped || w.target <= reached) w.resolve();
-      else continue;
-      waiters.splice(i, 1);
+      if (stopped || w.target <= reached) {
+        w.resolve();
+        waiters.splice(i, 1);
+      }
     }
   };
 
@@ -49,23 +77,42 @@ export function startSubscriber(options: SubscriberOptions): Subscription {
     settle();
   };
 
-  const done = (async () => {
+  /** One session, or the failure it ended in; true when it succeeded. */
+  const attempt = async (): Promise<boolean> => {
     try {
       await session();
-      while (!stopped) {
-        await sleep(poll);
-        if (stopped) break;
-        const head = await options.store.headPosition();
-        if (head <= reached) continue;
-        const wait = lastStart + spacing - Date.now();
-        if (wait > 0) await sleep(wait);
-        if (stopped) break;
-        await session();
-      }
+      failure = null;
+      return true;
     } catch (err) {
-      failure = err;
-      options.onError?.(err);
-      throw err;
+      const failures = (failure?.failures ?? 0) + 1;
+      const retryInMs = Math.min(maxRetry, firstRetry * 2 ** (failures - 1));
+      failure = { message: err instanceof Error ? err.message : String(err), failures, retryAt: Date.now() + retryInMs };
+      options.onError?.(err, retryInMs);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, retryInMs);
+        wake = () => { clearTimeout(timer); resolve(); };
+      });
+      wake = null;
+      return false;
+    }
+  };
+
+  const done = (async () => {
+    try {
+      let due = true;
+      while (!stopped) {
+        if (!due) {
+          await sleep(poll);
+          if (stopped) break;
+          // Looking at the head can fail as a session can (the database went away): the same wait, then again.
+          const head = await options.store.headPosition().catch(() => null);
+          if (head !== null && head <= reached) continue;
+          const wait = lastStart + spacing - Date.now();
+          if (wait > 0) await sleep(wait);
+          if (stopped) break;
+        }
+        due = !(await attempt());
+      }
     } finally {
       stopped = true;
       settle();
@@ -75,15 +122,16 @@ export function startSubscriber(options: SubscriberOptions): Subscription {
 
   return {
     done,
-    /** Resolves once the published views reach the head of the log as it is now; rejects if keeping them current failed. */
+    /** Resolves once the published views reach the head of the log as it is now (failed sessions are tried again meanwhile), or when stopped. */
     async caughtUp() {
       const target = await options.store.headPosition();
-      if (failure !== null) throw failure;
       if (target <= reached || stopped) return;
-      await new Promise<void>((resolve, reject) => waiters.push({ target, resolve, reject }));
+      await new Promise<void>((resolve) => waiters.push({ target, resolve }));
     },
+    failure: () => failure,
     async stop() {
       stopped = true;
+      wake?.();
       await done.catch(() => undefined);
     },
   };

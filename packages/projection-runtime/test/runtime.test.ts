@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openSqliteEventStore, type SqliteEventStore } from '@leerroutes/event-store/sqlite';
-import { catchUp, listCheckpoints, publishedCheckpoints, readCheckpoint, rebuild, startSubscriber, type Projection, type ViewsStore } from '../src/index.js';
+import { catchUp, listCheckpoints, publishedCheckpoints, readCheckpoint, rebuild, startSubscriber, type Projection, type ViewsStore, type ViewsSubscription } from '../src/index.js';
 import { describeEachViewsBackend, viewsBackends, viewTables } from './support/backends.js';
 import { appendEvents, expectedTally, readTally, tally, tempPath } from './support/tally.js';
 
@@ -219,6 +219,45 @@ describeEachViewsBackend(backends, (backend) => {
       expect(await readTally(views.reader.db)).toEqual(await expectedTally(store));
       expect(publishedHeads.at(-1)).toBe(50);
       await sub.stop();
+    });
+
+    it('tries a failed session again after a growing wait, says so, and catches up once one succeeds', async () => {
+      await appendEvents(store, 25);
+      let failuresLeft = 2;
+      const reported: { message: string; retryInMs: number; failures: number | undefined }[] = [];
+      const flaky = tally({ afterWrite: () => { if (failuresLeft-- > 0) throw new Error('no space left (a test)'); } });
+      const sub: ViewsSubscription = startSubscriber({
+        store, views, projections: [flaky], pollIntervalMs: 10, minSessionIntervalMs: 0, retryMs: 20, maxRetryMs: 30,
+        onError: (err, retryInMs) => reported.push({ message: (err as Error).message, retryInMs, failures: sub.failure()?.failures }),
+      });
+      await sub.caughtUp();
+      expect(reported).toEqual([
+        { message: 'no space left (a test)', retryInMs: 20, failures: 1 },
+        { message: 'no space left (a test)', retryInMs: 30, failures: 2 },
+      ]);
+      expect(sub.failure()).toBeNull();
+      // The failed sessions published nothing half done: the views hold each event once.
+      expect(await readTally(views.reader.db)).toEqual(await expectedTally(store));
+      await appendEvents(store, 10, 7, 25);
+      await sub.caughtUp();
+      expect(await readTally(views.reader.db)).toEqual(await expectedTally(store));
+      await sub.stop();
+    });
+
+    it('stops at once while it waits to try again', async () => {
+      await appendEvents(store, 5);
+      let failed!: () => void;
+      const first = new Promise<void>((resolve) => { failed = resolve; });
+      const sub = startSubscriber({
+        store, views, projections: [tally({ afterWrite: () => { throw new Error('always (a test)'); } })],
+        pollIntervalMs: 10, minSessionIntervalMs: 0, retryMs: 600_000, onError: () => failed(),
+      });
+      await first;
+      expect(sub.failure()).toMatchObject({ message: 'always (a test)', failures: 1 });
+      const t0 = Date.now();
+      await sub.stop();
+      expect(Date.now() - t0).toBeLessThan(5_000);
+      await sub.caughtUp();
     });
 
     it('goes on from whatever another writer published meanwhile', async () => {

@@ -39,6 +39,8 @@ export interface AppOptions {
   readonly dashboardKey?: string | null;
   /** Readiness beyond "answers": false while the engine is still catching up. */
   readonly isReady?: () => boolean;
+  /** What keeps the views from being current, if anything (a failed catch-up being tried again); /ready says it, ready or not. */
+  readonly viewsTrouble?: () => string | null;
   readonly maxAgeSeconds?: number;
   readonly version?: string;
   /** Report rows the answer cache keeps, all answers together (default DEFAULT_CACHE_ROWS). */
@@ -210,7 +212,9 @@ export function createApp(options: AppOptions): { app: Hono<Env>; openapi: objec
     try {
       const [checkpoint, head] = await Promise.all([service.checkpoint(), service.head()]);
       const ready = options.isReady?.() ?? true;
-      return c.json({ ready, checkpoint, head, ...(ready ? {} : { detail: 'catching up' }) }, ready ? 200 : 503);
+      const trouble = options.viewsTrouble?.() ?? null;
+      const detail = trouble ?? (ready ? null : 'catching up');
+      return c.json({ ready, checkpoint, head, ...(detail === null ? {} : { detail }) }, ready ? 200 : 503);
     } catch (err) {
       return c.json({ ready: false, checkpoint: null, head: null, detail: err instanceof Error ? err.message : String(err) }, 503);
     }

@@ -20,14 +20,16 @@ let app: ReturnType<typeof createApp>['app'];
 let openapi: any;
 const keys = {} as Record<Role, string>;
 let ready = true;
+let trouble: string | null = null;
 
 beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'api-test-'));
   access = await openSqliteAccessStore({ path: join(dir, 'x.api.sqlite') });
   service = new FakeService();
   ready = true;
+  trouble = null;
   for (const role of ['dashboard', 'analyst', 'engineer'] as const) keys[role] = (await access.createKey(`test-${role}`, role)).key;
-  ({ app, openapi } = createApp({ service, access, isReady: () => ready }));
+  ({ app, openapi } = createApp({ service, access, isReady: () => ready, viewsTrouble: () => trouble }));
 });
 afterEach(async () => { await access.close(); rmSync(dir, { recursive: true, force: true }); });
 
@@ -52,8 +54,16 @@ describe('operations endpoints', () => {
     const r = await get('/ready');
     expect(r.status).toBe(200);
     expect(await r.json()).toMatchObject({ ready: true, checkpoint: 100, head: 100 });
+    expect(await (await get('/ready')).json()).not.toHaveProperty('detail');
+    // A failed catch-up being tried again is said whether the views were ready or not.
+    trouble = 'keeping the views current failed 2 time(s) in a row (disk full); trying again in 4 s';
+    expect(await (await get('/ready')).json()).toEqual({ ready: true, checkpoint: 100, head: 100, detail: trouble });
     ready = false;
-    expect((await get('/ready')).status).toBe(503);
+    const notReady = await get('/ready');
+    expect(notReady.status).toBe(503);
+    expect(await notReady.json()).toMatchObject({ ready: false, detail: trouble });
+    trouble = null;
+    expect(await (await get('/ready')).json()).toMatchObject({ ready: false, detail: 'catching up' });
   });
 
   it('publishes an OpenAPI document with every route and the query schema of the handlers', async () => {

@@ -3,6 +3,7 @@ import { PostgresLockedError } from '@leerroutes/event-store/postgres';
 import { LogLockedError, type MigrationProgress, type OnMigrate } from '@leerroutes/event-store/sqlite';
 import { ViewsLockedError, type LockOptions } from '@leerroutes/projection-runtime';
 import { CommandError, dbPath, viewsPath, type CommandContext } from './command.js';
+import { isDiskFull } from './failure.js';
 import { createProgress, type Progress } from './progress.js';
 
 /**
@@ -42,3 +43,10 @@ export async function engineFor(ctx: CommandContext, lock: LockOptions = { onWai
 /** Another process holding the log or the views is the user's to resolve: a message, not a stack trace. */
 export const lockedAsCommandError = (err: unknown): unknown =>
   err instanceof ViewsLockedError || err instanceof LogLockedError || err instanceof PostgresLockedError ? new CommandError(err.message) : err;
+
+/** A failed catch-up session of `serve` or `project`, as the operator reads it: what failed and when it is tried again. */
+export function viewsFailure(err: unknown, retryInMs: number): string {
+  const message = err instanceof Error ? err.message : String(err);
+  const full = isDiskFull(err) ? ' The disk is full: free some space.' : '';
+  return `keeping the views current failed: ${message}.${full} Trying again in ${Math.round(retryInMs / 100) / 10} s (the views published before stay readable).`;
+}

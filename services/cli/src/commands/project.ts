@@ -1,6 +1,6 @@
 import { CommandError, UsageError, existingLog, intFlag, type Command } from '../command.js';
 import { DB_OPTION, VIEWS_OPTION } from '../options.js';
-import { engineFor } from '../engine.js';
+import { engineFor, viewsFailure } from '../engine.js';
 
 export const command: Command = {
   name: 'project',
@@ -11,8 +11,9 @@ The projection work of \`serve\`, in a process of its own, so that servers
 started with --no-project only read. Run two or more on one log and views:
 they take turns through the views' writer lock, so nothing is applied twice,
 and when one is killed in the middle of a session its unpublished generation
-is swept away and another worker applies the same events again. Stop it with
-Ctrl-C (SIGINT) or SIGTERM.`,
+is swept away and another worker applies the same events again. A session
+that fails (a full disk, a lost connection) is said on stderr and tried again
+after 1 s, 2 s, 4 s ... up to 30 s. Stop it with Ctrl-C (SIGINT) or SIGTERM.`,
   options: [
     { name: 'poll', value: 'MS', description: 'how often the head of the log is looked at (default 250)' },
     DB_OPTION, VIEWS_OPTION,
@@ -27,24 +28,24 @@ Ctrl-C (SIGINT) or SIGTERM.`,
     const subscriber = engine.startSubscriber({
       ...(poll !== undefined ? { pollIntervalMs: poll } : {}),
       onPublished: (s) => ctx.stdout.write(`published position ${s.head}: ${s.events} events applied${s.rebuilt.length ? ` (rebuilt: ${s.rebuilt.join(', ')})` : ''}\n`),
-      onError: (err) => ctx.stderr.write(`keeping the views current failed: ${err instanceof Error ? err.message : String(err)}\n`),
+      onError: (err, retryInMs) => ctx.stderr.write(`${viewsFailure(err, retryInMs)}\n`),
     });
-    let failed = false;
+    // Stopped by a signal, also while the first catch-up is still being tried.
+    const stopped = new Promise<void>((resolve) => {
+      const stop = () => { process.off('SIGINT', stop); process.off('SIGTERM', stop); resolve(); };
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
+    });
     try {
-      await subscriber.caughtUp();
-      ctx.stdout.write(`caught up at position ${await engine.checkpoint()}; watching the log\n`);
-      await new Promise<void>((resolve) => {
-        const stop = () => { process.off('SIGINT', stop); process.off('SIGTERM', stop); resolve(); };
-        process.on('SIGINT', stop);
-        process.on('SIGTERM', stop);
-        subscriber.done.then(stop, () => { failed = true; stop(); });
-      });
-    } catch {
-      failed = true;
+      const first = await Promise.race([subscriber.caughtUp().then(() => true), stopped.then(() => false)]);
+      if (first) {
+        ctx.stdout.write(`caught up at position ${await engine.checkpoint()}; watching the log\n`);
+        await stopped;
+      }
     } finally {
       ctx.stdout.write('stopping\n');
       await engine.close();
     }
-    return failed ? 1 : 0;
+    return 0;
   },
 };

@@ -1,10 +1,10 @@
 import { accessLocation, engineService, openAccessStore, startServer } from '@leerroutes/api';
 import { loadDashboard } from '@leerroutes/dashboard';
-import { openEngine } from '@leerroutes/engine';
+import { openEngine, type ViewsSubscription } from '@leerroutes/engine';
 import { defaultPublishThreads } from '@leerroutes/indicators';
 import { CommandError, UsageError, existingLog, intFlag, stringFlag, viewsPath, type Command, type CommandContext } from '../command.js';
 import { DB_OPTION, VIEWS_OPTION } from '../options.js';
-import { migrationProgress } from '../engine.js';
+import { migrationProgress, viewsFailure } from '../engine.js';
 import { redactUrl } from '@leerroutes/engine/paths';
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
@@ -58,11 +58,16 @@ export const command: Command = {
     const dashboard = await loadDashboard();
     const dashboardKey = open ? access.createEphemeralKey('open-dashboard', 'dashboard') : null;
     let ready = false;
+    let subscriber: ViewsSubscription | null = null;
     const server = await startServer({
       service: engineService(engine), access, dashboard, dashboardKey, port, host,
       ...(minCell !== undefined ? { minCell } : {}),
       ...(cacheRows !== undefined ? { cacheRows } : {}),
       isReady: () => ready,
+      viewsTrouble: () => {
+        const f = subscriber?.failure();
+        return f ? `keeping the views current failed ${f.failures} time(s) in a row (${f.message}); trying again in ${Math.max(0, Math.ceil((f.retryAt - Date.now()) / 1000))} s` : null;
+      },
     });
     ctx.stdout.write(`Leerroutes API and dashboard on ${server.url}/ (OpenAPI: ${server.url}/api/openapi.json)\n`);
     // Where the keys are read from: a key made with other --db or --views than these is refused as unknown.
@@ -74,7 +79,7 @@ export const command: Command = {
     } else {
       // Serve at once (health answers), become ready once the views have caught up with the log. From then on
       // a catch-up session runs whenever the log moves, and readers move to each generation it publishes.
-      const subscriber = engine.startSubscriber({ onError: (err) => ctx.stderr.write(`keeping the views current failed: ${err instanceof Error ? err.message : String(err)}\n`) });
+      subscriber = engine.startSubscriber({ onError: (err, retryInMs) => ctx.stderr.write(`${viewsFailure(err, retryInMs)}\n`) });
       await subscriber.caughtUp();
     }
     ready = true;
