@@ -10,6 +10,7 @@ import { Hono, type Context } from 'hono';
 import { compress } from 'hono/compress';
 import { z } from 'zod';
 import { MEDIA_TYPES, type ExportFormat, type ExportSummary, type LearnerExportKind, type LearnerExportRequest } from '@leerroutes/engine/exports';
+import { isDiskFull } from '@leerroutes/engine/failure';
 import { DIMENSIONS, INDICATORS, formatReport, parsePeriodRequest, parseReportRequest, type Report, type ReportRequest } from '@leerroutes/indicators';
 import { DEFAULT_MIN_CELL, looksLikeBsn } from '@leerroutes/domain';
 import { roleAtLeast, type AccessStore, type ApiKey, type Role } from './access/index.js';
@@ -162,7 +163,11 @@ export function createApp(options: AppOptions): { app: Hono<Env>; openapi: objec
       if (code === 'bad-request') problem = new ProblemError('bad-request', 400, err.message);
       else if (code === 'not-found') problem = new ProblemError('not-found', 404, err.message);
       else if (code === 'views-not-ready') problem = new ProblemError('not-ready', 503, err.message);
-      else {
+      else if (isDiskFull(err)) {
+        // The place that filled is the server's business (its log says which); the caller learns it can try again.
+        process.stderr.write(`api: ${c.req.method} ${c.req.path}: the disk is full: ${err.message}\n`);
+        problem = new ProblemError('disk-full', 507, 'What was committed is kept. Send the request again once there is space on the server (an import goes on from where it stopped).');
+      } else {
         process.stderr.write(`api: ${c.req.method} ${c.req.path}: ${err.stack ?? err.message}\n`);
         problem = new ProblemError('internal', 500, 'The server failed to answer; the error is in its log.');
       }

@@ -26,6 +26,7 @@ export const PROBLEM_TYPES = {
   'headers-too-large': 'The request line and headers are too large',
   'request-timeout': 'The request did not arrive in time',
   'bad-http': 'The request is not valid HTTP',
+  'disk-full': "The server's disk is full",
   internal: 'Internal error',
 } as const;
 export type ProblemCode = keyof typeof PROBLEM_TYPES;

@@ -316,6 +316,19 @@ describe('problem details for bad parameters', () => {
     await problem(res, 400);
     expect(service.imports).toEqual([]);
   });
+  it("a full disk is a 507 problem that says to try again, without the server's paths; anything else stays a 500", async () => {
+    const delivery = mkdtempSync(join(dir, 'delivery-'));
+    service.importDirectory = async () => { throw Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' }); };
+    const full = await problem(await post('/api/admin/import', 'engineer', { dir: delivery }), 507);
+    expect(full.type).toBe('urn:leerroutes:problem:disk-full');
+    expect(full.detail).toContain('Send the request again once there is space');
+    // DuckDB's message names the file that could not be written: the log gets it, the caller does not.
+    service.report = async () => { throw new Error('IO Error: Could not write file "/srv/views/gen-000004.duckdb.tmp/x.block": No space left on device'); };
+    const spill = await problem(await get(`/api/indicators/outcome${Q}`, 'dashboard'), 507);
+    expect(spill.detail).not.toContain('/srv/views');
+    service.report = async () => { throw new Error('something else'); };
+    expect((await problem(await get(`/api/indicators/outcome${Q}`, 'dashboard'), 500)).type).toBe('urn:leerroutes:problem:internal');
+  });
   it('an import from a directory the server does not have is a 400 problem naming it, and nothing is imported', async () => {
     const absent = join(dir, 'no-such-delivery');
     const body = await problem(await post('/api/admin/import', 'engineer', { dir: absent }), 400);

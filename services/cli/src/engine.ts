@@ -1,9 +1,8 @@
-import { openEngine, type Engine } from '@leerroutes/engine';
+import { isDiskFull, openEngine, type Engine } from '@leerroutes/engine';
 import { PostgresLockedError } from '@leerroutes/event-store/postgres';
 import { LogLockedError, type MigrationProgress, type OnMigrate } from '@leerroutes/event-store/sqlite';
 import { ViewsLockedError, type LockOptions } from '@leerroutes/projection-runtime';
 import { CommandError, dbPath, viewsPath, type CommandContext } from './command.js';
-import { isDiskFull } from './failure.js';
 import { createProgress, type Progress } from './progress.js';
 
 /**

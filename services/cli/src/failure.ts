@@ -1,3 +1,6 @@
+// The light subpath: main.ts loads this before any command, and the engine itself only with a command.
+import { isDiskFull } from '@leerroutes/engine/failure';
+
 /**
  * What the CLI says about a failure nothing else caught. A full disk is the
  * one an operator can fix and retry: every writer commits in steps (the
@@ -13,12 +16,4 @@ export function failureMessage(err: unknown): string {
     ].join('\n');
   }
   return `unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`;
-}
-
-/** SQLite's SQLITE_FULL, the system's ENOSPC, or DuckDB's message for either (it has no code). */
-export function isDiskFull(err: unknown): boolean {
-  if (!(err instanceof Error)) return false;
-  const code = (err as { code?: unknown }).code;
-  if (code === 'SQLITE_FULL' || code === 'ENOSPC') return true;
-  return /No space left on device|database or disk is full/i.test(err.message);
 }
