@@ -18,6 +18,7 @@ export interface SubscriberOptions extends RunOptions {
 
 /** The failure the subscriber is waiting out, if its last session failed. */
 export interface SubscriberFailure {
+  readonly error: unknown;
   readonly message: string;
   /** Failed sessions in a row. */
   readonly failures: number;
@@ -86,7 +87,7 @@ export function startSubscriber(options: SubscriberOptions): ViewsSubscription {
     } catch (err) {
       const failures = (failure?.failures ?? 0) + 1;
       const retryInMs = Math.min(maxRetry, firstRetry * 2 ** (failures - 1));
-      failure = { message: err instanceof Error ? err.message : String(err), failures, retryAt: Date.now() + retryInMs };
+      failure = { error: err, message: err instanceof Error ? err.message : String(err), failures, retryAt: Date.now() + retryInMs };
       options.onError?.(err, retryInMs);
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, retryInMs);

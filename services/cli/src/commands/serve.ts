@@ -1,6 +1,6 @@
 import { accessLocation, engineService, openAccessStore, startServer } from '@leerroutes/api';
 import { loadDashboard } from '@leerroutes/dashboard';
-import { openEngine, type ViewsSubscription } from '@leerroutes/engine';
+import { isDiskFull, openEngine, type ViewsSubscription } from '@leerroutes/engine';
 import { defaultPublishThreads } from '@leerroutes/indicators';
 import { CommandError, UsageError, existingLog, intFlag, stringFlag, viewsPath, type Command, type CommandContext } from '../command.js';
 import { DB_OPTION, VIEWS_OPTION } from '../options.js';
@@ -64,9 +64,12 @@ export const command: Command = {
       ...(minCell !== undefined ? { minCell } : {}),
       ...(cacheRows !== undefined ? { cacheRows } : {}),
       isReady: () => ready,
+      // /ready answers anyone: it says what kind of failure, the server's log says where (paths, hosts).
       viewsTrouble: () => {
         const f = subscriber?.failure();
-        return f ? `keeping the views current failed ${f.failures} time(s) in a row (${f.message}); trying again in ${Math.max(0, Math.ceil((f.retryAt - Date.now()) / 1000))} s` : null;
+        if (!f) return null;
+        const what = isDiskFull(f.error) ? 'the disk is full' : "the error is in the server's log";
+        return `keeping the views current failed ${f.failures} time(s) in a row (${what}); trying again in ${Math.max(0, Math.ceil((f.retryAt - Date.now()) / 1000))} s`;
       },
     });
     ctx.stdout.write(`Leerroutes API and dashboard on ${server.url}/ (OpenAPI: ${server.url}/api/openapi.json)\n`);
