@@ -89,6 +89,8 @@ export function startSubscriber(options: SubscriberOptions): ViewsSubscription {
       const retryInMs = Math.min(maxRetry, firstRetry * 2 ** (failures - 1));
       failure = { error: err, message: err instanceof Error ? err.message : String(err), failures, retryAt: Date.now() + retryInMs };
       options.onError?.(err, retryInMs);
+      // Stopped meanwhile (a session failing while its engine closes): nothing to wait for.
+      if (stopped) return false;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, retryInMs);
         wake = () => { clearTimeout(timer); resolve(); };

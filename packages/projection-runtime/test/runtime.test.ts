@@ -260,6 +260,20 @@ describeEachViewsBackend(backends, (backend) => {
       await sub.caughtUp();
     });
 
+    it('does not wait to try again when it was stopped during the session that failed', async () => {
+      await appendEvents(store, 5);
+      let stopping: Promise<void> | null = null;
+      const sub: ViewsSubscription = startSubscriber({
+        store, views, pollIntervalMs: 10, minSessionIntervalMs: 0, retryMs: 600_000,
+        projections: [tally({ afterWrite: () => { stopping ??= sub.stop(); throw new Error('failing while stopped (a test)'); } })],
+      });
+      while (stopping === null) await new Promise((r) => setTimeout(r, 10));
+      const t0 = Date.now();
+      await stopping;
+      expect(Date.now() - t0).toBeLessThan(5_000);
+      expect(sub.failure()).toMatchObject({ message: 'failing while stopped (a test)', failures: 1 });
+    });
+
     it('goes on from whatever another writer published meanwhile', async () => {
       await appendEvents(store, 30);
       const sub = startSubscriber({ store, views, projections: [tally()], pollIntervalMs: 10, minSessionIntervalMs: 0 });
