@@ -43,9 +43,22 @@ export async function engineFor(ctx: CommandContext, lock: LockOptions = { onWai
 export const lockedAsCommandError = (err: unknown): unknown =>
   err instanceof ViewsLockedError || err instanceof LogLockedError || err instanceof PostgresLockedError ? new CommandError(err.message) : err;
 
-/** A failed catch-up session of `serve` or `project`, as the operator reads it: what failed and when it is tried again. */
-export function viewsFailure(err: unknown, retryInMs: number): string {
+/**
+ * A failed catch-up session of `serve` or `project`, as the operator reads it:
+ * what failed, when it is tried again, and what readers see meanwhile (views
+ * published before, or none yet when the first session is the one failing).
+ */
+export function viewsFailure(err: unknown, retryInMs: number, published: boolean): string {
   const message = err instanceof Error ? err.message : String(err);
   const full = isDiskFull(err) ? ' The disk is full: free some space.' : '';
-  return `keeping the views current failed: ${message}.${full} Trying again in ${Math.round(retryInMs / 100) / 10} s (the views published before stay readable).`;
+  const meanwhile = published ? 'the views published before stay readable' : 'no views are published yet, so readers wait for the first session that succeeds';
+  return `keeping the views current failed: ${message}.${full} Trying again in ${Math.round(retryInMs / 100) / 10} s (${meanwhile}).`;
+}
+
+/** viewsFailure written to stderr once the engine has said whether any views are published. */
+export function reportViewsFailure(ctx: CommandContext, engine: Pick<Engine, 'checkpoint'>): (err: unknown, retryInMs: number) => void {
+  return (err, retryInMs) => {
+    void engine.checkpoint().then((c) => c !== null, () => false)
+      .then((published) => { ctx.stderr.write(`${viewsFailure(err, retryInMs, published)}\n`); });
+  };
 }

@@ -4,7 +4,7 @@ import { isDiskFull, openEngine, type ViewsSubscription } from '@leerroutes/engi
 import { defaultPublishThreads } from '@leerroutes/indicators';
 import { CommandError, UsageError, existingLog, intFlag, stringFlag, viewsPath, type Command, type CommandContext } from '../command.js';
 import { DB_OPTION, VIEWS_OPTION } from '../options.js';
-import { migrationProgress, viewsFailure } from '../engine.js';
+import { migrationProgress, reportViewsFailure } from '../engine.js';
 import { redactUrl } from '@leerroutes/engine/paths';
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
@@ -82,7 +82,7 @@ export const command: Command = {
     } else {
       // Serve at once (health answers), become ready once the views have caught up with the log. From then on
       // a catch-up session runs whenever the log moves, and readers move to each generation it publishes.
-      subscriber = engine.startSubscriber({ onError: (err, retryInMs) => ctx.stderr.write(`${viewsFailure(err, retryInMs)}\n`) });
+      subscriber = engine.startSubscriber({ onError: reportViewsFailure(ctx, engine) });
       await subscriber.caughtUp();
     }
     ready = true;
