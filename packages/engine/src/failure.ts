@@ -11,3 +11,16 @@ export function isDiskFull(err: unknown): boolean {
   if (code === 'SQLITE_FULL' || code === 'ENOSPC') return true;
   return /No space left on device|database or disk is full/i.test(err.message);
 }
+
+/**
+ * Published views that cannot be read: the views store's own error
+ * (ViewsDamagedError, by its code: this module stays light), or DuckDB's
+ * words for a damaged file met in a query. The log is untouched and the
+ * views are made from it, so the answer is a rebuild, not "internal error".
+ * A full disk is not damage: it is asked first (isDiskFull).
+ */
+export function isViewsDamaged(err: unknown): boolean {
+  if (!(err instanceof Error) || isDiskFull(err)) return false;
+  if ((err as { code?: unknown }).code === 'VIEWS_DAMAGED') return true;
+  return /Could not read enough bytes from file|Corrupt database file/i.test(err.message);
+}

@@ -7,7 +7,7 @@
  * a file path or a URL.
  */
 import { importDirectory, openLedger, type ImportOptions as LedgerImportOptions, type ImportProgress, type ImportSummary } from '@leerroutes/import';
-import type { EventStore, Subscription } from '@leerroutes/event-store';
+import type { EventStore } from '@leerroutes/event-store';
 import type { OnMigrate } from '@leerroutes/event-store/sqlite';
 import {
   catchUp, rebuild, startSubscriber, writeViewsDump,
@@ -23,7 +23,7 @@ import { reads, statisticsSource, type Reads } from './reads.js';
 
 export type { ErasureReceipt } from './erase.js';
 export { FAILPOINTS, type Failpoint } from './failpoint.js';
-export { isDiskFull } from './failure.js';
+export { isDiskFull, isViewsDamaged } from './failure.js';
 export {
   EXPORT_FORMATS, EXPORT_KINDS, LEARNER_EXPORTS, MEDIA_TYPES, EVENT_COLUMNS, columnsOf, writeReport, reportTable,
   type ExportFormat, type ExportKind, type ExportOptions, type ExportSummary, type LearnerExportKind, type LearnerExportRequest,
@@ -125,7 +125,7 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
   const viewsPath = backend.viewsAt;
   const projections = defaultProjections();
   const lock = options.viewsLock ?? {};
-  const subscribers: Subscription[] = [];
+  const subscribers: ViewsSubscription[] = [];
   const publisher = options.publishThreads ? threadPublisher(options.publishThreads) : inlinePublisher;
   const engine: Engine = {
     backend: backend.kind, dbPath, viewsPath, store, views,
@@ -178,11 +178,15 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
     },
     catchUp: (onProgress) => catchUp({ ...lock, store, views, projections, ...(onProgress ? { onProgress } : {}) }),
     // On the embedded log a full rebuild reads and folds in a worker thread, which opens the log file again.
-    rebuild: ({ worker, workers, localFolds, ...opts } = {}) =>
-      rebuild({
+    async rebuild({ worker, workers, localFolds, ...opts } = {}) {
+      const summary = await rebuild({
         ...lock, ...opts, store, views, projections,
         ...(backend.kind === 'sqlite' && worker !== false ? { rebuildThread: { module: REBUILD_SOURCE, data: { log: dbPath }, ...(workers !== undefined ? { workers } : {}), ...(localFolds !== undefined ? { localFolds } : {}) } } : {}),
-      }),
+      });
+      // A subscriber waiting out a failure (views that could not be read, say) need not wait longer: the views are new.
+      for (const s of subscribers) s.retryNow();
+      return summary;
+    },
     startSubscriber(opts = {}) {
       const subscription = startSubscriber({ ...lock, ...opts, store, views, projections });
       subscribers.push(subscription);

@@ -14,7 +14,10 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { Kysely } from 'kysely';
 import { appenderBulkWriter } from './duckdb/appender.js';
 import { ConnectionPool, DuckDbDialect, singleConnection, type DuckDbConnectionSource } from './duckdb/dialect.js';
-import { copyGeneration, discardGeneration, ensureViewsDir, nextGeneration, publishGeneration, readCurrent, sweepGenerations } from './generations.js';
+import { existsSync } from 'node:fs';
+import {
+  copyGeneration, discardGeneration, ensureViewsDir, nextGeneration, publishGeneration, readCurrent, readCurrentIfReadable, sweepGenerations, ViewsDamagedError,
+} from './generations.js';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { ViewsReader, ViewsStore, WriterSession, WriteSessionOptions } from './views-store.js';
 import { acquireWriterLock } from './writer-lock.js';
@@ -69,6 +72,17 @@ async function openGeneration(dir: string, name: string | null, threads: number 
   return { name, instance, pool, db: new Kysely<any>({ dialect: new DuckDbDialect({ connections: pool }) }), uses: 0, superseded: false };
 }
 
+/** DuckDB's words for a file it cannot read as a database (its errors carry no code). */
+const UNREADABLE = /Could not read enough bytes|Corrupt database file|not a valid DuckDB database|database does not exist/i;
+
+/** Why the published generation could not be opened: damage (a missing or unreadable file) or something else, as it was. */
+function damaged(dir: string, name: string | null, err: unknown): unknown {
+  if (name === null) return err;
+  if (!existsSync(join(dir, name))) return new ViewsDamagedError(dir, `CURRENT names ${name}, which is missing`, { cause: err });
+  if (err instanceof Error && UNREADABLE.test(err.message)) return new ViewsDamagedError(dir, `${name} is damaged (${err.message})`, { cause: err });
+  return err;
+}
+
 function closeOpened(g: Opened): void {
   g.pool.close();
   g.instance.closeSync();
@@ -107,7 +121,7 @@ class PublishedReader implements ViewsReader, DuckDbConnectionSource {
         next = await openGeneration(this.dir, name, this.threads);
       } catch (err) {
         if (attempt < 5 && readCurrent(this.dir) !== name) continue;
-        throw err;
+        throw damaged(this.dir, name, err);
       }
       const old = this.current;
       this.current = next;
@@ -196,8 +210,10 @@ export async function openDuckDbViews(dir: string, options: DuckDbViewsOptions =
     try {
       // Numbered past anything a dead session left, before that is swept: a number is never used twice.
       name = nextGeneration(dir);
-      sweepGenerations(dir);
+      // A full rebuild reads nothing of the published views, so damaged ones do not stop it: it is their remedy.
+      sweepGenerations(dir, opts.from === 'empty' ? readCurrentIfReadable(dir) : readCurrent(dir));
       const published = opts.from === 'empty' ? null : readCurrent(dir);
+      if (published && !existsSync(join(dir, published))) throw new ViewsDamagedError(dir, `CURRENT names ${published}, which is missing`);
       if (published) copyGeneration(dir, published, name);
       instance = await DuckDBInstance.create(join(dir, name));
       connection = await instance.connect();
@@ -282,7 +298,7 @@ export async function openDuckDbViews(dir: string, options: DuckDbViewsOptions =
         } catch (err) {
           shut();
           // Unless it got as far as CURRENT: then it is published, and only the clean-up failed.
-          if (readCurrent(dir) !== generation) discardGeneration(dir, generation);
+          if (readCurrentIfReadable(dir) !== generation) discardGeneration(dir, generation);
           end();
           throw err;
         }

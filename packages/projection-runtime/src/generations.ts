@@ -32,6 +32,21 @@ export function ensureViewsDir(dir: string): void {
   mkdirSync(dir, { recursive: true });
 }
 
+/**
+ * The published views cannot be read: CURRENT names no generation, or the
+ * generation it names is missing or damaged. Nothing is lost - the views are
+ * made from the log - and a full rebuild does not read them, so the remedy is
+ * always a rebuild. `code` lets the light failure classifier
+ * (`@leerroutes/engine/failure`) recognise it without loading this module.
+ */
+export class ViewsDamagedError extends Error {
+  readonly code = 'VIEWS_DAMAGED';
+  constructor(readonly dir: string, detail: string, options?: { cause?: unknown }) {
+    super(`the views in ${dir} cannot be read: ${detail}`, options);
+    this.name = 'ViewsDamagedError';
+  }
+}
+
 /** The published generation's file name, or null when nothing was published yet. */
 export function readCurrent(dir: string): string | null {
   let text: string;
@@ -42,13 +57,28 @@ export function readCurrent(dir: string): string | null {
     throw err;
   }
   const name = text.trim();
-  if (numberOf(name) === null) throw new Error(`${join(dir, CURRENT)} names no generation ('${name}')`);
+  if (numberOf(name) === null) throw new ViewsDamagedError(dir, `${CURRENT} names no generation ('${name.slice(0, 40)}')`);
   return name;
 }
 
-/** The name for a new generation: after every file in the directory, published or left behind. */
+/** As readCurrent, but damaged views count as none published: for a writer that does not read them (a full rebuild) or only compares names. */
+export function readCurrentIfReadable(dir: string): string | null {
+  try {
+    return readCurrent(dir);
+  } catch (err) {
+    if (err instanceof ViewsDamagedError) return null;
+    throw err;
+  }
+}
+
+/**
+ * The name for a new generation: after every file in the directory, published
+ * or left behind, and after the one CURRENT names even when its file is gone
+ * (a new file of that name would pass for the published one).
+ */
 export function nextGeneration(dir: string): string {
-  let max = 0;
+  const current = readCurrentIfReadable(dir);
+  let max = current === null ? 0 : numberOf(current)!;
   for (const name of readdirSync(dir)) max = Math.max(max, numberOf(name.replace(/\.wal$/, '')) ?? 0);
   return generationName(max + 1);
 }
@@ -96,8 +126,7 @@ export function publishGeneration(dir: string, name: string): void {
  * died. Only the lock holder may call this, or it would delete a live
  * session's file.
  */
-export function sweepGenerations(dir: string): string[] {
-  const current = readCurrent(dir);
+export function sweepGenerations(dir: string, current: string | null = readCurrent(dir)): string[] {
   const removed: string[] = [];
   for (const name of readdirSync(dir)) {
     // A generation's write-ahead log, and the directory DuckDB spills to (`<file>.tmp`), go with it: a session
@@ -113,7 +142,7 @@ export function sweepGenerations(dir: string): string[] {
 
 /** Removes a session's unpublished file (and its write-ahead log). */
 export function discardGeneration(dir: string, name: string): void {
-  if (name === readCurrent(dir)) throw new Error(`refusing to discard the published generation ${name}`);
+  if (name === readCurrentIfReadable(dir)) throw new Error(`refusing to discard the published generation ${name}`);
   rmSync(join(dir, name), { force: true });
   rmSync(join(dir, `${name}.wal`), { force: true });
   rmSync(join(dir, `${name}.tmp`), { force: true, recursive: true });

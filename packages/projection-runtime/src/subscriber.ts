@@ -29,6 +29,11 @@ export interface SubscriberFailure {
 export interface ViewsSubscription extends Subscription {
   /** Null while the last session succeeded (or none has ended yet). */
   failure(): SubscriberFailure | null;
+  /**
+   * Ends a wait between tries now: something else just fixed what failed
+   * (a rebuild in this process made damaged views anew). A no-op otherwise.
+   */
+  retryNow(): void;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -57,7 +62,7 @@ export function startSubscriber(options: SubscriberOptions): ViewsSubscription {
   let reached = -1;
   let lastStart = 0;
   let failure: SubscriberFailure | null = null;
-  /** Wakes a wait between tries early when the subscriber is stopped. */
+  /** Wakes a wait between tries early: the subscriber is stopped, or told to try again now. */
   let wake: (() => void) | null = null;
   const waiters: { target: number; resolve: () => void }[] = [];
   const settle = () => {
@@ -132,6 +137,7 @@ export function startSubscriber(options: SubscriberOptions): ViewsSubscription {
       await new Promise<void>((resolve) => waiters.push({ target, resolve }));
     },
     failure: () => failure,
+    retryNow: () => wake?.(),
     async stop() {
       stopped = true;
       wake?.();

@@ -260,6 +260,26 @@ describeEachViewsBackend(backends, (backend) => {
       await sub.caughtUp();
     });
 
+    it('tries again at once when told to, as after a rebuild made the views anew', async () => {
+      await appendEvents(store, 5);
+      let failing = true;
+      let failed!: () => void;
+      const first = new Promise<void>((resolve) => { failed = resolve; });
+      const sub = startSubscriber({
+        store, views, projections: [tally({ afterWrite: () => { if (failing) throw new Error('views damaged (a test)'); } })],
+        pollIntervalMs: 10, minSessionIntervalMs: 0, retryMs: 600_000, onError: () => failed(),
+      });
+      await first;
+      failing = false;
+      const t0 = Date.now();
+      sub.retryNow();
+      await sub.caughtUp();
+      expect(Date.now() - t0).toBeLessThan(5_000);
+      expect(sub.failure()).toBeNull();
+      expect(await readTally(views.reader.db)).toEqual(await expectedTally(store));
+      await sub.stop();
+    });
+
     it('does not wait to try again when it was stopped during the session that failed', async () => {
       await appendEvents(store, 5);
       let stopping: Promise<void> | null = null;

@@ -5,11 +5,11 @@
  * superseded generations going away. (PostgreSQL's across connections:
  * postgres-views.test.ts.)
  */
-import { mkdirSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readlinkSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sql, type Kysely } from 'kysely';
-import { listGenerations, openDuckDbViews, ViewsLockedError, type ViewsStore } from '../src/index.js';
+import { listGenerations, openDuckDbViews, ViewsDamagedError, ViewsLockedError, type ViewsStore } from '../src/index.js';
 import { describeEachViewsBackend, viewsBackends } from './support/backends.js';
 import { startChild, type Child } from './support/child.js';
 import { tempPath } from './support/tally.js';
@@ -219,6 +219,41 @@ describe('superseded DuckDB generations', () => {
     expect(await count(views.reader.db)).toBe(3);
     expect(openGenerations().filter((f) => f.includes('gen-000001'))).toEqual([]);
   });
+});
+
+describe('damaged DuckDB views', () => {
+  beforeEach(async () => {
+    dir = tempPath('views');
+    views = await openDuckDbViews(dir, { recheckMs: 0 });
+    await publishFirst();
+    await views.close();
+  });
+
+  const gen1 = () => join(dir, 'gen-000001.duckdb');
+  const damages: [string, () => void, RegExp, string[]][] = [
+    ['CURRENT names no generation', () => writeFileSync(join(dir, 'CURRENT'), 'garbage\n'), /CURRENT names no generation \('garbage'\)/, ['gen-000001.duckdb']],
+    ['the published file is missing', () => rmSync(gen1()), /CURRENT names gen-000001\.duckdb, which is missing/, []],
+    ['the published file is cut short', () => truncateSync(gen1(), Math.floor(statSync(gen1()).size / 2)), /gen-000001\.duckdb is damaged/, ['gen-000001.duckdb']],
+  ];
+  for (const [what, damage, said, left] of damages) {
+    it(`${what}: readers and catch-up sessions are told the views cannot be read, and a full rebuild makes them again`, async () => {
+      damage();
+      views = await openDuckDbViews(dir, { recheckMs: 0 });
+      const read = await count(views.reader.db).then(() => null, (e: unknown) => e);
+      expect(read).toBeInstanceOf(ViewsDamagedError);
+      expect((read as Error).message).toMatch(said);
+      // A catch-up starts from the published views: it fails, in the store's words or in DuckDB's, and leaves nothing behind.
+      const session = await views.writeSession().then(() => null, (e: unknown) => e as Error);
+      expect(session).not.toBeNull();
+      expect(session instanceof ViewsDamagedError || /Could not read enough bytes|Corrupt database file/.test(session!.message), session!.message).toBe(true);
+      expect(listGenerations(dir)).toEqual(left);
+      // A full rebuild reads nothing of them.
+      expect(await (await fill(views, [5, 6, 7])).publish()).toEqual({ generation: 'gen-000002.duckdb' });
+      expect(await count(views.reader.db)).toBe(3);
+      expect(listGenerations(dir)).toEqual(['gen-000002.duckdb']);
+      await views.close();
+    });
+  }
 });
 
 describe('a DuckDB writer skips costly compression analysis', () => {

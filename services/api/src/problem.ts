@@ -27,6 +27,7 @@ export const PROBLEM_TYPES = {
   'request-timeout': 'The request did not arrive in time',
   'bad-http': 'The request is not valid HTTP',
   'disk-full': "The server's disk is full",
+  'views-damaged': "The server's views cannot be read",
   internal: 'Internal error',
 } as const;
 export type ProblemCode = keyof typeof PROBLEM_TYPES;

@@ -329,6 +329,24 @@ describe('problem details for bad parameters', () => {
     service.report = async () => { throw new Error('something else'); };
     expect((await problem(await get(`/api/indicators/outcome${Q}`, 'dashboard'), 500)).type).toBe('urn:leerroutes:problem:internal');
   });
+  it("views that cannot be read are a 503 views-damaged problem that says to rebuild, without the server's paths, and /ready says only the kind", async () => {
+    const damaged = Object.assign(new Error("the views in /srv/views cannot be read: CURRENT names no generation ('x')"), { code: 'VIEWS_DAMAGED' });
+    service.report = async () => { throw damaged; };
+    const body = await problem(await get(`/api/indicators/outcome${Q}`, 'dashboard'), 503);
+    expect(body.type).toBe('urn:leerroutes:problem:views-damaged');
+    expect(body.detail).toContain('rebuild');
+    expect(body.detail).not.toContain('/srv/views');
+    // DuckDB's own words, met in a query on a damaged file.
+    service.report = async () => { throw new Error('IO Error: Corrupt database file: computed checksum 1 does not match stored checksum 2 in block at location 3'); };
+    expect((await problem(await get(`/api/indicators/outcome${Q}`, 'dashboard'), 503)).type).toBe('urn:leerroutes:problem:views-damaged');
+    service.checkpoint = async () => { throw damaged; };
+    const ready = await get('/ready');
+    expect(ready.status).toBe(503);
+    expect(await ready.json()).toEqual({ ready: false, checkpoint: null, head: null, detail: 'the views cannot be read: rebuild them' });
+    service.checkpoint = async () => { throw new Error('connect ECONNREFUSED 10.0.0.7:5432'); };
+    const down = await (await get('/ready')).json() as { detail: string };
+    expect(down.detail).not.toContain('10.0.0.7');
+  });
   it('an import from a directory the server does not have is a 400 problem naming it, and nothing is imported', async () => {
     const absent = join(dir, 'no-such-delivery');
     const body = await problem(await post('/api/admin/import', 'engineer', { dir: absent }), 400);

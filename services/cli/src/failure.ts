@@ -1,5 +1,5 @@
 // The light subpath: main.ts loads this before any command, and the engine itself only with a command.
-import { isDiskFull } from '@leerroutes/engine/failure';
+import { isDiskFull, isViewsDamaged } from '@leerroutes/engine/failure';
 
 /**
  * What the CLI says about a failure nothing else caught. A full disk is the
@@ -13,6 +13,14 @@ export function failureMessage(err: unknown): string {
       `error: the disk is full (${(err as Error).message})`,
       'What was committed is kept. Free some space and run the same command again:',
       'an import goes on from where it stopped, and the views are brought up to date.',
+    ].join('\n');
+  }
+  if (isViewsDamaged(err)) {
+    return [
+      // The store's own error names the directory; DuckDB's, met in a query, only the damage.
+      `error: ${(err as { code?: unknown }).code === 'VIEWS_DAMAGED' ? (err as Error).message : `the published views cannot be read (${(err as Error).message})`}`,
+      'The log is untouched and the views are made from it: run `pathways rebuild` with the same --db and --views',
+      'to make them again (it does not read the damaged ones).',
     ].join('\n');
   }
   return `unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`;

@@ -16,6 +16,15 @@ describe('what the CLI says about a failure nothing else caught', () => {
     expect(text).not.toContain('    at ');
   });
 
+  it('views that cannot be read: the log is untouched, rebuild them; no stack trace', () => {
+    const own = failureMessage(Object.assign(new Error("the views in /v cannot be read: CURRENT names no generation ('x')"), { code: 'VIEWS_DAMAGED' }));
+    expect(own).toMatch(/^error: the views in \/v cannot be read/);
+    expect(own).toContain('run `pathways rebuild` with the same --db and --views');
+    expect(own).not.toContain('    at ');
+    const duck = failureMessage(new Error('IO Error: Corrupt database file: computed checksum 1 does not match stored checksum 2 in block at location 3'));
+    expect(duck).toMatch(/^error: the published views cannot be read \(IO Error: Corrupt database file/);
+  });
+
   it('anything else stays an unexpected error with its stack', () => {
     expect(failureMessage(new Error('something else'))).toMatch(/^unexpected error: Error: something else\n\s+at /);
     expect(failureMessage('a string')).toBe('unexpected error: a string');
