@@ -24,3 +24,17 @@ export function isViewsDamaged(err: unknown): boolean {
   if ((err as { code?: unknown }).code === 'VIEWS_DAMAGED') return true;
   return /Could not read enough bytes from file|Corrupt database file/i.test(err.message);
 }
+
+/**
+ * An event log whose database reports damage: SQLite's SQLITE_CORRUPT (a
+ * damaged page) or SQLITE_NOTADB (not a database at all: a wrong --db, or a
+ * header overwritten), PostgreSQL's data_corrupted and index_corrupted
+ * (XX001, XX002). Unlike the views, the log is the record everything else is
+ * made from: nothing rebuilds it, so the answer is to stop, keep the file and
+ * restore a copy, never "internal error" and a stack.
+ */
+export function isLogDamaged(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  const code = (err as { code?: unknown }).code;
+  return code === 'SQLITE_CORRUPT' || code === 'SQLITE_NOTADB' || code === 'XX001' || code === 'XX002';
+}

@@ -1,10 +1,11 @@
-import { mkdtempSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, rmSync, statSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
+import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { ViewsDamagedError } from '@leerroutes/projection-runtime';
-import { isDiskFull, isViewsDamaged } from '../src/failure.js';
+import { isDiskFull, isLogDamaged, isViewsDamaged } from '../src/failure.js';
 
 /** The error a write to a full device gives (Linux's /dev/full is always full). */
 function enospc(): unknown {
@@ -72,5 +73,43 @@ describe('views that cannot be read', () => {
     expect(isViewsDamaged(new Error('IO Error: Could not write file "/v/gen-000002.duckdb.wal": No space left on device'))).toBe(false);
     expect(isViewsDamaged(new Error('something else'))).toBe(false);
     expect(isViewsDamaged('Corrupt database file')).toBe(false);
+  });
+});
+
+describe('an event log whose database reports damage', () => {
+  it("SQLite's SQLITE_CORRUPT from a damaged page, and SQLITE_NOTADB from a file that is no database", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'log-damaged-'));
+    try {
+      const file = join(dir, 'log.sqlite');
+      const db = new Database(file);
+      db.exec('CREATE TABLE e (id INTEGER PRIMARY KEY, body TEXT); CREATE INDEX e_body ON e (body)');
+      const insert = db.prepare('INSERT INTO e (body) VALUES (?)');
+      db.transaction(() => { for (let i = 0; i < 20_000; i++) insert.run(`event ${i} ${'x'.repeat(40)}`); })();
+      db.close();
+      // Overwrite pages past the schema with garbage, as a failing disk or a stray write would.
+      const fd = openSync(file, 'r+');
+      for (let page = 3; page * 4096 < statSync(file).size; page += 7) writeSync(fd, Buffer.alloc(4096, 0x5a), 0, 4096, page * 4096);
+      closeSync(fd);
+      const damaged = new Database(file);
+      const err = (() => { try { damaged.prepare('SELECT count(*) FROM e WHERE body > ?').get(''); return null; } catch (e) { return e; } })();
+      damaged.close();
+      expect(err, 'SQLite read the damaged pages').not.toBeNull();
+      expect(isLogDamaged(err)).toBe(true);
+      writeFileSync(join(dir, 'notes.txt'), 'not a database, but long enough to have a header of its own\n'.repeat(100));
+      const text = new Database(join(dir, 'notes.txt'));
+      const notADb = (() => { try { text.prepare('SELECT * FROM sqlite_master').all(); return null; } catch (e) { return e; } })();
+      text.close();
+      expect(isLogDamaged(notADb)).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("PostgreSQL's data_corrupted and index_corrupted, and nothing else", () => {
+    expect(isLogDamaged(Object.assign(new Error('invalid page in block 7 of relation base/1/2'), { code: 'XX001' }))).toBe(true);
+    expect(isLogDamaged(Object.assign(new Error('index "x" contains unexpected zero page'), { code: 'XX002' }))).toBe(true);
+    expect(isLogDamaged(Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' }))).toBe(false);
+    expect(isLogDamaged(Object.assign(new Error('busy'), { code: 'SQLITE_BUSY' }))).toBe(false);
+    expect(isLogDamaged(new Error('database disk image is malformed'))).toBe(false);
   });
 });

@@ -10,7 +10,7 @@ import { Hono, type Context } from 'hono';
 import { compress } from 'hono/compress';
 import { z } from 'zod';
 import { MEDIA_TYPES, type ExportFormat, type ExportSummary, type LearnerExportKind, type LearnerExportRequest } from '@leerroutes/engine/exports';
-import { isDiskFull, isViewsDamaged } from '@leerroutes/engine/failure';
+import { isDiskFull, isLogDamaged, isViewsDamaged } from '@leerroutes/engine/failure';
 import { DIMENSIONS, INDICATORS, formatReport, parsePeriodRequest, parseReportRequest, type Report, type ReportRequest } from '@leerroutes/indicators';
 import { DEFAULT_MIN_CELL, looksLikeBsn } from '@leerroutes/domain';
 import { roleAtLeast, type AccessStore, type ApiKey, type Role } from './access/index.js';
@@ -167,6 +167,9 @@ export function createApp(options: AppOptions): { app: Hono<Env>; openapi: objec
         // The place that filled is the server's business (its log says which); the caller learns it can try again.
         process.stderr.write(`api: ${c.req.method} ${c.req.path}: the disk is full: ${err.message}\n`);
         problem = new ProblemError('disk-full', 507, 'What was committed is kept. Send the request again once there is space on the server (an import goes on from where it stopped).');
+      } else if (isLogDamaged(err)) {
+        process.stderr.write(`api: ${c.req.method} ${c.req.path}: the event log reports damage: ${err.stack ?? err.message}\n`);
+        problem = new ProblemError('log-damaged', 503, "The server's event log reports damage; the server's log says where. An operator restores the log from a copy.");
       } else if (isViewsDamaged(err)) {
         process.stderr.write(`api: ${c.req.method} ${c.req.path}: ${err.message}\n`);
         problem = new ProblemError('views-damaged', 503, "The server's views cannot be read. Nothing is lost: they are made from the log, and an engineer rebuilds them (POST /api/admin/rebuild, or pathways rebuild).");
@@ -226,7 +229,7 @@ export function createApp(options: AppOptions): { app: Hono<Env>; openapi: objec
     } catch (err) {
       // /ready answers anyone: the kind of failure, not its text (paths, hosts); the text goes to the server's log.
       process.stderr.write(`api: /ready: ${err instanceof Error ? err.message : String(err)}\n`);
-      const detail = isViewsDamaged(err) ? 'the views cannot be read: rebuild them' : isDiskFull(err) ? 'the disk is full' : "the engine cannot be read; the error is in the server's log";
+      const detail = isViewsDamaged(err) ? 'the views cannot be read: rebuild them' : isLogDamaged(err) ? 'the event log reports damage' : isDiskFull(err) ? 'the disk is full' : "the engine cannot be read; the error is in the server's log";
       return c.json({ ready: false, checkpoint: null, head: null, detail }, 503);
     }
   });

@@ -28,6 +28,7 @@ export const PROBLEM_TYPES = {
   'bad-http': 'The request is not valid HTTP',
   'disk-full': "The server's disk is full",
   'views-damaged': "The server's views cannot be read",
+  'log-damaged': "The server's event log reports damage",
   internal: 'Internal error',
 } as const;
 export type ProblemCode = keyof typeof PROBLEM_TYPES;

@@ -329,7 +329,7 @@ describe('problem details for bad parameters', () => {
     service.report = async () => { throw new Error('something else'); };
     expect((await problem(await get(`/api/indicators/outcome${Q}`, 'dashboard'), 500)).type).toBe('urn:leerroutes:problem:internal');
   });
-  it("views that cannot be read are a 503 views-damaged problem that says to rebuild, without the server's paths, and /ready says only the kind", async () => {
+  it("views that cannot be read are a 503 views-damaged problem that says to rebuild, a damaged log a 503 log-damaged, without the server's paths, and /ready says only the kind", async () => {
     const damaged = Object.assign(new Error("the views in /srv/views cannot be read: CURRENT names no generation ('x')"), { code: 'VIEWS_DAMAGED' });
     service.report = async () => { throw damaged; };
     const body = await problem(await get(`/api/indicators/outcome${Q}`, 'dashboard'), 503);
@@ -343,6 +343,10 @@ describe('problem details for bad parameters', () => {
     const ready = await get('/ready');
     expect(ready.status).toBe(503);
     expect(await ready.json()).toEqual({ ready: false, checkpoint: null, head: null, detail: 'the views cannot be read: rebuild them' });
+    service.report = async () => { throw Object.assign(new Error('database disk image is malformed'), { code: 'SQLITE_CORRUPT' }); };
+    const log = await problem(await get(`/api/indicators/outcome${Q}`, 'dashboard'), 503);
+    expect(log.type).toBe('urn:leerroutes:problem:log-damaged');
+    expect(log.detail).not.toContain('rebuild');
     service.checkpoint = async () => { throw new Error('connect ECONNREFUSED 10.0.0.7:5432'); };
     const down = await (await get('/ready')).json() as { detail: string };
     expect(down.detail).not.toContain('10.0.0.7');

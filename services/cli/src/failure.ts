@@ -1,5 +1,5 @@
 // The light subpath: main.ts loads this before any command, and the engine itself only with a command.
-import { isDiskFull, isViewsDamaged } from '@leerroutes/engine/failure';
+import { isDiskFull, isLogDamaged, isViewsDamaged } from '@leerroutes/engine/failure';
 
 /**
  * What the CLI says about a failure nothing else caught. A full disk is the
@@ -13,6 +13,14 @@ export function failureMessage(err: unknown): string {
       `error: the disk is full (${(err as Error).message})`,
       'What was committed is kept. Free some space and run the same command again:',
       'an import goes on from where it stopped, and the views are brought up to date.',
+    ].join('\n');
+  }
+  if (isLogDamaged(err)) {
+    return [
+      `error: the event log's database reports damage (${(err as Error).message})`,
+      'The log is the record the views are made from, and nothing rebuilds it: stop writing to it, keep the file',
+      "as it is, and restore it from a copy. For SQLite, `sqlite3 <log> 'PRAGMA integrity_check'` shows what is",
+      'damaged; a --db that is not a Leerroutes log gives this error too.',
     ].join('\n');
   }
   if (isViewsDamaged(err)) {

@@ -25,6 +25,14 @@ describe('what the CLI says about a failure nothing else caught', () => {
     expect(duck).toMatch(/^error: the published views cannot be read \(IO Error: Corrupt database file/);
   });
 
+  it('a damaged event log: nothing rebuilds it, keep the file and restore a copy; no stack trace', () => {
+    const text = failureMessage(Object.assign(new Error('database disk image is malformed'), { code: 'SQLITE_CORRUPT' }));
+    expect(text).toMatch(/^error: the event log's database reports damage \(database disk image is malformed\)/);
+    expect(text).toContain('restore it from a copy');
+    expect(text).not.toContain('pathways rebuild');
+    expect(text).not.toContain('    at ');
+  });
+
   it('anything else stays an unexpected error with its stack', () => {
     expect(failureMessage(new Error('something else'))).toMatch(/^unexpected error: Error: something else\n\s+at /);
     expect(failureMessage('a string')).toBe('unexpected error: a string');
