@@ -43,6 +43,28 @@ describe('pnpm pathways import / stats', () => {
     expect(s).toMatchObject({ events: 4, learners: 1, byType: { Placed: 1, Promoted: 1, ReferenceDateCovered: 2 } });
   });
 
+  it('an import whose views cannot be brought up to date says the delivery is in the log; a rebuild then makes the views', () => {
+    const log = join(root, 'damaged-views.sqlite');
+    const views = join(root, 'damaged-views');
+    mkdirSync(views);
+    writeFileSync(join(views, 'CURRENT'), 'garbage\n');
+    const first = pathways(['import', dir, '--db', log, '--views', views, '--no-progress']);
+    expect(first.code).toBe(1);
+    expect(first.stdout).toMatch(/events appended: 4/);
+    expect(first.stdout).toContain('the delivery is in the log; bringing the views up to date failed');
+    expect(first.stderr).toMatch(/^error: the views in .* cannot be read: CURRENT names no generation \('garbage'\)/);
+    expect(first.stderr).toContain('pathways rebuild');
+    expect(first.stderr).not.toContain('    at ');
+    // The same command again adds nothing to the log, and still cannot bring the views up to date.
+    const again = pathways(['import', dir, '--db', log, '--views', views, '--json', '--no-progress']);
+    expect(again.code).toBe(1);
+    expect(JSON.parse(again.stdout)).toMatchObject({ import: { alreadyImported: true, eventsAppended: 0 }, projections: null });
+    expect(pathways(['rebuild', '--db', log, '--views', views, '--no-progress']).code).toBe(0);
+    const after = pathways(['import', dir, '--db', log, '--views', views, '--json', '--no-progress']);
+    expect(after.code).toBe(0);
+    expect(JSON.parse(after.stdout).projections).toMatchObject({ head: expect.any(Number), published: null });
+  });
+
   it('fails with a clear message and a non-zero code on bad input', () => {
     const missing = pathways(['import', join(root, 'nope'), '--db', db]);
     expect(missing.code).toBe(1);

@@ -50,7 +50,7 @@ export const lockedAsCommandError = (err: unknown): unknown =>
  */
 export function viewsFailure(err: unknown, retryInMs: number, published: boolean): string {
   const message = err instanceof Error ? err.message : String(err);
-  const full = isDiskFull(err) ? ' The disk is full: free some space.' : isViewsDamaged(err) ? ' The log is untouched: run `pathways rebuild` to make the views again.'
+  const full = isDiskFull(err) ? ' The disk is full: free some space.' : isViewsDamaged(err) ? ' The log is not affected: run `pathways rebuild` to make the views again.'
     : isLogDamaged(err) ? " The event log reports damage: stop, keep the file, and restore the log from a copy (sqlite3 <log> 'PRAGMA integrity_check' shows what is damaged)." : '';
   const meanwhile = isViewsDamaged(err)
     ? 'readers are told the views cannot be read until they are rebuilt'

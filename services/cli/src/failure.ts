@@ -27,7 +27,7 @@ export function failureMessage(err: unknown): string {
     return [
       // The store's own error names the directory; DuckDB's, met in a query, only the damage.
       `error: ${(err as { code?: unknown }).code === 'VIEWS_DAMAGED' ? (err as Error).message : `the published views cannot be read (${(err as Error).message})`}`,
-      'The log is untouched and the views are made from it: run `pathways rebuild` with the same --db and --views',
+      'The log is not affected, and the views are made from it: run `pathways rebuild` with the same --db and --views',
       'to make them again (it does not read the damaged ones).',
     ].join('\n');
   }

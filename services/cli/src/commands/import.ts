@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import type { Engine } from '@leerroutes/engine';
 import { CsvHeaderError, formatSummary, ImportError } from '@leerroutes/import';
 import { CommandError, stringFlag, UsageError, type Command } from '../command.js';
 import { engineFor, lockedAsCommandError, viewsLock } from '../engine.js';
@@ -32,10 +33,12 @@ again adds nothing; a changed row or a re-delivered reference date is a correcti
     const engine = await engineFor(ctx, viewsLock(ctx));
     const progress = createProgress(ctx, 'learners');
     try {
-      const result = await engine.importDirectory(dir, {
+      // The import, then the views' catch-up on its own: when the catch-up fails (a full disk, damaged views) the
+      // delivery is in the log all the same, and the summary says so before the error says what failed.
+      const imported = await engine.importDirectory(dir, {
         ...(knownAt ? { knownAt } : {}),
         ...(rejectsFile ? { rejectsFile } : {}),
-        skipProjections: Boolean(ctx.flags['no-projections']),
+        skipProjections: true,
         onResume: (d) => ctx.stderr.write(d.state === 'reading'
           ? `Delivery ${d.id} of ${d.dir} was interrupted while its files were being read; reading on from where it stopped.\n`
           : `Delivery ${d.id} of ${d.dir} was interrupted after ${d.learnersDone} of ${d.learnersTotal} learners were derived; deriving the rest.\n`),
@@ -43,8 +46,19 @@ again adds nothing; a changed row or a re-delivered reference date is a correcti
           if (p.phase === 'read') progress.update(Math.round(p.bytes / 1024), Math.round(p.totalBytes / 1024), `reading ${p.file}`, 'KiB');
           else progress.update(p.learnersDone, p.learnersTotal, 'deriving events', 'learners');
         },
-        onProjectionProgress: (p) => progress.update(p.position, p.head, `projections ${p.phase}`, 'events'),
       });
+      let projections: Awaited<ReturnType<Engine['catchUp']>> | null = null;
+      if (!ctx.flags['no-projections']) {
+        try {
+          projections = await engine.catchUp((p) => progress.update(p.position, p.head, `projections ${p.phase}`, 'events'));
+        } catch (err) {
+          progress.stop();
+          if (ctx.flags['json']) ctx.stdout.write(JSON.stringify({ import: imported.import, projections: null }, null, 2) + '\n');
+          else ctx.stdout.write(`${formatSummary(imported.import)}\n  the delivery is in the log; bringing the views up to date failed:\n`);
+          throw err;
+        }
+      }
+      const result = { import: imported.import, projections };
       progress.stop();
       if (ctx.flags['json']) ctx.stdout.write(JSON.stringify(result, null, 2) + '\n');
       else {
