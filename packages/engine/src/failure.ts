@@ -1,9 +1,16 @@
 /**
+ * The failures an operator acts on rather than reports, told apart in one
+ * place for the CLI and the API: a full disk (free space, run it again), views
+ * that cannot be read (rebuild them) and a damaged log (restore a copy).
+ * Light on purpose: the CLI loads it before any command.
+ */
+import { DUCKDB_UNREADABLE, ViewsDamagedError } from '@leerroutes/projection-runtime/views-damage';
+
+/**
  * A full disk, as each store reports it: SQLite's SQLITE_FULL, the system's
- * ENOSPC, or DuckDB's message (its errors carry no code). The one failure
- * an operator fixes and retries without losing anything: every writer
+ * ENOSPC, or DuckDB's message (its errors carry no code). Every writer
  * commits in steps (the import per batch, a views session as a whole), so
- * the CLI and the API say so instead of "internal error".
+ * nothing is lost and the same command goes on once there is space.
  */
 export function isDiskFull(err: unknown): boolean {
   if (!(err instanceof Error)) return false;
@@ -13,16 +20,15 @@ export function isDiskFull(err: unknown): boolean {
 }
 
 /**
- * Published views that cannot be read: the views store's own error
- * (ViewsDamagedError, by its code: this module stays light), or DuckDB's
- * words for a damaged file met in a query. The log is untouched and the
- * views are made from it, so the answer is a rebuild, not "internal error".
- * A full disk is not damage: it is asked first (isDiskFull).
+ * Published views that cannot be read: the views store's own error, or
+ * DuckDB's words for a damaged file met in a query. The log is not affected
+ * and the views are made from it, so the answer is a rebuild. A full disk is
+ * not damage: it is asked first.
  */
 export function isViewsDamaged(err: unknown): boolean {
   if (!(err instanceof Error) || isDiskFull(err)) return false;
-  if ((err as { code?: unknown }).code === 'VIEWS_DAMAGED') return true;
-  return /Could not read enough bytes from file|Corrupt database file/i.test(err.message);
+  // By code as well: an error that crossed a thread boundary keeps its fields, not its class.
+  return err instanceof ViewsDamagedError || (err as { code?: unknown }).code === 'VIEWS_DAMAGED' || DUCKDB_UNREADABLE.test(err.message);
 }
 
 /**
@@ -31,10 +37,31 @@ export function isViewsDamaged(err: unknown): boolean {
  * header overwritten), PostgreSQL's data_corrupted and index_corrupted
  * (XX001, XX002). Unlike the views, the log is the record everything else is
  * made from: nothing rebuilds it, so the answer is to stop, keep the file and
- * restore a copy, never "internal error" and a stack.
+ * restore a copy.
  */
 export function isLogDamaged(err: unknown): boolean {
   if (!(err instanceof Error)) return false;
   const code = (err as { code?: unknown }).code;
   return code === 'SQLITE_CORRUPT' || code === 'SQLITE_NOTADB' || code === 'XX001' || code === 'XX002';
+}
+
+/** The kinds, named as the API's problem codes name them. */
+export type FailureKind = 'disk-full' | 'log-damaged' | 'views-damaged';
+
+/** Which of the kinds an error is, or null for anything else. */
+export function failureKind(err: unknown): FailureKind | null {
+  return isDiskFull(err) ? 'disk-full' : isLogDamaged(err) ? 'log-damaged' : isViewsDamaged(err) ? 'views-damaged' : null;
+}
+
+/**
+ * A failure as anyone may read it (`/ready` answers without a key): its kind,
+ * never its text, which can hold paths and hosts.
+ */
+export function failureSummary(err: unknown): string {
+  switch (failureKind(err)) {
+    case 'disk-full': return 'the disk is full';
+    case 'log-damaged': return 'the event log reports damage';
+    case 'views-damaged': return 'the views cannot be read: rebuild them';
+    case null: return "the error is in the server's log";
+  }
 }

@@ -5,7 +5,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { ViewsDamagedError } from '@leerroutes/projection-runtime';
-import { isDiskFull, isLogDamaged, isViewsDamaged } from '../src/failure.js';
+import { failureKind, failureSummary, isDiskFull, isLogDamaged, isViewsDamaged } from '../src/failure.js';
 
 /** The error a write to a full device gives (Linux's /dev/full is always full). */
 function enospc(): unknown {
@@ -111,5 +111,22 @@ describe('an event log whose database reports damage', () => {
     expect(isLogDamaged(Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' }))).toBe(false);
     expect(isLogDamaged(Object.assign(new Error('busy'), { code: 'SQLITE_BUSY' }))).toBe(false);
     expect(isLogDamaged(new Error('database disk image is malformed'))).toBe(false);
+  });
+});
+
+describe('the kind of a failure, and what anyone may read of it', () => {
+  it('names each kind without the error text, and anything else as in the server log', () => {
+    const cases: [unknown, string | null, string][] = [
+      [enospc(), 'disk-full', 'the disk is full'],
+      [Object.assign(new Error('database disk image is malformed'), { code: 'SQLITE_CORRUPT' }), 'log-damaged', 'the event log reports damage'],
+      [new ViewsDamagedError('/srv/views', "CURRENT names no generation ('x')"), 'views-damaged', 'the views cannot be read: rebuild them'],
+      // A views error that crossed a thread keeps its code, not its class.
+      [Object.assign(new Error('the views in /srv/views cannot be read'), { code: 'VIEWS_DAMAGED' }), 'views-damaged', 'the views cannot be read: rebuild them'],
+      [new Error('connect ECONNREFUSED 10.0.0.7:5432'), null, "the error is in the server's log"],
+    ];
+    for (const [err, kind, summary] of cases) {
+      expect(failureKind(err)).toBe(kind);
+      expect(failureSummary(err)).toBe(summary);
+    }
   });
 });

@@ -15,9 +15,8 @@ import { Kysely } from 'kysely';
 import { appenderBulkWriter } from './duckdb/appender.js';
 import { ConnectionPool, DuckDbDialect, singleConnection, type DuckDbConnectionSource } from './duckdb/dialect.js';
 import { existsSync } from 'node:fs';
-import {
-  copyGeneration, discardGeneration, ensureViewsDir, nextGeneration, publishGeneration, readCurrent, readCurrentIfReadable, sweepGenerations, ViewsDamagedError,
-} from './generations.js';
+import { copyGeneration, discardGeneration, ensureViewsDir, nextGeneration, publishGeneration, readCurrent, readCurrentIfReadable, sweepGenerations } from './generations.js';
+import { DUCKDB_UNREADABLE, ViewsDamagedError } from './views-damage.js';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { ViewsReader, ViewsStore, WriterSession, WriteSessionOptions } from './views-store.js';
 import { acquireWriterLock } from './writer-lock.js';
@@ -72,14 +71,15 @@ async function openGeneration(dir: string, name: string | null, threads: number 
   return { name, instance, pool, db: new Kysely<any>({ dialect: new DuckDbDialect({ connections: pool }) }), uses: 0, superseded: false };
 }
 
-/** DuckDB's words for a file it cannot read as a database (its errors carry no code). */
-const UNREADABLE = /Could not read enough bytes|Corrupt database file|not a valid DuckDB database|database does not exist/i;
+/** CURRENT names a generation whose file is gone. */
+const missingGeneration = (dir: string, name: string, cause?: unknown): ViewsDamagedError =>
+  new ViewsDamagedError(dir, `CURRENT names ${name}, which is missing`, cause === undefined ? undefined : { cause });
 
 /** Why the published generation could not be opened: damage (a missing or unreadable file) or something else, as it was. */
 function damaged(dir: string, name: string | null, err: unknown): unknown {
   if (name === null) return err;
-  if (!existsSync(join(dir, name))) return new ViewsDamagedError(dir, `CURRENT names ${name}, which is missing`, { cause: err });
-  if (err instanceof Error && UNREADABLE.test(err.message)) return new ViewsDamagedError(dir, `${name} is damaged (${err.message})`, { cause: err });
+  if (!existsSync(join(dir, name))) return missingGeneration(dir, name, err);
+  if (err instanceof Error && DUCKDB_UNREADABLE.test(err.message)) return new ViewsDamagedError(dir, `${name} is damaged (${err.message})`, { cause: err });
   return err;
 }
 
@@ -211,9 +211,10 @@ export async function openDuckDbViews(dir: string, options: DuckDbViewsOptions =
       // Numbered past anything a dead session left, before that is swept: a number is never used twice.
       name = nextGeneration(dir);
       // A full rebuild reads nothing of the published views, so damaged ones do not stop it: it is their remedy.
-      sweepGenerations(dir, opts.from === 'empty' ? readCurrentIfReadable(dir) : readCurrent(dir));
-      const published = opts.from === 'empty' ? null : readCurrent(dir);
-      if (published && !existsSync(join(dir, published))) throw new ViewsDamagedError(dir, `CURRENT names ${published}, which is missing`);
+      const current = opts.from === 'empty' ? readCurrentIfReadable(dir) : readCurrent(dir);
+      sweepGenerations(dir, current);
+      const published = opts.from === 'empty' ? null : current;
+      if (published && !existsSync(join(dir, published))) throw missingGeneration(dir, published);
       if (published) copyGeneration(dir, published, name);
       instance = await DuckDBInstance.create(join(dir, name));
       connection = await instance.connect();

@@ -14,6 +14,7 @@
  */
 import { closeSync, constants, copyFileSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { ViewsDamagedError } from './views-damage.js';
 
 const CURRENT = 'CURRENT';
 const GENERATION = /^gen-(\d{6,})\.duckdb$/;
@@ -30,21 +31,6 @@ export function ensureViewsDir(dir: string): void {
     throw new Error(`${dir} is a file, not a views directory: the views are now a directory of DuckDB generations (pass --views DIR, or remove the file)`);
   }
   mkdirSync(dir, { recursive: true });
-}
-
-/**
- * The published views cannot be read: CURRENT names no generation, or the
- * generation it names is missing or damaged. Nothing is lost - the views are
- * made from the log - and a full rebuild does not read them, so the remedy is
- * always a rebuild. `code` lets the light failure classifier
- * (`@leerroutes/engine/failure`) recognise it without loading this module.
- */
-export class ViewsDamagedError extends Error {
-  readonly code = 'VIEWS_DAMAGED';
-  constructor(readonly dir: string, detail: string, options?: { cause?: unknown }) {
-    super(`the views in ${dir} cannot be read: ${detail}`, options);
-    this.name = 'ViewsDamagedError';
-  }
 }
 
 /** The published generation's file name, or null when nothing was published yet. */

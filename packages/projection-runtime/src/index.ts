@@ -7,7 +7,8 @@ export { openPostgresViews, type PostgresViewsOptions } from './postgres/index.j
 export { DuckDbDialect, ConnectionPool, singleConnection, plainValues, toDuckDbValue, type DuckDbConnectionSource, type DuckDbDialectConfig, type PlainValue } from './duckdb/dialect.js';
 export { sqlBulkWriter } from './bulk.js';
 export { closedTextType } from './column-types.js';
-export { listGenerations, readCurrent, ViewsDamagedError } from './generations.js';
+export { listGenerations, readCurrent } from './generations.js';
+export { ViewsDamagedError } from './views-damage.js';
 export { isMissingTable, listCheckpoints, readCheckpoint, type Checkpoint, CHECKPOINT_TABLE } from './checkpoints.js';
 export { catchUp, publishedCheckpoints, rebuild, type RebuildOptions, type RunOptions, type RunSummary } from './catch-up.js';
 export { applyBatch, DEFAULT_BATCH_SIZE, type Progress, type ProgressListener } from './runner.js';

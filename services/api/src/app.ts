@@ -10,7 +10,7 @@ import { Hono, type Context } from 'hono';
 import { compress } from 'hono/compress';
 import { z } from 'zod';
 import { MEDIA_TYPES, type ExportFormat, type ExportSummary, type LearnerExportKind, type LearnerExportRequest } from '@leerroutes/engine/exports';
-import { isDiskFull, isLogDamaged, isViewsDamaged } from '@leerroutes/engine/failure';
+import { failureKind, failureSummary, type FailureKind } from '@leerroutes/engine/failure';
 import { DIMENSIONS, INDICATORS, formatReport, parsePeriodRequest, parseReportRequest, type Report, type ReportRequest } from '@leerroutes/indicators';
 import { DEFAULT_MIN_CELL, looksLikeBsn } from '@leerroutes/domain';
 import { roleAtLeast, type AccessStore, type ApiKey, type Role } from './access/index.js';
@@ -23,6 +23,13 @@ import { disclosureChecked, sideBySide, unprotectedChecked } from './report-view
 import * as S from './schemas.js';
 import { requestErrorCode, type CohortList, type ReferenceLabels, type ReportService } from './service.js';
 
+
+/** The answer to each failure an operator acts on (engine/failure.ts tells them apart). */
+const FAILURE_PROBLEMS: Record<FailureKind, { status: number; detail: string }> = {
+  'disk-full': { status: 507, detail: 'What was committed is kept. Send the request again once there is space on the server (an import goes on from where it stopped).' },
+  'log-damaged': { status: 503, detail: "The server's event log reports damage; the server's log says where. An operator restores the log from a copy." },
+  'views-damaged': { status: 503, detail: "The server's views cannot be read. Nothing is lost: they are made from the log, and an engineer rebuilds them (POST /api/admin/rebuild, or pathways rebuild)." },
+};
 export interface StaticAsset { readonly body: string | Uint8Array; readonly type: string; readonly etag: string }
 export interface DashboardAssets {
   /** The page; `dashboardKey` is handed to it when the server was started with --open-dashboard. */
@@ -163,19 +170,13 @@ export function createApp(options: AppOptions): { app: Hono<Env>; openapi: objec
       if (code === 'bad-request') problem = new ProblemError('bad-request', 400, err.message);
       else if (code === 'not-found') problem = new ProblemError('not-found', 404, err.message);
       else if (code === 'views-not-ready') problem = new ProblemError('not-ready', 503, err.message);
-      else if (isDiskFull(err)) {
-        // The place that filled is the server's business (its log says which); the caller learns it can try again.
-        process.stderr.write(`api: ${c.req.method} ${c.req.path}: the disk is full: ${err.message}\n`);
-        problem = new ProblemError('disk-full', 507, 'What was committed is kept. Send the request again once there is space on the server (an import goes on from where it stopped).');
-      } else if (isLogDamaged(err)) {
-        process.stderr.write(`api: ${c.req.method} ${c.req.path}: the event log reports damage: ${err.stack ?? err.message}\n`);
-        problem = new ProblemError('log-damaged', 503, "The server's event log reports damage; the server's log says where. An operator restores the log from a copy.");
-      } else if (isViewsDamaged(err)) {
-        process.stderr.write(`api: ${c.req.method} ${c.req.path}: ${err.message}\n`);
-        problem = new ProblemError('views-damaged', 503, "The server's views cannot be read. Nothing is lost: they are made from the log, and an engineer rebuilds them (POST /api/admin/rebuild, or pathways rebuild).");
-      } else {
-        process.stderr.write(`api: ${c.req.method} ${c.req.path}: ${err.stack ?? err.message}\n`);
-        problem = new ProblemError('internal', 500, 'The server failed to answer; the error is in its log.');
+      else {
+        // What failed where is the server's business (its log says which file or host); the caller learns the kind and what to do.
+        const kind = failureKind(err);
+        process.stderr.write(`api: ${c.req.method} ${c.req.path}: ${kind ? `${failureSummary(err)}: ` : ''}${kind === 'disk-full' ? err.message : (err.stack ?? err.message)}\n`);
+        problem = kind === null
+          ? new ProblemError('internal', 500, 'The server failed to answer; the error is in its log.')
+          : new ProblemError(kind, FAILURE_PROBLEMS[kind].status, FAILURE_PROBLEMS[kind].detail);
       }
     }
     if (problem.status === 401) c.header('WWW-Authenticate', 'Bearer realm="leerroutes"');
@@ -229,8 +230,7 @@ export function createApp(options: AppOptions): { app: Hono<Env>; openapi: objec
     } catch (err) {
       // /ready answers anyone: the kind of failure, not its text (paths, hosts); the text goes to the server's log.
       process.stderr.write(`api: /ready: ${err instanceof Error ? err.message : String(err)}\n`);
-      const detail = isViewsDamaged(err) ? 'the views cannot be read: rebuild them' : isLogDamaged(err) ? 'the event log reports damage' : isDiskFull(err) ? 'the disk is full' : "the engine cannot be read; the error is in the server's log";
-      return c.json({ ready: false, checkpoint: null, head: null, detail }, 503);
+      return c.json({ ready: false, checkpoint: null, head: null, detail: failureSummary(err) }, 503);
     }
   });
 

@@ -1,6 +1,6 @@
 import { accessLocation, engineService, openAccessStore, startServer } from '@leerroutes/api';
 import { loadDashboard } from '@leerroutes/dashboard';
-import { isDiskFull, isLogDamaged, isViewsDamaged, openEngine, type ViewsSubscription } from '@leerroutes/engine';
+import { failureSummary, openEngine, type ViewsSubscription } from '@leerroutes/engine';
 import { defaultPublishThreads } from '@leerroutes/indicators';
 import { CommandError, UsageError, existingLog, intFlag, stringFlag, viewsPath, type Command, type CommandContext } from '../command.js';
 import { DB_OPTION, VIEWS_OPTION } from '../options.js';
@@ -68,8 +68,7 @@ export const command: Command = {
       viewsTrouble: () => {
         const f = subscriber?.failure();
         if (!f) return null;
-        const what = isDiskFull(f.error) ? 'the disk is full' : isViewsDamaged(f.error) ? 'the views cannot be read: rebuild them' : isLogDamaged(f.error) ? 'the event log reports damage' : "the error is in the server's log";
-        return `keeping the views current failed ${f.failures} time(s) in a row (${what}); trying again in ${Math.max(0, Math.ceil((f.retryAt - Date.now()) / 1000))} s`;
+        return `keeping the views current failed ${f.failures} time(s) in a row (${failureSummary(f.error)}); trying again in ${Math.max(0, Math.ceil((f.retryAt - Date.now()) / 1000))} s`;
       },
     });
     ctx.stdout.write(`Leerroutes API and dashboard on ${server.url}/ (OpenAPI: ${server.url}/api/openapi.json)\n`);
