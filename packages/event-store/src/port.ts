@@ -147,6 +147,14 @@ export interface EventStore {
   subscribeToAll(handler: (batch: RecordedEvent[]) => Promise<void> | void, options?: SubscribeOptions): Subscription;
   /** Position of the newest event (0 when empty). */
   headPosition(): Promise<Position>;
+  /**
+   * The highest position ever handed out, erased events included (0 when
+   * none was). Erasing the newest events lowers headPosition(), never this:
+   * a position at or below it that holds no event was erased, one above it
+   * this log has never reached (a copy restored from before it, or another
+   * log altogether).
+   */
+  positionsHandedOut(): Promise<Position>;
   /** Remove a stream and its events for good (erasure under privacy law). Returns how many events were removed. */
   eraseStream(stream: string): Promise<number>;
   stats(): Promise<StoreStats>;

@@ -247,6 +247,10 @@ export function openEsdbEventStore(connectionString: string): EsdbEventStore {
 
     headPosition,
 
+    // EventStoreDB's positions are byte offsets into its transaction file, never handed out again; an erased
+    // stream's events stay readable in $all until a scavenge, which this adapter's users do not run.
+    positionsHandedOut: headPosition,
+
     async eraseStream(stream) {
       const events = await readStreamEvents(stream);
       if (events.length === 0) return 0;

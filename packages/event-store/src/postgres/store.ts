@@ -235,6 +235,7 @@ export async function openPostgresEventStore(options: PostgresEventStoreOptions)
     streamsEvents: `SELECT ${EVENT_COLUMNS} FROM ${t('events')} e JOIN ${t('streams')} s ON s.stream_id = e.stream_id
                     WHERE e.stream_id = ANY($1::bigint[]) AND e.position <= $2 ORDER BY s.name, e.revision`,
     head: `SELECT COALESCE(MAX(position), 0) AS head FROM ${t('events')}`,
+    handedOut: `SELECT last_position AS head FROM ${t('log_head')}`,
     revisions: `SELECT name, revision FROM ${t('streams')} WHERE name = ANY($1::text[])`,
     streamsNamed: `SELECT ${EVENT_COLUMNS} FROM ${t('streams')} s JOIN ${t('events')} e ON e.stream_id = s.stream_id
                    WHERE s.name = ANY($1::text[]) ORDER BY s.name, e.revision`,
@@ -504,6 +505,10 @@ export async function openPostgresEventStore(options: PostgresEventStoreOptions)
     },
 
     headPosition,
+
+    async positionsHandedOut() {
+      return Number((await pool.query<{ head: number }>(sql.handedOut)).rows[0]!.head);
+    },
 
     async eraseStream(stream: string) {
       return inTransaction(pool, beginLocked, (client) => eraseLocked(client, stream));

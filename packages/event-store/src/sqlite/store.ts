@@ -210,6 +210,8 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
        WHERE e.stream_id >= ? AND e.stream_id <= ? AND e.position <= ? ORDER BY e.stream_id, e.revision`,
     ),
     head: raw<[]>('SELECT COALESCE(MAX(position), 0) FROM events'),
+    // AUTOINCREMENT's own record of the highest position handed out (schema.ts keeps it across migrations).
+    handedOut: raw<[]>("SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'events'), 0), COALESCE((SELECT MAX(position) FROM events), 0))"),
     countStreams: raw<[]>('SELECT COUNT(*) FROM streams'),
     streamCategories: raw<[]>("SELECT CASE WHEN instr(name, '-') > 0 THEN substr(name, 1, instr(name, '-') - 1) ELSE name END AS category, COUNT(*) FROM streams GROUP BY category ORDER BY category"),
     typeCounts: raw<[]>('SELECT type, events FROM event_types WHERE events > 0 ORDER BY type'),
@@ -608,6 +610,10 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
 
     async headPosition() {
       return headPosition();
+    },
+
+    async positionsHandedOut() {
+      return (q.handedOut.get() as [number])[0];
     },
 
     async eraseStream(stream: string) {

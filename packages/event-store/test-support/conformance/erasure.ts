@@ -11,8 +11,12 @@ export function erasureSuite(ctx: ConformanceContext): void {
       // The erased stream holds the newest events, so a store that hands out max(position)+1 would reuse them.
       expectRight(await store.appendToStream(gone, [newEvent(), newEvent(), newEvent()]));
       const headBefore = await store.headPosition();
+      expect(await store.positionsHandedOut()).toBe(headBefore);
 
       expect(await store.eraseStream(gone)).toBe(3);
+      // The newest events are gone: the head falls back, what was handed out does not.
+      if (ctx.options.erasurePurgesAll) expect(await store.headPosition()).toBeLessThan(headBefore);
+      expect(await store.positionsHandedOut()).toBe(headBefore);
       expect(await store.readStream(gone)).toEqual([]);
       expect(await store.streamRevision(gone)).toBeNull();
       expect((await store.readStream(keep)).map((e) => e.revision)).toEqual([0, 1]);
@@ -23,6 +27,7 @@ export function erasureSuite(ctx: ConformanceContext): void {
 
       const next = expectRight(await store.appendToStream(keep, [newEvent()], { expectedRevision: 1 }));
       expect(next.position).toBeGreaterThan(headBefore);
+      expect(await store.positionsHandedOut()).toBe(next.position);
       expect(await store.eraseStream(ctx.stream('never-existed'))).toBe(0);
     });
   });
