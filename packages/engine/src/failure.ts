@@ -1,10 +1,11 @@
 /**
  * The failures an operator acts on rather than reports, told apart in one
  * place for the CLI and the API: a full disk (free space, run it again), views
- * that cannot be read (rebuild them) and a damaged log (restore a copy).
+ * that cannot be read or were made from another state of the log (rebuild
+ * them) and a damaged log (restore a copy).
  * Light on purpose: the CLI loads it before any command.
  */
-import { DUCKDB_UNREADABLE, ViewsDamagedError } from '@leerroutes/projection-runtime/views-damage';
+import { DUCKDB_UNREADABLE, ViewsDamagedError, ViewsMismatchError } from '@leerroutes/projection-runtime/views-damage';
 
 /**
  * A full disk, as each store reports it: SQLite's SQLITE_FULL, the system's
@@ -32,6 +33,15 @@ export function isViewsDamaged(err: unknown): boolean {
 }
 
 /**
+ * Views made from another state of the event log than the one they are used
+ * with (a log restored from an earlier copy, or another log): the runtime's
+ * anchor check (log-anchor.ts). A full rebuild remedies it, as damage.
+ */
+export function isViewsMismatch(err: unknown): boolean {
+  return err instanceof ViewsMismatchError || (err instanceof Error && (err as { code?: unknown }).code === 'VIEWS_MISMATCH');
+}
+
+/**
  * An event log whose database reports damage: SQLite's SQLITE_CORRUPT (a
  * damaged page) or SQLITE_NOTADB (not a database at all: a wrong --db, or a
  * header overwritten), PostgreSQL's data_corrupted and index_corrupted
@@ -46,11 +56,11 @@ export function isLogDamaged(err: unknown): boolean {
 }
 
 /** The kinds, named as the API's problem codes name them. */
-export type FailureKind = 'disk-full' | 'log-damaged' | 'views-damaged';
+export type FailureKind = 'disk-full' | 'log-damaged' | 'views-damaged' | 'views-mismatch';
 
 /** Which of the kinds an error is, or null for anything else. */
 export function failureKind(err: unknown): FailureKind | null {
-  return isDiskFull(err) ? 'disk-full' : isLogDamaged(err) ? 'log-damaged' : isViewsDamaged(err) ? 'views-damaged' : null;
+  return isDiskFull(err) ? 'disk-full' : isLogDamaged(err) ? 'log-damaged' : isViewsDamaged(err) ? 'views-damaged' : isViewsMismatch(err) ? 'views-mismatch' : null;
 }
 
 /**
@@ -62,6 +72,7 @@ export function failureSummary(err: unknown): string {
     case 'disk-full': return 'the disk is full';
     case 'log-damaged': return 'the event log reports damage';
     case 'views-damaged': return 'the views cannot be read: rebuild them';
+    case 'views-mismatch': return 'the views were made from another state of the event log: rebuild them';
     case null: return "the error is in the server's log";
   }
 }

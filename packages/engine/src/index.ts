@@ -23,7 +23,7 @@ import { reads, statisticsSource, type Reads } from './reads.js';
 
 export type { ErasureReceipt } from './erase.js';
 export { FAILPOINTS, type Failpoint } from './failpoint.js';
-export { failureKind, failureSummary, isDiskFull, isLogDamaged, isViewsDamaged, type FailureKind } from './failure.js';
+export { failureKind, failureSummary, isDiskFull, isLogDamaged, isViewsDamaged, isViewsMismatch, type FailureKind } from './failure.js';
 export {
   EXPORT_FORMATS, EXPORT_KINDS, LEARNER_EXPORTS, MEDIA_TYPES, EVENT_COLUMNS, columnsOf, writeReport, reportTable,
   type ExportFormat, type ExportKind, type ExportOptions, type ExportSummary, type LearnerExportKind, type LearnerExportRequest,
@@ -143,7 +143,7 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
       const run = opts.skipProjections ? null : await engine.catchUp(opts.onProjectionProgress);
       return { import: summary, projections: run };
     },
-    exportLearnerData: (request, opts) => exportLearnerData({ store, statistics: statisticsSource(views.reader, viewsPath), views: backend.viewsKind }, request, opts),
+    exportLearnerData: (request, opts) => exportLearnerData({ store, statistics: statisticsSource(views.reader, store, viewsPath), views: backend.viewsKind }, request, opts),
     exportReport: async (request, opts) => writeReport(await engine.report(request), opts),
     async eraseLearner(learnerId, reason, caller) {
       const receipt = await eraseLearner({ store, views, projections, viewsLock: lock }, learnerId, reason, caller);

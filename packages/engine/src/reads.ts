@@ -12,7 +12,7 @@ import {
   explainLearner, statisticsCell, statisticsCohorts, statisticsCompare, statisticsReport,
   type CellRef, type CohortList, type Publisher, type LearnerExplanation, type Report, type ReportRequest, type RuleSetComparison, type StatisticsSource,
 } from '@leerroutes/indicators';
-import { forgottenCount, listViewTables, readCheckpoint, type ViewsReader } from '@leerroutes/projection-runtime';
+import { checkAnchors, forgottenCount, listViewTables, readCheckpoint, type Checkpoint, type ViewsReader } from '@leerroutes/projection-runtime';
 import { projectionNamed, REFERENCE_AREA, REFERENCE_INSTITUTION, STATISTICS } from '@leerroutes/projections';
 
 /** The views have no statistics yet (nothing imported, or views from before the statistics projection): a catch-up or rebuild is due. */
@@ -25,7 +25,7 @@ export class ViewsNotReadyError extends Error {
 }
 
 /** The statistics projection's position: the log position every answer reflects. */
-async function statisticsCheckpoint(db: Parameters<StatisticsSource['checkpoint']>[0]): Promise<number> {
+async function statisticsCheckpoint(db: Parameters<StatisticsSource['checkpoint']>[0]): Promise<Checkpoint> {
   const c = await readCheckpoint(db, STATISTICS);
   if (c === null) throw new ViewsNotReadyError(`the views hold no statistics yet: run 'pnpm pathways catch-up' (or rebuild)`);
   // Views an older (or newer) statistics projection published lack tables or columns this code reads.
@@ -33,20 +33,26 @@ async function statisticsCheckpoint(db: Parameters<StatisticsSource['checkpoint'
   if (c.version !== version) {
     throw new ViewsNotReadyError(`the views hold statistics of version ${c.version} and this code reads version ${version}: run 'pnpm pathways catch-up', which rebuilds them`);
   }
-  return c.position;
+  return c;
 }
 
-export function statisticsSource(reader: ViewsReader, where: string, publisher?: Publisher): StatisticsSource {
+/**
+ * The statistics of the published views, for reports. Each snapshot first
+ * asks the log whether the views were made from it (log-anchor.ts in the
+ * runtime): views ahead of a log restored from an earlier copy would
+ * otherwise answer with events the log no longer holds.
+ */
+export function statisticsSource(reader: ViewsReader, store: EventStore, where: string, publisher?: Publisher): StatisticsSource {
   return {
     ...(publisher ? { publisher } : {}),
     async snapshot(fn) {
       if ((await reader.published()) === null) throw new ViewsNotReadyError(`no views published at ${where}: import something, or run 'pnpm pathways rebuild'`);
       return reader.snapshot(async (db) => {
-        await statisticsCheckpoint(db);
+        await checkAnchors(store, [await statisticsCheckpoint(db)], where);
         return fn(db);
       });
     },
-    checkpoint: statisticsCheckpoint,
+    checkpoint: async (db) => (await statisticsCheckpoint(db)).position,
   };
 }
 
@@ -84,7 +90,7 @@ export interface ReferenceLabels {
 }
 
 export function reads(store: EventStore, reader: ViewsReader, where: string, publisher?: Publisher): Reads {
-  const source = statisticsSource(reader, where, publisher);
+  const source = statisticsSource(reader, store, where, publisher);
   return {
     report: (request) => statisticsReport(request, source),
     explainCell: (request, cell) => statisticsCell(request, cell, source),

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { ViewsDamagedError } from '@leerroutes/projection-runtime';
+import { ViewsDamagedError, ViewsMismatchError } from '@leerroutes/projection-runtime';
 import { failureKind, failureSummary, isDiskFull, isLogDamaged, isViewsDamaged } from '../src/failure.js';
 
 /** The error a write to a full device gives (Linux's /dev/full is always full). */
@@ -122,6 +122,8 @@ describe('the kind of a failure, and what anyone may read of it', () => {
       [new ViewsDamagedError('/srv/views', "CURRENT names no generation ('x')"), 'views-damaged', 'the views cannot be read: rebuild them'],
       // A views error that crossed a thread keeps its code, not its class.
       [Object.assign(new Error('the views in /srv/views cannot be read'), { code: 'VIEWS_DAMAGED' }), 'views-damaged', 'the views cannot be read: rebuild them'],
+      [new ViewsMismatchError('/srv/views', 'they read event a at position 4, where the log holds event b'), 'views-mismatch', 'the views were made from another state of the event log: rebuild them'],
+      [Object.assign(new Error('the views in /srv/views were made from another state of the event log'), { code: 'VIEWS_MISMATCH' }), 'views-mismatch', 'the views were made from another state of the event log: rebuild them'],
       [new Error('connect ECONNREFUSED 10.0.0.7:5432'), null, "the error is in the server's log"],
     ];
     for (const [err, kind, summary] of cases) {

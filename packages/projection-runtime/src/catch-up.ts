@@ -1,5 +1,6 @@
 import type { EventStore } from '@leerroutes/event-store';
 import { createCheckpointTable, readCheckpoint, writeCheckpoint, type Checkpoint } from './checkpoints.js';
+import { checkAnchors } from './log-anchor.js';
 import { settleAll, tableNames, type Projection } from './projection.js';
 import { advance, advanceInThread, type ProgressListener, type Target } from './runner.js';
 import { startRebuildWorker, type RebuildThread } from './rebuild-thread.js';
@@ -69,15 +70,19 @@ async function runSession(
     const rebuilt: string[] = [];
     const targets = await writer.transaction(async ({ db }) => {
       await createCheckpointTable(db);
+      const checkpoints = new Map<Projection, Checkpoint | null>();
+      for (const projection of projections) checkpoints.set(projection, await readCheckpoint(db, projection.name));
+      // Going on from the published views: only if they were made from this log (a rebuild reads nothing of them).
+      if (session.from === 'published') await checkAnchors(store, checkpoints.values(), views.location);
       const out: Target[] = [];
       for (const projection of projections) {
-        const cp = await readCheckpoint(db, projection.name);
+        const cp = checkpoints.get(projection)!;
         if (!session.reset(projection, cp)) { out.push({ projection, position: cp!.position }); continue; }
         const t = tableNames(projection);
         for (const table of projection.tables) await db.schema.dropTable(t(table)).ifExists().execute();
         for (const table of projection.retiredTables ?? []) await db.schema.dropTable(table).ifExists().execute();
         await projection.createTables(db, t);
-        await writeCheckpoint(db, { name: projection.name, version: projection.version, position: 0 });
+        await writeCheckpoint(db, { name: projection.name, version: projection.version, position: 0, eventId: null });
         rebuilt.push(projection.name);
         out.push({ projection, position: 0 });
       }
@@ -120,14 +125,16 @@ export async function rebuild(options: RebuildOptions): Promise<RunSummary> {
   return runSession(options, { from: 'published', purpose: 'rebuild', reset: (p, cp) => only.includes(p.name) || stale(p, cp) });
 }
 
-/** Whether the published views already hold every projection, of its version, up to `head`: then no session is needed. */
-async function upToDate(views: ViewsStore, projections: readonly Projection[], head: number): Promise<boolean> {
+/**
+ * Whether the published views already hold every projection, of its version,
+ * up to `head`: then no session is needed. Asked of views made from this log
+ * only: views ahead of a log restored from an earlier copy look up to date.
+ */
+async function upToDate(views: ViewsStore, store: EventStore, projections: readonly Projection[], head: number): Promise<boolean> {
   return views.reader.snapshot(async (db) => {
-    for (const projection of projections) {
-      const cp = await readCheckpoint(db, projection.name);
-      if (stale(projection, cp) || cp!.position < head) return false;
-    }
-    return true;
+    const checkpoints = await Promise.all(projections.map((p) => readCheckpoint(db, p.name)));
+    await checkAnchors(store, checkpoints, views.location);
+    return projections.every((projection, i) => !stale(projection, checkpoints[i]!) && checkpoints[i]!.position >= head);
   });
 }
 
@@ -139,7 +146,7 @@ async function upToDate(views: ViewsStore, projections: readonly Projection[], h
  */
 export async function catchUp(options: RunOptions): Promise<RunSummary> {
   const head = await options.store.headPosition();
-  if (await upToDate(options.views, options.projections, head)) return { events: 0, rebuilt: [], head, published: null };
+  if (await upToDate(options.views, options.store, options.projections, head)) return { events: 0, rebuilt: [], head, published: null };
   return runSession(options, { from: 'published', purpose: 'catch-up', reset: stale });
 }
 

@@ -8,7 +8,8 @@ export { DuckDbDialect, ConnectionPool, singleConnection, plainValues, toDuckDbV
 export { sqlBulkWriter } from './bulk.js';
 export { closedTextType } from './column-types.js';
 export { listGenerations, readCurrent } from './generations.js';
-export { ViewsDamagedError } from './views-damage.js';
+export { ViewsDamagedError, ViewsMismatchError } from './views-damage.js';
+export { checkAnchors } from './log-anchor.js';
 export { isMissingTable, listCheckpoints, readCheckpoint, type Checkpoint, CHECKPOINT_TABLE } from './checkpoints.js';
 export { catchUp, publishedCheckpoints, rebuild, type RebuildOptions, type RunOptions, type RunSummary } from './catch-up.js';
 export { applyBatch, DEFAULT_BATCH_SIZE, type Progress, type ProgressListener } from './runner.js';

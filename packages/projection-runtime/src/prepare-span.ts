@@ -16,11 +16,13 @@ export interface SpanTarget {
   readonly position: number;
 }
 
-/** A span as prepared: how many events it held, its first and last positions, and each projection's prepared value. */
+/** A span as prepared: how many events it held, its first and last positions (and the last event's id), and each projection's prepared value. */
 export interface SpanPrepared {
   readonly count: number;
   readonly first: number;
   readonly last: number;
+  /** Null for a span without events. */
+  readonly lastId: string | null;
   readonly prepared: [string, unknown][];
 }
 
@@ -58,7 +60,7 @@ export async function prepareSpan(store: EventStore, targets: readonly SpanTarge
       p.added = true;
     }
   }
-  return { count, first: first ?? start + 1, last: last?.position ?? end, prepared: preparers.filter((p) => p.added).map((p) => [p.name, p.preparer.finish()]) };
+  return { count, first: first ?? start + 1, last: last?.position ?? end, lastId: last?.eventId ?? null, prepared: preparers.filter((p) => p.added).map((p) => [p.name, p.preparer.finish()]) };
 }
 
 /**

@@ -60,6 +60,7 @@ export interface PreparedSpan {
   readonly count: number;
   readonly first: number;
   readonly last: number;
+  readonly lastId: string | null;
   readonly prepared: ReadonlyMap<string, unknown>;
 }
 
@@ -77,7 +78,7 @@ export type ToThread =
   | { readonly kind: 'span'; readonly index: number };
 
 export type FromThread =
-  | { readonly kind: 'batch'; readonly index: number; readonly count: number; readonly first: number; readonly last: number; readonly prepared: [string, unknown][] }
+  | { readonly kind: 'batch'; readonly index: number; readonly count: number; readonly first: number; readonly last: number; readonly lastId: string | null; readonly prepared: [string, unknown][] }
   | { readonly kind: 'error'; readonly message: string; readonly stack?: string };
 
 /** Spans the workers together may hold prepared or in hand ahead of the writer: enough to keep all busy, few enough to bound memory. */
@@ -239,7 +240,7 @@ export function startRebuildWorker(thread: RebuildThread): RebuildWorker {
 }
 
 /** A span as either thread prepared it (its projections' values as pairs, to cross threads), for the writer. */
-const asPrepared = (p: SpanPrepared): PreparedSpan => ({ count: p.count, first: p.first, last: p.last, prepared: new Map(p.prepared) });
+const asPrepared = (p: SpanPrepared): PreparedSpan => ({ count: p.count, first: p.first, last: p.last, lastId: p.lastId, prepared: new Map(p.prepared) });
 
 /**
  * The writer's own folds: the same source module the workers open, opened

@@ -51,7 +51,7 @@ export async function applyBatch(
 ): Promise<void> {
   const last = batch[batch.length - 1];
   if (!last) return;
-  await applySpan(session, store, targets, { first: batch[0]!.position, last: last.position, events: batch }, prepared, fresh);
+  await applySpan(session, store, targets, { first: batch[0]!.position, last: last.position, lastId: last.eventId, events: batch }, prepared, fresh);
 }
 
 const NONE: ReadonlySet<string> = new Set();
@@ -70,7 +70,7 @@ const withheld = (): readonly RecordedEvent[] =>
 
 async function applySpan(
   session: WriterSession, store: EventStore, targets: readonly Target[],
-  span: { readonly first: number; readonly last: number; readonly events: readonly RecordedEvent[] | null },
+  span: { readonly first: number; readonly last: number; readonly lastId: string | null; readonly events: readonly RecordedEvent[] | null },
   prepared?: ReadonlyMap<string, unknown>, fresh: ReadonlySet<string> = NONE,
 ): Promise<void> {
   const until = span.last;
@@ -99,7 +99,8 @@ async function applySpan(
       moved.push(projection.name);
       positions.push(until);
     }
-    await advanceCheckpoints(db, moved, until);
+    // With the event they now stand on, so that a later session can tell this log from another (log-anchor.ts).
+    await advanceCheckpoints(db, moved, until, span.lastId);
     return positions;
   });
   targets.forEach((t, i) => { t.position = reached[i]!; });
@@ -132,7 +133,7 @@ export async function advanceInThread(options: {
   const fresh = freshTargets(targets);
   const range = { kind: 'read' as const, after: from, until: head, batchSize: options.batchSize ?? THREAD_BATCH_SIZE, sliceSize: options.sliceSize ?? THREAD_SLICE_SIZE, targets: targets.map((t) => ({ name: t.projection.name, position: t.position })) };
   for await (const span of worker.read(range)) {
-    await applySpan(session, store, targets, { first: span.first, last: span.last, events: null }, span.prepared, fresh);
+    await applySpan(session, store, targets, { first: span.first, last: span.last, lastId: span.lastId, events: null }, span.prepared, fresh);
     events += span.count;
     onProgress?.({ phase, projections: names, position: span.last, head, events });
   }

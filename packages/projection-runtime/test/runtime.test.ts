@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openSqliteEventStore, type SqliteEventStore } from '@leerroutes/event-store/sqlite';
-import { catchUp, listCheckpoints, publishedCheckpoints, readCheckpoint, rebuild, startSubscriber, type Projection, type ViewsStore, type ViewsSubscription } from '../src/index.js';
+import { catchUp, listCheckpoints, publishedCheckpoints, readCheckpoint, rebuild, startSubscriber, ViewsMismatchError, type Projection, type ViewsStore, type ViewsSubscription } from '../src/index.js';
 import { describeEachViewsBackend, viewsBackends, viewTables } from './support/backends.js';
 import { appendEvents, expectedTally, readTally, tally, tempPath } from './support/tally.js';
 
@@ -122,7 +122,8 @@ describeEachViewsBackend(backends, (backend) => {
       const run = await catchUp({ store, views, projections: [v2], batchSize: 16 });
       expect(run.rebuilt).toEqual(['tally']);
       expect(await readTally(views.reader.db)).toEqual(await expectedTally(store, ['A']));
-      expect(await listCheckpoints(views.reader.db)).toEqual([{ name: 'tally', version: 2, position: 60 }]);
+      // Each checkpoint names the event at its position (appendEvents numbers them from ev-0).
+      expect(await listCheckpoints(views.reader.db)).toEqual([{ name: 'tally', version: 2, position: 60, eventId: 'ev-59' }]);
       expect((await catchUp({ store, views, projections: [v2] })).rebuilt).toEqual([]);
     });
 
@@ -148,7 +149,7 @@ describeEachViewsBackend(backends, (backend) => {
       const crashing = tally({ version: 2, afterWrite: () => { if (++calls === 4) throw new Error('killed'); } });
       await expect(rebuild({ store, views, projections: [crashing], batchSize: 10 })).rejects.toThrow('killed');
       expect(await readTally(views.reader.db)).toEqual(published);
-      expect(await checkpoint()).toEqual({ name: 'tally', version: 1, position: 60 });
+      expect(await checkpoint()).toEqual({ name: 'tally', version: 1, position: 60, eventId: 'ev-59' });
       expect(await backend.generations()).toEqual([gen(1)]);
       const resumed = tally({ version: 2 });
       expect((await catchUp({ store, views, projections: [resumed], batchSize: 10 })).rebuilt).toEqual(['tally']);
@@ -204,6 +205,68 @@ describeEachViewsBackend(backends, (backend) => {
       expect(await backend.indexes(views.reader.db)).toEqual([{ index_name: 'tally_by_events', table_name: 'tally' }]);
       expect(await viewTables(views.reader.db)).toEqual(['projection_checkpoint', 'tally']);
       expect(await backend.generations()).toEqual([gen(2)]);
+    });
+  });
+
+  describe('views made from another state of the log', () => {
+    // A copy of the log as it is now, as an operator would keep one (SQLite's online backup).
+    const copyOfLog = async (): Promise<string> => {
+      const path = tempPath('copy.sqlite');
+      await store.database.backup(path);
+      return path;
+    };
+
+    it('a log restored from an earlier copy is told, not caught up from the views\' checkpoint; a full rebuild remedies it', async () => {
+      await appendEvents(store, 30);
+      await catchUp({ store, views, projections: [tally()], batchSize: 8 });
+      const copy = await copyOfLog();
+      await appendEvents(store, 10, 7, 30);
+      await catchUp({ store, views, projections: [tally()], batchSize: 8 });
+      expect(await checkpoint()).toEqual({ name: 'tally', version: 1, position: 40, eventId: 'ev-39' });
+      await store.close();
+
+      store = openSqliteEventStore({ path: copy });
+      // The views are ahead of the restored log: they used to look up to date.
+      await expect(catchUp({ store, views, projections: [tally()] })).rejects.toThrow(ViewsMismatchError);
+      await expect(catchUp({ store, views, projections: [tally()] })).rejects.toThrow(/up to position 40, which the log has never reached \(it ends at 30\)/);
+      // Other events at the positions the views have read: a catch-up from position 40 would skip ten of them.
+      await appendEvents(store, 15, 3, 1000);
+      await expect(catchUp({ store, views, projections: [tally()] })).rejects.toThrow(/read event ev-39 at position 40, where the log holds event ev-1009/);
+      // Nothing was published by the refused sessions: the views still say what they said.
+      expect(await checkpoint()).toEqual({ name: 'tally', version: 1, position: 40, eventId: 'ev-39' });
+      // Nor can a partial rebuild go on from them; a full one reads nothing of them.
+      await expect(rebuild({ store, views, projections: [tally()], only: ['tally'] })).rejects.toThrow(ViewsMismatchError);
+      await rebuild({ store, views, projections: [tally()] });
+      expect(await readTally(views.reader.db)).toEqual(await expectedTally(store));
+      await appendEvents(store, 5, 3, 2000);
+      expect(await catchUp({ store, views, projections: [tally()] })).toMatchObject({ events: 5 });
+      expect(await readTally(views.reader.db)).toEqual(await expectedTally(store));
+    });
+
+    it('views used with another log are told', async () => {
+      await appendEvents(store, 20);
+      await catchUp({ store, views, projections: [tally()] });
+      await store.close();
+      store = openSqliteEventStore({ path: tempPath('other.sqlite') });
+      await appendEvents(store, 25, 5, 500);
+      await expect(catchUp({ store, views, projections: [tally()] })).rejects.toThrow(/where the log holds event ev-519/);
+    });
+
+    it('an erasure of the event a checkpoint names is no mismatch: the log handed its position out', async () => {
+      await appendEvents(store, 20);
+      // The newest event belongs to the learner who is then erased.
+      const r = await store.appendToStream('learner-gone', [{ eventId: 'gone-0', type: 'A', schemaVersion: 1, data: {}, occurredOn: null }]);
+      expect(r._tag).toBe('Right');
+      await catchUp({ store, views, projections: [tally()] });
+      expect(await checkpoint()).toMatchObject({ position: 21, eventId: 'gone-0' });
+      await store.eraseStream('learner-gone');
+      expect(await store.headPosition()).toBe(20);
+      expect(await catchUp({ store, views, projections: [tally()] })).toMatchObject({ events: 0 });
+      await appendEvents(store, 6, 7, 20);
+      expect(await catchUp({ store, views, projections: [tally()] })).toMatchObject({ events: 6 });
+      // The tally never forgot the erased stream (it has no forgetLearner); every other stream is the log's.
+      const { 'learner-gone': gone, ...rest } = await readTally(views.reader.db);
+      expect([gone, rest]).toEqual([1, await expectedTally(store)]);
     });
   });
 

@@ -29,6 +29,7 @@ const FAILURE_PROBLEMS: Record<FailureKind, { status: number; detail: string }> 
   'disk-full': { status: 507, detail: 'What was committed is kept. Send the request again once there is space on the server (an import goes on from where it stopped).' },
   'log-damaged': { status: 503, detail: "The server's event log reports damage; the server's log says where. An operator restores the log from a copy." },
   'views-damaged': { status: 503, detail: "The server's views cannot be read. Nothing is lost: they are made from the log, and an engineer rebuilds them (POST /api/admin/rebuild, or pathways rebuild)." },
+  'views-mismatch': { status: 503, detail: "The server's views were made from another state of its event log (the log was restored from a copy, or is another log), so their figures may not be the log's. An engineer rebuilds them (POST /api/admin/rebuild, or pathways rebuild)." },
 };
 export interface StaticAsset { readonly body: string | Uint8Array; readonly type: string; readonly etag: string }
 export interface DashboardAssets {

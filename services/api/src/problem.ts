@@ -28,6 +28,7 @@ export const PROBLEM_TYPES = {
   'bad-http': 'The request is not valid HTTP',
   'disk-full': "The server's disk is full",
   'views-damaged': "The server's views cannot be read",
+  'views-mismatch': "The server's views were made from another state of its event log",
   'log-damaged': "The server's event log reports damage",
   internal: 'Internal error',
 } as const;

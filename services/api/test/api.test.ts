@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { formatReport, type ReportRequest, type ReportRow } from '@leerroutes/indicators';
+import { ViewsMismatchError } from '@leerroutes/projection-runtime/views-damage';
 import { openSqliteAccessStore, type AccessStore, type Role } from '../src/access/index.js';
 import { createApp } from '../src/app.js';
 import { ProblemSchema, ReportSchema } from '../src/schemas.js';
@@ -350,6 +351,19 @@ describe('problem details for bad parameters', () => {
     service.checkpoint = async () => { throw new Error('connect ECONNREFUSED 10.0.0.7:5432'); };
     const down = await (await get('/ready')).json() as { detail: string };
     expect(down.detail).not.toContain('10.0.0.7');
+  });
+  it('views made from another state of the log are a 503 views-mismatch problem that says to rebuild, and /ready names the kind only', async () => {
+    const mismatch = new ViewsMismatchError('/srv/views', 'they have read the log up to position 40, which the log has never reached (it ends at 30)');
+    service.report = async () => { throw mismatch; };
+    const body = await problem(await get(`/api/indicators/outcome${Q}`, 'dashboard'), 503);
+    expect(body.type).toBe('urn:leerroutes:problem:views-mismatch');
+    expect(body.detail).toContain('rebuild');
+    expect(body.detail).not.toContain('/srv/views');
+    // Its code is what counts: an error that crossed a thread keeps its fields, not its class.
+    service.checkpoint = async () => { throw Object.assign(new Error(mismatch.message), { code: 'VIEWS_MISMATCH' }); };
+    const ready = await get('/ready');
+    expect(ready.status).toBe(503);
+    expect(await ready.json()).toEqual({ ready: false, checkpoint: null, head: null, detail: 'the views were made from another state of the event log: rebuild them' });
   });
   it('an import from a directory the server does not have is a 400 problem naming it, and nothing is imported', async () => {
     const absent = join(dir, 'no-such-delivery');

@@ -1,4 +1,4 @@
-import { isDiskFull, isLogDamaged, isViewsDamaged, openEngine, type Engine } from '@leerroutes/engine';
+import { isDiskFull, isLogDamaged, isViewsDamaged, isViewsMismatch, openEngine, type Engine } from '@leerroutes/engine';
 import { PostgresLockedError } from '@leerroutes/event-store/postgres';
 import { LogLockedError, type MigrationProgress, type OnMigrate } from '@leerroutes/event-store/sqlite';
 import { ViewsLockedError, type LockOptions } from '@leerroutes/projection-runtime';
@@ -51,9 +51,11 @@ export const lockedAsCommandError = (err: unknown): unknown =>
 export function viewsFailure(err: unknown, retryInMs: number, published: boolean): string {
   const message = err instanceof Error ? err.message : String(err);
   const full = isDiskFull(err) ? ' The disk is full: free some space.' : isViewsDamaged(err) ? ' The log is not affected: run `pathways rebuild` to make the views again.'
+    : isViewsMismatch(err) ? ' Run `pathways rebuild` to make the views from this log.'
     : isLogDamaged(err) ? " The event log reports damage: stop, keep the file, and restore the log from a copy (sqlite3 <log> 'PRAGMA integrity_check' shows what is damaged)." : '';
   const meanwhile = isViewsDamaged(err)
     ? 'readers are told the views cannot be read until they are rebuilt'
+    : isViewsMismatch(err) ? 'readers are told the views do not match the log until they are rebuilt'
     : published ? 'the views published before stay readable' : 'no views are published yet, so readers wait for the first session that succeeds';
   return `keeping the views current failed: ${message}.${full} Trying again in ${Math.round(retryInMs / 100) / 10} s (${meanwhile}).`;
 }

@@ -1,5 +1,5 @@
 // The light subpath: main.ts loads this before any command, and the engine itself only with a command.
-import { isDiskFull, isLogDamaged, isViewsDamaged } from '@leerroutes/engine/failure';
+import { isDiskFull, isLogDamaged, isViewsDamaged, isViewsMismatch } from '@leerroutes/engine/failure';
 
 /**
  * What the CLI says about a failure nothing else caught. A full disk is the
@@ -29,6 +29,14 @@ export function failureMessage(err: unknown): string {
       `error: ${(err as { code?: unknown }).code === 'VIEWS_DAMAGED' ? (err as Error).message : `the published views cannot be read (${(err as Error).message})`}`,
       'The log is not affected, and the views are made from it: run `pathways rebuild` with the same --db and --views',
       'to make them again (it does not read the damaged ones).',
+    ].join('\n');
+  }
+  if (isViewsMismatch(err)) {
+    return [
+      `error: ${(err as Error).message}`,
+      'Their checkpoint means nothing in this log: going on from it would keep events the log does not hold and skip',
+      'ones it does. If the log was restored from a copy, that is expected: run `pathways rebuild` with the same --db',
+      'and --views to make the views from the log as it is. If --db or --views names the wrong one, point it at the right one.',
     ].join('\n');
   }
   return `unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`;

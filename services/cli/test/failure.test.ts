@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { ViewsMismatchError } from '@leerroutes/projection-runtime/views-damage';
 import { failureMessage } from '../src/failure.js';
 
 describe('what the CLI says about a failure nothing else caught', () => {
@@ -30,6 +31,14 @@ describe('what the CLI says about a failure nothing else caught', () => {
     expect(text).toMatch(/^error: the event log's database reports damage \(database disk image is malformed\)/);
     expect(text).toContain('restore it from a copy');
     expect(text).not.toContain('pathways rebuild');
+    expect(text).not.toContain('    at ');
+  });
+
+  it('views made from another state of the log: why going on would be wrong, rebuild them or point at the right one; no stack trace', () => {
+    const text = failureMessage(new ViewsMismatchError('/v', 'they read event e-9 at position 40, where the log holds event e-77'));
+    expect(text).toMatch(/^error: the views in \/v were made from another state of the event log: they read event e-9 at position 40/);
+    expect(text).toContain('run `pathways rebuild` with the same --db');
+    expect(text).toContain('point it at the right one');
     expect(text).not.toContain('    at ');
   });
 
