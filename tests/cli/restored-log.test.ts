@@ -1,7 +1,6 @@
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pathways } from './run-cli.js';
 
@@ -27,15 +26,13 @@ describe('a log restored from an earlier copy, with the views made before', () =
   });
   afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-  it('reports and catch-ups say the views were made from another state of the log, and a rebuild remedies it', async () => {
+  it('reports and catch-ups say the views were made from another state of the log, and a rebuild remedies it', () => {
     const copy = join(root, 'copy.sqlite');
-    const source = new Database(log);
-    await source.backup(copy);
-    source.close();
+    expect(pathways(['backup', '--db', log, '--to', copy]).code).toBe(0);
     expect(pathways(['import', join(root, 'fix'), '--db', log, '--views', views, '--known-at', '2024-02-01', '--quiet']).code).toBe(0);
 
-    // The restore, as an operator does it: the copy in the log's place.
-    for (const suffix of ['', '-wal', '-shm']) rmSync(`${log}${suffix}`, { force: true });
+    // The restore, as 'pathways help backup' tells it: the log and its -wal and -shm aside, the copy in its place.
+    for (const suffix of ['', '-wal', '-shm']) if (existsSync(`${log}${suffix}`)) renameSync(`${log}${suffix}`, `${log}.damaged${suffix}`);
     copyFileSync(copy, log);
 
     const report = outcome(views);

@@ -19,8 +19,8 @@ export function failureMessage(err: unknown): string {
     return [
       `error: the event log's database reports damage (${(err as Error).message})`,
       'The log is the record the views are made from, and nothing rebuilds it: stop writing to it, keep the file',
-      "as it is, and restore it from a copy. For SQLite, `sqlite3 <log> 'PRAGMA integrity_check'` shows what is",
-      'damaged; a --db that is not a Leerroutes log gives this error too.',
+      "as it is, and restore it from a copy (`pathways help backup` says how). For SQLite, `sqlite3 <log>",
+      "'PRAGMA integrity_check'` shows what is damaged; a --db that is not a Leerroutes log gives this error too.",
     ].join('\n');
   }
   if (isViewsDamaged(err)) {

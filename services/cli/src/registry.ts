@@ -24,6 +24,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'catch-up', summary: 'Bring every projection up to the head of the event log', load: () => import('./commands/catch-up.js') },
   { name: 'rebuild', summary: 'Replay projections into a new generation of the views and publish it (readers keep the old one until then)', load: () => import('./commands/rebuild.js') },
   { name: 'erase', summary: 'Erase one learner from the log, the ledger and every view (privacy law), with an audit record', load: () => import('./commands/erase.js') },
+  { name: 'backup', summary: 'A consistent, checked copy of the event log and its ledger, made while imports run (to restore from)', load: () => import('./commands/backup.js') },
   { name: 'dump', summary: 'Print the event log, the import ledger and the views as canonical text (to compare two states)', load: () => import('./commands/dump.js') },
   { name: 'project', summary: 'A projection worker: keep the views current (a catch-up session whenever the log moves) until stopped', load: () => import('./commands/project.js') },
   { name: 'serve', summary: 'HTTP API and web dashboard over the projected views', load: () => import('./commands/serve.js') },

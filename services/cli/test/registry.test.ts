@@ -32,6 +32,7 @@ const EARLIER_OPTIONS: Record<string, readonly string[]> = {
   dump: ['what', 'db', 'views'],
   export: ['out', 'format', 'cohort', 'cohort-type', 'rules', 'by', 'as-known-on', 'as-of', 'unsuppressed', 'min-cell', 'db', 'views', 'quiet', 'no-progress'],
   project: ['poll', 'db', 'views'],
+  backup: ['to', 'db', 'json'],
 };
 
 /** Helpers that read options on a command's behalf, and the options they read. */
