@@ -16,12 +16,15 @@ file that exists is never written over.
 
 To restore: stop every process that uses the log; move the log and its
 -wal and -shm files aside (a -wal left beside the copy would be applied to
-it); copy the backup to the log's path; make again any erasure done since
-the backup was taken (its receipt, or the API's audit log, names the
-learner); and run 'pathways rebuild': views made after the backup are ahead
-of it, and every command says so until they are rebuilt. The views need no
-copy: they are made from the log. API keys and the audit log of
-learner-level reads are a file of their own beside the views
+it); copy the backup to the log's path; run 'pathways rebuild' (views made
+after the backup are ahead of it, and every command says so until they are
+rebuilt); then erase again every learner erased since the backup was taken
+(the log keeps no erased learner's id: take them from your register of
+erasure requests; the audit records in the log set aside say when and how
+many).
+
+The views need no copy: they are made from the log. API keys and the audit
+log of learner-level reads are a file of their own beside the views
 (<name>.api.sqlite): copy it too while no server runs.
 
 A log in PostgreSQL is copied with PostgreSQL's own tools: pg_dump of its
