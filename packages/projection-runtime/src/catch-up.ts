@@ -132,7 +132,9 @@ export async function rebuild(options: RebuildOptions): Promise<RunSummary> {
  */
 async function upToDate(views: ViewsStore, store: EventStore, projections: readonly Projection[], head: number): Promise<boolean> {
   return views.reader.snapshot(async (db) => {
-    const checkpoints = await Promise.all(projections.map((p) => readCheckpoint(db, p.name)));
+    const checkpoints: (Checkpoint | null)[] = [];
+    // One at a time: a missing table (nothing published yet) reads as null only for a query that runs alone.
+    for (const projection of projections) checkpoints.push(await readCheckpoint(db, projection.name));
     await checkAnchors(store, checkpoints, views.location);
     return projections.every((projection, i) => !stale(projection, checkpoints[i]!) && checkpoints[i]!.position >= head);
   });

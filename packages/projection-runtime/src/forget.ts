@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { EventStore, RecordedEvent } from '@leerroutes/event-store';
-import { readCheckpoint } from './checkpoints.js';
+import { readCheckpoint, readCheckpoints } from './checkpoints.js';
 import { checkAnchors } from './log-anchor.js';
 import { settleAll, tableNames, type Projection } from './projection.js';
 import { listViewTables } from './view-tables.js';
@@ -55,7 +55,7 @@ export async function forgetLearner(options: LockOptions & {
   try {
     await session.transaction(async ({ db, bulk }) => {
       // The checkpoints say which of the learner's events each projection counted: only true of views made from this log.
-      await checkAnchors(store, await Promise.all(options.projections.map((p) => readCheckpoint(db, p.name))), views.location);
+      await checkAnchors(store, (await readCheckpoints(db, options.projections.map((p) => p.name))).values(), views.location);
       if (streamStart !== undefined) await createForgottenTable(db);
       for (const projection of options.projections) {
         if (!projection.forgetLearner) continue;
