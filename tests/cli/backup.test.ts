@@ -73,6 +73,11 @@ describe('pnpm pathways backup', () => {
     expect(again.stderr).toMatch(/^error: .*copy\.sqlite exists: a copy is never written over/);
     expect(statSync(to).mtimeMs).toBe(before.mtimeMs);
 
+    // A folder no file can be made in (procfs, even for root): said as such, no stack trace.
+    const nowhere = pathways(['backup', '--db', log, '--to', '/proc/leerroutes-copy.sqlite']);
+    expect(nowhere.code).toBe(1);
+    expect(nowhere.stderr).toMatch(/^error: cannot write the copy in \/proc: /);
+
     const pg = pathways(['backup', '--db', 'postgres://user:secret@db.example/x', '--to', join(root, 'pg.sqlite')]);
     expect(pg.code).toBe(1);
     expect(pg.stderr).toContain('pg_dump');

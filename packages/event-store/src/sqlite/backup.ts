@@ -40,7 +40,16 @@ export function copySqliteLog(source: string, to: string): LogCopy {
       db.pragma('busy_timeout = 5000');
       const isLog = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'events'").get() !== undefined;
       if (!isLog) throw new CopyRefusedError(`${source} holds no event log`);
-      db.prepare('VACUUM INTO ?').run(partial);
+      try {
+        db.prepare('VACUUM INTO ?').run(partial);
+      } catch (err) {
+        // The destination, not the log: a folder this process may not write in (a full disk is told as such by the caller).
+        const code = (err as { code?: unknown }).code;
+        if (code === 'SQLITE_CANTOPEN' || code === 'SQLITE_READONLY' || code === 'SQLITE_PERM') {
+          throw new CopyRefusedError(`cannot write the copy in ${dirname(to)}: ${(err as Error).message}`);
+        }
+        throw err;
+      }
     } finally {
       db.close();
     }
