@@ -70,7 +70,13 @@ export function copySqliteLog(source: string, to: string): LogCopy {
       copy.close();
     }
     // A link fails where a file of that name appeared meanwhile; a rename would replace it.
-    linkSync(partial, to);
+    try {
+      linkSync(partial, to);
+    } catch (err) {
+      // Another copy (a second backup started at once) took the name while this one was made.
+      if ((err as { code?: unknown }).code === 'EEXIST') throw new CopyRefusedError(`${to} exists: a copy is never written over (name another file)`);
+      throw err;
+    }
     unlinkSync(partial);
     syncFolder(dirname(to));
     return { path: to, events: counted.events, lastPosition: counted.last, bytes: statSync(to).size };
