@@ -1,5 +1,5 @@
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -72,6 +72,19 @@ describe('pnpm pathways backup', () => {
     expect(again.code).toBe(1);
     expect(again.stderr).toMatch(/^error: .*copy\.sqlite exists: a copy is never written over/);
     expect(statSync(to).mtimeMs).toBe(before.mtimeMs);
+
+    // A backup killed while copying leaves its half-made file, named by its process: the next one removes it
+    // once that process is gone, and leaves a running backup's alone.
+    const gone = spawnSync(process.execPath, ['-e', '0']).pid;
+    const leftover = join(root, `second.sqlite.partial-${gone}`);
+    const running = join(root, `second.sqlite.partial-${process.pid}`);
+    writeFileSync(leftover, 'half a copy');
+    writeFileSync(running, 'a copy being made');
+    const second = pathways(['backup', '--db', log, '--to', join(root, 'second.sqlite')]);
+    expect(second.code).toBe(0);
+    expect(second.stdout).toContain('Removed the half-made copy of a backup to the same name that was stopped');
+    expect([existsSync(leftover), existsSync(running), existsSync(join(root, 'second.sqlite'))]).toEqual([false, true, true]);
+    rmSync(running);
 
     // A folder no file can be made in (procfs, even for root): said as such, no stack trace.
     const nowhere = pathways(['backup', '--db', log, '--to', '/proc/leerroutes-copy.sqlite']);

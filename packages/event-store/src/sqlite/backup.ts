@@ -1,5 +1,5 @@
-import { closeSync, existsSync, fsyncSync, linkSync, openSync, statSync, unlinkSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { closeSync, existsSync, fsyncSync, linkSync, openSync, readdirSync, statSync, unlinkSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 
 /** A copy of a log file as made and checked. */
@@ -8,6 +8,8 @@ export interface LogCopy {
   readonly events: number;
   readonly lastPosition: number;
   readonly bytes: number;
+  /** Half-made copies of backups to the same name that were stopped (killed, say), removed first. */
+  readonly leftoversRemoved: number;
 }
 
 /** The copy would overwrite a file, or its folder is missing: nothing was written. */
@@ -33,6 +35,7 @@ export class CopyRefusedError extends Error {
 export function copySqliteLog(source: string, to: string): LogCopy {
   if (existsSync(to)) throw new CopyRefusedError(`${to} exists: a copy is never written over (name another file)`);
   if (!existsSync(dirname(to))) throw new CopyRefusedError(`the folder ${dirname(to)} does not exist`);
+  const leftoversRemoved = removeLeftovers(to);
   const partial = `${to}.partial-${process.pid}`;
   try {
     const db = new Database(source, { fileMustExist: true });
@@ -79,9 +82,36 @@ export function copySqliteLog(source: string, to: string): LogCopy {
     }
     unlinkSync(partial);
     syncFolder(dirname(to));
-    return { path: to, events: counted.events, lastPosition: counted.last, bytes: statSync(to).size };
+    return { path: to, events: counted.events, lastPosition: counted.last, bytes: statSync(to).size, leftoversRemoved };
   } finally {
     if (existsSync(partial)) unlinkSync(partial);
+  }
+}
+
+/**
+ * A backup killed while it copied leaves its partial file (as large as the
+ * log) behind, named by its process: removed once that process is gone.
+ */
+function removeLeftovers(to: string): number {
+  const prefix = `${basename(to)}.partial-`;
+  let removed = 0;
+  for (const name of readdirSync(dirname(to))) {
+    if (!name.startsWith(prefix)) continue;
+    const pid = Number(name.slice(prefix.length));
+    if (!Number.isInteger(pid) || pid <= 0 || running(pid)) continue;
+    unlinkSync(join(dirname(to), name));
+    removed++;
+  }
+  return removed;
+}
+
+function running(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: it runs, as another user.
+    return (err as { code?: unknown }).code === 'EPERM';
   }
 }
 

@@ -49,6 +49,8 @@ database (the log, the ledger, the views and the keys in one dump).`,
     const seconds = (performance.now() - started) / 1000;
     if (ctx.flags['json']) ctx.stdout.write(JSON.stringify({ log, ...copy, seconds }, null, 2) + '\n');
     else {
+      const n = copy.leftoversRemoved;
+      if (n > 0) ctx.stdout.write(`Removed ${n === 1 ? 'the half-made copy' : `${n} half-made copies`} of a backup to the same name that was stopped.\n`);
       ctx.stdout.write(`Copied the event log ${log} to ${copy.path} in ${seconds.toFixed(1)} s: ${copy.events} events up to position ${copy.lastPosition}, ${(copy.bytes / 2 ** 20).toFixed(1)} MiB, checked.\n`
         + `To restore it, see 'pathways help backup'.\n`);
     }
