@@ -1,6 +1,8 @@
 import { closeSync, existsSync, fsyncSync, linkSync, openSync, readdirSync, statSync, unlinkSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
+import { holderRunning } from './lock.js';
 
 /** A copy of a log file as made and checked. */
 export interface LogCopy {
@@ -11,6 +13,8 @@ export interface LogCopy {
   /** Half-made copies of backups to the same name that were stopped (killed, say), removed first. */
   readonly leftoversRemoved: number;
 }
+
+const taken = (to: string): string => `${to} exists: a copy is never written over (name another file)`;
 
 /** The copy would overwrite a file, or its folder is missing: nothing was written. */
 export class CopyRefusedError extends Error {
@@ -33,7 +37,7 @@ export class CopyRefusedError extends Error {
  * either whole and checked, or not there.
  */
 export function copySqliteLog(source: string, to: string): LogCopy {
-  if (existsSync(to)) throw new CopyRefusedError(`${to} exists: a copy is never written over (name another file)`);
+  if (existsSync(to)) throw new CopyRefusedError(taken(to));
   if (!existsSync(dirname(to))) throw new CopyRefusedError(`the folder ${dirname(to)} does not exist`);
   const leftoversRemoved = removeLeftovers(to);
   const partial = `${to}.partial-${process.pid}`;
@@ -77,7 +81,7 @@ export function copySqliteLog(source: string, to: string): LogCopy {
       linkSync(partial, to);
     } catch (err) {
       // Another copy (a second backup started at once) took the name while this one was made.
-      if ((err as { code?: unknown }).code === 'EEXIST') throw new CopyRefusedError(`${to} exists: a copy is never written over (name another file)`);
+      if ((err as { code?: unknown }).code === 'EEXIST') throw new CopyRefusedError(taken(to));
       throw err;
     }
     unlinkSync(partial);
@@ -98,21 +102,12 @@ function removeLeftovers(to: string): number {
   for (const name of readdirSync(dirname(to))) {
     if (!name.startsWith(prefix)) continue;
     const pid = Number(name.slice(prefix.length));
-    if (!Number.isInteger(pid) || pid <= 0 || running(pid)) continue;
+    // Named by pid only, as the lock's holder is: a process of this machine.
+    if (!Number.isInteger(pid) || pid <= 0 || holderRunning({ pid, host: hostname(), started: null })) continue;
     unlinkSync(join(dirname(to), name));
     removed++;
   }
   return removed;
-}
-
-function running(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    // EPERM: it runs, as another user.
-    return (err as { code?: unknown }).code === 'EPERM';
-  }
 }
 
 function syncFolder(dir: string): void {

@@ -43,7 +43,7 @@ database (the log, the ledger, the views and the keys in one dump).`,
       throw new CommandError(`the log at ${redactUrl(log)} is in PostgreSQL: copy it with pg_dump of that database (pg_dump -Fc -d URL -f FILE; restore with pg_restore), which holds the log, the ledger, the views and the keys together`);
     }
     const started = performance.now();
-    // SQLite says nothing while it copies: a large log gets a word first (the national log, 3.3 GB, took 25 s).
+    // SQLite says nothing while it copies: a large log gets a word first (the national log, 3.5 GB, took 25 s).
     const bytes = statSync(log).size;
     if (bytes > LARGE && !ctx.flags['json']) ctx.stderr.write(`Copying ${(bytes / 2 ** 30).toFixed(1)} GiB; SQLite reports no progress while it copies (about 8 s a GiB on a 2-core machine)...\n`);
     let copy;
