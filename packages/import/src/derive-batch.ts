@@ -4,6 +4,7 @@ import {
   type DerivationContext, type DerivedEvent, type ExistingEvent, type LearnerFacts,
 } from '@leerroutes/domain';
 import { deterministicEventId, uuidFromDigest, type NewEvent, type StreamRevision } from '@leerroutes/event-store';
+import { AppendJoiner } from '@leerroutes/event-store/postgres/joined';
 import { AppendPacker } from '@leerroutes/event-store/sqlite';
 import { decodeFactRows, type FactRows } from './ledger/fact-rows.js';
 import type { DerivedAppend, DerivedAppends } from './ledger/port.js';
@@ -22,8 +23,8 @@ export interface DeriveSetup {
   readonly knownAt: string;
   readonly coveredReferenceDates: readonly string[];
   readonly areaParents: readonly (readonly [string, string | null])[];
-  /** The ledger's appendEncoding: rows for the SQLite log, encoded here off the writer's thread, or plain events. */
-  readonly encoding: 'sqlite' | 'plain';
+  /** The ledger's appendEncoding: rows for the SQLite log or joined columns for the PostgreSQL log, made here off the writer's thread. */
+  readonly encoding: 'sqlite' | 'postgres';
   /** The ledger's factsFile, when a derive worker is to load each batch's facts from it (a batch then comes without them). */
   readonly factsFile?: string;
 }
@@ -50,7 +51,7 @@ export interface DeriveOutput {
 /**
  * Derives a batch: for the SQLite log, each learner's events are encoded into
  * the packed columns as soon as they are made (AppendPacker says why); for
- * another log, the appends are the events as they are.
+ * the PostgreSQL log, their columns are joined (AppendJoiner).
  */
 export type BatchDeriver = (input: DeriveInput) => DeriveOutput;
 
@@ -73,8 +74,7 @@ export function batchDeriver(setup: DeriveSetup, loadFacts?: (learnerIds: readon
     if (rows === undefined) throw new Error('a batch came without its facts, and this deriver has no ledger to load them from');
     const facts = decodeFactRows(input.learnerIds, rows);
     const existing = new Map(input.existing.map(([id, revision, events]) => [id, { revision, events }]));
-    const appends: DerivedAppend[] = [];
-    const packer = setup.encoding === 'sqlite' ? new AppendPacker() : null;
+    const packer = setup.encoding === 'sqlite' ? new AppendPacker() : new AppendJoiner();
     const counts: DeriveCounts = { events: 0, retracted: 0, byType: {} };
     for (const id of input.learnerIds) {
       const stream = existing.get(id);
@@ -83,15 +83,14 @@ export function batchDeriver(setup: DeriveSetup, loadFacts?: (learnerIds: readon
       const expectedRevision = stream ? stream.revision : 'no_stream';
       const name = learnerStream(id);
       const append: DerivedAppend = { stream: name, expectedRevision, events };
-      if (packer) packer.add(append);
-      else appends.push(append);
+      packer.add(append);
       for (const e of events) {
         counts.byType[e.type] = (counts.byType[e.type] ?? 0) + 1;
         if (e.type === 'Retracted') counts.retracted += (e.data as { retracted: string[] }).retracted.length;
       }
       counts.events += events.length;
     }
-    return { appends: packer ? packer.finish() : appends, counts };
+    return { appends: packer.finish(), counts };
   };
 }
 

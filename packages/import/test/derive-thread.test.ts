@@ -8,7 +8,8 @@ import { postgresForTests } from '@leerroutes/event-store/test-support/postgres'
 import { describeEachStore, row, workspace, type Workspace } from './fixtures.js';
 import { threadDeriver } from '../src/derive-thread.js';
 import { startImportWorker } from '../src/worker.js';
-import { isPacked, type DerivedAppends } from '../src/ledger/port.js';
+import { unjoin } from '@leerroutes/event-store/postgres/joined';
+import { isJoined, isPacked, type DerivedAppends } from '../src/ledger/port.js';
 
 const pg = await postgresForTests();
 
@@ -30,6 +31,7 @@ const second = {
 
 /** A derived batch's appends as streams with each event's id, type and body, however they crossed. */
 function appended(a: DerivedAppends): [string, string[]][] {
+  if (isJoined(a)) return appended(unjoin(a));
   if (!isPacked(a)) return a.map((x) => [x.stream, x.events.map((e) => JSON.stringify(e))]);
   const bodies = Buffer.from(a.bodies.bytes).toString(a.bodies.narrow ? 'latin1' : 'utf16le');
   let at = 0;

@@ -154,6 +154,7 @@ describeEachStore('an interrupted import, run again', pg, (kind) => {
         if (prop !== 'writeTransaction') return Reflect.get(target, prop, receiver) as unknown;
         return ((fn) => target.writeTransaction((tx) => fn({
           append: (appends) => tx.append(appends),
+          appendJoined: (appends) => tx.appendJoined(appends),
           eraseStream: (stream) => tx.eraseStream(stream),
           query: (text, values) => {
             if (/SELECT events_by_type/.test(text) && ++commits === 2) throw new Stop('the ledger write of derived batch 2 failed');

@@ -58,6 +58,8 @@ import type {
 } from '../port.js';
 import { DEFAULT_BATCH_SIZE, pollingSubscription } from '../polling-subscription.js';
 import { appendListener } from './listener.js';
+import { unjoin, type JoinedAppends } from './joined.js';
+import { allJoinable, columnQuery, columnSql, joinColumn, splitColumn, type ColumnValue } from './text-columns.js';
 import { channelOf, checkSchemaName, DEFAULT_SCHEMA, lockStatement, migrate } from './schema.js';
 import { inTransaction } from './tx.js';
 import { numberTypes } from './types.js';
@@ -110,6 +112,8 @@ export interface PostgresQuery {
 
 export interface PostgresLogTransaction extends PostgresQuery {
   append(appends: readonly StreamAppend[]): Promise<AppendResult[]>;
+  /** append, for a batch whose events' columns were joined where they were made (joined.ts). */
+  appendJoined(appends: JoinedAppends): Promise<AppendResult[]>;
   /** Remove a stream and its events for good, as eraseStream does; returns how many events went. */
   eraseStream(stream: string): Promise<number>;
 }
@@ -205,16 +209,19 @@ export async function openPostgresEventStore(options: PostgresEventStoreOptions)
   let closed = false;
 
   const sql = {
-    streams: `SELECT stream_id, name, revision FROM ${t('streams')} WHERE name = ANY($1::text[])`,
-    storedIds: `SELECT e.stream_id, e.event_id FROM unnest($1::bigint[], $2::text[]) AS k(stream_id, event_id)
-                JOIN ${t('events')} e ON e.stream_id = k.stream_id AND e.event_id = k.event_id`,
+    streams: [false, true].map((joined) => `SELECT stream_id, name, revision FROM ${t('streams')} WHERE name = ANY(${columnSql(1, 'text', joined)})`) as [string, string],
+    storedIds: [false, true].map((joined) => `SELECT e.stream_id, e.event_id FROM unnest(${columnSql(1, 'bigint', joined)}, ${columnSql(2, 'text', joined)}) AS k(stream_id, event_id)
+                JOIN ${t('events')} e ON e.stream_id = k.stream_id AND e.event_id = k.event_id`) as [string, string],
     insertStreams: `INSERT INTO ${t('streams')} (name, revision) SELECT * FROM unnest($1::text[], $2::int[]) RETURNING stream_id, name`,
     reserve: `UPDATE ${t('log_head')} SET last_position = last_position + $1 RETURNING last_position, clock_timestamp() AS now`,
     // One statement for every write after positions are known: each round trip is time spent holding the append lock.
-    write: `WITH inserted AS (
+    // Two texts: the events' columns joined (text-columns.ts), or as arrays when a value cannot be joined.
+    write: [false, true].map((joined) => {
+      const c = (n: number, type: string) => columnSql(n, type, joined);
+      return `WITH inserted AS (
         INSERT INTO ${t('events')} (position, stream_id, recorded_at, revision, schema_version, event_id, type, occurred_on, known_at, data, metadata)
-        SELECT $1::bigint + ord, stream_id, $2::timestamptz, revision, schema_version, event_id, type, occurred_on, known_at, data::json, metadata::json
-        FROM unnest($3::bigint[], $4::int[], $5::int[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[])
+        SELECT $1::bigint + ord, stream_id, $2::timestamptz, revision, schema_version, event_id, type, occurred_on, coalesce(known_at, $17), data::json, metadata::json
+        FROM unnest(${c(3, 'bigint')}, ${c(4, 'int')}, ${c(5, 'int')}, ${c(6, 'text')}, ${c(7, 'text')}, ${c(8, 'text')}, ${c(9, 'text')}, ${c(10, 'text')}, ${c(11, 'text')})
           WITH ORDINALITY AS u(stream_id, revision, schema_version, event_id, type, occurred_on, known_at, data, metadata, ord)
       ), revised AS (
         UPDATE ${t('streams')} s SET revision = r.revision FROM unnest($12::bigint[], $13::int[]) AS r(stream_id, revision)
@@ -223,7 +230,8 @@ export async function openPostgresEventStore(options: PostgresEventStoreOptions)
         INSERT INTO ${t('event_types')} (type, events) SELECT * FROM unnest($14::text[], $15::bigint[])
         ON CONFLICT (type) DO UPDATE SET events = ${t('event_types')}.events + excluded.events
       )
-      SELECT pg_notify($16, '')`,
+      SELECT pg_notify($16, '')`;
+    }) as [string, string],
     readAll: `SELECT ${EVENT_COLUMNS} FROM ${t('events')} e JOIN ${t('streams')} s ON s.stream_id = e.stream_id
               WHERE e.position > $1 AND e.position <= $2 ORDER BY e.position LIMIT $3`,
     readStream: `SELECT ${EVENT_COLUMNS} FROM ${t('streams')} s JOIN ${t('events')} e ON e.stream_id = s.stream_id
@@ -259,7 +267,7 @@ export async function openPostgresEventStore(options: PostgresEventStoreOptions)
   async function appendLocked(client: PoolClient, appends: readonly StreamAppend[]): Promise<AppendResult[]> {
     const names = [...new Set(appends.map((a) => a.stream))];
     const streams = new Map<string, StreamState>();
-    for (const r of (await client.query<{ stream_id: number; name: string; revision: number }>(sql.streams, [names])).rows) {
+    for (const r of (await client.query<{ stream_id: number; name: string; revision: number }>(...columnQuery(sql.streams, [names]))).rows) {
       streams.set(r.name, { id: r.stream_id, revision: r.revision, ids: new Set(), existed: true, written: false });
     }
     for (const name of names) if (!streams.has(name)) streams.set(name, { id: null, revision: -1, ids: new Set(), existed: false, written: false });
@@ -273,7 +281,7 @@ export async function openPostgresEventStore(options: PostgresEventStoreOptions)
     }
     if (keyIds.length > 0) {
       const byId = new Map([...streams.values()].filter((s) => s.id !== null).map((s) => [s.id!, s]));
-      for (const r of (await client.query<{ stream_id: number; event_id: string }>(sql.storedIds, [keyStreams, keyIds])).rows) {
+      for (const r of (await client.query<{ stream_id: number; event_id: string }>(...columnQuery(sql.storedIds, [keyStreams, keyIds]))).rows) {
         byId.get(r.stream_id)!.ids.add(r.event_id);
       }
     }
@@ -324,9 +332,7 @@ export async function openPostgresEventStore(options: PostgresEventStoreOptions)
       const revised = [...streams.values()].filter((st) => st.existed && st.written);
       const typeCounts = new Map<string, number>();
       for (const p of pending) typeCounts.set(p.event.type, (typeCounts.get(p.event.type) ?? 0) + 1);
-      await client.query(sql.write, [
-        base,
-        recordedIso,
+      const columns: ColumnValue[][] = [
         pending.map((p) => streams.get(p.stream)!.id),
         pending.map((p) => p.revision),
         pending.map((p) => p.event.schemaVersion),
@@ -336,15 +342,90 @@ export async function openPostgresEventStore(options: PostgresEventStoreOptions)
         pending.map((p) => p.event.knownAt ?? recordedIso),
         pending.map((p) => JSON.stringify(p.event.data ?? null)),
         pending.map((p) => (p.event.metadata === undefined ? null : JSON.stringify(p.event.metadata))),
+      ];
+      const joined = allJoinable(columns);
+      await client.query(sql.write[joined ? 1 : 0], [
+        base,
+        recordedIso,
+        ...(joined ? columns.map(joinColumn) : columns),
         revised.map((st) => st.id),
         revised.map((st) => st.revision),
         [...typeCounts.keys()],
         [...typeCounts.values()],
         channel,
+        recordedIso,
       ]);
       return partial.map((r, i) => ({ ...r, position: lastIndex[i]! < 0 ? null : base + lastIndex[i]! + 1 }));
     }
     return partial.map((r) => ({ ...r, position: null }));
+  }
+
+  /**
+   * appendLocked for a batch whose events' columns came joined: the same
+   * checks and the same rows, without turning the events into parameters
+   * here. What only the ordinary append sorts out (a stream twice in the
+   * batch, an expected revision that does not hold, an event stored already:
+   * duplicates or a conflict) goes to it, the batch unjoined.
+   */
+  async function appendJoinedLocked(client: PoolClient, j: JoinedAppends): Promise<AppendResult[]> {
+    const names = j.streams;
+    const ordinary = () => appendLocked(client, unjoin(j));
+    if (new Set(names).size !== names.length) return ordinary();
+    const streams = new Map<string, { id: number; revision: number }>();
+    for (const r of (await client.query<{ stream_id: number; name: string; revision: number }>(...columnQuery(sql.streams, [names]))).rows) {
+      streams.set(r.name, { id: r.stream_id, revision: r.revision });
+    }
+    const current = names.map((name) => {
+      const st = streams.get(name);
+      return st === undefined || st.revision < 0 ? ('no_stream' as const) : st.revision;
+    });
+    if (names.some((_, i) => !matchesExpectedRevision(j.expected[i]!, current[i]!))) return ordinary();
+    if (streams.size > 0) {
+      const ids = splitColumn(j.eventId);
+      const keyStreams: number[] = [];
+      const keyIds: string[] = [];
+      let at = 0;
+      names.forEach((name, i) => {
+        const st = streams.get(name);
+        if (st !== undefined) for (let k = at; k < at + j.counts[i]!; k++) (keyStreams.push(st.id), keyIds.push(ids[k]!));
+        at += j.counts[i]!;
+      });
+      if (keyIds.length > 0 && (await client.query(...columnQuery(sql.storedIds, [keyStreams, keyIds]))).rows.length > 0) return ordinary();
+    }
+    const total = j.counts.reduce((a, n) => a + n, 0);
+    if (total === 0) return names.map((stream, i) => ({ stream, revision: current[i]!, appended: 0, duplicates: 0, position: null }));
+
+    const created = names.flatMap((name, i) => (streams.has(name) || j.counts[i] === 0 ? [] : [i]));
+    if (created.length > 0) {
+      const { rows } = await client.query<{ stream_id: number; name: string }>(sql.insertStreams, [created.map((i) => names[i]!), created.map((i) => j.counts[i]! - 1)]);
+      for (const r of rows) streams.set(r.name, { id: r.stream_id, revision: -1 });
+    }
+    const { rows } = await client.query<{ last_position: number; now: Date }>(sql.reserve, [total]);
+    const base = rows[0]!.last_position - total;
+    const recordedIso = (options.clock?.() ?? rows[0]!.now).toISOString();
+    const streamIds: number[] = new Array(total);
+    const revisions: number[] = new Array(total);
+    const revised: [number, number][] = [];
+    const results: AppendResult[] = [];
+    let at = 0;
+    names.forEach((stream, i) => {
+      const n = j.counts[i]!;
+      const from = current[i] === 'no_stream' ? 0 : current[i]! + 1;
+      const st = streams.get(stream);
+      for (let k = 0; k < n; k++) {
+        streamIds[at + k] = st!.id;
+        revisions[at + k] = from + k;
+      }
+      at += n;
+      if (n > 0 && current[i] !== 'no_stream') revised.push([st!.id, from + n - 1]);
+      results.push({ stream, revision: n > 0 ? from + n - 1 : current[i]!, appended: n, duplicates: 0, position: n > 0 ? base + at : null });
+    });
+    await client.query(sql.write[1], [
+      base, recordedIso, joinColumn(streamIds), joinColumn(revisions),
+      j.schemaVersion, j.eventId, j.type, j.occurredOn, j.knownAt, j.data, j.metadata,
+      revised.map(([id]) => id), revised.map(([, r]) => r), j.byType.map(([type]) => type), j.byType.map(([, n]) => n), channel, recordedIso,
+    ]);
+    return results;
   }
 
   async function append(appends: readonly StreamAppend[]): Promise<Either<AppendError, AppendResult[]>> {
@@ -367,6 +448,7 @@ export async function openPostgresEventStore(options: PostgresEventStoreOptions)
     try {
       return right(await inTransaction(pool, beginLocked, (client) => fn({
         append: (appends) => appendLocked(client, appends),
+        appendJoined: (appends) => appendJoinedLocked(client, appends),
         eraseStream: (stream) => eraseLocked(client, stream),
         query: (text, values) => client.query(text, values as unknown[]),
       })));

@@ -1,5 +1,6 @@
 import type { Either } from 'fp-ts/lib/Either.js';
 import type { AppendError, AppendResult, RecordedEvent, StreamAppend } from '@leerroutes/event-store';
+import { isJoined, type JoinedAppends } from '@leerroutes/event-store/postgres/joined';
 import type { PackedAppends } from '@leerroutes/event-store/sqlite';
 import type { FactKind } from '../fact-codec.js';
 import type { FactRows } from './fact-rows.js';
@@ -18,8 +19,11 @@ import type { FileSummary } from '../summary.js';
  * inside one call, the PostgreSQL adapter does set-based SQL.
  */
 export interface ImportLedger {
-  /** 'sqlite': derived appends come encoded for the SQLite log (encodeEvent), so that can happen in the worker; 'plain': as NewEvents. */
-  readonly appendEncoding: 'sqlite' | 'plain';
+  /**
+   * How derived appends come, made in the derive worker so that the writer's thread need not: 'sqlite' encoded for the
+   * SQLite log (encodeEvent, PackedAppends), 'postgres' with their columns joined for the PostgreSQL log (JoinedAppends).
+   */
+  readonly appendEncoding: 'sqlite' | 'postgres';
   /** One import (or erasure) at a time on this log; throws naming the holder. Resolves to the release. */
   lock(command: string): Promise<() => Promise<void>>;
   /** Where a delivery's rejects go when the caller names no file: `rejectsDir` if given, else the adapter's default. */
@@ -112,10 +116,15 @@ export interface ErasedCounts {
 /** A derived append: a learner's stream and the events it gets. */
 export type DerivedAppend = StreamAppend;
 
-/** A derived batch's appends: encoded into columns for the SQLite log (PackedAppends), as they are for another. */
-export type DerivedAppends = readonly DerivedAppend[] | PackedAppends;
+/**
+ * A derived batch's appends: encoded into columns for the SQLite log (PackedAppends), joined for the PostgreSQL log
+ * (JoinedAppends), or as they are (the joiner's way out when a column cannot be joined).
+ */
+export type DerivedAppends = readonly DerivedAppend[] | PackedAppends | JoinedAppends;
 
-export const isPacked = (a: DerivedAppends): a is PackedAppends => !Array.isArray(a);
+export { isJoined };
+
+export const isPacked = (a: DerivedAppends): a is PackedAppends => !Array.isArray(a) && !isJoined(a);
 
 export interface DerivedCounts {
   readonly events: number;

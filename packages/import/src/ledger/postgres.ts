@@ -1,7 +1,7 @@
 import { join, resolve } from 'node:path';
 import { learnerStream } from '@leerroutes/domain';
 import type { StreamAppend } from '@leerroutes/event-store';
-import type { PostgresEventStore, PostgresQuery } from '@leerroutes/event-store/postgres';
+import { columnQuery, columnSql, isJoined, type PostgresEventStore, type PostgresQuery } from '@leerroutes/event-store/postgres';
 import type { FactKind } from '../fact-codec.js';
 import { FACT_TABLES, type FactRows } from './fact-rows.js';
 import {
@@ -49,6 +49,29 @@ export async function postgresImportLedger(store: PostgresEventStore): Promise<I
 
   const column = (rows: readonly Record<string, unknown>[], name: string) => rows.map((r) => r[name] as string);
 
+  // Statements of applyFacts, with arrays and with joined columns (columnQuery): a batch's keys and rows are its columns.
+  const both = (make: (joined: boolean) => string): [string, string] => [make(false), make(true)];
+  const keyColumns = (kind: FactKind) => ['learner_id', ...FACT_TABLES[kind].keys];
+  const once = <T>(make: (kind: FactKind) => T): ((kind: FactKind) => T) => {
+    const made = new Map<FactKind, T>();
+    return (kind) => made.get(kind) ?? made.set(kind, make(kind)).get(kind)!;
+  };
+  const stored = once((kind) => both((joined) => {
+    const cols = keyColumns(kind);
+    return `SELECT ${cols.map((c) => `t.${c}`).join(', ')}, t.content, t.line, t.delivery FROM ${t(FACT_TABLES[kind].table)} t
+       JOIN unnest(${cols.map((_, i) => columnSql(i + 1, 'text', joined)).join(', ')}) AS k(${cols.join(', ')}) USING (${cols.join(', ')})`;
+  }));
+  const upsert = once((kind) => both((joined) => {
+    const cols = keyColumns(kind);
+    const n = cols.length;
+    return `INSERT INTO ${t(FACT_TABLES[kind].table)} (${cols.join(', ')}, content, line, delivery)
+         SELECT * FROM unnest(${[...cols.map((_, i) => columnSql(i + 1, 'text', joined)), columnSql(n + 1, 'text', joined), columnSql(n + 2, 'int', joined), columnSql(n + 3, 'int', joined)].join(', ')})
+         ON CONFLICT (${cols.join(', ')}) DO UPDATE SET content = excluded.content, line = excluded.line, delivery = excluded.delivery`;
+  }));
+  // The delivery goes as a column of one value, so that every parameter is a column.
+  const markPending = both((joined) => `INSERT INTO ${t('ledger_pending')} (delivery, learner_id) SELECT (${columnSql(1, 'int', joined)})[1], unnest(${columnSql(2, 'text', joined)}) ON CONFLICT DO NOTHING`);
+  const markDelivered = both((joined) => `INSERT INTO ${t('ledger_delivered_date')} (delivery, reference_date) SELECT (${columnSql(1, 'int', joined)})[1], unnest(${columnSql(2, 'text', joined)}) ON CONFLICT DO NOTHING`);
+
   /** Facts of one kind, in batch order: outcomes into `out`, then the final state of every key touched written at once. */
   async function applyFacts(q: PostgresQuery, delivery: number, kind: FactKind, rows: readonly [number, FactRow][], out: RowOutcome[]): Promise<void> {
     const spec = FACT_TABLES[kind];
@@ -57,11 +80,7 @@ export async function postgresImportLedger(store: PostgresEventStore): Promise<I
     const distinct = new Map<string, Cells>();
     for (const [, r] of rows) distinct.set(keyOf(r), [r.learnerId, ...r.key]);
     const keyCells = cols.map((_, c) => [...distinct.values()].map((k) => k[c]!));
-    const found = await q.query(
-      `SELECT ${cols.map((c) => `t.${c}`).join(', ')}, t.content, t.line, t.delivery FROM ${t(spec.table)} t
-       JOIN unnest(${cols.map((_, i) => `$${i + 1}::text[]`).join(', ')}) AS k(${cols.join(', ')}) USING (${cols.join(', ')})`,
-      keyCells,
-    );
+    const found = await q.query(...columnQuery(stored(kind), keyCells));
     const state = new Map<string, Stored>();
     for (const r of found.rows as Record<string, unknown>[]) {
       state.set(JSON.stringify(cols.map((c) => r[c])), { content: String(r['content']), line: Number(r['line']), delivery: Number(r['delivery']) });
@@ -92,20 +111,12 @@ export async function postgresImportLedger(store: PostgresEventStore): Promise<I
     if (dirty.size > 0) {
       const keys = [...dirty];
       const cells = keys.map((k) => JSON.parse(k) as string[]);
-      const n = cols.length;
-      await q.query(
-        `INSERT INTO ${t(spec.table)} (${cols.join(', ')}, content, line, delivery)
-         SELECT * FROM unnest(${cols.map((_, i) => `$${i + 1}::text[]`).join(', ')}, $${n + 1}::text[], $${n + 2}::int[], $${n + 3}::int[])
-         ON CONFLICT (${cols.join(', ')}) DO UPDATE SET content = excluded.content, line = excluded.line, delivery = excluded.delivery`,
-        [...cols.map((_, c) => cells.map((k) => k[c]!)), keys.map((k) => state.get(k)!.content), keys.map((k) => state.get(k)!.line), keys.map((k) => state.get(k)!.delivery)],
-      );
+        await q.query(...columnQuery(upsert(kind), [
+        ...cols.map((_, c) => cells.map((k) => k[c]!)), keys.map((k) => state.get(k)!.content), keys.map((k) => state.get(k)!.line), keys.map((k) => state.get(k)!.delivery),
+      ]));
     }
-    if (pending.size > 0) {
-      await q.query(`INSERT INTO ${t('ledger_pending')} (delivery, learner_id) SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING`, [delivery, [...pending]]);
-    }
-    if (dates.size > 0) {
-      await q.query(`INSERT INTO ${t('ledger_delivered_date')} (delivery, reference_date) SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING`, [delivery, [...dates]]);
-    }
+    if (pending.size > 0) await q.query(...columnQuery(markPending, [[delivery], [...pending]]));
+    if (dates.size > 0) await q.query(...columnQuery(markDelivered, [[delivery], [...dates]]));
   }
 
   /** Reference rows of one table: a row is new or changed unless the stored values equal its own; changed ones queue their event. */
@@ -199,7 +210,7 @@ export async function postgresImportLedger(store: PostgresEventStore): Promise<I
   };
 
   return {
-    appendEncoding: 'plain',
+    appendEncoding: 'postgres',
     lock: (command) => store.acquireLock('import', command),
     defaultRejectsPath: (delivery, rejectsDir) => join(resolve(rejectsDir ?? 'rejects'), `${store.schema}-delivery-${delivery}.csv`),
 
@@ -300,8 +311,9 @@ export async function postgresImportLedger(store: PostgresEventStore): Promise<I
     readStreams: (streams) => store.readStreamsNamed(streams),
     async commitDerived(delivery, ids, counts, appends) {
       return store.writeTransaction(async (tx) => {
-        if (isPacked(appends)) throw new Error('appends packed for the SQLite log cannot go into a PostgreSQL log');
-        if (appends.length > 0) await tx.append(appends as readonly StreamAppend[]);
+        if (isJoined(appends)) await tx.appendJoined(appends);
+        else if (isPacked(appends)) throw new Error('appends packed for the SQLite log cannot go into a PostgreSQL log');
+        else if (appends.length > 0) await tx.append(appends);
         const before = (await tx.query<{ events_by_type: string }>(
           `WITH done AS (DELETE FROM ${t('ledger_pending')} WHERE delivery = $1 AND learner_id = ANY($2::text[]))
            SELECT events_by_type FROM ${t('ledger_delivery')} WHERE id = $1`, [delivery, ids])).rows[0]!.events_by_type;

@@ -4,7 +4,7 @@ import { learnerStream } from '@leerroutes/domain';
 import type { RecordedEvent, StreamAppend } from '@leerroutes/event-store';
 import type { SqliteEventStore } from '@leerroutes/event-store/sqlite';
 import { INSERT_CHUNK, Ledger } from './sqlite-ledger.js';
-import { isPacked, type FactRow, type ImportLedger, type LedgerRow, type ReferenceDataRow, type RowOutcome } from './port.js';
+import { isJoined, isPacked, type FactRow, type ImportLedger, type LedgerRow, type ReferenceDataRow, type RowOutcome } from './port.js';
 
 /**
  * The ledger in the SQLite log's own file, on the log's connection: every
@@ -105,6 +105,7 @@ export function sqliteImportLedger(store: SqliteEventStore): ImportLedger {
     commitDerived: (delivery, ids, counts, appends) => now(() => {
       const r = store.writeTransaction((tx) => {
         if (isPacked(appends)) tx.appendPacked(appends);
+        else if (isJoined(appends)) throw new Error('appends joined for the PostgreSQL log cannot go into a SQLite log');
         else if (appends.length > 0) tx.append(appends);
         ledger.derived(delivery, ids, counts);
       });
