@@ -51,8 +51,11 @@ export function joinColumn(values: readonly ColumnValue[]): string {
  * split when the batch goes joined, the array parameter itself otherwise.
  */
 export function columnSql(n: number, type: string, joined: boolean): string {
-  return joined ? `string_to_array($${n}, E'\\x1e', E'\\x1d')::${type}[]` : `$${n}::${type}[]`;
+  return joined ? `string_to_array($${n}, ${SPLIT_ARGS})::${type}[]` : `$${n}::${type}[]`;
 }
+
+/** The separator and null arguments of `string_to_array` that undo joinColumn, as SQL. */
+export const SPLIT_ARGS = "E'\\x1e', E'\\x1d'";
 
 /**
  * A query whose parameters are all columns, as `[text, values]` for
@@ -67,4 +70,21 @@ export function columnQuery(texts: readonly [string, string], columns: readonly 
 export function splitColumn(text: string): (string | null)[] {
   if (text === '') return [];
   return text.split(UNIT).map((v) => (v === NULL_MARK ? null : v));
+}
+
+/**
+ * Values of any kind as a column that can go joined, or null when one of
+ * them cannot (an object, a bigint, a string holding a separator): booleans
+ * become `t` and `f`, which every PostgreSQL boolean cast reads.
+ */
+export function asJoinableColumn(values: readonly unknown[]): ColumnValue[] | null {
+  const out = new Array<ColumnValue>(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (v === null || v === undefined) out[i] = null;
+    else if (typeof v === 'string' || typeof v === 'number') out[i] = v;
+    else if (typeof v === 'boolean') out[i] = v ? 't' : 'f';
+    else return null;
+  }
+  return joinable(out) ? out : null;
 }

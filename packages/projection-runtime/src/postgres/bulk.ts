@@ -1,9 +1,10 @@
 import { sql, type Kysely } from 'kysely';
+import { asJoinableColumn, joinColumn, SPLIT_ARGS } from '@leerroutes/event-store/postgres';
 import { isRowBlock, unpackRows } from '../row-block.js';
 import type { BulkWriter } from '../views-store.js';
 import { quote } from './names.js';
 
-/** Rows per statement: each column travels as one array parameter, so this only bounds the message size. */
+/** Rows per statement: each column travels as one parameter, so this only bounds the message size. */
 const CHUNK = 10_000;
 
 /** Column types per table (as format_type spells them), looked up once per writer session: its tables do not change shape within it. */
@@ -25,8 +26,9 @@ async function columnTypes(db: Kysely<any>, cache: ColumnTypeCache, table: strin
 
 /**
  * Appends on PostgreSQL: one INSERT ... SELECT FROM unnest(...) per chunk,
- * each column sent as a typed array, so a chunk costs one statement
- * whatever its rows and never meets the limit on bound parameters.
+ * each column sent as one parameter (joined text, or a typed array when a
+ * value cannot be joined), so a chunk costs one statement whatever its rows
+ * and never meets the limit on bound parameters.
  */
 export function unnestBulkWriter(db: Kysely<any>, cache: ColumnTypeCache): BulkWriter {
   return {
@@ -42,8 +44,14 @@ export function unnestBulkWriter(db: Kysely<any>, cache: ColumnTypeCache): BulkW
       const target = sql.raw(`${quote(table)} (${columns.map(quote).join(', ')})`);
       for (let i = 0; i < rows.length; i += CHUNK) {
         const chunk = rows.slice(i, i + CHUNK);
-        const arrays = columns.map((_, j) => chunk.map((row) => row[j] ?? null));
-        const unnest = sql.join(arrays.map((values, j) => sql`${values}::${sql.raw(casts[j]!)}`));
+        const unnest = sql.join(columns.map((_, j) => {
+          const values = chunk.map((row) => row[j] ?? null);
+          // Joined text when it can be (text-columns.ts: node-postgres escapes an array element by element in JavaScript).
+          const joinable = asJoinableColumn(values);
+          return joinable === null
+            ? sql`${values}::${sql.raw(casts[j]!)}`
+            : sql`string_to_array(${joinColumn(joinable)}, ${sql.raw(SPLIT_ARGS)})::${sql.raw(casts[j]!)}`;
+        }));
         await sql`insert into ${target} select * from unnest(${unnest})`.execute(db);
       }
     },
