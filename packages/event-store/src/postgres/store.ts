@@ -266,6 +266,10 @@ export async function openPostgresEventStore(options: PostgresEventStoreOptions)
   // An idle pooled connection that the server drops emits 'error' on the pool; unhandled, it would end the process.
   // The pool discards that connection itself and the next query opens a fresh one.
   pool.on('error', () => undefined);
+  // No JIT compilation on these connections (the log's, and the import ledger's through query()): every statement is a
+  // lookup by keys or a batch's write, and on tables whose statistics lag behind an import PostgreSQL's estimates passed
+  // jit_above_cost, so it compiled for 90-175 ms a statement that ran in 5-10. Queued first on each new connection.
+  pool.on('connect', (client) => { client.query('SET jit = off').catch(() => undefined); });
   try {
     await migrate(pool, schema);
   } catch (err) {

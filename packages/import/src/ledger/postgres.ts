@@ -58,8 +58,9 @@ export async function postgresImportLedger(store: PostgresEventStore): Promise<I
   };
   const stored = once((kind) => both((joined) => {
     const cols = keyColumns(kind);
-    return `SELECT ${cols.map((c) => `t.${c}`).join(', ')}, t.content, t.line, t.delivery FROM ${t(FACT_TABLES[kind].table)} t
-       JOIN unnest(${cols.map((_, i) => columnSql(i + 1, 'text', joined)).join(', ')}) AS k(${cols.join(', ')}) USING (${cols.join(', ')})`;
+    return `SELECT ${cols.map((c) => `t.${c}`).join(', ')}, t.content, t.line, t.delivery
+       FROM unnest(${cols.map((_, i) => columnSql(i + 1, 'text', joined)).join(', ')}) AS k(${cols.join(', ')})
+       CROSS JOIN LATERAL (SELECT * FROM ${t(FACT_TABLES[kind].table)} t WHERE ${cols.map((c) => `t.${c} = k.${c}`).join(' AND ')} OFFSET 0) t`;
   }));
   const upsert = once((kind) => both((joined) => {
     const cols = keyColumns(kind);
@@ -67,6 +68,13 @@ export async function postgresImportLedger(store: PostgresEventStore): Promise<I
     return `INSERT INTO ${t(FACT_TABLES[kind].table)} (${cols.join(', ')}, content, line, delivery)
          SELECT * FROM unnest(${[...cols.map((_, i) => columnSql(i + 1, 'text', joined)), columnSql(n + 1, 'text', joined), columnSql(n + 2, 'int', joined), columnSql(n + 3, 'int', joined)].join(', ')})
          ON CONFLICT (${cols.join(', ')}) DO UPDATE SET content = excluded.content, line = excluded.line, delivery = excluded.delivery`;
+  }));
+  // A batch's learners' facts, learner by learner through the primary key (as the store's lookups, store.ts says why).
+  const factsOf = once((kind) => both((joined) => {
+    const keys = ['learner_id', ...FACT_TABLES[kind].keys];
+    return `SELECT ${[...keys, 'content', 'line'].map((c) => `t.${c}`).join(', ')} FROM unnest(${columnSql(1, 'text', joined)}) AS k(learner_id)
+       CROSS JOIN LATERAL (SELECT * FROM ${t(FACT_TABLES[kind].table)} t WHERE t.learner_id = k.learner_id OFFSET 0) t
+       ORDER BY ${keys.map((c) => `t.${c}`).join(', ')}`;
   }));
   // The delivery goes as a column of one value, so that every parameter is a column.
   const markPending = both((joined) => `INSERT INTO ${t('ledger_pending')} (delivery, learner_id) SELECT (${columnSql(1, 'int', joined)})[1], unnest(${columnSql(2, 'text', joined)}) ON CONFLICT DO NOTHING`);
@@ -303,7 +311,7 @@ export async function postgresImportLedger(store: PostgresEventStore): Promise<I
       const out = {} as Record<FactKind, (string | number)[][]>;
       for (const [kind, spec] of Object.entries(FACT_TABLES) as [FactKind, (typeof FACT_TABLES)[FactKind]][]) {
         const cols = ['learner_id', ...spec.keys, 'content', 'line'];
-        const { rows } = await store.query(`SELECT ${cols.join(', ')} FROM ${t(spec.table)} WHERE learner_id = ANY($1::text[]) ORDER BY ${['learner_id', ...spec.keys].join(', ')}`, [ids]);
+        const { rows } = await store.query(...columnQuery(factsOf(kind), [[...new Set(ids)]]));
         out[kind] = (rows as Record<string, string | number>[]).map((r) => cols.map((c) => r[c]!));
       }
       return out as FactRows;
@@ -315,7 +323,11 @@ export async function postgresImportLedger(store: PostgresEventStore): Promise<I
         else if (isPacked(appends)) throw new Error('appends packed for the SQLite log cannot go into a PostgreSQL log');
         else if (appends.length > 0) await tx.append(appends);
         const before = (await tx.query<{ events_by_type: string }>(
-          `WITH done AS (DELETE FROM ${t('ledger_pending')} WHERE delivery = $1 AND learner_id = ANY($2::text[]))
+          // The batch's pending rows found key by key, then deleted by their row ids (as `= ANY`, the whole delivery's rows were read).
+          `WITH gone AS (
+             SELECT p.ctid AS tid FROM unnest($2::text[]) AS k(learner_id)
+             CROSS JOIN LATERAL (SELECT ctid FROM ${t('ledger_pending')} p WHERE p.delivery = $1 AND p.learner_id = k.learner_id OFFSET 0) p
+           ), done AS (DELETE FROM ${t('ledger_pending')} WHERE ctid = ANY (ARRAY(SELECT tid FROM gone)))
            SELECT events_by_type FROM ${t('ledger_delivery')} WHERE id = $1`, [delivery, ids])).rows[0]!.events_by_type;
         const { rows } = await tx.query<{ learners_done: number }>(
           `UPDATE ${t('ledger_delivery')} SET learners_done = learners_done + $2, events_appended = events_appended + $3, events_retracted = events_retracted + $4,
