@@ -7,7 +7,7 @@
 import pg from 'pg';
 import { sql, type Kysely } from 'kysely';
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { describeWithPostgres, postgresForTests } from '@leerroutes/event-store/test-support/postgres';
+import { describeWithPostgres, postgresForTests, withApplicationName } from '@leerroutes/event-store/test-support/postgres';
 import { dumpViews, listViewTables, openPostgresViews, ViewsLockedError, type Projection, type ViewsStore, type WriterSession } from '../src/index.js';
 import { startChild, type Child } from './support/child.js';
 
@@ -219,6 +219,15 @@ describeWithPostgres('PostgreSQL views across connections', pgForTests, (databas
     const small = await openPostgresViews({ connectionString: database.url(), schema: prefix, recheckMs: 0, maxConnections: 2 });
     opened.push(small);
     expect(await Promise.all(Array.from({ length: 8 }, () => count(small.reader.db)))).toEqual(Array.from({ length: 8 }, () => 2));
+  });
+
+  it('a store closed before it read anything leaves no connection open (which kept a process alive for pg\'s idle timeout)', async () => {
+    const name = `views-closed-${prefix}`;
+    const sessions = async () => (await query<{ n: number }>('SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1', [name]))[0]!.n;
+    const quiet = await openPostgresViews({ connectionString: withApplicationName(database.url(), name), schema: prefix });
+    expect(await sessions()).toBe(1);
+    await quiet.close();
+    expect(await sessions()).toBe(0);
   });
 
   it('bulk insert round-trips text, integers, bigints, booleans and nulls, and a duplicate key fails the transaction', async () => {

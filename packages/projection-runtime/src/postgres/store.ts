@@ -52,6 +52,9 @@ export async function openPostgresViews(options: PostgresViewsOptions): Promise<
     async close() {
       for (const s of [...sessions]) await s.abandon().catch(() => undefined);
       await reader.close();
+      // Kysely ends the pool only if it ran a query through it: unended, the connection ensureMeta used stayed open
+      // and kept the process alive until pg's idle timeout (10 s).
+      if (!pool.ended) await pool.end().catch(() => undefined);
     },
   };
 }
