@@ -44,6 +44,19 @@ describeWithPostgres('PostgreSQL event store specifics', pgForTests, (db) => {
     }
   });
 
+  it('runs its statements without JIT compilation, keeping the startup options the URL gives', async () => {
+    const url = new URL(db.url());
+    url.searchParams.set('options', '-c statement_timeout=12345');
+    const store = await openPostgresEventStore({ connectionString: url.toString(), schema: freshSchema() });
+    try {
+      const setting = async (name: string) => (await store.query<{ v: string }>(`SELECT current_setting('${name}') AS v`)).rows[0]!.v;
+      expect(await setting('jit')).toBe('off');
+      expect(await setting('statement_timeout')).toBe('12345ms');
+    } finally {
+      await store.close();
+    }
+  });
+
   it('returns positions, revisions and counts as numbers and payloads as parsed JSON', async () => {
     const store = await open(freshSchema());
     try {

@@ -190,6 +190,26 @@ interface PendingEvent {
   readonly event: NewEvent;
 }
 
+/**
+ * The connection string with JIT compilation off in its startup options:
+ * every statement of the log's pool (the log's, and the import ledger's
+ * through query()) is a lookup by keys or a batch's write, and on tables
+ * whose statistics lag behind an import PostgreSQL's estimates passed
+ * jit_above_cost, so it compiled for 90-175 ms a statement that ran in 5-10.
+ * Options the URL gives are kept. (The pool's own `options` would not do:
+ * node-postgres lets the URL's parameters override it.)
+ */
+export function withoutJit(connectionString: string): string {
+  let url: URL;
+  try {
+    url = new URL(connectionString);
+  } catch {
+    return connectionString;
+  }
+  url.searchParams.set('options', `${url.searchParams.get('options') ?? ''} -c jit=off`.trim());
+  return url.toString();
+}
+
 /** The statements of a log in `schema` (tests read their plans). */
 export function statements(schema: string) {
   const t = (name: string) => `${schema}.${name}`;
@@ -262,14 +282,10 @@ export function statements(schema: string) {
 export async function openPostgresEventStore(options: PostgresEventStoreOptions): Promise<PostgresEventStore> {
   const schema = checkSchemaName(options.schema ?? DEFAULT_SCHEMA);
   const lockTimeoutMs = Math.max(0, Math.floor(options.lockTimeoutMs ?? 5000));
-  const pool = new Pool({ connectionString: options.connectionString, max: options.maxConnections ?? 10, types: numberTypes });
+  const pool = new Pool({ connectionString: withoutJit(options.connectionString), max: options.maxConnections ?? 10, types: numberTypes });
   // An idle pooled connection that the server drops emits 'error' on the pool; unhandled, it would end the process.
   // The pool discards that connection itself and the next query opens a fresh one.
   pool.on('error', () => undefined);
-  // No JIT compilation on these connections (the log's, and the import ledger's through query()): every statement is a
-  // lookup by keys or a batch's write, and on tables whose statistics lag behind an import PostgreSQL's estimates passed
-  // jit_above_cost, so it compiled for 90-175 ms a statement that ran in 5-10. Queued first on each new connection.
-  pool.on('connect', (client) => { client.query('SET jit = off').catch(() => undefined); });
   try {
     await migrate(pool, schema);
   } catch (err) {
