@@ -145,3 +145,29 @@ export async function queryOnce<T extends pg.QueryResultRow>(url: string, text: 
     await c.end();
   }
 }
+
+/** A node of `EXPLAIN (FORMAT JSON)`'s plan. */
+export interface PlanNode { 'Node Type': string; 'Relation Name'?: string; 'Parent Relationship'?: string; Plans?: PlanNode[] }
+
+/**
+ * Every scan of a table in a plan, as `<node type> on <relation>`, marked
+ * `per key` when it is the inner side of a nested loop (run once per key
+ * with the key as its condition) and `whole` otherwise.
+ */
+export function planScans(node: PlanNode, perKey = false, out: string[] = []): string[] {
+  if (node['Relation Name'] !== undefined) out.push(`${node['Node Type']} on ${node['Relation Name']} ${perKey ? 'per key' : 'whole'}`);
+  for (const child of node.Plans ?? []) {
+    planScans(child, perKey || (node['Node Type'] === 'Nested Loop' && child['Parent Relationship'] === 'Inner'), out);
+  }
+  return out;
+}
+
+/** The scans of planScans' list that read a whole table: an index scan reads only what it finds, a heap scan is fine once per key, a sequential scan never. */
+export const wholeTableScans = (scans: readonly string[]): string[] =>
+  scans.filter((s) => s.startsWith('Seq Scan') || (s.startsWith('Bitmap Heap Scan') && s.endsWith('whole')));
+
+/** The scans of one statement's plan with these parameters, on a connection of its own (EXPLAIN only: nothing runs). */
+export async function scansOf(url: string, text: string, values: readonly unknown[]): Promise<string[]> {
+  const rows = await queryOnce<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(url, `EXPLAIN (FORMAT JSON) ${text}`, [...values]);
+  return planScans(rows[0]!['QUERY PLAN'][0].Plan);
+}

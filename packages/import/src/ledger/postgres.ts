@@ -28,6 +28,60 @@ const DUMP_COLUMNS = {
 };
 
 /**
+ * The ledger's statements that take a batch's keys (tests read their plans),
+ * for the ledger in schema `L`. Each comes with arrays and with joined
+ * columns (columnQuery): a batch's keys and rows are its columns. Lookups by
+ * a list of keys go key by key through the primary keys (LATERAL; OFFSET 0
+ * keeps the planner from flattening it), as the store's do (its store.ts says
+ * why): as a join or `= ANY`, each batch read a whole fact table.
+ */
+export function ledgerStatements(L: string) {
+  const t = (name: string) => `${L}.${name}`;
+  const both = (make: (joined: boolean) => string): [string, string] => [make(false), make(true)];
+  const keyColumns = (kind: FactKind) => ['learner_id', ...FACT_TABLES[kind].keys];
+  const once = <T>(make: (kind: FactKind) => T): ((kind: FactKind) => T) => {
+    const made = new Map<FactKind, T>();
+    return (kind) => made.get(kind) ?? made.set(kind, make(kind)).get(kind)!;
+  };
+  return {
+    /** The stored rows under a batch's keys. */
+    stored: once((kind) => both((joined) => {
+      const cols = keyColumns(kind);
+      return `SELECT ${cols.map((c) => `t.${c}`).join(', ')}, t.content, t.line, t.delivery
+         FROM unnest(${cols.map((_, i) => columnSql(i + 1, 'text', joined)).join(', ')}) AS k(${cols.join(', ')})
+         CROSS JOIN LATERAL (SELECT * FROM ${t(FACT_TABLES[kind].table)} t WHERE ${cols.map((c) => `t.${c} = k.${c}`).join(' AND ')} OFFSET 0) t`;
+    })),
+    upsert: once((kind) => both((joined) => {
+      const cols = keyColumns(kind);
+      const n = cols.length;
+      return `INSERT INTO ${t(FACT_TABLES[kind].table)} (${cols.join(', ')}, content, line, delivery)
+           SELECT * FROM unnest(${[...cols.map((_, i) => columnSql(i + 1, 'text', joined)), columnSql(n + 1, 'text', joined), columnSql(n + 2, 'int', joined), columnSql(n + 3, 'int', joined)].join(', ')})
+           ON CONFLICT (${cols.join(', ')}) DO UPDATE SET content = excluded.content, line = excluded.line, delivery = excluded.delivery`;
+    })),
+    /** A derive batch's learners' facts, learner by learner. */
+    factsOf: once((kind) => both((joined) => {
+      const keys = keyColumns(kind);
+      return `SELECT ${[...keys, 'content', 'line'].map((c) => `t.${c}`).join(', ')} FROM unnest(${columnSql(1, 'text', joined)}) AS k(learner_id)
+         CROSS JOIN LATERAL (SELECT * FROM ${t(FACT_TABLES[kind].table)} t WHERE t.learner_id = k.learner_id OFFSET 0) t
+         ORDER BY ${keys.map((c) => `t.${c}`).join(', ')}`;
+    })),
+    // The delivery goes as a column of one value, so that every parameter is a column.
+    markPending: both((joined) => `INSERT INTO ${t('ledger_pending')} (delivery, learner_id) SELECT (${columnSql(1, 'int', joined)})[1], unnest(${columnSql(2, 'text', joined)}) ON CONFLICT DO NOTHING`),
+    markDelivered: both((joined) => `INSERT INTO ${t('ledger_delivered_date')} (delivery, reference_date) SELECT (${columnSql(1, 'int', joined)})[1], unnest(${columnSql(2, 'text', joined)}) ON CONFLICT DO NOTHING`),
+    /**
+     * A derived batch: its pending rows ($1 the delivery, $2 its learners) found key by key and deleted by row id,
+     * and the delivery's events by type read. Its text keeps `SELECT events_by_type` (the resume test's fault
+     * injector waits for it).
+     */
+    batchDone: `WITH gone AS (
+             SELECT p.ctid AS tid FROM unnest($2::text[]) AS k(learner_id)
+             CROSS JOIN LATERAL (SELECT ctid FROM ${t('ledger_pending')} p WHERE p.delivery = $1 AND p.learner_id = k.learner_id OFFSET 0) p
+           ), done AS (DELETE FROM ${t('ledger_pending')} WHERE ctid = ANY (ARRAY(SELECT tid FROM gone)))
+           SELECT events_by_type FROM ${t('ledger_delivery')} WHERE id = $1`,
+  };
+}
+
+/**
  * The ledger in the PostgreSQL log's database, in a schema of its own
  * (ledgerSchemaOf). Set-based: a batch of rows costs one query for the stored
  * rows under its keys, the per-row outcomes are worked out in memory in file
@@ -49,36 +103,7 @@ export async function postgresImportLedger(store: PostgresEventStore): Promise<I
 
   const column = (rows: readonly Record<string, unknown>[], name: string) => rows.map((r) => r[name] as string);
 
-  // Statements of applyFacts, with arrays and with joined columns (columnQuery): a batch's keys and rows are its columns.
-  const both = (make: (joined: boolean) => string): [string, string] => [make(false), make(true)];
-  const keyColumns = (kind: FactKind) => ['learner_id', ...FACT_TABLES[kind].keys];
-  const once = <T>(make: (kind: FactKind) => T): ((kind: FactKind) => T) => {
-    const made = new Map<FactKind, T>();
-    return (kind) => made.get(kind) ?? made.set(kind, make(kind)).get(kind)!;
-  };
-  const stored = once((kind) => both((joined) => {
-    const cols = keyColumns(kind);
-    return `SELECT ${cols.map((c) => `t.${c}`).join(', ')}, t.content, t.line, t.delivery
-       FROM unnest(${cols.map((_, i) => columnSql(i + 1, 'text', joined)).join(', ')}) AS k(${cols.join(', ')})
-       CROSS JOIN LATERAL (SELECT * FROM ${t(FACT_TABLES[kind].table)} t WHERE ${cols.map((c) => `t.${c} = k.${c}`).join(' AND ')} OFFSET 0) t`;
-  }));
-  const upsert = once((kind) => both((joined) => {
-    const cols = keyColumns(kind);
-    const n = cols.length;
-    return `INSERT INTO ${t(FACT_TABLES[kind].table)} (${cols.join(', ')}, content, line, delivery)
-         SELECT * FROM unnest(${[...cols.map((_, i) => columnSql(i + 1, 'text', joined)), columnSql(n + 1, 'text', joined), columnSql(n + 2, 'int', joined), columnSql(n + 3, 'int', joined)].join(', ')})
-         ON CONFLICT (${cols.join(', ')}) DO UPDATE SET content = excluded.content, line = excluded.line, delivery = excluded.delivery`;
-  }));
-  // A batch's learners' facts, learner by learner through the primary key (as the store's lookups, store.ts says why).
-  const factsOf = once((kind) => both((joined) => {
-    const keys = ['learner_id', ...FACT_TABLES[kind].keys];
-    return `SELECT ${[...keys, 'content', 'line'].map((c) => `t.${c}`).join(', ')} FROM unnest(${columnSql(1, 'text', joined)}) AS k(learner_id)
-       CROSS JOIN LATERAL (SELECT * FROM ${t(FACT_TABLES[kind].table)} t WHERE t.learner_id = k.learner_id OFFSET 0) t
-       ORDER BY ${keys.map((c) => `t.${c}`).join(', ')}`;
-  }));
-  // The delivery goes as a column of one value, so that every parameter is a column.
-  const markPending = both((joined) => `INSERT INTO ${t('ledger_pending')} (delivery, learner_id) SELECT (${columnSql(1, 'int', joined)})[1], unnest(${columnSql(2, 'text', joined)}) ON CONFLICT DO NOTHING`);
-  const markDelivered = both((joined) => `INSERT INTO ${t('ledger_delivered_date')} (delivery, reference_date) SELECT (${columnSql(1, 'int', joined)})[1], unnest(${columnSql(2, 'text', joined)}) ON CONFLICT DO NOTHING`);
+  const { stored, upsert, factsOf, markPending, markDelivered, batchDone } = ledgerStatements(L);
 
   /** Facts of one kind, in batch order: outcomes into `out`, then the final state of every key touched written at once. */
   async function applyFacts(q: PostgresQuery, delivery: number, kind: FactKind, rows: readonly [number, FactRow][], out: RowOutcome[]): Promise<void> {
@@ -323,12 +348,7 @@ export async function postgresImportLedger(store: PostgresEventStore): Promise<I
         else if (isPacked(appends)) throw new Error('appends packed for the SQLite log cannot go into a PostgreSQL log');
         else if (appends.length > 0) await tx.append(appends);
         const before = (await tx.query<{ events_by_type: string }>(
-          // The batch's pending rows found key by key, then deleted by their row ids (as `= ANY`, the whole delivery's rows were read).
-          `WITH gone AS (
-             SELECT p.ctid AS tid FROM unnest($2::text[]) AS k(learner_id)
-             CROSS JOIN LATERAL (SELECT ctid FROM ${t('ledger_pending')} p WHERE p.delivery = $1 AND p.learner_id = k.learner_id OFFSET 0) p
-           ), done AS (DELETE FROM ${t('ledger_pending')} WHERE ctid = ANY (ARRAY(SELECT tid FROM gone)))
-           SELECT events_by_type FROM ${t('ledger_delivery')} WHERE id = $1`, [delivery, ids])).rows[0]!.events_by_type;
+          batchDone, [delivery, ids])).rows[0]!.events_by_type;
         const { rows } = await tx.query<{ learners_done: number }>(
           `UPDATE ${t('ledger_delivery')} SET learners_done = learners_done + $2, events_appended = events_appended + $3, events_retracted = events_retracted + $4,
              events_by_type = $5 WHERE id = $1 RETURNING learners_done`,
