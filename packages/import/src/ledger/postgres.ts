@@ -43,6 +43,12 @@ export function ledgerStatements(L: string) {
     const made = new Map<FactKind, T>();
     return (kind) => made.get(kind) ?? made.set(kind, make(kind)).get(kind)!;
   };
+  const insertRows = (kind: FactKind, joined: boolean) => {
+    const cols = keyColumns(kind);
+    const n = cols.length;
+    return `INSERT INTO ${t(FACT_TABLES[kind].table)} (${cols.join(', ')}, content, line, delivery)
+           SELECT * FROM unnest(${[...cols.map((_, i) => columnSql(i + 1, 'text', joined)), columnSql(n + 1, 'text', joined), columnSql(n + 2, 'int', joined), columnSql(n + 3, 'int', joined)].join(', ')})`;
+  };
   return {
     /** The stored rows under a batch's keys. */
     stored: once((kind) => both((joined) => {
@@ -51,13 +57,10 @@ export function ledgerStatements(L: string) {
          FROM unnest(${cols.map((_, i) => columnSql(i + 1, 'text', joined)).join(', ')}) AS k(${cols.join(', ')})
          CROSS JOIN LATERAL (SELECT * FROM ${t(FACT_TABLES[kind].table)} t WHERE ${cols.map((c) => `t.${c} = k.${c}`).join(' AND ')} OFFSET 0) t`;
     })),
-    upsert: once((kind) => both((joined) => {
-      const cols = keyColumns(kind);
-      const n = cols.length;
-      return `INSERT INTO ${t(FACT_TABLES[kind].table)} (${cols.join(', ')}, content, line, delivery)
-           SELECT * FROM unnest(${[...cols.map((_, i) => columnSql(i + 1, 'text', joined)), columnSql(n + 1, 'text', joined), columnSql(n + 2, 'int', joined), columnSql(n + 3, 'int', joined)].join(', ')})
-           ON CONFLICT (${cols.join(', ')}) DO UPDATE SET content = excluded.content, line = excluded.line, delivery = excluded.delivery`;
-    })),
+    /** Rows under keys the ledger may not hold yet, each key once: those it does hold are left as they are. */
+    insertNew: once((kind) => both((joined) => `${insertRows(kind, joined)} ON CONFLICT DO NOTHING`)),
+    upsert: once((kind) => both((joined) => `${insertRows(kind, joined)}
+           ON CONFLICT (${keyColumns(kind).join(', ')}) DO UPDATE SET content = excluded.content, line = excluded.line, delivery = excluded.delivery`)),
     /** A derive batch's learners' facts, learner by learner. */
     factsOf: once((kind) => both((joined) => {
       const keys = keyColumns(kind);
@@ -103,20 +106,37 @@ export async function postgresImportLedger(store: PostgresEventStore): Promise<I
 
   const column = (rows: readonly Record<string, unknown>[], name: string) => rows.map((r) => r[name] as string);
 
-  const { stored, upsert, factsOf, markPending, markDelivered, batchDone } = ledgerStatements(L);
+  const { stored, insertNew, upsert, factsOf, markPending, markDelivered, batchDone } = ledgerStatements(L);
 
   /** Facts of one kind, in batch order: outcomes into `out`, then the final state of every key touched written at once. */
   async function applyFacts(q: PostgresQuery, delivery: number, kind: FactKind, rows: readonly [number, FactRow][], out: RowOutcome[]): Promise<void> {
     const spec = FACT_TABLES[kind];
     const cols = ['learner_id', ...spec.keys];
     const keyOf = (r: FactRow) => JSON.stringify([r.learnerId, ...r.key]);
-    const distinct = new Map<string, Cells>();
-    for (const [, r] of rows) distinct.set(keyOf(r), [r.learnerId, ...r.key]);
-    const keyCells = cols.map((_, c) => [...distinct.values()].map((k) => k[c]!));
-    const found = await q.query(...columnQuery(stored(kind), keyCells));
+    // Each key's first row in batch order, which is what the ledger holds of a key it did not hold before.
+    const first = new Map<string, FactRow>();
+    for (const [, r] of rows) {
+      const key = keyOf(r);
+      if (!first.has(key)) first.set(key, r);
+    }
+    const firsts = [...first.values()];
+    // Inserted first (the SQLite ledger's insertNew does the same): in a first delivery every key is new, and the batch
+    // then needs no lookup of stored rows at all. When only some keys were new, the lookup finds the rows just inserted
+    // too, known by this delivery and their line; those count as not held before.
+    const { rowCount } = await q.query(...columnQuery(insertNew(kind), [
+      ...cols.map((_, c) => firsts.map((r) => (c === 0 ? r.learnerId : r.key[c - 1]!))), firsts.map((r) => r.content), firsts.map((r) => r.line), firsts.map(() => delivery),
+    ]));
+    const fresh = new Set<string>(rowCount === first.size ? first.keys() : []);
     const state = new Map<string, Stored>();
-    for (const r of found.rows as Record<string, unknown>[]) {
-      state.set(JSON.stringify(cols.map((c) => r[c])), { content: String(r['content']), line: Number(r['line']), delivery: Number(r['delivery']) });
+    if (fresh.size < first.size) {
+      const keyCells = cols.map((_, c) => firsts.map((r) => (c === 0 ? r.learnerId : r.key[c - 1]!)));
+      const found = await q.query(...columnQuery(stored(kind), keyCells));
+      for (const r of found.rows as Record<string, unknown>[]) {
+        const key = JSON.stringify(cols.map((c) => r[c]));
+        const held = { content: String(r['content']), line: Number(r['line']), delivery: Number(r['delivery']) };
+        if (rowCount !== 0 && held.delivery === delivery && held.line === first.get(key)!.line) fresh.add(key);
+        else state.set(key, held);
+      }
     }
     const dirty = new Set<string>();
     const pending = new Set<string>();
@@ -128,7 +148,8 @@ export async function postgresImportLedger(store: PostgresEventStore): Promise<I
       if (prior === undefined || (prior.delivery !== delivery && prior.content !== r.content)) {
         o = prior === undefined ? 'inserted' : 'changed';
         state.set(key, { content: r.content, line: r.line, delivery });
-        dirty.add(key);
+        // A fresh key's first row is stored as it is (insertNew).
+        if (!fresh.has(key)) dirty.add(key);
         pending.add(r.learnerId);
       } else if (prior.delivery === delivery) {
         o = prior.content === r.content ? 'repeated' : { conflictLine: prior.line };
