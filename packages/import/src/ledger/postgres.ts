@@ -120,16 +120,16 @@ export async function postgresImportLedger(store: PostgresEventStore): Promise<I
       if (!first.has(key)) first.set(key, r);
     }
     const firsts = [...first.values()];
+    const keyCells = cols.map((_, c) => firsts.map((r) => (c === 0 ? r.learnerId : r.key[c - 1]!)));
     // Inserted first (the SQLite ledger's insertNew does the same): in a first delivery every key is new, and the batch
     // then needs no lookup of stored rows at all. When only some keys were new, the lookup finds the rows just inserted
     // too, known by this delivery and their line; those count as not held before.
     const { rowCount } = await q.query(...columnQuery(insertNew(kind), [
-      ...cols.map((_, c) => firsts.map((r) => (c === 0 ? r.learnerId : r.key[c - 1]!))), firsts.map((r) => r.content), firsts.map((r) => r.line), firsts.map(() => delivery),
+      ...keyCells, firsts.map((r) => r.content), firsts.map((r) => r.line), firsts.map(() => delivery),
     ]));
     const fresh = new Set<string>(rowCount === first.size ? first.keys() : []);
     const state = new Map<string, Stored>();
     if (fresh.size < first.size) {
-      const keyCells = cols.map((_, c) => firsts.map((r) => (c === 0 ? r.learnerId : r.key[c - 1]!)));
       const found = await q.query(...columnQuery(stored(kind), keyCells));
       for (const r of found.rows as Record<string, unknown>[]) {
         const key = JSON.stringify(cols.map((c) => r[c]));
