@@ -168,6 +168,11 @@ describeWithPostgres('PostgreSQL event store specifics', pgForTests, (db) => {
     await (await open(schema)).close();
     await sql(`INSERT INTO ${schema}.schema_version (version) VALUES ($1)`, [SCHEMA_VERSION + 1]);
     await expect(open(schema)).rejects.toThrow(/newer/);
+    // The refused store's pool is ended (openPool): no session of it stays open.
+    const app = `refused-${schema}`;
+    await expect(openPostgresEventStore({ connectionString: withApplicationName(db.url(), app), schema })).rejects.toThrow(/newer/);
+    const left = await queryOnce<{ n: string }>(db.url(), 'SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = $1', [app]);
+    expect(Number(left[0]!.n)).toBe(0);
   });
 
   it('never reuses positions of erased newest events, even after reopening, and erased rows are gone from the tables', async () => {

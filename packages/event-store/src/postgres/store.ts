@@ -38,7 +38,7 @@
  */
 import { hostname } from 'node:os';
 import { left, right, type Either } from 'fp-ts/lib/Either.js';
-import pg, { Pool, type PoolClient, type QueryResultRow } from 'pg';
+import pg, { type PoolClient, type QueryResultRow } from 'pg';
 import { matchesExpectedRevision } from '../expected-revision.js';
 import type {
   AppendError,
@@ -61,6 +61,7 @@ import { appendListener } from './listener.js';
 import { unjoin, type JoinedAppends } from './joined.js';
 import { allJoinable, columnQuery, columnSql, joinColumn, splitColumn, type ColumnValue } from './text-columns.js';
 import { channelOf, checkSchemaName, DEFAULT_SCHEMA, lockStatement, migrate } from './schema.js';
+import { openPool } from './pool.js';
 import { inTransaction } from './tx.js';
 import { numberTypes } from './types.js';
 
@@ -282,16 +283,7 @@ export function statements(schema: string) {
 export async function openPostgresEventStore(options: PostgresEventStoreOptions): Promise<PostgresEventStore> {
   const schema = checkSchemaName(options.schema ?? DEFAULT_SCHEMA);
   const lockTimeoutMs = Math.max(0, Math.floor(options.lockTimeoutMs ?? 5000));
-  const pool = new Pool({ connectionString: withoutJit(options.connectionString), max: options.maxConnections ?? 10, types: numberTypes });
-  // An idle pooled connection that the server drops emits 'error' on the pool; unhandled, it would end the process.
-  // The pool discards that connection itself and the next query opens a fresh one.
-  pool.on('error', () => undefined);
-  try {
-    await migrate(pool, schema);
-  } catch (err) {
-    await pool.end().catch(() => undefined);
-    throw err;
-  }
+  const pool = await openPool({ connectionString: withoutJit(options.connectionString), max: options.maxConnections ?? 10, types: numberTypes }, (p) => migrate(p, schema));
 
   const beginLocked = `BEGIN; SET LOCAL lock_timeout = ${lockTimeoutMs}; ${lockStatement(schema)}`;
   const channel = channelOf(schema);

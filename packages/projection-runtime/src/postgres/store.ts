@@ -1,8 +1,8 @@
-import pg from 'pg';
 import type { ViewsStore, WriterSession, WriteSessionOptions } from '../views-store.js';
 import { InProcessLine } from './lock.js';
 import { ensureMeta } from './meta.js';
 import { redactUrl as redact } from '@leerroutes/event-store/location';
+import { openPool } from '@leerroutes/event-store/postgres';
 import { DEFAULT_PREFIX, namesFor, numberTypes } from './names.js';
 import { PublishedReader } from './reader.js';
 import { openWriterSession } from './session.js';
@@ -25,15 +25,7 @@ export interface PostgresViewsOptions {
 export async function openPostgresViews(options: PostgresViewsOptions): Promise<ViewsStore> {
   const names = namesFor(options.schema ?? DEFAULT_PREFIX);
   const location = `${redact(options.connectionString)} (schemas ${names.prefix}_*)`;
-  const pool = new pg.Pool({ connectionString: options.connectionString, max: options.maxConnections ?? 10, types: numberTypes });
-  // An idle pooled connection that the server drops emits 'error' on the pool; unhandled, it would end the process.
-  pool.on('error', () => undefined);
-  try {
-    await ensureMeta(pool, names);
-  } catch (err) {
-    await pool.end().catch(() => undefined);
-    throw err;
-  }
+  const pool = await openPool({ connectionString: options.connectionString, max: options.maxConnections ?? 10, types: numberTypes }, (p) => ensureMeta(p, names));
   const reader = new PublishedReader(pool, names, options.recheckMs ?? 200);
   const line = new InProcessLine();
   const sessions = new Set<WriterSession>();

@@ -5,7 +5,7 @@
  * cached), and every server's audit rows land in one log.
  */
 import pg from 'pg';
-import { numberTypes } from '@leerroutes/event-store/postgres';
+import { numberTypes, openPool } from '@leerroutes/event-store/postgres';
 import { EphemeralKeys } from './ephemeral.js';
 import type { AccessStore, ApiKey, AuditEntry, Clock, Role } from './port.js';
 import { hashKey, newKeySecret } from './secrets.js';
@@ -89,16 +89,7 @@ type AuditRow = { id: number; at: Date; key_name: string; role: string; action: 
 export async function openPostgresAccessStore(options: PostgresAccessStoreOptions): Promise<AccessStore> {
   const schema = checkSchemaName(options.schema ?? DEFAULT_ACCESS_SCHEMA);
   const clock = options.clock ?? (() => new Date());
-  const pool = new pg.Pool({ connectionString: options.connectionString, max: options.maxConnections ?? 4, types: numberTypes });
-  // An idle pooled connection that the server drops emits 'error' on the pool; unhandled, it would end the process.
-  // The pool discards that connection itself and the next query opens a fresh one.
-  pool.on('error', () => undefined);
-  try {
-    await createTables(pool, schema);
-  } catch (err) {
-    await pool.end().catch(() => undefined);
-    throw err;
-  }
+  const pool = await openPool({ connectionString: options.connectionString, max: options.maxConnections ?? 4, types: numberTypes }, (p) => createTables(p, schema));
   const ephemeral = new EphemeralKeys(clock);
   const t = (name: string) => `${schema}.${name}`;
   const keyColumns = 'id, name, role, created_at, revoked_at';
