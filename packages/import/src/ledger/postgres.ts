@@ -112,13 +112,13 @@ export async function postgresImportLedger(store: PostgresEventStore): Promise<I
   async function applyFacts(q: PostgresQuery, delivery: number, kind: FactKind, rows: readonly [number, FactRow][], out: RowOutcome[]): Promise<void> {
     const spec = FACT_TABLES[kind];
     const cols = ['learner_id', ...spec.keys];
-    const keyOf = (r: FactRow) => JSON.stringify([r.learnerId, ...r.key]);
+    // Each row's key, made once (both passes below need it).
+    const keys = rows.map(([, r]) => JSON.stringify([r.learnerId, ...r.key]));
     // Each key's first row in batch order, which is what the ledger holds of a key it did not hold before.
     const first = new Map<string, FactRow>();
-    for (const [, r] of rows) {
-      const key = keyOf(r);
-      if (!first.has(key)) first.set(key, r);
-    }
+    rows.forEach(([, r], j) => {
+      if (!first.has(keys[j]!)) first.set(keys[j]!, r);
+    });
     const firsts = [...first.values()];
     const keyCells = cols.map((_, c) => firsts.map((r) => (c === 0 ? r.learnerId : r.key[c - 1]!)));
     // Inserted first (the SQLite ledger's insertNew does the same): in a first delivery every key is new, and the batch
@@ -141,8 +141,9 @@ export async function postgresImportLedger(store: PostgresEventStore): Promise<I
     const dirty = new Set<string>();
     const pending = new Set<string>();
     const dates = new Set<string>();
-    for (const [i, r] of rows) {
-      const key = keyOf(r);
+    for (let j = 0; j < rows.length; j++) {
+      const [i, r] = rows[j]!;
+      const key = keys[j]!;
       const prior = state.get(key);
       let o: RowOutcome;
       if (prior === undefined || (prior.delivery !== delivery && prior.content !== r.content)) {
