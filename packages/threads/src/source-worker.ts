@@ -7,29 +7,23 @@
  * rebuild's writer or an import's reader waits for the worker. So the
  * modules are bundled first, once per process, with esbuild (which tsx
  * itself runs on): the workspace's TypeScript into a few files, with the
- * packages of plain JavaScript it uses (BUNDLED_PACKAGES), every other
+ * packages of plain JavaScript it uses (bundles.js), every other
  * package from node_modules left to Node at its resolved path. A worker
  * then starts in about 0.19 s, bundling included (0.07 s).
  *
  * The worker is started at once and waits, blocked on a shared flag, for the
  * bundle; if bundling fails it loads the modules through tsx as before.
  *
- * Bundles are kept between processes too (bundle-cache.ts): every import
+ * Bundles are kept between processes too (bundles.js): every import
  * and rebuild of the CLI is a new process, and esbuild took 170-300 ms of
  * each one's start, on the core the worker would otherwise have had.
  */
-import { builtinModules, createRequire } from 'node:module';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker, type WorkerOptions } from 'node:worker_threads';
-import type { Plugin } from 'esbuild';
-import { cachedBundle, keepBundle, newCacheDir } from './bundle-cache.js';
-
-const require = createRequire(import.meta.url);
-const TSX_API = pathToFileURL(require.resolve('tsx/package.json').replace(/package\.json$/, 'dist/esm/api/index.mjs')).href;
-const BUILTINS = new Set(builtinModules);
+import { buildBundle, cachedBundle, keepBundle, newCacheDir, TSX_API } from './bundles.js';
 
 export interface SourceWorkerOptions extends Omit<WorkerOptions, 'eval'> {
   /**
@@ -91,42 +85,6 @@ function alive(pid: number): boolean {
   }
 }
 
-/**
- * Packages of plain JavaScript that are bundled too. Loaded by Node they are
- * hundreds of small modules each (kysely alone took 153 ms to import on an
- * idle machine, zod 67 ms), loaded again by every worker; in the bundle
- * they are parsed once, as part of a few files. A 110k rebuild's worker had
- * its source module imported 150-200 ms sooner (idle machine, small log:
- * 37-80 against 182-222 ms), and its first span 100-150 ms sooner. Native
- * addons (better-sqlite3, DuckDB) and pg stay Node's.
- */
-const BUNDLED_PACKAGES: readonly string[] = ['kysely', 'zod', 'fp-ts'];
-
-const bundledPackage = (path: string): boolean => BUNDLED_PACKAGES.some((name) => path === name || path.startsWith(`${name}/`));
-
-/**
- * fp-ts's `lib/` modules, which the sources import, are CommonJS; `es6/`
- * holds the same modules as ES modules. Bundled as CommonJS, every use of an
- * export (`E.right`, `E.isLeft`) went through esbuild's interop getter, one
- * function shared by all exports and so never inlined: 0.6 s of each import
- * worker's 110k import.
- */
-const esmOf = (path: string): string => (path.startsWith('fp-ts/lib/') ? `fp-ts/es6/${path.slice('fp-ts/lib/'.length)}` : path);
-
-/** Workspace modules are bundled (and BUNDLED_PACKAGES); anything else from node_modules stays Node's to load, at the path it resolves to. */
-const nodeModulesExternal: Plugin = {
-  name: 'node-modules-external',
-  setup(build) {
-    build.onResolve({ filter: /^[^./]/ }, async (args) => {
-      if (args.pluginData === 'resolving' || args.path.startsWith('@leerroutes/')) return undefined;
-      if (args.path.startsWith('node:') || BUILTINS.has(args.path)) return { path: args.path, external: true };
-      const resolved = await build.resolve(esmOf(args.path), { kind: args.kind, resolveDir: args.resolveDir, pluginData: 'resolving' });
-      if (resolved.errors.length > 0) return undefined;
-      return bundledPackage(args.path) ? { path: resolved.path } : { path: resolved.path, external: true };
-    });
-  },
-};
-
 function bundleOf(sources: readonly string[]): Bundle {
   const key = sources.join('\n');
   const known = bundles.get(key);
@@ -152,17 +110,10 @@ function bundleOf(sources: readonly string[]): Bundle {
     Atomics.notify(flag, 0);
   };
   const cwd = process.cwd();
-  import('esbuild')
-    .then((esbuild) => esbuild.build({
-      absWorkingDir: cwd,
-      entryPoints: Object.fromEntries(sources.map((s, i) => [`entry-${i}`, fileURLToPath(s)])),
-      outdir, bundle: true, splitting: true, format: 'esm', platform: 'node', target: 'node20',
-      outExtension: { '.js': '.mjs' }, logLevel: 'silent', plugins: [nodeModulesExternal], metafile: true,
-    }))
-    .then((result) => {
-      settle(BUNDLED);
-      keepBundle(sources, outdir, result.metafile, cwd);
-    }, () => settle(BUNDLED + 1));
+  buildBundle(sources, outdir, { splitting: true, ownUrls: false, cwd }).then((metafile) => {
+    settle(BUNDLED);
+    keepBundle(sources, outdir, metafile, cwd);
+  }, () => settle(BUNDLED + 1));
   return bundle;
 }
 

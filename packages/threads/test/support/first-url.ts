@@ -1,4 +1,4 @@
-/** Starts one worker on echo-worker.ts, prints the URL it runs from, and exits: a process of bundle-cache.test.ts. */
+/** Starts one worker on echo-worker.ts, prints the URL it runs from, and exits: a process of bundles.test.ts. */
 import { sourceWorker } from '../../src/index.js';
 
 const ECHO = new URL('./echo-worker.ts', import.meta.url).href;

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Metafile } from 'esbuild';
-import { cachedBundle, keepBundle, newCacheDir } from '../src/bundle-cache.js';
+import { cachedBundle, keepBundle, newCacheDir } from '../src/bundles.js';
 
 const FIRST_URL = fileURLToPath(new URL('./support/first-url.ts', import.meta.url));
 
