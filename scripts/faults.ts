@@ -50,7 +50,7 @@ for (const p of phases) if (!PHASES.includes(p)) { process.stderr.write(`unknown
 const root = flag('keep') ?? mkdtempSync(join(tmpdir(), 'leerroutes-faults-'));
 mkdirSync(root, { recursive: true });
 const repo = join(import.meta.dirname, '..');
-const cli = join(repo, 'services', 'cli', 'src', 'main.ts');
+const cli = join(repo, 'services', 'cli', 'bin', 'pathways.js');
 
 /** mulberry32: a small seeded generator, so a run can be repeated exactly. */
 function rng(s: number): () => number {
@@ -87,7 +87,7 @@ const failpointsOf = (phase: Phase): Failpoint[] =>
 
 /** Run the CLI to its end; with a failpoint, the run kills itself there (signal SIGKILL when it got there). */
 function runCli(dir: string, args: string[], failpoint?: Failpoint): { status: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', cli, ...args], { cwd: repo, env: envFor(dir, failpoint), encoding: 'utf8', maxBuffer: 1 << 30 });
+  const r = spawnSync(process.execPath, [cli, ...args], { cwd: repo, env: envFor(dir, failpoint), encoding: 'utf8', maxBuffer: 1 << 30 });
   return { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -114,7 +114,7 @@ function dump(dir: string): string {
 /** Start a phase, kill it after `delayMs` if it still runs; resolves with whether the kill landed. */
 function runKilled(dir: string, phase: Phase, delayMs: number): Promise<{ killed: boolean; exit: number | null }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', cli, ...argsOf(phase)], { cwd: repo, env: envFor(dir), stdio: 'ignore' });
+    const child = spawn(process.execPath, [cli, ...argsOf(phase)], { cwd: repo, env: envFor(dir), stdio: 'ignore' });
     let killed = false;
     const timer = setTimeout(() => { killed = child.kill('SIGKILL'); }, delayMs);
     child.on('exit', (code, signal) => {

@@ -6,8 +6,8 @@
  * views snapshot); only publish() is timed. Rows must be identical, order
  * included (JSON text compared), or the run fails.
  *
- *   node --import tsx services/cli/src/main.ts generate --out /tmp/pub-data --learners 5000 --seed 7
- *   node --import tsx services/cli/src/main.ts import /tmp/pub-data --db /tmp/pub.db --views /tmp/pub.views
+ *   pnpm pathways generate --out /tmp/pub-data --learners 5000 --seed 7
+ *   pnpm pathways import /tmp/pub-data --db /tmp/pub.db --views /tmp/pub.views
  *   npx tsx scripts/bench/publish.ts --db /tmp/pub.db --views /tmp/pub.views [--old DIR | --old-ref REF | --no-old]
  *     [--indicators a,b] [--by 'vo_school;area:1,gender'] [--repeat N] [--slowest N]
  *

@@ -20,7 +20,7 @@ describe('pnpm pathways backup', () => {
   afterAll(() => rmSync(root, { recursive: true, force: true }));
 
   it('a copy taken while an import writes is one consistent state: the import resumed on the copy ends where the one it was taken from ended', async () => {
-    const importing = spawn(process.execPath, ['--import', 'tsx', CLI_ENTRY, 'import', join(root, 'pop'), '--db', log, '--known-at', '2023-11-01', '--no-projections', '--quiet'], { stdio: 'ignore' });
+    const importing = spawn(process.execPath, [CLI_ENTRY, 'import', join(root, 'pop'), '--db', log, '--known-at', '2023-11-01', '--no-projections', '--quiet'], { stdio: 'ignore' });
     const exited = new Promise<number | null>((done) => importing.on('exit', (code) => done(code)));
     // As soon as the import has committed its first batches.
     const copy = join(root, 'during.sqlite');

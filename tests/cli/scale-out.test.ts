@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeWithPostgres, postgresForTests, type TestDatabase } from '@leerroutes/event-store/test-support/postgres';
-import { pathways } from './run-cli.js';
+import { CLI_ENTRY, pathways } from './run-cli.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -21,7 +21,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 interface Running { readonly child: ChildProcess; stdout: string; stderr: string; exited: boolean }
 
 function start(args: readonly string[]): Running {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'services/cli/src/main.ts'), ...args], { cwd: ROOT, env: { ...process.env, FORCE_COLOR: '0' } });
+  const child = spawn(process.execPath, [CLI_ENTRY, ...args], { cwd: ROOT, env: { ...process.env, FORCE_COLOR: '0' } });
   const run: Running = { child, stdout: '', stderr: '', exited: false };
   child.stdout!.on('data', (d: Buffer) => { run.stdout += d.toString(); });
   child.stderr!.on('data', (d: Buffer) => { run.stderr += d.toString(); });

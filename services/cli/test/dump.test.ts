@@ -62,8 +62,8 @@ describe('pathways dump', () => {
   }, 120_000);
 
   it('leaves quietly when its reader stops early, as `pathways dump | head` does', async () => {
-    const main = join(import.meta.dirname, '..', 'src', 'main.ts');
-    const child = spawn(process.execPath, ['--import', 'tsx', main, 'dump', '--db', db], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const pathways = join(import.meta.dirname, '..', 'bin', 'pathways.js');
+    const child = spawn(process.execPath, [pathways, 'dump', '--db', db], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (c) => { stderr += String(c); });
     // Read the first chunk, then close the pipe while the dump still has much more to write.
