@@ -204,6 +204,13 @@ const nodeModulesExternal = {
 };
 
 /**
+ * The expression as a module's text holds it. A pattern rather than a
+ * string, so that this module, bundled too, holds no text the plugin would
+ * replace but in comments.
+ */
+const IMPORT_META_URL = /\bimport\.meta\.url\b/g;
+
+/**
  * For a process's own program (importBundled): each workspace module
  * (TypeScript, or JavaScript as this one) keeps its own `import.meta.url` in
  * the bundle, as under tsx, so that the modules that find a file beside them
@@ -221,8 +228,8 @@ const ownImportMetaUrl = {
     build.onLoad({ filter: /\.[cm]?[jt]s$/ }, async (args) => {
       if (args.path.split(sep).includes('node_modules')) return undefined;
       const text = await readFile(args.path, 'utf8');
-      if (!text.includes('import.meta.url')) return undefined;
-      return { contents: text.replace(/\bimport\.meta\.url\b/g, JSON.stringify(pathToFileURL(args.path).href)), loader: /\.[cm]?ts$/.test(args.path) ? 'ts' : 'js' };
+      if (text.search(IMPORT_META_URL) < 0) return undefined;
+      return { contents: text.replace(IMPORT_META_URL, JSON.stringify(pathToFileURL(args.path).href)), loader: /\.[cm]?ts$/.test(args.path) ? 'ts' : 'js' };
     });
   },
 };
