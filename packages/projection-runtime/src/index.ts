@@ -3,7 +3,6 @@ export { tableNames } from './projection.js';
 export type { BulkWriter, LockOptions, ViewsLockHolder, ViewsReader, ViewsStore, WriterSession, WriteSessionOptions, WriteTransaction } from './views-store.js';
 export { ViewsLockedError } from './views-store.js';
 export { openDuckDbViews, type DuckDbViewsOptions } from './duckdb-views.js';
-export { openPostgresViews, type PostgresViewsOptions } from './postgres/index.js';
 export { DuckDbDialect, ConnectionPool, singleConnection, plainValues, toDuckDbValue, type DuckDbConnectionSource, type DuckDbDialectConfig, type PlainValue } from './duckdb/dialect.js';
 export { sqlBulkWriter } from './bulk.js';
 export { closedTextType } from './column-types.js';

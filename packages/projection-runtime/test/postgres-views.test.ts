@@ -8,7 +8,8 @@ import pg from 'pg';
 import { sql, type Kysely } from 'kysely';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { describeWithPostgres, postgresForTests, withApplicationName } from '@leerroutes/event-store/test-support/postgres';
-import { dumpViews, listViewTables, openPostgresViews, ViewsLockedError, type Projection, type ViewsStore, type WriterSession } from '../src/index.js';
+import { dumpViews, listViewTables, ViewsLockedError, type Projection, type ViewsStore, type WriterSession } from '../src/index.js';
+import { openPostgresViews } from '../src/postgres/index.js';
 import { startChild, type Child } from './support/child.js';
 
 const pgForTests = await postgresForTests();

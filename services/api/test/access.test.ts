@@ -11,9 +11,10 @@ import pg from 'pg';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { postgresForTests, queryOnce, useThrowawayDatabase } from '@leerroutes/event-store/test-support/postgres';
 import {
-  accessLocation, accessPath, openAccessStore, openPostgresAccessStore, openSqliteAccessStore,
+  accessLocation, accessPath, openAccessStore, openSqliteAccessStore,
   type AccessStore, type ApiKey, type Clock,
 } from '../src/access/index.js';
+import { openPostgresAccessStore } from '../src/access/postgres.js';
 
 const pgForTests = await postgresForTests();
 

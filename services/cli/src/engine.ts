@@ -1,5 +1,5 @@
 import { isDiskFull, isLogDamaged, isViewsDamaged, isViewsMismatch, openEngine, type Engine } from '@leerroutes/engine';
-import { PostgresLockedError } from '@leerroutes/event-store/postgres';
+import { PostgresLockedError } from '@leerroutes/event-store/postgres/errors';
 import { LogLockedError, type MigrationProgress, type OnMigrate } from '@leerroutes/event-store/sqlite';
 import { ViewsLockedError, type LockOptions } from '@leerroutes/projection-runtime';
 import { CommandError, dbPath, viewsPath, type CommandContext } from './command.js';

@@ -2,7 +2,8 @@ import { mkdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { openPostgresEventStore } from '@leerroutes/event-store/postgres';
 import { ledgerSchemaOf } from '@leerroutes/import';
-import { openDuckDbViews, openPostgresViews, type ViewsStore } from '@leerroutes/projection-runtime';
+import { openDuckDbViews, type ViewsStore } from '@leerroutes/projection-runtime';
+import { openPostgresViews } from '@leerroutes/projection-runtime/postgres';
 import { redactUrl } from '../paths.js';
 import type { Backend } from './backend.js';
 

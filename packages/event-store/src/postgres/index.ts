@@ -1,4 +1,5 @@
-export { openPostgresEventStore, PostgresLockedError } from './store.js';
+export { openPostgresEventStore } from './store.js';
+export { PostgresLockedError } from './errors.js';
 export type { PostgresEventStore, PostgresEventStoreOptions, PostgresLogTransaction, PostgresQuery } from './store.js';
 export { DEFAULT_SCHEMA, SCHEMA_VERSION } from './schema.js';
 export { numberTypes } from './types.js';

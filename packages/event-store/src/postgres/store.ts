@@ -64,6 +64,7 @@ import { channelOf, checkSchemaName, DEFAULT_SCHEMA, lockStatement, migrate } fr
 import { openPool } from './pool.js';
 import { inTransaction } from './tx.js';
 import { numberTypes } from './types.js';
+import { PostgresLockedError } from './errors.js';
 
 export interface PostgresEventStoreOptions {
   /** libpq-style URL, e.g. postgres://user@host:5432/db. */
@@ -117,13 +118,6 @@ export interface PostgresLogTransaction extends PostgresQuery {
   appendJoined(appends: JoinedAppends): Promise<AppendResult[]>;
   /** Remove a stream and its events for good, as eraseStream does; returns how many events went. */
   eraseStream(stream: string): Promise<number>;
-}
-
-export class PostgresLockedError extends Error {
-  constructor(readonly lock: string, readonly holder: string | null, command: string) {
-    super(`another ${command} is running on this log${holder ? ` (${holder})` : ''}; wait for it to finish, or stop it, and run this again`);
-    this.name = 'PostgresLockedError';
-  }
 }
 
 /** Advisory-lock class of named locks; the append lock uses LOCK_CLASS, so the two never collide. */

@@ -12,7 +12,8 @@
 import { sql, type Kysely } from 'kysely';
 import { beforeEach, describe, it } from 'vitest';
 import { postgresForTests, useThrowawayDatabase, type TestDatabase } from '@leerroutes/event-store/test-support/postgres';
-import { listGenerations, listViewTables, openDuckDbViews, openPostgresViews, type ViewsStore } from '../../src/index.js';
+import { listGenerations, listViewTables, openDuckDbViews, type ViewsStore } from '../../src/index.js';
+import { openPostgresViews } from '../../src/postgres/index.js';
 import { tempPath } from './tally.js';
 
 export interface ViewsBackend {

@@ -13,7 +13,8 @@
  */
 import { createInterface } from 'node:readline';
 import { sql } from 'kysely';
-import { openDuckDbViews, openPostgresViews } from '../../src/index.js';
+import { openDuckDbViews } from '../../src/index.js';
+import { openPostgresViews } from '../../src/postgres/index.js';
 
 const [dir, mode] = process.argv.slice(2);
 const postgres = /^postgres:([a-z0-9_]+):(.*)$/.exec(dir!);

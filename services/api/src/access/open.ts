@@ -1,5 +1,4 @@
 import type { AccessStore, Clock } from './port.js';
-import { openPostgresAccessStore } from './postgres.js';
 import { accessPath, openSqliteAccessStore } from './sqlite.js';
 
 import { isPostgresUrl } from '@leerroutes/event-store/location';
@@ -7,12 +6,13 @@ import { isPostgresUrl } from '@leerroutes/event-store/location';
 /**
  * One setting picks the store, as for the event log: a postgres:// or
  * postgresql:// URL opens the PostgreSQL adapter (schema api_access),
- * anything else is a SQLite file path.
+ * anything else is a SQLite file path. The PostgreSQL adapter is imported only
+ * for a URL, so that a server on a SQLite log does not load pg.
  */
 export async function openAccessStore(location: string, options: { clock?: Clock } = {}): Promise<AccessStore> {
   const clock = options.clock ? { clock: options.clock } : {};
   return isPostgresUrl(location)
-    ? openPostgresAccessStore({ connectionString: location, ...clock })
+    ? (await import('./postgres.js')).openPostgresAccessStore({ connectionString: location, ...clock })
     : openSqliteAccessStore({ path: location, ...clock });
 }
 
