@@ -30,6 +30,17 @@ describe('a strict command line', () => {
     expect(r.stderr).toContain('Usage: pnpm pathways report');
   });
 
+  it.each([['stats'], ['import', root], ['report', 'advice-position', '--cohort', '2012-2013']])(
+    '%s on a PostgreSQL server that cannot be reached says where and what to check, with no stack trace',
+    (...args) => {
+      const r = pathways([...args, '--db', 'postgresql://someone:secret@127.0.0.1:1/db']);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain('error: cannot connect to PostgreSQL at postgresql://someone:***@127.0.0.1:1/db: connect ECONNREFUSED 127.0.0.1:1; is the server running');
+      expect(r.stderr).not.toContain('secret');
+      expect(r.stderr).not.toMatch(/^\s+at /m);
+    },
+  );
+
   it('a switch given a value is a usage error', () => {
     const r = pathways(['report', 'advice-position', '--cohort', '2012-2013', '--unsuppressed=yes', '--db', db]);
     expect(r.code).toBe(2);

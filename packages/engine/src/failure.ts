@@ -55,6 +55,17 @@ export function isLogDamaged(err: unknown): boolean {
   return code === 'SQLITE_CORRUPT' || code === 'SQLITE_NOTADB' || code === 'XX001' || code === 'XX002';
 }
 
+/**
+ * A PostgreSQL store whose first connection failed (the server, the user,
+ * the database: PostgresUnreachableError, recognised by its code so that
+ * this module does not load the event store). Nothing was read or written;
+ * its message says what to check. A command meets it when it opens a store;
+ * a running server's queries meet the driver's own errors.
+ */
+export function isStoreUnreachable(err: unknown): boolean {
+  return err instanceof Error && (err as { code?: unknown }).code === 'PG_UNREACHABLE';
+}
+
 /** The kinds, named as the API's problem codes name them. */
 export type FailureKind = 'disk-full' | 'log-damaged' | 'views-damaged' | 'views-mismatch';
 

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { expect, it } from 'vitest';
 import type { RecordedEvent } from '../src/port.js';
-import { openPostgresEventStore, PostgresLockedError, SCHEMA_VERSION } from '../src/postgres/index.js';
+import { openPostgresEventStore, PostgresLockedError, PostgresUnreachableError, SCHEMA_VERSION } from '../src/postgres/index.js';
 import { expectLeft, expectRight, newEvent, readAllAfter, waitFor, waitUntil } from '../test-support/conformance/helpers.js';
 import { describeWithPostgres, postgresForTests, queryOnce, withApplicationName } from '../test-support/postgres.js';
 
@@ -329,6 +329,28 @@ describeWithPostgres('PostgreSQL event store specifics', pgForTests, (db) => {
     } finally {
       await Promise.all([a.close(), b.close()]);
     }
+  });
+
+  it('a first connection that fails says where and what to check, without the password, and creates nothing', async () => {
+    const url = new URL(db.url());
+    const opening = (change: (u: URL) => void) => {
+      const u = new URL(url);
+      u.password = 'secret';
+      change(u);
+      return openPostgresEventStore({ connectionString: u.toString(), schema: 'never_made' }).then(() => null, (err: unknown) => err);
+    };
+    const noDatabase = await opening((u) => { u.pathname = '/leerroutes_no_such_database'; });
+    expect(noDatabase).toBeInstanceOf(PostgresUnreachableError);
+    expect((noDatabase as Error).message).toMatch(/^cannot connect to PostgreSQL at postgres(ql)?:\/\/[^ ]*:\*\*\*@[^ ]*\/leerroutes_no_such_database: database "leerroutes_no_such_database" does not exist; create the database/);
+    const noRole = await opening((u) => { u.username = 'leerroutes_no_such_role'; });
+    expect((noRole as Error).message).toMatch(/role "leerroutes_no_such_role" does not exist; give a user the server accepts/);
+    const closedPort = await opening((u) => { u.port = '1'; });
+    expect((closedPort as Error).message).toMatch(/:1\/[^ ]*: connect ECONNREFUSED .*; is the server running/);
+    for (const err of [noDatabase, noRole, closedPort]) {
+      expect((err as { code?: unknown }).code).toBe('PG_UNREACHABLE');
+      expect((err as Error).message).not.toContain('secret');
+    }
+    expect(await sql("SELECT 1 FROM pg_namespace WHERE nspname = 'never_made'")).toEqual([]);
   });
 
   it('close() stops running subscriptions and ends every connection it opened', async () => {

@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ViewsMismatchError } from '@leerroutes/projection-runtime/views-damage';
+import { PostgresUnreachableError } from '@leerroutes/event-store/postgres/errors';
 import { failureMessage } from '../src/failure.js';
 
 describe('what the CLI says about a failure nothing else caught', () => {
@@ -40,6 +41,14 @@ describe('what the CLI says about a failure nothing else caught', () => {
     expect(text).toContain('run `pathways rebuild` with the same --db');
     expect(text).toContain('point it at the right one');
     expect(text).not.toContain('    at ');
+  });
+
+  it('a PostgreSQL store that cannot be reached: where, what it said and what to check; no stack trace', () => {
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5439'), { code: 'ECONNREFUSED' });
+    const text = failureMessage(new PostgresUnreachableError('postgresql://u:***@127.0.0.1:5439/db', refused));
+    expect(text).toBe('error: cannot connect to PostgreSQL at postgresql://u:***@127.0.0.1:5439/db: connect ECONNREFUSED 127.0.0.1:5439; is the server running, and listening at that host and port?');
+    // An error that crossed a thread keeps its code, not its class.
+    expect(failureMessage(Object.assign(new Error('cannot connect to PostgreSQL at x: y'), { code: 'PG_UNREACHABLE' }))).toBe('error: cannot connect to PostgreSQL at x: y');
   });
 
   it('anything else stays an unexpected error with its stack', () => {

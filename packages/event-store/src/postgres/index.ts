@@ -1,5 +1,5 @@
 export { openPostgresEventStore } from './store.js';
-export { PostgresLockedError } from './errors.js';
+export { PostgresLockedError, PostgresUnreachableError } from './errors.js';
 export type { PostgresEventStore, PostgresEventStoreOptions, PostgresLogTransaction, PostgresQuery } from './store.js';
 export { DEFAULT_SCHEMA, SCHEMA_VERSION } from './schema.js';
 export { numberTypes } from './types.js';
