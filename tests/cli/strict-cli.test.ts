@@ -2,7 +2,7 @@
  * The command line refuses what it would otherwise ignore: a misspelled
  * option used to print a different report as if it had been asked for.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -40,6 +40,20 @@ describe('a strict command line', () => {
       expect(r.stderr).not.toMatch(/^\s+at /m);
     },
   );
+
+  it('a --db that is a directory and --views that is a file are named, with what to pass instead; no stack trace', () => {
+    const asDirectory = pathways(['stats', '--db', root]);
+    expect(asDirectory.code).toBe(1);
+    expect(asDirectory.stderr).toBe(`error: cannot open the event log at ${root}: it is a directory (--db names the log's file, for example ./data/pathways.sqlite)\n`);
+    const log = join(root, 'log.sqlite');
+    writeFileSync(log, '');
+    const viewsFile = join(root, 'views.file');
+    writeFileSync(viewsFile, 'not views');
+    const r = pathways(['report', 'advice-position', '--cohort', '2012-2013', '--db', log, '--views', viewsFile]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`error: ${viewsFile} is a file, not a views directory`);
+    expect(r.stderr).not.toMatch(/^\s+at /m);
+  });
 
   it('a switch given a value is a usage error', () => {
     const r = pathways(['report', 'advice-position', '--cohort', '2012-2013', '--unsuppressed=yes', '--db', db]);

@@ -56,15 +56,17 @@ export function isLogDamaged(err: unknown): boolean {
 }
 
 /**
- * A PostgreSQL store whose first connection failed (the server, the user,
- * the database: PostgresUnreachableError, recognised by its code so that
- * this module does not load the event store). Nothing was read or written;
- * its message says what to check. A command meets it when it opens a store;
- * a running server's queries meet the driver's own errors.
+ * A store that could not be opened where it was pointed: a PostgreSQL
+ * server, user or database that refused the first connection
+ * (PostgresUnreachableError), a log file SQLite cannot open
+ * (LogUnopenableError), a file where the views' directory should be. Nothing
+ * was read or written, and the message names the place and what to check.
+ * Recognised by code, so that this module loads no store.
  */
-export function isStoreUnreachable(err: unknown): boolean {
-  return err instanceof Error && (err as { code?: unknown }).code === 'PG_UNREACHABLE';
+export function isStoreUnopenable(err: unknown): boolean {
+  return err instanceof Error && UNOPENABLE.has(String((err as { code?: unknown }).code));
 }
+const UNOPENABLE = new Set(['PG_UNREACHABLE', 'LOG_UNOPENABLE', 'VIEWS_NOT_A_DIRECTORY']);
 
 /** The kinds, named as the API's problem codes name them. */
 export type FailureKind = 'disk-full' | 'log-damaged' | 'views-damaged' | 'views-mismatch';

@@ -23,7 +23,7 @@ import { reads, statisticsSource, type Reads } from './reads.js';
 
 export type { ErasureReceipt } from './erase.js';
 export { FAILPOINTS, type Failpoint } from './failpoint.js';
-export { failureKind, failureSummary, isDiskFull, isLogDamaged, isStoreUnreachable, isViewsDamaged, isViewsMismatch, type FailureKind } from './failure.js';
+export { failureKind, failureSummary, isDiskFull, isLogDamaged, isStoreUnopenable, isViewsDamaged, isViewsMismatch, type FailureKind } from './failure.js';
 export {
   EXPORT_FORMATS, EXPORT_KINDS, LEARNER_EXPORTS, MEDIA_TYPES, EVENT_COLUMNS, columnsOf, writeReport, reportTable,
   type ExportFormat, type ExportKind, type ExportOptions, type ExportSummary, type LearnerExportKind, type LearnerExportRequest,

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openSqliteEventStore, SCHEMA_VERSION } from '../src/sqlite/index.js';
+import { LogUnopenableError, openSqliteEventStore, SCHEMA_VERSION } from '../src/sqlite/index.js';
 import { expectLeft, expectRight, newEvent } from '../test-support/conformance/helpers.js';
 
 let dir: string | undefined;
@@ -17,6 +17,18 @@ afterEach(() => {
 });
 
 describe('sqlite event store specifics', () => {
+  it('a path SQLite cannot open names the path and why, and creates nothing', () => {
+    const file = tempPath();
+    const parent = join(file, '..');
+    const asDirectory = (() => { try { openSqliteEventStore({ path: parent }); return null; } catch (err) { return err; } })();
+    expect(asDirectory).toBeInstanceOf(LogUnopenableError);
+    expect((asDirectory as Error).message).toBe(`cannot open the event log at ${parent}: it is a directory (--db names the log's file, for example ./data/pathways.sqlite)`);
+    expect((asDirectory as { code?: unknown }).code).toBe('LOG_UNOPENABLE');
+    const missing = join(parent, 'not', 'there.sqlite');
+    expect(() => openSqliteEventStore({ path: missing })).toThrow(`cannot open the event log at ${missing}: the directory ${join(parent, 'not')} does not exist`);
+    expect(existsSync(join(parent, 'not'))).toBe(false);
+  });
+
   it('takes recordedAt from the injected clock, once per append call', async () => {
     let tick = Date.parse('2018-03-01T10:00:00.000Z');
     const store = openSqliteEventStore({ path: ':memory:', clock: () => new Date((tick += 1000)) });

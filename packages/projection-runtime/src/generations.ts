@@ -28,7 +28,8 @@ const numberOf = (name: string): number | null => {
 /** Creates the directory; refuses a file where the directory should be (the views were once a single SQLite file). */
 export function ensureViewsDir(dir: string): void {
   if (existsSync(dir) && !statSync(dir).isDirectory()) {
-    throw new Error(`${dir} is a file, not a views directory: the views are now a directory of DuckDB generations (pass --views DIR, or remove the file)`);
+    // The code tells the CLI this is the user's to fix (engine/failure.ts), without loading this module.
+    throw Object.assign(new Error(`${dir} is a file, not a views directory: the views are a directory of DuckDB generations (pass --views DIR, or remove the file)`), { code: 'VIEWS_NOT_A_DIRECTORY' });
   }
   mkdirSync(dir, { recursive: true });
 }

@@ -1,5 +1,5 @@
 // The light subpath: main.ts loads this before any command, and the engine itself only with a command.
-import { isDiskFull, isLogDamaged, isStoreUnreachable, isViewsDamaged, isViewsMismatch } from '@leerroutes/engine/failure';
+import { isDiskFull, isLogDamaged, isStoreUnopenable, isViewsDamaged, isViewsMismatch } from '@leerroutes/engine/failure';
 
 /**
  * What the CLI says about a failure nothing else caught. A full disk is the
@@ -39,6 +39,6 @@ export function failureMessage(err: unknown): string {
       'and --views to make the views from the log as it is. If --db or --views names the wrong one, point it at the right one.',
     ].join('\n');
   }
-  if (isStoreUnreachable(err)) return `error: ${(err as Error).message}`;
+  if (isStoreUnopenable(err)) return `error: ${(err as Error).message}`;
   return `unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`;
 }

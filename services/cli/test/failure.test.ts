@@ -49,6 +49,9 @@ describe('what the CLI says about a failure nothing else caught', () => {
     expect(text).toBe('error: cannot connect to PostgreSQL at postgresql://u:***@127.0.0.1:5439/db: connect ECONNREFUSED 127.0.0.1:5439; is the server running, and listening at that host and port?');
     // An error that crossed a thread keeps its code, not its class.
     expect(failureMessage(Object.assign(new Error('cannot connect to PostgreSQL at x: y'), { code: 'PG_UNREACHABLE' }))).toBe('error: cannot connect to PostgreSQL at x: y');
+    // The other stores that could not be opened where they were pointed, likewise.
+    expect(failureMessage(Object.assign(new Error('cannot open the event log at /d: it is a directory'), { code: 'LOG_UNOPENABLE' }))).toBe('error: cannot open the event log at /d: it is a directory');
+    expect(failureMessage(Object.assign(new Error('/v is a file, not a views directory'), { code: 'VIEWS_NOT_A_DIRECTORY' }))).toBe('error: /v is a file, not a views directory');
   });
 
   it('anything else stays an unexpected error with its stack', () => {

@@ -20,6 +20,7 @@ import type {
 import { DEFAULT_BATCH_SIZE, pollingSubscription, type WakeSignal } from '../polling-subscription.js';
 import { applyPragmas, migrate, type OnMigrate } from './schema.js';
 import { acquireLogLock } from './lock.js';
+import { LogUnopenableError } from './errors.js';
 import { unpackText } from '@leerroutes/threads/text-transfer';
 import { beginBody, compileShape, decodeDay, decodeSelectedEventId, encodeInstant, instantDecoder, read, type ShapeDecoder } from './codec.js';
 import { AppendPacker, OCC_NULL, OCC_NUMBER, type PackedAppends } from './packed.js';
@@ -161,7 +162,14 @@ function isBusy(err: unknown): boolean {
 
 export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEventStore {
   const clock = options.clock ?? (() => new Date());
-  const db = new Database(options.path);
+  let db: Database.Database;
+  try {
+    db = new Database(options.path);
+  } catch (err) {
+    // better-sqlite3 refuses a missing directory itself, with a TypeError of its own words.
+    const unopenable = (err as { code?: unknown }).code === 'SQLITE_CANTOPEN' || /directory does not exist/.test(String((err as Error).message));
+    throw unopenable ? new LogUnopenableError(options.path, err as Error) : err;
+  }
   applyPragmas(db, options.busyTimeoutMs, options.cacheMiB);
   migrate(db, options.onMigrate);
 
