@@ -54,7 +54,28 @@ async function run(cmd: Command, args: string[], flags: Record<string, string | 
   return out;
 }
 
+/** Like run, with what the command said on stderr. */
+async function runWithNotes(cmd: Command, args: string[], flags: Record<string, string | boolean>): Promise<{ out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const stdout = new Writable({ write(chunk, _enc, cb) { out += String(chunk); cb(); } });
+  const stderr = new Writable({ write(chunk, _enc, cb) { err += String(chunk); cb(); } });
+  expect(await cmd.run({ args, flags: { db, ...flags }, env: {}, stdout, stderr })).toBe(0);
+  return { out, err };
+}
+
 describe('pathways report / explain / learner', () => {
+  it('an empty report for a cohort the views do not hold says which cohorts they hold, on stderr only', async () => {
+    const held = await runWithNotes(report, ['advice-position'], { cohort: '2011-2012', format: 'csv' });
+    expect(held.err).toBe('');
+    const absent = await runWithNotes(report, ['advice-position'], { cohort: '1999-2000', format: 'csv' });
+    expect(absent.err).toBe('note: the views hold no advice cohort 1999-2000 under monitor; they hold 2011-2012\n');
+    expect(absent.out.trim().split('\n')).toHaveLength(1); // the header only: the output is still the report asked for
+    const intake = await runWithNotes(report, ['outcome'], { 'cohort-type': 'intake', cohort: '2030-2031' });
+    expect(intake.err).toBe('note: the views hold no intake cohort 2030-2031; they hold 2012-2013\n');
+    expect(intake.out).toContain('(no rows)');
+  });
+
   it('report as known on a date, as CSV with flat columns', async () => {
     const csv = await run(report, ['advice-position'], { cohort: '2011-2012', 'as-known-on': '2016-06-01', format: 'csv', unsuppressed: true });
     const lines = csv.trim().split('\n');
