@@ -9,6 +9,9 @@ import * as E from 'fp-ts/lib/Either.js';
 import { z } from 'zod';
 import { COHORT_TYPES, DIMENSIONS, INDICATORS, PER_YEAR_INDICATORS, type Indicator, type ReportRequest } from './contract.js';
 
+/** The largest threshold a request may ask for (four digits, as the parameter always allowed). */
+const MAX_MIN_CELL = 9999;
+
 export class ReportError extends Error {
   constructor(readonly code: 'bad-request' | 'not-found', message: string) {
     super(message);
@@ -62,7 +65,10 @@ export const ReportParamsSchema = z.strictObject({
     .describe('the edition as known on this date: only what the log knew by then (transaction time)'),
   asOf: schoolYear('as-of').optional()
     .describe('valid time: only facts that occurred by the end of this school year (31 July); combines with asKnownOn'),
-  minCell: z.string().regex(/^\d{1,4}$/, 'min cell must be a whole number').refine((n) => Number(n) >= ABSOLUTE_MIN_CELL, { message: `min cell is never below ${ABSOLUTE_MIN_CELL}` }).optional()
+  // One message per mistake: '-1' is a whole number below the floor, 'ten' is not a number at all.
+  minCell: z.string().regex(/^-?\d+$/, 'min cell must be a whole number')
+    .refine((n) => !/^-?\d+$/.test(n) || Number(n) >= ABSOLUTE_MIN_CELL, { message: `min cell is never below ${ABSOLUTE_MIN_CELL}` })
+    .refine((n) => !/^-?\d+$/.test(n) || Number(n) <= MAX_MIN_CELL, { message: `min cell is at most ${MAX_MIN_CELL}` }).optional()
     .describe(`suppress cells of fewer than N learners (default ${DEFAULT_MIN_CELL}, never below ${ABSOLUTE_MIN_CELL})`),
   unsuppressed: z.enum(['true', 'false']).optional().describe('show the cells under the threshold too (local operator, or the engineer role)'),
 });

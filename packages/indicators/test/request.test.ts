@@ -27,6 +27,11 @@ describe('parseReportRequest', () => {
     [{ indicator: 'outcome', cohort: '2011-2012', by: 'gender,gender' }, /repeated/],
     [{ indicator: 'outcome', cohort: '2011-2012', asKnownOn: '2017-13-01' }, /as-known-on/],
     [{ indicator: 'outcome', cohort: '2011-2012', 'cohort-type': 'birth' }, /cohort type must be one of advice, intake, leerjaar3/],
+    // One message per mistake.
+    [{ indicator: 'outcome', cohort: '2011-2012', 'min-cell': '-1' }, /^minCell: min cell is never below 5$/],
+    [{ indicator: 'outcome', cohort: '2011-2012', 'min-cell': '4' }, /^minCell: min cell is never below 5$/],
+    [{ indicator: 'outcome', cohort: '2011-2012', 'min-cell': 'ten' }, /^minCell: min cell must be a whole number$/],
+    [{ indicator: 'outcome', cohort: '2011-2012', 'min-cell': '10000' }, /^minCell: min cell is at most 9999$/],
   ])('refuses %j', (input, message) => {
     const r = parseReportRequest(input as Record<string, unknown>);
     expect(E.isLeft(r)).toBe(true);
