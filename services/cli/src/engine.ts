@@ -1,9 +1,9 @@
 import { isDiskFull, isLogDamaged, isViewsDamaged, isViewsMismatch, openEngine, type Engine } from '@leerroutes/engine';
 import { PostgresLockedError } from '@leerroutes/event-store/postgres/errors';
-import { LogLockedError, type MigrationProgress, type OnMigrate } from '@leerroutes/event-store/sqlite';
+import { LogLockedError } from '@leerroutes/event-store/sqlite';
 import { ViewsLockedError, type LockOptions } from '@leerroutes/projection-runtime';
 import { CommandError, dbPath, viewsPath, type CommandContext } from './command.js';
-import { createProgress, type Progress } from './progress.js';
+import { migrationProgress } from './migration-progress.js';
 
 /**
  * How a command that writes the views meets another process writing them:
@@ -14,20 +14,6 @@ export const viewsLock = (ctx: CommandContext): LockOptions => ({
   onWait: (message) => ctx.stderr.write(`${message}\n`),
 });
 
-/**
- * Rewriting a log written by older code takes minutes on a national log, on
- * the first open by newer code: whatever command opens it shows it happen.
- */
-export function migrationProgress(ctx: CommandContext): { readonly onMigrate: OnMigrate; done(): void } {
-  let progress: Progress | null = null;
-  return {
-    onMigrate: ({ from, to, events, total }: MigrationProgress) => {
-      progress ??= createProgress(ctx, 'events');
-      progress.update(events, total, `upgrading the log from version ${from} to ${to}`);
-    },
-    done: () => (progress as Progress | null)?.stop(),
-  };
-}
 
 /** Open the engine on the paths the user gave (--db, --views or their environment variables). */
 export async function engineFor(ctx: CommandContext, lock: LockOptions = { onWait: (m) => ctx.stderr.write(`${m}\n`) }): Promise<Engine> {

@@ -51,6 +51,9 @@ function firstLoadOf(from: readonly string[], wanted: RegExp): string | null {
 }
 
 const PG = /node_modules\/\.pnpm\/pg@[^/]+\/node_modules\/pg\//;
+const DUCKDB = /node_modules\/\.pnpm\/@duckdb\+node-api@[^/]+\/node_modules\/@duckdb\/node-api\//;
+/** The commands that never read or write the views: loading DuckDB (about a quarter of a second) would be for nothing. */
+const WITHOUT_VIEWS = ['generate', 'stats', 'keys', 'backup'];
 
 describe('what a command loads before it runs', () => {
   it('the metafile names every command module and pg where PostgreSQL is used', () => {
@@ -58,9 +61,15 @@ describe('what a command loads before it runs', () => {
     // The check below means something only if pg is in the bundle's graph (as a package it imports, not bundles).
     expect(Object.values(inputs).some((input) => input.imports.some((i) => PG.test(i.path)))).toBe(true);
     expect(firstLoadOf(['packages/event-store/src/postgres/index.ts'], PG)).not.toBeNull();
+    expect(firstLoadOf([MAIN, 'services/cli/src/commands/report.ts'], DUCKDB)).not.toBeNull();
+    for (const name of WITHOUT_VIEWS) expect(COMMANDS.map((c) => c.name)).toContain(name);
   });
 
   it.each(COMMANDS.map((c) => c.name))('`%s` loads pg only when given a PostgreSQL URL', (name) => {
     expect(firstLoadOf([MAIN, `services/cli/src/commands/${name}.ts`], PG)).toBeNull();
+  });
+
+  it.each(WITHOUT_VIEWS)('`%s`, which never touches the views, does not load DuckDB', (name) => {
+    expect(firstLoadOf([MAIN, `services/cli/src/commands/${name}.ts`], DUCKDB)).toBeNull();
   });
 });

@@ -1,4 +1,5 @@
-import { ROLES, accessLocation, openAccessStore, type Role } from '@leerroutes/api';
+// The access store alone: the API's index would load the server and the engine (and DuckDB) for nothing.
+import { ROLES, accessLocation, openAccessStore, type Role } from '@leerroutes/api/access';
 import { redactUrl } from '@leerroutes/engine/paths';
 import { CommandError, UsageError, dbPath, intFlag, stringFlag, viewsPath, type Command } from '../command.js';
 import { DB_OPTION, VIEWS_OPTION } from '../options.js';

@@ -4,7 +4,8 @@ import { failureSummary, openEngine, type ViewsSubscription } from '@leerroutes/
 import { defaultPublishThreads } from '@leerroutes/indicators';
 import { CommandError, UsageError, existingLog, intFlag, stringFlag, viewsPath, type Command, type CommandContext } from '../command.js';
 import { DB_OPTION, VIEWS_OPTION } from '../options.js';
-import { migrationProgress, reportViewsFailure } from '../engine.js';
+import { reportViewsFailure } from '../engine.js';
+import { migrationProgress } from '../migration-progress.js';
 import { redactUrl } from '@leerroutes/engine/paths';
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);

@@ -2,7 +2,7 @@ import { openEventStore } from '@leerroutes/event-store/open';
 import { redactUrl } from '@leerroutes/engine/paths';
 import { CommandError, existingLog, type Command } from '../command.js';
 import { DB_OPTION } from '../options.js';
-import { migrationProgress } from '../engine.js';
+import { migrationProgress } from '../migration-progress.js';
 
 export const command: Command = {
   name: 'stats',
