@@ -16,10 +16,12 @@ import { COMMANDS } from '../src/registry.js';
 const MAIN = 'services/cli/src/main.ts';
 const repoRoot = new URL('../../../', import.meta.url).pathname;
 const outdir = mkdtempSync(join(tmpdir(), 'leerroutes-start-up-'));
-let inputs: Awaited<ReturnType<typeof buildBundle>>['inputs'];
+let metafile: Awaited<ReturnType<typeof buildBundle>>;
+let inputs: typeof metafile['inputs'];
 
 beforeAll(async () => {
-  inputs = (await buildBundle([new URL('../src/main.ts', import.meta.url).href], outdir, { splitting: true, ownUrls: true, cwd: repoRoot })).inputs;
+  metafile = await buildBundle([new URL('../src/main.ts', import.meta.url).href], outdir, { splitting: true, ownUrls: true, cwd: repoRoot });
+  inputs = metafile.inputs;
 }, 60_000);
 afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 
@@ -67,6 +69,13 @@ describe('what a command loads before it runs', () => {
 
   it.each(COMMANDS.map((c) => c.name))('`%s` loads pg only when given a PostgreSQL URL', (name) => {
     expect(firstLoadOf([MAIN, `services/cli/src/commands/${name}.ts`], PG)).toBeNull();
+  });
+
+  it("DuckDB's package is required, not imported (Node would lex each of its files first)", () => {
+    const importers = Object.entries(metafile.outputs).filter(([, output]) => output.imports.some((i) => DUCKDB.test(i.path)));
+    expect(importers.map(([name]) => name)).toEqual([]);
+    // ... and it is still in the bundle's graph, as the module that requires it.
+    expect(Object.keys(inputs).filter((path) => DUCKDB.test(path))).toHaveLength(1);
   });
 
   it.each(WITHOUT_VIEWS)('`%s`, which never touches the views, does not load DuckDB', (name) => {
