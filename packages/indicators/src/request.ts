@@ -11,6 +11,7 @@ import { COHORT_TYPES, DIMENSIONS, INDICATORS, PER_YEAR_INDICATORS, type Indicat
 
 /** The largest threshold a request may ask for (four digits, as the parameter always allowed). */
 const MAX_MIN_CELL = 9999;
+const WHOLE_NUMBER = /^-?\d+$/;
 
 export class ReportError extends Error {
   constructor(readonly code: 'bad-request' | 'not-found', message: string) {
@@ -66,9 +67,9 @@ export const ReportParamsSchema = z.strictObject({
   asOf: schoolYear('as-of').optional()
     .describe('valid time: only facts that occurred by the end of this school year (31 July); combines with asKnownOn'),
   // One message per mistake: '-1' is a whole number below the floor, 'ten' is not a number at all.
-  minCell: z.string().regex(/^-?\d+$/, 'min cell must be a whole number')
-    .refine((n) => !/^-?\d+$/.test(n) || Number(n) >= ABSOLUTE_MIN_CELL, { message: `min cell is never below ${ABSOLUTE_MIN_CELL}` })
-    .refine((n) => !/^-?\d+$/.test(n) || Number(n) <= MAX_MIN_CELL, { message: `min cell is at most ${MAX_MIN_CELL}` }).optional()
+  minCell: z.string().regex(WHOLE_NUMBER, 'min cell must be a whole number')
+    .refine((n) => !WHOLE_NUMBER.test(n) || Number(n) >= ABSOLUTE_MIN_CELL, { message: `min cell is never below ${ABSOLUTE_MIN_CELL}` })
+    .refine((n) => !WHOLE_NUMBER.test(n) || Number(n) <= MAX_MIN_CELL, { message: `min cell is at most ${MAX_MIN_CELL}` }).optional()
     .describe(`suppress cells of fewer than N learners (default ${DEFAULT_MIN_CELL}, never below ${ABSOLUTE_MIN_CELL})`),
   unsuppressed: z.enum(['true', 'false']).optional().describe('show the cells under the threshold too (local operator, or the engineer role)'),
 });

@@ -24,12 +24,15 @@ export class PostgresUnreachableError extends Error {
   }
 }
 
+/** The system's codes for a connection that could not be made or was lost (the network, not the server's SQL). */
+export const NETWORK_ERROR_CODES: ReadonlySet<string> = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+
 /** What to check, by the SQLSTATE or system code of the failed connection. */
 function hintFor(cause: Error): string {
   const code = String((cause as { code?: unknown }).code ?? '');
   if (code === '3D000') return '; create the database (createdb NAME) or name another one in the URL';
   if (code === '28000' || code === '28P01') return '; give a user the server accepts in the URL (postgresql://USER[:PASSWORD]@HOST/DB) or in PGUSER and PGPASSWORD';
-  if (/^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|ECONNRESET)$/.test(code)) return '; is the server running, and listening at that host and port?';
+  if (NETWORK_ERROR_CODES.has(code)) return '; is the server running, and listening at that host and port?';
   if (/SSL/i.test(cause.message)) return '; ask for the encryption the server offers (sslmode in the URL)';
   return '';
 }

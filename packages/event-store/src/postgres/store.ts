@@ -64,7 +64,7 @@ import { channelOf, checkSchemaName, DEFAULT_SCHEMA, lockStatement, migrate } fr
 import { openPool } from './pool.js';
 import { inTransaction } from './tx.js';
 import { numberTypes } from './types.js';
-import { PostgresLockedError } from './errors.js';
+import { NETWORK_ERROR_CODES, PostgresLockedError } from './errors.js';
 
 export interface PostgresEventStoreOptions {
   /** libpq-style URL, e.g. postgres://user@host:5432/db. */
@@ -161,7 +161,7 @@ function isUnavailable(err: unknown): boolean {
   if (typeof code === 'string') {
     // 08: connection exception; 53300 too many connections; 55P03 lock not available; 57P01-03 shutdown / not accepting.
     if (code.startsWith('08') || code === '53300' || code === '55P03' || code.startsWith('57P0')) return true;
-    if (['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH'].includes(code)) return true;
+    if (NETWORK_ERROR_CODES.has(code)) return true;
   }
   // pg reports a socket closed under it without a code.
   return err instanceof Error && /Connection terminated|timeout exceeded when trying to connect/i.test(err.message);

@@ -91,7 +91,7 @@ async function noteAbsentCohort(ctx: CommandContext, engine: Pick<Engine, 'cohor
   if (list === null) return;
   const held = request.cohortType === 'advice' ? (list.advice[request.rules] ?? []) : list[request.cohortType];
   if (held.includes(request.cohort)) return;
-  const which = request.cohortType === 'advice' ? `${request.cohortType} cohort ${request.cohort} under ${request.rules}` : `${request.cohortType} cohort ${request.cohort}`;
+  const which = `${request.cohortType} cohort ${request.cohort}${request.cohortType === 'advice' ? ` under ${request.rules}` : ''}`;
   ctx.stderr.write(`note: the views hold no ${which}; they hold ${held.length === 0 ? 'none' : held.join(', ')}\n`);
 }
 
