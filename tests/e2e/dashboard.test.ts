@@ -455,6 +455,19 @@ if ('missing' in chromiumLookup) {
       await rendered(() => page.selectOption('#asOf', ''));
     });
 
+    it('an empty chart for a cohort the edition does not hold says why, in the words of the API\'s note', async () => {
+      const cohort = meta.cohorts.advice['monitor']!.at(-1)!;
+      const before = meta.schoolYears.find((y) => y < cohort)!;
+      await go(`view=advice-position&cohortType=advice&cohort=${cohort}&rules=monitor&asOf=${before}`);
+      const early = await reportFor('advice-position');
+      expect(early.rows).toEqual([]);
+      expect(early.notes).toEqual([expect.stringContaining(`advice cohort ${cohort} under monitor as of ${before}`)]);
+      expect(await page.$$eval('.view > p.note:not(.warning)', (ps) => ps.map((p) => p.textContent ?? ''))).toEqual([`The ${early.notes![0]!.replace(/^the /, '')}.`]);
+      await go(`view=advice-position&cohortType=advice&cohort=${cohort}&rules=monitor`);
+      expect((await reportFor('advice-position')).notes).toBeUndefined();
+      expect(await page.$$eval('.view > p.note:not(.warning)', (ps) => ps.length)).toBe(0);
+    });
+
     it('says so when the API counts hidden cells of the view that coarser tables give away', async () => {
       // The demo's one-way tables protect every small cell, so the count is put into the API's answer on its way.
       await page.route('**/api/indicators/flows?*', async (route) => {

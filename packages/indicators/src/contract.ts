@@ -99,5 +99,7 @@ export const ReportSchema = z.object({
   suppressed: z.boolean(),
   unprotected: z.number().int().optional()
     .describe('suppressed reports: small hidden cells (1 to minCell-1 learners) a reader can still work out from this table and the coarser tables it shares margins with (see the indicators README, "The limit"); 0 when every hidden cell is protected'),
+  notes: z.array(z.string()).optional()
+    .describe('what a reader of the answer should know, such as a cohort the views do not hold (then the rows are empty) with the cohorts they do hold; absent when there is nothing to say'),
 });
 export type Report = z.infer<typeof ReportSchema>;

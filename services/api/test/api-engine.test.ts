@@ -82,6 +82,21 @@ describe('numbers', () => {
     expect(before.rows.every((r) => !r.count)).toBe(true);
   });
 
+  it('an empty answer for a cohort the views do not hold says which cohorts they hold; a held cohort has no note', async () => {
+    const meta = await (await call('/api/meta', 'dashboard')).json() as { cohorts: { advice: Record<string, string[]>; intake: string[] } };
+    const absent = ReportSchema.parse(await (await call(`/api/indicators/advice-position?${qs({ cohort: '1999-2000' })}`, 'dashboard')).json());
+    expect(absent.rows).toEqual([]);
+    expect(absent.notes).toEqual([`the views hold no advice cohort 1999-2000 under monitor; they hold ${meta.cohorts.advice['monitor']!.join(', ')}`]);
+    const intake = ReportSchema.parse(await (await call(`/api/indicators/outcome?${qs({ cohortType: 'intake', cohort: '2030-2031' })}`, 'dashboard')).json());
+    expect(intake.notes).toEqual([`the views hold no intake cohort 2030-2031; they hold ${meta.cohorts.intake.join(', ')}`]);
+    // Held now, not yet known then: the note names the edition asked for.
+    const early = ReportSchema.parse(await (await call(`/api/indicators/advice-position?${qs({ cohort, asKnownOn: '2000-01-01' })}`, 'dashboard')).json());
+    expect(early.notes).toEqual([`the views hold no advice cohort ${cohort} under monitor as known on 2000-01-01; they hold none`]);
+    const held = ReportSchema.parse(await (await call(`/api/indicators/advice-position?${qs({ cohort })}`, 'dashboard')).json());
+    expect(held.rows.length).toBeGreaterThan(0);
+    expect(held.notes).toBeUndefined();
+  });
+
   it('revalidation with the ETag costs a 304', async () => {
     const path = `/api/indicators/distribution?${qs({ cohort })}`;
     const first = await call(path, 'dashboard');

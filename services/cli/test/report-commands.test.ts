@@ -74,6 +74,11 @@ describe('pathways report / explain / learner', () => {
     const intake = await runWithNotes(report, ['outcome'], { 'cohort-type': 'intake', cohort: '2030-2031' });
     expect(intake.err).toBe('note: the views hold no intake cohort 2030-2031; they hold 2012-2013\n');
     expect(intake.out).toContain('(no rows)');
+    const early = await runWithNotes(report, ['advice-position'], { cohort: '2011-2012', 'as-known-on': '2005-01-01', format: 'json' });
+    expect(early.err).toBe('note: the views hold no advice cohort 2011-2012 under monitor as known on 2005-01-01; they hold none\n');
+    expect(JSON.parse(early.out).notes).toEqual(['the views hold no advice cohort 2011-2012 under monitor as known on 2005-01-01; they hold none']);
+    const compared = await runWithNotes(report, ['advice-position'], { cohort: '1999-2000', 'compare-rules': 'inspectie', format: 'csv' });
+    expect(compared.err).toMatch(/^note: the views hold no advice cohort 1999-2000 under monitor; they hold 2011-2012\nnote: the views hold no advice cohort 1999-2000 under inspectie; they hold /);
   });
 
   it('report as known on a date, as CSV with flat columns', async () => {

@@ -16,7 +16,7 @@ import type { CountInstance, CountTable } from '../table.js';
 import { maxAreaDepth } from './dimensions.js';
 import { inCodeOrder } from './portable.js';
 import { compileUnits, unitCategory, type CompiledUnits } from './units.js';
-import { coveredDates, dayOf, type Scope } from './scope.js';
+import { coveredDates, dayOf, known, valid, type Scope } from './scope.js';
 
 /** Where reports are read: the published views, as one consistent snapshot. */
 export interface StatisticsSource {
@@ -184,6 +184,7 @@ async function reportIn(db: Kysely<any>, request: ReportRequest, checkpoint: num
   const table = await countTable(request, scopeOf(request, db));
   const related = new Map(await Promise.all(relatedRequests(request).map(async (r) => [r.indicator, await relatedTable(request, table, r, db)] as const)));
   const { rows, unprotected } = await publisher.publish(request, table, related);
+  const absent = rows.length === 0 ? await absentCohortNote(request, scopeOf(request, db)) : null;
   return {
     request,
     ruleSet: { name: rules.name, version: rules.version },
@@ -196,7 +197,25 @@ async function reportIn(db: Kysely<any>, request: ReportRequest, checkpoint: num
     minCell: effectiveMinCell(request.minCell),
     suppressed: request.unsuppressed !== true,
     ...(request.unsuppressed === true ? {} : { unprotected }),
+    ...(absent === null ? {} : { notes: [absent] }),
   };
+}
+
+/**
+ * An empty report for a cohort the views do not hold (in the request's
+ * edition) is most often a mistyped year or cohort type: say which cohorts
+ * they hold. Null when the cohort is there (its rows may be empty for other
+ * reasons) or the request names none.
+ */
+async function absentCohortNote(request: ReportRequest, s: Scope): Promise<string | null> {
+  if (request.cohort === null) return null;
+  const { rows } = await sql<{ cohort: number }>`select distinct m.cohort from stat_member m
+    where m.rules = ${s.rules} and m.cohort_type = ${request.cohortType} and ${known('m', s)} and ${valid('m', s)} order by 1`.execute(s.db);
+  const held = rows.map((r) => schoolYear(Number(r.cohort)));
+  if (held.includes(request.cohort)) return null;
+  const which = `${request.cohortType} cohort ${request.cohort}${request.cohortType === 'advice' ? ` under ${request.rules}` : ''}`;
+  const edition = [request.asKnownOn ? `as known on ${request.asKnownOn}` : null, request.asOfSchoolYear ? `as of ${request.asOfSchoolYear}` : null].filter((x) => x !== null);
+  return `the views hold no ${which}${edition.length ? ` ${edition.join(' and ')}` : ''}; they hold ${held.length === 0 ? 'none' : held.join(', ')}`;
 }
 
 /** A report from the views; callers must not change it (the API may share it). */

@@ -79,22 +79,6 @@ const prefixCsv = (csv: string, rules: string, withHeader: boolean): string => {
   return [...(withHeader ? [`rules,${header}`] : []), ...rows.map((r) => `${rules},${r}`)].join('\n') + '\n';
 };
 
-/**
- * An empty report for a cohort the views do not hold at all is most often a
- * mistyped year or cohort type: say which cohorts there are (on stderr, so
- * the output stays what was asked for).
- */
-async function noteAbsentCohort(ctx: CommandContext, engine: Pick<Engine, 'cohorts'>, request: ReportRequest): Promise<void> {
-  if (request.cohort === null) return;
-  // The report is out already; a note that cannot be made must not fail the command.
-  const list = await engine.cohorts().catch(() => null);
-  if (list === null) return;
-  const held = request.cohortType === 'advice' ? (list.advice[request.rules] ?? []) : list[request.cohortType];
-  if (held.includes(request.cohort)) return;
-  const which = `${request.cohortType} cohort ${request.cohort}${request.cohortType === 'advice' ? ` under ${request.rules}` : ''}`;
-  ctx.stderr.write(`note: the views hold no ${which}; they hold ${held.length === 0 ? 'none' : held.join(', ')}\n`);
-}
-
 export const command: Command = {
   name: 'report',
   summary: 'An indicator for a cohort under a rule set, in long format (table, json or csv), optionally as known on a date',
@@ -125,10 +109,12 @@ export const command: Command = {
         if (report.unprotected && format !== 'table') {
           ctx.stderr.write(`warning: ${unprotectedText(report)}; do not publish it as it is (ask for a coarser breakdown)\n`);
         }
-        if (report.rows.length === 0) await noteAbsentCohort(ctx, engine, request);
+        // Notes go to stderr, so the output stays the report asked for.
+        for (const note of report.notes ?? []) ctx.stderr.write(`note: ${note}\n`);
         return 0;
       }
       const cmp = await withReportErrors(() => engine.compareRuleSets(request, request.rules, other));
+      for (const note of new Set([...(cmp.a.notes ?? []), ...(cmp.b.notes ?? [])])) ctx.stderr.write(`note: ${note}\n`);
       if (format === 'json') ctx.stdout.write(JSON.stringify(cmp, null, 2) + '\n');
       else if (format === 'csv') {
         ctx.stdout.write(prefixCsv(formatReport(cmp.a, 'csv'), cmp.a.ruleSet.name, true) + prefixCsv(formatReport(cmp.b, 'csv'), cmp.b.ruleSet.name, false));

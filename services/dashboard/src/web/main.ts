@@ -257,9 +257,12 @@ const RENDER: Record<View, (out: HTMLElement) => Promise<void>> = {
 
 /** Per view being drawn, the hidden cells its reports could not protect (publishing counts them). */
 const unprotected = new WeakMap<HTMLElement, number>();
+/** Per view being drawn, what its reports say a reader should know (an empty chart's reason), each once. */
+const notes = new WeakMap<HTMLElement, Set<string>>();
 async function reportFor(view: HTMLElement, q: Parameters<ApiClient['report']>[0]): Promise<Report> {
   const report = await api.report<Report>(q);
   unprotected.set(view, (unprotected.get(view) ?? 0) + (report.unprotected ?? 0));
+  for (const note of report.notes ?? []) notes.set(view, (notes.get(view) ?? new Set()).add(note));
   return report;
 }
 
@@ -282,6 +285,7 @@ async function render(): Promise<void> {
       out.prepend(h('p', { class: 'note warning', role: 'note' },
         `${n} small hidden cell${n === 1 ? '' : 's'} of this view can be worked out from coarser tables: choose a coarser breakdown before publishing it.`));
     }
+    for (const note of [...(notes.get(out) ?? [])].reverse()) out.prepend(h('p', { class: 'note', role: 'note' }, `The ${note.replace(/^the /, '')}.`));
     panel.replaceChildren(out);
     status(`Showing ${VIEWS.find((v) => v.id === sel.view)!.label.toLowerCase()} for ${cohortText()}, rule set ${sel.rules}${byText()}${asOfText()}. Cells of fewer than ${meta.minCell} learners read <${meta.minCell}; cells hidden to protect them read "hidden".`);
   } catch (err) {

@@ -12,6 +12,8 @@ export interface Report {
   readonly source: { kind: string; checkpoint?: number };
   /** Hidden cells a reader can still work out from this table and its coarser tables. */
   readonly unprotected?: number;
+  /** What a reader should know, such as a cohort the views do not hold in the edition asked for. */
+  readonly notes?: string[];
 }
 export interface CompareSide { count: number | null; denominator: number | null; percent: number | null; suppressed: boolean; suppression?: Suppression }
 export interface CompareRow { group: Record<string, string>; offset: number | null; schoolYear: string | null; family?: string; category: string; a: CompareSide | null; b: CompareSide | null }
