@@ -31,7 +31,8 @@ import type {
   Subscription,
 } from '../port.js';
 import { matchesExpectedRevision } from '../expected-revision.js';
-import { DEFAULT_BATCH_SIZE, pollingSubscription } from '../polling-subscription.js';
+import { pollingSubscription } from '../polling-subscription.js';
+import { readPages } from '../read-pages.js';
 import { toEventData, toRecorded } from './mapping.js';
 
 export interface EsdbEventStore extends EventStore {
@@ -186,18 +187,7 @@ export function openEsdbEventStore(connectionString: string): EsdbEventStore {
       return out;
     },
 
-    async *readAll(opts: ReadAllOptions = {}) {
-      const limit = opts.batchSize ?? DEFAULT_BATCH_SIZE;
-      const until = opts.until ?? Number.MAX_SAFE_INTEGER;
-      let after = opts.after ?? 0;
-      for (;;) {
-        const batch = await readBatch(after, limit, until);
-        if (batch.length === 0) return;
-        yield batch;
-        if (batch.length < limit) return;
-        after = batch[batch.length - 1]!.position;
-      }
-    },
+    readAll: (opts: ReadAllOptions = {}) => readPages(readBatch, opts),
 
     async *readStreams(opts: ReadStreamsOptions) {
       const limit = opts.batchSize ?? 1000;

@@ -56,7 +56,8 @@ import type {
   SubscribeOptions,
   Subscription,
 } from '../port.js';
-import { DEFAULT_BATCH_SIZE, pollingSubscription } from '../polling-subscription.js';
+import { pollingSubscription } from '../polling-subscription.js';
+import { readPages } from '../read-pages.js';
 import { appendListener } from './listener.js';
 import { unjoin, type JoinedAppends } from './joined.js';
 import { allJoinable, columnQuery, columnSql, joinColumn, splitColumn, type ColumnValue } from './text-columns.js';
@@ -565,18 +566,7 @@ export async function openPostgresEventStore(options: PostgresEventStoreOptions)
       return rows[0]?.revision ?? null;
     },
 
-    async *readAll(opts: ReadAllOptions = {}) {
-      const limit = opts.batchSize ?? DEFAULT_BATCH_SIZE;
-      const until = opts.until ?? Number.MAX_SAFE_INTEGER;
-      let after = opts.after ?? 0;
-      for (;;) {
-        const batch = await readBatch(after, limit, until);
-        if (batch.length === 0) return;
-        yield batch;
-        if (batch.length < limit) return;
-        after = batch[batch.length - 1]!.position;
-      }
-    },
+    readAll: (opts: ReadAllOptions = {}) => readPages(readBatch, opts),
 
     async *readStreams(opts: ReadStreamsOptions) {
       const limit = opts.batchSize ?? 1000;

@@ -17,7 +17,8 @@ import type {
   SubscribeOptions,
   Subscription,
 } from '../port.js';
-import { DEFAULT_BATCH_SIZE, pollingSubscription, type WakeSignal } from '../polling-subscription.js';
+import { pollingSubscription, type WakeSignal } from '../polling-subscription.js';
+import { readPages } from '../read-pages.js';
 import { applyPragmas, migrate, type OnMigrate } from './schema.js';
 import { acquireLogLock } from './lock.js';
 import { LogUnopenableError } from './errors.js';
@@ -568,17 +569,9 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
       return row === undefined ? null : row[1];
     },
 
-    async *readAll(opts: ReadAllOptions = {}) {
-      const limit = opts.batchSize ?? DEFAULT_BATCH_SIZE;
-      const until = opts.until ?? Number.MAX_SAFE_INTEGER;
-      let after = opts.after ?? 0;
-      for (;;) {
-        const batch = readBatch(after, limit, until, opts.metadata ?? true);
-        if (batch.length === 0) return;
-        yield batch;
-        if (batch.length < limit) return;
-        after = batch[batch.length - 1]!.position;
-      }
+    readAll(opts: ReadAllOptions = {}) {
+      const metadata = opts.metadata ?? true;
+      return readPages((after, limit, until) => readBatch(after, limit, until, metadata), opts);
     },
 
     async *readStreams(opts: ReadStreamsOptions) {
