@@ -57,6 +57,7 @@ export function sideBySide(a: Report, b: Report) {
     const hit = byKey.get(rowKey(r));
     if (hit) hit.b = r; else byKey.set(rowKey(r), { row: r, b: r });
   }
+  const notes = [...new Set([...(a.notes ?? []), ...(b.notes ?? [])])];
   return {
     indicator: a.request.indicator,
     rulesA: a.ruleSet,
@@ -65,5 +66,6 @@ export function sideBySide(a: Report, b: Report) {
     rows: [...byKey.values()].map(({ row, a: ra, b: rb }) => ({
       group: row.group, offset: row.offset, schoolYear: row.schoolYear, family: row.family, category: row.category, a: side(ra), b: side(rb),
     })),
+    ...(notes.length > 0 ? { notes } : {}),
   };
 }

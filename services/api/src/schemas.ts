@@ -80,6 +80,7 @@ export const CompareSchema = z.object({
     a: CompareSideSchema,
     b: CompareSideSchema,
   })),
+  notes: ReportSchema.shape.notes.describe("the two reports' notes, each once (a cohort the views do not hold under either rule set)"),
 });
 
 export const ProblemSchema = z.object({

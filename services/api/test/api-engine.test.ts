@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Role } from '../src/access/index.js';
-import { ReportSchema } from '../src/schemas.js';
+import { CompareSchema, ReportSchema } from '../src/schemas.js';
 import { startDemo, type Demo } from '../test-support/demo.js';
 
 let demo: Demo;
@@ -110,6 +110,11 @@ describe('numbers', () => {
     const b = await direct({ indicator: 'advice-position', cohortType: 'advice', cohort, rules: 'inspectie', by: [] });
     for (const r of a.rows) expect(body.rows.find((x: any) => x.category === r.category).a.count).toBe(r.count);
     for (const r of b.rows) expect(body.rows.find((x: any) => x.category === r.category).b.count).toBe(r.count);
+    expect(body.notes).toBeUndefined();
+    const meta = await (await call('/api/meta', 'dashboard')).json() as { cohorts: { advice: Record<string, string[]> } };
+    const absent = CompareSchema.parse(await (await call(`/api/compare/advice-position?${qs({ cohort: '1999-2000', rulesA: 'monitor', rulesB: 'inspectie' })}`, 'dashboard')).json());
+    expect(absent.rows).toEqual([]);
+    expect(absent.notes).toEqual(['monitor', 'inspectie'].map((r) => `the views hold no advice cohort 1999-2000 under ${r}; they hold ${meta.cohorts.advice[r]!.join(', ')}`));
   });
 });
 

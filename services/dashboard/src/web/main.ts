@@ -202,6 +202,7 @@ async function renderCompare(out: HTMLElement): Promise<void> {
   picker.addEventListener('change', () => { sel.compareIndicator = picker.value; void render(); });
   out.append(h('label', { class: 'inline' }, 'Indicator ', picker));
   const data = await api.compare<Compare>({ ...query(sel.compareIndicator), rulesA: sel.rules, rulesB: sel.rulesB });
+  noted(out, data.notes);
   out.append(helpPanel(data.rows.map((r) => r.category), data.minCell));
   const title = `${sel.compareIndicator === 'outcome' ? 'Highest VO diploma vs advice' : 'Year 3 vs advice'} under ${data.rulesA.name} and ${data.rulesB.name}, ${cohortText()}${byText()}${asOfText()}`;
   const side = (v: Compare['rows'][number]['a']): TableCell => {
@@ -262,8 +263,11 @@ const notes = new WeakMap<HTMLElement, Set<string>>();
 async function reportFor(view: HTMLElement, q: Parameters<ApiClient['report']>[0]): Promise<Report> {
   const report = await api.report<Report>(q);
   unprotected.set(view, (unprotected.get(view) ?? 0) + (report.unprotected ?? 0));
-  for (const note of report.notes ?? []) notes.set(view, (notes.get(view) ?? new Set()).add(note));
+  noted(view, report.notes);
   return report;
+}
+function noted(view: HTMLElement, said: readonly string[] | undefined): void {
+  for (const note of said ?? []) notes.set(view, (notes.get(view) ?? new Set()).add(note));
 }
 
 let generation = 0;

@@ -23,6 +23,7 @@ export interface Compare {
   readonly rulesB: { name: string; version: number };
   readonly minCell: number;
   readonly rows: CompareRow[];
+  readonly notes?: string[];
 }
 export interface Meta {
   indicators: string[];
