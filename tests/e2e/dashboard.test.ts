@@ -463,6 +463,7 @@ if ('missing' in chromiumLookup) {
       expect(early.rows).toEqual([]);
       expect(early.notes).toEqual([expect.stringContaining(`advice cohort ${cohort} under monitor as of ${before}`)]);
       expect(await page.$$eval('.view > p.note:not(.warning)', (ps) => ps.map((p) => p.textContent ?? ''))).toEqual([`The ${early.notes![0]!.replace(/^the /, '')}.`]);
+      await shot('empty-cohort-note');
       await go(`view=advice-position&cohortType=advice&cohort=${cohort}&rules=monitor`);
       expect((await reportFor('advice-position')).notes).toBeUndefined();
       expect(await page.$$eval('.view > p.note:not(.warning)', (ps) => ps.length)).toBe(0);
