@@ -227,7 +227,9 @@ function runPeer(): Record<string, any> {
   return JSON.parse(line.slice(7));
 }
 
-type Timing = { scope: string; indicator: string; by: string; ms: number };
+type Timing = { scope: string; indicator: string; by: string; ms: number; rows: number };
+/** Row counts the by-size figures are cut at (each kept only where some answer of both scopes is within it). */
+const SIZE_LIMITS = [1_000, 5_000, 10_000] as const;
 const timings = reports['timings'] as Timing[];
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 const summary = (list: Timing[]) => {
@@ -255,6 +257,12 @@ const result: BenchResult = {
     cohort: middleCohort, learners: reports['learners'], knownOn: KNOWN_ON, openMs: reports['openMs'], firstMs: reports['firstMs'],
     scopes: Object.fromEntries(['live', 'asKnownOn'].map((scope) => [scope, summary(timings.filter((t) => t.scope === scope))])),
     slowest: [...timings].sort((a, b) => b.ms - a.ms).slice(0, 3).map(({ scope, indicator, by, ms }) => ({ scope, indicator, by, ms })),
+    bySize: SIZE_LIMITS.flatMap((atMostRows) => {
+      const within = (scope: string) => timings.filter((t) => t.scope === scope && t.rows <= atMostRows);
+      return within('live').length > 0 && within('asKnownOn').length > 0
+        ? [{ atMostRows, scopes: Object.fromEntries(['live', 'asKnownOn'].map((scope) => [scope, summary(within(scope))])) }]
+        : [];
+    }),
     perIndicator: Object.fromEntries(INDICATORS.map((i) => [i, {
       liveMaxMs: maxOf(timings.filter((t) => t.indicator === i && t.scope === 'live')),
       asKnownOnMaxMs: maxOf(timings.filter((t) => t.indicator === i && t.scope === 'asKnownOn')),

@@ -46,6 +46,12 @@ export interface BenchResult {
     slowest: { scope: string; indicator: string; by: string; ms: number }[];
     perIndicator: Record<string, { liveMaxMs: number; asKnownOnMaxMs: number }>;
     /**
+     * The same requests kept to the answers of at most so many rows (limits
+     * no answer reaches are left out): whether the latency targets hold for
+     * tables up to a size is a question the figures above cannot answer.
+     */
+    bySize: { atMostRows: number; scopes: Record<string, LatencySummary> }[];
+    /**
      * A small report (outcome, no breakdown) asked over and over while the
      * slowest live request runs once, with reports published in worker
      * threads as `pathways serve` does and in the calling thread: what the
@@ -95,6 +101,11 @@ export function checkShape(r: BenchResult): string[] {
     for (const k of ['requests', 'p50Ms', 'p95Ms', 'maxMs'] as const) positive(`reports.scopes.${scope}.${k}`, x[k]);
   }
   for (const indicator of INDICATORS) if (!r.reports.perIndicator[indicator]) problems.push(`reports.perIndicator.${indicator} missing`);
+  if (!Array.isArray(r.reports.bySize) || r.reports.bySize.length === 0) problems.push('reports.bySize holds no limit');
+  for (const [i, b] of (r.reports.bySize ?? []).entries()) {
+    for (const scope of ['live', 'asKnownOn']) for (const k of ['requests', 'p50Ms', 'p95Ms', 'maxMs'] as const) positive(`reports.bySize[${i}].scopes.${scope}.${k}`, b.scopes[scope]?.[k]);
+    if ((b.scopes['live']?.requests ?? 0) > (r.reports.scopes['live']?.requests ?? 0)) problems.push(`reports.bySize[${i}] counts more requests than the whole set`);
+  }
   for (const mode of ['threads', 'callingThread'] as const) {
     const b = r.reports.beside?.byThreads[mode];
     if (!b) { problems.push(`reports.beside.byThreads.${mode} missing`); continue; }
@@ -165,6 +176,15 @@ export function toMarkdown(r: BenchResult): string {
     ...Object.entries(r.reports.scopes).map(([k, v]) => `| ${k} | ${v.requests} | ${n(v.p50Ms, 1)} | ${n(v.p95Ms, 1)} | ${n(v.maxMs, 1)} |`),
     '',
     `Slowest: ${r.reports.slowest.map((x) => `${x.indicator} by ${x.by} (${x.scope}) ${n(x.ms)} ms`).join('; ')}.`,
+    '',
+    `The same requests kept to the answers of at most N rows (live; as known on):`,
+    '',
+    '| answers of at most | requests | p50 ms | p95 ms | max ms |',
+    '|---|---|---|---|---|',
+    ...r.reports.bySize.map((b) => {
+      const both = (k: keyof LatencySummary) => `${n(b.scopes['live']![k], k === 'requests' ? 0 : 1)}; ${n(b.scopes['asKnownOn']![k], k === 'requests' ? 0 : 1)}`;
+      return `| ${n(b.atMostRows)} rows | ${both('requests')} | ${both('p50Ms')} | ${both('p95Ms')} | ${both('maxMs')} |`;
+    }),
     '',
     '| indicator | live max ms | as-known-on max ms |',
     '|---|---|---|',
