@@ -181,10 +181,11 @@ function relatedTable(request: ReportRequest, table: CountTable, related: Report
 /** A report on one state of the views. */
 async function reportIn(db: Kysely<any>, request: ReportRequest, checkpoint: number, publisher: Publisher = inlinePublisher): Promise<Report> {
   const rules = checkRequest(request);
-  const table = await countTable(request, scopeOf(request, db));
+  const scope = scopeOf(request, db);
+  const table = await countTable(request, scope);
   const related = new Map(await Promise.all(relatedRequests(request).map(async (r) => [r.indicator, await relatedTable(request, table, r, db)] as const)));
   const { rows, unprotected } = await publisher.publish(request, table, related);
-  const absent = rows.length === 0 ? await absentCohortNote(request, scopeOf(request, db)) : null;
+  const absent = rows.length === 0 ? await absentCohortNote(request, scope) : null;
   return {
     request,
     ruleSet: { name: rules.name, version: rules.version },
@@ -209,9 +210,7 @@ async function reportIn(db: Kysely<any>, request: ReportRequest, checkpoint: num
  */
 async function absentCohortNote(request: ReportRequest, s: Scope): Promise<string | null> {
   if (request.cohort === null) return null;
-  const { rows } = await sql<{ cohort: number }>`select distinct m.cohort from stat_member m
-    where m.rules = ${s.rules} and m.cohort_type = ${request.cohortType} and ${known('m', s)} and ${valid('m', s)} order by 1`.execute(s.db);
-  const held = rows.map((r) => schoolYear(Number(r.cohort)));
+  const held = heldCohorts(await cohortsIn(s.db, s), request.cohortType, s.rules);
   if (held.includes(request.cohort)) return null;
   const which = `${request.cohortType} cohort ${request.cohort}${request.cohortType === 'advice' ? ` under ${request.rules}` : ''}`;
   const edition = [request.asKnownOn ? `as known on ${request.asKnownOn}` : null, request.asOfSchoolYear ? `as of ${request.asOfSchoolYear}` : null].filter((x) => x !== null);
@@ -306,15 +305,26 @@ export interface CohortList {
   readonly leerjaar3: readonly string[];
 }
 
+type HeldCohort = { rules: string; cohort_type: string; cohort: number };
+
+/** Which cohorts have members in an edition of the views (live: nothing cut), in cohort order. */
+async function cohortsIn(db: Kysely<any>, edition: Pick<Scope, 'knownOn' | 'asOf'>): Promise<HeldCohort[]> {
+  const { rows } = await sql<HeldCohort>`
+    select distinct m.rules, m.cohort_type, m.cohort from stat_member m where ${known('m', edition)} and ${valid('m', edition)} order by m.cohort`.execute(db);
+  return rows;
+}
+
+/** The school years of the held cohorts of one type, under one rule set or any. */
+const heldCohorts = (rows: readonly HeldCohort[], type: string, rules?: string): string[] =>
+  [...new Set(rows.filter((x) => x.cohort_type === type && (rules === undefined || x.rules === rules)).map((x) => schoolYear(Number(x.cohort))))];
+
 export async function statisticsCohorts(source: StatisticsSource, rules: readonly string[]): Promise<CohortList> {
   return source.snapshot(async (db) => {
-    const { rows } = await sql<{ rules: string; cohort_type: string; cohort: number }>`
-      select distinct rules, cohort_type, cohort from stat_member where valid_until is null and known_until is null order by cohort`.execute(db);
-    const years = (type: string, r?: string) => [...new Set(rows.filter((x) => x.cohort_type === type && (r === undefined || x.rules === r)).map((x) => schoolYear(Number(x.cohort))))];
+    const rows = await cohortsIn(db, { knownOn: null, asOf: null });
     return {
-      advice: Object.fromEntries(rules.map((r) => [r, years('advice', r)])),
-      intake: years('intake'),
-      leerjaar3: years('leerjaar3'),
+      advice: Object.fromEntries(rules.map((r) => [r, heldCohorts(rows, 'advice', r)])),
+      intake: heldCohorts(rows, 'intake'),
+      leerjaar3: heldCohorts(rows, 'leerjaar3'),
     };
   });
 }

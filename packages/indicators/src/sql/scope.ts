@@ -22,13 +22,13 @@ export const dayOf = (iso: string): number => Number(iso.slice(0, 4)) * 10_000 +
 const col = (alias: string, column: string) => sql.ref(`${alias}.${column}`);
 
 /** The row held on the scope's day of knowledge. */
-export function known(alias: string, s: Scope): RawBuilder<unknown> {
+export function known(alias: string, s: Pick<Scope, 'knownOn'>): RawBuilder<unknown> {
   if (s.knownOn === null) return sql`${col(alias, 'known_until')} is null`;
   return sql`(${col(alias, 'known_from')} <= ${sql.lit(s.knownOn)} and (${col(alias, 'known_until')} is null or ${col(alias, 'known_until')} > ${sql.lit(s.knownOn)}))`;
 }
 
 /** The version held in the scope's school year (member and classification rows). */
-export function valid(alias: string, s: Scope): RawBuilder<unknown> {
+export function valid(alias: string, s: Pick<Scope, 'asOf'>): RawBuilder<unknown> {
   if (s.asOf === null) return sql`${col(alias, 'valid_until')} is null`;
   return sql`(${col(alias, 'valid_from')} <= ${sql.lit(s.asOf)} and (${col(alias, 'valid_until')} is null or ${col(alias, 'valid_until')} > ${sql.lit(s.asOf)}))`;
 }

@@ -289,7 +289,7 @@ async function render(): Promise<void> {
       out.prepend(h('p', { class: 'note warning', role: 'note' },
         `${n} small hidden cell${n === 1 ? '' : 's'} of this view can be worked out from coarser tables: choose a coarser breakdown before publishing it.`));
     }
-    for (const note of [...(notes.get(out) ?? [])].reverse()) out.prepend(h('p', { class: 'note', role: 'note' }, `The ${note.replace(/^the /, '')}.`));
+    for (const note of [...(notes.get(out) ?? [])].reverse()) out.prepend(h('p', { class: 'note', role: 'note' }, `${note.charAt(0).toUpperCase()}${note.slice(1)}.`));
     panel.replaceChildren(out);
     status(`Showing ${VIEWS.find((v) => v.id === sel.view)!.label.toLowerCase()} for ${cohortText()}, rule set ${sel.rules}${byText()}${asOfText()}. Cells of fewer than ${meta.minCell} learners read <${meta.minCell}; cells hidden to protect them read "hidden".`);
   } catch (err) {
