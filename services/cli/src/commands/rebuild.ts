@@ -41,7 +41,7 @@ export const command: Command = {
       progress.stop();
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const perSecond = seconds > 0 ? Math.round(run.events / seconds) : run.events;
-      const summary = { projections: run.rebuilt, events: run.events, seconds: Number(seconds.toFixed(3)), eventsPerSecond: perSecond, position: run.head, generation: run.published };
+      const summary = { projections: run.rebuilt, events: run.events, seconds: Number(seconds.toFixed(3)), eventsPerSecond: perSecond, position: run.head, generation: run.published, ...(run.spans ? { spans: run.spans } : {}) };
       if (ctx.flags['json']) ctx.stdout.write(JSON.stringify(summary, null, 2) + '\n');
       else {
         ctx.stdout.write(
