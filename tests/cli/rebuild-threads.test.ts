@@ -16,10 +16,11 @@ import { pathways } from './run-cli.js';
 describe('pnpm pathways rebuild, from the bundled CLI', () => {
   let root: string;
   let db: string;
+  let population: string;
   beforeAll(() => {
     root = mkdtempSync(join(tmpdir(), 'leerroutes-rebuild-threads-'));
     db = join(root, 'log.sqlite');
-    const population = join(root, 'population');
+    population = join(root, 'population');
     const generated = pathways(['generate', '--out', population, '--learners', '1500', '--seed', '7']);
     expect(generated.code, generated.stderr).toBe(0);
     const imported = pathways(['import', population, '--db', db, '--no-projections', '--known-at', '2023-11-01', '--quiet']);
@@ -46,6 +47,21 @@ describe('pnpm pathways rebuild, from the bundled CLI', () => {
     expect(spans!.local, 'spans the writer\'s thread folded').toBeGreaterThan(0);
     expect(spans!.workers + spans!.local).toBeGreaterThanOrEqual(Math.ceil(events / 200));
     expect(views()).toBe(viewsAlone);
+  }, 600_000);
+
+  it('builds a first import\'s views as a rebuild does, in the worker thread, to the same views', () => {
+    // Nothing is published yet, so the import's catch-up is a rebuild; it once ran in the calling thread alone.
+    const fresh = join(root, 'fresh.sqlite');
+    const r = pathways(['import', population, '--db', fresh, '--known-at', '2023-11-01', '--json', '--quiet'], {}, 300_000);
+    expect(r.code, r.stderr).toBe(0);
+    const { projections } = JSON.parse(r.stdout) as { projections: Summary & { rebuilt: string[] } };
+    expect(projections.rebuilt).toEqual(['reference-data', 'statistics', 'event-counts']);
+    expect(projections.spans?.workers, 'spans the worker folded').toBeGreaterThan(0);
+    expect(views(fresh)).toBe(views(db));
+    // Once published, a catch-up goes on from the views: here there is nothing to do.
+    const again = pathways(['catch-up', '--db', fresh, '--json', '--quiet']);
+    expect(again.code, again.stderr).toBe(0);
+    expect(JSON.parse(again.stdout)).toMatchObject({ events: 0, rebuilt: [], published: null });
   }, 600_000);
 
   type Summary = { events: number; spans?: { workers: number; local: number } };

@@ -11,7 +11,7 @@ import type { EventStore } from '@leerroutes/event-store';
 import type { OnMigrate } from '@leerroutes/event-store/sqlite';
 import {
   catchUp, rebuild, startSubscriber, writeViewsDump,
-  type LockOptions, type ProgressListener, type RunSummary, type SubscriberOptions, type ViewsStore, type ViewsSubscription,
+  type LockOptions, type ProgressListener, type RebuildThread, type RunSummary, type SubscriberOptions, type ViewsStore, type ViewsSubscription,
 } from '@leerroutes/projection-runtime';
 import { defaultProjections, REBUILD_SOURCE } from '@leerroutes/projections';
 import { eraseLearner, type ErasureReceipt } from './erase.js';
@@ -127,6 +127,10 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
   const lock = options.viewsLock ?? {};
   const subscribers: ViewsSubscription[] = [];
   const publisher = options.publishThreads ? threadPublisher(options.publishThreads) : inlinePublisher;
+  // On the embedded log a full rebuild (or a catch-up with nothing published yet) reads and folds in worker
+  // threads, which open the log file again.
+  const rebuildThread = (tuning: Pick<RebuildThread, 'workers' | 'localFolds'> = {}): { rebuildThread?: RebuildThread } =>
+    backend.kind === 'sqlite' ? { rebuildThread: { module: REBUILD_SOURCE, data: { log: dbPath }, ...tuning } } : {};
   const engine: Engine = {
     backend: backend.kind, dbPath, viewsPath, store, views,
     ...reads(store, views.reader, viewsPath, publisher),
@@ -176,19 +180,18 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
         await views.reader.snapshot((db) => writeViewsDump(db, projections, write));
       }
     },
-    catchUp: (onProgress) => catchUp({ ...lock, store, views, projections, ...(onProgress ? { onProgress } : {}) }),
-    // On the embedded log a full rebuild reads and folds in a worker thread, which opens the log file again.
+    catchUp: (onProgress) => catchUp({ ...lock, store, views, projections, ...rebuildThread(), ...(onProgress ? { onProgress } : {}) }),
     async rebuild({ worker, workers, localFolds, ...opts } = {}) {
       const summary = await rebuild({
         ...lock, ...opts, store, views, projections,
-        ...(backend.kind === 'sqlite' && worker !== false ? { rebuildThread: { module: REBUILD_SOURCE, data: { log: dbPath }, ...(workers !== undefined ? { workers } : {}), ...(localFolds !== undefined ? { localFolds } : {}) } } : {}),
+        ...(worker !== false ? rebuildThread({ ...(workers !== undefined ? { workers } : {}), ...(localFolds !== undefined ? { localFolds } : {}) }) : {}),
       });
       // A subscriber waiting out a failure (views that could not be read, say) need not wait longer: the views are new.
       for (const s of subscribers) s.retryNow();
       return summary;
     },
     startSubscriber(opts = {}) {
-      const subscription = startSubscriber({ ...lock, ...opts, store, views, projections });
+      const subscription = startSubscriber({ ...lock, ...opts, store, views, projections, ...rebuildThread() });
       subscribers.push(subscription);
       return subscription;
     },
