@@ -124,6 +124,27 @@ const heavy = specOf(slowestLive.indicator, slowestLive.by === '-' ? [] : slowes
 const besideStep = (threads: number) => step('beside', '--db', db, '--views', views, '--cohort', middleCohort, '--heavy', heavy, '--publish-threads', String(threads));
 const beside = { threads: besideStep(defaultPublishThreads()), callingThread: besideStep(0) };
 const peer = runPeer();
+const mainJob = runMainJob();
+
+/**
+ * The main job as a user runs it: `pathways import` of the delivery into a
+ * new log, its views built and published in the same process. The import
+ * pairs time the import alone (--no-projections), against the append floor.
+ */
+function runMainJob(): Record<string, any> {
+  const mainDb = join(work, 'main-job.sqlite');
+  const mainViews = join(work, 'main-job.views');
+  const clear = () => {
+    for (const s of ['', '-wal', '-shm']) rmSync(mainDb + s, { force: true });
+    rmSync(mainViews, { recursive: true, force: true });
+  };
+  clear();
+  try {
+    return step('import', '--dir', dir, '--db', mainDb, '--views', mainViews, '--known-at', KNOWN_AT, '--with-views');
+  } finally {
+    clear();
+  }
+}
 
 /**
  * Each floor with its subject, back to back: the first round's figures are
@@ -253,6 +274,7 @@ const result: BenchResult = {
     capacity: (2 * scan['seconds']) / (twoScans.reduce((sum, x) => sum + (x['seconds'] as number), 0) / twoScans.length),
   },
   correction: { events: corrected['events'], seconds: corrected['seconds'] },
+  mainJob: { ...rateOf(mainJob), importSeconds: mainJob['importSeconds'], viewsEvents: mainJob['viewsEvents'], ...(mainJob['spans'] ? { spans: mainJob['spans'] } : {}) },
   reports: {
     cohort: middleCohort, learners: reports['learners'], knownOn: KNOWN_ON, openMs: reports['openMs'], firstMs: reports['firstMs'],
     scopes: Object.fromEntries(['live', 'asKnownOn'].map((scope) => [scope, summary(timings.filter((t) => t.scope === scope))])),

@@ -36,6 +36,12 @@ export interface BenchResult {
   /** A corrected re-delivery imported after the population, known later: what "as known on" tells apart. */
   correction: { events: number; seconds: number };
   /**
+   * `pathways import` of the delivery into a new log with its views, as a
+   * user runs it (one process): the import, then the views built, which with
+   * nothing published yet is a rebuild (`spans`: who folded the log's spans).
+   */
+  mainJob: Rate & { importSeconds: number; viewsEvents: number; spans?: { workers: number; local: number } };
+  /**
    * Every indicator under each breakdown, live and as known on a date before
    * the correction, each asked once in the bench's report process (the engine keeps
    * nothing between requests, so each is a first ask).
@@ -94,6 +100,9 @@ export function checkShape(r: BenchResult): string[] {
     problems.push(`event counts differ: import ${r.import.events} + correction ${r.correction.events}, append ${r.append.events}, scan ${r.scan.events}, rebuild ${r.rebuild.events}`);
   }
   positive('correction.events', r.correction.events);
+  for (const k of ['events', 'seconds', 'cpuSeconds', 'peakRssMiB', 'importSeconds', 'viewsEvents'] as const) positive(`mainJob.${k}`, r.mainJob[k]);
+  if (r.mainJob.events !== r.import.events || r.mainJob.viewsEvents !== r.import.events) problems.push(`the main job handled other events: import ${r.mainJob.events}, views ${r.mainJob.viewsEvents}, against ${r.import.events}`);
+  if (r.mainJob.importSeconds >= r.mainJob.seconds) problems.push(`the main job's import took ${r.mainJob.importSeconds} of its ${r.mainJob.seconds} s: no time left for its views`);
   positive('reports.learners', r.reports.learners);
   for (const scope of ['live', 'asKnownOn']) {
     const x = r.reports.scopes[scope];
@@ -155,6 +164,7 @@ export function toMarkdown(r: BenchResult): string {
     `| full rebuild, all projections | ${n(r.rebuild.events)} events | ${n(r.rebuild.seconds, 1)} | ${n(r.rebuild.cpuSeconds, 1)} | ${n(r.rebuild.eventsPerSecond)} events/s (${n(r.rebuild.ratioToScan, 2)}x the scan floor) | ${n(r.rebuild.peakRssMiB)} MiB |`,
     `| two scans at once (both cores) | 2 x ${n(r.scan.events)} events | ${r.cores.twoScansSeconds.map((x) => n(x, 1)).join(' and ')} | | both cores together scan ${n(r.cores.capacity, 2)}x as fast as one | |`,
     `| corrected re-delivery | ${n(r.correction.events)} events | ${n(r.correction.seconds, 1)} | | | |`,
+    `| the main job: \`pathways import\` with its views, into a new log | ${n(r.mainJob.events)} events | ${n(r.mainJob.seconds, 1)} | ${n(r.mainJob.cpuSeconds, 1)} | import ${n(r.mainJob.importSeconds, 1)} s, then views ${n(r.mainJob.seconds - r.mainJob.importSeconds, 1)} s${r.mainJob.spans ? ` (spans folded: ${n(r.mainJob.spans.workers)} by the worker, ${n(r.mainJob.spans.local)} by the writer)` : ''} | ${n(r.mainJob.peakRssMiB)} MiB |`,
     `| storage | event log ${n(r.storage.dbBytes / 2 ** 20, 1)} MiB, views ${n(r.storage.viewsBytes / 2 ** 20, 1)} MiB | | | ${n(r.storage.bytesPerMillionEvents / 2 ** 20, 1)} MiB per million events | |`,
     '',
     `CPU over the floor's CPU, per event (CPU seconds of each step's process, every thread): import ${r.pairs.import.map((p) => `${n(p.cpuRatio, 2)}x`).join(', ')}, median ${n(r.pairs.importMedianCpuRatio, 2)}x; ` +

@@ -46,15 +46,18 @@ async function main(): Promise<void> {
       return done({ seconds: seconds(t0), summary });
     }
     case 'import': {
-      // Through the engine, as `pathways import --no-projections` runs it, on either backend.
-      const engine = await openEngine({ db: arg('db') });
+      // Through the engine, as `pathways import --no-projections` runs it, on either backend; with --with-views as
+      // `pathways import` runs it (the main job: the import, then its views brought up to date).
+      const withViews = args.includes('--with-views');
+      const engine = await openEngine({ db: arg('db'), ...viewsArg() });
       const watch = stopwatch();
-      const s = (await engine.importDirectory(arg('dir'), { knownAt: arg('known-at'), skipProjections: true })).import;
+      const { import: s, projections } = await engine.importDirectory(arg('dir'), { knownAt: arg('known-at'), skipProjections: !withViews });
       const { seconds: secs, cpuSeconds: cpu } = watch();
       const rows = s.files.reduce((n, f) => n + f.rows, 0);
       const enrolmentRows = s.files.find((f) => f.file === 'enrollments.csv')?.rows ?? 0;
       await engine.close();
-      return done({ seconds: secs, cpuSeconds: cpu, rows, enrolmentRows, events: s.eventsAppended, learners: s.learnersRederived, rowsPerSecond: rows / secs, eventsPerSecond: s.eventsAppended / secs, rejected: s.rejected });
+      const views = withViews && projections ? { viewsEvents: projections.events, importSeconds: s.seconds, ...(projections.spans ? { spans: projections.spans } : {}) } : {};
+      return done({ seconds: secs, cpuSeconds: cpu, rows, enrolmentRows, events: s.eventsAppended, learners: s.learnersRederived, rowsPerSecond: rows / secs, eventsPerSecond: s.eventsAppended / secs, rejected: s.rejected, ...views });
     }
     case 'append': {
       // Raw append: the imported events copied into a fresh store, timing only the appends.
