@@ -157,8 +157,10 @@ export async function catchUp(options: RunOptions): Promise<RunSummary> {
   const { store, views, projections } = options;
   const head = await store.headPosition();
   const checkpoints = await publishedAnchored(views, store, projections);
-  if (projections.every((projection, i) => !stale(projection, checkpoints[i]!) && checkpoints[i]!.position >= head)) return { events: 0, rebuilt: [], head, published: null };
-  if (checkpoints.every((cp) => cp === null)) return runSession(options, { from: 'empty', purpose: 'catch-up', reset: () => true });
+  const upToDate = projections.every((projection, i) => !stale(projection, checkpoints[i]!) && checkpoints[i]!.position >= head);
+  if (upToDate) return { events: 0, rebuilt: [], head, published: null };
+  const nothingPublished = checkpoints.every((cp) => cp === null);
+  if (nothingPublished) return runSession(options, { from: 'empty', purpose: 'catch-up', reset: () => true });
   return runSession(options, { from: 'published', purpose: 'catch-up', reset: stale });
 }
 
