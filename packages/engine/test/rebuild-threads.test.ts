@@ -44,3 +44,36 @@ describe('a rebuild whose writer folds spans too', () => {
     expect(await engine.dump(['views'])).toBe(inCallingThread);
   }, 120_000);
 });
+
+/**
+ * A catch-up with nothing published runs as a rebuild (catch-up.ts). Two of
+ * them at once on a new log (two `pathways project` workers, or a server and
+ * an import) both find nothing published; the one that gets the writer's
+ * lock second must go on from what the first published, not build it all
+ * again.
+ */
+describe('two catch-ups at once on a log with nothing published', () => {
+  let root: string;
+  let engine: Engine;
+  beforeAll(async () => {
+    root = mkdtempSync(join(tmpdir(), 'leerroutes-first-catch-up-'));
+    engine = await openEngine({ db: join(root, 'p.sqlite') });
+    await engine.importDirectory(SAMPLE, { knownAt: '2023-11-01', skipProjections: true });
+  }, 120_000);
+  afterAll(async () => {
+    await engine.close();
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  it('builds the views once, in the worker thread, and the other finds them up to date', async () => {
+    const runs = await Promise.all([engine.catchUp(), engine.catchUp()]);
+    const built = runs.filter((r) => r.published !== null);
+    expect(built).toHaveLength(1);
+    expect(built[0]!.rebuilt).toEqual(['reference-data', 'statistics', 'event-counts']);
+    expect(built[0]!.spans!.workers).toBeGreaterThan(0);
+    expect(runs.find((r) => r.published === null)).toMatchObject({ events: 0, rebuilt: [] });
+    const views = await engine.dump(['views']);
+    await engine.rebuild({ worker: false });
+    expect(await engine.dump(['views'])).toBe(views);
+  }, 120_000);
+});

@@ -56,7 +56,20 @@ const stale = (projection: Projection, cp: Checkpoint | null): boolean => !cp ||
 async function runSession(
   options: RunOptions,
   session: { from: 'published' | 'empty'; purpose: string; reset: (projection: Projection, cp: Checkpoint | null) => boolean },
-): Promise<RunSummary> {
+): Promise<RunSummary>;
+/**
+ * With `unlessPublished`, a session on an empty generation that finds, once
+ * it holds the writer's lock, that another writer has published meanwhile
+ * starts nothing and gives null.
+ */
+async function runSession(
+  options: RunOptions,
+  session: { from: 'empty'; purpose: string; reset: () => true; unlessPublished: true },
+): Promise<RunSummary | null>;
+async function runSession(
+  options: RunOptions,
+  session: { from: 'published' | 'empty'; purpose: string; reset: (projection: Projection, cp: Checkpoint | null) => boolean; unlessPublished?: true },
+): Promise<RunSummary | null> {
   const { store, views, projections, batchSize, sliceSize, onProgress } = options;
   // Started first: the worker loads its modules and opens the log while the session is set up.
   const worker = options.rebuildThread && session.from === 'empty' && projections.every((p) => p.prepare) ? startRebuildWorker(options.rebuildThread) : null;
@@ -68,6 +81,11 @@ async function runSession(
     throw err;
   }
   try {
+    if (session.unlessPublished && (await publishedAnchored(views, store, projections)).some((cp) => cp !== null)) {
+      await worker?.close();
+      await writer.abandon();
+      return null;
+    }
     const rebuilt: string[] = [];
     const targets = await writer.transaction(async ({ db }) => {
       await createCheckpointTable(db);
@@ -160,8 +178,10 @@ export async function catchUp(options: RunOptions): Promise<RunSummary> {
   const upToDate = projections.every((projection, i) => !stale(projection, checkpoints[i]!) && checkpoints[i]!.position >= head);
   if (upToDate) return { events: 0, rebuilt: [], head, published: null };
   const nothingPublished = checkpoints.every((cp) => cp === null);
-  if (nothingPublished) return runSession(options, { from: 'empty', purpose: 'catch-up', reset: () => true });
-  return runSession(options, { from: 'published', purpose: 'catch-up', reset: stale });
+  // Two catch-ups can both find nothing published (two `pathways project` workers, or a server and an import,
+  // started on a new log): the one that gets the writer's lock second goes on from what the first published.
+  const built = nothingPublished ? await runSession(options, { from: 'empty', purpose: 'catch-up', reset: () => true, unlessPublished: true }) : null;
+  return built ?? runSession(options, { from: 'published', purpose: 'catch-up', reset: stale });
 }
 
 /** Where each projection stands in the published views (null: never built). */
