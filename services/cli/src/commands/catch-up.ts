@@ -2,6 +2,7 @@ import { CommandError, existingLog, type Command } from '../command.js';
 import { DB_OPTION, NO_WAIT_OPTION, PROGRESS_OPTIONS, VIEWS_OPTION } from '../options.js';
 import { engineFor, lockedAsCommandError, viewsLock } from '../engine.js';
 import { createProgress } from '../progress.js';
+import { describeViewsRun } from '../views-run.js';
 
 export const command: Command = {
   name: 'catch-up',
@@ -22,7 +23,7 @@ code changed version is rebuilt. Safe to interrupt and run again.`,
       const run = await engine.catchUp((p) => progress.update(p.position, p.head, `projections ${p.phase}`)).catch((err: unknown) => { throw lockedAsCommandError(err); });
       progress.stop();
       if (ctx.flags['json']) ctx.stdout.write(JSON.stringify(run, null, 2) + '\n');
-      else ctx.stdout.write(`Views at position ${run.head}: ${run.events} events applied${run.rebuilt.length ? ` (rebuilt: ${run.rebuilt.join(', ')})` : ''}\n`);
+      else ctx.stdout.write(`Views at ${describeViewsRun(run)}\n`);
       return 0;
     } finally {
       progress.stop();

@@ -5,6 +5,7 @@ import { CommandError, stringFlag, UsageError, type Command } from '../command.j
 import { engineFor, lockedAsCommandError, viewsLock } from '../engine.js';
 import { DB_OPTION, NO_WAIT_OPTION, PROGRESS_OPTIONS, VIEWS_OPTION } from '../options.js';
 import { createProgress } from '../progress.js';
+import { describeViewsRun } from '../views-run.js';
 
 export const command: Command = {
   name: 'import',
@@ -63,7 +64,7 @@ again adds nothing; a changed row or a re-delivered reference date is a correcti
       if (ctx.flags['json']) ctx.stdout.write(JSON.stringify(result, null, 2) + '\n');
       else {
         ctx.stdout.write(formatSummary(result.import) + '\n');
-        if (result.projections) ctx.stdout.write(`  projections up to date at position ${result.projections.head}${result.projections.rebuilt.length ? ` (rebuilt: ${result.projections.rebuilt.join(', ')})` : ''}\n`);
+        if (result.projections) ctx.stdout.write(`  views up to date at ${describeViewsRun(result.projections)}\n`);
       }
       return 0;
     } catch (err) {

@@ -1,6 +1,7 @@
 import { CommandError, UsageError, existingLog, intFlag, type Command } from '../command.js';
 import { DB_OPTION, VIEWS_OPTION } from '../options.js';
 import { engineFor, reportViewsFailure } from '../engine.js';
+import { describeViewsRun } from '../views-run.js';
 
 export const command: Command = {
   name: 'project',
@@ -27,7 +28,7 @@ after 1 s, 2 s, 4 s ... up to 30 s. Stop it with Ctrl-C (SIGINT) or SIGTERM.`,
     const engine = await engineFor(ctx, { onWait: (m) => ctx.stderr.write(`${m}\n`) });
     const subscriber = engine.startSubscriber({
       ...(poll !== undefined ? { pollIntervalMs: poll } : {}),
-      onPublished: (s) => ctx.stdout.write(`published position ${s.head}: ${s.events} events applied${s.rebuilt.length ? ` (rebuilt: ${s.rebuilt.join(', ')})` : ''}\n`),
+      onPublished: (s) => ctx.stdout.write(`published ${describeViewsRun(s)}\n`),
       onError: reportViewsFailure(ctx, engine),
     });
     // Stopped by a signal, also while the first catch-up is still being tried.
