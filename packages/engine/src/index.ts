@@ -11,7 +11,7 @@ import type { EventStore } from '@leerroutes/event-store';
 import type { OnMigrate } from '@leerroutes/event-store/sqlite';
 import {
   catchUp, rebuild, startSubscriber, writeViewsDump,
-  type LockOptions, type ProgressListener, type RebuildThread, type RunSummary, type SubscriberOptions, type ViewsStore, type ViewsSubscription,
+  type LockOptions, type ProgressListener, type RebuildInstead, type RebuildThread, type RunSummary, type SubscriberOptions, type ViewsStore, type ViewsSubscription,
 } from '@leerroutes/projection-runtime';
 import { defaultProjections, REBUILD_SOURCE } from '@leerroutes/projections';
 import { eraseLearner, type ErasureReceipt } from './erase.js';
@@ -56,6 +56,8 @@ export interface EngineOptions {
    * thread (a CLI's one report gains nothing from a thread's start).
    */
   readonly publishThreads?: number;
+  /** When a catch-up (after an import, or a subscriber's) runs as a rebuild in threads instead; default: the runtime's REBUILD_INSTEAD. */
+  readonly rebuildInstead?: RebuildInstead;
 }
 
 export interface ImportOptions {
@@ -127,10 +129,10 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
   const lock = options.viewsLock ?? {};
   const subscribers: ViewsSubscription[] = [];
   const publisher = options.publishThreads ? threadPublisher(options.publishThreads) : inlinePublisher;
-  // On the embedded log a full rebuild (or a catch-up with nothing published yet) reads and folds in worker
+  // On the embedded log a full rebuild (or a catch-up that runs as one, catch-up.ts) reads and folds in worker
   // threads, which open the log file again.
-  const rebuildThread = (tuning: Pick<RebuildThread, 'workers' | 'localFolds'> = {}): { rebuildThread?: RebuildThread } =>
-    backend.kind === 'sqlite' ? { rebuildThread: { module: REBUILD_SOURCE, data: { log: dbPath }, ...tuning } } : {};
+  const rebuildThread = (tuning: Pick<RebuildThread, 'workers' | 'localFolds'> = {}): { rebuildThread?: RebuildThread; rebuildInstead?: RebuildInstead } =>
+    backend.kind === 'sqlite' ? { rebuildThread: { module: REBUILD_SOURCE, data: { log: dbPath }, ...tuning }, ...(options.rebuildInstead ? { rebuildInstead: options.rebuildInstead } : {}) } : {};
   const engine: Engine = {
     backend: backend.kind, dbPath, viewsPath, store, views,
     ...reads(store, views.reader, viewsPath, publisher),

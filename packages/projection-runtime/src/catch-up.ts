@@ -17,12 +17,36 @@ export interface RunOptions extends LockOptions {
   readonly onProgress?: ProgressListener;
   /**
    * Read and prepare the log in a worker thread during a full rebuild
-   * (rebuild-thread.ts), or a catch-up with nothing published yet, when every
-   * projection has a `prepare`; without it, or for a catch-up that goes on
-   * from published views, everything runs in this thread.
+   * (rebuild-thread.ts), and during a catch-up that runs as one (catchUp),
+   * when every projection has a `prepare`; without it, or for a catch-up
+   * that goes on from published views, everything runs in this thread.
    */
   readonly rebuildThread?: RebuildThread;
+  /** When a catch-up from published views runs as a rebuild instead (catchUp); default REBUILD_INSTEAD. */
+  readonly rebuildInstead?: RebuildInstead;
 }
+
+/**
+ * A catch-up of at least `minEvents` events that would fold at least
+ * `share` of what a rebuild folds (estimateRefold) runs as a rebuild.
+ */
+export interface RebuildInstead {
+  readonly minEvents: number;
+  readonly share: number;
+}
+
+/**
+ * A catch-up folds each learner it touches again from the learner's whole
+ * history, and first deletes what the views held of them, in this thread; a
+ * rebuild folds every learner once, in worker threads, into an empty file.
+ * After a yearly delivery (most learners get a new school year) the catch-up
+ * is the slower by far: at 110,000 learners, 369,331 new events that fold
+ * 1.58 million again (83% of the log) took 65.6 and 53.9 s to catch up, and
+ * 28.1 and 29.4 s as a rebuild, to the same views; per event folded, a
+ * catch-up costs about 2.7 times a rebuild, hence a share of 0.4. Below
+ * `minEvents` a catch-up is short whatever it folds.
+ */
+export const REBUILD_INSTEAD: RebuildInstead = { minEvents: 20_000, share: 0.4 };
 
 export interface RebuildOptions extends RunOptions {
   /**
@@ -58,17 +82,18 @@ async function runSession(
   session: { from: 'published' | 'empty'; purpose: string; reset: (projection: Projection, cp: Checkpoint | null) => boolean },
 ): Promise<RunSummary>;
 /**
- * With `unlessPublished`, a session on an empty generation that finds, once
- * it holds the writer's lock, that another writer has published meanwhile
- * starts nothing and gives null.
+ * With `unlessPublishedSince`, a session on an empty generation that finds,
+ * once it holds the writer's lock, that the published checkpoints are no
+ * longer those given (another writer published meanwhile) starts nothing and
+ * gives null.
  */
 async function runSession(
   options: RunOptions,
-  session: { from: 'empty'; purpose: string; reset: () => true; unlessPublished: true },
+  session: { from: 'empty'; purpose: string; reset: () => true; unlessPublishedSince: readonly (Checkpoint | null)[] },
 ): Promise<RunSummary | null>;
 async function runSession(
   options: RunOptions,
-  session: { from: 'published' | 'empty'; purpose: string; reset: (projection: Projection, cp: Checkpoint | null) => boolean; unlessPublished?: true },
+  session: { from: 'published' | 'empty'; purpose: string; reset: (projection: Projection, cp: Checkpoint | null) => boolean; unlessPublishedSince?: readonly (Checkpoint | null)[] },
 ): Promise<RunSummary | null> {
   const { store, views, projections, batchSize, sliceSize, onProgress } = options;
   // Started first: the worker loads its modules and opens the log while the session is set up.
@@ -81,7 +106,8 @@ async function runSession(
     throw err;
   }
   try {
-    if (session.unlessPublished && (await publishedAnchored(views, store, projections)).some((cp) => cp !== null)) {
+    const seen = session.unlessPublishedSince;
+    if (seen && !sameCheckpoints(await publishedAnchored(views, store, projections), seen)) {
       await worker?.close();
       await writer.abandon();
       return null;
@@ -165,11 +191,13 @@ async function publishedAnchored(views: ViewsStore, store: EventStore, projectio
  * and replayed from position 0; the others go on from their checkpoints; the
  * log is read once for all of them.
  *
- * With nothing published yet (a first import, a server started on a log
- * imported without projections) that is a full rebuild, and it runs as one,
- * folding in worker threads where `rebuildThread` is given: at 110,000
- * learners a first `pathways import` spent 27 s bringing its views up in
- * this thread alone, where a rebuild of the same log takes about 10 s.
+ * Where `rebuildThread` is given, two kinds of catch-up run as a full
+ * rebuild, folding in worker threads: one with nothing published yet (a
+ * first import, a server started on a log imported without projections; at
+ * 110,000 learners a first `pathways import` spent 27 s bringing its views
+ * up in this thread alone, where a rebuild of the same log takes about
+ * 10 s), and one that would fold again most of what a rebuild folds
+ * (REBUILD_INSTEAD).
  */
 export async function catchUp(options: RunOptions): Promise<RunSummary> {
   const { store, views, projections } = options;
@@ -178,10 +206,66 @@ export async function catchUp(options: RunOptions): Promise<RunSummary> {
   const upToDate = projections.every((projection, i) => !stale(projection, checkpoints[i]!) && checkpoints[i]!.position >= head);
   if (upToDate) return { events: 0, rebuilt: [], head, published: null };
   const nothingPublished = checkpoints.every((cp) => cp === null);
-  // Two catch-ups can both find nothing published (two `pathways project` workers, or a server and an import,
-  // started on a new log): the one that gets the writer's lock second goes on from what the first published.
-  const built = nothingPublished ? await runSession(options, { from: 'empty', purpose: 'catch-up', reset: () => true, unlessPublished: true }) : null;
+  // Two catch-ups can both decide on a rebuild (two `pathways project` workers, or a server and an import, started
+  // on a new log): the one that gets the writer's lock second goes on from what the first published.
+  const asRebuild = nothingPublished || await refoldsMuch(options, checkpoints, head);
+  const built = asRebuild ? await runSession(options, { from: 'empty', purpose: 'catch-up', reset: () => true, unlessPublishedSince: checkpoints }) : null;
   return built ?? runSession(options, { from: 'published', purpose: 'catch-up', reset: stale });
+}
+
+/** Whether a catch-up from these published checkpoints would fold so much again that a rebuild in threads is the faster (REBUILD_INSTEAD). */
+async function refoldsMuch(options: RunOptions, checkpoints: readonly (Checkpoint | null)[], head: number): Promise<boolean> {
+  const { store, projections } = options;
+  if (!options.rebuildThread || !projections.every((p) => p.prepare)) return false;
+  // A projection of another version is rebuilt from 0 in the catch-up as it is; only the others are weighed.
+  if (projections.some((p, i) => stale(p, checkpoints[i]!))) return false;
+  const from = Math.min(...checkpoints.map((cp) => cp!.position));
+  const { minEvents, share } = options.rebuildInstead ?? REBUILD_INSTEAD;
+  if (head - from < minEvents) return false;
+  return (await estimateRefold(store, from, head)) >= share * head;
+}
+
+/** Windows of the range read to estimate a catch-up's fold, and positions in each. */
+const ESTIMATE_WINDOWS = 8;
+const ESTIMATE_WINDOW = 2_500;
+
+/**
+ * About how many events a catch-up of the log after `from` folds: every
+ * stream it touches, from its first event (learner-histories.ts). Read from
+ * a few windows spread over the range, a fixed cost whatever its size: in a
+ * window, each stream counts its history up to its last event there, and
+ * the range is taken to fold as much per event as the windows do. A
+ * stream cut by a window's edge is counted in part, or twice: the estimate
+ * decides only which way is faster, never what the views hold.
+ */
+export async function estimateRefold(store: EventStore, from: number, head: number): Promise<number> {
+  const range = head - from;
+  if (range <= 0) return 0;
+  const windows = range <= ESTIMATE_WINDOWS * ESTIMATE_WINDOW
+    ? [{ after: from, until: head }]
+    : Array.from({ length: ESTIMATE_WINDOWS }, (_, k) => {
+      const after = from + Math.floor((k * (range - ESTIMATE_WINDOW)) / (ESTIMATE_WINDOWS - 1));
+      return { after, until: after + ESTIMATE_WINDOW };
+    });
+  let read = 0;
+  let folded = 0;
+  for (const window of windows) {
+    const last = new Map<string, number>();
+    for await (const batch of store.readAll({ ...window, batchSize: ESTIMATE_WINDOW, metadata: false })) {
+      for (const e of batch) last.set(e.stream, e.revision);
+      read += batch.length;
+    }
+    for (const revision of last.values()) folded += revision + 1;
+  }
+  return read === 0 ? 0 : Math.round((range * folded) / read);
+}
+
+/** Whether the published checkpoints are still those a decision was made on (none, or the same positions and versions). */
+function sameCheckpoints(now: readonly (Checkpoint | null)[], seen: readonly (Checkpoint | null)[]): boolean {
+  return now.length === seen.length && now.every((cp, i) => {
+    const was = seen[i]!;
+    return cp === null || was === null ? cp === was : cp.position === was.position && cp.version === was.version;
+  });
 }
 
 /** Where each projection stands in the published views (null: never built). */

@@ -10,7 +10,7 @@ export { listGenerations, readCurrent } from './generations.js';
 export { ViewsDamagedError, ViewsMismatchError } from './views-damage.js';
 export { checkAnchors } from './log-anchor.js';
 export { isMissingTable, listCheckpoints, readCheckpoint, type Checkpoint, CHECKPOINT_TABLE } from './checkpoints.js';
-export { catchUp, publishedCheckpoints, rebuild, type RebuildOptions, type RunOptions, type RunSummary } from './catch-up.js';
+export { catchUp, estimateRefold, publishedCheckpoints, rebuild, REBUILD_INSTEAD, type RebuildInstead, type RebuildOptions, type RunOptions, type RunSummary } from './catch-up.js';
 export { applyBatch, DEFAULT_BATCH_SIZE, type Progress, type ProgressListener } from './runner.js';
 export { startSubscriber, type SubscriberFailure, type SubscriberOptions, type ViewsSubscription } from './subscriber.js';
 export { learnerHistories, type LearnerHistory } from './learner-histories.js';
