@@ -92,7 +92,7 @@ export interface Engine extends Reads {
    * default one on two cores, two on more); `worker: false` keeps it all in the
    * calling thread (the same views, for comparison).
    */
-  rebuild(options?: { readonly only?: readonly string[]; readonly batchSize?: number; readonly onProgress?: ProgressListener; readonly worker?: boolean; readonly workers?: number; readonly localFolds?: boolean }): Promise<RunSummary>;
+  rebuild(options?: { readonly only?: readonly string[]; readonly batchSize?: number; readonly onProgress?: ProgressListener; readonly worker?: boolean; readonly workers?: number; readonly localFolds?: boolean; readonly readyBytes?: number }): Promise<RunSummary>;
   /** Keep the views current while the process runs (a catch-up session whenever the log moves, a failed one tried again); stopped by close(). */
   startSubscriber(options?: Pick<SubscriberOptions, 'pollIntervalMs' | 'minSessionIntervalMs' | 'onPublished' | 'onError' | 'retryMs' | 'maxRetryMs'>): ViewsSubscription;
   /**
@@ -131,7 +131,7 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
   const publisher = options.publishThreads ? threadPublisher(options.publishThreads) : inlinePublisher;
   // On the embedded log a full rebuild (or a catch-up that runs as one, catch-up.ts) reads and folds in worker
   // threads, which open the log file again.
-  const rebuildThread = (tuning: Pick<RebuildThread, 'workers' | 'localFolds'> = {}): { rebuildThread?: RebuildThread; rebuildInstead?: RebuildInstead } =>
+  const rebuildThread = (tuning: Pick<RebuildThread, 'workers' | 'localFolds' | 'readyBytes'> = {}): { rebuildThread?: RebuildThread; rebuildInstead?: RebuildInstead } =>
     backend.kind === 'sqlite' ? { rebuildThread: { module: REBUILD_SOURCE, data: { log: dbPath }, ...tuning }, ...(options.rebuildInstead ? { rebuildInstead: options.rebuildInstead } : {}) } : {};
   const engine: Engine = {
     backend: backend.kind, dbPath, viewsPath, store, views,
@@ -183,10 +183,10 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
       }
     },
     catchUp: (onProgress) => catchUp({ ...lock, store, views, projections, ...rebuildThread(), ...(onProgress ? { onProgress } : {}) }),
-    async rebuild({ worker, workers, localFolds, ...opts } = {}) {
+    async rebuild({ worker, workers, localFolds, readyBytes, ...opts } = {}) {
       const summary = await rebuild({
         ...lock, ...opts, store, views, projections,
-        ...(worker !== false ? rebuildThread({ ...(workers !== undefined ? { workers } : {}), ...(localFolds !== undefined ? { localFolds } : {}) }) : {}),
+        ...(worker !== false ? rebuildThread({ ...(workers !== undefined ? { workers } : {}), ...(localFolds !== undefined ? { localFolds } : {}), ...(readyBytes !== undefined ? { readyBytes } : {}) }) : {}),
       });
       // A subscriber waiting out a failure (views that could not be read, say) need not wait longer: the views are new.
       for (const s of subscribers) s.retryNow();

@@ -38,6 +38,13 @@ describe('a rebuild whose writer folds spans too', () => {
     expect(await engine.dump(['views'])).toBe(inCallingThread);
   }, 120_000);
 
+  it('gives the same views when spans are handed out only while none waits to be written', async () => {
+    // Any span waiting is over the bound: spans are handed out only while none waits to be written.
+    const r = await engine.rebuild({ batchSize: 250, readyBytes: 1 });
+    expect(r.spans!.workers + r.spans!.local).toBe(Math.ceil(r.events / 250));
+    expect(await engine.dump(['views'])).toBe(inCallingThread);
+  }, 120_000);
+
   it('gives the same views when only the worker folds', async () => {
     const r = await engine.rebuild({ batchSize: 250, localFolds: false });
     expect(r.spans!.local).toBe(0);

@@ -36,6 +36,7 @@ import { availableParallelism } from 'node:os';
 import type { EventStore } from '@leerroutes/event-store';
 import type { Projection } from './projection.js';
 import { openSpanSource, prepareSpan, spansOf, type SpanPrepared, type SpanSource } from './prepare-span.js';
+import { blockBuffersIn } from './row-block.js';
 
 /** Where the worker gets its store and projections: a module exporting `openRebuildSource(data): Promise<RebuildThreadSetup>`. */
 export interface RebuildThread {
@@ -47,6 +48,8 @@ export interface RebuildThread {
   readonly workers?: number;
   /** Whether the writer's thread folds spans too while it has none to write (default true). */
   readonly localFolds?: boolean;
+  /** Bytes of row blocks prepared and waiting to be written beyond which no more spans are started (default READY_BYTES). */
+  readonly readyBytes?: number;
 }
 
 /** What openRebuildSource gives the worker: the same log and the same projections, by name, as the session's. */
@@ -108,6 +111,20 @@ const LOCAL_MIN_SPANS = 40;
 const LOCAL_ROOM = 6;
 
 /**
+ * Bytes of row blocks prepared and waiting to be written beyond which no
+ * span is handed to a worker and this thread folds none ahead. A span is a
+ * fixed number of positions, but not of work: a learner is folded in the
+ * span holding the learner's last event, so in a log of yearly deliveries
+ * the spans of the last delivery fold nearly every learner, whole (16-20 MB
+ * of rows each at 110,000 learners), while the earlier ones fold few
+ * (0.1-1.5 MB). While the worker folded the span due, this thread folded
+ * the next ones, and up to 17 spans, 115 MB, waited to be written; with
+ * this bound at most 60 MB, and the rebuild's peak RSS went from 833-839 to
+ * 789 MiB. A single delivery's spans (about 4 MB) rarely reach it.
+ */
+const READY_BYTES = 48 * 1024 * 1024;
+
+/**
  * Spans that must remain beyond one this thread takes: its fold of a span
  * started late would otherwise be the last thing the rebuild waits for.
  */
@@ -150,6 +167,16 @@ export function startRebuildWorker(thread: RebuildThread): RebuildWorker {
   const workers = Array.from({ length: n }, () => spawn({ module, data: thread.data }));
   // Prepared spans by index, from any thread, until the writer takes them in order.
   const ready = new Map<number, PreparedSpan>();
+  // Bytes of the row blocks in `ready`: a span's are counted when it comes in and until it is written.
+  let readyBytes = 0;
+  const budget = thread.readyBytes ?? READY_BYTES;
+  const bytesOf = new Map<number, number>();
+  const keep = (index: number, p: PreparedSpan): void => {
+    const bytes = [...p.prepared.values()].reduce((sum: number, v) => sum + blockBuffersIn(v).reduce((n, b) => n + b.byteLength, 0), 0);
+    bytesOf.set(index, bytes);
+    readyBytes += bytes;
+    ready.set(index, p);
+  };
   const folded = { workers: 0, local: 0 };
   let failure: Error | null = null;
   let wake: (() => void) | null = null;
@@ -164,7 +191,7 @@ export function startRebuildWorker(thread: RebuildThread): RebuildWorker {
         return;
       }
       folded.workers++;
-      ready.set(m.index, asPrepared(m));
+      keep(m.index, asPrepared(m));
       notify();
     });
     worker.on('error', (err) => fail(err));
@@ -197,7 +224,7 @@ export function startRebuildWorker(thread: RebuildThread): RebuildWorker {
         // A failure anywhere ends the rebuild, even while the span due is still being prepared.
         if (failure) throw failure;
         for (let k = 0; k < n; k++) {
-          while (held[k]! < roomAt(handed) && handed < spans) {
+          while (held[k]! < roomAt(handed) && handed < spans && readyBytes < budget) {
             owner.set(handed, k);
             held[k]!++;
             workers[k]!.postMessage({ kind: 'span', index: handed++ } satisfies ToThread);
@@ -206,6 +233,8 @@ export function startRebuildWorker(thread: RebuildThread): RebuildWorker {
         const span = ready.get(next);
         if (span) {
           ready.delete(next);
+          readyBytes -= bytesOf.get(next)!;
+          bytesOf.delete(next);
           const k = owner.get(next)!;
           owner.delete(next);
           if (k >= 0) held[k]!--;
@@ -216,13 +245,13 @@ export function startRebuildWorker(thread: RebuildThread): RebuildWorker {
         // Nothing to write yet: fold the next span here rather than wait, unless it would be among the last. First
         // one turn of the event loop, so that a worker's message already sent is taken in: everything here and in
         // a fold's reading runs in promise jobs, which would otherwise keep it out until this thread had folded all.
-        if (local?.ready() && localFold === null && handed < spans - LOCAL_TAIL) {
+        if (local?.ready() && localFold === null && handed < spans - LOCAL_TAIL && readyBytes < budget) {
           await nextTurn();
           if (failure || ready.has(next)) continue;
           const index = handed++;
           owner.set(index, -1);
           localFold = local.fold(index).then(
-            (p) => { folded.local++; ready.set(index, asPrepared(p)); },
+            (p) => { folded.local++; keep(index, asPrepared(p)); },
             (err: unknown) => { failure ??= new Error(`the rebuild's fold in this thread failed: ${err instanceof Error ? err.message : String(err)}`); },
           ).finally(() => { localFold = null; notify(); });
           continue;

@@ -6,7 +6,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { EventStore } from '@leerroutes/event-store';
 import { openSpanSource, prepareSpan, spansOf, type SpanTarget } from './prepare-span.js';
-import { isRowBlock, transferablesOf } from './row-block.js';
+import { blockBuffersIn } from './row-block.js';
 import type { FromThread, ReadRange, ToThread } from './rebuild-thread.js';
 
 const port = parentPort!;
@@ -15,15 +15,6 @@ const { module, data, tsxApi } = workerData as { module: string; data: unknown; 
 /** Spans given and not yet prepared, in order; `wake` is called when one is added. */
 const given: number[] = [];
 let wake: (() => void) | null = null;
-
-/** Buffers of the row blocks in a prepared value (the value, its properties, theirs), moved rather than copied. */
-function transferables(value: unknown, depth = 0, out: ArrayBuffer[] = []): ArrayBuffer[] {
-  if (isRowBlock(value)) out.push(...transferablesOf(value));
-  else if (depth < 2 && value !== null && typeof value === 'object' && !Array.isArray(value)) {
-    for (const v of Object.values(value)) transferables(v, depth + 1, out);
-  }
-  return out;
-}
 
 async function run(m: ReadRange): Promise<void> {
   // Started from source, the setup module was bundled with this one; if it could not be, it is TypeScript, loaded through tsx (@leerroutes/threads).
@@ -46,7 +37,7 @@ async function prepareGiven(store: EventStore, targets: readonly SpanTarget[], m
     const { start, end } = spansOf(m)[index]!;
     const span = await prepareSpan(store, targets, start, end, m.sliceSize ?? m.batchSize);
     const message: FromThread = { kind: 'batch', index, ...span };
-    port.postMessage(message, span.prepared.flatMap(([, v]) => transferables(v)));
+    port.postMessage(message, span.prepared.flatMap(([, v]) => blockBuffersIn(v)));
   }
 }
 

@@ -121,6 +121,15 @@ export function transferablesOf(block: RowBlock): ArrayBuffer[] {
   return out;
 }
 
+/** The buffers of the row blocks in a prepared value (the value, its properties, theirs): what a thread moves rather than copies. */
+export function blockBuffersIn(value: unknown, depth = 0, out: ArrayBuffer[] = []): ArrayBuffer[] {
+  if (isRowBlock(value)) out.push(...transferablesOf(value));
+  else if (depth < 2 && value !== null && typeof value === 'object' && !Array.isArray(value)) {
+    for (const v of Object.values(value)) blockBuffersIn(v, depth + 1, out);
+  }
+  return out;
+}
+
 /** What a column of a block builder holds; its values must be of that kind or null. */
 export type ColumnKind = 'string' | 'number' | 'boolean';
 
