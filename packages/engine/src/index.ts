@@ -131,8 +131,11 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
   const publisher = options.publishThreads ? threadPublisher(options.publishThreads) : inlinePublisher;
   // On the embedded log a full rebuild (or a catch-up that runs as one, catch-up.ts) reads and folds in worker
   // threads, which open the log file again.
-  const rebuildThread = (tuning: Pick<RebuildThread, 'workers' | 'localFolds' | 'readyBytes'> = {}): { rebuildThread?: RebuildThread; rebuildInstead?: RebuildInstead } =>
-    backend.kind === 'sqlite' ? { rebuildThread: { module: REBUILD_SOURCE, data: { log: dbPath }, ...tuning }, ...(options.rebuildInstead ? { rebuildInstead: options.rebuildInstead } : {}) } : {};
+  const rebuildThread = (tuning: Pick<RebuildThread, 'workers' | 'localFolds' | 'readyBytes'> = {}): { rebuildThread?: RebuildThread } =>
+    backend.kind === 'sqlite' ? { rebuildThread: { module: REBUILD_SOURCE, data: { log: dbPath }, ...tuning } } : {};
+  // What every catch-up the engine starts (its own, a subscriber's) is given: the thread, and when to rebuild instead.
+  const catchUpThreads = (): { rebuildThread?: RebuildThread; rebuildInstead?: RebuildInstead } =>
+    ({ ...rebuildThread(), ...(options.rebuildInstead ? { rebuildInstead: options.rebuildInstead } : {}) });
   const engine: Engine = {
     backend: backend.kind, dbPath, viewsPath, store, views,
     ...reads(store, views.reader, viewsPath, publisher),
@@ -182,7 +185,7 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
         await views.reader.snapshot((db) => writeViewsDump(db, projections, write));
       }
     },
-    catchUp: (onProgress) => catchUp({ ...lock, store, views, projections, ...rebuildThread(), ...(onProgress ? { onProgress } : {}) }),
+    catchUp: (onProgress) => catchUp({ ...lock, store, views, projections, ...catchUpThreads(), ...(onProgress ? { onProgress } : {}) }),
     async rebuild({ worker, workers, localFolds, readyBytes, ...opts } = {}) {
       const summary = await rebuild({
         ...lock, ...opts, store, views, projections,
@@ -193,7 +196,7 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
       return summary;
     },
     startSubscriber(opts = {}) {
-      const subscription = startSubscriber({ ...lock, ...opts, store, views, projections, ...rebuildThread() });
+      const subscription = startSubscriber({ ...lock, ...opts, store, views, projections, ...catchUpThreads() });
       subscribers.push(subscription);
       return subscription;
     },

@@ -71,6 +71,10 @@ export interface RunSummary {
 
 const stale = (projection: Projection, cp: Checkpoint | null): boolean => !cp || cp.version !== projection.version;
 
+/** Whether a session on an empty generation can fold in worker threads: a thread is given and every projection has a `prepare`. */
+const foldsInThreads = (options: RunOptions): options is RunOptions & { readonly rebuildThread: RebuildThread } =>
+  options.rebuildThread !== undefined && options.projections.every((p) => p.prepare);
+
 /**
  * One writer session: projections for which `reset` says so get their
  * tables dropped and created afresh at position 0, then every projection is
@@ -97,7 +101,7 @@ async function runSession(
 ): Promise<RunSummary | null> {
   const { store, views, projections, batchSize, sliceSize, onProgress } = options;
   // Started first: the worker loads its modules and opens the log while the session is set up.
-  const worker = options.rebuildThread && session.from === 'empty' && projections.every((p) => p.prepare) ? startRebuildWorker(options.rebuildThread) : null;
+  const worker = session.from === 'empty' && foldsInThreads(options) ? startRebuildWorker(options.rebuildThread) : null;
   let writer: WriterSession;
   try {
     writer = await views.writeSession({ from: session.from, purpose: session.purpose, ...(options.ifLocked ? { ifLocked: options.ifLocked } : {}), ...(options.onWait ? { onWait: options.onWait } : {}) });
@@ -216,7 +220,7 @@ export async function catchUp(options: RunOptions): Promise<RunSummary> {
 /** Whether a catch-up from these published checkpoints would fold so much again that a rebuild in threads is the faster (REBUILD_INSTEAD). */
 async function refoldsMuch(options: RunOptions, checkpoints: readonly (Checkpoint | null)[], head: number): Promise<boolean> {
   const { store, projections } = options;
-  if (!options.rebuildThread || !projections.every((p) => p.prepare)) return false;
+  if (!foldsInThreads(options)) return false;
   // A projection of another version is rebuilt from 0 in the catch-up as it is; only the others are weighed.
   if (projections.some((p, i) => stale(p, checkpoints[i]!))) return false;
   const from = Math.min(...checkpoints.map((cp) => cp!.position));

@@ -166,16 +166,14 @@ export function startRebuildWorker(thread: RebuildThread): RebuildWorker {
   const ahead = Math.max(1, Math.floor(AHEAD / n));
   const workers = Array.from({ length: n }, () => spawn({ module, data: thread.data }));
   // Prepared spans by index, from any thread, until the writer takes them in order.
-  const ready = new Map<number, PreparedSpan>();
-  // Bytes of the row blocks in `ready`: a span's are counted when it comes in and until it is written.
+  // Each with the bytes of its row blocks, counted in `readyBytes` from when it comes in until it is written.
+  const ready = new Map<number, { span: PreparedSpan; bytes: number }>();
   let readyBytes = 0;
   const budget = thread.readyBytes ?? READY_BYTES;
-  const bytesOf = new Map<number, number>();
-  const keep = (index: number, p: PreparedSpan): void => {
-    const bytes = [...p.prepared.values()].reduce((sum: number, v) => sum + blockBuffersIn(v).reduce((n, b) => n + b.byteLength, 0), 0);
-    bytesOf.set(index, bytes);
+  const keep = (index: number, span: PreparedSpan): void => {
+    const bytes = [...span.prepared.values()].reduce((sum: number, v) => sum + blockBuffersIn(v).reduce((n, b) => n + b.byteLength, 0), 0);
     readyBytes += bytes;
-    ready.set(index, p);
+    ready.set(index, { span, bytes });
   };
   const folded = { workers: 0, local: 0 };
   let failure: Error | null = null;
@@ -230,11 +228,11 @@ export function startRebuildWorker(thread: RebuildThread): RebuildWorker {
             workers[k]!.postMessage({ kind: 'span', index: handed++ } satisfies ToThread);
           }
         }
-        const span = ready.get(next);
-        if (span) {
+        const due = ready.get(next);
+        if (due) {
+          const { span, bytes } = due;
           ready.delete(next);
-          readyBytes -= bytesOf.get(next)!;
-          bytesOf.delete(next);
+          readyBytes -= bytes;
           const k = owner.get(next)!;
           owner.delete(next);
           if (k >= 0) held[k]!--;
