@@ -13,14 +13,14 @@
  * every projection can prepare a batch in slices: Projection.combine or
  * prepareInSlices), so that a slice's events die young.
  *
- * The log is cut into spans of `batchSize` positions, handed out in log order
- * to whichever thread has room: each worker keeps a few spans in hand, and
- * this thread, when it has nothing to write, folds the next span itself
- * (prepare-span.ts) instead of waiting. That is sound because a span's
- * prepare depends only on the log, never on what other spans prepared (a
- * learner is folded whole, from the log, in the span that holds the
- * learner's last event); the spans are written in log order, whoever folded
- * them.
+ * The log is cut into spans of `batchSize` positions, handed out to
+ * whichever thread has room (span-order.ts): each worker keeps a few spans
+ * in hand, in log order, and this thread, when it has nothing to write,
+ * folds a span itself (prepare-span.ts) instead of waiting, the log's last
+ * spans first. That is sound because a span's prepare depends only on the
+ * log, never on what other spans prepared (a learner is folded whole, from
+ * the log, in the span that holds the learner's last event); the spans are
+ * written in log order, whoever folded them.
  *
  * Functions do not cross threads, so the worker builds its own store and
  * projections: it imports `module` and calls its `openRebuildSource(data)`.
@@ -36,6 +36,7 @@ import { availableParallelism } from 'node:os';
 import type { EventStore } from '@leerroutes/event-store';
 import type { Projection } from './projection.js';
 import { openSpanSource, prepareSpan, spansOf, type SpanPrepared, type SpanSource } from './prepare-span.js';
+import { firstOfLast, SpanOrder } from './span-order.js';
 import { blockBuffersIn } from './row-block.js';
 
 /** Where the worker gets its store and projections: a module exporting `openRebuildSource(data): Promise<RebuildThreadSetup>`. */
@@ -125,12 +126,6 @@ const LOCAL_ROOM = 6;
 const READY_BYTES = 48 * 1024 * 1024;
 
 /**
- * Spans that must remain beyond one this thread takes: its fold of a span
- * started late would otherwise be the last thing the rebuild waits for.
- */
-const LOCAL_TAIL = 2;
-
-/**
  * The fold makes millions of short-lived objects (a pathway per learner and
  * knowledge day, its rows): with V8's default young generation the worker
  * spent a quarter of its time collecting them. 192 MB with three batches
@@ -209,7 +204,7 @@ export function startRebuildWorker(thread: RebuildThread): RebuildWorker {
       // Who prepares each span handed out (a worker's index, or -1 for this thread), and how many each worker holds.
       const owner = new Map<number, number>();
       const held = workers.map(() => 0);
-      let handed = 0;
+      const order = new SpanOrder(spans, local ? firstOfLast(plan, range.until, range.batchSize) : spans);
       workers.forEach((worker) => worker.postMessage(range satisfies ToThread));
       // While this thread folds a span, the workers' spans after it wait to be written: each worker may hold more.
       const room = ahead + (local ? LOCAL_ROOM : 0);
@@ -222,10 +217,12 @@ export function startRebuildWorker(thread: RebuildThread): RebuildWorker {
         // A failure anywhere ends the rebuild, even while the span due is still being prepared.
         if (failure) throw failure;
         for (let k = 0; k < n; k++) {
-          while (held[k]! < roomAt(handed) && handed < spans && readyBytes < budget) {
-            owner.set(handed, k);
+          // The span due is handed out whatever waits: the last spans, folded first, may fill the budget.
+          for (let i = order.forWorker(); i !== null && held[k]! < roomAt(i) && (readyBytes < budget || i === next); i = order.forWorker()) {
+            order.take(i);
+            owner.set(i, k);
             held[k]!++;
-            workers[k]!.postMessage({ kind: 'span', index: handed++ } satisfies ToThread);
+            workers[k]!.postMessage({ kind: 'span', index: i } satisfies ToThread);
           }
         }
         const due = ready.get(next);
@@ -240,13 +237,15 @@ export function startRebuildWorker(thread: RebuildThread): RebuildWorker {
           if (span.count > 0) yield span;
           continue;
         }
-        // Nothing to write yet: fold the next span here rather than wait, unless it would be among the last. First
+        // Nothing to write yet: fold a span here rather than wait (SpanOrder says which, if any). First
         // one turn of the event loop, so that a worker's message already sent is taken in: everything here and in
         // a fold's reading runs in promise jobs, which would otherwise keep it out until this thread had folded all.
-        if (local?.ready() && localFold === null && handed < spans - LOCAL_TAIL && readyBytes < budget) {
+        if (local?.ready() && localFold === null && order.forLocal() !== null && readyBytes < budget) {
           await nextTurn();
           if (failure || ready.has(next)) continue;
-          const index = handed++;
+          const index = order.forLocal();
+          if (index === null) continue;
+          order.take(index);
           owner.set(index, -1);
           localFold = local.fold(index).then(
             (p) => { folded.local++; keep(index, asPrepared(p)); },
