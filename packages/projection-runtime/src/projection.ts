@@ -95,7 +95,10 @@ export interface Projection {
    * reads and folds a batch a slice at a time, so the events of a slice are
    * garbage once it is folded instead of living, and being copied by every
    * young-generation collection, until the whole batch is; the writer still
-   * gets one batch, and its per-batch costs stay as they were.
+   * gets one batch, and its per-batch costs stay as they were. The writer
+   * combines too: consecutive batches of a fresh pass (a rebuild), prepared
+   * and waiting, go into the views as one (rebuild-thread.ts, SpanGroup), so
+   * `combine` may be given values it made itself.
    */
   combine?(parts: readonly unknown[]): unknown;
   /**

@@ -1,7 +1,7 @@
 import type { EventStore, RecordedEvent } from '@leerroutes/event-store';
 import { advanceCheckpoints, readCheckpoints } from './checkpoints.js';
 import { freshTargets, tableNames, type Projection } from './projection.js';
-import type { RebuildWorker } from './rebuild-thread.js';
+import type { RebuildWorker, SpanGroup } from './rebuild-thread.js';
 import type { WriterSession } from './views-store.js';
 
 /** One projection and the position it has reached in the session. */
@@ -132,12 +132,34 @@ export async function advanceInThread(options: {
   onProgress?.({ phase, projections: names, position: from, head, events });
   const fresh = freshTargets(targets);
   const range = { kind: 'read' as const, after: from, until: head, batchSize: options.batchSize ?? THREAD_BATCH_SIZE, sliceSize: options.sliceSize ?? THREAD_SLICE_SIZE, targets: targets.map((t) => ({ name: t.projection.name, position: t.position })) };
-  for await (const span of worker.read(range)) {
-    await applySpan(session, store, targets, { first: span.first, last: span.last, lastId: span.lastId, events: null }, span.prepared, fresh);
-    events += span.count;
-    onProgress?.({ phase, projections: names, position: span.last, head, events });
+  for await (const group of worker.read(range)) {
+    for (const span of asOneIfCombined(group, targets, fresh)) {
+      await applySpan(session, store, targets, { first: span.first, last: span.last, lastId: span.lastId, events: null }, span.prepared, fresh);
+      events += span.count;
+      onProgress?.({ phase, projections: names, position: span.last, head, events });
+    }
   }
   return events;
+}
+
+/**
+ * A group of consecutive spans (rebuild-thread.ts) as one span, each
+ * projection's prepared values combined (Projection.combine), where every
+ * projection prepared in it can combine and is fresh: consecutive spans of
+ * a fresh pass are consecutive slices of one batch, no learner folded in
+ * more than one. Otherwise the spans one by one.
+ */
+function asOneIfCombined(group: SpanGroup, targets: readonly Target[], fresh: ReadonlySet<string>): SpanGroup {
+  if (group.length < 2) return group;
+  const first = group[0]!;
+  const last = group[group.length - 1]!;
+  const prepared = new Map<string, unknown>();
+  for (const [name] of first.prepared) {
+    const projection = targets.find((t) => t.projection.name === name)?.projection;
+    if (!projection?.combine || !fresh.has(name)) return group;
+    prepared.set(name, projection.combine(group.map((span) => span.prepared.get(name))));
+  }
+  return [{ count: group.reduce((n, span) => n + span.count, 0), first: first.first, last: last.last, lastId: last.lastId, prepared }];
 }
 
 /**

@@ -27,6 +27,11 @@ interface PreparedBatch {
   readonly groups: readonly GroupRow[];
 }
 
+/** Prepared batches combined (Projection.combine), written as one. */
+interface CombinedBatches {
+  readonly parts: readonly PreparedBatch[];
+}
+
 type CoveredRow = { reference_date: number; year: number; known_from: number };
 type GroupRow = { institution: string; grp: string; valid_from: number; valid_to: number | null };
 
@@ -178,23 +183,31 @@ export const statistics: Projection = {
   createTables: (db, t) => createStatisticsTables(db, t),
 
   async apply(batch, ctx) {
-    const prepared = (ctx.prepared as PreparedBatch | undefined) ?? await prepareBatch(batch, ctx);
-    if (prepared.covered.length > 0) {
-      await insertChunked(ctx.db, ctx.t('stat_covered'), prepared.covered, (q) => q.onConflict((oc) => oc.column('reference_date').doNothing()));
+    const given = (ctx.prepared as PreparedBatch | CombinedBatches | undefined) ?? await prepareBatch(batch, ctx);
+    const parts = 'parts' in given ? given.parts : [given];
+    const covered = parts.flatMap((p) => p.covered);
+    if (covered.length > 0) {
+      await insertChunked(ctx.db, ctx.t('stat_covered'), covered, (q) => q.onConflict((oc) => oc.column('reference_date').doNothing()));
     }
-    if (prepared.groups.length > 0) {
-      await insertChunked(ctx.db, ctx.t('stat_school_group'), prepared.groups, (q) =>
+    const groups = parts.length === 1 ? parts[0]!.groups : lastOfEachGroup(parts.flatMap((p) => p.groups));
+    if (groups.length > 0) {
+      await insertChunked(ctx.db, ctx.t('stat_school_group'), groups, (q) =>
         q.onConflict((oc) => oc.columns(['institution', 'grp', 'valid_from']).doUpdateSet((eb) => ({ valid_to: eb.ref('excluded.valid_to') }))));
     }
-    await deleteLearners(ctx, prepared.replaced);
+    await deleteLearners(ctx, parts.flatMap((p) => p.replaced));
     // Fresh rows go in through the bulk path (DuckDB's appender).
     for (const key of LEARNER_TABLES) {
-      if (prepared.rows[key].length > 0) await ctx.bulk.insert(ctx.t(LEARNER_TABLE_OF[key]), COLUMNS[key], prepared.rows[key]);
+      for (const { rows } of parts) if (rows[key].length > 0) await ctx.bulk.insert(ctx.t(LEARNER_TABLE_OF[key]), COLUMNS[key], rows[key]);
     }
-    await recordAreas(ctx, prepared.areas);
+    await recordAreas(ctx, parts.flatMap((p) => p.areas));
   },
 
   prepare: prepareBatch,
+
+  // Consecutive batches as one write (the runtime combines only those of a fresh pass, where no learner is folded
+  // twice, so the learners to replace may all go before the rows): their rows stay in their own blocks, as joining
+  // them would copy every column and merge dictionaries.
+  combine: (parts): CombinedBatches => ({ parts: (parts as readonly (PreparedBatch | CombinedBatches)[]).flatMap((p) => ('parts' in p ? p.parts : [p])) }),
 
   prepareInSlices: () => new BatchFold(),
 
