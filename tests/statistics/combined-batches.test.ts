@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openEngine } from '@leerroutes/engine';
 import type { RecordedEvent } from '@leerroutes/event-store';
 import { openSqliteEventStore, type SqliteEventStore } from '@leerroutes/event-store/sqlite';
-import { dumpViews, openDuckDbViews, tableNames, type Projection } from '@leerroutes/projection-runtime';
+import { dumpViews, openDuckDbViews, tableNames, type Projection, type WriterSession } from '@leerroutes/projection-runtime';
 import { PROJECTIONS } from '@leerroutes/projections';
 
 const SAMPLE = join(import.meta.dirname, '..', '..', 'samples', 'small');
@@ -70,11 +70,19 @@ describe('consecutive batches of a fresh pass written as one', () => {
           }
         });
       }
-      await session.publish();
+      await settled(session);
       return await views.reader.snapshot((db) => dumpViews(db, PROJECTIONS));
     } finally {
       await views.close();
     }
+  }
+
+  /** Each projection's settle, then published, as the runtime ends a session. */
+  async function settled(session: WriterSession): Promise<void> {
+    await session.transaction(async ({ db }) => {
+      for (const p of PROJECTIONS) await p.settle?.({ db, t: tableNames(p) });
+    });
+    await session.publish();
   }
 
   const combineOf = (p: Projection) => {
@@ -112,7 +120,7 @@ describe('consecutive batches of a fresh pass written as one', () => {
           await p.apply([], { db, t: tableNames(p), bulk, store, until: batches.at(-1)!.last, fresh: true, prepared });
         }
       });
-      await session.publish();
+      await settled(session);
       expect(await views.reader.snapshot((db) => dumpViews(db, PROJECTIONS))).toBe(oneByOne);
     } finally {
       await views.close();

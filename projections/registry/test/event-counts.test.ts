@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { learnerStream } from '@leerroutes/domain';
 import { catchUp, forgetLearner, listViewTables } from '@leerroutes/projection-runtime';
@@ -26,6 +27,9 @@ describe('event-counts', () => {
     const counted = await readEventCounts(views.reader.db);
     expect(new Map(counted.map((c) => [`${c.event_type}|${c.school_year}`, Number(c.events)]))).toEqual(expected);
     expect(counted.length).toBeGreaterThan(5);
+    // Each batch appended its counts; settled before each session published, the table holds one row per count.
+    const { rows } = await sql<{ n: number }>`select cast(count(*) as integer) as n from event_count`.execute(views.reader.db);
+    expect(rows[0]!.n).toBe(counted.length);
     await close();
   });
 
