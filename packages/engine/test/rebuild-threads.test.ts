@@ -39,7 +39,7 @@ describe('a rebuild whose writer folds spans too', () => {
   }, 120_000);
 
   it('gives the same views when spans are handed out only while none waits to be written', async () => {
-    // Any span waiting is over the bound: spans are handed out only while none waits to be written.
+    // Any span waiting is over the bound: spans are handed out only while none waits to be written, or when due.
     const r = await engine.rebuild({ batchSize: 250, readyBytes: 1 });
     expect(r.spans!.workers + r.spans!.local).toBe(Math.ceil(r.events / 250));
     expect(await engine.dump(['views'])).toBe(inCallingThread);

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { learnerStream } from '@leerroutes/domain';
@@ -13,6 +15,16 @@ const yearOf = (data: unknown): string => {
 };
 
 describe('event-counts', () => {
+  it('is, verbatim, the worked example of a projection in the README', () => {
+    const root = join(import.meta.dirname, '..', '..', '..');
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    const head = '`projections/event-counts/src/index.ts`\n\n```ts\n';
+    const start = readme.indexOf(head);
+    expect(start, 'the README shows the source under its path').toBeGreaterThan(0);
+    const shown = readme.slice(start + head.length, readme.indexOf('```\n', start + head.length));
+    expect(shown).toBe(readFileSync(join(root, 'projections', 'event-counts', 'src', 'index.ts'), 'utf8'));
+  });
+
   it('counts every event of the log once, by type and school year, however the batches cut the log', async () => {
     const { store, views, close } = await openLogAndViews();
     const world = buildWorld({ learners: 30, years: 4, seed: 3 });
