@@ -135,6 +135,9 @@ export async function advanceInThread(options: {
   for await (const group of worker.read(range)) {
     for (const span of asOneIfCombined(group, targets, fresh)) {
       await applySpan(session, store, targets, { first: span.first, last: span.last, lastId: span.lastId, events: null }, span.prepared, fresh);
+    }
+    // Progress span by span, written alone or with its group: how often it comes does not depend on the threads' timing.
+    for (const span of group) {
       events += span.count;
       onProgress?.({ phase, projections: names, position: span.last, head, events });
     }
